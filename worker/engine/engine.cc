@@ -1,0 +1,123 @@
+#include "worker/engine/engine.h"
+
+#include <mutex>
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "libplatform/libplatform.h"
+#include "worker/engine/v8_internal.h"
+
+namespace wasmhpc::engine {
+namespace {
+
+// V8 flags that change the code V8 produces (part of the fingerprint).
+std::string TierFlags(Tier tier) {
+  switch (tier) {
+    case Tier::kTurbofan: return "--no-liftoff --no-wasm-tier-up";
+    case Tier::kLiftoff: return "--liftoff --no-wasm-tier-up";
+    case Tier::kDynamic: return "--liftoff --wasm-tier-up";
+  }
+  return "";
+}
+
+std::string Flags(const EngineOptions& options) {
+  return absl::StrCat(TierFlags(options.tier), " --wasm-max-mem-pages=",
+                      options.max_memory_bytes / kWasmPageSize,
+                      " --stack-trace-limit=32");
+}
+
+}  // namespace
+
+absl::StatusOr<Tier> ParseTier(std::string_view name) {
+  if (name == "turbofan") return Tier::kTurbofan;
+  if (name == "liftoff") return Tier::kLiftoff;
+  if (name == "dynamic") return Tier::kDynamic;
+  return absl::InvalidArgumentError(absl::StrCat(
+      "unknown tier '", std::string(name), "' (expected turbofan, liftoff or dynamic)"));
+}
+
+const char* ToString(Tier tier) {
+  switch (tier) {
+    case Tier::kTurbofan: return "turbofan";
+    case Tier::kLiftoff: return "liftoff";
+    case Tier::kDynamic: return "dynamic";
+  }
+  return "?";
+}
+
+absl::StatusOr<Engine*> Engine::Get(const EngineOptions& options) {
+  static std::mutex mu;
+  static Engine* engine = nullptr;
+  std::lock_guard<std::mutex> lock(mu);
+  if (engine != nullptr) {
+    if (Flags(engine->options_) != Flags(options)) {
+      return absl::FailedPreconditionError(
+          "engine already initialized with other options");
+    }
+    return engine;
+  }
+  if (options.max_memory_bytes < kWasmPageSize ||
+      options.max_memory_bytes > (uint64_t{4} << 30)) {
+    return absl::InvalidArgumentError(
+        "max memory must be between 64 KiB and 4 GiB");
+  }
+  std::string flags = Flags(options);
+  v8::V8::SetFlagsFromString(flags.c_str(), flags.size());
+  static std::unique_ptr<v8::Platform> platform =
+      v8::platform::NewDefaultPlatform();
+  v8::V8::InitializePlatform(platform.get());
+  v8::V8::Initialize();
+  engine = new Engine(options);
+  return engine;
+}
+
+std::string Engine::Fingerprint() const {
+  return absl::StrCat("v8 ", v8::V8::GetVersion(), " ", Flags(options_));
+}
+
+Store::Store(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+std::unique_ptr<Store> Store::Create(Engine& engine) {
+  auto impl = std::make_unique<Impl>();
+  impl->engine = &engine;
+  impl->allocator.reset(v8::ArrayBuffer::Allocator::NewDefaultAllocator());
+  v8::Isolate::CreateParams params;
+  params.array_buffer_allocator = impl->allocator.get();
+  impl->isolate = v8::Isolate::New(params);
+  {
+    v8::Isolate::Scope isolate_scope(impl->isolate);
+    v8::HandleScope handles(impl->isolate);
+    impl->context.Reset(impl->isolate, v8::Context::New(impl->isolate));
+  }
+  return std::unique_ptr<Store>(new Store(std::move(impl)));
+}
+
+Store::~Store() {
+  impl_->context.Reset();
+  impl_->isolate->Dispose();
+}
+
+std::string ExceptionMessage(v8::Isolate* isolate, v8::Local<v8::Value> error) {
+  v8::Local<v8::Context> context = isolate->GetCurrentContext();
+  v8::Local<v8::Value> text = error;
+  if (error->IsObject()) {
+    v8::Local<v8::Value> message;
+    if (error.As<v8::Object>()
+            ->Get(context, V8String(isolate, "message"))
+            .ToLocal(&message) &&
+        message->IsString()) {
+      text = message;
+    }
+  }
+  v8::String::Utf8Value utf8(isolate, text);
+  return *utf8 ? std::string(*utf8, utf8.length()) : "unknown error";
+}
+
+v8::Local<v8::String> V8String(v8::Isolate* isolate, absl::string_view text) {
+  return v8::String::NewFromUtf8(isolate, text.data(),
+                                 v8::NewStringType::kNormal,
+                                 static_cast<int>(text.size()))
+      .ToLocalChecked();
+}
+
+}  // namespace wasmhpc::engine

@@ -1,0 +1,138 @@
+// The wasmhpc embedder API: Engine -> Store -> Module -> Instance, in the
+// spirit of wasm-c-api. No V8 type appears here; V8 lives in the .cc files.
+//
+// Thread safety: the Engine is process-wide and thread-safe. A Store (one V8
+// isolate) and everything made from it belong to the thread that created it.
+// Errors are absl::Status values; a guest trap is a value (Trap), not an
+// error.
+#ifndef WASMHPC_WORKER_ENGINE_ENGINE_H_
+#define WASMHPC_WORKER_ENGINE_ENGINE_H_
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/types/span.h"
+#include "worker/engine/guest_memory.h"
+#include "worker/engine/host_func.h"
+#include "worker/engine/module_info.h"
+
+namespace wasmhpc::engine {
+
+// Which V8 compiler produces the code.
+enum class Tier {
+  kTurbofan,  // Optimizing compiler, whole module compiled before the run.
+  kLiftoff,   // Baseline compiler only: fast compile, slower code.
+  kDynamic,   // Liftoff first, hot functions tier up to TurboFan.
+};
+
+// "turbofan" | "liftoff" | "dynamic".
+absl::StatusOr<Tier> ParseTier(std::string_view name);
+const char* ToString(Tier tier);
+
+inline constexpr uint64_t kWasmPageSize = 64 * 1024;
+
+struct EngineOptions {
+  // Default: kTurbofan.
+  Tier tier = Tier::kTurbofan;
+  // Largest linear memory an instance may have; memory.grow beyond it fails
+  // (the guest sees -1). Rounded down to whole pages. Default: 4 GiB, the
+  // wasm32 maximum.
+  uint64_t max_memory_bytes = uint64_t{4} << 30;
+};
+
+// The process-wide V8 platform, configured once.
+class Engine {
+ public:
+  // Initializes V8 on first call. Later calls return the same engine if the
+  // options are equal, else FailedPrecondition (V8 flags are per process).
+  static absl::StatusOr<Engine*> Get(const EngineOptions& options = {});
+
+  const EngineOptions& options() const { return options_; }
+  // V8 version and code-affecting flags, e.g. "v8 10.2.154 turbofan".
+  std::string Fingerprint() const;
+
+ private:
+  explicit Engine(const EngineOptions& options) : options_(options) {}
+  EngineOptions options_;
+};
+
+// One V8 isolate with its context: the unit of isolation and of threading.
+class Store {
+ public:
+  static std::unique_ptr<Store> Create(Engine& engine);
+  ~Store();
+
+  struct Impl;
+  Impl& impl() { return *impl_; }
+
+ private:
+  explicit Store(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+// A compiled module. Owned by the caller; must not outlive its Store.
+class Module {
+ public:
+  // Validates and compiles `bytes` with the engine's tier. Errors:
+  // InvalidArgument "not a WebAssembly module ..." when the magic number is
+  // missing, InvalidArgument "invalid module: <V8 validator message>".
+  static absl::StatusOr<std::unique_ptr<Module>> Compile(
+      Store& store, absl::Span<const uint8_t> bytes);
+  ~Module();
+
+  const ModuleInfo& info() const { return info_; }
+
+  struct Impl;
+  Impl& impl() const { return *impl_; }
+
+ private:
+  Module(std::unique_ptr<Impl> impl, ModuleInfo info);
+  std::unique_ptr<Impl> impl_;
+  ModuleInfo info_;
+};
+
+// A guest fault: the trap message and the Wasm stack, innermost first
+// ("fib (wasm-function[3]:0x8a)", names from the name section if present).
+struct Trap {
+  std::string message;
+  std::vector<std::string> frames;
+};
+
+// How a run ended: the guest returned from _start (exit code 0), called
+// proc_exit (its code), or trapped.
+struct RunResult {
+  int32_t exit_code = 0;
+  std::optional<Trap> trap;
+};
+
+class Instance {
+ public:
+  // Instantiates `module` with `host` functions. Every import must be a
+  // function matched by module, name and signature, else NotFound
+  // "unknown import <module>.<name> (<kind>)" or InvalidArgument naming both
+  // signatures. A start-function trap is InvalidArgument with its message.
+  static absl::StatusOr<std::unique_ptr<Instance>> Create(
+      Store& store, const Module& module, std::vector<HostFunc> host);
+  ~Instance();
+
+  // Runs the exported `_start`. NotFound if the module has no such export.
+  absl::StatusOr<RunResult> RunStart();
+
+  // The exported "memory" (empty, size 0, if the module exports none).
+  GuestMemory& memory();
+
+  struct Impl;
+
+ private:
+  explicit Instance(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace wasmhpc::engine
+
+#endif  // WASMHPC_WORKER_ENGINE_ENGINE_H_

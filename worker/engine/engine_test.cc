@@ -1,0 +1,198 @@
+#include "worker/engine/engine.h"
+
+#include <fstream>
+#include <iterator>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace wasmhpc::engine {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+
+std::vector<uint8_t> TestModule(const std::string& name) {
+  std::ifstream in(std::string(WASMHPC_ENGINE_TESTDATA) + "/" + name + ".wasm",
+                   std::ios::binary);
+  EXPECT_TRUE(in) << name;
+  return std::vector<uint8_t>(std::istreambuf_iterator<char>(in), {});
+}
+
+HostFunc Func(std::string name, FuncType type, HostCallback callback) {
+  return HostFunc{"test", std::move(name), std::move(type), std::move(callback)};
+}
+
+class EngineTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    absl::StatusOr<Engine*> engine = Engine::Get();
+    ASSERT_TRUE(engine.ok()) << engine.status();
+    store_ = Store::Create(**engine);
+  }
+
+  std::unique_ptr<Module> Compile(const std::string& name) {
+    auto module = Module::Compile(*store_, TestModule(name));
+    EXPECT_TRUE(module.ok()) << module.status();
+    return module.ok() ? *std::move(module) : nullptr;
+  }
+
+  // Runs traps.wasm choosing trap `which`.
+  RunResult RunTrap(int which) {
+    auto module = Compile("traps");
+    std::vector<HostFunc> host = {
+        Func("which", {{}, {ValType::kI32}},
+             [which](HostContext&, const uint64_t*) { return which; }),
+        Func("fail", {}, [](HostContext&, const uint64_t*) {
+          return absl::StatusOr<uint64_t>(
+              absl::InvalidArgumentError("MPI_Send: host says no"));
+        })};
+    auto instance = Instance::Create(*store_, *module, host);
+    EXPECT_TRUE(instance.ok()) << instance.status();
+    absl::StatusOr<RunResult> result = (*instance)->RunStart();
+    EXPECT_TRUE(result.ok()) << result.status();
+    return *result;
+  }
+
+  std::unique_ptr<Store> store_;
+};
+
+TEST_F(EngineTest, RejectsBytesThatAreNotWasm) {
+  std::string text = "#!/bin/sh\necho hi\n";
+  auto module = Module::Compile(
+      *store_, absl::Span<const uint8_t>(
+                   reinterpret_cast<const uint8_t*>(text.data()), text.size()));
+  EXPECT_EQ(module.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(module.status().message(),
+              HasSubstr("not a WebAssembly module"));
+}
+
+TEST_F(EngineTest, TruncatedModuleGivesValidatorMessage) {
+  std::vector<uint8_t> bytes = TestModule("host_calls");
+  bytes.resize(bytes.size() - 10);
+  auto module = Module::Compile(*store_, bytes);
+  EXPECT_EQ(module.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(module.status().message(), HasSubstr("invalid module: "));
+  EXPECT_THAT(module.status().message(), HasSubstr("@+"));  // byte offset
+}
+
+TEST_F(EngineTest, HostCallsPassEveryNumericTypeAndExitStopsTheGuest) {
+  auto module = Compile("host_calls");
+  EXPECT_EQ(module->info().initial_memory_pages, 1u);
+  std::vector<int32_t> recorded;
+  std::vector<HostFunc> host = {
+      Func("record_i32", {{ValType::kI32}, {}},
+           [&](HostContext&, const uint64_t* args) {
+             recorded.push_back(static_cast<int32_t>(args[0]));
+             return 0;
+           }),
+      Func("add_i64", {{ValType::kI64, ValType::kI64}, {ValType::kI64}},
+           [](HostContext&, const uint64_t* args) { return args[0] + args[1]; }),
+      Func("half_f64", {{ValType::kF64}, {ValType::kF64}},
+           [](HostContext&, const uint64_t* args) {
+             return std::bit_cast<uint64_t>(std::bit_cast<double>(args[0]) / 2);
+           }),
+      Func("exit", {{ValType::kI32}, {}},
+           [](HostContext& ctx, const uint64_t* args) {
+             ctx.RequestExit(static_cast<int32_t>(args[0]));
+             return 0;
+           }),
+  };
+  auto instance = Instance::Create(*store_, *module, host);
+  ASSERT_TRUE(instance.ok()) << instance.status();
+  absl::StatusOr<RunResult> result = (*instance)->RunStart();
+  ASSERT_TRUE(result.ok()) << result.status();
+  EXPECT_FALSE(result->trap.has_value()) << result->trap->message;
+  EXPECT_EQ(result->exit_code, 7);
+  // 0x100000000 + 42 wrapped to i32 is 42; 9.0 / 2 truncated is 4; 1 + 2 pages.
+  EXPECT_THAT(recorded, ElementsAre(-5, 42, 4, 3));
+
+  GuestMemory& memory = (*instance)->memory();
+  EXPECT_EQ(memory.size(), 3 * kWasmPageSize);  // length re-read after grow
+  absl::StatusOr<absl::Span<uint8_t>> hello = memory.Span(16, 5);
+  ASSERT_TRUE(hello.ok());
+  EXPECT_EQ(std::string(hello->begin(), hello->end()), "hello");
+  absl::StatusOr<absl::Span<uint8_t>> past =
+      memory.Span(3 * kWasmPageSize - 2, 4, "MPI_Send: buffer");
+  EXPECT_EQ(past.status().message(),
+            "MPI_Send: buffer [0x2fffe,+4) exceeds linear memory of 196608 "
+            "bytes");
+}
+
+TEST_F(EngineTest, UnreachableTrapsWithNamedStack) {
+  RunResult result = RunTrap(0);
+  ASSERT_TRUE(result.trap.has_value());
+  EXPECT_EQ(result.trap->message, "unreachable");
+  ASSERT_GE(result.trap->frames.size(), 2u);
+  EXPECT_THAT(result.trap->frames[0], HasSubstr("inner_unreachable"));
+  EXPECT_THAT(result.trap->frames[0], HasSubstr("wasm-function["));
+}
+
+TEST_F(EngineTest, OutOfBoundsLoadTraps) {
+  RunResult result = RunTrap(1);
+  ASSERT_TRUE(result.trap.has_value());
+  EXPECT_EQ(result.trap->message, "memory access out of bounds");
+}
+
+TEST_F(EngineTest, DivideByZeroTraps) {
+  RunResult result = RunTrap(2);
+  ASSERT_TRUE(result.trap.has_value());
+  EXPECT_EQ(result.trap->message, "divide by zero");
+  EXPECT_THAT(result.trap->frames[0], HasSubstr("divide"));
+}
+
+TEST_F(EngineTest, StackOverflowTraps) {
+  RunResult result = RunTrap(3);
+  ASSERT_TRUE(result.trap.has_value());
+  EXPECT_EQ(result.trap->message, "Maximum call stack size exceeded");
+}
+
+TEST_F(EngineTest, HostErrorBecomesTrapWithItsMessage) {
+  RunResult result = RunTrap(4);
+  ASSERT_TRUE(result.trap.has_value());
+  EXPECT_EQ(result.trap->message, "MPI_Send: host says no");
+}
+
+TEST_F(EngineTest, StoreStaysUsableAfterATrap) {
+  EXPECT_TRUE(RunTrap(0).trap.has_value());
+  EXPECT_TRUE(RunTrap(3).trap.has_value());
+  EXPECT_EQ(RunTrap(2).trap->message, "divide by zero");
+}
+
+TEST_F(EngineTest, MissingStartIsNotFound) {
+  auto module = Compile("no_start");
+  auto instance = Instance::Create(*store_, *module, {});
+  ASSERT_TRUE(instance.ok()) << instance.status();
+  absl::StatusOr<RunResult> result = (*instance)->RunStart();
+  EXPECT_EQ(result.status().code(), absl::StatusCode::kNotFound);
+  EXPECT_THAT(result.status().message(), HasSubstr("_start"));
+}
+
+TEST_F(EngineTest, UnknownImportNamesModuleAndField) {
+  auto module = Compile("imports_unknown");
+  auto instance = Instance::Create(*store_, *module, {});
+  EXPECT_EQ(instance.status().code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(instance.status().message(),
+            "unknown import somewhere.mystery (function)");
+}
+
+TEST_F(EngineTest, ImportSignatureMismatchIsRefused) {
+  auto module = Compile("imports_unknown");
+  std::vector<HostFunc> host = {
+      HostFunc{"somewhere", "mystery", {{ValType::kI64}, {}},
+               [](HostContext&, const uint64_t*) { return 0; }}};
+  auto instance = Instance::Create(*store_, *module, host);
+  EXPECT_EQ(instance.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(instance.status().message(),
+            "import somewhere.mystery has type (i32) -> () but the host "
+            "provides (i64) -> ()");
+}
+
+TEST(TierTest, ParsesNamesAndRejectsOthers) {
+  EXPECT_EQ(*ParseTier("liftoff"), Tier::kLiftoff);
+  EXPECT_EQ(*ParseTier("turbofan"), Tier::kTurbofan);
+  EXPECT_THAT(ParseTier("fast").status().message(), HasSubstr("unknown tier"));
+}
+
+}  // namespace
+}  // namespace wasmhpc::engine

@@ -1,0 +1,69 @@
+// FakeGuestMemory: a GuestMemory over a host vector, for unit tests of host
+// functions without V8. Not thread-safe.
+#ifndef WASMHPC_WORKER_ENGINE_FAKE_GUEST_MEMORY_H_
+#define WASMHPC_WORKER_ENGINE_FAKE_GUEST_MEMORY_H_
+
+#include <cstdint>
+#include <cstring>
+#include <string_view>
+#include <vector>
+
+#include "worker/engine/guest_memory.h"
+#include "worker/engine/host_func.h"
+
+namespace wasmhpc::engine {
+
+class FakeGuestMemory : public GuestMemory {
+ public:
+  explicit FakeGuestMemory(size_t bytes) : bytes_(bytes, 0) {}
+
+  uint64_t size() const override { return bytes_.size(); }
+  std::vector<uint8_t>& bytes() { return bytes_; }
+
+  // Test helpers: raw little-endian access, CHECK-free (tests keep in range).
+  template <typename T>
+  T Load(uint32_t offset) const {
+    T v;
+    std::memcpy(&v, bytes_.data() + offset, sizeof(T));
+    return v;
+  }
+  template <typename T>
+  void Store(uint32_t offset, T v) {
+    std::memcpy(bytes_.data() + offset, &v, sizeof(T));
+  }
+  void StoreString(uint32_t offset, std::string_view s) {
+    std::memcpy(bytes_.data() + offset, s.data(), s.size());
+  }
+
+ protected:
+  uint8_t* base() const override {
+    return const_cast<uint8_t*>(bytes_.data());
+  }
+
+ private:
+  std::vector<uint8_t> bytes_;
+};
+
+// A HostContext over a FakeGuestMemory that records exit requests.
+class FakeHostContext : public HostContext {
+ public:
+  explicit FakeHostContext(size_t memory_bytes) : memory_(memory_bytes) {}
+
+  GuestMemory& memory() override { return memory_; }
+  FakeGuestMemory& fake_memory() { return memory_; }
+  void RequestExit(int32_t code) override {
+    exit_requested_ = true;
+    exit_code_ = code;
+  }
+  bool exit_requested() const { return exit_requested_; }
+  int32_t exit_code() const { return exit_code_; }
+
+ private:
+  FakeGuestMemory memory_;
+  bool exit_requested_ = false;
+  int32_t exit_code_ = 0;
+};
+
+}  // namespace wasmhpc::engine
+
+#endif  // WASMHPC_WORKER_ENGINE_FAKE_GUEST_MEMORY_H_

@@ -1,0 +1,66 @@
+// Host functions: the data a host import is made of, free of any V8 type.
+//
+// A HostFunc names an import (module, name), gives its Wasm signature and a
+// callback. The engine binds it to the instance; WASI, the MPI bridge and tests
+// build HostFuncs without V8. Thread safety: a HostContext belongs to one
+// instance and one thread.
+#ifndef WASMHPC_WORKER_ENGINE_HOST_FUNC_H_
+#define WASMHPC_WORKER_ENGINE_HOST_FUNC_H_
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "worker/engine/guest_memory.h"
+
+namespace wasmhpc::engine {
+
+// Wasm value types. Host functions use only the four numeric ones; the rest
+// appear when describing a module's imports.
+enum class ValType : uint8_t { kI32, kI64, kF32, kF64, kV128, kFuncRef, kExternRef };
+
+// A Wasm function signature. At most one result.
+struct FuncType {
+  std::vector<ValType> params;
+  std::vector<ValType> results;
+
+  bool operator==(const FuncType&) const = default;
+};
+
+// "(i32, i64) -> i32"
+std::string ToString(const FuncType& type);
+
+// What a host callback sees of the calling instance.
+class HostContext {
+ public:
+  virtual ~HostContext() = default;
+
+  // The instance's exported linear memory ("memory").
+  virtual GuestMemory& memory() = 0;
+
+  // Ends the guest run with `code` once the callback returns (WASI
+  // proc_exit). The callback's return value is then ignored.
+  virtual void RequestExit(int32_t code) = 0;
+};
+
+// Arguments and the result travel as raw 64-bit slots: i32 zero-extended,
+// i64 as is, f32/f64 as their bit patterns.
+//
+// A callback returns the result slot (ignored for functions without a
+// result) or a non-OK status, which becomes a Wasm trap whose message is the
+// status message (name the call and the offending value in it).
+using HostCallback =
+    std::function<absl::StatusOr<uint64_t>(HostContext&, const uint64_t* args)>;
+
+struct HostFunc {
+  std::string module;
+  std::string name;
+  FuncType type;
+  HostCallback callback;
+};
+
+}  // namespace wasmhpc::engine
+
+#endif  // WASMHPC_WORKER_ENGINE_HOST_FUNC_H_

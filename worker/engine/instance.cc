@@ -1,0 +1,282 @@
+#include <array>
+#include <string_view>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_split.h"
+#include "worker/engine/engine.h"
+#include "worker/engine/v8_internal.h"
+
+namespace wasmhpc::engine {
+namespace {
+
+// Linear memory through the backing store V8 keeps across memory.grow: the
+// base stays put (full-range reservation), the length is re-read per call.
+class V8Memory : public GuestMemory {
+ public:
+  void Reset(std::shared_ptr<v8::BackingStore> store) {
+    store_ = std::move(store);
+  }
+  uint64_t size() const override { return store_ ? store_->ByteLength() : 0; }
+
+ protected:
+  uint8_t* base() const override {
+    return store_ ? static_cast<uint8_t*>(store_->Data()) : nullptr;
+  }
+
+ private:
+  std::shared_ptr<v8::BackingStore> store_;
+};
+
+struct Binding;
+
+uint64_t ToSlot(v8::Local<v8::Value> value, ValType type) {
+  switch (type) {
+    case ValType::kI32:
+      return static_cast<uint32_t>(value.As<v8::Int32>()->Value());
+    case ValType::kI64:
+      return value.As<v8::BigInt>()->Uint64Value();
+    case ValType::kF32: {
+      float f = static_cast<float>(value.As<v8::Number>()->Value());
+      return std::bit_cast<uint32_t>(f);
+    }
+    case ValType::kF64:
+      return std::bit_cast<uint64_t>(value.As<v8::Number>()->Value());
+    default:
+      return 0;  // Host functions never take other types (checked at link).
+  }
+}
+
+v8::Local<v8::Value> FromSlot(v8::Isolate* isolate, uint64_t slot,
+                              ValType type) {
+  switch (type) {
+    case ValType::kI32:
+      return v8::Integer::New(isolate, static_cast<int32_t>(slot));
+    case ValType::kI64:
+      return v8::BigInt::NewFromUnsigned(isolate, slot);
+    case ValType::kF32:
+      return v8::Number::New(isolate,
+                             std::bit_cast<float>(static_cast<uint32_t>(slot)));
+    case ValType::kF64:
+      return v8::Number::New(isolate, std::bit_cast<double>(slot));
+    default:
+      return v8::Undefined(isolate);
+  }
+}
+
+bool IsNumeric(const FuncType& type) {
+  auto numeric = [](ValType v) { return v <= ValType::kF64; };
+  return std::all_of(type.params.begin(), type.params.end(), numeric) &&
+         std::all_of(type.results.begin(), type.results.end(), numeric) &&
+         type.results.size() <= 1;
+}
+
+// "    at fib (wasm://wasm/8c5a:wasm-function[3]:0x8a)" -> "fib (wasm-function[3]:0x8a)"
+std::vector<std::string> StackFrames(absl::string_view stack) {
+  std::vector<std::string> frames;
+  for (absl::string_view line : absl::StrSplit(stack, '\n')) {
+    constexpr absl::string_view kAt = "    at ";
+    if (!absl::StartsWith(line, kAt)) continue;
+    std::string frame(line.substr(kAt.size()));
+    size_t url = frame.find("wasm://wasm/");
+    if (url != std::string::npos) {
+      size_t colon = frame.find(':', url + 12);
+      if (colon != std::string::npos) frame.erase(url, colon + 1 - url);
+    }
+    frames.push_back(std::move(frame));
+  }
+  return frames;
+}
+
+}  // namespace
+
+struct Instance::Impl : public HostContext {
+  Store::Impl* store = nullptr;
+  v8::Global<v8::Object> exports;
+  std::vector<std::unique_ptr<Binding>> bindings;
+  V8Memory linear_memory;
+  bool exit_requested = false;
+  int32_t exit_code = 0;
+
+  GuestMemory& memory() override { return linear_memory; }
+  void RequestExit(int32_t code) override {
+    exit_requested = true;
+    exit_code = code;
+  }
+};
+
+namespace {
+
+struct Binding {
+  HostFunc func;
+  Instance::Impl* instance;
+};
+
+// The V8 callback behind every host import.
+void CallHost(const v8::FunctionCallbackInfo<v8::Value>& info) {
+  auto* binding = static_cast<Binding*>(info.Data().As<v8::External>()->Value());
+  const FuncType& type = binding->func.type;
+  std::array<uint64_t, 16> small;
+  std::vector<uint64_t> large;
+  uint64_t* args = small.data();
+  if (type.params.size() > small.size()) {
+    large.resize(type.params.size());
+    args = large.data();
+  }
+  for (size_t i = 0; i < type.params.size(); ++i) {
+    args[i] = ToSlot(info[static_cast<int>(i)], type.params[i]);
+  }
+  absl::StatusOr<uint64_t> result =
+      binding->func.callback(*binding->instance, args);
+  v8::Isolate* isolate = info.GetIsolate();
+  if (binding->instance->exit_requested) {
+    // Unwinds the guest; RunStart turns it into the exit code.
+    isolate->ThrowException(v8::Undefined(isolate));
+  } else if (!result.ok()) {
+    isolate->ThrowException(v8::Exception::Error(
+        V8String(isolate, result.status().message())));
+  } else if (!type.results.empty()) {
+    info.GetReturnValue().Set(FromSlot(isolate, *result, type.results[0]));
+  }
+}
+
+// Checks every import against `host` and builds the JS import object.
+absl::StatusOr<v8::Local<v8::Object>> BuildImports(
+    v8::Isolate* isolate, v8::Local<v8::Context> context,
+    const ModuleInfo& info, std::vector<HostFunc>& host,
+    Instance::Impl& instance) {
+  absl::flat_hash_map<std::pair<std::string, std::string>, HostFunc*> by_name;
+  for (HostFunc& f : host) by_name[{f.module, f.name}] = &f;
+  v8::Local<v8::Object> imports = v8::Object::New(isolate);
+  for (const ImportInfo& imp : info.imports) {
+    auto it = by_name.find(std::make_pair(imp.module, imp.name));
+    if (imp.kind != ExternKind::kFunction || it == by_name.end()) {
+      return absl::NotFoundError(absl::StrCat("unknown import ", imp.module,
+                                              ".", imp.name, " (",
+                                              ToString(imp.kind), ")"));
+    }
+    HostFunc& f = *it->second;
+    if (imp.func_type != f.type || !IsNumeric(f.type)) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "import ", imp.module, ".", imp.name, " has type ",
+          ToString(imp.func_type), " but the host provides ", ToString(f.type)));
+    }
+    auto binding = std::make_unique<Binding>(Binding{f, &instance});
+    v8::Local<v8::Function> fn =
+        v8::Function::New(context, CallHost,
+                          v8::External::New(isolate, binding.get()),
+                          static_cast<int>(f.type.params.size()))
+            .ToLocalChecked();
+    instance.bindings.push_back(std::move(binding));
+    v8::Local<v8::String> module_name = V8String(isolate, imp.module);
+    v8::Local<v8::Value> ns;
+    if (!imports->Get(context, module_name).ToLocal(&ns) || !ns->IsObject()) {
+      ns = v8::Object::New(isolate);
+      imports->Set(context, module_name, ns).Check();
+    }
+    ns.As<v8::Object>()->Set(context, V8String(isolate, imp.name), fn).Check();
+  }
+  return imports;
+}
+
+v8::Local<v8::Function> WebAssemblyMember(v8::Isolate* isolate,
+                                          v8::Local<v8::Context> context,
+                                          const char* name) {
+  v8::Local<v8::Object> wasm = context->Global()
+                                   ->Get(context, V8String(isolate, "WebAssembly"))
+                                   .ToLocalChecked()
+                                   .As<v8::Object>();
+  return wasm->Get(context, V8String(isolate, name))
+      .ToLocalChecked()
+      .As<v8::Function>();
+}
+
+}  // namespace
+
+Instance::Instance(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+Instance::~Instance() { impl_->exports.Reset(); }
+
+GuestMemory& Instance::memory() { return impl_->linear_memory; }
+
+absl::StatusOr<std::unique_ptr<Instance>> Instance::Create(
+    Store& store, const Module& module, std::vector<HostFunc> host) {
+  Store::Impl& s = store.impl();
+  StoreScope scope(s);
+  v8::Isolate* isolate = s.isolate;
+  v8::Local<v8::Context> context = scope.context();
+  const uint64_t limit = s.engine->options().max_memory_bytes;
+  if (module.info().initial_memory_pages * kWasmPageSize > limit) {
+    return absl::ResourceExhaustedError(absl::StrCat(
+        "the module starts with ",
+        module.info().initial_memory_pages * kWasmPageSize >> 20,
+        " MiB of linear memory, more than the limit of ", limit >> 20,
+        " MiB"));
+  }
+  auto impl = std::make_unique<Impl>();
+  impl->store = &s;
+  absl::StatusOr<v8::Local<v8::Object>> imports =
+      BuildImports(isolate, context, module.info(), host, *impl);
+  if (!imports.ok()) return imports.status();
+
+  v8::TryCatch try_catch(isolate);
+  v8::Local<v8::Value> argv[] = {module.impl().module.Get(isolate), *imports};
+  v8::Local<v8::Object> instance;
+  if (!WebAssemblyMember(isolate, context, "Instance")
+           ->NewInstance(context, 2, argv)
+           .ToLocal(&instance)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "instantiation failed: ",
+        ExceptionMessage(isolate, try_catch.Exception())));
+  }
+  v8::Local<v8::Object> exports = instance
+                                      ->Get(context, V8String(isolate, "exports"))
+                                      .ToLocalChecked()
+                                      .As<v8::Object>();
+  impl->exports.Reset(isolate, exports);
+  v8::Local<v8::Value> memory;
+  if (exports->Get(context, V8String(isolate, "memory")).ToLocal(&memory) &&
+      memory->IsWasmMemoryObject()) {
+    impl->linear_memory.Reset(
+        memory.As<v8::WasmMemoryObject>()->Buffer()->GetBackingStore());
+  }
+  return std::unique_ptr<Instance>(new Instance(std::move(impl)));
+}
+
+absl::StatusOr<RunResult> Instance::RunStart() {
+  Store::Impl& s = *impl_->store;
+  StoreScope scope(s);
+  v8::Isolate* isolate = s.isolate;
+  v8::Local<v8::Context> context = scope.context();
+  v8::Local<v8::Value> start;
+  if (!impl_->exports.Get(isolate)
+           ->Get(context, V8String(isolate, "_start"))
+           .ToLocal(&start) ||
+      !start->IsFunction()) {
+    return absl::NotFoundError(
+        "the module exports no _start function (is it a WASI command?)");
+  }
+  v8::TryCatch try_catch(isolate);
+  v8::MaybeLocal<v8::Value> returned =
+      start.As<v8::Function>()->Call(context, context->Global(), 0, nullptr);
+  RunResult result;
+  if (impl_->exit_requested) {
+    result.exit_code = impl_->exit_code;
+  } else if (returned.IsEmpty()) {
+    Trap trap;
+    v8::Local<v8::Value> error = try_catch.Exception();
+    trap.message = ExceptionMessage(isolate, error);
+    v8::Local<v8::Value> stack;
+    if (try_catch.StackTrace(context).ToLocal(&stack) && stack->IsString()) {
+      v8::String::Utf8Value utf8(isolate, stack);
+      trap.frames = StackFrames(absl::string_view(*utf8, utf8.length()));
+    }
+    result.exit_code = -1;
+    result.trap = std::move(trap);
+  }
+  return result;
+}
+
+}  // namespace wasmhpc::engine

@@ -1,0 +1,198 @@
+#include "worker/engine/module_info.h"
+
+#include <cstring>
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+
+namespace wasmhpc::engine {
+namespace {
+
+constexpr uint8_t kTypeSection = 1;
+constexpr uint8_t kImportSection = 2;
+constexpr uint8_t kMemorySection = 5;
+constexpr uint8_t kExportSection = 7;
+
+// A bounds-checked reader over the module bytes; the first error sticks.
+class Reader {
+ public:
+  explicit Reader(absl::Span<const uint8_t> bytes) : bytes_(bytes) {}
+
+  bool ok() const { return error_.empty(); }
+  bool done() const { return pos_ >= bytes_.size(); }
+  size_t pos() const { return pos_; }
+  absl::Status status() const {
+    return ok() ? absl::OkStatus()
+                : absl::InvalidArgumentError(error_);
+  }
+
+  uint8_t Byte() {
+    if (pos_ >= bytes_.size()) return Fail("unexpected end"), 0;
+    return bytes_[pos_++];
+  }
+
+  uint32_t U32() {
+    uint64_t value = 0;
+    for (int shift = 0; shift < 35; shift += 7) {
+      uint8_t b = Byte();
+      value |= uint64_t{b & 0x7fu} << shift;
+      if (!(b & 0x80)) return static_cast<uint32_t>(value);
+    }
+    return Fail("LEB128 too long"), 0;
+  }
+
+  std::string Name() {
+    uint32_t len = U32();
+    if (len > bytes_.size() - pos_) return Fail("name past end"), "";
+    std::string s(reinterpret_cast<const char*>(bytes_.data() + pos_), len);
+    pos_ += len;
+    return s;
+  }
+
+  void Skip(size_t n) {
+    if (n > bytes_.size() - pos_) return Fail("section past end");
+    pos_ += n;
+  }
+
+  // Reads limits, returns the minimum.
+  uint32_t Limits() {
+    uint8_t flags = Byte();
+    uint32_t min = U32();
+    if (flags & 1) U32();
+    return min;
+  }
+
+  ValType Type() {
+    switch (Byte()) {
+      case 0x7f: return ValType::kI32;
+      case 0x7e: return ValType::kI64;
+      case 0x7d: return ValType::kF32;
+      case 0x7c: return ValType::kF64;
+      case 0x7b: return ValType::kV128;
+      case 0x70: return ValType::kFuncRef;
+      case 0x6f: return ValType::kExternRef;
+    }
+    return Fail("unknown value type"), ValType::kI32;
+  }
+
+  void Fail(std::string_view what) {
+    if (ok()) error_ = absl::StrFormat("malformed module at byte %d: %s", pos_, what);
+    pos_ = bytes_.size();
+  }
+
+ private:
+  absl::Span<const uint8_t> bytes_;
+  size_t pos_ = 0;
+  std::string error_;
+};
+
+std::vector<FuncType> ReadTypes(Reader& r) {
+  std::vector<FuncType> types(r.U32());
+  for (FuncType& t : types) {
+    if (r.Byte() != 0x60) r.Fail("expected func type");
+    t.params.resize(r.U32());
+    for (ValType& v : t.params) v = r.Type();
+    t.results.resize(r.U32());
+    for (ValType& v : t.results) v = r.Type();
+    if (!r.ok()) break;
+  }
+  return types;
+}
+
+void ReadImports(Reader& r, const std::vector<FuncType>& types,
+                 std::vector<ImportInfo>& out) {
+  for (uint32_t n = r.U32(); n > 0 && r.ok(); --n) {
+    ImportInfo imp;
+    imp.module = r.Name();
+    imp.name = r.Name();
+    imp.kind = static_cast<ExternKind>(r.Byte());
+    switch (imp.kind) {
+      case ExternKind::kFunction: {
+        uint32_t index = r.U32();
+        if (index >= types.size()) return r.Fail("bad type index");
+        imp.func_type = types[index];
+        break;
+      }
+      case ExternKind::kTable: r.Type(), r.Limits(); break;
+      case ExternKind::kMemory: r.Limits(); break;
+      case ExternKind::kGlobal: r.Type(), r.Byte(); break;
+      case ExternKind::kTag: r.Byte(), r.U32(); break;
+      default: return r.Fail("unknown import kind");
+    }
+    out.push_back(std::move(imp));
+  }
+}
+
+}  // namespace
+
+std::string ToString(const FuncType& type) {
+  auto name = [](std::string* out, ValType v) {
+    static constexpr const char* kNames[] = {"i32",  "i64",     "f32",
+                                             "f64",  "v128",    "funcref",
+                                             "externref"};
+    out->append(kNames[static_cast<int>(v)]);
+  };
+  return absl::StrCat("(", absl::StrJoin(type.params, ", ", name), ") -> ",
+                      type.results.empty()
+                          ? "()"
+                          : absl::StrJoin(type.results, ", ", name));
+}
+
+const char* ToString(ExternKind kind) {
+  static constexpr const char* kNames[] = {"function", "table", "memory",
+                                           "global", "tag"};
+  return kNames[static_cast<int>(kind)];
+}
+
+const ExportInfo* ModuleInfo::FindExport(std::string_view name,
+                                         ExternKind kind) const {
+  for (const ExportInfo& e : exports) {
+    if (e.name == name && e.kind == kind) return &e;
+  }
+  return nullptr;
+}
+
+bool HasWasmMagic(absl::Span<const uint8_t> bytes) {
+  return bytes.size() >= 4 && std::memcmp(bytes.data(), "\0asm", 4) == 0;
+}
+
+absl::StatusOr<ModuleInfo> ParseModuleInfo(absl::Span<const uint8_t> bytes) {
+  if (!HasWasmMagic(bytes) || bytes.size() < 8) {
+    return absl::InvalidArgumentError("not a WebAssembly module");
+  }
+  Reader r(bytes);
+  r.Skip(8);
+  ModuleInfo info;
+  std::vector<FuncType> types;
+  while (!r.done() && r.ok()) {
+    uint8_t id = r.Byte();
+    uint32_t size = r.U32();
+    size_t end = r.pos() + size;
+    if (id == kTypeSection) {
+      types = ReadTypes(r);
+    } else if (id == kImportSection) {
+      ReadImports(r, types, info.imports);
+    } else if (id == kMemorySection) {
+      if (r.U32() > 0) info.initial_memory_pages = r.Limits();
+      r.Skip(end - r.pos());
+    } else if (id == kExportSection) {
+      for (uint32_t n = r.U32(); n > 0 && r.ok(); --n) {
+        ExportInfo e;
+        e.name = r.Name();
+        e.kind = static_cast<ExternKind>(r.Byte());
+        r.U32();
+        info.exports.push_back(std::move(e));
+      }
+      break;  // Nothing after the export section matters here.
+    } else {
+      r.Skip(size);
+    }
+    if (r.ok() && r.pos() != end) r.Fail("section size mismatch");
+  }
+  if (!r.ok()) return r.status();
+  return info;
+}
+
+}  // namespace wasmhpc::engine

@@ -1,0 +1,56 @@
+// ModuleInfo: what a Wasm binary imports and exports, read from its type,
+// import and export sections without V8.
+//
+// Used to check imports against the host functions (with signatures, which
+// V8 10.2's JS API does not expose) and to name missing exports.
+#ifndef WASMHPC_WORKER_ENGINE_MODULE_INFO_H_
+#define WASMHPC_WORKER_ENGINE_MODULE_INFO_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/types/span.h"
+#include "worker/engine/host_func.h"
+
+namespace wasmhpc::engine {
+
+enum class ExternKind : uint8_t { kFunction, kTable, kMemory, kGlobal, kTag };
+
+const char* ToString(ExternKind kind);
+
+struct ImportInfo {
+  std::string module;
+  std::string name;
+  ExternKind kind;
+  FuncType func_type;  // Only for kFunction.
+};
+
+struct ExportInfo {
+  std::string name;
+  ExternKind kind;
+};
+
+struct ModuleInfo {
+  std::vector<ImportInfo> imports;
+  std::vector<ExportInfo> exports;
+  // Initial pages of the memory the module defines (0 if it defines none).
+  uint32_t initial_memory_pages = 0;
+
+  // The export called `name` of kind `kind`, or nullptr.
+  const ExportInfo* FindExport(std::string_view name, ExternKind kind) const;
+};
+
+// Returns true if `bytes` starts with the Wasm magic number "\0asm".
+bool HasWasmMagic(absl::Span<const uint8_t> bytes);
+
+// Parses the type, import, memory and export sections. Returns InvalidArgument with
+// the byte offset on malformed input (V8's validator gives better messages:
+// call this after the module compiled).
+absl::StatusOr<ModuleInfo> ParseModuleInfo(absl::Span<const uint8_t> bytes);
+
+}  // namespace wasmhpc::engine
+
+#endif  // WASMHPC_WORKER_ENGINE_MODULE_INFO_H_

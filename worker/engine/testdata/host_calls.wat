@@ -1,0 +1,16 @@
+;; Calls host imports of every numeric type, then exits with 7 via test.exit.
+(module
+  (import "test" "record_i32" (func $record_i32 (param i32)))
+  (import "test" "add_i64" (func $add_i64 (param i64 i64) (result i64)))
+  (import "test" "half_f64" (func $half_f64 (param f64) (result f64)))
+  (import "test" "exit" (func $exit (param i32)))
+  (memory (export "memory") 1)
+  (data (i32.const 16) "hello")
+  (func (export "_start")
+    (call $record_i32 (i32.const -5))
+    (call $record_i32 (i32.wrap_i64 (call $add_i64 (i64.const 0x100000000) (i64.const 42))))
+    (call $record_i32 (i32.trunc_f64_s (call $half_f64 (f64.const 9.0))))
+    (drop (memory.grow (i32.const 2)))
+    (call $record_i32 (memory.size))
+    (call $exit (i32.const 7))
+    unreachable))

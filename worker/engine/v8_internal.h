@@ -1,0 +1,52 @@
+// Internal to worker/engine: the V8 state behind the public engine types.
+#ifndef WASMHPC_WORKER_ENGINE_V8_INTERNAL_H_
+#define WASMHPC_WORKER_ENGINE_V8_INTERNAL_H_
+
+#include <memory>
+#include <string>
+
+#include "absl/strings/string_view.h"
+#include "v8.h"
+#include "worker/engine/engine.h"
+
+namespace wasmhpc::engine {
+
+struct Store::Impl {
+  Engine* engine = nullptr;
+  std::unique_ptr<v8::ArrayBuffer::Allocator> allocator;
+  v8::Isolate* isolate = nullptr;
+  v8::Global<v8::Context> context;
+};
+
+// Enters a store's isolate, a handle scope and its context.
+class StoreScope {
+ public:
+  explicit StoreScope(Store::Impl& store)
+      : isolate_scope_(store.isolate),
+        handles_(store.isolate),
+        context_(store.context.Get(store.isolate)),
+        context_scope_(context_) {}
+
+  v8::Local<v8::Context> context() const { return context_; }
+
+ private:
+  v8::Isolate::Scope isolate_scope_;
+  v8::HandleScope handles_;
+  v8::Local<v8::Context> context_;
+  v8::Context::Scope context_scope_;
+};
+
+struct Module::Impl {
+  Store::Impl* store = nullptr;
+  v8::Global<v8::WasmModuleObject> module;
+};
+
+// The text of a caught exception: its "message" property if it has one.
+std::string ExceptionMessage(v8::Isolate* isolate, v8::Local<v8::Value> error);
+
+// A V8 string from UTF-8 text.
+v8::Local<v8::String> V8String(v8::Isolate* isolate, absl::string_view text);
+
+}  // namespace wasmhpc::engine
+
+#endif  // WASMHPC_WORKER_ENGINE_V8_INTERNAL_H_

@@ -1,0 +1,33 @@
+// Command line of wasmhpc-run: options first, then the module, then the
+// guest's argv (as in `mpirun -np N ./app args`).
+#ifndef WASMHPC_WORKER_RUN_RUN_OPTIONS_H_
+#define WASMHPC_WORKER_RUN_RUN_OPTIONS_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "worker/wasi/wasi.h"
+
+namespace wasmhpc::run {
+
+struct RunOptions {
+  std::vector<wasi::Preopen> dirs;     // --dir HOST[:GUEST][:ro]
+  std::vector<std::string> env;        // --env K=V
+  std::string tier = "turbofan";       // --tier turbofan|liftoff|dynamic
+  uint64_t max_memory_mib = 4096;      // --max-memory MiB
+  bool help = false;                   // --help
+  std::string module_path;             // the first non-option argument
+  std::vector<std::string> guest_args; // module path, then what follows it
+};
+
+// Parses argv (argv[0] is the program). Errors are InvalidArgument naming
+// the offending argument.
+absl::StatusOr<RunOptions> ParseRunOptions(const std::vector<std::string>& argv);
+
+extern const char kUsage[];
+
+}  // namespace wasmhpc::run
+
+#endif  // WASMHPC_WORKER_RUN_RUN_OPTIONS_H_
