@@ -7,7 +7,7 @@
 #include <errno.h>
 #include <stdio.h>
 
-static const char* errno_name(int e) {
+static inline const char* errno_name(int e) {
   switch (e) {
     case 0: return "OK";
     case EACCES: return "EACCES";
@@ -32,7 +32,7 @@ static const char* errno_name(int e) {
 
 /* Prints "LABEL: RC" or, for a negative RC, "LABEL: RC ERRNO". Call it with
  * the system call as argument so that errno is read after the call. */
-static void show(const char* label, long rc) {
+static inline void show(const char* label, long rc) {
   if (rc < 0) {
     printf("%s: %ld %s\n", label, rc, errno_name(errno));
   } else {
@@ -42,7 +42,7 @@ static void show(const char* label, long rc) {
 
 /* "<dir>/<name>" in one of two static buffers (two paths per call). */
 static const char* guest_dir;
-static const char* path_in(int slot, const char* name) {
+static inline const char* path_in(int slot, const char* name) {
   static char buffers[2][4096];
   snprintf(buffers[slot], sizeof buffers[slot], "%s/%s", guest_dir, name);
   return buffers[slot];

@@ -16,7 +16,7 @@ uint64_t Nanos(const struct timespec& ts) {
 }
 
 struct timespec Timespec(uint64_t nanos) {
-  struct timespec ts;
+  struct timespec ts = {};
   ts.tv_sec = static_cast<time_t>(nanos / kNanosPerSecond);
   ts.tv_nsec = static_cast<long>(nanos % kNanosPerSecond);
   return ts;
@@ -57,7 +57,7 @@ abi::Filetype FiletypeFromMode(mode_t mode) {
 }
 
 abi::Filetype FiletypeOfHostFd(int fd) {
-  struct stat st;
+  struct stat st = {};
   if (fstat(fd, &st) != 0) return abi::Filetype::kUnknown;
   if (S_ISSOCK(st.st_mode)) {
     int type = 0;
@@ -89,8 +89,8 @@ abi::Filetype FiletypeFromDtype(unsigned char d_type) {
   }
 }
 
-Errno StoreFilestat(const GuestView& guest, uint32_t ptr,
-                    const struct stat& st, abi::Filetype type) {
+Errno StoreFilestat(const GuestView& guest, uint32_t ptr, const struct stat& st,
+                    abi::Filetype type) {
   absl::Span<uint8_t> out;
   WASI_TRY(guest.Bytes(ptr, abi::kFilestatSize, &out));
   std::memset(out.data(), 0, out.size());

@@ -23,8 +23,8 @@ abi::Filetype FiletypeOfHostFd(int fd);
 abi::Filetype FiletypeFromDtype(unsigned char d_type);
 
 // Writes a 64-byte filestat for `st` at `ptr`, with `type` as its file type.
-Errno StoreFilestat(const GuestView& guest, uint32_t ptr,
-                    const struct stat& st, abi::Filetype type);
+Errno StoreFilestat(const GuestView& guest, uint32_t ptr, const struct stat& st,
+                    abi::Filetype type);
 
 // fdflags of open(2) status flags, and back.
 uint16_t FdflagsFromHost(int status_flags);

@@ -20,10 +20,11 @@ Errno GuestView::Iovecs(uint32_t iovs, uint32_t count,
   WASI_TRY(Bytes(iovs, uint64_t{count} * abi::kIovecSize, &array));
   out->clear();
   out->reserve(count);
-  for (uint32_t i = 0; i < count; ++i) {
+  for (size_t i = 0; i < count; ++i) {
+    const uint8_t* raw = array.data() + i * abi::kIovecSize;
     uint32_t buf, buf_len;
-    std::memcpy(&buf, array.data() + i * abi::kIovecSize, 4);
-    std::memcpy(&buf_len, array.data() + i * abi::kIovecSize + 4, 4);
+    std::memcpy(&buf, raw, 4);
+    std::memcpy(&buf_len, raw + 4, 4);
     absl::Span<uint8_t> bytes;
     WASI_TRY(Bytes(buf, buf_len, &bytes));
     out->push_back(iovec{bytes.data(), bytes.size()});

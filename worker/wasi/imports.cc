@@ -27,8 +27,7 @@ T FromSlot(uint64_t slot) {
 
 template <typename R, typename... Args, size_t... I>
 R Invoke(Preview1& calls, R (Preview1::*method)(HostContext&, Args...),
-         HostContext& ctx, const uint64_t* slots,
-         std::index_sequence<I...>) {
+         HostContext& ctx, const uint64_t* slots, std::index_sequence<I...>) {
   return (calls.*method)(ctx, FromSlot<Args>(slots[I])...);
 }
 
@@ -39,14 +38,15 @@ HostFunc Bind(Preview1& calls, const char* name,
               R (Preview1::*method)(HostContext&, Args...)) {
   FuncType type{{WasmType<Args>()...}, {}};
   if constexpr (!std::is_void_v<R>) type.results.push_back(ValType::kI32);
-  auto callback = [&calls, method](HostContext& ctx, const uint64_t* slots)
-      -> absl::StatusOr<uint64_t> {
+  auto callback = [&calls, method](
+                      HostContext& ctx,
+                      const uint64_t* slots) -> absl::StatusOr<uint64_t> {
     if constexpr (std::is_void_v<R>) {
       Invoke(calls, method, ctx, slots, std::index_sequence_for<Args...>());
       return 0;
     } else {
-      return static_cast<uint64_t>(Invoke(
-          calls, method, ctx, slots, std::index_sequence_for<Args...>()));
+      return static_cast<uint64_t>(Invoke(calls, method, ctx, slots,
+                                          std::index_sequence_for<Args...>()));
     }
   };
   return HostFunc{kPreview1Module, name, std::move(type), std::move(callback)};

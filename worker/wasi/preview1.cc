@@ -15,10 +15,9 @@
 namespace wasmhpc::wasi {
 namespace {
 
-constexpr uint64_t kStdinRights = abi::kRightFdRead |
-                                  abi::kRightFdFdstatSetFlags |
-                                  abi::kRightFdFilestatGet |
-                                  abi::kRightPollFdReadwrite;
+constexpr uint64_t kStdinRights =
+    abi::kRightFdRead | abi::kRightFdFdstatSetFlags | abi::kRightFdFilestatGet |
+    abi::kRightPollFdReadwrite;
 constexpr uint64_t kStdoutRights =
     abi::kRightFdWrite | abi::kRightFdDatasync | abi::kRightFdSync |
     abi::kRightFdFdstatSetFlags | abi::kRightFdFilestatGet |

@@ -27,7 +27,8 @@ class Preview1 {
  public:
   using Ctx = engine::HostContext;
 
-  // REQUIRES: options.clock is set.
+  // REQUIRES: options.clock and options.random are set (Wasi::Create
+  // fills in their defaults).
   explicit Preview1(WasiOptions options);
 
   // Sets up guest fds 0-2 and opens the preopens (fds 3, ...). Errors as
@@ -61,8 +62,8 @@ class Preview1 {
                           uint64_t inheriting);
   Errno FdFilestatGet(Ctx& ctx, uint32_t fd, uint32_t stat_ptr);
   Errno FdFilestatSetSize(Ctx& ctx, uint32_t fd, uint64_t size);
-  Errno FdFilestatSetTimes(Ctx& ctx, uint32_t fd, uint64_t atim,
-                           uint64_t mtim, uint32_t fst_flags);
+  Errno FdFilestatSetTimes(Ctx& ctx, uint32_t fd, uint64_t atim, uint64_t mtim,
+                           uint32_t fst_flags);
   Errno FdPread(Ctx& ctx, uint32_t fd, uint32_t iovs, uint32_t iovs_len,
                 uint64_t offset, uint32_t nread_ptr);
   Errno FdPrestatGet(Ctx& ctx, uint32_t fd, uint32_t prestat_ptr);
@@ -95,8 +96,7 @@ class Preview1 {
                  uint32_t new_path, uint32_t new_path_len);
   Errno PathOpen(Ctx& ctx, uint32_t fd, uint32_t dirflags, uint32_t path,
                  uint32_t path_len, uint32_t oflags, uint64_t rights_base,
-                 uint64_t rights_inheriting, uint32_t fdflags,
-                 uint32_t fd_ptr);
+                 uint64_t rights_inheriting, uint32_t fdflags, uint32_t fd_ptr);
   Errno PathReadlink(Ctx& ctx, uint32_t fd, uint32_t path, uint32_t path_len,
                      uint32_t buf, uint32_t buf_len, uint32_t bufused_ptr);
   Errno PathRemoveDirectory(Ctx& ctx, uint32_t fd, uint32_t path,
@@ -106,21 +106,19 @@ class Preview1 {
                    uint32_t new_path_len);
   Errno PathSymlink(Ctx& ctx, uint32_t old_path, uint32_t old_path_len,
                     uint32_t fd, uint32_t new_path, uint32_t new_path_len);
-  Errno PathUnlinkFile(Ctx& ctx, uint32_t fd, uint32_t path,
-                       uint32_t path_len);
+  Errno PathUnlinkFile(Ctx& ctx, uint32_t fd, uint32_t path, uint32_t path_len);
 
   // Polling (preview1_poll.cc).
-  Errno PollOneoff(Ctx& ctx, uint32_t in, uint32_t out,
-                   uint32_t nsubscriptions, uint32_t nevents_ptr);
+  Errno PollOneoff(Ctx& ctx, uint32_t in, uint32_t out, uint32_t nsubscriptions,
+                   uint32_t nevents_ptr);
 
   // Sockets: no socket fds are ever handed out.
   Errno SockAccept(Ctx& ctx, uint32_t fd, uint32_t flags, uint32_t fd_ptr);
-  Errno SockRecv(Ctx& ctx, uint32_t fd, uint32_t ri_data,
-                 uint32_t ri_data_len, uint32_t ri_flags,
-                 uint32_t ro_datalen_ptr, uint32_t ro_flags_ptr);
-  Errno SockSend(Ctx& ctx, uint32_t fd, uint32_t si_data,
-                 uint32_t si_data_len, uint32_t si_flags,
-                 uint32_t so_datalen_ptr);
+  Errno SockRecv(Ctx& ctx, uint32_t fd, uint32_t ri_data, uint32_t ri_data_len,
+                 uint32_t ri_flags, uint32_t ro_datalen_ptr,
+                 uint32_t ro_flags_ptr);
+  Errno SockSend(Ctx& ctx, uint32_t fd, uint32_t si_data, uint32_t si_data_len,
+                 uint32_t si_flags, uint32_t so_datalen_ptr);
   Errno SockShutdown(Ctx& ctx, uint32_t fd, uint32_t how);
 
  private:
@@ -142,10 +140,8 @@ class Preview1 {
   Errno SocketCall(uint32_t fd) const;
 
   // fd_read / fd_write on one entry after the iovecs are resolved.
-  Errno ReadEntry(FdEntry& entry, const std::vector<iovec>& iov,
-                  size_t* done);
-  Errno WriteEntry(FdEntry& entry, const std::vector<iovec>& iov,
-                   size_t* done);
+  Errno ReadEntry(FdEntry& entry, const std::vector<iovec>& iov, size_t* done);
+  Errno WriteEntry(FdEntry& entry, const std::vector<iovec>& iov, size_t* done);
 
   // path_open's choice of host open(2) flags, or an errno.
   Errno OpenFlags(const FdEntry& dir, uint32_t dirflags, uint32_t oflags,

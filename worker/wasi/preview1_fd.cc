@@ -52,7 +52,7 @@ Errno ReadListing(int dir_fd, std::vector<DirEntry>* out) {
   errno = 0;
   while (const dirent* d = readdir(dir)) {
     DirEntry entry{d->d_name, d->d_ino, FiletypeFromDtype(d->d_type)};
-    struct stat st;
+    struct stat st = {};
     if (d->d_type == DT_UNKNOWN &&
         fstatat(dirfd(dir), d->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0) {
       entry.type = FiletypeFromMode(st.st_mode);
@@ -194,8 +194,8 @@ Errno Preview1::FdFdstatSetFlags(Ctx& /*ctx*/, uint32_t fd, uint32_t flags) {
   int host = fcntl(entry->host_fd, F_GETFL);
   if (host < 0) return LastHostErrno();
   host &= ~(O_APPEND | O_NONBLOCK);
-  host |= HostFlagsFromFdflags(flags & (abi::kFdflagAppend |
-                                        abi::kFdflagNonblock));
+  host |=
+      HostFlagsFromFdflags(flags & (abi::kFdflagAppend | abi::kFdflagNonblock));
   return fcntl(entry->host_fd, F_SETFL, host) == 0 ? Errno::kSuccess
                                                    : LastHostErrno();
 }
@@ -204,7 +204,8 @@ Errno Preview1::FdFdstatSetRights(Ctx& /*ctx*/, uint32_t fd, uint64_t base,
                                   uint64_t inheriting) {
   FdEntry* entry;
   WASI_TRY(Lookup(fd, 0, &entry));
-  if ((base & ~entry->rights_base) || (inheriting & ~entry->rights_inheriting)) {
+  if ((base & ~entry->rights_base) ||
+      (inheriting & ~entry->rights_inheriting)) {
     return Errno::kNotcapable;
   }
   entry->rights_base = base;
@@ -241,9 +242,8 @@ Errno Preview1::FdFilestatSetTimes(Ctx& /*ctx*/, uint32_t fd, uint64_t atim,
                                               : LastHostErrno();
 }
 
-Errno Preview1::FdPread(Ctx& ctx, uint32_t fd, uint32_t iovs,
-                        uint32_t iovs_len, uint64_t offset,
-                        uint32_t nread_ptr) {
+Errno Preview1::FdPread(Ctx& ctx, uint32_t fd, uint32_t iovs, uint32_t iovs_len,
+                        uint64_t offset, uint32_t nread_ptr) {
   FdEntry* entry = fds_.Get(fd);
   if (entry != nullptr && entry->is_stdio) return Errno::kSpipe;
   if (entry != nullptr && IsDirectory(*entry)) return Errno::kIsdir;
@@ -328,7 +328,7 @@ Errno Preview1::WriteEntry(FdEntry& entry, const std::vector<iovec>& iov,
     for (const iovec& v : iov) {
       bytes.append(static_cast<const char*>(v.iov_base), v.iov_len);
     }
-    options_.output(entry.output_stream, bytes);
+    if (!bytes.empty()) options_.output(entry.output_stream, bytes);
     *done = bytes.size();
     return Errno::kSuccess;
   }
@@ -341,8 +341,8 @@ Errno Preview1::WriteEntry(FdEntry& entry, const std::vector<iovec>& iov,
   return Errno::kSuccess;
 }
 
-Errno Preview1::FdRead(Ctx& ctx, uint32_t fd, uint32_t iovs,
-                       uint32_t iovs_len, uint32_t nread_ptr) {
+Errno Preview1::FdRead(Ctx& ctx, uint32_t fd, uint32_t iovs, uint32_t iovs_len,
+                       uint32_t nread_ptr) {
   FdEntry* entry = fds_.Get(fd);
   if (entry != nullptr && IsDirectory(*entry)) return Errno::kIsdir;
   WASI_TRY(Lookup(fd, abi::kRightFdRead, &entry));
@@ -355,8 +355,8 @@ Errno Preview1::FdRead(Ctx& ctx, uint32_t fd, uint32_t iovs,
   return guest.Store<uint32_t>(nread_ptr, static_cast<uint32_t>(n));
 }
 
-Errno Preview1::FdWrite(Ctx& ctx, uint32_t fd, uint32_t iovs,
-                        uint32_t iovs_len, uint32_t nwritten_ptr) {
+Errno Preview1::FdWrite(Ctx& ctx, uint32_t fd, uint32_t iovs, uint32_t iovs_len,
+                        uint32_t nwritten_ptr) {
   FdEntry* entry;
   WASI_TRY(Lookup(fd, abi::kRightFdWrite, &entry));
   GuestView guest(ctx.memory());
@@ -368,16 +368,17 @@ Errno Preview1::FdWrite(Ctx& ctx, uint32_t fd, uint32_t iovs,
   return guest.Store<uint32_t>(nwritten_ptr, static_cast<uint32_t>(n));
 }
 
-Errno Preview1::FdReaddir(Ctx& ctx, uint32_t fd, uint32_t buf,
-                          uint32_t buf_len, uint64_t cookie,
-                          uint32_t bufused_ptr) {
+Errno Preview1::FdReaddir(Ctx& ctx, uint32_t fd, uint32_t buf, uint32_t buf_len,
+                          uint64_t cookie, uint32_t bufused_ptr) {
   FdEntry* entry;
   WASI_TRY(Lookup(fd, abi::kRightFdReaddir, &entry));
   GuestView guest(ctx.memory());
   absl::Span<uint8_t> out;
   WASI_TRY(guest.Bytes(buf, buf_len, &out));
   WASI_TRY(guest.Check(bufused_ptr, 4));
-  if (cookie == 0) WASI_TRY(ReadListing(entry->host_fd, &entry->listing));
+  if (cookie == 0 || entry->listing.empty()) {
+    WASI_TRY(ReadListing(entry->host_fd, &entry->listing));
+  }
   return guest.Store<uint32_t>(bufused_ptr,
                                StoreDirents(entry->listing, cookie, out));
 }
@@ -386,14 +387,14 @@ Errno Preview1::FdRenumber(Ctx& /*ctx*/, uint32_t fd, uint32_t to) {
   return fds_.Renumber(fd, to) ? Errno::kSuccess : Errno::kBadf;
 }
 
-Errno Preview1::FdSeek(Ctx& ctx, uint32_t fd, uint64_t offset,
-                       uint32_t whence, uint32_t newoffset_ptr) {
+Errno Preview1::FdSeek(Ctx& ctx, uint32_t fd, uint64_t offset, uint32_t whence,
+                       uint32_t newoffset_ptr) {
   FdEntry* entry = fds_.Get(fd);
   if (entry != nullptr && entry->is_stdio) return Errno::kSpipe;
   int host_whence = HostWhence(whence);
   const bool tell_only = whence == abi::kWhenceCur && offset == 0;
-  WASI_TRY(Lookup(fd, tell_only ? abi::kRightFdTell : abi::kRightFdSeek,
-                  &entry));
+  WASI_TRY(
+      Lookup(fd, tell_only ? abi::kRightFdTell : abi::kRightFdSeek, &entry));
   if (host_whence < 0) return Errno::kInval;
   GuestView guest(ctx.memory());
   WASI_TRY(guest.Check(newoffset_ptr, 8));

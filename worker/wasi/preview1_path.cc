@@ -25,7 +25,7 @@ bool Follows(uint32_t lookup_flags) {
 // not followed, so "symlink-to-dir/" is refused with kNotdir.
 Errno RequireDirectoryIfSlash(const ParentAndName& p) {
   if (!p.trailing_slash) return Errno::kSuccess;
-  struct stat st;
+  struct stat st = {};
   if (fstatat(p.parent.get(), p.name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) {
     return LastHostErrno();
   }
@@ -34,7 +34,7 @@ Errno RequireDirectoryIfSlash(const ParentAndName& p) {
 
 // What creating "name/" (a link or symlink) answers natively.
 Errno CreateWithSlash(const ParentAndName& p) {
-  struct stat st;
+  struct stat st = {};
   return fstatat(p.parent.get(), p.name.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0
              ? Errno::kExist
              : Errno::kNoent;
@@ -80,7 +80,7 @@ Errno Preview1::PathFilestatGet(Ctx& ctx, uint32_t fd, uint32_t flags,
   UniqueFd file;
   WASI_TRY(OpenBeneath(dir->host_fd, p,
                        O_PATH | (Follows(flags) ? 0 : O_NOFOLLOW), 0, &file));
-  struct stat st;
+  struct stat st = {};
   if (fstat(file.get(), &st) != 0) return LastHostErrno();
   return StoreFilestat(guest, stat_ptr, st, FiletypeFromMode(st.st_mode));
 }
@@ -129,9 +129,8 @@ Errno Preview1::PathLink(Ctx& ctx, uint32_t old_fd, uint32_t old_flags,
     // the O_PATH fd's magic link (AT_EMPTY_PATH would need a capability).
     UniqueFd file;
     WASI_TRY(OpenBeneath(old_dir->host_fd, from, O_PATH, 0, &file));
-    return linkat(AT_FDCWD, ProcFdPath(file.get()).c_str(),
-                  target.parent.get(), target.name.c_str(),
-                  AT_SYMLINK_FOLLOW) == 0
+    return linkat(AT_FDCWD, ProcFdPath(file.get()).c_str(), target.parent.get(),
+                  target.name.c_str(), AT_SYMLINK_FOLLOW) == 0
                ? Errno::kSuccess
                : LastHostErrno();
   }
@@ -189,6 +188,7 @@ Errno Preview1::PathOpen(Ctx& ctx, uint32_t fd, uint32_t dirflags,
   WASI_TRY(guest.Check(fd_ptr, 4));
   int flags;
   WASI_TRY(OpenFlags(*dir, dirflags, oflags, rights_base, fdflags, &flags));
+  if (fds_.open_count() >= options_.max_open_fds) return Errno::kMfile;
   UniqueFd file;
   WASI_TRY(OpenBeneath(dir->host_fd, p, flags, 0666, &file));
 
@@ -211,8 +211,8 @@ Errno Preview1::PathOpen(Ctx& ctx, uint32_t fd, uint32_t dirflags,
 }
 
 Errno Preview1::PathReadlink(Ctx& ctx, uint32_t fd, uint32_t path,
-                             uint32_t path_len, uint32_t buf,
-                             uint32_t buf_len, uint32_t bufused_ptr) {
+                             uint32_t path_len, uint32_t buf, uint32_t buf_len,
+                             uint32_t bufused_ptr) {
   FdEntry* dir;
   WASI_TRY(Lookup(fd, abi::kRightPathReadlink, &dir));
   GuestView guest(ctx.memory());
@@ -261,15 +261,15 @@ Errno Preview1::PathRename(Ctx& ctx, uint32_t fd, uint32_t old_path,
     source.trailing_slash = true;
     WASI_TRY(RequireDirectoryIfSlash(source));
   }
-  return renameat(source.parent.get(), source.name.c_str(),
-                  target.parent.get(), target.name.c_str()) == 0
+  return renameat(source.parent.get(), source.name.c_str(), target.parent.get(),
+                  target.name.c_str()) == 0
              ? Errno::kSuccess
              : LastHostErrno();
 }
 
-Errno Preview1::PathSymlink(Ctx& ctx, uint32_t old_path,
-                            uint32_t old_path_len, uint32_t fd,
-                            uint32_t new_path, uint32_t new_path_len) {
+Errno Preview1::PathSymlink(Ctx& ctx, uint32_t old_path, uint32_t old_path_len,
+                            uint32_t fd, uint32_t new_path,
+                            uint32_t new_path_len) {
   FdEntry* dir;
   WASI_TRY(Lookup(fd, abi::kRightPathSymlink, &dir));
   GuestView guest(ctx.memory());

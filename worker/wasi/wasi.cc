@@ -46,7 +46,7 @@ class HostClock : public Clock {
  public:
   absl::StatusOr<uint64_t> Now(uint32_t id) override {
     clockid_t host;
-    struct timespec ts;
+    struct timespec ts = {};
     if (!HostClockId(id, &host) || clock_gettime(host, &ts) != 0) {
       return absl::InvalidArgumentError(absl::StrCat("clock id ", id));
     }
@@ -55,7 +55,7 @@ class HostClock : public Clock {
 
   absl::StatusOr<uint64_t> Resolution(uint32_t id) override {
     clockid_t host;
-    struct timespec ts;
+    struct timespec ts = {};
     if (!HostClockId(id, &host) || clock_getres(host, &ts) != 0) {
       return absl::InvalidArgumentError(absl::StrCat("clock id ", id));
     }

@@ -87,6 +87,12 @@ struct WasiOptions {
   // Default (empty): getrandom(2).
   std::function<absl::Status(absl::Span<uint8_t>)> random;
 
+  // Most guest fds open at once, stdio and preopens included; path_open
+  // beyond it fails with EMFILE. Guest files share the host process's fd
+  // limit with the embedder. Default: 1024, a native process's usual soft
+  // RLIMIT_NOFILE.
+  size_t max_open_fds = 1024;
+
   // Polled about every 100 ms while poll_oneoff waits; returning true ends
   // the wait early with EINTR (job cancellation). Default (empty): waits
   // run to completion.

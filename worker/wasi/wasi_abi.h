@@ -93,12 +93,12 @@ enum class Errno : uint16_t {
 
 // Returns early from the enclosing function (which returns Errno) when
 // `expr` is not Errno::kSuccess.
-#define WASI_TRY(expr)                                           \
-  do {                                                           \
-    if (::wasmhpc::wasi::Errno wasi_try_errno_ = (expr);         \
-        wasi_try_errno_ != ::wasmhpc::wasi::Errno::kSuccess) {   \
-      return wasi_try_errno_;                                    \
-    }                                                            \
+#define WASI_TRY(expr)                                         \
+  do {                                                         \
+    if (::wasmhpc::wasi::Errno wasi_try_errno_ = (expr);       \
+        wasi_try_errno_ != ::wasmhpc::wasi::Errno::kSuccess) { \
+      return wasi_try_errno_;                                  \
+    }                                                          \
   } while (0)
 
 namespace abi {
@@ -144,14 +144,14 @@ inline constexpr uint64_t kFileRights =
 
 // Rights that make sense on a directory fd.
 inline constexpr uint64_t kDirRights =
-    kRightFdDatasync | kRightFdFdstatSetFlags | kRightFdSync |
-    kRightFdAdvise | kRightPathCreateDirectory | kRightPathCreateFile |
-    kRightPathLinkSource | kRightPathLinkTarget | kRightPathOpen |
-    kRightFdReaddir | kRightPathReadlink | kRightPathRenameSource |
-    kRightPathRenameTarget | kRightPathFilestatGet |
-    kRightPathFilestatSetSize | kRightPathFilestatSetTimes |
-    kRightFdFilestatGet | kRightFdFilestatSetTimes | kRightPathSymlink |
-    kRightPathRemoveDirectory | kRightPathUnlinkFile | kRightPollFdReadwrite;
+    kRightFdDatasync | kRightFdFdstatSetFlags | kRightFdSync | kRightFdAdvise |
+    kRightPathCreateDirectory | kRightPathCreateFile | kRightPathLinkSource |
+    kRightPathLinkTarget | kRightPathOpen | kRightFdReaddir |
+    kRightPathReadlink | kRightPathRenameSource | kRightPathRenameTarget |
+    kRightPathFilestatGet | kRightPathFilestatSetSize |
+    kRightPathFilestatSetTimes | kRightFdFilestatGet |
+    kRightFdFilestatSetTimes | kRightPathSymlink | kRightPathRemoveDirectory |
+    kRightPathUnlinkFile | kRightPollFdReadwrite;
 
 // Rights that open a file for writing: a path_open asking for one of them
 // under a read-only preopen fails with EROFS, as on a read-only mount.
@@ -161,11 +161,11 @@ inline constexpr uint64_t kOpenForWriteRights =
 // Rights that change the file system. A read-only preopen and every fd
 // opened beneath it lack them; asking for one yields EROFS.
 inline constexpr uint64_t kMutatingRights =
-    kOpenForWriteRights | kRightFdFilestatSetTimes |
-    kRightPathCreateDirectory | kRightPathCreateFile | kRightPathLinkSource |
-    kRightPathLinkTarget | kRightPathRenameSource | kRightPathRenameTarget |
-    kRightPathFilestatSetSize | kRightPathFilestatSetTimes |
-    kRightPathSymlink | kRightPathRemoveDirectory | kRightPathUnlinkFile;
+    kOpenForWriteRights | kRightFdFilestatSetTimes | kRightPathCreateDirectory |
+    kRightPathCreateFile | kRightPathLinkSource | kRightPathLinkTarget |
+    kRightPathRenameSource | kRightPathRenameTarget |
+    kRightPathFilestatSetSize | kRightPathFilestatSetTimes | kRightPathSymlink |
+    kRightPathRemoveDirectory | kRightPathUnlinkFile;
 
 // filetype (u8).
 enum class Filetype : uint8_t {
@@ -240,39 +240,39 @@ inline constexpr uint8_t kPreopenDir = 0;
 inline constexpr uint32_t kIovecSize = 8;  // buf u32 @0, buf_len u32 @4
 
 inline constexpr uint32_t kFdstatSize = 24;
-inline constexpr uint32_t kFdstatFiletype = 0;         // u8
-inline constexpr uint32_t kFdstatFlags = 2;            // u16
-inline constexpr uint32_t kFdstatRightsBase = 8;       // u64
+inline constexpr uint32_t kFdstatFiletype = 0;           // u8
+inline constexpr uint32_t kFdstatFlags = 2;              // u16
+inline constexpr uint32_t kFdstatRightsBase = 8;         // u64
 inline constexpr uint32_t kFdstatRightsInheriting = 16;  // u64
 
 inline constexpr uint32_t kFilestatSize = 64;
-inline constexpr uint32_t kFilestatDev = 0;        // u64
-inline constexpr uint32_t kFilestatIno = 8;        // u64
-inline constexpr uint32_t kFilestatFiletype = 16;  // u8
-inline constexpr uint32_t kFilestatNlink = 24;     // u64
+inline constexpr uint32_t kFilestatDev = 0;         // u64
+inline constexpr uint32_t kFilestatIno = 8;         // u64
+inline constexpr uint32_t kFilestatFiletype = 16;   // u8
+inline constexpr uint32_t kFilestatNlink = 24;      // u64
 inline constexpr uint32_t kFilestatSizeField = 32;  // u64
-inline constexpr uint32_t kFilestatAtim = 40;      // u64
-inline constexpr uint32_t kFilestatMtim = 48;      // u64
-inline constexpr uint32_t kFilestatCtim = 56;      // u64
+inline constexpr uint32_t kFilestatAtim = 40;       // u64
+inline constexpr uint32_t kFilestatMtim = 48;       // u64
+inline constexpr uint32_t kFilestatCtim = 56;       // u64
 
 inline constexpr uint32_t kPrestatSize = 8;
 inline constexpr uint32_t kPrestatTag = 0;      // u8
 inline constexpr uint32_t kPrestatNameLen = 4;  // u32
 
-inline constexpr uint32_t kDirentSize = 24;  // header; the name follows
+inline constexpr uint32_t kDirentSize = 24;    // header; the name follows
 inline constexpr uint32_t kDirentNext = 0;     // u64
 inline constexpr uint32_t kDirentIno = 8;      // u64
 inline constexpr uint32_t kDirentNamlen = 16;  // u32
 inline constexpr uint32_t kDirentType = 20;    // u8
 
 inline constexpr uint32_t kSubscriptionSize = 48;
-inline constexpr uint32_t kSubUserdata = 0;        // u64
-inline constexpr uint32_t kSubTag = 8;             // u8 eventtype
-inline constexpr uint32_t kSubClockId = 16;        // u32
-inline constexpr uint32_t kSubClockTimeout = 24;   // u64
+inline constexpr uint32_t kSubUserdata = 0;         // u64
+inline constexpr uint32_t kSubTag = 8;              // u8 eventtype
+inline constexpr uint32_t kSubClockId = 16;         // u32
+inline constexpr uint32_t kSubClockTimeout = 24;    // u64
 inline constexpr uint32_t kSubClockPrecision = 32;  // u64
-inline constexpr uint32_t kSubClockFlags = 40;     // u16
-inline constexpr uint32_t kSubFd = 16;             // u32
+inline constexpr uint32_t kSubClockFlags = 40;      // u16
+inline constexpr uint32_t kSubFd = 16;              // u32
 
 inline constexpr uint32_t kEventSize = 32;
 inline constexpr uint32_t kEventUserdata = 0;  // u64

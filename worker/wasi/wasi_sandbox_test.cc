@@ -67,8 +67,7 @@ TEST_F(WasiSandboxTest, DotDotEscapesAreRefused) {
             E(Errno::kNotcapable));
   EXPECT_EQ(PathCall("path_unlink_file", "../outside.txt"),
             E(Errno::kNotcapable));
-  EXPECT_EQ(PathCall("path_remove_directory", "../box"),
-            E(Errno::kNotcapable));
+  EXPECT_EQ(PathCall("path_remove_directory", "../box"), E(Errno::kNotcapable));
   EXPECT_EQ(Rename("inside.txt", "../moved.txt"), E(Errno::kNotcapable));
   EXPECT_EQ(Rename("../outside.txt", "stolen.txt"), E(Errno::kNotcapable));
   EXPECT_EQ(Link("../outside.txt", "hard"), E(Errno::kNotcapable));
@@ -76,9 +75,9 @@ TEST_F(WasiSandboxTest, DotDotEscapesAreRefused) {
   EXPECT_EQ(Symlink("x", "../l"), E(Errno::kNotcapable));
   EXPECT_EQ(Touch("../outside.txt", 0), E(Errno::kNotcapable));
   uint32_t len = Put(kPath, "../box/abs");
-  EXPECT_EQ(Call("path_readlink", {kPreopenFd, kPath, len, kBuffer, 64,
-                                   kResult}),
-            E(Errno::kNotcapable));
+  EXPECT_EQ(
+      Call("path_readlink", {kPreopenFd, kPath, len, kBuffer, 64, kResult}),
+      E(Errno::kNotcapable));
   // A last component of ".." is refused before any host call.
   EXPECT_EQ(PathCall("path_unlink_file", "sub/.."), E(Errno::kIsdir));
   EXPECT_EQ(PathCall("path_create_directory", ".."), E(Errno::kExist));
@@ -94,8 +93,8 @@ TEST_F(WasiSandboxTest, DotDotEscapesAreRefused) {
 TEST_F(WasiSandboxTest, AbsolutePathsAreRefused) {
   Make();
   uint32_t fd;
-  for (std::string path : {std::string("/etc/passwd"), box_ + "/inside.txt",
-                           std::string("/")}) {
+  for (const std::string& path :
+       {std::string("/etc/passwd"), box_ + "/inside.txt", std::string("/")}) {
     EXPECT_EQ(Open(path, 0, kReadRights, &fd), E(Errno::kNotcapable)) << path;
     EXPECT_EQ(Stat(path, 0), E(Errno::kNotcapable)) << path;
     EXPECT_EQ(PathCall("path_unlink_file", path), E(Errno::kNotcapable));
@@ -108,8 +107,8 @@ TEST_F(WasiSandboxTest, AbsolutePathsAreRefused) {
 TEST_F(WasiSandboxTest, SymlinksPointingOutsideAreNotFollowed) {
   Make();
   uint32_t fd;
-  for (const char* path : {"abs", "rel", "dirlink/outside.txt", "dirlink",
-                           "sub/../abs"}) {
+  for (const char* path :
+       {"abs", "rel", "dirlink/outside.txt", "dirlink", "sub/../abs"}) {
     EXPECT_EQ(Open(path, 0, kReadRights, &fd), E(Errno::kNotcapable)) << path;
     EXPECT_EQ(Stat(path, kFollow), E(Errno::kNotcapable)) << path;
     EXPECT_EQ(Touch(path, kFollow), E(Errno::kNotcapable)) << path;
@@ -128,8 +127,7 @@ TEST_F(WasiSandboxTest, SymlinksPointingOutsideAreNotFollowed) {
   ASSERT_EQ(Stat("abs", 0), 0u);
   EXPECT_EQ(mem().Load<uint8_t>(kBuffer + abi::kFilestatFiletype),
             static_cast<uint8_t>(abi::Filetype::kSymbolicLink));
-  EXPECT_EQ(Open("abs", 0, kReadRights, &fd, kPreopenFd, 0),
-            E(Errno::kLoop));
+  EXPECT_EQ(Open("abs", 0, kReadRights, &fd, kPreopenFd, 0), E(Errno::kLoop));
   ASSERT_EQ(PathCall("path_unlink_file", "rel"), 0u);
   ASSERT_EQ(Rename("dirlink", "moved_link"), 0u);
   EXPECT_TRUE(Exists(root_ + "/outside.txt"));
@@ -154,9 +152,9 @@ TEST_F(WasiSandboxTest, EscapingSymlinkMayBeCreatedButNotFollowed) {
   ASSERT_EQ(Symlink("/etc/passwd", "mine"), 0u);
   ASSERT_EQ(Symlink("../../../outside.txt", "sub/mine"), 0u);
   uint32_t len = Put(kPath, "mine");
-  ASSERT_EQ(Call("path_readlink", {kPreopenFd, kPath, len, kBuffer, 64,
-                                   kResult}),
-            0u);
+  ASSERT_EQ(
+      Call("path_readlink", {kPreopenFd, kPath, len, kBuffer, 64, kResult}),
+      0u);
   EXPECT_EQ(Get(kBuffer, mem().Load<uint32_t>(kResult)), "/etc/passwd");
   uint32_t fd;
   EXPECT_EQ(Open("mine", 0, kReadRights, &fd), E(Errno::kNotcapable));
@@ -166,8 +164,8 @@ TEST_F(WasiSandboxTest, EscapingSymlinkMayBeCreatedButNotFollowed) {
 TEST_F(WasiSandboxTest, ADirectoryFdConfinesToItself) {
   Make();
   uint32_t sub;
-  ASSERT_EQ(Open("sub", abi::kOflagDirectory, kReadRights |
-                 abi::kRightPathOpen, &sub),
+  ASSERT_EQ(Open("sub", abi::kOflagDirectory, kReadRights | abi::kRightPathOpen,
+                 &sub),
             0u);
   uint32_t fd;
   EXPECT_EQ(Open("../inside.txt", 0, kReadRights, &fd, sub),
@@ -215,18 +213,16 @@ TEST_F(WasiSandboxTest, ReadOnlyPreopenRefusesEveryWrite) {
   EXPECT_EQ(Call("fd_filestat_set_times", {fd, 0, 0, abi::kFstflagMtimNow}),
             E(Errno::kRofs));
   EXPECT_EQ(Call("fd_allocate", {fd, 0, 10}), E(Errno::kRofs));
-  uint32_t len = Put(kPath, "inside.txt");
-  EXPECT_EQ(Call("fd_fdstat_set_rights",
-                 {fd, kReadRights | abi::kRightFdWrite, 0}),
-            E(Errno::kNotcapable));
+  EXPECT_EQ(
+      Call("fd_fdstat_set_rights", {fd, kReadRights | abi::kRightFdWrite, 0}),
+      E(Errno::kNotcapable));
 
   // A directory opened beneath it is read-only too.
   uint32_t sub;
-  ASSERT_EQ(Open("sub", abi::kOflagDirectory,
-                 kReadRights | abi::kRightPathOpen |
-                     abi::kRightPathCreateFile,
-                 &sub),
-            0u);
+  ASSERT_EQ(
+      Open("sub", abi::kOflagDirectory,
+           kReadRights | abi::kRightPathOpen | abi::kRightPathCreateFile, &sub),
+      0u);
   EXPECT_EQ(Open("x", abi::kOflagCreat, kReadRights, &fd, sub),
             E(Errno::kRofs));
   EXPECT_EQ(PathCall("path_create_directory", "d", sub), E(Errno::kRofs));
@@ -235,7 +231,6 @@ TEST_F(WasiSandboxTest, ReadOnlyPreopenRefusesEveryWrite) {
   EXPECT_FALSE(Exists(box_ + "/new.txt"));
   EXPECT_FALSE(Exists(box_ + "/d"));
   EXPECT_TRUE(Exists(box_ + "/sub"));
-  (void)len;
 }
 
 TEST_F(WasiSandboxTest, ReadOnlyTreeCannotBeLinkedIntoAWritableOne) {
@@ -246,12 +241,12 @@ TEST_F(WasiSandboxTest, ReadOnlyTreeCannotBeLinkedIntoAWritableOne) {
   Make(options);
   uint32_t a = Put(kPath, "inside.txt");
   uint32_t b = Put(kPath2, "hard");
-  EXPECT_EQ(Call("path_link", {kPreopenFd, 0, kPath, a, kPreopenFd + 1, kPath2,
-                               b}),
-            E(Errno::kRofs));
-  EXPECT_EQ(Call("path_rename", {kPreopenFd, kPath, a, kPreopenFd + 1, kPath2,
-                                 b}),
-            E(Errno::kRofs));
+  EXPECT_EQ(
+      Call("path_link", {kPreopenFd, 0, kPath, a, kPreopenFd + 1, kPath2, b}),
+      E(Errno::kRofs));
+  EXPECT_EQ(
+      Call("path_rename", {kPreopenFd, kPath, a, kPreopenFd + 1, kPath2, b}),
+      E(Errno::kRofs));
   EXPECT_FALSE(Exists(rw + "/hard"));
 }
 

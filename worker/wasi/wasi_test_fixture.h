@@ -39,13 +39,30 @@ constexpr uint64_t kReadWriteRights =
     abi::kRightFdFilestatSetTimes;
 
 // Guest memory layout used by the helpers.
-constexpr uint32_t kResult = 64;     // scalar results
-constexpr uint32_t kIovs = 256;      // iovec arrays
-constexpr uint32_t kPath = 1024;     // first path argument
-constexpr uint32_t kPath2 = 2048;    // second path argument
-constexpr uint32_t kBuffer = 4096;   // data buffers
+constexpr uint32_t kResult = 64;    // scalar results
+constexpr uint32_t kIovs = 256;     // iovec arrays
+constexpr uint32_t kPath = 1024;    // first path argument
+constexpr uint32_t kPath2 = 2048;   // second path argument
+constexpr uint32_t kBuffer = 4096;  // data buffers
 constexpr uint32_t kMemory = 1 << 16;
 constexpr uint32_t kPreopenFd = 3;
+
+// A clock that starts at fixed times and advances only when slept on.
+class FakeClock : public Clock {
+ public:
+  absl::StatusOr<uint64_t> Now(uint32_t id) override {
+    if (id > abi::kClockThreadCputime) return absl::InvalidArgumentError("id");
+    return (id == abi::kClockRealtime ? kEpoch : 0) + slept_;
+  }
+  absl::StatusOr<uint64_t> Resolution(uint32_t id) override {
+    if (id > abi::kClockThreadCputime) return absl::InvalidArgumentError("id");
+    return 1000;
+  }
+  void SleepFor(uint64_t ns) override { slept_ += ns; }
+
+  static constexpr uint64_t kEpoch = 1'700'000'000'000'000'000;
+  uint64_t slept_ = 0;
+};
 
 class WasiTest : public ::testing::Test {
  protected:

@@ -1,0 +1,174 @@
+#include "mpi-bridge/bridge.h"
+
+#include "absl/container/flat_hash_map.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "mpi-bridge/fake_transport.h"
+#include "worker/engine/fake_guest_memory.h"
+
+namespace wasmhpc::mpi {
+namespace {
+
+using ::testing::HasSubstr;
+
+constexpr uint32_t kMemory = 65536;
+
+class BridgeTest : public ::testing::Test {
+ protected:
+  BridgeTest() : bridge_({.transport = &mpi_}), guest_(kMemory) {
+    for (engine::HostFunc& f : bridge_.Imports()) {
+      funcs_[f.name] = std::move(f);
+    }
+  }
+
+  absl::StatusOr<uint64_t> Call(const std::string& name,
+                                std::vector<uint64_t> args) {
+    auto it = funcs_.find(name);
+    EXPECT_NE(it, funcs_.end()) << name;
+    EXPECT_EQ(it->second.type.params.size(), args.size()) << name;
+    return it->second.callback(guest_, args.data());
+  }
+
+  void Init() { ASSERT_EQ(*Call("MPI_Init", {0, 0}), 0u); }
+  uint8_t* Host(uint32_t offset) {
+    return guest_.fake_memory().bytes().data() + offset;
+  }
+
+  FakeTransport mpi_;
+  Bridge bridge_;
+  engine::FakeHostContext guest_;
+  absl::flat_hash_map<std::string, engine::HostFunc> funcs_;
+};
+
+TEST_F(BridgeTest, SendPassesTheGuestBufferWithoutCopy) {
+  Init();
+  ASSERT_EQ(*Call("MPI_Send", {0x100, 4, 0x214 /*DOUBLE*/, 2, 7, 0x101}), 0u);
+  EXPECT_EQ(mpi_.last.buffer, Host(0x100));
+  EXPECT_EQ(mpi_.last.count, 4);
+  EXPECT_EQ(mpi_.last.type, MPI_DOUBLE);
+  EXPECT_EQ(mpi_.last.peer, 2);
+  EXPECT_EQ(mpi_.last.tag, 7);
+}
+
+TEST_F(BridgeTest, ProcNullAndAnyTagAreTranslated) {
+  Init();
+  ASSERT_EQ(*Call("MPI_Send", {0x100, 1, 0x209, uint32_t(-3), 1, 0x101}), 0u);
+  EXPECT_EQ(mpi_.last.peer, MPI_PROC_NULL);
+  ASSERT_EQ(*Call("MPI_Recv",
+                  {0x100, 1, 0x209, uint32_t(-1), uint32_t(-2), 0x101, 0}),
+            0u);
+  EXPECT_EQ(mpi_.last.peer, MPI_ANY_SOURCE);
+  EXPECT_EQ(mpi_.last.tag, MPI_ANY_TAG);
+}
+
+TEST_F(BridgeTest, BufferPastLinearMemoryTrapsNamingTheCall) {
+  Init();
+  auto r = Call("MPI_Send", {kMemory - 8, 2, 0x214, 1, 0, 0x101});
+  EXPECT_EQ(r.status().code(), absl::StatusCode::kAborted);
+  EXPECT_EQ(r.status().message(),
+            "MPI_Send: buffer [0xfff8,+16) exceeds linear memory of 65536 "
+            "bytes");
+  EXPECT_EQ(mpi_.sends, 0);  // the host never saw it
+}
+
+TEST_F(BridgeTest, ErrorsReturnGivesTheCodeInstead) {
+  Init();
+  ASSERT_EQ(*Call("MPI_Comm_set_errhandler", {0x101, 0x142}), 0u);
+  EXPECT_EQ(*Call("MPI_Send", {kMemory - 8, 2, 0x214, 1, 0, 0x101}),
+            uint64_t{abi::kErrBuffer});
+  EXPECT_EQ(*Call("MPI_Send", {0, uint32_t(-1), 0x214, 1, 0, 0x101}),
+            uint64_t{abi::kErrCount});
+}
+
+TEST_F(BridgeTest, HandleOfWrongKindIsNamed) {
+  Init();
+  auto r = Call("MPI_Send", {0x100, 1, 0x209, 1, 0, 0x214 /*a datatype*/});
+  EXPECT_EQ(r.status().message(),
+            "MPI_Send: invalid communicator 0x214 (it is a datatype handle)");
+}
+
+TEST_F(BridgeTest, FreedCommunicatorIsRejected) {
+  Init();
+  // MPI_Comm_dup is not faked: make a user handle directly.
+  abi::Handle comm = *bridge_.comms.Insert({MPI_COMM_WORLD});
+  bridge_.comms.Erase(comm);
+  auto r = Call("MPI_Barrier", {comm});
+  EXPECT_THAT(r.status().message(), HasSubstr("null, freed or never created"));
+}
+
+TEST_F(BridgeTest, CallsBeforeInitAndAfterFinalizeFail) {
+  auto before = Call("MPI_Send", {0x100, 1, 0x209, 1, 0, 0x101});
+  EXPECT_EQ(before.status().message(), "MPI_Send: called before MPI_Init");
+  Init();
+  ASSERT_EQ(*Call("MPI_Finalize", {}), 0u);
+  auto after = Call("MPI_Barrier", {0x101});
+  EXPECT_EQ(after.status().message(), "MPI_Barrier: called after MPI_Finalize");
+  uint32_t flag = 0x200;
+  ASSERT_EQ(*Call("MPI_Finalized", {flag}), 0u);
+  EXPECT_EQ(guest_.fake_memory().Load<int32_t>(flag), 1);
+}
+
+TEST_F(BridgeTest, StatusIsTranslatedToThe32ByteAbiLayout) {
+  Init();
+  mpi_.next_status.MPI_SOURCE = 3;
+  mpi_.next_status.MPI_TAG = 9;
+  mpi_.next_status._ucount = 24;
+  const uint32_t status = 0x400, count = 0x500;
+  ASSERT_EQ(*Call("MPI_Recv", {0x100, 3, 0x214, 3, 9, 0x101, status}), 0u);
+  auto& m = guest_.fake_memory();
+  EXPECT_EQ(m.Load<int32_t>(status + 0), 3);
+  EXPECT_EQ(m.Load<int32_t>(status + 4), 9);
+  EXPECT_EQ(m.Load<int32_t>(status + 8), 0);
+  EXPECT_EQ(m.Load<int64_t>(status + 12), 24);
+  ASSERT_EQ(*Call("MPI_Get_count", {status, 0x214, count}), 0u);
+  EXPECT_EQ(m.Load<int32_t>(count), 3);
+  ASSERT_EQ(*Call("MPI_Get_count", {status, 0x22c /*SHORT_INT*/, count}), 0u);
+  EXPECT_EQ(m.Load<int32_t>(count), 4);  // 24 / 6
+  ASSERT_EQ(*Call("MPI_Get_count", {status, 0x258 /*INT64*/, count}), 0u);
+  EXPECT_EQ(m.Load<int32_t>(count), 3);
+}
+
+TEST_F(BridgeTest, ProcNullStatusUsesGuestSentinels) {
+  Init();
+  mpi_.next_status.MPI_SOURCE = MPI_PROC_NULL;
+  mpi_.next_status.MPI_TAG = MPI_ANY_TAG;
+  ASSERT_EQ(*Call("MPI_Recv", {0x100, 0, 0x209, uint32_t(-3), 0, 0x101, 0x400}),
+            0u);
+  EXPECT_EQ(guest_.fake_memory().Load<int32_t>(0x400), abi::kProcNull);
+  EXPECT_EQ(guest_.fake_memory().Load<int32_t>(0x404), abi::kAnyTag);
+}
+
+TEST_F(BridgeTest, PlatformSizedTypesAreTheGuests) {
+  Init();
+  const uint32_t out = 0x300;
+  ASSERT_EQ(*Call("MPI_Type_size", {0x20a /*LONG*/, out}), 0u);
+  EXPECT_EQ(guest_.fake_memory().Load<int32_t>(out), 4);
+  ASSERT_EQ(*Call("MPI_Type_size", {0x201 /*AINT*/, out}), 0u);
+  EXPECT_EQ(guest_.fake_memory().Load<int32_t>(out), 4);
+  ASSERT_EQ(*Call("MPI_Send", {0x100, 1, 0x20a, 1, 0, 0x101}), 0u);
+  EXPECT_EQ(mpi_.last.type, MPI_INT);
+}
+
+TEST_F(BridgeTest, LongDoubleReductionIsRefused) {
+  Init();
+  auto r = Call("MPI_Allreduce", {0x100, 0x200, 1, 0x220, abi::kSum, 0x101});
+  EXPECT_THAT(r.status().message(), HasSubstr("cannot be reduced"));
+}
+
+TEST_F(BridgeTest, ImportSignaturesFollowTheAbi) {
+  EXPECT_EQ(engine::ToString(funcs_["MPI_Send"].type),
+            "(i32, i32, i32, i32, i32, i32) -> i32");
+  EXPECT_EQ(engine::ToString(funcs_["MPI_Wtime"].type), "() -> f64");
+  EXPECT_EQ(engine::ToString(funcs_["MPI_Type_size_x"].type),
+            "(i32, i32) -> i32");
+}
+
+TEST(BridgeFunctions, ListIsSortedAndNamesTheHotCalls) {
+  const auto& names = Bridge::ProvidedFunctions();
+  EXPECT_TRUE(std::is_sorted(names.begin(), names.end()));
+  EXPECT_TRUE(std::binary_search(names.begin(), names.end(), "MPI_Send"));
+  EXPECT_TRUE(std::binary_search(names.begin(), names.end(), "MPI_Allreduce"));
+}
+
+}  // namespace
+}  // namespace wasmhpc::mpi

@@ -1,0 +1,154 @@
+#include "mpi-bridge/call.h"
+
+#include <algorithm>
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+
+namespace wasmhpc::mpi {
+
+int32_t Call::Fail(int32_t error_class, std::string message) {
+  if (error_class_ == 0) {
+    error_class_ = error_class;
+    message_ = std::move(message);
+  }
+  return error_class;
+}
+
+int32_t Call::Host(int rc) {
+  if (rc == MPI_SUCCESS) return abi::kSuccess;
+  int host_class = MPI_ERR_OTHER;
+  mpi().Error_class(rc, &host_class);
+  char text[MPI_MAX_ERROR_STRING];
+  int len = 0;
+  mpi().Error_string(rc, text, &len);
+  return Fail(GuestErrorClass(host_class),
+              absl::StrCat("host MPI: ", absl::string_view(text, len)));
+}
+
+bool Call::CheckInitialized() {
+  switch (bridge_.state) {
+    case Bridge::State::kInitialized: return true;
+    case Bridge::State::kNotInitialized:
+      Fail(abi::kErrOther, "called before MPI_Init");
+      return false;
+    case Bridge::State::kFinalized:
+      Fail(abi::kErrOther, "called after MPI_Finalize");
+      return false;
+  }
+  return false;
+}
+
+template <typename Entry>
+Entry* Call::Lookup(HandleTable<Entry>& table, abi::Handle h,
+                    int32_t err_class) {
+  if (Entry* e = table.Find(h)) return e;
+  std::optional<Kind> kind = KindOfHandle(h);
+  if (kind && *kind != table.kind()) {
+    Fail(err_class, absl::StrFormat("invalid %s 0x%x (it is a %s handle)",
+                                    KindName(table.kind()), h,
+                                    KindName(*kind)));
+  } else {
+    Fail(err_class, absl::StrFormat("invalid %s 0x%x (null, freed or never "
+                                    "created)",
+                                    KindName(table.kind()), h));
+  }
+  return nullptr;
+}
+
+CommEntry* Call::Comm(abi::Handle h) {
+  CommEntry* comm = Lookup(bridge_.comms, h, abi::kErrComm);
+  if (comm) errhandler_ = comm->errhandler;
+  return comm;
+}
+DatatypeEntry* Call::Datatype(abi::Handle h) {
+  return Lookup(bridge_.datatypes, h, abi::kErrType);
+}
+OpEntry* Call::Op(abi::Handle h) { return Lookup(bridge_.ops, h, abi::kErrOp); }
+RequestEntry* Call::Request(abi::Handle h) {
+  return Lookup(bridge_.requests, h, abi::kErrRequest);
+}
+GroupEntry* Call::Group(abi::Handle h) {
+  return Lookup(bridge_.groups, h, abi::kErrGroup);
+}
+
+bool Call::Count(int32_t count, const char* what) {
+  if (count >= 0) return true;
+  Fail(abi::kErrCount, absl::StrFormat("negative %s %d", what, count));
+  return false;
+}
+
+void* Call::Bytes(uint64_t p, uint64_t length, const char* what) {
+  absl::StatusOr<absl::Span<uint8_t>> span =
+      host_.memory().Span(p, length, what);
+  if (!span.ok()) {
+    Fail(abi::kErrBuffer, std::string(span.status().message()));
+    return nullptr;
+  }
+  return span->data();
+}
+
+bool Call::Buffer(abi::Ptr p, int32_t count, const DatatypeEntry& type,
+                  const char* what, void** out) {
+  if (!Count(count, "count")) return false;
+  if (!type.committed) {
+    Fail(abi::kErrType, "datatype is not committed");
+    return false;
+  }
+  if (count == 0 || type.size == 0) {
+    // Nothing is accessed; any address (NULL included) is fine.
+    *out = Bytes(std::min<uint64_t>(p, host_.memory().size()), 0, what);
+    return *out != nullptr;
+  }
+  // The bytes touched: from the first element's true lower bound to the
+  // last element's true upper bound (extent may be negative).
+  int64_t span = (int64_t{count} - 1) * type.extent;
+  int64_t lo = int64_t{p} + type.true_lb + std::min<int64_t>(0, span);
+  int64_t hi = int64_t{p} + type.true_lb + type.true_extent +
+               std::max<int64_t>(0, span);
+  if (lo < 0) {
+    Fail(abi::kErrBuffer,
+         absl::StrFormat("%s [0x%x%+d elements) starts below address 0", what,
+                         p, count));
+    return false;
+  }
+  uint8_t* base = static_cast<uint8_t*>(Bytes(lo, hi - lo, what));
+  if (base == nullptr) return false;
+  *out = base + (int64_t{p} - lo);
+  return true;
+}
+
+bool Call::SendBuffer(abi::Ptr p, int32_t count, const DatatypeEntry& type,
+                      const char* what, const void** out) {
+  if (p == abi::kInPlace) {
+    *out = MPI_IN_PLACE;
+    return true;
+  }
+  void* buffer;
+  if (!Buffer(p, count, type, what, &buffer)) return false;
+  *out = buffer;
+  return true;
+}
+
+bool Call::WriteStatus(abi::Ptr p, const MPI_Status& status) {
+  if (p == abi::kStatusIgnore) return true;
+  abi::Status* guest = Ref<abi::Status>(p, "status");
+  if (guest) ToGuestStatus(status, guest);
+  return guest != nullptr;
+}
+
+absl::StatusOr<uint64_t> Call::Finish(int32_t rc) {
+  if (rc == abi::kSuccess) return 0;
+  abi::Handle handler = errhandler_;
+  if (handler == 0) {
+    CommEntry* world = bridge_.comms.Find(abi::kCommWorld);
+    handler = world ? world->errhandler : abi::kErrorsAreFatal;
+  }
+  if (handler == abi::kErrorsReturn) return static_cast<uint32_t>(rc);
+  std::string message =
+      message_.empty() ? absl::StrCat("error class ", rc) : message_;
+  return absl::AbortedError(absl::StrCat(name_, ": ", message));
+}
+
+}  // namespace wasmhpc::mpi

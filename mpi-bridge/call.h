@@ -1,0 +1,179 @@
+// Call: one guest MPI call in progress: argument translation (handles,
+// guest pointers, status), error recording, and the error handler policy
+// applied when the call returns. Bind() turns a typed bridge function
+// `R F(Call&, Args...)` into an engine::HostFunc.
+//
+// Bridge functions return an int32_t MPI error code (ABI class), or a
+// plain value as uint32_t / double. Lookups return nullptr and record the
+// error; the function then returns call.error().
+#ifndef WASMHPC_MPI_BRIDGE_CALL_H_
+#define WASMHPC_MPI_BRIDGE_CALL_H_
+
+#include <bit>
+#include <cstdint>
+#include <string>
+#include <type_traits>
+#include <utility>
+
+#include "absl/status/statusor.h"
+#include "mpi-bridge/bridge.h"
+#include "worker/engine/host_func.h"
+
+namespace wasmhpc::mpi {
+
+// Host <-> ABI translation of ranks, tags, error classes and statuses.
+int32_t HostRank(int32_t guest_rank);
+int32_t GuestRank(int32_t host_rank);
+int32_t HostTag(int32_t guest_tag);
+int32_t GuestTag(int32_t host_tag);
+int32_t GuestErrorClass(int host_class);
+int HostErrorClass(int32_t guest_class);
+void ToGuestStatus(const MPI_Status& host, abi::Status* guest);
+void ToHostStatus(const abi::Status& guest, MPI_Status* host);
+
+class Call {
+ public:
+  Call(Bridge& bridge, engine::HostContext& host, const char* name)
+      : bridge_(bridge), host_(host), name_(name) {}
+
+  Bridge& bridge() { return bridge_; }
+  MpiTransport& mpi() { return bridge_.mpi(); }
+  engine::HostContext& host() { return host_; }
+  const char* name() const { return name_; }
+
+  // Records an error of ABI class `error_class`; returns the class.
+  int32_t Fail(int32_t error_class, std::string message);
+  // Passes host MPI_SUCCESS through; records any other host error code.
+  int32_t Host(int host_rc);
+  // The recorded error class (MPI_ERR_OTHER if none was recorded).
+  int32_t error() const { return error_class_ ? error_class_ : abi::kErrOther; }
+
+  // Fails unless the guest has called MPI_Init and not MPI_Finalize.
+  bool CheckInitialized();
+
+  // Handle lookups. Comm() also makes the communicator's error handler the
+  // one this call reports to.
+  CommEntry* Comm(abi::Handle h);
+  DatatypeEntry* Datatype(abi::Handle h);
+  OpEntry* Op(abi::Handle h);
+  RequestEntry* Request(abi::Handle h);
+  GroupEntry* Group(abi::Handle h);
+
+  // Checks a count argument (>= 0).
+  bool Count(int32_t count, const char* what);
+
+  // Host pointer to `n` objects of type T at guest address `p`.
+  template <typename T>
+  T* Ref(abi::Ptr p, const char* what, size_t n = 1) {
+    return static_cast<T*>(Bytes(p, sizeof(T) * n, what));
+  }
+  // Host pointer to [p, p + length) of guest memory, or nullptr + error.
+  void* Bytes(uint64_t p, uint64_t length, const char* what);
+
+  // Host pointer for a message buffer of `count` elements of `type` at `p`,
+  // after checking the whole extent (derived layouts included). MPI_BOTTOM
+  // (0) is the base of guest memory, so absolute addresses from
+  // MPI_Get_address work. Returns false + error when out of range.
+  bool Buffer(abi::Ptr p, int32_t count, const DatatypeEntry& type,
+              const char* what, void** out);
+  // As Buffer(), but MPI_IN_PLACE becomes the host's MPI_IN_PLACE.
+  bool SendBuffer(abi::Ptr p, int32_t count, const DatatypeEntry& type,
+                  const char* what, const void** out);
+
+  // Writes a host status to the guest (no-op for MPI_STATUS_IGNORE).
+  bool WriteStatus(abi::Ptr p, const MPI_Status& status);
+  // Writes a guest value (int32_t, uint32_t, int64_t, double).
+  template <typename T>
+  bool Write(abi::Ptr p, T value, const char* what) {
+    T* ref = Ref<T>(p, what);
+    if (ref) *ref = value;
+    return ref != nullptr;
+  }
+
+  // Ends the call: success and errors under MPI_ERRORS_RETURN become the
+  // return value; under MPI_ERRORS_ARE_FATAL / MPI_ERRORS_ABORT the error
+  // becomes a trap naming the call.
+  absl::StatusOr<uint64_t> Finish(int32_t rc);
+
+ private:
+  template <typename Entry>
+  Entry* Lookup(HandleTable<Entry>& table, abi::Handle h, int32_t err_class);
+
+  Bridge& bridge_;
+  engine::HostContext& host_;
+  const char* name_;
+  abi::Handle errhandler_ = 0;  // 0: the world's
+  int32_t error_class_ = 0;
+  std::string message_;
+};
+
+// When a bridge function may be called.
+enum class When { kInitialized, kAnyTime };
+
+namespace internal {
+
+template <typename T>
+struct Slot;
+template <>
+struct Slot<int32_t> {
+  static constexpr engine::ValType kType = engine::ValType::kI32;
+  static int32_t Get(uint64_t v) { return static_cast<int32_t>(v); }
+  static uint64_t Put(int32_t v) { return static_cast<uint32_t>(v); }
+};
+template <>
+struct Slot<uint32_t> {
+  static constexpr engine::ValType kType = engine::ValType::kI32;
+  static uint32_t Get(uint64_t v) { return static_cast<uint32_t>(v); }
+  static uint64_t Put(uint32_t v) { return v; }
+};
+template <>
+struct Slot<int64_t> {
+  static constexpr engine::ValType kType = engine::ValType::kI64;
+  static int64_t Get(uint64_t v) { return static_cast<int64_t>(v); }
+  static uint64_t Put(int64_t v) { return static_cast<uint64_t>(v); }
+};
+template <>
+struct Slot<double> {
+  static constexpr engine::ValType kType = engine::ValType::kF64;
+  static double Get(uint64_t v) { return std::bit_cast<double>(v); }
+  static uint64_t Put(double v) { return std::bit_cast<uint64_t>(v); }
+};
+
+}  // namespace internal
+
+// A bridge function bound to its import name.
+template <typename R, typename... A>
+engine::HostFunc Bind(Bridge& bridge, const char* name, R (*fn)(Call&, A...),
+                      When when = When::kInitialized) {
+  using internal::Slot;
+  engine::FuncType type{{Slot<A>::kType...}, {Slot<R>::kType}};
+  auto callback = [&bridge, name, fn, when](
+                      engine::HostContext& host,
+                      const uint64_t* args) -> absl::StatusOr<uint64_t> {
+    Call call(bridge, host, name);
+    if (when == When::kInitialized && !call.CheckInitialized()) {
+      return call.Finish(call.error());
+    }
+    R result = [&]<size_t... I>(std::index_sequence<I...>) {
+      return fn(call, Slot<A>::Get(args[I])...);
+    }(std::index_sequence_for<A...>{});
+    if constexpr (std::is_same_v<R, int32_t>) {
+      return call.Finish(result);
+    } else {
+      return Slot<R>::Put(result);
+    }
+  };
+  return engine::HostFunc{"env", name, std::move(type), std::move(callback)};
+}
+
+// Adds the bridge functions of one family (env.cc, p2p.cc, ...).
+using Family = void (*)(Bridge& bridge, std::vector<engine::HostFunc>& out);
+void AddEnvironment(Bridge& bridge, std::vector<engine::HostFunc>& out);
+void AddPointToPoint(Bridge& bridge, std::vector<engine::HostFunc>& out);
+void AddCollectives(Bridge& bridge, std::vector<engine::HostFunc>& out);
+void AddCommunicators(Bridge& bridge, std::vector<engine::HostFunc>& out);
+void AddDatatypes(Bridge& bridge, std::vector<engine::HostFunc>& out);
+
+}  // namespace wasmhpc::mpi
+
+#endif  // WASMHPC_MPI_BRIDGE_CALL_H_

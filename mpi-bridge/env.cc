@@ -1,0 +1,174 @@
+// Environment: init/finalize, abort, time, versions, thread levels, errors.
+#include <cstring>
+
+#include "absl/strings/str_format.h"
+#include "mpi-bridge/call.h"
+
+namespace wasmhpc::mpi {
+namespace {
+
+int32_t GuestThreadLevel(int host_level) {
+  switch (host_level) {
+    case MPI_THREAD_SINGLE: return abi::kThreadSingle;
+    case MPI_THREAD_FUNNELED: return abi::kThreadFunneled;
+    case MPI_THREAD_SERIALIZED: return abi::kThreadSerialized;
+    default: return abi::kThreadMultiple;
+  }
+}
+
+int32_t Start(Call& c, int32_t required) {
+  if (c.bridge().state != Bridge::State::kNotInitialized) {
+    return c.Fail(abi::kErrOther, c.bridge().state == Bridge::State::kFinalized
+                                      ? "called after MPI_Finalize"
+                                      : "MPI is already initialized");
+  }
+  c.bridge().state = Bridge::State::kInitialized;
+  c.bridge().thread_level = std::min(
+      required, GuestThreadLevel(c.bridge().options().host_thread_level));
+  return abi::kSuccess;
+}
+
+int32_t Init(Call& c, abi::Ptr, abi::Ptr) { return Start(c, abi::kThreadSingle); }
+
+int32_t InitThread(Call& c, abi::Ptr, abi::Ptr, int32_t required,
+                   abi::Ptr provided) {
+  if (required != abi::kThreadSingle && required != abi::kThreadFunneled &&
+      required != abi::kThreadSerialized && required != abi::kThreadMultiple) {
+    return c.Fail(abi::kErrArg,
+                  absl::StrFormat("invalid thread level %d", required));
+  }
+  int32_t* out = c.Ref<int32_t>(provided, "provided");
+  if (!out) return c.error();
+  int32_t rc = Start(c, required);
+  *out = c.bridge().thread_level;
+  return rc;
+}
+
+int32_t Finalize(Call& c) {
+  c.bridge().state = Bridge::State::kFinalized;
+  return abi::kSuccess;
+}
+
+int32_t Initialized(Call& c, abi::Ptr flag) {
+  return c.Write<int32_t>(flag, c.bridge().state != Bridge::State::kNotInitialized,
+                          "flag")
+             ? abi::kSuccess
+             : c.error();
+}
+
+int32_t Finalized(Call& c, abi::Ptr flag) {
+  return c.Write<int32_t>(flag, c.bridge().state == Bridge::State::kFinalized,
+                          "flag")
+             ? abi::kSuccess
+             : c.error();
+}
+
+int32_t Abort(Call& c, abi::Handle comm, int32_t code) {
+  if (!c.Comm(comm)) return c.error();
+  c.bridge().aborted = true;
+  c.bridge().abort_code = code;
+  c.host().RequestExit(code);
+  return abi::kSuccess;
+}
+
+double Wtime(Call&) { return MPI_Wtime(); }
+double Wtick(Call&) { return MPI_Wtick(); }
+
+int32_t GetVersion(Call& c, abi::Ptr version, abi::Ptr subversion) {
+  return c.Write<int32_t>(version, 3, "version") &&
+                 c.Write<int32_t>(subversion, 1, "subversion")
+             ? abi::kSuccess
+             : c.error();
+}
+
+// Copies `text` into a guest char[max] and its length into *len.
+int32_t WriteString(Call& c, abi::Ptr buffer, abi::Ptr len,
+                    absl::string_view text, int32_t max) {
+  int32_t n = std::min<int32_t>(text.size(), max - 1);
+  char* out = c.Ref<char>(buffer, "string buffer", n + 1);
+  if (!out || !c.Write<int32_t>(len, n, "length")) return c.error();
+  std::memcpy(out, text.data(), n);
+  out[n] = '\0';
+  return abi::kSuccess;
+}
+
+int32_t GetLibraryVersion(Call& c, abi::Ptr version, abi::Ptr len) {
+  char host[MPI_MAX_LIBRARY_VERSION_STRING];
+  int host_len = 0;
+  c.mpi().Get_library_version(host, &host_len);
+  std::string text = absl::StrFormat(
+      "wasmhpc MPI bridge (MPI 5.0 ABI on wasm32) over %s",
+      absl::string_view(host, host_len));
+  return WriteString(c, version, len, text, abi::kMaxLibraryVersionString);
+}
+
+int32_t GetProcessorName(Call& c, abi::Ptr name, abi::Ptr len) {
+  char host[MPI_MAX_PROCESSOR_NAME];
+  int host_len = 0;
+  if (int32_t rc = c.Host(c.mpi().Get_processor_name(host, &host_len))) {
+    return rc;
+  }
+  return WriteString(c, name, len, absl::string_view(host, host_len),
+                     abi::kMaxProcessorName);
+}
+
+int32_t QueryThread(Call& c, abi::Ptr provided) {
+  return c.Write<int32_t>(provided, c.bridge().thread_level, "provided")
+             ? abi::kSuccess
+             : c.error();
+}
+
+int32_t IsThreadMain(Call& c, abi::Ptr flag) {
+  // The guest has a single thread: the one that called MPI_Init.
+  return c.Write<int32_t>(flag, 1, "flag") ? abi::kSuccess : c.error();
+}
+
+int32_t ErrorClass(Call& c, int32_t code, abi::Ptr cls) {
+  if (code < 0 || code > abi::kErrLastClass) {
+    return c.Fail(abi::kErrArg, absl::StrFormat("invalid error code %d", code));
+  }
+  return c.Write<int32_t>(cls, code, "errorclass") ? abi::kSuccess : c.error();
+}
+
+int32_t ErrorString(Call& c, int32_t code, abi::Ptr text, abi::Ptr len) {
+  if (code < 0 || code > abi::kErrLastClass) {
+    return c.Fail(abi::kErrArg, absl::StrFormat("invalid error code %d", code));
+  }
+  char host[MPI_MAX_ERROR_STRING];
+  int host_len = 0;
+  c.mpi().Error_string(HostErrorClass(code), host, &host_len);
+  return WriteString(c, text, len, absl::string_view(host, host_len),
+                     abi::kMaxErrorString);
+}
+
+// MPI_Abi_get_version(int* major, int* minor)
+int32_t AbiGetVersion(Call& c, abi::Ptr major, abi::Ptr minor) {
+  return c.Write<int32_t>(major, 1, "abi_major") &&
+                 c.Write<int32_t>(minor, 0, "abi_minor")
+             ? abi::kSuccess
+             : c.error();
+}
+
+}  // namespace
+
+void AddEnvironment(Bridge& b, std::vector<engine::HostFunc>& out) {
+  out.push_back(Bind(b, "MPI_Init", Init, When::kAnyTime));
+  out.push_back(Bind(b, "MPI_Init_thread", InitThread, When::kAnyTime));
+  out.push_back(Bind(b, "MPI_Finalize", Finalize));
+  out.push_back(Bind(b, "MPI_Initialized", Initialized, When::kAnyTime));
+  out.push_back(Bind(b, "MPI_Finalized", Finalized, When::kAnyTime));
+  out.push_back(Bind(b, "MPI_Abort", Abort, When::kAnyTime));
+  out.push_back(Bind(b, "MPI_Wtime", Wtime, When::kAnyTime));
+  out.push_back(Bind(b, "MPI_Wtick", Wtick, When::kAnyTime));
+  out.push_back(Bind(b, "MPI_Get_version", GetVersion, When::kAnyTime));
+  out.push_back(
+      Bind(b, "MPI_Get_library_version", GetLibraryVersion, When::kAnyTime));
+  out.push_back(Bind(b, "MPI_Get_processor_name", GetProcessorName));
+  out.push_back(Bind(b, "MPI_Query_thread", QueryThread));
+  out.push_back(Bind(b, "MPI_Is_thread_main", IsThreadMain));
+  out.push_back(Bind(b, "MPI_Error_class", ErrorClass, When::kAnyTime));
+  out.push_back(Bind(b, "MPI_Error_string", ErrorString, When::kAnyTime));
+  out.push_back(Bind(b, "MPI_Abi_get_version", AbiGetVersion, When::kAnyTime));
+}
+
+}  // namespace wasmhpc::mpi
