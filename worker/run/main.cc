@@ -7,6 +7,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "worker/engine/engine.h"
+#include "worker/run/mpi_session.h"
 #include "worker/run/run_options.h"
 #include "worker/wasi/wasi.h"
 
@@ -36,20 +37,6 @@ absl::StatusOr<std::vector<uint8_t>> ReadFile(const std::string& path) {
     return absl::NotFoundError(absl::StrCat(path, ": ", std::strerror(errno)));
   }
   return std::vector<uint8_t>(std::istreambuf_iterator<char>(in), {});
-}
-
-// Until the MPI bridge lands, name the first MPI import instead of failing
-// with a generic unknown-import message.
-absl::Status RefuseMpiImports(const engine::ModuleInfo& info) {
-  for (const engine::ImportInfo& imp : info.imports) {
-    if (imp.module == "env" && imp.name.starts_with("MPI_")) {
-      return absl::UnimplementedError(absl::StrCat(
-          "the module imports env.", imp.name,
-          ": MPI programs need the MPI bridge, which this build does not "
-          "have yet"));
-    }
-  }
-  return absl::OkStatus();
 }
 
 // "    at f (...)" lines; a run of identical frames (deep recursion) is
@@ -90,13 +77,19 @@ int Run(const RunOptions& options) {
     return Fail(kLoadExit, absl::StrCat(options.module_path, ": ",
                                         module.status().message()));
   }
-  absl::Status refused = RefuseMpiImports((*module)->info());
-  if (!refused.ok()) {
-    return Fail(kLoadExit,
-                absl::StrCat(options.module_path, ": ", refused.message()));
+  std::vector<engine::HostFunc> imports = (*wasi)->Imports();
+  std::unique_ptr<MpiSession> mpi;
+  if (MpiSession::Needed((*module)->info())) {
+    absl::StatusOr<std::unique_ptr<MpiSession>> session =
+        MpiSession::Start((*module)->info());
+    if (!session.ok()) {
+      return Fail(kLoadExit, absl::StrCat(options.module_path, ": ",
+                                          session.status().message()));
+    }
+    mpi = *std::move(session);
+    for (engine::HostFunc& f : mpi->Imports()) imports.push_back(std::move(f));
   }
-  auto instance =
-      engine::Instance::Create(*store, **module, (*wasi)->Imports());
+  auto instance = engine::Instance::Create(*store, **module, imports);
   if (!instance.ok()) {
     return Fail(kLoadExit, absl::StrCat(options.module_path, ": ",
                                         instance.status().message()));
@@ -106,13 +99,14 @@ int Run(const RunOptions& options) {
     return Fail(kLoadExit,
                 absl::StrCat(options.module_path, ": ", result.status().message()));
   }
+  int exit_code = result->exit_code;
   if (result->trap) {
     std::string text = absl::StrCat("trap in rank ", LauncherRank(), ": ",
                                     result->trap->message);
     AppendFrames(result->trap->frames, &text);
-    return Fail(kTrapExit, text);
+    exit_code = Fail(kTrapExit, text);
   }
-  return result->exit_code;
+  return mpi ? mpi->Finish(result->trap.has_value(), exit_code) : exit_code;
 }
 
 }  // namespace

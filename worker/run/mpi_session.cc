@@ -1,0 +1,88 @@
+#include "worker/run/mpi_session.h"
+
+#include <algorithm>
+#include <iostream>
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "mpi-bridge/bridge.h"
+#include "mpi-bridge/ompi_transport.h"
+
+namespace wasmhpc::run {
+
+struct MpiSession::Impl {
+  mpi::OmpiTransport transport;
+  std::unique_ptr<mpi::Bridge> bridge;
+  int rank = 0;
+  int size = 1;
+};
+
+MpiSession::MpiSession(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+MpiSession::~MpiSession() = default;
+
+namespace {
+
+bool IsMpiImport(const engine::ImportInfo& imp) {
+  return imp.module == "env" && imp.name.starts_with("MPI_");
+}
+
+}  // namespace
+
+bool MpiSession::Needed(const engine::ModuleInfo& info) {
+  return std::any_of(info.imports.begin(), info.imports.end(), IsMpiImport);
+}
+
+absl::StatusOr<std::unique_ptr<MpiSession>> MpiSession::Start(
+    const engine::ModuleInfo& info) {
+  const std::vector<std::string>& provided = mpi::Bridge::ProvidedFunctions();
+  std::vector<std::string> missing;
+  for (const engine::ImportInfo& imp : info.imports) {
+    if (IsMpiImport(imp) &&
+        !std::binary_search(provided.begin(), provided.end(), imp.name)) {
+      missing.push_back(imp.name);
+    }
+  }
+  if (!missing.empty()) {
+    return absl::UnimplementedError(absl::StrCat(
+        "the module imports MPI functions wasmhpc does not provide yet: ",
+        absl::StrJoin(missing, ", ")));
+  }
+  int provided_level = MPI_THREAD_SINGLE;
+  if (MPI_Init_thread(nullptr, nullptr, MPI_THREAD_MULTIPLE,
+                      &provided_level) != MPI_SUCCESS) {
+    return absl::InternalError("host MPI_Init_thread failed");
+  }
+  auto impl = std::make_unique<Impl>();
+  MPI_Comm_rank(MPI_COMM_WORLD, &impl->rank);
+  MPI_Comm_size(MPI_COMM_WORLD, &impl->size);
+  impl->bridge = std::make_unique<mpi::Bridge>(
+      mpi::BridgeOptions{.transport = &impl->transport,
+                         .world = MPI_COMM_WORLD,
+                         .host_thread_level = provided_level});
+  return std::unique_ptr<MpiSession>(new MpiSession(std::move(impl)));
+}
+
+std::vector<engine::HostFunc> MpiSession::Imports() {
+  return impl_->bridge->Imports();
+}
+
+int MpiSession::rank() const { return impl_->rank; }
+
+int MpiSession::Finish(bool trapped, int exit_code) {
+  const mpi::Bridge& bridge = *impl_->bridge;
+  if (bridge.aborted) {
+    std::cerr << "wasmhpc-run: rank " << impl_->rank
+              << " called MPI_Abort with code " << bridge.abort_code
+              << std::endl;
+    MPI_Abort(MPI_COMM_WORLD, bridge.abort_code);
+  }
+  if (trapped && impl_->size > 1) {
+    std::cerr << std::flush;
+    MPI_Abort(MPI_COMM_WORLD, exit_code);
+  }
+  MPI_Finalize();
+  return exit_code;
+}
+
+}  // namespace wasmhpc::run
