@@ -78,9 +78,9 @@ const std::vector<PredefinedType>& PredefinedTypes() {
   return types;
 }
 
-constexpr Family kFamilies[] = {AddEnvironment, AddPointToPoint,
-                                AddCollectives, AddCommunicators,
-                                AddDatatypes};
+constexpr Family kFamilies[] = {
+    AddEnvironment, AddPointToPoint, AddCollectives, AddOps,
+    AddCommunicators, AddGroups, AddTopologies, AddInfo, AddDatatypes};
 
 }  // namespace
 

@@ -56,6 +56,16 @@ struct MessageEntry {
   MPI_Message host;
 };
 
+struct InfoEntry {
+  MPI_Info host;
+};
+
+// A user error handler: the guest function's table index.
+struct ErrhandlerEntry {
+  uint32_t function = 0;
+  Kind object_kind = Kind::kComm;  // comm, win or file handler
+};
+
 struct BridgeOptions {
   // The host MPI. Required; not owned.
   MpiTransport* transport = nullptr;
@@ -100,6 +110,8 @@ class Bridge {
   HandleTable<RequestEntry> requests{Kind::kRequest};
   HandleTable<GroupEntry> groups{Kind::kGroup};
   HandleTable<MessageEntry> messages{Kind::kMessage};
+  HandleTable<InfoEntry> infos{Kind::kInfo};
+  HandleTable<ErrhandlerEntry> errhandlers{Kind::kErrhandler};
 
  private:
   void DefinePredefined();

@@ -173,6 +173,10 @@ void AddPointToPoint(Bridge& bridge, std::vector<engine::HostFunc>& out);
 void AddCollectives(Bridge& bridge, std::vector<engine::HostFunc>& out);
 void AddCommunicators(Bridge& bridge, std::vector<engine::HostFunc>& out);
 void AddDatatypes(Bridge& bridge, std::vector<engine::HostFunc>& out);
+void AddOps(Bridge& bridge, std::vector<engine::HostFunc>& out);
+void AddGroups(Bridge& bridge, std::vector<engine::HostFunc>& out);
+void AddTopologies(Bridge& bridge, std::vector<engine::HostFunc>& out);
+void AddInfo(Bridge& bridge, std::vector<engine::HostFunc>& out);
 
 }  // namespace wasmhpc::mpi
 

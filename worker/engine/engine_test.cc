@@ -188,6 +188,32 @@ TEST_F(EngineTest, ImportSignatureMismatchIsRefused) {
             "provides (i64) -> ()");
 }
 
+TEST_F(EngineTest, HostCallsGuestFunctionsThroughTheTable) {
+  auto module = Compile("callbacks");
+  const FuncType binop{{ValType::kI32, ValType::kI32}, {ValType::kI32}};
+  std::vector<std::string> seen;
+  std::vector<HostFunc> host = {Func(
+      "call_back", {{ValType::kI32}, {ValType::kI32}},
+      [&](HostContext& ctx, const uint64_t*) -> absl::StatusOr<uint64_t> {
+        auto sum = ctx.CallIndirect(2, binop, {40, 2});
+        seen.push_back(sum.ok() ? std::to_string(*sum)
+                                : std::string(sum.status().message()));
+        auto wrong = ctx.CallIndirect(3, binop, {1, 2});
+        seen.push_back(std::string(wrong.status().message()));
+        auto empty = ctx.CallIndirect(0, binop, {1, 2});
+        seen.push_back(std::string(empty.status().message()));
+        return 0;
+      })};
+  auto instance = Instance::Create(*store_, *module, host);
+  ASSERT_TRUE(instance.ok()) << instance.status();
+  ASSERT_TRUE((*instance)->RunStart().ok());
+  EXPECT_THAT(seen, ElementsAre("42",
+                                "table index 3 is not a function of type "
+                                "(i32, i32) -> i32 (it is (i32) -> i32)",
+                                "table index 0 is not a function of type "
+                                "(i32, i32) -> i32"));
+}
+
 TEST(TierTest, ParsesNamesAndRejectsOthers) {
   EXPECT_EQ(*ParseTier("liftoff"), Tier::kLiftoff);
   EXPECT_EQ(*ParseTier("turbofan"), Tier::kTurbofan);

@@ -5,6 +5,9 @@
 
 #include <cstdint>
 #include <cstring>
+#include <functional>
+#include <map>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -55,6 +58,24 @@ class FakeHostContext : public HostContext {
     exit_requested_ = true;
     exit_code_ = code;
   }
+  // Guest "functions" for CallIndirect, by table index.
+  struct TableEntry {
+    FuncType type;
+    std::function<uint64_t(const std::vector<uint64_t>&)> fn;
+  };
+  std::map<uint32_t, TableEntry> table;
+  absl::StatusOr<uint64_t> CallIndirect(
+      uint32_t index, const FuncType& type,
+      const std::vector<uint64_t>& args) override {
+    auto it = table.find(index);
+    if (it == table.end() || !(it->second.type == type)) {
+      return absl::InvalidArgumentError(
+          "table index " + std::to_string(index) + " is not a function of type " +
+          ToString(type));
+    }
+    return it->second.fn(args);
+  }
+
   bool exit_requested() const { return exit_requested_; }
   int32_t exit_code() const { return exit_code_; }
 

@@ -43,6 +43,16 @@ class HostContext {
   // Ends the guest run with `code` once the callback returns (WASI
   // proc_exit). The callback's return value is then ignored.
   virtual void RequestExit(int32_t code) = 0;
+
+  // Calls the guest function at `table_index` of the module's exported
+  // function table ("__indirect_function_table"), with raw argument slots.
+  // Returns the result slot (0 without a result). Errors: InvalidArgument
+  // if the index holds no function of exactly `type` (the message names
+  // the index and both types); Aborted with the trap message if the guest
+  // trapped. The guest may call host functions again meanwhile.
+  virtual absl::StatusOr<uint64_t> CallIndirect(
+      uint32_t table_index, const FuncType& type,
+      const std::vector<uint64_t>& args) = 0;
 };
 
 // Arguments and the result travel as raw 64-bit slots: i32 zero-extended,

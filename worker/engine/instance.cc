@@ -94,7 +94,9 @@ std::vector<std::string> StackFrames(absl::string_view stack) {
 
 struct Instance::Impl : public HostContext {
   Store::Impl* store = nullptr;
+  const ModuleInfo* info = nullptr;  // owned by the Module
   v8::Global<v8::Object> exports;
+  v8::Global<v8::Object> table;  // "__indirect_function_table", if exported
   std::vector<std::unique_ptr<Binding>> bindings;
   V8Memory linear_memory;
   bool exit_requested = false;
@@ -105,6 +107,9 @@ struct Instance::Impl : public HostContext {
     exit_requested = true;
     exit_code = code;
   }
+  absl::StatusOr<uint64_t> CallIndirect(
+      uint32_t index, const FuncType& type,
+      const std::vector<uint64_t>& args) override;
 };
 
 namespace {
@@ -195,9 +200,48 @@ v8::Local<v8::Function> WebAssemblyMember(v8::Isolate* isolate,
 
 }  // namespace
 
+absl::StatusOr<uint64_t> Instance::Impl::CallIndirect(
+    uint32_t index, const FuncType& type, const std::vector<uint64_t>& args) {
+  const FuncType* actual = info->TableFunctionType(index);
+  if (actual == nullptr || !(*actual == type) || table.IsEmpty()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "table index ", index, " is not a function of type ", ToString(type),
+        actual ? absl::StrCat(" (it is ", ToString(*actual), ")") : ""));
+  }
+  v8::Isolate* isolate = store->isolate;
+  v8::HandleScope handles(isolate);
+  v8::Local<v8::Context> context = isolate->GetCurrentContext();
+  v8::TryCatch try_catch(isolate);
+  v8::Local<v8::Value> get_argv[] = {v8::Integer::NewFromUnsigned(isolate, index)};
+  v8::Local<v8::Value> get, fn, result;
+  v8::Local<v8::Object> t = table.Get(isolate);
+  if (!t->Get(context, V8String(isolate, "get")).ToLocal(&get) ||
+      !get.As<v8::Function>()->Call(context, t, 1, get_argv).ToLocal(&fn) ||
+      !fn->IsFunction()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("table index ", index, " holds no function"));
+  }
+  std::vector<v8::Local<v8::Value>> argv;
+  for (size_t i = 0; i < args.size() && i < type.params.size(); ++i) {
+    argv.push_back(FromSlot(isolate, args[i], type.params[i]));
+  }
+  if (!fn.As<v8::Function>()
+           ->Call(context, v8::Undefined(isolate),
+                  static_cast<int>(argv.size()), argv.data())
+           .ToLocal(&result)) {
+    return absl::AbortedError(
+        try_catch.HasCaught() ? ExceptionMessage(isolate, try_catch.Exception())
+                              : "guest function failed");
+  }
+  return type.results.empty() ? 0 : ToSlot(result, type.results[0]);
+}
+
 Instance::Instance(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 
-Instance::~Instance() { impl_->exports.Reset(); }
+Instance::~Instance() {
+  impl_->exports.Reset();
+  impl_->table.Reset();
+}
 
 GuestMemory& Instance::memory() { return impl_->linear_memory; }
 
@@ -217,6 +261,7 @@ absl::StatusOr<std::unique_ptr<Instance>> Instance::Create(
   }
   auto impl = std::make_unique<Impl>();
   impl->store = &s;
+  impl->info = &module.info();
   absl::StatusOr<v8::Local<v8::Object>> imports =
       BuildImports(isolate, context, module.info(), host, *impl);
   if (!imports.ok()) return imports.status();
@@ -236,6 +281,12 @@ absl::StatusOr<std::unique_ptr<Instance>> Instance::Create(
                                       .ToLocalChecked()
                                       .As<v8::Object>();
   impl->exports.Reset(isolate, exports);
+  v8::Local<v8::Value> table;
+  if (exports->Get(context, V8String(isolate, "__indirect_function_table"))
+          .ToLocal(&table) &&
+      table->IsObject()) {
+    impl->table.Reset(isolate, table.As<v8::Object>());
+  }
   v8::Local<v8::Value> memory;
   if (exports->Get(context, V8String(isolate, "memory")).ToLocal(&memory) &&
       memory->IsWasmMemoryObject()) {

@@ -1,5 +1,6 @@
 #include "worker/engine/module_info.h"
 
+#include <algorithm>
 #include <cstring>
 
 #include "absl/status/status.h"
@@ -12,8 +13,10 @@ namespace {
 
 constexpr uint8_t kTypeSection = 1;
 constexpr uint8_t kImportSection = 2;
+constexpr uint8_t kFunctionSection = 3;
 constexpr uint8_t kMemorySection = 5;
 constexpr uint8_t kExportSection = 7;
+constexpr uint8_t kElementSection = 9;
 
 // A bounds-checked reader over the module bytes; the first error sticks.
 class Reader {
@@ -101,6 +104,22 @@ std::vector<FuncType> ReadTypes(Reader& r) {
   return types;
 }
 
+// Active segments for table 0 with an i32.const offset (what wasm-ld
+// emits); other segment forms are skipped.
+void ReadElements(Reader& r, std::vector<int64_t>& table) {
+  for (uint32_t n = r.U32(); n > 0 && r.ok(); --n) {
+    uint32_t flags = r.U32();
+    if (flags != 0) return;  // Not needed for wasm-ld output; stop here.
+    if (r.Byte() != 0x41) return r.Fail("element offset is not i32.const");
+    uint32_t offset = r.U32();  // LEB i32: table bases are small positives
+    if (r.Byte() != 0x0b) return r.Fail("element offset not terminated");
+    uint32_t count = r.U32();
+    if (offset + uint64_t{count} > (1u << 24)) return r.Fail("table too big");
+    if (table.size() < offset + count) table.resize(offset + count, -1);
+    for (uint32_t i = 0; i < count && r.ok(); ++i) table[offset + i] = r.U32();
+  }
+}
+
 void ReadImports(Reader& r, const std::vector<FuncType>& types,
                  std::vector<ImportInfo>& out) {
   for (uint32_t n = r.U32(); n > 0 && r.ok(); --n) {
@@ -146,6 +165,14 @@ const char* ToString(ExternKind kind) {
   return kNames[static_cast<int>(kind)];
 }
 
+const FuncType* ModuleInfo::TableFunctionType(uint32_t index) const {
+  if (index >= table_functions.size() || table_functions[index] < 0 ||
+      table_functions[index] >= static_cast<int64_t>(function_types.size())) {
+    return nullptr;
+  }
+  return &function_types[table_functions[index]];
+}
+
 const ExportInfo* ModuleInfo::FindExport(std::string_view name,
                                          ExternKind kind) const {
   for (const ExportInfo& e : exports) {
@@ -174,6 +201,20 @@ absl::StatusOr<ModuleInfo> ParseModuleInfo(absl::Span<const uint8_t> bytes) {
       types = ReadTypes(r);
     } else if (id == kImportSection) {
       ReadImports(r, types, info.imports);
+      for (const ImportInfo& imp : info.imports) {
+        if (imp.kind == ExternKind::kFunction) {
+          info.function_types.push_back(imp.func_type);
+        }
+      }
+    } else if (id == kFunctionSection) {
+      for (uint32_t n = r.U32(); n > 0 && r.ok(); --n) {
+        uint32_t index = r.U32();
+        if (index >= types.size()) r.Fail("bad type index");
+        else info.function_types.push_back(types[index]);
+      }
+    } else if (id == kElementSection) {
+      ReadElements(r, info.table_functions);
+      r.Skip(end - std::min(end, r.pos()));
     } else if (id == kMemorySection) {
       if (r.U32() > 0) info.initial_memory_pages = r.Limits();
       r.Skip(end - r.pos());
@@ -185,7 +226,6 @@ absl::StatusOr<ModuleInfo> ParseModuleInfo(absl::Span<const uint8_t> bytes) {
         r.U32();
         info.exports.push_back(std::move(e));
       }
-      break;  // Nothing after the export section matters here.
     } else {
       r.Skip(size);
     }

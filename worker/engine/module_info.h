@@ -38,6 +38,14 @@ struct ModuleInfo {
   std::vector<ExportInfo> exports;
   // Initial pages of the memory the module defines (0 if it defines none).
   uint32_t initial_memory_pages = 0;
+  // Type of every function, imported ones first (the function index space).
+  std::vector<FuncType> function_types;
+  // Function index at each table-0 slot set by active element segments
+  // (-1 where none is set).
+  std::vector<int64_t> table_functions;
+
+  // The type of the function at table slot `index`, or nullptr.
+  const FuncType* TableFunctionType(uint32_t index) const;
 
   // The export called `name` of kind `kind`, or nullptr.
   const ExportInfo* FindExport(std::string_view name, ExternKind kind) const;
@@ -46,7 +54,7 @@ struct ModuleInfo {
 // Returns true if `bytes` starts with the Wasm magic number "\0asm".
 bool HasWasmMagic(absl::Span<const uint8_t> bytes);
 
-// Parses the type, import, memory and export sections. Returns InvalidArgument with
+// Parses the type, import, function, memory, export and element sections. Returns InvalidArgument with
 // the byte offset on malformed input (V8's validator gives better messages:
 // call this after the module compiled).
 absl::StatusOr<ModuleInfo> ParseModuleInfo(absl::Span<const uint8_t> bytes);
