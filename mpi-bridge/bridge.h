@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -46,6 +47,9 @@ struct OpEntry {
 struct RequestEntry {
   MPI_Request host;
   bool persistent = false;
+  // Host-side arrays (widened displacements, host datatypes) that the host
+  // MPI reads until the request completes; released with the entry.
+  std::shared_ptr<void> keep_alive;
 };
 
 struct GroupEntry {

@@ -178,6 +178,24 @@ void AddGroups(Bridge& bridge, std::vector<engine::HostFunc>& out);
 void AddTopologies(Bridge& bridge, std::vector<engine::HostFunc>& out);
 void AddInfo(Bridge& bridge, std::vector<engine::HostFunc>& out);
 
+// Neighbor collectives (neighbor.cc), added by AddTopologies.
+void AddNeighborCollectives(Bridge& bridge,
+                            std::vector<engine::HostFunc>& out);
+
+// Stores a new host communicator under a guest handle written to *out
+// (MPI_COMM_NULL becomes the guest's MPI_COMM_NULL), with the guest error
+// handler `errhandler` (the parent's); the host side gets
+// MPI_ERRORS_RETURN. Returns MPI_ERR_NO_MEM when the table is full.
+// Defined in topo.cc.
+int32_t InsertComm(Call& c, MPI_Comm host, abi::Handle errhandler,
+                   abi::Handle* out);
+// Stores a new host group under a guest handle written to *out: the host's
+// MPI_GROUP_NULL / MPI_GROUP_EMPTY become the guest's predefined handles.
+// Defined in group.cc.
+int32_t InsertGroup(Call& c, MPI_Group host, abi::Handle* out);
+// Host MPI_IDENT / MPI_CONGRUENT / MPI_SIMILAR / MPI_UNEQUAL as ABI value.
+int32_t GuestCompareResult(int host_result);
+
 }  // namespace wasmhpc::mpi
 
 #endif  // WASMHPC_MPI_BRIDGE_CALL_H_

@@ -149,6 +149,32 @@ int32_t AbiGetVersion(Call& c, abi::Ptr major, abi::Ptr minor) {
              : c.error();
 }
 
+// MPI_Alloc_mem / MPI_Free_mem: memory inside the guest, from the module's
+// exported malloc and free (the SDK exports both).
+const engine::FuncType kMallocType{{engine::ValType::kI32},
+                                   {engine::ValType::kI32}};
+const engine::FuncType kFreeType{{engine::ValType::kI32}, {}};
+
+int32_t AllocMem(Call& c, int32_t size, abi::Handle, abi::Ptr baseptr) {
+  abi::Ptr* out = c.Ref<abi::Ptr>(baseptr, "baseptr");
+  if (!out || !c.Count(size, "size")) return c.error();
+  absl::StatusOr<uint64_t> p =
+      c.host().CallExport("malloc", kMallocType, {static_cast<uint32_t>(size)});
+  if (!p.ok()) return c.Fail(abi::kErrNoMem, std::string(p.status().message()));
+  if (*p == 0 && size > 0) {
+    return c.Fail(abi::kErrNoMem,
+                  absl::StrFormat("guest malloc(%d) returned NULL", size));
+  }
+  *out = static_cast<abi::Ptr>(*p);
+  return abi::kSuccess;
+}
+
+int32_t FreeMem(Call& c, abi::Ptr base) {
+  absl::StatusOr<uint64_t> r = c.host().CallExport("free", kFreeType, {base});
+  return r.ok() ? abi::kSuccess
+                : c.Fail(abi::kErrOther, std::string(r.status().message()));
+}
+
 }  // namespace
 
 void AddEnvironment(Bridge& b, std::vector<engine::HostFunc>& out) {
@@ -169,6 +195,8 @@ void AddEnvironment(Bridge& b, std::vector<engine::HostFunc>& out) {
   out.push_back(Bind(b, "MPI_Error_class", ErrorClass, When::kAnyTime));
   out.push_back(Bind(b, "MPI_Error_string", ErrorString, When::kAnyTime));
   out.push_back(Bind(b, "MPI_Abi_get_version", AbiGetVersion, When::kAnyTime));
+  out.push_back(Bind(b, "MPI_Alloc_mem", AllocMem));
+  out.push_back(Bind(b, "MPI_Free_mem", FreeMem));
 }
 
 }  // namespace wasmhpc::mpi

@@ -531,6 +531,35 @@ int32_t GetElementsX(Call& c, Ptr status, Handle type, Ptr count) {
   return abi::kSuccess;
 }
 
+int32_t TestCancelled(Call& c, Ptr status, Ptr flag) {
+  abi::Status* s = c.Ref<abi::Status>(status, "status");
+  return s && c.Write<int32_t>(flag, s->cancelled != 0, "flag")
+             ? abi::kSuccess
+             : c.error();
+}
+
+int32_t StatusSetCancelled(Call& c, Ptr status, int32_t flag) {
+  abi::Status* s = c.Ref<abi::Status>(status, "status");
+  if (!s) return c.error();
+  s->cancelled = flag != 0;
+  return abi::kSuccess;
+}
+
+// MPI_Status_set_elements(_x): the count kept is in bytes of `type`.
+int32_t SetElements(Call& c, Ptr status, Handle type, int64_t count) {
+  abi::Status* s = c.Ref<abi::Status>(status, "status");
+  DatatypeEntry* t = s ? c.Datatype(type) : nullptr;
+  if (!t || !c.Count(count < 0 ? -1 : 0, "count")) return c.error();
+  uint64_t bytes = static_cast<uint64_t>(count) * t->size;
+  s->count_lo = static_cast<uint32_t>(bytes);
+  s->count_hi = static_cast<uint32_t>(bytes >> 32);
+  return abi::kSuccess;
+}
+
+int32_t StatusSetElements(Call& c, Ptr status, Handle type, int32_t count) {
+  return SetElements(c, status, type, count);
+}
+
 int32_t BufferAttach(Call& c, Ptr buf, int32_t size) {
   void* b = c.Count(size, "size") ? c.Bytes(buf, size, "buffer") : nullptr;
   if (!b) return c.error();
@@ -601,6 +630,10 @@ void AddPointToPoint(Bridge& b, std::vector<engine::HostFunc>& out) {
   out.push_back(Bind(b, "MPI_Get_count", GetCount, When::kAnyTime));
   out.push_back(Bind(b, "MPI_Get_elements", GetElements));
   out.push_back(Bind(b, "MPI_Get_elements_x", GetElementsX));
+  out.push_back(Bind(b, "MPI_Test_cancelled", TestCancelled));
+  out.push_back(Bind(b, "MPI_Status_set_cancelled", StatusSetCancelled));
+  out.push_back(Bind(b, "MPI_Status_set_elements", StatusSetElements));
+  out.push_back(Bind(b, "MPI_Status_set_elements_x", SetElements));
   out.push_back(Bind(b, "MPI_Buffer_attach", BufferAttach));
   out.push_back(Bind(b, "MPI_Buffer_detach", BufferDetach));
 }

@@ -202,6 +202,11 @@ TEST_F(EngineTest, HostCallsGuestFunctionsThroughTheTable) {
         seen.push_back(std::string(wrong.status().message()));
         auto empty = ctx.CallIndirect(0, binop, {1, 2});
         seen.push_back(std::string(empty.status().message()));
+        const FuncType unary{{ValType::kI32}, {ValType::kI32}};
+        auto twice = ctx.CallExport("twice", unary, {21});
+        seen.push_back(twice.ok() ? std::to_string(*twice) : "error");
+        seen.push_back(std::string(
+            ctx.CallExport("malloc", unary, {8}).status().message()));
         return 0;
       })};
   auto instance = Instance::Create(*store_, *module, host);
@@ -211,7 +216,8 @@ TEST_F(EngineTest, HostCallsGuestFunctionsThroughTheTable) {
                                 "table index 3 is not a function of type "
                                 "(i32, i32) -> i32 (it is (i32) -> i32)",
                                 "table index 0 is not a function of type "
-                                "(i32, i32) -> i32"));
+                                "(i32, i32) -> i32",
+                                "42", "the module exports no function malloc"));
 }
 
 TEST(TierTest, ParsesNamesAndRejectsOthers) {

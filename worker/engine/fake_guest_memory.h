@@ -76,6 +76,22 @@ class FakeHostContext : public HostContext {
     return it->second.fn(args);
   }
 
+  // Exported "functions" for CallExport, by name.
+  std::map<std::string, TableEntry> exports;
+  absl::StatusOr<uint64_t> CallExport(
+      const std::string& name, const FuncType& type,
+      const std::vector<uint64_t>& args) override {
+    auto it = exports.find(name);
+    if (it == exports.end()) {
+      return absl::NotFoundError("the module exports no function " + name);
+    }
+    if (!(it->second.type == type)) {
+      return absl::InvalidArgumentError("export " + name + " is not of type " +
+                                        ToString(type));
+    }
+    return it->second.fn(args);
+  }
+
   bool exit_requested() const { return exit_requested_; }
   int32_t exit_code() const { return exit_code_; }
 

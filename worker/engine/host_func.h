@@ -53,6 +53,13 @@ class HostContext {
   virtual absl::StatusOr<uint64_t> CallIndirect(
       uint32_t table_index, const FuncType& type,
       const std::vector<uint64_t>& args) = 0;
+
+  // Calls the module's exported function `name` (e.g. "malloc", "free":
+  // the SDK exports both), checked to have exactly `type`. Errors as
+  // CallIndirect; NotFound if there is no such export.
+  virtual absl::StatusOr<uint64_t> CallExport(
+      const std::string& name, const FuncType& type,
+      const std::vector<uint64_t>& args) = 0;
 };
 
 // Arguments and the result travel as raw 64-bit slots: i32 zero-extended,

@@ -110,6 +110,9 @@ struct Instance::Impl : public HostContext {
   absl::StatusOr<uint64_t> CallIndirect(
       uint32_t index, const FuncType& type,
       const std::vector<uint64_t>& args) override;
+  absl::StatusOr<uint64_t> CallExport(
+      const std::string& name, const FuncType& type,
+      const std::vector<uint64_t>& args) override;
 };
 
 namespace {
@@ -200,6 +203,32 @@ v8::Local<v8::Function> WebAssemblyMember(v8::Isolate* isolate,
 
 }  // namespace
 
+namespace {
+
+// Calls guest function `fn` with raw slots; a trap becomes Aborted.
+absl::StatusOr<uint64_t> CallGuest(v8::Isolate* isolate,
+                                   v8::Local<v8::Context> context,
+                                   v8::Local<v8::Function> fn,
+                                   const FuncType& type,
+                                   const std::vector<uint64_t>& args) {
+  v8::TryCatch try_catch(isolate);
+  std::vector<v8::Local<v8::Value>> argv;
+  for (size_t i = 0; i < args.size() && i < type.params.size(); ++i) {
+    argv.push_back(FromSlot(isolate, args[i], type.params[i]));
+  }
+  v8::Local<v8::Value> result;
+  if (!fn->Call(context, v8::Undefined(isolate), static_cast<int>(argv.size()),
+                argv.data())
+           .ToLocal(&result)) {
+    return absl::AbortedError(
+        try_catch.HasCaught() ? ExceptionMessage(isolate, try_catch.Exception())
+                              : "guest function failed");
+  }
+  return type.results.empty() ? 0 : ToSlot(result, type.results[0]);
+}
+
+}  // namespace
+
 absl::StatusOr<uint64_t> Instance::Impl::CallIndirect(
     uint32_t index, const FuncType& type, const std::vector<uint64_t>& args) {
   const FuncType* actual = info->TableFunctionType(index);
@@ -211,9 +240,9 @@ absl::StatusOr<uint64_t> Instance::Impl::CallIndirect(
   v8::Isolate* isolate = store->isolate;
   v8::HandleScope handles(isolate);
   v8::Local<v8::Context> context = isolate->GetCurrentContext();
-  v8::TryCatch try_catch(isolate);
-  v8::Local<v8::Value> get_argv[] = {v8::Integer::NewFromUnsigned(isolate, index)};
-  v8::Local<v8::Value> get, fn, result;
+  v8::Local<v8::Value> get_argv[] = {
+      v8::Integer::NewFromUnsigned(isolate, index)};
+  v8::Local<v8::Value> get, fn;
   v8::Local<v8::Object> t = table.Get(isolate);
   if (!t->Get(context, V8String(isolate, "get")).ToLocal(&get) ||
       !get.As<v8::Function>()->Call(context, t, 1, get_argv).ToLocal(&fn) ||
@@ -221,19 +250,32 @@ absl::StatusOr<uint64_t> Instance::Impl::CallIndirect(
     return absl::InvalidArgumentError(
         absl::StrCat("table index ", index, " holds no function"));
   }
-  std::vector<v8::Local<v8::Value>> argv;
-  for (size_t i = 0; i < args.size() && i < type.params.size(); ++i) {
-    argv.push_back(FromSlot(isolate, args[i], type.params[i]));
+  return CallGuest(isolate, context, fn.As<v8::Function>(), type, args);
+}
+
+absl::StatusOr<uint64_t> Instance::Impl::CallExport(
+    const std::string& name, const FuncType& type,
+    const std::vector<uint64_t>& args) {
+  const FuncType* actual = info->ExportedFunctionType(name);
+  if (actual == nullptr) {
+    return absl::NotFoundError(
+        absl::StrCat("the module exports no function ", name));
   }
-  if (!fn.As<v8::Function>()
-           ->Call(context, v8::Undefined(isolate),
-                  static_cast<int>(argv.size()), argv.data())
-           .ToLocal(&result)) {
-    return absl::AbortedError(
-        try_catch.HasCaught() ? ExceptionMessage(isolate, try_catch.Exception())
-                              : "guest function failed");
+  if (!(*actual == type)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "export ", name, " has type ", ToString(*actual), ", expected ",
+        ToString(type)));
   }
-  return type.results.empty() ? 0 : ToSlot(result, type.results[0]);
+  v8::Isolate* isolate = store->isolate;
+  v8::HandleScope handles(isolate);
+  v8::Local<v8::Context> context = isolate->GetCurrentContext();
+  v8::Local<v8::Value> fn;
+  if (!exports.Get(isolate)->Get(context, V8String(isolate, name)).ToLocal(&fn) ||
+      !fn->IsFunction()) {
+    return absl::NotFoundError(
+        absl::StrCat("the module exports no function ", name));
+  }
+  return CallGuest(isolate, context, fn.As<v8::Function>(), type, args);
 }
 
 Instance::Instance(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}

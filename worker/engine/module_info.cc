@@ -173,6 +173,12 @@ const FuncType* ModuleInfo::TableFunctionType(uint32_t index) const {
   return &function_types[table_functions[index]];
 }
 
+const FuncType* ModuleInfo::ExportedFunctionType(std::string_view name) const {
+  const ExportInfo* e = FindExport(name, ExternKind::kFunction);
+  if (e == nullptr || e->index >= function_types.size()) return nullptr;
+  return &function_types[e->index];
+}
+
 const ExportInfo* ModuleInfo::FindExport(std::string_view name,
                                          ExternKind kind) const {
   for (const ExportInfo& e : exports) {
@@ -223,7 +229,7 @@ absl::StatusOr<ModuleInfo> ParseModuleInfo(absl::Span<const uint8_t> bytes) {
         ExportInfo e;
         e.name = r.Name();
         e.kind = static_cast<ExternKind>(r.Byte());
-        r.U32();
+        e.index = r.U32();
         info.exports.push_back(std::move(e));
       }
     } else {

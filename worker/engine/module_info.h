@@ -31,6 +31,7 @@ struct ImportInfo {
 struct ExportInfo {
   std::string name;
   ExternKind kind;
+  uint32_t index = 0;  // in the index space of `kind`
 };
 
 struct ModuleInfo {
@@ -44,6 +45,8 @@ struct ModuleInfo {
   // (-1 where none is set).
   std::vector<int64_t> table_functions;
 
+  // The type of exported function `name`, or nullptr.
+  const FuncType* ExportedFunctionType(std::string_view name) const;
   // The type of the function at table slot `index`, or nullptr.
   const FuncType* TableFunctionType(uint32_t index) const;
 

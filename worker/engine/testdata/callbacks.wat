@@ -6,4 +6,6 @@
   (memory (export "memory") 1)
   (func $add (param i32 i32) (result i32) (i32.add (local.get 0) (local.get 1)))
   (func $negate (param i32) (result i32) (i32.sub (i32.const 0) (local.get 0)))
+  (func (export "twice") (param i32) (result i32)
+    (i32.mul (local.get 0) (i32.const 2)))
   (func (export "_start") (drop (call $call_back (i32.const 2)))))
