@@ -28,6 +28,11 @@ std::string Flags(const EngineOptions& options) {
 
 }  // namespace
 
+std::unique_ptr<v8::Platform>& Platform() {
+  static std::unique_ptr<v8::Platform> platform;
+  return platform;
+}
+
 absl::StatusOr<Tier> ParseTier(std::string_view name) {
   if (name == "turbofan") return Tier::kTurbofan;
   if (name == "liftoff") return Tier::kLiftoff;
@@ -63,16 +68,32 @@ absl::StatusOr<Engine*> Engine::Get(const EngineOptions& options) {
   }
   std::string flags = Flags(options);
   v8::V8::SetFlagsFromString(flags.c_str(), flags.size());
-  static std::unique_ptr<v8::Platform> platform =
-      v8::platform::NewDefaultPlatform();
-  v8::V8::InitializePlatform(platform.get());
+  Platform() = v8::platform::NewDefaultPlatform();
+  v8::V8::InitializePlatform(Platform().get());
   v8::V8::Initialize();
   engine = new Engine(options);
   return engine;
 }
 
 std::string Engine::Fingerprint() const {
-  return absl::StrCat("v8 ", v8::V8::GetVersion(), " ", Flags(options_));
+  // The x86-64 features V8's code generators test for.
+  std::string cpu;
+  __builtin_cpu_init();
+#define WASMHPC_CPU(feature) \
+  if (__builtin_cpu_supports(feature)) absl::StrAppend(&cpu, " ", feature);
+  WASMHPC_CPU("sse3")
+  WASMHPC_CPU("ssse3")
+  WASMHPC_CPU("sse4.1")
+  WASMHPC_CPU("sse4.2")
+  WASMHPC_CPU("popcnt")
+  WASMHPC_CPU("avx")
+  WASMHPC_CPU("avx2")
+  WASMHPC_CPU("fma")
+  WASMHPC_CPU("bmi")
+  WASMHPC_CPU("bmi2")
+#undef WASMHPC_CPU
+  return absl::StrCat("v8 ", v8::V8::GetVersion(), " ", Flags(options_),
+                      " cpu", cpu);
 }
 
 Store::Store(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -84,6 +105,7 @@ std::unique_ptr<Store> Store::Create(Engine& engine) {
   v8::Isolate::CreateParams params;
   params.array_buffer_allocator = impl->allocator.get();
   impl->isolate = v8::Isolate::New(params);
+  impl->isolate->SetWasmStreamingCallback(FeedStreaming);
   {
     v8::Isolate::Scope isolate_scope(impl->isolate);
     v8::HandleScope handles(impl->isolate);

@@ -53,7 +53,9 @@ class Engine {
   static absl::StatusOr<Engine*> Get(const EngineOptions& options = {});
 
   const EngineOptions& options() const { return options_; }
-  // V8 version and code-affecting flags, e.g. "v8 10.2.154 turbofan".
+  // What compiled code depends on: V8 version, the code-affecting flags and
+  // the CPU features V8 uses. Cached code is only valid for an equal
+  // fingerprint.
   std::string Fingerprint() const;
 
  private:
@@ -83,17 +85,39 @@ class Module {
   // missing, InvalidArgument "invalid module: <V8 validator message>".
   static absl::StatusOr<std::unique_ptr<Module>> Compile(
       Store& store, absl::Span<const uint8_t> bytes);
+
+  // As Compile(), but first offers V8 `cached_code` through streaming
+  // compilation; V8 falls back to compiling if its version or flags differ.
+  // from_cache() tells which happened.
+  // REQUIRES: `cached_code` is exactly what Serialize() produced for these
+  // bytes under an equal Engine::Fingerprint(). V8 trusts it: corrupt or
+  // foreign code crashes the process (verified on V8 10.2), so callers load
+  // it only from a checksummed store keyed by (module digest, fingerprint).
+  static absl::StatusOr<std::unique_ptr<Module>> CompileWithCache(
+      Store& store, absl::Span<const uint8_t> bytes,
+      absl::Span<const uint8_t> cached_code);
+
   ~Module();
 
   const ModuleInfo& info() const { return info_; }
+  // True if the code came from the cached code given to CompileWithCache.
+  bool from_cache() const { return from_cache_; }
+  // The compiled code, serialized for a later CompileWithCache. Empty when
+  // V8 cannot serialize it (Liftoff code is not serializable).
+  std::vector<uint8_t> Serialize() const;
 
   struct Impl;
   Impl& impl() const { return *impl_; }
 
  private:
   Module(std::unique_ptr<Impl> impl, ModuleInfo info);
+  // Wraps compiled code (impl) with the info parsed from `bytes`.
+  static absl::StatusOr<std::unique_ptr<Module>> FromImpl(
+      std::unique_ptr<Impl> impl, absl::Span<const uint8_t> bytes);
+
   std::unique_ptr<Impl> impl_;
   ModuleInfo info_;
+  bool from_cache_ = false;
 };
 
 // A guest fault: the trap message and the Wasm stack, innermost first

@@ -220,6 +220,35 @@ TEST_F(EngineTest, HostCallsGuestFunctionsThroughTheTable) {
                                 "42", "the module exports no function malloc"));
 }
 
+TEST_F(EngineTest, SerializedCodeLoadsBackThroughTheCache) {
+  std::vector<uint8_t> bytes = TestModule("host_calls");
+  auto fresh = Module::CompileWithCache(*store_, bytes, {});
+  ASSERT_TRUE(fresh.ok()) << fresh.status();
+  EXPECT_FALSE((*fresh)->from_cache());
+  std::vector<uint8_t> code = (*fresh)->Serialize();
+  ASSERT_FALSE(code.empty());
+
+  auto cached = Module::CompileWithCache(*store_, bytes, code);
+  ASSERT_TRUE(cached.ok()) << cached.status();
+  EXPECT_TRUE((*cached)->from_cache());
+  EXPECT_EQ((*cached)->info().imports.size(), 4u);
+
+}
+
+TEST_F(EngineTest, StreamingCompileReportsTheValidatorMessage) {
+  std::vector<uint8_t> bytes = TestModule("host_calls");
+  bytes.resize(bytes.size() - 10);
+  auto module = Module::CompileWithCache(*store_, bytes, {});
+  EXPECT_THAT(module.status().message(), HasSubstr("invalid module: "));
+}
+
+TEST(EngineFingerprint, NamesVersionTierAndCpu) {
+  std::string fingerprint = (*Engine::Get())->Fingerprint();
+  EXPECT_THAT(fingerprint, HasSubstr("v8 10.2"));
+  EXPECT_THAT(fingerprint, HasSubstr("--no-liftoff"));
+  EXPECT_THAT(fingerprint, HasSubstr(" cpu"));
+}
+
 TEST(TierTest, ParsesNamesAndRejectsOthers) {
   EXPECT_EQ(*ParseTier("liftoff"), Tier::kLiftoff);
   EXPECT_EQ(*ParseTier("turbofan"), Tier::kTurbofan);

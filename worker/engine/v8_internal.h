@@ -41,6 +41,13 @@ struct Module::Impl {
   v8::Global<v8::WasmModuleObject> module;
 };
 
+// The isolate's streaming callback (Module::CompileWithCache). V8 only
+// installs WebAssembly.compileStreaming in contexts created after it is set.
+void FeedStreaming(const v8::FunctionCallbackInfo<v8::Value>& info);
+
+// The process's V8 platform (set by Engine::Get).
+std::unique_ptr<v8::Platform>& Platform();
+
 // The text of a caught exception: its "message" property if it has one.
 std::string ExceptionMessage(v8::Isolate* isolate, v8::Local<v8::Value> error);
 
