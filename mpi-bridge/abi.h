@@ -68,12 +68,37 @@ inline constexpr int32_t kSuccess = 0, kErrBuffer = 1, kErrCount = 2,
                          kErrInStatus = 19, kErrNoMem = 39,
                          kErrUnsupportedOperation = 55, kErrErrhandler = 61,
                          kErrLastClass = 62, kErrLastcode = 0x3fff;
+inline constexpr int32_t kErrInfoKey = 31, kErrInfoNokey = 32,
+                         kErrInfoValue = 33, kErrInfo = 34, kErrKeyval = 36;
 
 // Comparison results and split types.
 inline constexpr int32_t kIdent = 201, kCongruent = 202, kSimilar = 203,
                          kUnequal = 204;
 inline constexpr int32_t kCart = 211, kGraph = 212, kDistGraph = 213;
-inline constexpr int32_t kCommTypeShared = 221;
+inline constexpr int32_t kCommTypeShared = 221, kCommTypeHwUnguided = 222,
+                         kCommTypeHwGuided = 223,
+                         kCommTypeResourceGuided = 224;
+
+// Array datatypes: storage order and distributions. kDistributeDfltDarg
+// (19) is also a valid block size; the ABI makes it mean "default".
+inline constexpr int32_t kOrderC = 12, kOrderFortran = 15;
+inline constexpr int32_t kDistributeNone = 16, kDistributeBlock = 17,
+                         kDistributeCyclic = 18, kDistributeDfltDarg = 19;
+
+// Datatype decoding combiners.
+inline constexpr int32_t kCombinerNamed = 101, kCombinerDup = 102,
+                         kCombinerContiguous = 103, kCombinerVector = 104,
+                         kCombinerHvector = 105, kCombinerIndexed = 106,
+                         kCombinerHindexed = 107,
+                         kCombinerIndexedBlock = 108,
+                         kCombinerHindexedBlock = 109, kCombinerStruct = 110,
+                         kCombinerSubarray = 111, kCombinerDarray = 112,
+                         kCombinerF90Integer = 113, kCombinerF90Real = 114,
+                         kCombinerF90Complex = 115, kCombinerResized = 116;
+
+// MPI_Type_match_size classes.
+inline constexpr int32_t kTypeclassInteger = 192, kTypeclassReal = 193,
+                         kTypeclassComplex = 194;
 
 // Predefined attribute keys.
 inline constexpr int32_t kKeyvalInvalid = 0, kTagUb = 501, kIo = 502,

@@ -9,7 +9,9 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -20,12 +22,47 @@
 
 namespace wasmhpc::mpi {
 
+// A cached attribute: the guest's void* value under a key.
+struct Attribute {
+  int32_t keyval = 0;
+  abi::Ptr value = 0;
+};
+
 struct CommEntry {
   MPI_Comm host;
   abi::Handle errhandler = abi::kErrorsAreFatal;
   int32_t rank = 0;  // of this process; cached at creation
   int32_t size = 0;
+  // Set by MPI_Comm_set_name; unset means the default name
+  // ("MPI_COMM_WORLD", "MPI_COMM_SELF", else empty).
+  std::optional<std::string> comm_name = std::nullopt;
+  // Attributes in the order they were first set (attr.cc).
+  std::vector<Attribute> attributes = {};
+  // MPI_TAG_UB & co. are cached here: MPI_COMM_WORLD and its duplicates.
+  bool predefined_attributes = false;
 };
+
+// An attribute key (MPI_Comm_create_keyval & co.). The callbacks are guest
+// table indices; 0 is MPI_NULL_COPY_FN / MPI_NULL_DELETE_FN and 1 is
+// MPI_DUP_FN, both handled by the bridge without calling the guest.
+struct KeyvalEntry {
+  Kind object_kind = Kind::kComm;
+  uint32_t copy_fn = 0;
+  uint32_t delete_fn = 0;
+  abi::Ptr extra_state = 0;
+  bool freed = false;  // the guest freed it; lives on while attributes use it
+  int32_t uses = 0;    // attributes that hold it
+};
+// Keyval values the bridge hands out: above every predefined key.
+inline constexpr int32_t kFirstUserKeyval = 0x1000;
+
+// A user error class or code (MPI_Add_error_class / MPI_Add_error_code).
+struct UserError {
+  int32_t error_class = 0;  // itself, for a class
+  std::string text = {};    // MPI_Add_error_string's
+};
+
+struct TypeContents;  // datatype_internal.h
 
 struct DatatypeEntry {
   MPI_Datatype host;
@@ -37,11 +74,20 @@ struct DatatypeEntry {
   // False for types V8 guests and the host disagree on arithmetically
   // (long double is binary128 on wasm32, x87 extended on x86-64).
   bool reducible = true;
+  // Derived types: the constructor and arguments the guest used, for
+  // MPI_Type_get_envelope / MPI_Type_get_contents. Null for predefined.
+  std::shared_ptr<const TypeContents> contents = nullptr;
+  // Set by MPI_Type_set_name; unset means the default name.
+  std::optional<std::string> name = std::nullopt;
 };
+
+class UserOp;  // op.h
 
 struct OpEntry {
   MPI_Op host;
   bool commute = true;
+  // MPI_Op_create's guest function and host trampoline; null if predefined.
+  std::shared_ptr<UserOp> user = nullptr;
 };
 
 struct RequestEntry {
@@ -60,14 +106,24 @@ struct MessageEntry {
   MPI_Message host;
 };
 
+// An info object, kept by the bridge: (key, value) pairs in the order the
+// keys were first set, within the guest's limits (info.h).
 struct InfoEntry {
-  MPI_Info host;
+  std::vector<std::pair<std::string, std::string>> entries = {};
+  // A host info kept in step with `entries`, for host calls that take
+  // hints; it leaves out what the host cannot hold. MPI_INFO_NULL if the
+  // host could not make one. Owned by the entry (freed by MPI_Info_free).
+  MPI_Info host = MPI_INFO_NULL;
+  bool read_only = false;  // MPI_INFO_ENV
 };
 
 // A user error handler: the guest function's table index.
 struct ErrhandlerEntry {
   uint32_t function = 0;
   Kind object_kind = Kind::kComm;  // comm, win or file handler
+  // Handles the guest holds (create, MPI_Comm_get_errhandler); the entry
+  // is erased once this is 0 and no communicator uses it.
+  int32_t guest_refs = 1;
 };
 
 struct BridgeOptions {
@@ -116,6 +172,15 @@ class Bridge {
   HandleTable<MessageEntry> messages{Kind::kMessage};
   HandleTable<InfoEntry> infos{Kind::kInfo};
   HandleTable<ErrhandlerEntry> errhandlers{Kind::kErrhandler};
+
+  // Attribute keys by value; user keys count up from kFirstUserKeyval.
+  std::map<int32_t, KeyvalEntry> keyvals;
+  int32_t next_keyval = kFirstUserKeyval;
+  // User error codes: code abi::kErrLastcode + 1 + i is user_errors[i].
+  std::vector<UserError> user_errors;
+  // Guest address of the ints that MPI_Comm_get_attr points to for the
+  // predefined keys (allocated with the guest's malloc on first use).
+  abi::Ptr predefined_attribute_values = 0;
 
  private:
   void DefinePredefined();

@@ -5,6 +5,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "mpi-bridge/errhandler.h"
 
 namespace wasmhpc::mpi {
 
@@ -14,6 +15,13 @@ int32_t Call::Fail(int32_t error_class, std::string message) {
     message_ = std::move(message);
   }
   return error_class;
+}
+
+int32_t Call::Trap(std::string message) {
+  trap_ = true;
+  error_class_ = abi::kErrOther;
+  message_ = std::move(message);
+  return abi::kErrOther;
 }
 
 int32_t Call::Host(int rc) {
@@ -59,7 +67,10 @@ Entry* Call::Lookup(HandleTable<Entry>& table, abi::Handle h,
 
 CommEntry* Call::Comm(abi::Handle h) {
   CommEntry* comm = Lookup(bridge_.comms, h, abi::kErrComm);
-  if (comm) errhandler_ = comm->errhandler;
+  if (comm) {
+    errhandler_ = comm->errhandler;
+    comm_ = h;
+  }
   return comm;
 }
 DatatypeEntry* Call::Datatype(abi::Handle h) {
@@ -139,15 +150,23 @@ bool Call::WriteStatus(abi::Ptr p, const MPI_Status& status) {
 }
 
 absl::StatusOr<uint64_t> Call::Finish(int32_t rc) {
-  if (rc == abi::kSuccess) return 0;
-  abi::Handle handler = errhandler_;
+  if (rc == abi::kSuccess && !trap_) return 0;
+  abi::Handle comm = comm_, handler = errhandler_;
   if (handler == 0) {
+    comm = abi::kCommWorld;
     CommEntry* world = bridge_.comms.Find(abi::kCommWorld);
     handler = world ? world->errhandler : abi::kErrorsAreFatal;
   }
-  if (handler == abi::kErrorsReturn) return static_cast<uint32_t>(rc);
   std::string message =
       message_.empty() ? absl::StrCat("error class ", rc) : message_;
+  if (!trap_ && handler == abi::kErrorsReturn) return static_cast<uint32_t>(rc);
+  if (!trap_ && handler >= abi::kPredefinedLimit) {
+    // A user handler: MPI returns the error once the handler returns.
+    absl::Status called = CallCommErrhandler(*this, comm, handler, rc);
+    if (called.ok()) return static_cast<uint32_t>(rc);
+    absl::StrAppend(&message,
+                    "; then its error handler failed: ", called.message());
+  }
   return absl::AbortedError(absl::StrCat(name_, ": ", message));
 }
 

@@ -47,6 +47,12 @@ class Call {
   int32_t Host(int host_rc);
   // The recorded error class (MPI_ERR_OTHER if none was recorded).
   int32_t error() const { return error_class_ ? error_class_ : abi::kErrOther; }
+  // Records a failure no error handler may take back (the guest trapped
+  // in a callback the bridge called): the call then traps with `message`
+  // whatever the error handler. Returns MPI_ERR_OTHER.
+  int32_t Trap(std::string message);
+  // Whether Trap() was called: run no more guest code in this call.
+  bool trapped() const { return trap_; }
 
   // Fails unless the guest has called MPI_Init and not MPI_Finalize.
   bool CheckInitialized();
@@ -92,7 +98,8 @@ class Call {
 
   // Ends the call: success and errors under MPI_ERRORS_RETURN become the
   // return value; under MPI_ERRORS_ARE_FATAL / MPI_ERRORS_ABORT the error
-  // becomes a trap naming the call.
+  // becomes a trap naming the call; a user error handler is called first
+  // and the error then returned.
   absl::StatusOr<uint64_t> Finish(int32_t rc);
 
  private:
@@ -103,6 +110,8 @@ class Call {
   engine::HostContext& host_;
   const char* name_;
   abi::Handle errhandler_ = 0;  // 0: the world's
+  abi::Handle comm_ = 0;        // whose error handler errhandler_ is
+  bool trap_ = false;
   int32_t error_class_ = 0;
   std::string message_;
 };

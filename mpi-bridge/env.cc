@@ -2,7 +2,9 @@
 #include <cstring>
 
 #include "absl/strings/str_format.h"
+#include "mpi-bridge/attr.h"
 #include "mpi-bridge/call.h"
+#include "mpi-bridge/errhandler.h"
 
 namespace wasmhpc::mpi {
 namespace {
@@ -44,9 +46,12 @@ int32_t InitThread(Call& c, abi::Ptr, abi::Ptr, int32_t required,
   return rc;
 }
 
+// MPI-2.0 cleanup hook: MPI_COMM_SELF's attributes are deleted first, so
+// libraries' delete callbacks run while MPI is still usable.
 int32_t Finalize(Call& c) {
+  int32_t rc = DeleteCommAttributes(c, abi::kCommSelf);
   c.bridge().state = Bridge::State::kFinalized;
-  return abi::kSuccess;
+  return rc;
 }
 
 int32_t Initialized(Call& c, abi::Ptr flag) {
@@ -123,14 +128,23 @@ int32_t IsThreadMain(Call& c, abi::Ptr flag) {
   return c.Write<int32_t>(flag, 1, "flag") ? abi::kSuccess : c.error();
 }
 
+// Predefined classes, and user classes and codes (errhandler.cc).
 int32_t ErrorClass(Call& c, int32_t code, abi::Ptr cls) {
-  if (code < 0 || code > abi::kErrLastClass) {
+  const UserError* user = FindUserError(c.bridge(), code);
+  if (!user && (code < 0 || code > abi::kErrLastClass)) {
     return c.Fail(abi::kErrArg, absl::StrFormat("invalid error code %d", code));
   }
-  return c.Write<int32_t>(cls, code, "errorclass") ? abi::kSuccess : c.error();
+  return c.Write<int32_t>(cls, user ? user->error_class : code, "errorclass")
+             ? abi::kSuccess
+             : c.error();
 }
 
+// The host's text for predefined classes; MPI_Add_error_string's (empty
+// by default) for user classes and codes.
 int32_t ErrorString(Call& c, int32_t code, abi::Ptr text, abi::Ptr len) {
+  if (const UserError* user = FindUserError(c.bridge(), code)) {
+    return WriteString(c, text, len, user->text, abi::kMaxErrorString);
+  }
   if (code < 0 || code > abi::kErrLastClass) {
     return c.Fail(abi::kErrArg, absl::StrFormat("invalid error code %d", code));
   }

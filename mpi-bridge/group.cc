@@ -28,10 +28,14 @@ int32_t InsertGroup(Call& c, MPI_Group host, abi::Handle* out) {
 
 int32_t GuestCompareResult(int host_result) {
   switch (host_result) {
-    case MPI_IDENT: return abi::kIdent;
-    case MPI_CONGRUENT: return abi::kCongruent;
-    case MPI_SIMILAR: return abi::kSimilar;
-    default: return abi::kUnequal;
+    case MPI_IDENT:
+      return abi::kIdent;
+    case MPI_CONGRUENT:
+      return abi::kCongruent;
+    case MPI_SIMILAR:
+      return abi::kSimilar;
+    default:
+      return abi::kUnequal;
   }
 }
 
@@ -137,7 +141,7 @@ int32_t GroupRanges(Call& c, Handle group, int32_t n, Ptr ranges,
   Handle* out = triples ? c.Ref<Handle>(newgroup, "newgroup") : nullptr;
   if (!out) return c.error();
   MPI_Group result;
-  auto* host_ranges = reinterpret_cast<int (*)[3]>(triples);
+  auto* host_ranges = reinterpret_cast<int(*)[3]>(triples);
   if (int32_t rc =
           c.Host((c.mpi().*kMethod)(g->host, n, host_ranges, &result))) {
     return rc;
@@ -179,8 +183,10 @@ void AddGroups(Bridge& b, std::vector<engine::HostFunc>& out) {
                      GroupSetOp<&MpiTransport::Group_intersection>));
   out.push_back(Bind(b, "MPI_Group_difference",
                      GroupSetOp<&MpiTransport::Group_difference>));
-  out.push_back(Bind(b, "MPI_Group_incl", GroupList<&MpiTransport::Group_incl>));
-  out.push_back(Bind(b, "MPI_Group_excl", GroupList<&MpiTransport::Group_excl>));
+  out.push_back(
+      Bind(b, "MPI_Group_incl", GroupList<&MpiTransport::Group_incl>));
+  out.push_back(
+      Bind(b, "MPI_Group_excl", GroupList<&MpiTransport::Group_excl>));
   out.push_back(Bind(b, "MPI_Group_range_incl",
                      GroupRanges<&MpiTransport::Group_range_incl>));
   out.push_back(Bind(b, "MPI_Group_range_excl",
