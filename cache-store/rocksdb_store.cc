@@ -245,7 +245,6 @@ absl::Status RocksDbKv::Write(std::vector<KvWrite> writes) {
     if (!s.ok()) return FromRocks(s, absl::StrCat(name_, ": batch"));
   }
   rocksdb::Status s = db_->Write(write_options_, &batch);
-  if (s.IsIOError()) { auto r = db_->Resume(); fprintf(stderr, "DBG write=%s resume=%s\n", s.ToString().c_str(), r.ToString().c_str()); }
   if (s.IsIOError() && db_->Resume().ok()) {
     // After a failed write (e.g. disk full) RocksDB refuses all writes until
     // resumed; Resume succeeds once the cause is gone, then retry once.

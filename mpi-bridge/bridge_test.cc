@@ -163,6 +163,12 @@ TEST_F(BridgeTest, ImportSignaturesFollowTheAbi) {
             "(i32, i32) -> i32");
 }
 
+TEST_F(BridgeTest, HandleIntConversionsAreIdentity) {
+  EXPECT_EQ(*Call("MPI_Comm_toint", {abi::kCommWorld}), abi::kCommWorld);
+  EXPECT_EQ(*Call("MPI_Type_fromint", {0x214}), 0x214u);
+  EXPECT_EQ(*Call("MPI_Pcontrol", {1, 0}), 0u);
+}
+
 TEST(BridgeFunctions, ListIsSortedAndNamesTheHotCalls) {
   const auto& names = Bridge::ProvidedFunctions();
   EXPECT_TRUE(std::is_sorted(names.begin(), names.end()));

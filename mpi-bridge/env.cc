@@ -1,6 +1,7 @@
 // Environment: init/finalize, abort, time, versions, thread levels, errors.
 #include <cstring>
 
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "mpi-bridge/attr.h"
 #include "mpi-bridge/call.h"
@@ -189,6 +190,27 @@ int32_t FreeMem(Call& c, abi::Ptr base) {
                 : c.Fail(abi::kErrOther, std::string(r.status().message()));
 }
 
+// MPI_<Handle>_toint / _fromint: guest handles are already integers.
+uint32_t SameHandle(Call&, uint32_t handle) { return handle; }
+
+// "MPI_Comm_toint", "MPI_Comm_fromint", ... (static: Bind keeps the name).
+const std::vector<std::string>& HandleConversionNames() {
+  static const std::vector<std::string> names = [] {
+    std::vector<std::string> out;
+    for (const char* kind : {"Comm", "Errhandler", "Group", "Info", "Message",
+                             "Op", "Request", "Session", "Type", "Win",
+                             "File"}) {
+      out.push_back(absl::StrCat("MPI_", kind, "_toint"));
+      out.push_back(absl::StrCat("MPI_", kind, "_fromint"));
+    }
+    return out;
+  }();
+  return names;
+}
+
+// MPI_Pcontrol(level, ...): profiling control, a no-op without a profiler.
+int32_t Pcontrol(Call&, int32_t, abi::Ptr) { return abi::kSuccess; }
+
 }  // namespace
 
 void AddEnvironment(Bridge& b, std::vector<engine::HostFunc>& out) {
@@ -209,6 +231,10 @@ void AddEnvironment(Bridge& b, std::vector<engine::HostFunc>& out) {
   out.push_back(Bind(b, "MPI_Error_class", ErrorClass, When::kAnyTime));
   out.push_back(Bind(b, "MPI_Error_string", ErrorString, When::kAnyTime));
   out.push_back(Bind(b, "MPI_Abi_get_version", AbiGetVersion, When::kAnyTime));
+  for (const std::string& name : HandleConversionNames()) {
+    out.push_back(Bind(b, name.c_str(), SameHandle, When::kAnyTime));
+  }
+  out.push_back(Bind(b, "MPI_Pcontrol", Pcontrol, When::kAnyTime));
   out.push_back(Bind(b, "MPI_Alloc_mem", AllocMem));
   out.push_back(Bind(b, "MPI_Free_mem", FreeMem));
 }
