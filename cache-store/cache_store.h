@@ -117,7 +117,8 @@ class CacheStore {
   // Removes the module and all compiled code stored for it. OK if absent.
   virtual absl::Status DeleteModule(absl::string_view digest) = 0;
 
-  // All stored modules, in digest order. Reads no module bytes.
+  // All stored modules, in digest order. Reads only the small size entries,
+  // no module bytes; a corrupt size entry is skipped (and reported once).
   virtual absl::StatusOr<std::vector<ModuleInfo>> ListModules() const = 0;
 
   // --- Compiled code -------------------------------------------------------
@@ -144,12 +145,17 @@ class CacheStore {
   virtual absl::StatusOr<std::string> GetJob(
       absl::string_view job_id) const = 0;
 
-  // Up to `limit` records with job id > `start_after`, in job id order (byte
-  // order). Pass the last id of one page as `start_after` of the next.
-  // Corrupt records are skipped (and reported once).
+  // Up to `limit` records with job id > `start_after` ("" starts at the
+  // first), in job id order (byte order). Pass the last id of one page as
+  // `start_after` of the next. Corrupt records are skipped (and reported
+  // once).
   virtual absl::StatusOr<std::vector<JobRecord>> ListJobs(
-      absl::string_view start_after = "",
-      size_t limit = std::numeric_limits<size_t>::max()) const = 0;
+      absl::string_view start_after, size_t limit) const = 0;
+
+  // All records, in job id order.
+  absl::StatusOr<std::vector<JobRecord>> ListAllJobs() const {
+    return ListJobs("", std::numeric_limits<size_t>::max());
+  }
 
   // Removes the record and the whole log of `job_id`. OK if absent.
   virtual absl::Status DeleteJob(absl::string_view job_id) = 0;

@@ -245,7 +245,7 @@ TEST_P(CacheStoreTest, CorruptJobRecordIsAMissReportedOnceAndSkipped) {
   for (int i = 0; i < 2; ++i) {  // Kept (not a cache entry), reported once.
     EXPECT_TRUE(absl::IsNotFound(store().GetJob("job-1").status()));
   }
-  absl::StatusOr<std::vector<JobRecord>> jobs = store().ListJobs();
+  absl::StatusOr<std::vector<JobRecord>> jobs = store().ListAllJobs();
   ASSERT_TRUE(jobs.ok());
   EXPECT_THAT(Ids(*jobs), ElementsAre("job-2"));
   EXPECT_THAT(LogLines(), ElementsAre(HasSubstr("bad magic")));
@@ -277,7 +277,7 @@ TEST_P(CacheStoreTest, JobsRoundTripAndListInKeyOrder) {
   ASSERT_TRUE(store().PutJob("job-0002", "updated").ok());
   EXPECT_EQ(store().GetJob("job-0002").value_or(""), "updated");
 
-  absl::StatusOr<std::vector<JobRecord>> all = store().ListJobs();
+  absl::StatusOr<std::vector<JobRecord>> all = store().ListAllJobs();
   ASSERT_TRUE(all.ok());
   EXPECT_THAT(Ids(*all),
               ElementsAre("a-first", "job-0001", "job-0002", "job-0003"));

@@ -247,7 +247,8 @@ absl::Status RocksDbKv::Write(std::vector<KvWrite> writes) {
   rocksdb::Status s = db_->Write(write_options_, &batch);
   if (s.IsIOError() && db_->Resume().ok()) {
     // After a failed write (e.g. disk full) RocksDB refuses all writes until
-    // resumed; Resume succeeds once the cause is gone, then retry once.
+    // resumed. Best effort: Resume is Busy while RocksDB's own recovery runs
+    // and fails while the cause lasts; then the error below stands.
     s = db_->Write(write_options_, &batch);
   }
   return FromRocks(s, absl::StrCat(name_, ": write"));

@@ -4,6 +4,11 @@
 // Same contract as every CacheStore (cache_store.h); data survives closing
 // and reopening. No RocksDB type appears here: only this target links it.
 //
+// Failing disk: a write that fails (disk full: ResourceExhausted) changes
+// nothing and leaves reads working. RocksDB then refuses writes until it has
+// recovered; this store retries its Resume on later writes, and reopening
+// the store always clears it.
+//
 // Processes: one process at a time may open a directory for writing
 // (RocksDB's LOCK file); any number may open it read-only alongside, each
 // seeing the data as of its opening.

@@ -91,13 +91,10 @@ bool Call::Count(int32_t count, const char* what) {
 }
 
 void* Call::Bytes(uint64_t p, uint64_t length, const char* what) {
-  absl::StatusOr<absl::Span<uint8_t>> span =
-      host_.memory().Span(p, length, what);
-  if (!span.ok()) {
-    Fail(abi::kErrBuffer, std::string(span.status().message()));
-    return nullptr;
-  }
-  return span->data();
+  if (uint8_t* data = host_.memory().Data(p, length)) return data;
+  Fail(abi::kErrBuffer,
+       std::string(host_.memory().Span(p, length, what).status().message()));
+  return nullptr;
 }
 
 bool Call::Buffer(abi::Ptr p, int32_t count, const DatatypeEntry& type,

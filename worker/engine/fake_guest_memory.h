@@ -18,9 +18,10 @@ namespace wasmhpc::engine {
 
 class FakeGuestMemory : public GuestMemory {
  public:
-  explicit FakeGuestMemory(size_t bytes) : bytes_(bytes, 0) {}
+  explicit FakeGuestMemory(size_t bytes) : bytes_(bytes, 0) { Refresh(); }
 
-  uint64_t size() const override { return bytes_.size(); }
+  // Grows or shrinks memory (tests of growth between calls).
+  void Resize(size_t bytes) { bytes_.resize(bytes); }
   std::vector<uint8_t>& bytes() { return bytes_; }
 
   // Test helpers: raw little-endian access, CHECK-free (tests keep in range).
@@ -39,8 +40,9 @@ class FakeGuestMemory : public GuestMemory {
   }
 
  protected:
-  uint8_t* base() const override {
-    return const_cast<uint8_t*>(bytes_.data());
+  void Refresh() const override {
+    base_ = const_cast<uint8_t*>(bytes_.data());
+    size_ = bytes_.size();
   }
 
  private:

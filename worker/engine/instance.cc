@@ -18,12 +18,13 @@ class V8Memory : public GuestMemory {
  public:
   void Reset(std::shared_ptr<v8::BackingStore> store) {
     store_ = std::move(store);
+    Refresh();
   }
-  uint64_t size() const override { return store_ ? store_->ByteLength() : 0; }
 
  protected:
-  uint8_t* base() const override {
-    return store_ ? static_cast<uint8_t*>(store_->Data()) : nullptr;
+  void Refresh() const override {
+    base_ = store_ ? static_cast<uint8_t*>(store_->Data()) : nullptr;
+    size_ = store_ ? store_->ByteLength() : 0;
   }
 
  private:
@@ -32,7 +33,7 @@ class V8Memory : public GuestMemory {
 
 struct Binding;
 
-uint64_t ToSlot(v8::Local<v8::Value> value, ValType type) {
+inline uint64_t ToSlot(v8::Local<v8::Value> value, ValType type) {
   switch (type) {
     case ValType::kI32:
       return static_cast<uint32_t>(value.As<v8::Int32>()->Value());
@@ -146,7 +147,11 @@ void CallHost(const v8::FunctionCallbackInfo<v8::Value>& info) {
     isolate->ThrowException(v8::Exception::Error(
         V8String(isolate, result.status().message())));
   } else if (!type.results.empty()) {
-    info.GetReturnValue().Set(FromSlot(isolate, *result, type.results[0]));
+    if (type.results[0] == ValType::kI32) {
+      info.GetReturnValue().Set(static_cast<int32_t>(*result));  // no handle
+    } else {
+      info.GetReturnValue().Set(FromSlot(isolate, *result, type.results[0]));
+    }
   }
 }
 
