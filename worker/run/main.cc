@@ -1,4 +1,5 @@
 // wasmhpc-run: runs a WASI command module, standalone or under mpirun.
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -6,7 +7,9 @@
 #include <iterator>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "worker/engine/engine.h"
+#include "worker/run/module_loader.h"
 #include "worker/run/mpi_session.h"
 #include "worker/run/run_options.h"
 #include "worker/wasi/wasi.h"
@@ -26,8 +29,13 @@ int LauncherRank() {
   return 0;
 }
 
-int Fail(int code, absl::string_view message) {
+// One line on stderr, prefixed with the program's name.
+void Say(absl::string_view message) {
   std::cerr << "wasmhpc-run: " << message << "\n";
+}
+
+int Fail(int code, absl::string_view message) {
+  Say(message);
   return code;
 }
 
@@ -54,6 +62,27 @@ void AppendFrames(const std::vector<std::string>& frames, std::string* out) {
   }
 }
 
+// Loads the module; under MPI one rank per node loads (cache or compile)
+// and hands the compiled code to its node peers.
+absl::StatusOr<std::unique_ptr<engine::Module>> LoadOnNode(
+    ModuleLoader& loader, MpiSession* mpi, absl::Span<const uint8_t> bytes,
+    LoadReport* report) {
+  std::vector<uint8_t> code;
+  absl::StatusOr<std::unique_ptr<engine::Module>> module =
+      absl::UnknownError("not loaded");
+  bool leader = mpi == nullptr || mpi->node_leader();
+  if (leader) module = loader.Load(bytes, &code, report);
+  if (mpi) mpi->ShareWithNode(&code);
+  if (!leader) module = loader.LoadFromPeer(bytes, code, report);
+  return module;
+}
+
+double Milliseconds(std::chrono::steady_clock::time_point since) {
+  return std::chrono::duration<double, std::milli>(
+             std::chrono::steady_clock::now() - since)
+      .count();
+}
+
 int Run(const RunOptions& options) {
   absl::StatusOr<engine::Tier> tier = engine::ParseTier(options.tier);
   if (!tier.ok()) return Fail(kUsageExit, tier.status().message());
@@ -71,34 +100,45 @@ int Run(const RunOptions& options) {
 
   absl::StatusOr<std::vector<uint8_t>> bytes = ReadFile(options.module_path);
   if (!bytes.ok()) return Fail(kLoadExit, bytes.status().message());
-  std::unique_ptr<engine::Store> store = engine::Store::Create(**engine);
-  auto module = engine::Module::Compile(*store, *bytes);
-  if (!module.ok()) {
-    return Fail(kLoadExit, absl::StrCat(options.module_path, ": ",
-                                        module.status().message()));
-  }
-  std::vector<engine::HostFunc> imports = (*wasi)->Imports();
+  auto failed = [&](absl::string_view what) {
+    return Fail(kLoadExit, absl::StrCat(options.module_path, ": ", what));
+  };
+
+  // MPI first: node peers share one rank's compiled code.
   std::unique_ptr<MpiSession> mpi;
-  if (MpiSession::Needed((*module)->info())) {
+  absl::StatusOr<engine::ModuleInfo> info = engine::ParseModuleInfo(*bytes);
+  if (info.ok() && MpiSession::Needed(*info)) {
     absl::StatusOr<std::unique_ptr<MpiSession>> session =
-        MpiSession::Start((*module)->info());
-    if (!session.ok()) {
-      return Fail(kLoadExit, absl::StrCat(options.module_path, ": ",
-                                          session.status().message()));
-    }
+        MpiSession::Start(*info);
+    if (!session.ok()) return failed(session.status().message());
     mpi = *std::move(session);
+  }
+  // Past this point a failure ends the whole MPI job.
+  auto end = [&](int code, bool abort_job) {
+    return mpi ? mpi->Finish(abort_job, code) : code;
+  };
+
+  std::unique_ptr<engine::Store> store = engine::Store::Create(**engine);
+  ModuleLoader loader(**engine, *store, options.cache_dir,
+                      [](std::string line) { Say(line); });
+  LoadReport report;
+  auto module = LoadOnNode(loader, mpi.get(), *bytes, &report);
+  if (!module.ok()) return end(failed(module.status().message()), true);
+
+  std::vector<engine::HostFunc> imports = (*wasi)->Imports();
+  if (mpi) {
     for (engine::HostFunc& f : mpi->Imports()) imports.push_back(std::move(f));
   }
+  auto started = std::chrono::steady_clock::now();
   auto instance = engine::Instance::Create(*store, **module, imports);
-  if (!instance.ok()) {
-    return Fail(kLoadExit, absl::StrCat(options.module_path, ": ",
-                                        instance.status().message()));
-  }
+  if (!instance.ok()) return end(failed(instance.status().message()), true);
+  double instantiate_ms = Milliseconds(started);
+
+  started = std::chrono::steady_clock::now();
   absl::StatusOr<engine::RunResult> result = (*instance)->RunStart();
-  if (!result.ok()) {
-    return Fail(kLoadExit,
-                absl::StrCat(options.module_path, ": ", result.status().message()));
-  }
+  if (!result.ok()) return end(failed(result.status().message()), true);
+  double run_ms = Milliseconds(started);
+
   int exit_code = result->exit_code;
   if (result->trap) {
     std::string text = absl::StrCat("trap in rank ", LauncherRank(), ": ",
@@ -106,7 +146,13 @@ int Run(const RunOptions& options) {
     AppendFrames(result->trap->frames, &text);
     exit_code = Fail(kTrapExit, text);
   }
-  return mpi ? mpi->Finish(result->trap.has_value(), exit_code) : exit_code;
+  if (options.timings) {
+    Say(absl::StrFormat("rank %d timings: code %s in %.3f ms, "
+                            "instantiate %.3f ms, run %.3f ms",
+                            LauncherRank(), ToString(report.source),
+                            report.milliseconds, instantiate_ms, run_ms));
+  }
+  return end(exit_code, result->trap.has_value());
 }
 
 }  // namespace
@@ -114,8 +160,8 @@ int Run(const RunOptions& options) {
 
 int main(int argc, char** argv) {
   using namespace wasmhpc::run;
-  absl::StatusOr<RunOptions> options =
-      ParseRunOptions(std::vector<std::string>(argv, argv + argc));
+  absl::StatusOr<RunOptions> options = ParseRunOptions(
+      std::vector<std::string>(argv, argv + argc), DefaultCacheDir());
   if (!options.ok()) {
     std::cerr << "wasmhpc-run: " << options.status().message() << "\n"
               << kUsage;

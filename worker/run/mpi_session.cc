@@ -16,6 +16,8 @@ struct MpiSession::Impl {
   std::unique_ptr<mpi::Bridge> bridge;
   int rank = 0;
   int size = 1;
+  MPI_Comm node = MPI_COMM_NULL;
+  int node_rank = 0;
 };
 
 MpiSession::MpiSession(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -56,6 +58,9 @@ absl::StatusOr<std::unique_ptr<MpiSession>> MpiSession::Start(
   auto impl = std::make_unique<Impl>();
   MPI_Comm_rank(MPI_COMM_WORLD, &impl->rank);
   MPI_Comm_size(MPI_COMM_WORLD, &impl->size);
+  MPI_Comm_split_type(MPI_COMM_WORLD, MPI_COMM_TYPE_SHARED, impl->rank,
+                      MPI_INFO_NULL, &impl->node);
+  MPI_Comm_rank(impl->node, &impl->node_rank);
   impl->bridge = std::make_unique<mpi::Bridge>(
       mpi::BridgeOptions{.transport = &impl->transport,
                          .world = MPI_COMM_WORLD,
@@ -69,6 +74,19 @@ std::vector<engine::HostFunc> MpiSession::Imports() {
 
 int MpiSession::rank() const { return impl_->rank; }
 
+bool MpiSession::node_leader() const { return impl_->node_rank == 0; }
+
+void MpiSession::ShareWithNode(std::vector<uint8_t>* code) {
+  uint64_t size = code->size();
+  MPI_Bcast(&size, 1, MPI_UINT64_T, 0, impl_->node);
+  code->resize(size);
+  constexpr uint64_t kChunk = uint64_t{1} << 30;
+  for (uint64_t offset = 0; offset < size; offset += kChunk) {
+    MPI_Bcast(code->data() + offset, static_cast<int>(std::min(kChunk, size - offset)),
+              MPI_BYTE, 0, impl_->node);
+  }
+}
+
 int MpiSession::Finish(bool trapped, int exit_code) {
   const mpi::Bridge& bridge = *impl_->bridge;
   if (bridge.aborted) {
@@ -81,6 +99,7 @@ int MpiSession::Finish(bool trapped, int exit_code) {
     std::cerr << std::flush;
     MPI_Abort(MPI_COMM_WORLD, exit_code);
   }
+  MPI_Comm_free(&impl_->node);
   MPI_Finalize();
   return exit_code;
 }

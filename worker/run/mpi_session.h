@@ -31,6 +31,14 @@ class MpiSession {
   // This process's rank in the host world.
   int rank() const;
 
+  // True on the one rank per node (MPI_COMM_TYPE_SHARED) that loads the
+  // compiled code for its node.
+  bool node_leader() const;
+
+  // Collective over the node: the node leader's `code` reaches every rank
+  // of the node (peers' `code` is replaced).
+  void ShareWithNode(std::vector<uint8_t>* code);
+
   // Ends the run. After a trap or MPI_Abort, aborts every rank of the job
   // with `exit_code` (never returns); else finalizes the host MPI.
   // Returns the exit code to use.

@@ -2,6 +2,8 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/numbers.h"
+#include <cstdlib>
+
 #include "absl/strings/str_cat.h"
 
 namespace wasmhpc::run {
@@ -12,6 +14,10 @@ const char kUsage[] =
     "  --env K=V                set a guest environment variable (repeatable)\n"
     "  --tier T                 turbofan (default), liftoff or dynamic\n"
     "  --max-memory MiB         cap linear memory (default 4096)\n"
+    "  --cache DIR              compiled-code cache (default\n"
+    "                           $XDG_CACHE_HOME/wasmhpc or ~/.cache/wasmhpc)\n"
+    "  --no-cache               compile every time, store nothing\n"
+    "  --timings                print load/instantiate/run times per rank\n"
     "  --help                   this text\n"
     "Everything after app.wasm is the guest's argv. Exit code: the guest's;\n"
     "125 if the module cannot be loaded, 134 on a trap, 2 on bad usage.\n";
@@ -31,6 +37,9 @@ absl::Status Apply(const std::string& name, const std::string& value,
           absl::StrCat("--env ", value, ": expected K=V"));
     }
     options.env.push_back(value);
+  } else if (name == "--cache") {
+    if (value.empty()) return absl::InvalidArgumentError("--cache needs a directory");
+    options.cache_dir = value;
   } else if (name == "--tier") {
     options.tier = value;
   } else if (name == "--max-memory") {
@@ -47,9 +56,18 @@ absl::Status Apply(const std::string& name, const std::string& value,
 
 }  // namespace
 
+std::string DefaultCacheDir() {
+  const char* xdg = std::getenv("XDG_CACHE_HOME");
+  if (xdg && *xdg) return absl::StrCat(xdg, "/wasmhpc");
+  const char* home = std::getenv("HOME");
+  if (home && *home) return absl::StrCat(home, "/.cache/wasmhpc");
+  return "";
+}
+
 absl::StatusOr<RunOptions> ParseRunOptions(
-    const std::vector<std::string>& argv) {
+    const std::vector<std::string>& argv, std::string default_cache_dir) {
   RunOptions options;
+  options.cache_dir = std::move(default_cache_dir);
   size_t i = 1;
   for (; i < argv.size() && argv[i].starts_with("-"); ++i) {
     const std::string& arg = argv[i];
@@ -60,6 +78,14 @@ absl::StatusOr<RunOptions> ParseRunOptions(
     if (arg == "--help" || arg == "-h") {
       options.help = true;
       return options;
+    }
+    if (arg == "--no-cache") {
+      options.cache_dir.clear();
+      continue;
+    }
+    if (arg == "--timings") {
+      options.timings = true;
+      continue;
     }
     size_t eq = arg.find('=');
     std::string name = arg.substr(0, eq);

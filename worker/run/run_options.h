@@ -17,14 +17,21 @@ struct RunOptions {
   std::vector<std::string> env;        // --env K=V
   std::string tier = "turbofan";       // --tier turbofan|liftoff|dynamic
   uint64_t max_memory_mib = 4096;      // --max-memory MiB
+  std::string cache_dir;               // --cache DIR ("" after --no-cache)
+  bool timings = false;                // --timings
   bool help = false;                   // --help
   std::string module_path;             // the first non-option argument
   std::vector<std::string> guest_args; // module path, then what follows it
 };
 
 // Parses argv (argv[0] is the program). Errors are InvalidArgument naming
-// the offending argument.
-absl::StatusOr<RunOptions> ParseRunOptions(const std::vector<std::string>& argv);
+// the offending argument. `default_cache_dir` is the cache used without
+// --cache / --no-cache.
+absl::StatusOr<RunOptions> ParseRunOptions(const std::vector<std::string>& argv,
+                                           std::string default_cache_dir = "");
+
+// $XDG_CACHE_HOME/wasmhpc, else $HOME/.cache/wasmhpc, else "" (no cache).
+std::string DefaultCacheDir();
 
 extern const char kUsage[];
 
