@@ -61,6 +61,8 @@ class Report:
 
     def markdown(self, header):
         lines = [header, "",
+                 "Ratios are wasm/native; in the compile rows, the second column "
+                 "over TurboFan compile (the 'native' column).", "",
                  "| metric | native | wasm | ratio (wasm/native) | spread native / wasm | target |",
                  "|---|---|---|---|---|---|"]
         lines += ["| " + " | ".join(r) + " |" for r in self.rows]
@@ -104,6 +106,49 @@ def bench_pingpong(build, reps, report):
                         "PASS" if overhead_ns <= 100 else "MISS"))
 
 
+def load_ms(cmd):
+    """(source, ms) from a wasmhpc-run --timings line."""
+    out = subprocess.run(cmd, capture_output=True, text=True, env=ENV)
+    for line in out.stderr.splitlines():
+        if "timings: code" in line:
+            words = line.split("timings: code ", 1)[1].split(" in ")
+            return words[0], float(words[1].split(" ms")[0])
+    raise RuntimeError(f"no timings from {cmd}: {out.stderr}")
+
+
+def bench_compile_cache(build, reps, report):
+    """TurboFan and Liftoff compile vs cache load of a generated >= 1 MB
+    module (and of the CG example), each ratio against TurboFan."""
+    import tempfile
+    runner = f"{build}/worker/wasmhpc-run"
+    with tempfile.TemporaryDirectory() as tmp:
+        large = f"{tmp}/large.wasm"
+        subprocess.run([sys.executable, "bench/gen_large_module.py",
+                        f"{tmp}/large.c", "5000"], check=True)
+        subprocess.run(["sdk/bin/wasmhpc-cc", "-O2", f"{tmp}/large.c", "-o",
+                        large], check=True)
+        size_mb = os.path.getsize(large) / 1e6
+        for name, module in ((f"{size_mb:.1f} MB generated module", large),
+                             ("CG example", f"{build}/examples/cg.wasm")):
+            turbofan, liftoff, cached = [], [], []
+            cache = f"{tmp}/cache-{len(name)}"
+            load_ms([runner, "--cache", cache, "--timings", module])  # fill
+            for _ in range(reps):
+                turbofan.append(load_ms([runner, "--no-cache", "--timings",
+                                         module])[1])
+                liftoff.append(load_ms([runner, "--no-cache", "--tier",
+                                        "liftoff", "--timings", module])[1])
+                source, ms = load_ms([runner, "--cache", cache, "--timings",
+                                      module])
+                assert source == "loaded from cache", source
+                cached.append(ms)
+            report.add(f"{name}: Liftoff compile vs TurboFan compile (ms)",
+                       turbofan, liftoff, "{:.2f}")
+            report.add(f"{name}: cache load vs TurboFan compile (ms)",
+                       turbofan, cached, "{:.2f}",
+                       target=lambda r, n, w: r <= 1 / 50)
+
+
 def main(argv):
     build = argv[1] if len(argv) > 1 else "build"
     reps = int(argv[argv.index("--reps") + 1]) if "--reps" in argv else 5
@@ -111,6 +156,7 @@ def main(argv):
     started = time.time()
     bench_cg(build, reps, report)
     bench_pingpong(build, reps, report)
+    bench_compile_cache(build, reps, report)
     header = (f"# wasmhpc bench ({time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, "
               f"{os.cpu_count()} cores, {reps} alternating repetitions, "
               f"{time.time() - started:.0f} s)")
