@@ -6,16 +6,9 @@
 #include <stdio.h>
 #include <string.h>
 
-static int rank, size;
+#include "mpi_check.h"
 
-#define CHECK(call)                                             \
-  do {                                                          \
-    int rc_ = (call);                                           \
-    if (rc_ != MPI_SUCCESS) {                                   \
-      printf("rank %d: %s failed with %d\n", rank, #call, rc_); \
-      MPI_Abort(MPI_COMM_WORLD, 1);                             \
-    }                                                           \
-  } while (0)
+static int rank, size;
 
 static const char* compare_name(int result) {
   switch (result) {

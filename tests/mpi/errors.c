@@ -7,18 +7,11 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "mpi_check.h"
+
 static int rank, size;
 static MPI_Comm dup;
 static int handler_calls;
-
-#define CHECK(call)                                             \
-  do {                                                          \
-    int rc_ = (call);                                           \
-    if (rc_ != MPI_SUCCESS) {                                   \
-      printf("rank %d: %s failed with %d\n", rank, #call, rc_); \
-      MPI_Abort(MPI_COMM_WORLD, 1);                             \
-    }                                                           \
-  } while (0)
 
 // Prints the class of `rc` and the class's text.
 static void report(const char* what, int rc) {
