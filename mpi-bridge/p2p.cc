@@ -1,5 +1,6 @@
 // Point to point: all send modes, receive, nonblocking, persistent, probe
 // and matched probe, completion (wait/test all/any/some), cancel, buffers.
+#include <limits>
 #include <vector>
 
 #include "absl/strings/str_format.h"
@@ -509,25 +510,18 @@ int64_t Elements(Call& c, const abi::Status& s, const DatatypeEntry& t) {
   return n == MPI_UNDEFINED ? abi::kUndefined : n;
 }
 
+// MPI_Get_elements (T = int32_t: MPI_UNDEFINED past INT32_MAX) and
+// MPI_Get_elements_x (T = int64_t).
+template <typename T>
 int32_t GetElements(Call& c, Ptr status, Handle type, Ptr count) {
   abi::Status* s = c.Ref<abi::Status>(status, "status");
   DatatypeEntry* t = s ? c.Datatype(type) : nullptr;
-  int32_t* out = t ? c.Ref<int32_t>(count, "count") : nullptr;
+  T* out = t ? c.Ref<T>(count, "count") : nullptr;
   if (!out) return c.error();
   int64_t n = Elements(c, *s, *t);
   if (n == -1) return c.error();
-  *out = n > INT32_MAX ? abi::kUndefined : static_cast<int32_t>(n);
-  return abi::kSuccess;
-}
-
-int32_t GetElementsX(Call& c, Ptr status, Handle type, Ptr count) {
-  abi::Status* s = c.Ref<abi::Status>(status, "status");
-  DatatypeEntry* t = s ? c.Datatype(type) : nullptr;
-  int64_t* out = t ? c.Ref<int64_t>(count, "count") : nullptr;
-  if (!out) return c.error();
-  int64_t n = Elements(c, *s, *t);
-  if (n == -1) return c.error();
-  *out = n;
+  *out = n > std::numeric_limits<T>::max() ? abi::kUndefined
+                                           : static_cast<T>(n);
   return abi::kSuccess;
 }
 
@@ -549,7 +543,10 @@ int32_t StatusSetCancelled(Call& c, Ptr status, int32_t flag) {
 int32_t SetElements(Call& c, Ptr status, Handle type, int64_t count) {
   abi::Status* s = c.Ref<abi::Status>(status, "status");
   DatatypeEntry* t = s ? c.Datatype(type) : nullptr;
-  if (!t || !c.Count(count < 0 ? -1 : 0, "count")) return c.error();
+  if (!t) return c.error();
+  if (count < 0) {
+    return c.Fail(abi::kErrCount, absl::StrFormat("negative count %d", count));
+  }
   uint64_t bytes = static_cast<uint64_t>(count) * t->size;
   s->count_lo = static_cast<uint32_t>(bytes);
   s->count_hi = static_cast<uint32_t>(bytes >> 32);
@@ -628,8 +625,8 @@ void AddPointToPoint(Bridge& b, std::vector<engine::HostFunc>& out) {
   out.push_back(Bind(b, "MPI_Mrecv", Mrecv));
   out.push_back(Bind(b, "MPI_Imrecv", Imrecv));
   out.push_back(Bind(b, "MPI_Get_count", GetCount, When::kAnyTime));
-  out.push_back(Bind(b, "MPI_Get_elements", GetElements));
-  out.push_back(Bind(b, "MPI_Get_elements_x", GetElementsX));
+  out.push_back(Bind(b, "MPI_Get_elements", GetElements<int32_t>));
+  out.push_back(Bind(b, "MPI_Get_elements_x", GetElements<int64_t>));
   out.push_back(Bind(b, "MPI_Test_cancelled", TestCancelled));
   out.push_back(Bind(b, "MPI_Status_set_cancelled", StatusSetCancelled));
   out.push_back(Bind(b, "MPI_Status_set_elements", StatusSetElements));
