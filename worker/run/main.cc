@@ -147,10 +147,11 @@ int Run(const RunOptions& options) {
     exit_code = Fail(kTrapExit, text);
   }
   if (options.timings) {
-    Say(absl::StrFormat("rank %d timings: code %s in %.3f ms, "
-                            "instantiate %.3f ms, run %.3f ms",
-                            LauncherRank(), ToString(report.source),
-                            report.milliseconds, instantiate_ms, run_ms));
+    Say(absl::StrFormat("rank %d timings: code %s in %.3f ms (cache lookup "
+                        "%.3f ms), instantiate %.3f ms, run %.3f ms",
+                        LauncherRank(), ToString(report.source),
+                        report.milliseconds, report.lookup_milliseconds,
+                        instantiate_ms, run_ms));
   }
   return end(exit_code, result->trap.has_value());
 }

@@ -72,12 +72,14 @@ absl::StatusOr<std::unique_ptr<engine::Module>> ModuleLoader::Load(
   std::string fingerprint = engine_.Fingerprint();
   if (cache) {
     absl::StatusOr<SharedBytes> cached = cache->GetCode(digest, fingerprint);
+    report->lookup_milliseconds = watch.Milliseconds();
     if (cached.ok()) {
       auto module =
           engine::Module::CompileWithCache(store_, bytes, cached->span());
       if (module.ok() && (*module)->from_cache()) {
         code->assign(cached->span().begin(), cached->span().end());
-        *report = {LoadReport::Source::kCache, watch.Milliseconds()};
+        report->source = LoadReport::Source::kCache;
+        report->milliseconds = watch.Milliseconds();
         return module;
       }
     }
@@ -85,7 +87,8 @@ absl::StatusOr<std::unique_ptr<engine::Module>> ModuleLoader::Load(
   absl::StatusOr<std::unique_ptr<engine::Module>> module =
       engine::Module::Compile(store_, bytes);
   if (!module.ok()) return module;
-  *report = {LoadReport::Source::kCompiled, watch.Milliseconds()};
+  report->source = LoadReport::Source::kCompiled;
+  report->milliseconds = watch.Milliseconds();
   if (engine_.options().tier == engine::Tier::kTurbofan) {
     *code = (*module)->Serialize();
   }

@@ -25,7 +25,8 @@ namespace wasmhpc::run {
 
 struct LoadReport {
   enum class Source { kCompiled, kCache, kNodePeer } source;
-  double milliseconds = 0;  // compiling or loading the code
+  double milliseconds = 0;         // getting the code, all told
+  double lookup_milliseconds = 0;  // of which: digest + cache lookup
 };
 
 const char* ToString(LoadReport::Source source);
