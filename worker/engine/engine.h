@@ -106,6 +106,12 @@ class Module {
   // V8 cannot serialize it (Liftoff code is not serializable).
   std::vector<uint8_t> Serialize() const;
 
+  // The same compiled code as a module of `other` (another isolate of this
+  // process): nothing is compiled or copied, V8 shares the native code.
+  // Warm executors keep modules this way. REQUIRES: called on `other`'s
+  // thread; this module outlives nothing it shares (V8 refcounts the code).
+  std::unique_ptr<Module> ShareWith(Store& other) const;
+
   struct Impl;
   Impl& impl() const { return *impl_; }
 

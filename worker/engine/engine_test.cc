@@ -235,6 +235,34 @@ TEST_F(EngineTest, SerializedCodeLoadsBackThroughTheCache) {
 
 }
 
+TEST_F(EngineTest, CompiledCodeIsSharedWithAnotherStoreWithoutCompiling) {
+  auto module = Compile("host_calls");
+  std::unique_ptr<Store> other = Store::Create(**Engine::Get());
+  std::unique_ptr<Module> shared = module->ShareWith(*other);
+  module.reset();  // V8 keeps the shared code alive
+  std::vector<int32_t> recorded;
+  std::vector<HostFunc> host = {
+      Func("record_i32", {{ValType::kI32}, {}},
+           [&](HostContext&, const uint64_t* args) {
+             recorded.push_back(static_cast<int32_t>(args[0]));
+             return 0;
+           }),
+      Func("add_i64", {{ValType::kI64, ValType::kI64}, {ValType::kI64}},
+           [](HostContext&, const uint64_t* args) { return args[0] + args[1]; }),
+      Func("half_f64", {{ValType::kF64}, {ValType::kF64}},
+           [](HostContext&, const uint64_t* args) { return args[0]; }),
+      Func("exit", {{ValType::kI32}, {}},
+           [](HostContext& ctx, const uint64_t* args) {
+             ctx.RequestExit(static_cast<int32_t>(args[0]));
+             return 0;
+           }),
+  };
+  auto instance = Instance::Create(*other, *shared, host);
+  ASSERT_TRUE(instance.ok()) << instance.status();
+  EXPECT_EQ((*instance)->RunStart()->exit_code, 7);
+  EXPECT_EQ(recorded.size(), 4u);
+}
+
 TEST_F(EngineTest, StreamingCompileReportsTheValidatorMessage) {
   std::vector<uint8_t> bytes = TestModule("host_calls");
   bytes.resize(bytes.size() - 10);

@@ -58,6 +58,8 @@ absl::StatusOr<std::unique_ptr<Module>> Module::FromImpl(
     std::unique_ptr<Impl> impl, absl::Span<const uint8_t> bytes) {
   absl::StatusOr<ModuleInfo> info = ParseModuleInfo(bytes);
   if (!info.ok()) return info.status();
+  impl->compiled = std::make_shared<v8::CompiledWasmModule>(
+      impl->module.Get(impl->store->isolate)->GetCompiledModule());
   return std::unique_ptr<Module>(new Module(std::move(impl), *std::move(info)));
 }
 
@@ -119,6 +121,20 @@ absl::StatusOr<std::unique_ptr<Module>> Module::CompileWithCache(
   absl::StatusOr<std::unique_ptr<Module>> module =
       FromImpl(std::move(impl), bytes);
   if (module.ok()) (*module)->from_cache_ = request.cache_accepted;
+  return module;
+}
+
+std::unique_ptr<Module> Module::ShareWith(Store& other) const {
+  Store::Impl& s = other.impl();
+  StoreScope scope(s);
+  auto impl = std::make_unique<Impl>();
+  impl->store = &s;
+  impl->compiled = impl_->compiled;
+  impl->module.Reset(s.isolate, v8::WasmModuleObject::FromCompiledModule(
+                                    s.isolate, *impl_->compiled)
+                                    .ToLocalChecked());
+  auto module = std::unique_ptr<Module>(new Module(std::move(impl), info_));
+  module->from_cache_ = from_cache_;
   return module;
 }
 

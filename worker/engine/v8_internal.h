@@ -39,6 +39,8 @@ class StoreScope {
 struct Module::Impl {
   Store::Impl* store = nullptr;
   v8::Global<v8::WasmModuleObject> module;
+  // The isolate-independent compiled code, for ShareWith().
+  std::shared_ptr<v8::CompiledWasmModule> compiled;
 };
 
 // The isolate's streaming callback (Module::CompileWithCache). V8 only
