@@ -71,7 +71,7 @@ absl::StatusOr<std::unique_ptr<engine::Module>> LoadOnNode(
   absl::StatusOr<std::unique_ptr<engine::Module>> module =
       absl::UnknownError("not loaded");
   bool leader = mpi == nullptr || mpi->node_leader();
-  if (leader) module = loader.Load(bytes, &code, report);
+  if (leader) module = loader.Load(bytes, mpi ? &code : nullptr, report);
   if (mpi) mpi->ShareWithNode(&code);
   if (!leader) module = loader.LoadFromPeer(bytes, code, report);
   return module;

@@ -77,7 +77,7 @@ absl::StatusOr<std::unique_ptr<engine::Module>> ModuleLoader::Load(
       auto module =
           engine::Module::CompileWithCache(store_, bytes, cached->span());
       if (module.ok() && (*module)->from_cache()) {
-        code->assign(cached->span().begin(), cached->span().end());
+        if (code) code->assign(cached->span().begin(), cached->span().end());
         report->source = LoadReport::Source::kCache;
         report->milliseconds = watch.Milliseconds();
         return module;
@@ -89,7 +89,10 @@ absl::StatusOr<std::unique_ptr<engine::Module>> ModuleLoader::Load(
   if (!module.ok()) return module;
   report->source = LoadReport::Source::kCompiled;
   report->milliseconds = watch.Milliseconds();
-  if (engine_.options().tier == engine::Tier::kTurbofan) {
+  std::vector<uint8_t> serialized;
+  if (code == nullptr) code = &serialized;
+  if (engine_.options().tier == engine::Tier::kTurbofan &&
+      (cache || code != &serialized)) {
     *code = (*module)->Serialize();
   }
   if (cache && !cache->read_only() && !code->empty()) {

@@ -38,9 +38,9 @@ class ModuleLoader {
                std::string cache_dir, std::function<void(std::string)> warn);
   ~ModuleLoader();
 
-  // Loads from the cache or compiles (and caches). `code` receives the
-  // serialized code (empty when the tier's code cannot be serialized), to
-  // share with node peers.
+  // Loads from the cache or compiles (and caches). `code`, if not null,
+  // receives the serialized code (empty when the tier's code cannot be
+  // serialized), to share with node peers.
   absl::StatusOr<std::unique_ptr<engine::Module>> Load(
       absl::Span<const uint8_t> bytes, std::vector<uint8_t>* code,
       LoadReport* report);
