@@ -39,8 +39,8 @@ static uint32_t NextRandom(uint32_t *state) {
 /* Sorts keys[0, len) into sorted; scattered is scratch of the same size.
  * bucket_start has kBuckets + 1 entries. */
 static void BucketSort(const uint32_t *restrict keys, size_t len,
-                       uint32_t *restrict scattered,
-                       uint32_t *restrict sorted, size_t *bucket_start) {
+                       uint32_t *restrict scattered, uint32_t *restrict sorted,
+                       size_t *bucket_start) {
   size_t fill[kBuckets];
   memset(fill, 0, sizeof fill);
   for (size_t i = 0; i < len; ++i) ++fill[keys[i] >> kLowBits];
@@ -118,8 +118,8 @@ int main(int argc, char **argv) {
   printf("bucket_sort: %d Mi keys, %d iterations\n", mega, iterations);
   printf("sorted: %s\n", unsorted == 0 ? "yes" : "NO");
   printf("checksum: %llu\n", (unsigned long long)checksum);
-  printf("middle bucket: %zu keys\n", bucket_start[kBuckets / 2 + 1] -
-                                           bucket_start[kBuckets / 2]);
+  printf("middle bucket: %zu keys\n",
+         bucket_start[kBuckets / 2 + 1] - bucket_start[kBuckets / 2]);
   printf("metric: %.2f Mkeys/s\n", (double)len * iterations / elapsed * 1e-6);
   printf("time: %.6f\n", elapsed);
   free(keys);

@@ -5,7 +5,7 @@
  * Every vector lives on the (n+2)^3 grid with a zero halo, so the stencil
  * has no branches and the vector updates run over whole arrays (the halo
  * stays zero through every update).
- * Usage: stencil27_cg [n [iterations]]   (defaults 88, 60)
+ * Usage: stencil27_cg [n [iterations]]   (defaults 128, 60)
  * Prints residual and checksum to 10 significant digits, so that builds
  * with and without FMA contraction print the same text; then
  * "metric: G GFLOP/s" and "time: S" (CG loop only, setup excluded). */
@@ -31,13 +31,11 @@ static void ApplyStencil(int n, const double *restrict v,
       const double *b = v + row - plane, *c = v + row, *t = v + row + plane;
       for (size_t i = 1; i <= (size_t)n; ++i) {
         double below = b[i - m - 1] + b[i - m] + b[i - m + 1] + b[i - 1] +
-                       b[i] + b[i + 1] + b[i + m - 1] + b[i + m] +
-                       b[i + m + 1];
+                       b[i] + b[i + 1] + b[i + m - 1] + b[i + m] + b[i + m + 1];
         double same = c[i - m - 1] + c[i - m] + c[i - m + 1] + c[i - 1] +
                       c[i + 1] + c[i + m - 1] + c[i + m] + c[i + m + 1];
         double above = t[i - m - 1] + t[i - m] + t[i - m + 1] + t[i - 1] +
-                       t[i] + t[i + 1] + t[i + m - 1] + t[i + m] +
-                       t[i + m + 1];
+                       t[i] + t[i + 1] + t[i + m - 1] + t[i + m] + t[i + m + 1];
         out[row + i] = 26.0 * c[i] - (below + same + above);
       }
     }
@@ -63,7 +61,7 @@ static void Xpay(const double *restrict r, double beta, double *restrict p,
 }
 
 int main(int argc, char **argv) {
-  const int n = argc > 1 ? atoi(argv[1]) : 88;
+  const int n = argc > 1 ? atoi(argv[1]) : 128;
   const int iterations = argc > 2 ? atoi(argv[2]) : 60;
   if (n < 1 || iterations < 1) {
     fprintf(stderr, "usage: stencil27_cg [n [iterations]]\n");
@@ -101,8 +99,8 @@ int main(int argc, char **argv) {
   for (size_t i = 0; i < len; ++i) checksum += x[i] * (double)(i % 7 + 1);
   /* Per step: the stencil on n^3 points, two dots and three vector
    * updates (2 flops an element each) on the padded arrays. */
-  const double flops = (double)iterations *
-                       (27.0 * n * n * n + 10.0 * (double)len);
+  const double flops =
+      (double)iterations * (27.0 * n * n * n + 10.0 * (double)len);
   printf("stencil27_cg: grid %d^3, %d iterations\n", n, iterations);
   printf("relative residual: %.9e\n", sqrt(rr / rr0));
   printf("checksum: %.9e\n", checksum);

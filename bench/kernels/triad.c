@@ -1,6 +1,6 @@
 /* triad: a STREAM-like triad a[i] = b[i] + s * c[i] over arrays much
  * larger than the caches, for comparing native and Wasm memory bandwidth.
- * Usage: triad [mega_elements [repetitions]]   (defaults 16, 40)
+ * Usage: triad [mega_elements [repetitions]]   (defaults 16, 30)
  * b and c hold small integers and s is a small integer, so every result
  * is exact with or without FMA contraction and the checksum is the same
  * text native and Wasm. Bandwidth counts 24 bytes an element (two loads
@@ -20,14 +20,14 @@ static double Now(void) {
 /* Not inlined, so the compiler keeps every repetition's stores. */
 __attribute__((noinline)) static void Triad(double *restrict a,
                                             const double *restrict b,
-                                            const double *restrict c,
-                                            double s, size_t len) {
+                                            const double *restrict c, double s,
+                                            size_t len) {
   for (size_t i = 0; i < len; ++i) a[i] = b[i] + s * c[i];
 }
 
 int main(int argc, char **argv) {
   const int mega = argc > 1 ? atoi(argv[1]) : 16;
-  const int reps = argc > 2 ? atoi(argv[2]) : 40;
+  const int reps = argc > 2 ? atoi(argv[2]) : 30;
   if (mega < 1 || reps < 1) {
     fprintf(stderr, "usage: triad [mega_elements [repetitions]]\n");
     return 2;

@@ -1,0 +1,84 @@
+"""PNG plots of bench results (matplotlib; Debian: python3-matplotlib).
+
+write_plots(results, out_dir) -> [paths written]
+  results is a dict; each key is optional and makes one plot:
+    "kernels":  {kernel title: {variant: wasm/native time ratio}}, as
+                kernels_bench.bench_kernels returns it
+                -> kernels_ratio.png, grouped bars per kernel and variant
+    "pingpong": {message bytes: (native_us, wasm_us)}
+                -> pingpong_latency.png, log-log latency against size with
+                   the wasm/native ratio below (0 B cannot sit on a log
+                   axis and is left out)
+"""
+import os
+
+import matplotlib
+
+matplotlib.use("Agg")  # files only, no display
+import matplotlib.pyplot as plt  # noqa: E402  (after choosing the backend)
+
+KERNEL_TARGET = 1.15
+
+
+def _kernel_bars(ratios, path):
+    kernels = list(ratios)
+    variants = list(dict.fromkeys(v for k in kernels for v in ratios[k]))
+    width = 0.8 / len(variants)
+    fig, ax = plt.subplots(figsize=(9, 5))
+    for index, variant in enumerate(variants):
+        xs = [k + (index - (len(variants) - 1) / 2) * width
+              for k in range(len(kernels))]
+        ys = [ratios[k].get(variant, float("nan")) for k in kernels]
+        bars = ax.bar(xs, ys, width, label=variant)
+        ax.bar_label(bars, fmt="%.2f", fontsize=8, padding=2)
+    ax.axhline(1.0, color="black", linewidth=1, label="native")
+    ax.axhline(KERNEL_TARGET, color="gray", linestyle="--", linewidth=1,
+               label=f"target (geo-mean, TurboFan SIMD) {KERNEL_TARGET}")
+    ax.set_xticks(range(len(kernels)), kernels)
+    ax.set_ylabel("Wasm time / native time (lower is better)")
+    ax.set_title("Compute kernels: Wasm slowdown against native "
+                 "(-O3 -march=native)")
+    ax.set_ylim(0, max(max(r.values()) for r in ratios.values()) * 1.15)
+    ax.legend(fontsize=8, loc="upper left")
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+
+
+def _pingpong(table, path):
+    sizes = sorted(s for s in table if s > 0)
+    native = [table[s][0] for s in sizes]
+    wasm = [table[s][1] for s in sizes]
+    fig, (top, bottom) = plt.subplots(
+        2, 1, figsize=(8, 6.5), sharex=True,
+        gridspec_kw={"height_ratios": [3, 1]})
+    top.loglog(sizes, native, "o-", markersize=4, label="native")
+    top.loglog(sizes, wasm, "s-", markersize=4, label="Wasm (wasmhpc-run)")
+    top.set_ylabel("half round trip (us)")
+    top.set_title("MPI ping-pong latency, 2 ranks")
+    top.grid(True, which="major", alpha=0.4)
+    top.legend()
+    bottom.semilogx(sizes, [w / n for n, w in zip(native, wasm)], "d-",
+                    markersize=4, color="tab:red")
+    bottom.axhline(1.0, color="black", linewidth=1)
+    bottom.set_xscale("log", base=2)
+    bottom.set_xlabel("message size (bytes)")
+    bottom.set_ylabel("Wasm / native")
+    bottom.grid(True, alpha=0.4)
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+
+
+def write_plots(results, out_dir):
+    os.makedirs(out_dir, exist_ok=True)
+    written = []
+    if results.get("kernels"):
+        path = os.path.join(out_dir, "kernels_ratio.png")
+        _kernel_bars(results["kernels"], path)
+        written.append(path)
+    if results.get("pingpong"):
+        path = os.path.join(out_dir, "pingpong_latency.png")
+        _pingpong(results["pingpong"], path)
+        written.append(path)
+    return written
