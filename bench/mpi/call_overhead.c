@@ -66,8 +66,8 @@ static double TimeLoop(const char *name, CallLoop loop, long iters) {
   const long wrong = loop(iters);
   const double seconds = MPI_Wtime() - start;
   if (wrong != 0) {
-    fprintf(stderr, "call_overhead: %s: %ld of %ld calls returned a wrong"
-            " result\n", name, wrong, iters);
+    fprintf(stderr, "call_overhead: %s: %ld of %ld calls went wrong\n", name,
+            wrong, iters);
     MPI_Abort(MPI_COMM_WORLD, 1);
   }
   return seconds;
@@ -92,7 +92,8 @@ int main(int argc, char **argv) {
     }
     iters = (long)(iters * (target / seconds)) + 1;
     seconds = TimeLoop(kCalls[i].name, kCalls[i].loop, iters);
-    printf("%-14s %12ld %12.2f\n", kCalls[i].name, iters, seconds / iters * 1e9);
+    printf("%-14s %12ld %12.2f\n", kCalls[i].name, iters,
+           seconds / iters * 1e9);
     fflush(stdout);
   }
   MPI_Finalize();

@@ -167,8 +167,7 @@ static const Collective kCollectives[] = {
 };
 
 /* Mean seconds per call of `reps` calls on this rank. */
-static double TimeCalls(const Collective *c, Buffers *b, int bytes,
-                        int reps) {
+static double TimeCalls(const Collective *c, Buffers *b, int bytes, int reps) {
   MPI_Barrier(MPI_COMM_WORLD);
   const double start = MPI_Wtime();
   for (int i = 0; i < reps; ++i) c->call(b, bytes);
@@ -241,9 +240,10 @@ int main(int argc, char **argv) {
   memset(b.recv, 0, total);
 
   if (b.rank == 0) {
-    printf("# collectives on %d ranks, %.0f ms per size; usec_per_call is"
-           " the max over ranks of the mean\n",
-           b.nranks, ms_per_size);
+    printf(
+        "# collectives on %d ranks, %.0f ms per size; usec_per_call is"
+        " the max over ranks of the mean\n",
+        b.nranks, ms_per_size);
     printf("%-14s %8s %8s %14s\n", "op", "bytes", "reps", "usec_per_call");
   }
   const double seconds = ms_per_size / 1e3;

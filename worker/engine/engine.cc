@@ -114,6 +114,8 @@ std::unique_ptr<Store> Store::Create(Engine& engine) {
   return std::unique_ptr<Store>(new Store(std::move(impl)));
 }
 
+void Store::Terminate() { impl_->isolate->TerminateExecution(); }
+
 Store::~Store() {
   impl_->context.Reset();
   impl_->isolate->Dispose();

@@ -69,6 +69,13 @@ class Store {
   static std::unique_ptr<Store> Create(Engine& engine);
   ~Store();
 
+  // Stops the guest code running in this store as soon as possible (a
+  // compute loop included): RunStart then returns with `terminated` set.
+  // Thread-safe: meant for a watchdog or cancel thread. Called while
+  // nothing runs, it stops the next run at its first instruction: callers
+  // terminate only a run they know is in progress.
+  void Terminate();
+
   struct Impl;
   Impl& impl() { return *impl_; }
 
@@ -134,10 +141,11 @@ struct Trap {
 };
 
 // How a run ended: the guest returned from _start (exit code 0), called
-// proc_exit (its code), or trapped.
+// proc_exit (its code), trapped, or was stopped by Store::Terminate().
 struct RunResult {
   int32_t exit_code = 0;
   std::optional<Trap> trap;
+  bool terminated = false;
 };
 
 class Instance {

@@ -1,6 +1,8 @@
 #include "worker/engine/engine.h"
 
+#include <chrono>
 #include <fstream>
+#include <thread>
 #include <iterator>
 
 #include "gmock/gmock.h"
@@ -151,6 +153,19 @@ TEST_F(EngineTest, HostErrorBecomesTrapWithItsMessage) {
   RunResult result = RunTrap(4);
   ASSERT_TRUE(result.trap.has_value());
   EXPECT_EQ(result.trap->message, "MPI_Send: host says no");
+}
+
+TEST_F(EngineTest, TerminateStopsASpinningGuestFromAnotherThread) {
+  std::thread watchdog([this] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    store_->Terminate();
+  });
+  RunResult result = RunTrap(5);
+  watchdog.join();
+  EXPECT_TRUE(result.terminated);
+  EXPECT_FALSE(result.trap.has_value());
+  // The store runs guests again afterwards.
+  EXPECT_EQ(RunTrap(2).trap->message, "divide by zero");
 }
 
 TEST_F(EngineTest, StoreStaysUsableAfterATrap) {

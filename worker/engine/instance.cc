@@ -373,7 +373,11 @@ absl::StatusOr<RunResult> Instance::RunStart() {
   v8::MaybeLocal<v8::Value> returned =
       start.As<v8::Function>()->Call(context, context->Global(), 0, nullptr);
   RunResult result;
-  if (impl_->exit_requested) {
+  if (try_catch.HasTerminated()) {
+    isolate->CancelTerminateExecution();
+    result.exit_code = -1;
+    result.terminated = true;
+  } else if (impl_->exit_requested) {
     result.exit_code = impl_->exit_code;
   } else if (returned.IsEmpty()) {
     Trap trap;
