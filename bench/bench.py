@@ -14,6 +14,7 @@ import subprocess
 import sys
 import time
 
+from mpi_bench import bench_call_overhead, bench_collectives
 from report import ENV, MPIRUN, Report, kernel_seconds, pingpong_table
 
 
@@ -105,6 +106,8 @@ def main(argv):
     started = time.time()
     bench_cg(build, reps, report)
     bench_pingpong(build, reps, report)
+    bench_collectives(build, reps, report)
+    bench_call_overhead(build, reps, report)
     bench_compile_cache(build, reps, report)
     header = (f"# wasmhpc bench ({time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, "
               f"{os.cpu_count()} cores, {reps} alternating repetitions, "

@@ -182,9 +182,15 @@ def main(argv):
     print(report.markdown(
         f"# compute kernels ({os.cpu_count()} cores, 1 repetition, "
         f"{time.time() - started:.0f} s)"))
-    from plots import write_plots  # matplotlib only when plotting
+    try:
+        from plots import write_plots
+    except ImportError as error:  # matplotlib: bench-only dependency
+        print(f"no plots: {error} (Debian: apt-get install "
+              "python3-matplotlib)")
+        return 0
     for path in write_plots({"kernels": ratios}, "bench/results"):
         print(f"wrote {path}")
+    return 0
 
 
 if __name__ == "__main__":

@@ -78,10 +78,11 @@ def bench_collectives(build, reps, report, per_size=False):
     size too with per_size), then the geometric-mean slowdown over all ops
     and sizes (target <= 1.05)."""
     runner = f"{build}/worker/wasmhpc-run"
-    np = MPIRUN + ["-np", str(COLLECTIVE_RANKS)]
-    native, wasm = alternate(np + [f"{build}/bench/collectives"],
-                             np + [runner, f"{build}/bench/collectives.wasm"],
-                             collectives_table, reps)
+    launch = MPIRUN + ["-np", str(COLLECTIVE_RANKS)]
+    module = f"{build}/bench/collectives.wasm"
+    native, wasm = alternate(launch + [f"{build}/bench/collectives"],
+                             launch + [runner, module], collectives_table,
+                             reps)
     ops = {}  # op -> [bytes...], in the program's order
     for op, nbytes in native[0]:
         ops.setdefault(op, []).append(nbytes)
@@ -107,19 +108,20 @@ def bench_collectives(build, reps, report, per_size=False):
                    [geomean(t[c] for c in cells) for t in native],
                    [geomean(t[c] for c in cells) for t in wasm], "{:.3f}")
     gm = geomean(ratios)
-    report.rows.append((f"collectives geometric-mean slowdown, {len(ops)} ops, "
-                        f"{len(ratios)} op/size cells", "", "", f"{gm:.3f}",
-                        "", "PASS" if gm <= 1.05 else "MISS"))
+    report.rows.append((f"collectives geometric-mean slowdown, {len(ops)} "
+                        f"ops, {len(ratios)} op/size cells", "", "",
+                        f"{gm:.3f}", "", "PASS" if gm <= 1.05 else "MISS"))
 
 
 def bench_call_overhead(build, reps, report):
     """Per call: ns per call native and Wasm, then the difference, the
     bridge overhead per call (target <= 50 ns)."""
     runner = f"{build}/worker/wasmhpc-run"
-    np = MPIRUN + ["-np", "1"]
-    native, wasm = alternate(np + [f"{build}/bench/call_overhead"],
-                             np + [runner, f"{build}/bench/call_overhead.wasm"],
-                             call_overhead_table, reps)
+    launch = MPIRUN + ["-np", "1"]
+    module = f"{build}/bench/call_overhead.wasm"
+    native, wasm = alternate(launch + [f"{build}/bench/call_overhead"],
+                             launch + [runner, module], call_overhead_table,
+                             reps)
     for call in native[0]:
         n = [t[call] for t in native]
         w = [t[call] for t in wasm]

@@ -80,6 +80,7 @@ int main(int argc, char **argv) {
     }
   }
 
+  for (size_t i = 0; i < n * n; ++i) c[i] = -1.0; /* pages in first */
   const double start = Now();
   for (int rep = 0; rep < reps; ++rep) Multiply(n, a, b, c);
   const double elapsed = Now() - start;

@@ -4,7 +4,10 @@
  * zero Dirichlet boundaries (symmetric positive definite); b = 1, x0 = 0.
  * Every vector lives on the (n+2)^3 grid with a zero halo, so the stencil
  * has no branches and the vector updates run over whole arrays (the halo
- * stays zero through every update).
+ * stays zero through every update). The stencil sums each row in two
+ * passes (nine-point column sums, then three adjacent columns), which
+ * both gcc and clang vectorize; written as one 27-term sum, clang reuses
+ * loads across iterations and then leaves the loop scalar.
  * Usage: stencil27_cg [n [iterations]]   (defaults 128, 60)
  * Prints residual and checksum to 10 significant digits, so that builds
  * with and without FMA contraction print the same text; then
@@ -20,23 +23,22 @@ static double Now(void) {
   return ts.tv_sec + 1e-9 * ts.tv_nsec;
 }
 
-/* out = A v on the interior; m = n + 2 is the padded edge. 27 flops a
- * point: 25 adds for the neighbours, one multiply, one subtract. */
-static void ApplyStencil(int n, const double *restrict v,
-                         double *restrict out) {
+/* out = A v on the interior; m = n + 2 is the padded edge. Per row: the
+ * sums over the nine (j, k) neighbours of every column, then three
+ * adjacent column sums less the centre. */
+static void ApplyStencil(int n, const double *restrict v, double *restrict out,
+                         double *restrict cols) {
   const size_t m = (size_t)n + 2, plane = m * m;
   for (size_t k = 1; k <= (size_t)n; ++k) {
     for (size_t j = 1; j <= (size_t)n; ++j) {
       const size_t row = k * plane + j * m;
       const double *b = v + row - plane, *c = v + row, *t = v + row + plane;
+      for (size_t i = 0; i < m; ++i) {
+        cols[i] = b[i - m] + b[i] + b[i + m] + c[i - m] + c[i] + c[i + m] +
+                  t[i - m] + t[i] + t[i + m];
+      }
       for (size_t i = 1; i <= (size_t)n; ++i) {
-        double below = b[i - m - 1] + b[i - m] + b[i - m + 1] + b[i - 1] +
-                       b[i] + b[i + 1] + b[i + m - 1] + b[i + m] + b[i + m + 1];
-        double same = c[i - m - 1] + c[i - m] + c[i - m + 1] + c[i - 1] +
-                      c[i + 1] + c[i + m - 1] + c[i + m] + c[i + m + 1];
-        double above = t[i - m - 1] + t[i - m] + t[i - m + 1] + t[i - 1] +
-                       t[i] + t[i + 1] + t[i + m - 1] + t[i + m] + t[i + m + 1];
-        out[row + i] = 26.0 * c[i] - (below + same + above);
+        out[row + i] = 27.0 * c[i] - (cols[i - 1] + cols[i] + cols[i + 1]);
       }
     }
   }
@@ -72,7 +74,8 @@ int main(int argc, char **argv) {
   double *r = calloc(len, sizeof(double));
   double *p = calloc(len, sizeof(double));
   double *ap = calloc(len, sizeof(double));
-  if (!x || !r || !p || !ap) {
+  double *cols = calloc(m, sizeof(double)); /* one row of column sums */
+  if (!x || !r || !p || !ap || !cols) {
     fprintf(stderr, "stencil27_cg: out of memory for n=%d\n", n);
     return 1;
   }
@@ -81,11 +84,16 @@ int main(int argc, char **argv) {
       for (size_t i = 1; i <= (size_t)n; ++i)
         r[(k * m + j) * m + i] = p[(k * m + j) * m + i] = 1.0;
 
+  /* Untimed: write every page of ap and x once, so that no first-touch
+   * page fault lands in the timed loop (x stays zero). */
+  ApplyStencil(n, p, ap, cols);
+  Axpy(0.0, p, x, len);
+
   const double start = Now();
   double rr = Dot(r, r, len);
   const double rr0 = rr;
   for (int it = 0; it < iterations; ++it) {
-    ApplyStencil(n, p, ap);
+    ApplyStencil(n, p, ap, cols);
     const double alpha = rr / Dot(p, ap, len);
     Axpy(alpha, p, x, len);
     Axpy(-alpha, ap, r, len);
@@ -97,10 +105,11 @@ int main(int argc, char **argv) {
 
   double checksum = 0.0;
   for (size_t i = 0; i < len; ++i) checksum += x[i] * (double)(i % 7 + 1);
-  /* Per step: the stencil on n^3 points, two dots and three vector
-   * updates (2 flops an element each) on the padded arrays. */
+  /* Flops executed a step: per row, 8 adds for each of m column sums and
+   * 4 an interior point; 2 an element for each of two dots and three
+   * vector updates on the padded arrays. */
   const double flops =
-      (double)iterations * (27.0 * n * n * n + 10.0 * (double)len);
+      (double)iterations * ((double)n * n * (8.0 * m + 4.0 * n) + 10.0 * len);
   printf("stencil27_cg: grid %d^3, %d iterations\n", n, iterations);
   printf("relative residual: %.9e\n", sqrt(rr / rr0));
   printf("checksum: %.9e\n", checksum);
@@ -110,5 +119,6 @@ int main(int argc, char **argv) {
   free(r);
   free(p);
   free(ap);
+  free(cols);
   return 0;
 }

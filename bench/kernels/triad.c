@@ -41,7 +41,7 @@ int main(int argc, char **argv) {
     return 1;
   }
   for (size_t i = 0; i < len; ++i) {
-    a[i] = 0.0;
+    a[i] = -1.0; /* not 0: the pages must be written before the clock */
     b[i] = (double)(i % 1000);
     c[i] = (double)(i % 7);
   }

@@ -9,8 +9,8 @@
  * each peer (MPI_Alltoall) or contributed by each rank (MPI_Allgather).
  * MPI_Barrier has one row, bytes 0.
  *
- * Repetitions are adaptive: a doubling calibration loop (which is also the
- * warm-up) estimates the time per call, then each (op, bytes) cell runs for
+ * Repetitions are adaptive: after two warm-up calls, a doubling calibration
+ * loop estimates the time per call, then each (op, bytes) cell runs for
  * about ms_per_size ms. All ranks agree on the count (MPI_Allreduce MAX of
  * the estimate). The reported time is the largest over ranks of each rank's
  * mean time per call. The last call's result is checked after each cell;
@@ -25,7 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { kMinReps = 4, kMaxReps = 1 << 20, kSmallest = 8 };
+enum { kWarmup = 2, kMinReps = 4, kMaxReps = 1 << 20, kSmallest = 8 };
 
 /* Buffers shared by all cells: each holds max_bytes for every rank. */
 typedef struct {
@@ -180,20 +180,22 @@ static double MaxOverRanks(double t) {
   return max;
 }
 
-/* Repetitions for about `seconds` of calls: doubles a trial count until a
- * trial takes 1/8 of that (or the cap), on every rank alike. */
+/* Repetitions for about `seconds` of calls, on every rank alike: after
+ * kWarmup untimed calls (the first call of a size may set up connections
+ * or buffers), doubles a trial count until a trial of at least kMinReps
+ * calls takes 1/8 of that time (or reaches the cap). */
 static int CalibrateReps(const Collective *c, Buffers *b, int bytes,
                          double seconds) {
-  int trial = 1;
-  for (;;) {
+  TimeCalls(c, b, bytes, kWarmup);
+  for (int trial = 1;; trial *= 2) {
     const double per_call = MaxOverRanks(TimeCalls(c, b, bytes, trial));
-    if (per_call * trial >= seconds / 8 || trial >= kMaxReps / 2) {
+    if ((trial >= kMinReps && per_call * trial >= seconds / 8) ||
+        trial >= kMaxReps / 2) {
       const double reps = per_call > 0 ? seconds / per_call : kMaxReps;
       if (reps < kMinReps) return kMinReps;
       if (reps > kMaxReps) return kMaxReps;
       return (int)reps;
     }
-    trial *= 2;
   }
 }
 
