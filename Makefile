@@ -28,6 +28,7 @@ demo: build
 	@deploy/local/demo.sh $(BUILD)
 
 bench: build
+	@WASMHPC_BENCH=1 deploy/local/install-deps.sh
 	@bench/run.sh $(BUILD)
 
 format:

@@ -14,6 +14,7 @@ import subprocess
 import sys
 import time
 
+from kernels_bench import bench_kernels, bench_sizes
 from mpi_bench import bench_call_overhead, bench_collectives
 from report import ENV, MPIRUN, Report, kernel_seconds, pingpong_table
 
@@ -49,11 +50,15 @@ def bench_pingpong(build, reps, report):
     gm = math.exp(sum(math.log(r) for r in ratios) / len(ratios))
     overhead_ns = 1000 * (statistics.median(t[8] for t in wasm) -
                           statistics.median(t[8] for t in native))
+    medians = {size: (statistics.median(t[size] for t in native),
+                      statistics.median(t[size] for t in wasm))
+               for size in native[0]}
     report.rows.append(("pingpong geometric-mean slowdown, 0 B..4 MiB", "", "",
                         f"{gm:.3f}", "", "PASS" if gm <= 1.05 else "MISS"))
     report.rows.append(("pingpong overhead at 8 B (ns)", "", "",
                         f"{overhead_ns:+.0f}", "",
                         "PASS" if overhead_ns <= 100 else "MISS"))
+    return medians
 
 
 def load_ms(cmd):
@@ -105,7 +110,9 @@ def main(argv):
     report = Report()
     started = time.time()
     bench_cg(build, reps, report)
-    bench_pingpong(build, reps, report)
+    kernel_ratios = bench_kernels(build, reps, report)
+    bench_sizes(build, report)
+    pingpong = bench_pingpong(build, reps, report)
     bench_collectives(build, reps, report)
     bench_call_overhead(build, reps, report)
     bench_compile_cache(build, reps, report)
@@ -117,6 +124,13 @@ def main(argv):
     with open("bench/results/latest.md", "w") as f:
         f.write(text)
     print(text)
+    try:
+        from plots import write_plots
+        write_plots({"kernels": kernel_ratios, "pingpong": pingpong},
+                    "bench/results")
+        print("plots: bench/results/*.png")
+    except ImportError as e:
+        print(f"no plots ({e}): install python3-matplotlib")
 
 
 if __name__ == "__main__":

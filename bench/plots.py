@@ -39,7 +39,9 @@ def _kernel_bars(ratios, path):
     ax.set_title("Compute kernels: Wasm slowdown against native "
                  "(-O3 -march=native)")
     ax.set_ylim(0, max(max(r.values()) for r in ratios.values()) * 1.15)
-    ax.legend(fontsize=8, loc="upper left")
+    # Below the axes: never over a bar, however tall.
+    ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.08),
+              ncol=3, frameon=False)
     fig.tight_layout()
     fig.savefig(path, dpi=120)
     plt.close(fig)
@@ -62,7 +64,7 @@ def _pingpong(table, path):
                     markersize=4, color="tab:red")
     bottom.axhline(1.0, color="black", linewidth=1)
     bottom.set_xscale("log", base=2)
-    bottom.set_xlabel("message size (bytes)")
+    bottom.set_xlabel("message size (bytes; 0 B not shown)")
     bottom.set_ylabel("Wasm / native")
     bottom.grid(True, alpha=0.4)
     fig.tight_layout()

@@ -2,4 +2,5 @@
 # make bench: see bench/bench.py.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-exec python3 bench/bench.py "${1:-build}" "${@:2}"
+# Debian's python3: the one that sees python3-matplotlib.
+exec /usr/bin/python3 bench/bench.py "${1:-build}" "${@:2}"

@@ -5,6 +5,7 @@
 # Idempotent: a second run checks and returns in well under a second.
 #
 # Usage: deploy/local/install-deps.sh [V8_PREFIX]   (default: .deps/v8)
+# With WASMHPC_BENCH=1 it also installs what `make bench` needs (plots).
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -24,6 +25,10 @@ packages=(
   clang-14 lld-14 wasi-libc libclang-rt-14-dev-wasm32
   libc++-14-dev-wasm32 libc++abi-14-dev-wasm32 wabt
 )
+
+if [ "${WASMHPC_BENCH:-0}" = 1 ]; then
+  packages+=(python3-matplotlib)
+fi
 
 as_root() {
   if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi

@@ -1,0 +1,71 @@
+// PoolHandler: the head's side of the worker pools' API (Attach stream,
+// FetchModule, List), free of any transport; the gRPC PoolService calls it.
+//
+// An Attach stream maps onto: Attach(first message, sink) once, then
+// OnMessage for every later message, then Detach when the stream ends for
+// any reason (the pool's jobs then fail with "worker pool lost").
+//
+// Thread safety: all methods may be called from any thread; the messages of
+// one pool are passed in stream order from one thread.
+#ifndef WASMHPC_SERVER_POOL_HANDLER_H_
+#define WASMHPC_SERVER_POOL_HANDLER_H_
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "cache-store/cache_store.h"
+#include "server/pool_registry.h"
+#include "server/proto_time.h"
+#include "server/scheduler.h"
+#include "wasmhpc/v1/pools.pb.h"
+
+namespace wasmhpc::server {
+
+struct PoolHandlerOptions {
+  // REQUIRED; not owned.
+  Scheduler* scheduler = nullptr;
+  // Modules and compiled code. REQUIRED; not owned.
+  CacheStore* store = nullptr;
+  // Ignored pool messages are reported here. Default: stderr.
+  LogFn log;
+};
+
+// A module as a pool fetches it.
+struct FetchedModule {
+  SharedBytes bytes;
+  // Compiled code for the pool's fingerprint, when the head has it.
+  std::optional<SharedBytes> code;
+};
+
+class PoolHandler {
+ public:
+  explicit PoolHandler(PoolHandlerOptions options);
+
+  // `first` must be a Hello (else InvalidArgument). Registers the pool,
+  // whose Welcome and assignments go to `sink` until Detach. Returns the
+  // pool id.
+  absl::StatusOr<std::string> Attach(const v1::PoolMessage& first,
+                                     PoolSink* sink);
+
+  // Applies a pool event. Messages about jobs that are not the pool's are
+  // reported (log) and dropped: the stream goes on.
+  void OnMessage(absl::string_view pool_id, const v1::PoolMessage& message);
+
+  void Detach(absl::string_view pool_id);
+
+  // NotFound "no module <digest>", InvalidArgument for a malformed digest.
+  absl::StatusOr<FetchedModule> FetchModule(absl::string_view digest,
+                                            absl::string_view fingerprint) const;
+
+  std::vector<v1::Pool> List() const;
+
+ private:
+  PoolHandlerOptions options_;
+};
+
+}  // namespace wasmhpc::server
+
+#endif  // WASMHPC_SERVER_POOL_HANDLER_H_

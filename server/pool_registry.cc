@@ -1,0 +1,103 @@
+#include "server/pool_registry.h"
+
+#include <algorithm>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "server/proto_time.h"
+
+namespace wasmhpc::server {
+
+PoolRegistry::PoolRegistry(std::string id_prefix)
+    : id_prefix_(std::move(id_prefix)) {}
+
+absl::StatusOr<const AttachedPool*> PoolRegistry::Add(
+    const v1::PoolMessage::Hello& hello, PoolSink* sink, absl::Time now) {
+  std::set<int32_t> seen;
+  for (const v1::RankInfo& rank : hello.ranks()) {
+    if (rank.rank() < 0 || !seen.insert(rank.rank()).second) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("pool hello: rank ", rank.rank(),
+                       " is negative or listed twice"));
+    }
+  }
+  if (!seen.count(0) || seen.size() < 2) {
+    return absl::InvalidArgumentError(
+        "pool hello must list rank 0 (the controller) and at least one "
+        "executor rank");
+  }
+  AttachedPool& pool = pools_.emplace_back();
+  pool.id = absl::StrCat(id_prefix_, "-", next_++);
+  pool.hello = hello;
+  pool.sink = sink;
+  pool.attached = now;
+  seen.erase(0);
+  pool.executors.assign(seen.begin(), seen.end());
+  pool.free = std::move(seen);
+  return &pool;
+}
+
+std::optional<AttachedPool> PoolRegistry::Remove(absl::string_view pool_id) {
+  auto it = std::find_if(pools_.begin(), pools_.end(),
+                         [&](const AttachedPool& p) { return p.id == pool_id; });
+  if (it == pools_.end()) return std::nullopt;
+  AttachedPool pool = std::move(*it);
+  pools_.erase(it);
+  return pool;
+}
+
+const AttachedPool* PoolRegistry::Find(absl::string_view pool_id) const {
+  for (const AttachedPool& pool : pools_) {
+    if (pool.id == pool_id) return &pool;
+  }
+  return nullptr;
+}
+
+int PoolRegistry::LargestPool() const {
+  size_t largest = 0;
+  for (const AttachedPool& pool : pools_) {
+    largest = std::max(largest, pool.executors.size());
+  }
+  return static_cast<int>(largest);
+}
+
+std::optional<Allocation> PoolRegistry::Allocate(int count) {
+  for (AttachedPool& pool : pools_) {
+    if (static_cast<int>(pool.free.size()) < count) continue;
+    Allocation allocation{pool.id, {}};
+    auto it = pool.free.begin();
+    for (int i = 0; i < count; ++i) allocation.ranks.push_back(*it++);
+    pool.free.erase(pool.free.begin(), it);
+    return allocation;
+  }
+  return std::nullopt;
+}
+
+void PoolRegistry::Release(absl::string_view pool_id,
+                           const std::vector<int32_t>& ranks) {
+  for (AttachedPool& pool : pools_) {
+    if (pool.id != pool_id) continue;
+    for (int32_t rank : ranks) {
+      if (std::binary_search(pool.executors.begin(), pool.executors.end(),
+                             rank)) {
+        pool.free.insert(rank);
+      }
+    }
+  }
+}
+
+std::vector<v1::Pool> PoolRegistry::List() const {
+  std::vector<v1::Pool> out;
+  for (const AttachedPool& pool : pools_) {
+    v1::Pool& p = out.emplace_back();
+    p.set_id(pool.id);
+    p.set_name(pool.hello.name());
+    *p.mutable_ranks() = pool.hello.ranks();
+    p.set_free_ranks(static_cast<int32_t>(pool.free.size()));
+    p.set_engine_fingerprint(pool.hello.engine_fingerprint());
+    *p.mutable_attached() = ToProto(pool.attached);
+  }
+  return out;
+}
+
+}  // namespace wasmhpc::server

@@ -1,0 +1,226 @@
+// Scheduler: the head's job queue and job state machine. Jobs wait in one
+// FIFO queue and go, first fit, to the first attached pool (PoolRegistry)
+// with enough free executor ranks; pool events move them on:
+//
+//   QUEUED -> STARTING (Assign sent) -> RUNNING (pool: Started)
+//          -> SUCCEEDED | FAILED | CANCELLED | TIMED_OUT (pool: Finished)
+//
+// Ordering: strict FIFO. A job starts only after every job submitted before
+// it has started, so wide jobs are never starved by narrow ones; while the
+// job at the front does not fit, the others wait QUEUED too.
+//
+// Stops: Cancel of a QUEUED job ends it at once (CANCELLED). A STARTING or
+// RUNNING job gets a Cancel message to its pool and ends when the pool
+// answers Finished: CANCELLED (or TIMED_OUT, for a timeout), unless the pool
+// reports SUCCEEDED (it finished first). A RUNNING job past its spec's
+// timeout (counted from Started) is stopped the same way by CheckTimeouts.
+// If the pool does not confirm a stop within stop_grace, the job ends anyway
+// and its ranks stay busy until the pool reports Finished or detaches.
+//
+// Pools: when a pool's stream ends (DetachPool) its STARTING and RUNNING
+// jobs end FAILED with reason "worker pool lost"; queued jobs keep waiting
+// for a pool (a re-attached pool is a new pool).
+//
+// Durability: every job change is written to the CacheStore (a serialized
+// wasmhpc.v1.Job under the job id) before the call returns. Create()
+// reconciles the records a previous head left: QUEUED jobs never reached a
+// pool and are queued again (in submission order); STARTING and RUNNING
+// jobs end FAILED with reason "head restarted" (their pool's stream ended
+// with the old head, and pools stop their jobs when their stream ends).
+//
+// Execution model: every method runs on the caller's thread under one mutex
+// (`mu_`); messages to pools are handed to PoolSink::Send under it, so they
+// reach each pool in decision order. Log appends run outside it (JobLog).
+// Watchers learn of changes through their JobSubscription and changes().
+// Nothing runs in the background: the head calls CheckTimeouts periodically.
+//
+// Thread safety: all methods may be called from any thread.
+#ifndef WASMHPC_SERVER_SCHEDULER_H_
+#define WASMHPC_SERVER_SCHEDULER_H_
+
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "cache-store/cache_store.h"
+#include "server/change_signal.h"
+#include "server/clock.h"
+#include "server/job_log.h"
+#include "server/pool_registry.h"
+#include "server/proto_time.h"
+#include "wasmhpc/v1/jobs.pb.h"
+#include "wasmhpc/v1/pools.pb.h"
+
+namespace wasmhpc::server {
+
+// Job ids are kJobIdPrefix followed by a decimal sequence number, zero
+// padded to 8 digits, so that the store lists them in submission order.
+inline constexpr absl::string_view kJobIdPrefix = "job-";
+
+// True for SUCCEEDED, FAILED, CANCELLED and TIMED_OUT.
+bool IsFinal(v1::JobState state);
+
+struct SchedulerOptions {
+  // Job records and logs. REQUIRED; not owned; outlives the scheduler.
+  CacheStore* store = nullptr;
+  // Timestamps and timeouts. Default: the system clock.
+  Clock* clock = RealClock();
+  // How long a pool may take to confirm a Cancel before the head ends the
+  // job on its own. Default: 30 s.
+  absl::Duration stop_grace = absl::Seconds(30);
+  // Prefix of pool ids. Default: "pool-" and 4 random hex digits, different
+  // for each head.
+  std::string pool_id_prefix;
+  // Diagnostics (ignored pool messages, failed writes). Default: stderr.
+  LogFn log;
+};
+
+// The snapshots of one job a watcher has yet to see: the job as it was when
+// subscribed, then the job after each change, in order.
+class JobSubscription {
+ public:
+  // The oldest snapshot not taken yet, if any.
+  std::optional<v1::Job> Pop();
+
+ private:
+  friend class Scheduler;
+  void Push(const v1::Job& job);
+  absl::Mutex mu_;
+  std::deque<v1::Job> queue_ ABSL_GUARDED_BY(mu_);
+};
+
+class Scheduler {
+ public:
+  // Loads and reconciles the job records in options.store (see above).
+  // Errors: the store's.
+  static absl::StatusOr<std::unique_ptr<Scheduler>> Create(
+      SchedulerOptions options);
+
+  // Notified on every job change and log append, and on Shutdown.
+  ChangeSignal& changes() { return changes_; }
+  JobLog& log() { return log_; }
+
+  // --- Jobs ---------------------------------------------------------------
+
+  // Queues a job. REQUIRES: the spec was validated (JobHandler). Errors:
+  // FailedPrecondition when spec.ranks is more than the largest attached
+  // pool has ("job asks 8 ranks; the largest pool has 4 executor ranks"),
+  // Unavailable while shutting down, the store's on a failed write.
+  absl::StatusOr<v1::Job> Submit(const v1::JobSpec& spec);
+
+  // The job as it is now. NotFound "no job <id>".
+  absl::StatusOr<v1::Job> Get(absl::string_view id) const;
+
+  // Asks the job to stop (see above) and returns it as it is now: CANCELLED
+  // for a queued job, still STARTING/RUNNING while its pool stops it, and
+  // unchanged for an ended one. NotFound for an unknown id.
+  absl::StatusOr<v1::Job> Cancel(absl::string_view id);
+
+  // Starts following a job: the subscription holds the job as it is, then
+  // gets every later snapshot until the job has ended. NotFound if unknown.
+  // Call Unsubscribe when done.
+  absl::StatusOr<std::shared_ptr<JobSubscription>> Subscribe(
+      absl::string_view id);
+  void Unsubscribe(absl::string_view id,
+                   const std::shared_ptr<JobSubscription>& subscription);
+
+  // --- Pools --------------------------------------------------------------
+
+  // Registers a pool, sends it Welcome{pool_id} and gives it the queued jobs
+  // that fit. `sink` stays in use until DetachPool. Errors: PoolRegistry's,
+  // Unavailable while shutting down.
+  absl::StatusOr<std::string> AttachPool(const v1::PoolMessage::Hello& hello,
+                                         PoolSink* sink);
+
+  // Applies one message of an attached pool's stream (Started, Logs,
+  // Finished). A message about a job that is not (or no longer) this pool's
+  // is ignored and reported as NotFound/FailedPrecondition; the stream goes
+  // on. InvalidArgument for a second Hello or an empty message.
+  absl::Status HandlePoolMessage(absl::string_view pool_id,
+                                 const v1::PoolMessage& message);
+
+  // The pool's stream ended: its jobs end FAILED "worker pool lost" (not
+  // while shutting down: then the records stay for the next head to
+  // reconcile). The sink is not used again. Unknown ids are ignored.
+  void DetachPool(absl::string_view pool_id);
+
+  std::vector<v1::Pool> ListPools() const;
+  // Executor ranks of the largest attached pool (0 when none).
+  int LargestPool() const;
+
+  // --- Time and shutdown --------------------------------------------------
+
+  // Stops RUNNING jobs past their timeout, and ends stops the pools did not
+  // confirm within stop_grace. The head calls this a few times a second.
+  void CheckTimeouts();
+
+  // Refuses new jobs and pools from now on and wakes every watcher.
+  void Shutdown();
+  bool shutting_down() const;
+
+ private:
+  struct ActiveJob {
+    v1::Job job;
+    std::vector<int32_t> pool_ranks;  // Once assigned.
+    std::optional<v1::JobState> stop_state;  // CANCELLED or TIMED_OUT.
+    std::string stop_reason;
+    absl::Time stop_asked;
+    std::vector<std::shared_ptr<JobSubscription>> watchers;
+  };
+  // A job the head ended while its pool still runs it.
+  struct Lingering {
+    std::string pool_id;
+    std::vector<int32_t> ranks;
+  };
+
+  explicit Scheduler(SchedulerOptions options);
+  absl::Status Reconcile();
+  // The stored record of `id` (any thread; takes no lock).
+  absl::StatusOr<v1::Job> LoadRecord(absl::string_view id) const;
+
+  // Writes the record and tells the watchers.
+  absl::Status Save(ActiveJob& job) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Sets the final state, saves, releases the ranks, forgets the job.
+  void End(const std::string& id, v1::JobState state, std::string reason)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void AskStop(ActiveJob& job, v1::JobState state, std::string reason)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void Dispatch() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // The active job `id` if it runs on `pool_id`, else nullptr.
+  ActiveJob* JobOnPool(const std::string& id, absl::string_view pool_id)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  absl::Status OnStarted(absl::string_view pool_id,
+                         const v1::PoolMessage::JobStarted& started)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  absl::Status OnFinished(absl::string_view pool_id,
+                          const v1::PoolMessage::JobFinished& finished)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  absl::Status OnLogs(absl::string_view pool_id,
+                      const v1::PoolMessage::JobLogs& logs)
+      ABSL_LOCKS_EXCLUDED(mu_);
+
+  const SchedulerOptions options_;
+  ChangeSignal changes_;
+  JobLog log_;
+
+  mutable absl::Mutex mu_;
+  PoolRegistry pools_ ABSL_GUARDED_BY(mu_);
+  uint64_t next_job_ ABSL_GUARDED_BY(mu_) = 1;
+  absl::flat_hash_map<std::string, ActiveJob> active_ ABSL_GUARDED_BY(mu_);
+  std::deque<std::string> queue_ ABSL_GUARDED_BY(mu_);
+  absl::flat_hash_map<std::string, Lingering> lingering_ ABSL_GUARDED_BY(mu_);
+  bool shutting_down_ ABSL_GUARDED_BY(mu_) = false;
+};
+
+}  // namespace wasmhpc::server
+
+#endif  // WASMHPC_SERVER_SCHEDULER_H_

@@ -1,0 +1,289 @@
+#include "worker/pool/interruptible_transport.h"
+
+#include <chrono>
+
+namespace wasmhpc::pool {
+namespace {
+
+// How long a cancelled receive may take to complete before it is left
+// behind.
+constexpr std::chrono::milliseconds kCancelGrace{100};
+
+}  // namespace
+
+bool IsPredefinedOp(MPI_Op op) {
+  for (MPI_Op predefined :
+       {MPI_MAX, MPI_MIN, MPI_SUM, MPI_PROD, MPI_LAND, MPI_BAND, MPI_LOR,
+        MPI_BOR, MPI_LXOR, MPI_BXOR, MPI_MAXLOC, MPI_MINLOC, MPI_REPLACE,
+        MPI_NO_OP}) {
+    if (op == predefined) return true;
+  }
+  return false;
+}
+
+int InterruptibleTransport::Await(MPI_Request* r, MPI_Status* s,
+                                  Abandon abandon) {
+  for (;;) {
+    int done = 0;
+    int rc = MPI_Test(r, &done, s);
+    if (rc != MPI_SUCCESS || done) return rc;
+    if (!stopped()) continue;
+    if (abandon == Abandon::kCancel && MPI_Cancel(r) == MPI_SUCCESS) {
+      auto until = std::chrono::steady_clock::now() + kCancelGrace;
+      while (!done && std::chrono::steady_clock::now() < until) {
+        MPI_Test(r, &done, MPI_STATUS_IGNORE);
+      }
+    }
+    return MPI_ERR_OTHER;
+  }
+}
+
+int InterruptibleTransport::Started(int rc, MPI_Request* r, MPI_Status* s,
+                                    Abandon abandon) {
+  return rc == MPI_SUCCESS ? Await(r, s, abandon) : rc;
+}
+
+// Point to point.
+
+int InterruptibleTransport::Send(const void* b, int n, MPI_Datatype t,
+                                 int dst, int tag, MPI_Comm c) {
+  MPI_Request r;
+  return Started(MPI_Isend(b, n, t, dst, tag, c, &r), &r, MPI_STATUS_IGNORE,
+                 Abandon::kLeave);
+}
+
+int InterruptibleTransport::Ssend(const void* b, int n, MPI_Datatype t,
+                                  int dst, int tag, MPI_Comm c) {
+  MPI_Request r;
+  return Started(MPI_Issend(b, n, t, dst, tag, c, &r), &r, MPI_STATUS_IGNORE,
+                 Abandon::kLeave);
+}
+
+int InterruptibleTransport::Rsend(const void* b, int n, MPI_Datatype t,
+                                  int dst, int tag, MPI_Comm c) {
+  MPI_Request r;
+  return Started(MPI_Irsend(b, n, t, dst, tag, c, &r), &r, MPI_STATUS_IGNORE,
+                 Abandon::kLeave);
+}
+
+int InterruptibleTransport::Recv(void* b, int n, MPI_Datatype t, int src,
+                                 int tag, MPI_Comm c, MPI_Status* s) {
+  MPI_Request r;
+  return Started(MPI_Irecv(b, n, t, src, tag, c, &r), &r, s,
+                 Abandon::kCancel);
+}
+
+int InterruptibleTransport::Sendrecv(const void* sb, int sn, MPI_Datatype st,
+                                     int dst, int stag, void* rb, int rn,
+                                     MPI_Datatype rt, int src, int rtag,
+                                     MPI_Comm c, MPI_Status* s) {
+  MPI_Request recv;
+  if (int rc = MPI_Irecv(rb, rn, rt, src, rtag, c, &recv); rc != MPI_SUCCESS) {
+    return rc;
+  }
+  MPI_Request send;
+  if (int rc = MPI_Isend(sb, sn, st, dst, stag, c, &send); rc != MPI_SUCCESS) {
+    MPI_Cancel(&recv);
+    MPI_Wait(&recv, MPI_STATUS_IGNORE);  // a fresh receive cancels at once
+    return rc;
+  }
+  int rc = Await(&recv, s, Abandon::kCancel);
+  if (rc != MPI_SUCCESS) return rc;
+  return Await(&send, MPI_STATUS_IGNORE, Abandon::kLeave);
+}
+
+int InterruptibleTransport::Probe(int src, int tag, MPI_Comm c,
+                                  MPI_Status* s) {
+  for (;;) {
+    int found = 0;
+    int rc = MPI_Iprobe(src, tag, c, &found, s);
+    if (rc != MPI_SUCCESS || found) return rc;
+    if (stopped()) return MPI_ERR_OTHER;
+  }
+}
+
+int InterruptibleTransport::Mprobe(int src, int tag, MPI_Comm c,
+                                   MPI_Message* m, MPI_Status* s) {
+  for (;;) {
+    int found = 0;
+    int rc = MPI_Improbe(src, tag, c, &found, m, s);
+    if (rc != MPI_SUCCESS || found) return rc;
+    if (stopped()) return MPI_ERR_OTHER;
+  }
+}
+
+int InterruptibleTransport::Mrecv(void* b, int n, MPI_Datatype t,
+                                  MPI_Message* m, MPI_Status* s) {
+  MPI_Request r;
+  // A matched message cannot be cancelled.
+  return Started(MPI_Imrecv(b, n, t, m, &r), &r, s, Abandon::kLeave);
+}
+
+// Waits on the guest's requests: on a stop they stay the guest's.
+
+int InterruptibleTransport::Wait(MPI_Request* r, MPI_Status* s) {
+  for (;;) {
+    int done = 0;
+    int rc = MPI_Test(r, &done, s);
+    if (rc != MPI_SUCCESS || done) return rc;
+    if (stopped()) return MPI_ERR_OTHER;
+  }
+}
+
+int InterruptibleTransport::Waitall(int n, MPI_Request* r, MPI_Status* s) {
+  for (;;) {
+    int done = 0;
+    int rc = MPI_Testall(n, r, &done, s);
+    if (rc != MPI_SUCCESS || done) return rc;
+    if (stopped()) return MPI_ERR_OTHER;
+  }
+}
+
+int InterruptibleTransport::Waitany(int n, MPI_Request* r, int* index,
+                                    MPI_Status* s) {
+  for (;;) {
+    int done = 0;
+    int rc = MPI_Testany(n, r, index, &done, s);
+    if (rc != MPI_SUCCESS || done) return rc;
+    if (stopped()) return MPI_ERR_OTHER;
+  }
+}
+
+int InterruptibleTransport::Waitsome(int n, MPI_Request* r, int* outcount,
+                                     int* indices, MPI_Status* s) {
+  for (;;) {
+    int rc = MPI_Testsome(n, r, outcount, indices, s);
+    // outcount is 0 while nothing completed, MPI_UNDEFINED if nothing is
+    // active: both but the first end the wait.
+    if (rc != MPI_SUCCESS || *outcount != 0) return rc;
+    if (stopped()) return MPI_ERR_OTHER;
+  }
+}
+
+// Collectives: the nonblocking twin, left to the host MPI on a stop.
+
+#define WASMHPC_POOL_COLLECTIVE(call)                                   \
+  MPI_Request r;                                                        \
+  return Started(call, &r, MPI_STATUS_IGNORE, Abandon::kLeave)
+
+int InterruptibleTransport::Barrier(MPI_Comm c) {
+  WASMHPC_POOL_COLLECTIVE(MPI_Ibarrier(c, &r));
+}
+
+int InterruptibleTransport::Bcast(void* b, int n, MPI_Datatype t, int root,
+                                  MPI_Comm c) {
+  WASMHPC_POOL_COLLECTIVE(MPI_Ibcast(b, n, t, root, c, &r));
+}
+
+int InterruptibleTransport::Gather(const void* sb, int sn, MPI_Datatype st,
+                                   void* rb, int rn, MPI_Datatype rt,
+                                   int root, MPI_Comm c) {
+  WASMHPC_POOL_COLLECTIVE(MPI_Igather(sb, sn, st, rb, rn, rt, root, c, &r));
+}
+
+int InterruptibleTransport::Gatherv(const void* sb, int sn, MPI_Datatype st,
+                                    void* rb, const int* rns, const int* rds,
+                                    MPI_Datatype rt, int root, MPI_Comm c) {
+  WASMHPC_POOL_COLLECTIVE(
+      MPI_Igatherv(sb, sn, st, rb, rns, rds, rt, root, c, &r));
+}
+
+int InterruptibleTransport::Scatter(const void* sb, int sn, MPI_Datatype st,
+                                    void* rb, int rn, MPI_Datatype rt,
+                                    int root, MPI_Comm c) {
+  WASMHPC_POOL_COLLECTIVE(MPI_Iscatter(sb, sn, st, rb, rn, rt, root, c, &r));
+}
+
+int InterruptibleTransport::Scatterv(const void* sb, const int* sns,
+                                     const int* sds, MPI_Datatype st,
+                                     void* rb, int rn, MPI_Datatype rt,
+                                     int root, MPI_Comm c) {
+  WASMHPC_POOL_COLLECTIVE(
+      MPI_Iscatterv(sb, sns, sds, st, rb, rn, rt, root, c, &r));
+}
+
+int InterruptibleTransport::Allgather(const void* sb, int sn, MPI_Datatype st,
+                                      void* rb, int rn, MPI_Datatype rt,
+                                      MPI_Comm c) {
+  WASMHPC_POOL_COLLECTIVE(MPI_Iallgather(sb, sn, st, rb, rn, rt, c, &r));
+}
+
+int InterruptibleTransport::Allgatherv(const void* sb, int sn,
+                                       MPI_Datatype st, void* rb,
+                                       const int* rns, const int* rds,
+                                       MPI_Datatype rt, MPI_Comm c) {
+  WASMHPC_POOL_COLLECTIVE(
+      MPI_Iallgatherv(sb, sn, st, rb, rns, rds, rt, c, &r));
+}
+
+int InterruptibleTransport::Alltoall(const void* sb, int sn, MPI_Datatype st,
+                                     void* rb, int rn, MPI_Datatype rt,
+                                     MPI_Comm c) {
+  WASMHPC_POOL_COLLECTIVE(MPI_Ialltoall(sb, sn, st, rb, rn, rt, c, &r));
+}
+
+int InterruptibleTransport::Alltoallv(const void* sb, const int* sns,
+                                      const int* sds, MPI_Datatype st,
+                                      void* rb, const int* rns,
+                                      const int* rds, MPI_Datatype rt,
+                                      MPI_Comm c) {
+  WASMHPC_POOL_COLLECTIVE(
+      MPI_Ialltoallv(sb, sns, sds, st, rb, rns, rds, rt, c, &r));
+}
+
+int InterruptibleTransport::Alltoallw(const void* sb, const int* sns,
+                                      const int* sds, const MPI_Datatype* sts,
+                                      void* rb, const int* rns,
+                                      const int* rds, const MPI_Datatype* rts,
+                                      MPI_Comm c) {
+  WASMHPC_POOL_COLLECTIVE(
+      MPI_Ialltoallw(sb, sns, sds, sts, rb, rns, rds, rts, c, &r));
+}
+
+// Reductions: blocking (not interruptible) with a user-defined op.
+
+int InterruptibleTransport::Reduce(const void* sb, void* rb, int n,
+                                   MPI_Datatype t, MPI_Op op, int root,
+                                   MPI_Comm c) {
+  if (!IsPredefinedOp(op)) return MPI_Reduce(sb, rb, n, t, op, root, c);
+  WASMHPC_POOL_COLLECTIVE(MPI_Ireduce(sb, rb, n, t, op, root, c, &r));
+}
+
+int InterruptibleTransport::Allreduce(const void* sb, void* rb, int n,
+                                      MPI_Datatype t, MPI_Op op, MPI_Comm c) {
+  if (!IsPredefinedOp(op)) return MPI_Allreduce(sb, rb, n, t, op, c);
+  WASMHPC_POOL_COLLECTIVE(MPI_Iallreduce(sb, rb, n, t, op, c, &r));
+}
+
+int InterruptibleTransport::Reduce_scatter(const void* sb, void* rb,
+                                           const int* rns, MPI_Datatype t,
+                                           MPI_Op op, MPI_Comm c) {
+  if (!IsPredefinedOp(op)) return MPI_Reduce_scatter(sb, rb, rns, t, op, c);
+  WASMHPC_POOL_COLLECTIVE(MPI_Ireduce_scatter(sb, rb, rns, t, op, c, &r));
+}
+
+int InterruptibleTransport::Reduce_scatter_block(const void* sb, void* rb,
+                                                 int n, MPI_Datatype t,
+                                                 MPI_Op op, MPI_Comm c) {
+  if (!IsPredefinedOp(op)) {
+    return MPI_Reduce_scatter_block(sb, rb, n, t, op, c);
+  }
+  WASMHPC_POOL_COLLECTIVE(
+      MPI_Ireduce_scatter_block(sb, rb, n, t, op, c, &r));
+}
+
+int InterruptibleTransport::Scan(const void* sb, void* rb, int n,
+                                 MPI_Datatype t, MPI_Op op, MPI_Comm c) {
+  if (!IsPredefinedOp(op)) return MPI_Scan(sb, rb, n, t, op, c);
+  WASMHPC_POOL_COLLECTIVE(MPI_Iscan(sb, rb, n, t, op, c, &r));
+}
+
+int InterruptibleTransport::Exscan(const void* sb, void* rb, int n,
+                                   MPI_Datatype t, MPI_Op op, MPI_Comm c) {
+  if (!IsPredefinedOp(op)) return MPI_Exscan(sb, rb, n, t, op, c);
+  WASMHPC_POOL_COLLECTIVE(MPI_Iexscan(sb, rb, n, t, op, c, &r));
+}
+
+#undef WASMHPC_POOL_COLLECTIVE
+
+}  // namespace wasmhpc::pool

@@ -1,0 +1,134 @@
+// InterruptibleTransport: the host MPI for a pool executor's guests, with
+// the calls a guest blocks in made stoppable, so that cancel, timeout and
+// the failure of another rank reach a guest that waits in MPI_Recv,
+// MPI_Wait or a collective, not only one that computes.
+//
+// Each blocking call the bridge makes runs as its nonblocking twin plus a
+// test loop (MPI_Test & co., as busy as the host MPI's own wait) that also
+// watches the stop flag. Once the flag is set, the waiting call gives up and
+// returns MPI_ERR_OTHER; Store::Terminate (issued with the flag) then ends
+// the guest as soon as the host call returns. What stays behind:
+//  - a receive is cancelled (MPI_Cancel) and completed when the host MPI
+//    lets it within kCancelGrace; else, like sends and collectives (which
+//    MPI cannot cancel), its request is left to the host MPI and never
+//    waited for. The job's communicator is freed right after; the peers of
+//    a stopped job are stopped too, so nothing matches these requests.
+//  - collectives with a user-defined MPI_Op stay blocking: the nonblocking
+//    version would let any thread's progress (the executor's control
+//    thread polls MPI) run the guest's reduction function off the guest's
+//    thread. Such a wait is not interruptible.
+//  - MPI_Sendrecv_replace, MPI_Bsend (local) and the calls the bridge makes
+//    from non-blocking guest calls are unchanged.
+//
+// Calls that complete never look at the flag: a stop only ends waits.
+// Thread safety: as the host MPI; the flag is read with relaxed loads.
+#ifndef WASMHPC_WORKER_POOL_INTERRUPTIBLE_TRANSPORT_H_
+#define WASMHPC_WORKER_POOL_INTERRUPTIBLE_TRANSPORT_H_
+
+#include <atomic>
+
+#include "mpi-bridge/transport.h"
+
+namespace wasmhpc::pool {
+
+// Every transport function forwarded to the host MPI, overridable (the
+// bridge's OmpiTransport is final).
+class HostMpiTransport : public mpi::MpiTransport {
+ public:
+#define WASMHPC_POOL_FORWARD(name, params, args) \
+  int name params override { return MPI_##name args; }
+  WASMHPC_MPI_TRANSPORT_FUNCTIONS(WASMHPC_POOL_FORWARD)
+#undef WASMHPC_POOL_FORWARD
+};
+
+class InterruptibleTransport final : public HostMpiTransport {
+ public:
+  // `stop`: polled while a call waits; null means never stop. Not owned.
+  explicit InterruptibleTransport(const std::atomic<bool>* stop)
+      : stop_(stop) {}
+
+  // Point to point.
+  int Send(const void* b, int n, MPI_Datatype t, int dst, int tag,
+           MPI_Comm c) override;
+  int Ssend(const void* b, int n, MPI_Datatype t, int dst, int tag,
+            MPI_Comm c) override;
+  int Rsend(const void* b, int n, MPI_Datatype t, int dst, int tag,
+            MPI_Comm c) override;
+  int Recv(void* b, int n, MPI_Datatype t, int src, int tag, MPI_Comm c,
+           MPI_Status* s) override;
+  int Sendrecv(const void* sb, int sn, MPI_Datatype st, int dst, int stag,
+               void* rb, int rn, MPI_Datatype rt, int src, int rtag,
+               MPI_Comm c, MPI_Status* s) override;
+  int Probe(int src, int tag, MPI_Comm c, MPI_Status* s) override;
+  int Mprobe(int src, int tag, MPI_Comm c, MPI_Message* m,
+             MPI_Status* s) override;
+  int Mrecv(void* b, int n, MPI_Datatype t, MPI_Message* m,
+            MPI_Status* s) override;
+
+  // Waits on the guest's requests.
+  int Wait(MPI_Request* r, MPI_Status* s) override;
+  int Waitall(int n, MPI_Request* r, MPI_Status* s) override;
+  int Waitany(int n, MPI_Request* r, int* index, MPI_Status* s) override;
+  int Waitsome(int n, MPI_Request* r, int* outcount, int* indices,
+               MPI_Status* s) override;
+
+  // Collectives.
+  int Barrier(MPI_Comm c) override;
+  int Bcast(void* b, int n, MPI_Datatype t, int root, MPI_Comm c) override;
+  int Gather(const void* sb, int sn, MPI_Datatype st, void* rb, int rn,
+             MPI_Datatype rt, int root, MPI_Comm c) override;
+  int Gatherv(const void* sb, int sn, MPI_Datatype st, void* rb,
+              const int* rns, const int* rds, MPI_Datatype rt, int root,
+              MPI_Comm c) override;
+  int Scatter(const void* sb, int sn, MPI_Datatype st, void* rb, int rn,
+              MPI_Datatype rt, int root, MPI_Comm c) override;
+  int Scatterv(const void* sb, const int* sns, const int* sds,
+               MPI_Datatype st, void* rb, int rn, MPI_Datatype rt, int root,
+               MPI_Comm c) override;
+  int Allgather(const void* sb, int sn, MPI_Datatype st, void* rb, int rn,
+                MPI_Datatype rt, MPI_Comm c) override;
+  int Allgatherv(const void* sb, int sn, MPI_Datatype st, void* rb,
+                 const int* rns, const int* rds, MPI_Datatype rt,
+                 MPI_Comm c) override;
+  int Alltoall(const void* sb, int sn, MPI_Datatype st, void* rb, int rn,
+               MPI_Datatype rt, MPI_Comm c) override;
+  int Alltoallv(const void* sb, const int* sns, const int* sds,
+                MPI_Datatype st, void* rb, const int* rns, const int* rds,
+                MPI_Datatype rt, MPI_Comm c) override;
+  int Alltoallw(const void* sb, const int* sns, const int* sds,
+                const MPI_Datatype* sts, void* rb, const int* rns,
+                const int* rds, const MPI_Datatype* rts, MPI_Comm c) override;
+  int Reduce(const void* sb, void* rb, int n, MPI_Datatype t, MPI_Op op,
+             int root, MPI_Comm c) override;
+  int Allreduce(const void* sb, void* rb, int n, MPI_Datatype t, MPI_Op op,
+                MPI_Comm c) override;
+  int Reduce_scatter(const void* sb, void* rb, const int* rns,
+                     MPI_Datatype t, MPI_Op op, MPI_Comm c) override;
+  int Reduce_scatter_block(const void* sb, void* rb, int n, MPI_Datatype t,
+                           MPI_Op op, MPI_Comm c) override;
+  int Scan(const void* sb, void* rb, int n, MPI_Datatype t, MPI_Op op,
+           MPI_Comm c) override;
+  int Exscan(const void* sb, void* rb, int n, MPI_Datatype t, MPI_Op op,
+             MPI_Comm c) override;
+
+ private:
+  // What to do with an operation's request when a stop ends its wait.
+  enum class Abandon { kCancel, kLeave };
+
+  bool stopped() const {
+    return stop_ && stop_->load(std::memory_order_relaxed);
+  }
+  // Completes `r` (started by this transport) unless a stop comes first.
+  int Await(MPI_Request* r, MPI_Status* s, Abandon abandon);
+  // `rc` from starting a nonblocking operation, then Await.
+  int Started(int rc, MPI_Request* r, MPI_Status* s, Abandon abandon);
+
+  const std::atomic<bool>* stop_;
+};
+
+// True for the MPI_Op values the host MPI predefines (MPI_SUM, ...).
+bool IsPredefinedOp(MPI_Op op);
+
+}  // namespace wasmhpc::pool
+
+#endif  // WASMHPC_WORKER_POOL_INTERRUPTIBLE_TRANSPORT_H_

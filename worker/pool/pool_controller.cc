@@ -1,0 +1,341 @@
+#include "worker/pool/pool_controller.h"
+
+#include <algorithm>
+#include <set>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+
+namespace wasmhpc::pool {
+namespace {
+
+// Tags for MPI_Comm_create_group cycle through [1, kMaxCommTag]: far below
+// any MPI_TAG_UB, and never two live jobs with one tag.
+constexpr int32_t kMaxCommTag = 1 << 20;
+
+}  // namespace
+
+bool IsFailure(const ToController::Result& result) {
+  switch (result.outcome()) {
+    case OUTCOME_EXITED: return result.result().exit_code() != 0;
+    case OUTCOME_TRAPPED:
+    case OUTCOME_ABORTED:
+    case OUTCOME_LOAD_FAILED: return true;
+    default: return false;
+  }
+}
+
+std::string DescribeFailure(const ToController::Result& result) {
+  const v1::RankResult& r = result.result();
+  switch (result.outcome()) {
+    case OUTCOME_TRAPPED: {
+      // The message only: the stack stays in the rank's RankResult.
+      std::string message = r.trap().substr(0, r.trap().find('\n'));
+      return absl::StrCat("rank ", r.rank(), " trapped: ", message);
+    }
+    case OUTCOME_ABORTED:
+      return absl::StrCat("rank ", r.rank(), " called MPI_Abort with code ",
+                          r.exit_code());
+    case OUTCOME_LOAD_FAILED:
+      return absl::StrCat("rank ", r.rank(), " could not start: ",
+                          result.error());
+    case OUTCOME_STOPPED: return absl::StrCat("rank ", r.rank(), " stopped");
+    case OUTCOME_SKIPPED:
+      return absl::StrCat("rank ", r.rank(), " did not start");
+    default:
+      return absl::StrCat("rank ", r.rank(), " exited with code ",
+                          r.exit_code());
+  }
+}
+
+PoolController::PoolController(PoolControllerOptions options)
+    : options_(std::move(options)),
+      rank_job_(std::max(options_.world_size, 1)),
+      modules_(std::max<size_t>(options_.module_cache_entries, 1)) {
+  if (!options_.now) options_.now = [] { return absl::Now(); };
+}
+
+void PoolController::Log(const std::string& line) const {
+  if (options_.log) options_.log(line);
+}
+
+void PoolController::OnHeadMessage(const v1::HeadMessage& message) {
+  switch (message.message_case()) {
+    case v1::HeadMessage::kWelcome:
+      pool_id_ = message.welcome().pool_id();
+      break;
+    case v1::HeadMessage::kAssign: Assign(message.assign()); break;
+    case v1::HeadMessage::kCancel: Cancel(message.cancel()); break;
+    default: Log("ignoring an empty message from the head"); break;
+  }
+}
+
+std::string PoolController::Refusal(
+    const v1::HeadMessage::Assign& assign) const {
+  const v1::JobSpec& spec = assign.spec();
+  if (spec.module_digest().empty()) return "the job names no module";
+  if (assign.ranks().empty()) return "the assignment names no ranks";
+  if (spec.ranks() != 0 && spec.ranks() != assign.ranks_size()) {
+    return absl::StrCat("the job asks for ", spec.ranks(),
+                        " ranks but was assigned ", assign.ranks_size());
+  }
+  std::set<int> seen;
+  for (int rank : assign.ranks()) {
+    if (rank < 1 || rank >= options_.world_size) {
+      return absl::StrCat("rank ", rank, " is not an executor of this pool",
+                          options_.world_size > 1
+                              ? absl::StrCat(" (ranks 1..",
+                                             options_.world_size - 1, ")")
+                              : std::string(" (it has none)"));
+    }
+    if (!seen.insert(rank).second) {
+      return absl::StrCat("rank ", rank, " is assigned twice");
+    }
+    if (!rank_job_[rank].empty()) {
+      return absl::StrCat("rank ", rank, " is busy with job ",
+                          rank_job_[rank]);
+    }
+  }
+  return "";
+}
+
+void PoolController::Assign(const v1::HeadMessage::Assign& assign) {
+  if (assign.job_id().empty() || jobs_.contains(assign.job_id())) {
+    Log(absl::StrCat("ignoring an assignment with ",
+                     assign.job_id().empty() ? "no job id"
+                                             : "the id of a running job: ",
+                     assign.job_id()));
+    return;
+  }
+  if (std::string refusal = Refusal(assign); !refusal.empty()) {
+    Log(absl::StrCat("refusing job ", assign.job_id(), ": ", refusal));
+    v1::PoolMessage out;
+    v1::PoolMessage::JobFinished* finished = out.mutable_finished();
+    finished->set_job_id(assign.job_id());
+    finished->set_state(v1::FAILED);
+    finished->set_failed_rank(-1);
+    finished->set_reason(refusal);
+    options_.head->Send(out);
+    return;
+  }
+  Job& job = jobs_[assign.job_id()];
+  job.id = assign.job_id();
+  job.spec = assign.spec();
+  job.ranks.assign(assign.ranks().begin(), assign.ranks().end());
+  job.results.resize(job.ranks.size());
+  const google::protobuf::Duration& timeout = job.spec.timeout();
+  if (timeout.seconds() > 0 || timeout.nanos() > 0) {
+    job.deadline = options_.now() + absl::Seconds(timeout.seconds()) +
+                   absl::Nanoseconds(timeout.nanos());
+  }
+  ToExecutor out;
+  ToExecutor::Assign* a = out.mutable_assign();
+  a->set_job_id(job.id);
+  *a->mutable_spec() = job.spec;
+  *a->mutable_ranks() = assign.ranks();
+  a->set_comm_tag(next_comm_tag_);
+  next_comm_tag_ = next_comm_tag_ % kMaxCommTag + 1;
+  for (int rank : job.ranks) {
+    rank_job_[rank] = job.id;
+    options_.executors->Send(rank, out);
+  }
+}
+
+void PoolController::Cancel(const v1::HeadMessage::Cancel& cancel) {
+  auto it = jobs_.find(cancel.job_id());
+  if (it == jobs_.end()) return;  // ended already: nothing to do
+  if (it->second.stop == StopCause::kNone) {
+    Stop(it->second, StopCause::kCancel,
+         cancel.reason().empty() ? "cancelled" : cancel.reason());
+  }
+}
+
+PoolController::Job* PoolController::Find(int rank, const std::string& job_id,
+                                          int* job_rank) {
+  auto it = jobs_.find(job_id);
+  if (it != jobs_.end()) {
+    const std::vector<int>& ranks = it->second.ranks;
+    auto pos = std::find(ranks.begin(), ranks.end(), rank);
+    if (pos != ranks.end()) {
+      *job_rank = static_cast<int>(pos - ranks.begin());
+      return &it->second;
+    }
+  }
+  Log(absl::StrCat("dropping a report from rank ", rank, " about job ",
+                   job_id, ", which it does not run"));
+  return nullptr;
+}
+
+void PoolController::OnExecutorMessage(int rank,
+                                       const ToController& message) {
+  int job_rank = 0;
+  switch (message.message_case()) {
+    case ToController::kNeedModule:
+      if (Job* job = Find(rank, message.need_module().job_id(), &job_rank)) {
+        NeedModule(rank, *job, message.need_module());
+      }
+      break;
+    case ToController::kStarted:
+      if (Job* job = Find(rank, message.started().job_id(), &job_rank)) {
+        if (++job->started == static_cast<int>(job->ranks.size())) {
+          v1::PoolMessage out;
+          out.mutable_started()->set_job_id(job->id);
+          options_.head->Send(out);
+        }
+      }
+      break;
+    case ToController::kLogs:
+      if (Find(rank, message.logs().job_id(), &job_rank)) {
+        v1::PoolMessage out;
+        v1::PoolMessage::JobLogs* logs = out.mutable_logs();
+        logs->set_job_id(message.logs().job_id());
+        *logs->mutable_chunks() = message.logs().chunks();
+        options_.head->Send(out);
+      }
+      break;
+    case ToController::kResult:
+      if (Job* job = Find(rank, message.result().job_id(), &job_rank)) {
+        ToController::Result result = message.result();
+        result.mutable_result()->set_rank(job_rank);
+        Result(rank, *job, result);
+      }
+      break;
+    default:
+      Log(absl::StrCat("dropping an empty message from rank ", rank));
+      break;
+  }
+}
+
+void PoolController::NeedModule(int rank, Job& job,
+                                const ToController::NeedModule& need) {
+  if (std::shared_ptr<const ModuleBlob>* blob = modules_.Get(need.digest())) {
+    SendModule(rank, job.id, *blob);
+    return;
+  }
+  std::vector<std::pair<int, std::string>>& waiting = fetching_[need.digest()];
+  waiting.emplace_back(rank, job.id);
+  if (waiting.size() == 1) options_.fetcher->StartFetch(need.digest());
+}
+
+void PoolController::OnModuleFetched(
+    const std::string& digest,
+    absl::StatusOr<std::shared_ptr<const ModuleBlob>> blob) {
+  auto it = fetching_.find(digest);
+  if (it == fetching_.end()) return;
+  std::vector<std::pair<int, std::string>> waiting = std::move(it->second);
+  fetching_.erase(it);
+  if (blob.ok()) modules_.Put(digest, *blob);
+  for (const auto& [rank, job_id] : waiting) {
+    // A stopped job's rank 0 still waits for an answer (or its Stop).
+    if (jobs_.contains(job_id)) SendModule(rank, job_id, blob);
+  }
+}
+
+void PoolController::SendModule(
+    int rank, const std::string& job_id,
+    const absl::StatusOr<std::shared_ptr<const ModuleBlob>>& blob) {
+  ToExecutor out;
+  ToExecutor::Module* module = out.mutable_module();
+  module->set_job_id(job_id);
+  if (blob.ok()) {
+    module->set_module_bytes((*blob)->bytes);
+    module->set_compiled_code((*blob)->compiled_code);
+    module->set_engine_fingerprint((*blob)->engine_fingerprint);
+  } else {
+    module->set_error(std::string(blob.status().message()));
+  }
+  options_.executors->Send(rank, out);
+}
+
+void PoolController::Result(int rank, Job& job,
+                            const ToController::Result& result) {
+  int job_rank = result.result().rank();
+  if (job.results[job_rank]) {
+    Log(absl::StrCat("dropping a second result from rank ", rank, " for job ",
+                     job.id));
+    return;
+  }
+  job.results[job_rank] = result;
+  ++job.reported;
+  rank_job_[rank].clear();
+  if (IsFailure(result) && job.stop == StopCause::kNone) {
+    job.failed_rank = job_rank;
+    job.failure = DescribeFailure(result);
+    Stop(job, StopCause::kFailure, job.failure);
+  }
+  if (job.reported == static_cast<int>(job.ranks.size())) Finish(job);
+}
+
+void PoolController::Stop(Job& job, StopCause cause, std::string reason) {
+  job.stop = cause;
+  job.stop_reason = std::move(reason);
+  ToExecutor out;
+  out.mutable_stop()->set_job_id(job.id);
+  for (size_t i = 0; i < job.ranks.size(); ++i) {
+    if (!job.results[i]) options_.executors->Send(job.ranks[i], out);
+  }
+}
+
+void PoolController::Finish(Job& job) {
+  v1::PoolMessage out;
+  v1::PoolMessage::JobFinished* finished = out.mutable_finished();
+  finished->set_job_id(job.id);
+  bool all_zero = true;
+  for (const std::optional<ToController::Result>& r : job.results) {
+    *finished->add_ranks() = r->result();
+    all_zero &= r->outcome() == OUTCOME_EXITED && r->result().exit_code() == 0;
+  }
+  finished->set_failed_rank(-1);
+  if (all_zero) {
+    finished->set_state(v1::SUCCEEDED);
+  } else if (job.failed_rank >= 0) {
+    finished->set_state(v1::FAILED);
+    finished->set_failed_rank(job.failed_rank);
+    finished->set_reason(job.failure);
+  } else {
+    switch (job.stop) {
+      case StopCause::kCancel: finished->set_state(v1::CANCELLED); break;
+      case StopCause::kTimeout: finished->set_state(v1::TIMED_OUT); break;
+      default: finished->set_state(v1::FAILED); break;
+    }
+    finished->set_reason(job.stop_reason.empty() ? "the job did not finish"
+                                                 : job.stop_reason);
+  }
+  options_.head->Send(out);
+  jobs_.erase(job.id);
+}
+
+void PoolController::OnHeadLost() {
+  for (auto& [id, job] : jobs_) {
+    if (job.stop == StopCause::kNone) {
+      Stop(job, StopCause::kHeadLost, "worker pool lost its head");
+    }
+  }
+}
+
+void PoolController::Tick() {
+  absl::Time now = options_.now();
+  for (auto& [id, job] : jobs_) {
+    if (job.stop == StopCause::kNone && job.deadline && *job.deadline <= now) {
+      const google::protobuf::Duration& t = job.spec.timeout();
+      Stop(job, StopCause::kTimeout,
+           absl::StrCat("timed out after ",
+                        absl::FormatDuration(absl::Seconds(t.seconds()) +
+                                             absl::Nanoseconds(t.nanos()))));
+    }
+  }
+}
+
+std::optional<absl::Time> PoolController::NextDeadline() const {
+  std::optional<absl::Time> next;
+  for (const auto& [id, job] : jobs_) {
+    if (job.stop == StopCause::kNone && job.deadline &&
+        (!next || *job.deadline < *next)) {
+      next = job.deadline;
+    }
+  }
+  return next;
+}
+
+}  // namespace wasmhpc::pool

@@ -1,0 +1,178 @@
+// PoolController: the job bookkeeping of a pool's rank 0.
+//
+// The controller turns the head's assignments and cancels into messages for
+// the executors, and the executors' reports (started, logs, results) into
+// events for the head: JobStarted once every rank of a job entered _start,
+// JobLogs as batches arrive, JobFinished once every rank of the job has
+// reported. It holds no MPI or gRPC type: the head, the executors and the
+// module fetcher come in through the small interfaces below (gRPC and MPI
+// implementations in head_client.h and control_channel.h; fakes in the unit
+// test).
+//
+// Job outcome: SUCCEEDED when every rank exited 0. Otherwise the first cause
+// wins: a failing rank (non-zero exit, trap, MPI_Abort, load failure) makes
+// the job FAILED with that rank and its reason and stops the others; a
+// cancel from the head makes it CANCELLED, a passed timeout TIMED_OUT, a
+// lost head FAILED ("worker pool lost its head"). Stopping a job sends Stop
+// to its ranks that have not reported yet; the job ends when they report.
+//
+// Module fetches: the job's rank 0 asks (NeedModule) when some rank of the
+// job lacks the module; the controller answers from its own LRU of fetched
+// modules, else fetches once per digest however many jobs wait for it, and
+// sends bytes + code to that rank only (it broadcasts on the job
+// communicator).
+//
+// Execution model: single-threaded. All On*/Tick calls come from one loop
+// thread (controller_main.cc posts every event onto it); the interfaces are
+// called from that thread.
+#ifndef WASMHPC_WORKER_POOL_POOL_CONTROLLER_H_
+#define WASMHPC_WORKER_POOL_POOL_CONTROLLER_H_
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "wasmhpc/v1/pools.pb.h"
+#include "worker/pool/control.pb.h"
+#include "worker/pool/lru_cache.h"
+
+namespace wasmhpc::pool {
+
+// A module as the head serves it.
+struct ModuleBlob {
+  std::string bytes;
+  // Serialized code for `engine_fingerprint`; empty if the head has none.
+  std::string compiled_code;
+  std::string engine_fingerprint;
+};
+
+// The head, as the controller sees it.
+class HeadLink {
+ public:
+  virtual ~HeadLink() = default;
+  // Sends an event to the head. Dropped when no stream is open (the head
+  // reconciles the pool's jobs when the pool attaches again).
+  virtual void Send(const v1::PoolMessage& message) = 0;
+};
+
+// Fetches modules from the head without blocking the caller; the result
+// comes back as PoolController::OnModuleFetched on the loop thread.
+class ModuleFetcher {
+ public:
+  virtual ~ModuleFetcher() = default;
+  virtual void StartFetch(const std::string& digest) = 0;
+};
+
+// The executor ranks, reached over the control communicator.
+class ExecutorLink {
+ public:
+  virtual ~ExecutorLink() = default;
+  virtual void Send(int rank, const ToExecutor& message) = 0;
+};
+
+struct PoolControllerOptions {
+  // Ranks in the pool world, the controller (rank 0) included. Required.
+  int world_size = 0;
+  // Required; not owned.
+  HeadLink* head = nullptr;
+  ExecutorLink* executors = nullptr;
+  ModuleFetcher* fetcher = nullptr;
+  // Fetched modules kept at the controller for later jobs. Default: 8.
+  size_t module_cache_entries = 8;
+  // Time source for job timeouts. Default (empty): absl::Now.
+  std::function<absl::Time()> now;
+  // One line per notable event (rejected assignments, stray messages).
+  // Default (empty): silent.
+  std::function<void(const std::string&)> log;
+};
+
+class PoolController {
+ public:
+  explicit PoolController(PoolControllerOptions options);
+
+  // An assignment or cancel from the head (Welcome records the pool id).
+  // An assignment that cannot run (ranks outside 1..N-1, busy, or not
+  // matching spec.ranks; no module digest) is answered at once with a
+  // FAILED JobFinished naming the problem.
+  void OnHeadMessage(const v1::HeadMessage& message);
+
+  // A report from executor `rank`. Stray reports (unknown job, a rank not
+  // in the job) are logged and dropped.
+  void OnExecutorMessage(int rank, const ToController& message);
+
+  // The fetch started for `digest` finished.
+  void OnModuleFetched(const std::string& digest,
+                       absl::StatusOr<std::shared_ptr<const ModuleBlob>> blob);
+
+  // The Attach stream ended: every job is stopped (its end is reported to
+  // nobody; the head fails the pool's jobs on its side).
+  void OnHeadLost();
+
+  // Stops jobs whose timeout passed. Call at NextDeadline() or later.
+  void Tick();
+  // The earliest timeout of a running job, if any.
+  std::optional<absl::Time> NextDeadline() const;
+
+  // Jobs not yet finished (stopping ones included).
+  size_t active_jobs() const { return jobs_.size(); }
+  bool rank_busy(int rank) const { return !rank_job_.at(rank).empty(); }
+  const std::string& pool_id() const { return pool_id_; }
+
+ private:
+  enum class StopCause { kNone, kFailure, kCancel, kTimeout, kHeadLost };
+
+  struct Job {
+    std::string id;
+    v1::JobSpec spec;
+    std::vector<int> ranks;  // pool ranks, in job rank order
+    int started = 0;
+    std::vector<std::optional<ToController::Result>> results;
+    int reported = 0;
+    StopCause stop = StopCause::kNone;
+    std::string stop_reason;
+    int failed_rank = -1;  // job rank
+    std::string failure;
+    std::optional<absl::Time> deadline;
+  };
+
+  void Assign(const v1::HeadMessage::Assign& assign);
+  // Why `assign` cannot run here; empty if it can.
+  std::string Refusal(const v1::HeadMessage::Assign& assign) const;
+  void Cancel(const v1::HeadMessage::Cancel& cancel);
+  void NeedModule(int rank, Job& job, const ToController::NeedModule& need);
+  void SendModule(int rank, const std::string& job_id,
+                  const absl::StatusOr<std::shared_ptr<const ModuleBlob>>& blob);
+  void Result(int rank, Job& job, const ToController::Result& result);
+  void Stop(Job& job, StopCause cause, std::string reason);
+  void Finish(Job& job);
+  // The job that `rank` reports about, with its job rank; null if stray.
+  Job* Find(int rank, const std::string& job_id, int* job_rank);
+  void Log(const std::string& line) const;
+
+  PoolControllerOptions options_;
+  std::string pool_id_;
+  std::map<std::string, Job> jobs_;
+  std::vector<std::string> rank_job_;  // job id per pool rank, "" if idle
+  int32_t next_comm_tag_ = 1;
+  LruCache<std::string, std::shared_ptr<const ModuleBlob>> modules_;
+  // Digest -> (pool rank, job id) waiting for its fetch.
+  std::map<std::string, std::vector<std::pair<int, std::string>>> fetching_;
+};
+
+// "rank 1 trapped: divide by zero", "rank 0 exited with code 3", ...: the
+// reason a failing rank gives a job.
+std::string DescribeFailure(const ToController::Result& result);
+
+// True if `result` fails its job (anything but exit code 0 of its own
+// accord; a stopped or skipped rank fails nothing by itself).
+bool IsFailure(const ToController::Result& result);
+
+}  // namespace wasmhpc::pool
+
+#endif  // WASMHPC_WORKER_POOL_POOL_CONTROLLER_H_
