@@ -17,7 +17,8 @@ fs::path Canonical(const fs::path& path) {
   std::error_code error;
   fs::path out = fs::weakly_canonical(path, error);
   if (error) out = path.lexically_normal();
-  while (out.has_relative_path() && !out.has_filename()) out = out.parent_path();
+  while (out.has_relative_path() && !out.has_filename())
+    out = out.parent_path();
   return out;
 }
 
@@ -44,8 +45,8 @@ absl::StatusOr<AllowedDirs> AllowedDirs::Create(
 
 absl::Status AllowedDirs::Check(const std::string& host_path) const {
   if (host_path.empty() || host_path[0] != '/') {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "dir '", host_path, "': the host path must be absolute"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("dir '", host_path, "': the host path must be absolute"));
   }
   fs::path path = Canonical(host_path);
   for (const fs::path& dir : dirs_) {
@@ -58,9 +59,9 @@ absl::Status AllowedDirs::Check(const std::string& host_path) const {
   }
   std::vector<std::string> names;
   for (const fs::path& dir : dirs_) names.push_back(dir.string());
-  return absl::PermissionDeniedError(
-      absl::StrCat("dir ", host_path, " is outside the directories the head allows (",
-                   absl::StrJoin(names, ", "), ")"));
+  return absl::PermissionDeniedError(absl::StrCat(
+      "dir ", host_path, " is outside the directories the head allows (",
+      absl::StrJoin(names, ", "), ")"));
 }
 
 }  // namespace wasmhpc::server

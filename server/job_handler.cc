@@ -13,7 +13,7 @@ namespace {
 
 constexpr int kDefaultPageSize = 100;
 constexpr int kMaxPageSize = 1000;
-constexpr size_t kLogReadBytes = 64 * 1024;
+constexpr size_t kLogReadBytes = size_t{64} * 1024;
 
 }  // namespace
 
@@ -98,8 +98,8 @@ absl::Status JobHandler::Validate(const v1::JobSpec& spec) const {
   absl::StatusOr<bool> known = options_.store->HasModule(spec.module_digest());
   if (!known.ok()) return known.status();
   if (!*known) {
-    return absl::NotFoundError(absl::StrCat("no module ", spec.module_digest(),
-                                            " (upload it first)"));
+    return absl::NotFoundError(
+        absl::StrCat("no module ", spec.module_digest(), " (upload it first)"));
   }
   if (spec.timeout().seconds() < 0 || spec.timeout().nanos() < 0) {
     return absl::InvalidArgumentError("timeout must not be negative");
@@ -112,7 +112,8 @@ absl::Status JobHandler::Validate(const v1::JobSpec& spec) const {
     }
   }
   for (const v1::Dir& dir : spec.dirs()) {
-    if (absl::Status s = options_.allowed_dirs.Check(dir.host_path()); !s.ok()) {
+    if (absl::Status s = options_.allowed_dirs.Check(dir.host_path());
+        !s.ok()) {
       return s;
     }
   }
@@ -140,9 +141,8 @@ absl::StatusOr<v1::ListJobsResponse> JobHandler::List(
   const size_t page_size = request.page_size() == 0
                                ? kDefaultPageSize
                                : std::min(request.page_size(), kMaxPageSize);
-  std::string after = request.page_token().empty()
-                          ? std::string(kJobIdPrefix)
-                          : request.page_token();
+  std::string after = request.page_token().empty() ? std::string(kJobIdPrefix)
+                                                   : request.page_token();
   v1::ListJobsResponse response;
   bool more = true;
   while (more && static_cast<size_t>(response.jobs_size()) < page_size) {

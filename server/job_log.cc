@@ -9,7 +9,7 @@ namespace wasmhpc::server {
 namespace {
 
 constexpr size_t kHeaderBytes = 12;
-constexpr size_t kMinReadBytes = 64 * 1024;
+constexpr size_t kMinReadBytes = size_t{64} * 1024;
 
 struct FrameHeader {
   uint32_t length = 0;
@@ -43,9 +43,8 @@ FrameHeader DecodeHeader(const char* in) {
 }
 
 absl::Status Damaged(absl::string_view job_id, uint64_t offset) {
-  return absl::DataLossError(absl::StrCat("log of ", job_id,
-                                          ": damaged frame at store offset ",
-                                          offset));
+  return absl::DataLossError(absl::StrCat(
+      "log of ", job_id, ": damaged frame at store offset ", offset));
 }
 
 // Reads the frame header at `offset`: true, or false at the end of the log.
@@ -132,8 +131,9 @@ absl::StatusOr<LogCursor> JobLog::Seek(absl::string_view job_id,
   return cursor;
 }
 
-absl::StatusOr<std::vector<v1::LogChunk>> JobLog::Read(
-    absl::string_view job_id, LogCursor* cursor, size_t max_bytes) const {
+absl::StatusOr<std::vector<v1::LogChunk>> JobLog::Read(absl::string_view job_id,
+                                                       LogCursor* cursor,
+                                                       size_t max_bytes) const {
   std::vector<v1::LogChunk> chunks;
   absl::StatusOr<LogSlice> block = store_->ReadLog(
       job_id, cursor->frame_offset, std::max(max_bytes, kMinReadBytes));
@@ -159,12 +159,14 @@ absl::StatusOr<std::vector<v1::LogChunk>> JobLog::Read(
     } else {
       break;
     }
-    if (header.stream > v1::STDERR) return Damaged(job_id, cursor->frame_offset);
+    if (header.stream > v1::STDERR)
+      return Damaged(job_id, cursor->frame_offset);
     v1::LogChunk& chunk = chunks.emplace_back();
     chunk.set_offset(cursor->data_offset);
     chunk.set_rank(header.rank);
     chunk.set_stream(static_cast<v1::Stream>(header.stream));
-    chunk.set_data(payload.substr(std::min<uint64_t>(cursor->skip, payload.size())));
+    chunk.set_data(
+        payload.substr(std::min<uint64_t>(cursor->skip, payload.size())));
     delivered += chunk.data().size();
     cursor->data_offset += chunk.data().size();
     cursor->frame_offset += frame_bytes;

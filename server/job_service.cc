@@ -67,7 +67,8 @@ grpc::Status JobService::Watch(grpc::ServerContext* context,
   v1::JobEvent event;
   while (true) {
     event.Clear();
-    absl::StatusOr<JobWatcher::Step> step = (*watcher)->Next(kWatchPoll, &event);
+    absl::StatusOr<JobWatcher::Step> step =
+        (*watcher)->Next(kWatchPoll, &event);
     if (!step.ok()) return ToGrpcStatus(step.status());
     switch (*step) {
       case JobWatcher::Step::kEvent:

@@ -25,7 +25,8 @@ std::vector<std::string> MpiImports(absl::string_view bytes) {
           reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()));
   if (!info.ok()) return names;
   for (const engine::ImportInfo& import : info->imports) {
-    if (import.module == "env" && import.kind == engine::ExternKind::kFunction &&
+    if (import.module == "env" &&
+        import.kind == engine::ExternKind::kFunction &&
         import.name.rfind("MPI_", 0) == 0) {
       names.push_back(import.name);
     }
@@ -47,10 +48,9 @@ absl::Status ModuleHandler::Upload::Add(const v1::UploadModuleRequest& part) {
       status = absl::InvalidArgumentError(
           "upload header must come once, before the module bytes");
     } else if (part.header().size_bytes() > max) {
-      status = absl::ResourceExhaustedError(
-          absl::StrCat("module of ", part.header().size_bytes(),
-                       " bytes is larger than the head's limit of ", max,
-                       " bytes"));
+      status = absl::ResourceExhaustedError(absl::StrCat(
+          "module of ", part.header().size_bytes(),
+          " bytes is larger than the head's limit of ", max, " bytes"));
     } else {
       header_ = part.header();
       has_header_ = true;
@@ -63,8 +63,8 @@ absl::Status ModuleHandler::Upload::Add(const v1::UploadModuleRequest& part) {
           "module is larger than the head's limit of ", max, " bytes"));
     } else if (header_.size_bytes() != 0 && size > header_.size_bytes()) {
       status = absl::InvalidArgumentError(
-          absl::StrCat("upload has more bytes than the ",
-                       header_.size_bytes(), " its header announced"));
+          absl::StrCat("upload has more bytes than the ", header_.size_bytes(),
+                       " its header announced"));
     } else {
       digest_.Update(chunk);
       bytes_.append(chunk);
@@ -82,8 +82,8 @@ absl::StatusOr<v1::UploadModuleResponse> ModuleHandler::Upload::Finish() {
   }
   if (header_.size_bytes() != 0 && bytes_.size() != header_.size_bytes()) {
     return absl::InvalidArgumentError(
-        absl::StrCat("upload ended after ", bytes_.size(), " bytes; its header announced ",
-                     header_.size_bytes()));
+        absl::StrCat("upload ended after ", bytes_.size(),
+                     " bytes; its header announced ", header_.size_bytes()));
   }
   std::string digest = digest_.Finish();
   if (!header_.expected_digest().empty() &&
@@ -160,7 +160,8 @@ v1::Module ModuleHandler::Describe(
 
 absl::StatusOr<v1::Module> ModuleHandler::Load(const std::string& digest,
                                                uint64_t known_size) const {
-  absl::StatusOr<std::string> record = options_.store->GetJob(RecordKey(digest));
+  absl::StatusOr<std::string> record =
+      options_.store->GetJob(RecordKey(digest));
   v1::Module module;
   if (record.ok() && module.ParseFromString(*record)) return module;
   // No record: describe the module from its bytes.
@@ -199,11 +200,11 @@ absl::StatusOr<v1::ListModulesResponse> ModuleHandler::List(
                       : std::min(request.page_size(), kMaxPageSize);
   absl::StatusOr<std::vector<ModuleInfo>> all = options_.store->ListModules();
   if (!all.ok()) return all.status();
-  auto it = std::upper_bound(
-      all->begin(), all->end(), request.page_token(),
-      [](const std::string& token, const ModuleInfo& info) {
-        return token < info.digest;
-      });
+  auto it =
+      std::upper_bound(all->begin(), all->end(), request.page_token(),
+                       [](const std::string& token, const ModuleInfo& info) {
+                         return token < info.digest;
+                       });
   v1::ListModulesResponse response;
   for (; it != all->end() && response.modules_size() < page_size; ++it) {
     absl::StatusOr<v1::Module> module = Load(it->digest, it->size);

@@ -23,8 +23,8 @@ void PoolHandler::OnMessage(absl::string_view pool_id,
                             const v1::PoolMessage& message) {
   absl::Status status = options_.scheduler->HandlePoolMessage(pool_id, message);
   if (!status.ok()) {
-    EmitLog(options_.log, absl::StrCat("pool ", pool_id,
-                                       ": message ignored: ", status.message()));
+    EmitLog(options_.log, absl::StrCat("pool ", pool_id, ": message ignored: ",
+                                       status.message()));
   }
 }
 
@@ -47,7 +47,8 @@ absl::StatusOr<FetchedModule> PoolHandler::FetchModule(
   }
   FetchedModule fetched{*std::move(bytes), std::nullopt};
   if (!fingerprint.empty()) {
-    absl::StatusOr<SharedBytes> code = options_.store->GetCode(digest, fingerprint);
+    absl::StatusOr<SharedBytes> code =
+        options_.store->GetCode(digest, fingerprint);
     if (code.ok()) fetched.code = *std::move(code);
   }
   return fetched;

@@ -57,8 +57,8 @@ class PoolHandler {
   void Detach(absl::string_view pool_id);
 
   // NotFound "no module <digest>", InvalidArgument for a malformed digest.
-  absl::StatusOr<FetchedModule> FetchModule(absl::string_view digest,
-                                            absl::string_view fingerprint) const;
+  absl::StatusOr<FetchedModule> FetchModule(
+      absl::string_view digest, absl::string_view fingerprint) const;
 
   std::vector<v1::Pool> List() const;
 

@@ -16,9 +16,8 @@ absl::StatusOr<const AttachedPool*> PoolRegistry::Add(
   std::set<int32_t> seen;
   for (const v1::RankInfo& rank : hello.ranks()) {
     if (rank.rank() < 0 || !seen.insert(rank.rank()).second) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("pool hello: rank ", rank.rank(),
-                       " is negative or listed twice"));
+      return absl::InvalidArgumentError(absl::StrCat(
+          "pool hello: rank ", rank.rank(), " is negative or listed twice"));
     }
   }
   if (!seen.count(0) || seen.size() < 2) {
@@ -38,8 +37,9 @@ absl::StatusOr<const AttachedPool*> PoolRegistry::Add(
 }
 
 std::optional<AttachedPool> PoolRegistry::Remove(absl::string_view pool_id) {
-  auto it = std::find_if(pools_.begin(), pools_.end(),
-                         [&](const AttachedPool& p) { return p.id == pool_id; });
+  auto it =
+      std::find_if(pools_.begin(), pools_.end(),
+                   [&](const AttachedPool& p) { return p.id == pool_id; });
   if (it == pools_.end()) return std::nullopt;
   AttachedPool pool = std::move(*it);
   pools_.erase(it);

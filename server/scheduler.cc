@@ -4,10 +4,11 @@
 #include <utility>
 
 #include "absl/random/random.h"
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "absl/strings/match.h"
+#include "absl/strings/strip.h"
 
 namespace wasmhpc::server {
 namespace {
@@ -82,16 +83,16 @@ absl::StatusOr<std::unique_ptr<Scheduler>> Scheduler::Create(
 }
 
 absl::Status Scheduler::Reconcile() {
-  absl::StatusOr<std::vector<JobRecord>> records =
-      options_.store->ListJobs(kJobIdPrefix, std::numeric_limits<size_t>::max());
+  absl::StatusOr<std::vector<JobRecord>> records = options_.store->ListJobs(
+      kJobIdPrefix, std::numeric_limits<size_t>::max());
   if (!records.ok()) return records.status();
   absl::MutexLock lock(&mu_);
   for (const JobRecord& record : *records) {
     if (!absl::StartsWith(record.job_id, kJobIdPrefix)) break;  // Past jobs.
     v1::Job job;
     if (!job.ParseFromString(record.record) || job.id() != record.job_id) {
-      EmitLog(options_.log, absl::StrCat("skipping unreadable job record ",
-                                         record.job_id));
+      EmitLog(options_.log,
+              absl::StrCat("skipping unreadable job record ", record.job_id));
       continue;
     }
     next_job_ = std::max(next_job_, JobSequence(job.id()) + 1);
@@ -103,7 +104,8 @@ absl::Status Scheduler::Reconcile() {
       job.set_reason("head restarted");
       job.set_failed_rank(-1);
       *job.mutable_finished() = ToProto(options_.clock->Now());
-      if (absl::Status s = options_.store->PutJob(job.id(), job.SerializeAsString());
+      if (absl::Status s =
+              options_.store->PutJob(job.id(), job.SerializeAsString());
           !s.ok()) {
         return s;
       }
@@ -178,18 +180,19 @@ void Scheduler::Dispatch() {
 
 absl::StatusOr<v1::Job> Scheduler::Submit(const v1::JobSpec& spec) {
   absl::MutexLock lock(&mu_);
-  if (shutting_down_) return absl::UnavailableError("the head is shutting down");
+  if (shutting_down_)
+    return absl::UnavailableError("the head is shutting down");
   int largest = pools_.LargestPool();
   if (spec.ranks() > largest) {
     return absl::FailedPreconditionError(
-        largest == 0
-            ? absl::StrCat("job asks ", spec.ranks(),
-                           " ranks; no worker pool is attached")
-            : absl::StrCat("job asks ", spec.ranks(),
-                           " ranks; the largest pool has ", largest,
-                           " executor ranks"));
+        largest == 0 ? absl::StrCat("job asks ", spec.ranks(),
+                                    " ranks; no worker pool is attached")
+                     : absl::StrCat("job asks ", spec.ranks(),
+                                    " ranks; the largest pool has ", largest,
+                                    " executor ranks"));
   }
-  std::string id = absl::StrFormat("%s%08d", std::string(kJobIdPrefix), next_job_++);
+  std::string id =
+      absl::StrFormat("%s%08d", std::string(kJobIdPrefix), next_job_++);
   ActiveJob& active = active_[id];
   active.job.set_id(id);
   *active.job.mutable_spec() = spec;
@@ -202,7 +205,7 @@ absl::StatusOr<v1::Job> Scheduler::Submit(const v1::JobSpec& spec) {
   }
   queue_.push_back(id);
   Dispatch();
-  return active_.contains(id) ? active_.at(id).job : Get(id);
+  return active_.at(id).job;  // Dispatch never ends a job.
 }
 
 absl::StatusOr<v1::Job> Scheduler::Get(absl::string_view id) const {
@@ -225,7 +228,8 @@ absl::StatusOr<v1::Job> Scheduler::LoadRecord(absl::string_view id) const {
   if (!record.ok()) return record.status();
   v1::Job job;
   if (!job.ParseFromString(*record)) {
-    return absl::DataLossError(absl::StrCat("record of ", id, " is unreadable"));
+    return absl::DataLossError(
+        absl::StrCat("record of ", id, " is unreadable"));
   }
   return job;
 }
@@ -265,7 +269,8 @@ absl::StatusOr<std::shared_ptr<JobSubscription>> Scheduler::Subscribe(
 }
 
 void Scheduler::Unsubscribe(
-    absl::string_view id, const std::shared_ptr<JobSubscription>& subscription) {
+    absl::string_view id,
+    const std::shared_ptr<JobSubscription>& subscription) {
   absl::MutexLock lock(&mu_);
   auto it = active_.find(std::string(id));
   if (it == active_.end()) return;
@@ -277,7 +282,8 @@ void Scheduler::Unsubscribe(
 absl::StatusOr<std::string> Scheduler::AttachPool(
     const v1::PoolMessage::Hello& hello, PoolSink* sink) {
   absl::MutexLock lock(&mu_);
-  if (shutting_down_) return absl::UnavailableError("the head is shutting down");
+  if (shutting_down_)
+    return absl::UnavailableError("the head is shutting down");
   absl::StatusOr<const AttachedPool*> pool =
       pools_.Add(hello, sink, options_.clock->Now());
   if (!pool.ok()) return pool.status();
@@ -326,8 +332,8 @@ absl::Status Scheduler::OnStarted(absl::string_view pool_id,
                                   const v1::PoolMessage::JobStarted& started) {
   ActiveJob* active = JobOnPool(started.job_id(), pool_id);
   if (active == nullptr) {
-    return absl::NotFoundError(absl::StrCat(
-        "pool ", pool_id, " started ", started.job_id(), ", not its job"));
+    return absl::NotFoundError(absl::StrCat("pool ", pool_id, " started ",
+                                            started.job_id(), ", not its job"));
   }
   if (active->job.state() != v1::STARTING) {
     return absl::FailedPreconditionError(
@@ -345,8 +351,8 @@ absl::Status Scheduler::OnFinished(
   if (active == nullptr) {
     auto lingering = lingering_.find(id);
     if (lingering == lingering_.end() || lingering->second.pool_id != pool_id) {
-      return absl::NotFoundError(absl::StrCat(
-          "pool ", pool_id, " finished ", id, ", not its job"));
+      return absl::NotFoundError(
+          absl::StrCat("pool ", pool_id, " finished ", id, ", not its job"));
     }
     pools_.Release(pool_id, lingering->second.ranks);
     lingering_.erase(lingering);
@@ -457,7 +463,8 @@ void Scheduler::CheckTimeouts() {
     lingering_[id] = {active.job.pool_id(), std::move(active.pool_ranks)};
     active.pool_ranks.clear();
     End(id, *active.stop_state,
-        absl::StrCat(active.stop_reason, " (the pool did not confirm the stop within ",
+        absl::StrCat(active.stop_reason,
+                     " (the pool did not confirm the stop within ",
                      absl::FormatDuration(options_.stop_grace), ")"));
   }
 }

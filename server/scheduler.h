@@ -170,7 +170,7 @@ class Scheduler {
  private:
   struct ActiveJob {
     v1::Job job;
-    std::vector<int32_t> pool_ranks;  // Once assigned.
+    std::vector<int32_t> pool_ranks;         // Once assigned.
     std::optional<v1::JobState> stop_state;  // CANCELLED or TIMED_OUT.
     std::string stop_reason;
     absl::Time stop_asked;

@@ -1,0 +1,59 @@
+#include "server/head_server.h"
+
+#include <grpcpp/ext/proto_server_reflection_plugin.h>
+#include <grpcpp/grpcpp.h>
+#include <grpcpp/health_check_service_interface.h>
+
+#include "absl/strings/str_cat.h"
+#include "server/job_service.h"
+#include "server/module_service.h"
+#include "server/pool_service.h"
+
+namespace wasmhpc::server {
+namespace {
+
+// Modules arrive in chunks, but a pool's Finished or a log batch may be
+// large: accept messages up to 64 MiB.
+constexpr int kMaxMessageBytes = 64 << 20;
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<HeadServer>> HeadServer::Start(
+    const HeadServerOptions& options) {
+  grpc::EnableDefaultHealthCheckService(true);
+  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+  std::unique_ptr<HeadServer> head(new HeadServer);
+  head->module_service_ =
+      std::make_unique<ModuleService>(options.modules, options.auth);
+  head->job_service_ = std::make_unique<JobService>(options.jobs, options.auth);
+  head->pool_service_ =
+      std::make_unique<PoolService>(options.pools, options.auth);
+
+  std::string address = absl::StrCat(options.host, ":", options.port);
+  grpc::ServerBuilder builder;
+  builder.AddListeningPort(address, grpc::InsecureServerCredentials(),
+                           &head->port_);
+  builder.SetMaxReceiveMessageSize(kMaxMessageBytes);
+  builder.RegisterService(head->module_service_.get());
+  builder.RegisterService(head->job_service_.get());
+  builder.RegisterService(head->pool_service_.get());
+  head->server_ = builder.BuildAndStart();
+  if (head->server_ == nullptr || head->port_ == 0) {
+    return absl::UnavailableError(absl::StrCat("cannot listen on ", address));
+  }
+  return head;
+}
+
+HeadServer::~HeadServer() {
+  if (server_) Shutdown(absl::ZeroDuration());
+}
+
+void HeadServer::Shutdown(absl::Duration grace) {
+  if (!server_) return;
+  pool_service_->Shutdown();
+  server_->Shutdown(absl::ToChronoTime(absl::Now() + grace));
+  server_->Wait();
+  server_.reset();
+}
+
+}  // namespace wasmhpc::server

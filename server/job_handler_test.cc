@@ -1,0 +1,247 @@
+// JobHandler: submit validation, listing, and Watch with log resume.
+#include "server/job_handler.h"
+
+#include <filesystem>
+
+#include "cache-store/memory_store.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "server/head_test_fixture.h"
+
+namespace wasmhpc::server {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+
+namespace fs = std::filesystem;
+
+class JobHandlerTest : public ::testing::Test {
+ protected:
+  JobHandlerTest() {
+    fs::create_directories(fs::path(allowed_) / "sub");
+    fs::create_directories(outside_);
+    head_ = std::make_unique<TestHead>(store_.get(), &clock_,
+                                       std::vector<std::string>{allowed_});
+    digest_ = head_->Upload(TinyModule({"MPI_Init"}));
+    pool_ = std::make_unique<FakePool>(head_->pools.get());
+    EXPECT_TRUE(pool_->Attach(5).ok());
+  }
+  ~JobHandlerTest() override { fs::remove_all(root_); }
+
+  absl::Status SubmitStatus(const v1::JobSpec& spec) {
+    return head_->jobs->Submit(spec).status();
+  }
+  v1::JobSpec WithDir(const std::string& host) {
+    v1::JobSpec spec = head_->Spec(digest_, 1);
+    spec.add_dirs()->set_host_path(host);
+    return spec;
+  }
+
+  // Every event until kDone (waits up to 1 s per step).
+  std::vector<v1::JobEvent> Drain(JobWatcher& watcher) {
+    std::vector<v1::JobEvent> events;
+    while (true) {
+      v1::JobEvent event;
+      absl::StatusOr<JobWatcher::Step> step =
+          watcher.Next(absl::Seconds(1), &event);
+      EXPECT_TRUE(step.ok()) << step.status();
+      if (!step.ok() || *step == JobWatcher::Step::kDone) return events;
+      EXPECT_EQ(*step, JobWatcher::Step::kEvent) << "no event within 1 s";
+      if (*step != JobWatcher::Step::kEvent) return events;
+      events.push_back(event);
+    }
+  }
+
+  // Summaries: "job:STATE" or "log@OFFSET/rRANK:DATA".
+  static std::vector<std::string> Summary(
+      const std::vector<v1::JobEvent>& events) {
+    std::vector<std::string> out;
+    for (const v1::JobEvent& e : events) {
+      if (e.has_job()) {
+        out.push_back("job:" + v1::JobState_Name(e.job().state()));
+      } else {
+        out.push_back("log@" + std::to_string(e.log().offset()) + "/r" +
+                      std::to_string(e.log().rank()) + ":" + e.log().data());
+      }
+    }
+    return out;
+  }
+
+  std::unique_ptr<JobWatcher> Watch(const std::string& id, uint64_t offset = 0,
+                                    bool states_only = false) {
+    v1::WatchJobRequest request;
+    request.set_id(id);
+    request.set_log_offset(offset);
+    request.set_states_only(states_only);
+    absl::StatusOr<std::unique_ptr<JobWatcher>> watcher =
+        head_->jobs->Watch(request);
+    EXPECT_TRUE(watcher.ok()) << watcher.status();
+    return watcher.ok() ? *std::move(watcher) : nullptr;
+  }
+
+  const fs::path root_ = fs::temp_directory_path() /
+                         ("job_handler_test." + std::to_string(::getpid()));
+  const std::string allowed_ = root_ / "data";
+  const std::string outside_ = root_ / "etc";
+  std::unique_ptr<CacheStore> store_ = NewMemoryStore();
+  FakeClock clock_;
+  std::unique_ptr<TestHead> head_;
+  std::string digest_;
+  std::unique_ptr<FakePool> pool_;
+};
+
+TEST_F(JobHandlerTest, BadSubmissionsAreRefusedAndLeaveNoRecord) {
+  EXPECT_EQ(SubmitStatus(head_->Spec(digest_, 0)).code(),
+            absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(SubmitStatus(head_->Spec(digest_, -3)).message(),
+              HasSubstr("ranks must be at least 1 (got -3)"));
+  std::string unknown = "sha256:" + std::string(64, 'e');
+  absl::Status status = SubmitStatus(head_->Spec(unknown, 1));
+  EXPECT_EQ(status.code(), absl::StatusCode::kNotFound);
+  EXPECT_THAT(status.message(), HasSubstr("no module " + unknown));
+  EXPECT_EQ(SubmitStatus(head_->Spec("app.wasm", 1)).code(),
+            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(SubmitStatus(head_->Spec(digest_, 5)).code(),
+            absl::StatusCode::kFailedPrecondition);
+  v1::JobSpec negative = head_->Spec(digest_, 1);
+  negative.mutable_timeout()->set_seconds(-1);
+  EXPECT_EQ(SubmitStatus(negative).code(), absl::StatusCode::kInvalidArgument);
+  v1::JobSpec bad_env = head_->Spec(digest_, 1);
+  (*bad_env.mutable_env())["A=B"] = "c";
+  EXPECT_EQ(SubmitStatus(bad_env).code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(head_->jobs->List({})->jobs_size(), 0);
+}
+
+TEST_F(JobHandlerTest, DirsOutsideAllowDirAreRefused) {
+  EXPECT_TRUE(SubmitStatus(WithDir(allowed_)).ok());
+  EXPECT_TRUE(SubmitStatus(WithDir(allowed_ + "/sub")).ok());
+  EXPECT_TRUE(SubmitStatus(WithDir(allowed_ + "/not-yet-made")).ok());
+  for (const std::string& path :
+       {outside_, allowed_ + "/../etc", allowed_ + "x", std::string("/")}) {
+    absl::Status status = SubmitStatus(WithDir(path));
+    EXPECT_EQ(status.code(), absl::StatusCode::kPermissionDenied) << path;
+    EXPECT_THAT(status.message(), HasSubstr("outside the directories"));
+  }
+  // A symbolic link inside the allowed dir that leads out of it.
+  fs::create_directory_symlink(outside_, allowed_ + "/escape");
+  EXPECT_EQ(SubmitStatus(WithDir(allowed_ + "/escape")).code(),
+            absl::StatusCode::kPermissionDenied);
+  EXPECT_EQ(SubmitStatus(WithDir("relative/dir")).code(),
+            absl::StatusCode::kInvalidArgument);
+}
+
+TEST_F(JobHandlerTest, NoAllowDirRefusesEveryDir) {
+  TestHead strict(store_.get(), &clock_);
+  FakePool pool(strict.pools.get());
+  ASSERT_TRUE(pool.Attach(2).ok());
+  v1::JobSpec spec = WithDir(allowed_);
+  absl::Status status = strict.jobs->Submit(spec).status();
+  EXPECT_EQ(status.code(), absl::StatusCode::kPermissionDenied);
+  EXPECT_THAT(status.message(), HasSubstr("allows no host directories"));
+}
+
+TEST_F(JobHandlerTest, ListFiltersByStateAndPages) {
+  std::vector<std::string> ids;
+  for (int i = 0; i < 5; ++i)
+    ids.push_back(head_->jobs->Submit(head_->Spec(digest_, 1))->id());
+  // 4 executors: jobs 0-3 STARTING, job 4 QUEUED.
+  v1::ListJobsRequest request;
+  request.set_page_size(2);
+  std::vector<std::string> listed;
+  do {
+    absl::StatusOr<v1::ListJobsResponse> page = head_->jobs->List(request);
+    ASSERT_TRUE(page.ok());
+    for (const v1::Job& job : page->jobs()) listed.push_back(job.id());
+    request.set_page_token(page->next_page_token());
+  } while (!request.page_token().empty());
+  EXPECT_EQ(listed, ids);
+
+  v1::ListJobsRequest queued;
+  queued.add_states(v1::QUEUED);
+  absl::StatusOr<v1::ListJobsResponse> only = head_->jobs->List(queued);
+  ASSERT_EQ(only->jobs_size(), 1);
+  EXPECT_EQ(only->jobs(0).id(), ids[4]);
+  EXPECT_EQ(head_->jobs->Get("job-nope").status().code(),
+            absl::StatusCode::kNotFound);
+}
+
+TEST_F(JobHandlerTest, WatchStreamsStatesAndLogsThenEnds) {
+  v1::Job job = *head_->jobs->Submit(head_->Spec(digest_, 2));
+  std::unique_ptr<JobWatcher> watcher = Watch(job.id());
+  pool_->Started(job.id());
+  pool_->Log(job.id(), 0, "hello from rank 0\n");
+  pool_->Log(job.id(), 1, "oops\n", v1::STDERR);
+  pool_->Succeeded(job.id(), 2);
+  std::vector<v1::JobEvent> events = Drain(*watcher);
+  EXPECT_THAT(
+      Summary(events),
+      ElementsAre("job:STARTING", "job:RUNNING", "log@0/r0:hello from rank 0\n",
+                  "log@18/r1:oops\n", "job:SUCCEEDED"));
+  EXPECT_EQ(events[3].log().stream(), v1::STDERR);
+}
+
+TEST_F(JobHandlerTest, WatchResumesFromALogOffset) {
+  v1::Job job = *head_->jobs->Submit(head_->Spec(digest_, 1));
+  pool_->Started(job.id());
+  pool_->Log(job.id(), 0, "0123456789");
+  pool_->Log(job.id(), 0, "abcdef");
+  pool_->Succeeded(job.id(), 1);
+  // From the middle of the first chunk.
+  EXPECT_THAT(
+      Summary(Drain(*Watch(job.id(), 4))),
+      ElementsAre("job:SUCCEEDED", "log@4/r0:456789", "log@10/r0:abcdef"));
+  // From a chunk boundary, and from the end.
+  EXPECT_THAT(Summary(Drain(*Watch(job.id(), 10))),
+              ElementsAre("job:SUCCEEDED", "log@10/r0:abcdef"));
+  EXPECT_THAT(Summary(Drain(*Watch(job.id(), 16))),
+              ElementsAre("job:SUCCEEDED"));
+  // Past the end.
+  v1::WatchJobRequest past;
+  past.set_id(job.id());
+  past.set_log_offset(17);
+  EXPECT_EQ(head_->jobs->Watch(past).status().code(),
+            absl::StatusCode::kOutOfRange);
+  // States only.
+  EXPECT_THAT(Summary(Drain(*Watch(job.id(), 0, true))),
+              ElementsAre("job:SUCCEEDED"));
+}
+
+TEST_F(JobHandlerTest, WatchWaitsForEventsFromAnotherThread) {
+  v1::Job job = *head_->jobs->Submit(head_->Spec(digest_, 1));
+  std::unique_ptr<JobWatcher> watcher = Watch(job.id());
+  v1::JobEvent event;
+  ASSERT_EQ(*watcher->Next(absl::Seconds(1), &event), JobWatcher::Step::kEvent);
+  EXPECT_EQ(*watcher->Next(absl::Milliseconds(20), &event),
+            JobWatcher::Step::kIdle);
+  std::thread pool([&] {
+    pool_->Started(job.id());
+    pool_->Log(job.id(), 0, "late line\n");
+    pool_->Succeeded(job.id(), 1);
+  });
+  std::vector<v1::JobEvent> events = Drain(*watcher);
+  pool.join();
+  EXPECT_THAT(
+      Summary(events),
+      ElementsAre("job:RUNNING", "log@0/r0:late line\n", "job:SUCCEEDED"));
+}
+
+TEST_F(JobHandlerTest, WatchEndsWhenTheHeadShutsDown) {
+  v1::Job job = *head_->jobs->Submit(head_->Spec(digest_, 1));
+  std::unique_ptr<JobWatcher> watcher = Watch(job.id());
+  v1::JobEvent event;
+  ASSERT_EQ(*watcher->Next(absl::Seconds(1), &event), JobWatcher::Step::kEvent);
+  head_->scheduler->Shutdown();
+  EXPECT_EQ(watcher->Next(absl::Seconds(5), &event).status().code(),
+            absl::StatusCode::kUnavailable);
+}
+
+TEST_F(JobHandlerTest, WatchOfUnknownJobIsNotFound) {
+  v1::WatchJobRequest request;
+  request.set_id("job-00000404");
+  EXPECT_EQ(head_->jobs->Watch(request).status().code(),
+            absl::StatusCode::kNotFound);
+}
+
+}  // namespace
+}  // namespace wasmhpc::server

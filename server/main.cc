@@ -1,0 +1,142 @@
+// wasmhpc-head: the service that accepts modules and jobs and drives the
+// worker pools. Wires the store, the handlers and the gRPC server together.
+#include <signal.h>
+
+#include <cstdio>
+#include <iostream>
+#include <memory>
+#include <thread>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/synchronization/notification.h"
+#include "cache-store/rocksdb_store.h"
+#include "server/allowed_dirs.h"
+#include "server/head_options.h"
+#include "server/head_server.h"
+#include "server/job_handler.h"
+#include "server/module_handler.h"
+#include "server/pool_handler.h"
+#include "server/scheduler.h"
+#include "server/token_auth.h"
+#include "server/v8_module_compiler.h"
+
+namespace wasmhpc::server {
+namespace {
+
+// How often timeouts are checked: a job overruns its timeout by at most this
+// much before its pool is told to stop it.
+constexpr absl::Duration kTimeoutTick = absl::Milliseconds(100);
+// How long running calls may go on after SIGTERM before they are cancelled.
+constexpr absl::Duration kShutdownGrace = absl::Seconds(2);
+
+int Fail(const std::string& what, const absl::Status& status) {
+  std::cerr << "wasmhpc-head: " << what << ": " << status.message() << "\n";
+  return 1;
+}
+
+// The address clients on this host can use.
+std::string ShownHost(const std::string& host) {
+  return host == "0.0.0.0" || host == "::" || host == "[::]" ? "127.0.0.1"
+                                                             : host;
+}
+
+int Run(const HeadOptions& options, const sigset_t& signals) {
+  RocksDbOptions store_options;
+  store_options.path = options.data_dir;
+  absl::StatusOr<std::unique_ptr<CacheStore>> store =
+      OpenRocksDbStore(store_options);
+  if (!store.ok()) return Fail("--data-dir", store.status());
+  TokenAuth auth;
+  if (!options.auth_tokens.empty()) {
+    absl::StatusOr<TokenAuth> loaded = TokenAuth::FromFile(options.auth_tokens);
+    if (!loaded.ok()) return Fail("--auth-tokens", loaded.status());
+    auth = *std::move(loaded);
+  }
+  absl::StatusOr<AllowedDirs> allowed = AllowedDirs::Create(options.allow_dirs);
+  if (!allowed.ok()) return Fail("--allow-dir", allowed.status());
+  absl::StatusOr<std::unique_ptr<ModuleCompiler>> compiler =
+      NewV8ModuleCompiler();
+  if (!compiler.ok()) return Fail("engine", compiler.status());
+  SchedulerOptions scheduler_options;
+  scheduler_options.store = store->get();
+  absl::StatusOr<std::unique_ptr<Scheduler>> scheduler =
+      Scheduler::Create(std::move(scheduler_options));
+  if (!scheduler.ok()) return Fail("job records", scheduler.status());
+
+  ModuleHandlerOptions module_options;
+  module_options.store = store->get();
+  module_options.compiler = compiler->get();
+  ModuleHandler modules(std::move(module_options));
+  JobHandlerOptions job_options;
+  job_options.scheduler = scheduler->get();
+  job_options.store = store->get();
+  job_options.allowed_dirs = *std::move(allowed);
+  JobHandler jobs(std::move(job_options));
+  PoolHandlerOptions pool_options;
+  pool_options.scheduler = scheduler->get();
+  pool_options.store = store->get();
+  PoolHandler pools(std::move(pool_options));
+  HeadServerOptions server_options;
+  server_options.host = options.host;
+  server_options.port = options.grpc_port;
+  server_options.modules = &modules;
+  server_options.jobs = &jobs;
+  server_options.pools = &pools;
+  server_options.auth = &auth;
+  absl::StatusOr<std::unique_ptr<HeadServer>> server =
+      HeadServer::Start(server_options);
+  if (!server.ok()) return Fail("gRPC", server.status());
+
+  std::cout << "wasmhpc-head: listening on " << ShownHost(options.host) << ":"
+            << (*server)->port() << std::endl;
+  std::cerr << "wasmhpc-head: data in " << options.data_dir << "; auth "
+            << (auth.enabled() ? "on" : "off") << "; allowed dirs: "
+            << (options.allow_dirs.empty()
+                    ? std::string("none")
+                    : absl::StrJoin(options.allow_dirs, ", "))
+            << "; engine " << (*compiler)->fingerprint() << std::endl;
+
+  absl::Notification stop;
+  std::thread ticker([&] {
+    do {
+      (*scheduler)->CheckTimeouts();
+    } while (!stop.WaitForNotificationWithTimeout(kTimeoutTick));
+  });
+  int signal = 0;
+  sigwait(&signals, &signal);
+  std::cerr << "wasmhpc-head: signal " << signal << ", shutting down"
+            << std::endl;
+  (*scheduler)->Shutdown();
+  (*server)->Shutdown(kShutdownGrace);
+  stop.Notify();
+  ticker.join();
+  return 0;
+}
+
+}  // namespace
+}  // namespace wasmhpc::server
+
+int main(int argc, char** argv) {
+  // SIGINT/SIGTERM are taken by sigwait in Run; block them before any thread
+  // starts so that every thread inherits the mask.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  absl::StatusOr<wasmhpc::server::HeadOptions> options =
+      wasmhpc::server::ParseHeadOptions(
+          std::vector<std::string>(argv, argv + argc));
+  if (!options.ok()) {
+    std::cerr << "wasmhpc-head: " << options.status().message() << "\n"
+              << wasmhpc::server::kHeadUsage;
+    return 2;
+  }
+  if (options->help) {
+    std::cout << wasmhpc::server::kHeadUsage;
+    return 0;
+  }
+  return wasmhpc::server::Run(*options, signals);
+}

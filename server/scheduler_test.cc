@@ -1,0 +1,306 @@
+// Scheduler: FIFO first-fit assignment, pool events, cancel, timeouts, lost
+// pools and head restarts, driven through the handlers with fake pools.
+#include "server/scheduler.h"
+
+#include "cache-store/memory_store.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "server/head_test_fixture.h"
+
+namespace wasmhpc::server {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+
+class SchedulerTest : public ::testing::Test {
+ protected:
+  // Submits and expects success.
+  v1::Job Submit(int ranks, int timeout_seconds = 0) {
+    v1::JobSpec spec = head_->Spec(digest_, ranks);
+    spec.mutable_timeout()->set_seconds(timeout_seconds);
+    absl::StatusOr<v1::Job> job = head_->jobs->Submit(spec);
+    EXPECT_TRUE(job.ok()) << job.status();
+    return job.ok() ? *job : v1::Job();
+  }
+  v1::JobState StateOf(const std::string& id) {
+    absl::StatusOr<v1::Job> job = head_->jobs->Get(id);
+    EXPECT_TRUE(job.ok()) << job.status();
+    return job.ok() ? job->state() : v1::JOB_STATE_UNSPECIFIED;
+  }
+  v1::Job Get(const std::string& id) { return *head_->jobs->Get(id); }
+
+  std::unique_ptr<CacheStore> store_ = NewMemoryStore();
+  FakeClock clock_;
+  std::unique_ptr<TestHead> head_ =
+      std::make_unique<TestHead>(store_.get(), &clock_);
+  std::string digest_ = head_->Upload(TinyModule({"MPI_Init"}));
+  FakePool pool_{head_->pools.get()};
+};
+
+TEST_F(SchedulerTest, JobRunsThroughItsStates) {
+  ASSERT_TRUE(pool_.Attach(5).ok());
+  ASSERT_TRUE(pool_.received()[0].has_welcome());
+  EXPECT_EQ(pool_.received()[0].welcome().pool_id(), pool_.id());
+
+  v1::Job job = Submit(2);
+  EXPECT_EQ(job.state(), v1::STARTING);
+  EXPECT_EQ(job.pool_id(), pool_.id());
+  std::optional<v1::HeadMessage::Assign> assign = pool_.AssignOf(job.id());
+  ASSERT_TRUE(assign);
+  EXPECT_THAT(assign->ranks(), ElementsAre(1, 2));
+  EXPECT_EQ(assign->spec().module_digest(), digest_);
+
+  clock_.Advance(absl::Seconds(1));
+  pool_.Started(job.id());
+  EXPECT_EQ(StateOf(job.id()), v1::RUNNING);
+  EXPECT_EQ(FromProto(Get(job.id()).started()), clock_.Now());
+  pool_.Succeeded(job.id(), 2);
+  v1::Job done = Get(job.id());
+  EXPECT_EQ(done.state(), v1::SUCCEEDED);
+  EXPECT_EQ(done.exit_code(), 0);
+  EXPECT_EQ(done.failed_rank(), -1);
+  EXPECT_EQ(done.ranks_size(), 2);
+  EXPECT_EQ(head_->scheduler->ListPools()[0].free_ranks(), 4);
+}
+
+TEST_F(SchedulerTest, JobsWaitQueuedWhileRanksAreBusyInFifoOrder) {
+  ASSERT_TRUE(pool_.Attach(5).ok());  // 4 executors.
+  v1::Job a = Submit(3);
+  v1::Job b = Submit(2);  // Does not fit next to a.
+  v1::Job c = Submit(1);  // Would fit, but must not overtake b.
+  EXPECT_EQ(a.state(), v1::STARTING);
+  EXPECT_EQ(b.state(), v1::QUEUED);
+  EXPECT_EQ(c.state(), v1::QUEUED);
+  pool_.Started(a.id());
+  pool_.Succeeded(a.id(), 3);
+  EXPECT_EQ(StateOf(b.id()), v1::STARTING);
+  EXPECT_EQ(StateOf(c.id()), v1::STARTING);
+  EXPECT_THAT(pool_.AssignOf(b.id())->ranks(), ElementsAre(1, 2));
+  EXPECT_THAT(pool_.AssignOf(c.id())->ranks(), ElementsAre(3));
+}
+
+TEST_F(SchedulerTest, FirstFitAcrossPools) {
+  FakePool small(head_->pools.get());
+  ASSERT_TRUE(small.Attach(2).ok());  // 1 executor, attached first.
+  ASSERT_TRUE(pool_.Attach(4).ok());  // 3 executors.
+  v1::Job wide = Submit(3);
+  v1::Job narrow = Submit(1);
+  EXPECT_EQ(wide.pool_id(), pool_.id());
+  EXPECT_EQ(narrow.pool_id(), small.id());
+}
+
+TEST_F(SchedulerTest, TooManyRanksFailsAtSubmit) {
+  absl::StatusOr<v1::Job> none = head_->jobs->Submit(head_->Spec(digest_, 2));
+  EXPECT_EQ(none.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(none.status().message(), HasSubstr("no worker pool is attached"));
+  ASSERT_TRUE(pool_.Attach(5).ok());
+  absl::StatusOr<v1::Job> job = head_->jobs->Submit(head_->Spec(digest_, 8));
+  EXPECT_EQ(job.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(job.status().message(),
+            "job asks 8 ranks; the largest pool has 4 executor ranks");
+  EXPECT_EQ(head_->jobs->List({})->jobs_size(), 0);  // Nothing recorded.
+}
+
+TEST_F(SchedulerTest, TrapOnOneRankFailsTheJobWithThatRankAndMessage) {
+  ASSERT_TRUE(pool_.Attach(5).ok());
+  v1::Job job = Submit(4);
+  pool_.Started(job.id());
+  v1::PoolMessage::JobFinished finished;
+  finished.set_job_id(job.id());
+  finished.set_state(v1::FAILED);
+  finished.set_failed_rank(2);
+  for (int rank = 0; rank < 4; ++rank) {
+    v1::RankResult* result = finished.add_ranks();
+    result->set_rank(rank);
+    if (rank == 2) {
+      result->set_exit_code(134);
+      result->set_trap("unreachable\n    at main");
+    }
+  }
+  pool_.Finished(finished);
+  v1::Job failed = Get(job.id());
+  EXPECT_EQ(failed.state(), v1::FAILED);
+  EXPECT_EQ(failed.failed_rank(), 2);
+  EXPECT_EQ(failed.exit_code(), 134);
+  EXPECT_EQ(failed.reason(), "rank 2 trapped: unreachable\n    at main");
+  EXPECT_EQ(failed.ranks(2).trap(), "unreachable\n    at main");
+  // The pool goes on: all its ranks are free again.
+  EXPECT_EQ(head_->scheduler->ListPools()[0].free_ranks(), 4);
+}
+
+TEST_F(SchedulerTest, TimeoutStopsTheJobAndEndsItTimedOut) {
+  ASSERT_TRUE(pool_.Attach(3).ok());
+  v1::Job job = Submit(2, /*timeout_seconds=*/30);
+  pool_.Started(job.id());
+  clock_.Advance(absl::Seconds(29));
+  head_->scheduler->CheckTimeouts();
+  EXPECT_FALSE(pool_.CancelOf(job.id()));
+  clock_.Advance(absl::Seconds(1));
+  head_->scheduler->CheckTimeouts();
+  std::optional<v1::HeadMessage::Cancel> cancel = pool_.CancelOf(job.id());
+  ASSERT_TRUE(cancel);
+  EXPECT_THAT(cancel->reason(), HasSubstr("timed out after 30s"));
+  EXPECT_EQ(StateOf(job.id()), v1::RUNNING);  // Until the pool confirms.
+  v1::PoolMessage::JobFinished finished;
+  finished.set_job_id(job.id());
+  finished.set_state(v1::CANCELLED);
+  pool_.Finished(finished);
+  v1::Job ended = Get(job.id());
+  EXPECT_EQ(ended.state(), v1::TIMED_OUT);
+  EXPECT_EQ(ended.reason(), "timed out after 30s");
+  EXPECT_EQ(ended.failed_rank(), -1);
+}
+
+TEST_F(SchedulerTest, UnconfirmedStopEndsAfterGraceAndKeepsRanksBusy) {
+  ASSERT_TRUE(pool_.Attach(3).ok());  // 2 executors.
+  v1::Job job = Submit(2, 5);
+  pool_.Started(job.id());
+  clock_.Advance(absl::Seconds(5));
+  head_->scheduler->CheckTimeouts();
+  clock_.Advance(absl::Seconds(10));  // The fixture's grace.
+  head_->scheduler->CheckTimeouts();
+  v1::Job ended = Get(job.id());
+  EXPECT_EQ(ended.state(), v1::TIMED_OUT);
+  EXPECT_THAT(ended.reason(), HasSubstr("did not confirm the stop"));
+  v1::Job next = Submit(1);
+  EXPECT_EQ(next.state(), v1::QUEUED);          // Ranks still busy in the pool.
+  pool_.Succeeded(job.id(), 2);                 // The pool finally stops it.
+  EXPECT_EQ(StateOf(job.id()), v1::TIMED_OUT);  // Unchanged.
+  EXPECT_EQ(StateOf(next.id()), v1::STARTING);
+}
+
+TEST_F(SchedulerTest, CancelDuringStarting) {
+  ASSERT_TRUE(pool_.Attach(3).ok());
+  v1::Job job = Submit(2);
+  ASSERT_EQ(job.state(), v1::STARTING);
+  absl::StatusOr<v1::Job> cancelling = head_->jobs->Cancel(job.id());
+  ASSERT_TRUE(cancelling.ok());
+  EXPECT_EQ(cancelling->state(), v1::STARTING);
+  ASSERT_TRUE(pool_.CancelOf(job.id()));
+  EXPECT_EQ(pool_.CancelOf(job.id())->reason(), "cancelled by user");
+  // Idempotent: no second Cancel message.
+  ASSERT_TRUE(head_->jobs->Cancel(job.id()).ok());
+  int cancels = 0;
+  for (const auto& m : pool_.received()) cancels += m.has_cancel();
+  EXPECT_EQ(cancels, 1);
+  v1::PoolMessage::JobFinished finished;
+  finished.set_job_id(job.id());
+  finished.set_state(v1::CANCELLED);
+  pool_.Finished(finished);
+  EXPECT_EQ(StateOf(job.id()), v1::CANCELLED);
+  EXPECT_EQ(Get(job.id()).reason(), "cancelled by user");
+  // Cancel of an ended job returns it unchanged.
+  EXPECT_EQ(head_->jobs->Cancel(job.id())->state(), v1::CANCELLED);
+}
+
+TEST_F(SchedulerTest, CancelOfAQueuedJobEndsItAtOnce) {
+  ASSERT_TRUE(pool_.Attach(2).ok());
+  v1::Job running = Submit(1);
+  v1::Job queued = Submit(1);
+  ASSERT_EQ(queued.state(), v1::QUEUED);
+  EXPECT_EQ(head_->jobs->Cancel(queued.id())->state(), v1::CANCELLED);
+  EXPECT_FALSE(pool_.CancelOf(queued.id()));
+  pool_.Succeeded(running.id(), 1);
+  EXPECT_FALSE(pool_.AssignOf(queued.id()));
+  EXPECT_EQ(head_->jobs->Cancel("job-99999999").status().code(),
+            absl::StatusCode::kNotFound);
+}
+
+TEST_F(SchedulerTest, CancelledJobThatSucceededFirstStaysSucceeded) {
+  ASSERT_TRUE(pool_.Attach(2).ok());
+  v1::Job job = Submit(1);
+  pool_.Started(job.id());
+  ASSERT_TRUE(head_->jobs->Cancel(job.id()).ok());
+  pool_.Succeeded(job.id(), 1);
+  EXPECT_EQ(StateOf(job.id()), v1::SUCCEEDED);
+}
+
+TEST_F(SchedulerTest, LostPoolFailsItsJobsAndReattachesAsANewPool) {
+  ASSERT_TRUE(pool_.Attach(4).ok());
+  v1::Job running = Submit(2);
+  v1::Job starting = Submit(1);
+  v1::Job queued = Submit(3);
+  pool_.Started(running.id());
+  pool_.Log(running.id(), 0, "partial output\n");
+  pool_.Detach();
+  for (const std::string& id : {running.id(), starting.id()}) {
+    v1::Job job = Get(id);
+    EXPECT_EQ(job.state(), v1::FAILED);
+    EXPECT_EQ(job.reason(), "worker pool lost");
+    EXPECT_EQ(job.failed_rank(), -1);
+  }
+  EXPECT_EQ(StateOf(queued.id()), v1::QUEUED);  // Waits for a pool.
+  EXPECT_TRUE(head_->scheduler->ListPools().empty());
+
+  FakePool restarted(head_->pools.get());
+  ASSERT_TRUE(restarted.Attach(4).ok());
+  EXPECT_NE(restarted.id(), pool_.id());
+  EXPECT_EQ(StateOf(queued.id()), v1::STARTING);
+  EXPECT_EQ(Get(queued.id()).pool_id(), restarted.id());
+  // Messages of the old pool about its jobs change nothing.
+  pool_.Succeeded(running.id(), 2);
+  EXPECT_EQ(StateOf(running.id()), v1::FAILED);
+}
+
+TEST_F(SchedulerTest, MessagesAboutOtherPoolsJobsAreIgnored) {
+  FakePool other(head_->pools.get());
+  ASSERT_TRUE(pool_.Attach(2).ok());
+  ASSERT_TRUE(other.Attach(2).ok());
+  v1::Job job = Submit(1);
+  ASSERT_EQ(job.pool_id(), pool_.id());
+  other.Started(job.id());
+  other.Succeeded(job.id(), 1);
+  other.Log(job.id(), 0, "not mine");
+  EXPECT_EQ(StateOf(job.id()), v1::STARTING);
+  EXPECT_EQ(head_->scheduler->HandlePoolMessage(other.id(), FakePool::Hello(2))
+                .code(),
+            absl::StatusCode::kInvalidArgument);
+}
+
+TEST_F(SchedulerTest, BadHelloIsRefused) {
+  EXPECT_EQ(pool_.Attach(1).status().code(),
+            absl::StatusCode::kInvalidArgument);  // No executor.
+  v1::PoolMessage started;
+  started.mutable_started()->set_job_id("job-00000001");
+  EXPECT_EQ(head_->pools->Attach(started, &pool_).status().code(),
+            absl::StatusCode::kInvalidArgument);  // Not a hello first.
+}
+
+TEST_F(SchedulerTest, HeadRestartKeepsRecordsAndReconcilesActiveJobs) {
+  ASSERT_TRUE(pool_.Attach(3).ok());
+  v1::Job done = Submit(1);
+  pool_.Started(done.id());
+  pool_.Log(done.id(), 0, "hello\n");
+  pool_.Succeeded(done.id(), 1);
+  v1::Job running = Submit(1);
+  pool_.Started(running.id());
+  v1::Job starting = Submit(1);
+  v1::Job queued = Submit(2);
+  ASSERT_EQ(Get(starting.id()).state(), v1::STARTING);
+  ASSERT_EQ(Get(queued.id()).state(), v1::QUEUED);
+
+  // The head dies (no detach: the process is gone); a new one starts over
+  // the same store.
+  head_.release();  // Leaked on purpose: a killed head cleans up nothing.
+  head_ = std::make_unique<TestHead>(store_.get(), &clock_);
+
+  EXPECT_EQ(head_->modules->Get(digest_)->digest(), digest_);
+  EXPECT_EQ(StateOf(done.id()), v1::SUCCEEDED);
+  for (const std::string& id : {running.id(), starting.id()}) {
+    EXPECT_EQ(StateOf(id), v1::FAILED);
+    EXPECT_EQ(Get(id).reason(), "head restarted");
+  }
+  EXPECT_EQ(StateOf(queued.id()), v1::QUEUED);  // Never started: queued again.
+  EXPECT_EQ(head_->jobs->List({})->jobs_size(), 4);
+  // New ids continue after the old ones; the queued job goes first.
+  FakePool pool(head_->pools.get());
+  ASSERT_TRUE(pool.Attach(3).ok());
+  v1::Job next = Submit(2);
+  EXPECT_GT(next.id(), queued.id());
+  EXPECT_EQ(StateOf(queued.id()), v1::STARTING);
+  EXPECT_EQ(next.state(), v1::QUEUED);
+}
+
+}  // namespace
+}  // namespace wasmhpc::server
