@@ -1,0 +1,115 @@
+// Command line of wasmhpc-cli: global options, a command and its arguments.
+//
+//   wasmhpc-cli [--server HOST:PORT] [--token T] [--output text|json]
+//               COMMAND [ARGS...]
+//
+// Parsing is pure: ParseCommandLine reads only its arguments (the process
+// environment and working directory come in through CliEnvironment), so
+// every rule is unit tested. Global options may also follow the command
+// (`wasmhpc-cli jobs --output json`), but never after `--` in submit.
+//
+// Thread safety: the functions are pure and thread safe.
+#ifndef WASMHPC_CLIENT_CLI_CLI_OPTIONS_H_
+#define WASMHPC_CLIENT_CLI_CLI_OPTIONS_H_
+
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "wasmhpc/v1/jobs.pb.h"
+
+namespace wasmhpc::cli {
+
+enum class OutputFormat {
+  kText,  // Tables and plain words for people.
+  kJson,  // The API's messages as JSON, for scripts.
+};
+
+enum class Command {
+  kHelp,
+  kSubmit,
+  kJobs,
+  kStatus,
+  kLogs,
+  kCancel,
+  kModulesPush,
+  kModulesLs,
+  kModulesRm,
+  kPools,
+};
+
+// What the command line reads from the process beyond argv.
+struct CliEnvironment {
+  // $WASMHPC_SERVER; "" when unset.
+  std::string server;
+  // $WASMHPC_TOKEN; "" when unset.
+  std::string token;
+  // The working directory, absolute: relative --dir host paths are resolved
+  // against it (the head and the pool do not share the CLI's directory).
+  std::string cwd;
+};
+
+struct GlobalOptions {
+  // --server, else $WASMHPC_SERVER. Default: "127.0.0.1:7070".
+  std::string server = "127.0.0.1:7070";
+  // --token, else $WASMHPC_TOKEN; "" sends no authorization. Default: "".
+  std::string token;
+  // --output. Default: text.
+  OutputFormat output = OutputFormat::kText;
+};
+
+struct SubmitOptions {
+  // The module: a file path, or a digest when `module_is_digest`.
+  std::string module;
+  bool module_is_digest = false;
+  // --ranks, --env, --dir, --timeout and the guest's args; module_digest is
+  // left empty (the submit command fills it in).
+  v1::JobSpec spec;
+  // --detach: print the job and return without following it.
+  bool detach = false;
+  // --tag-output: prefix each output line with "[rank N] ".
+  bool tag_output = false;
+};
+
+struct CliOptions {
+  GlobalOptions global;
+  Command command = Command::kHelp;
+  // kSubmit.
+  SubmitOptions submit;
+  // kStatus, kLogs, kCancel.
+  std::string job_id;
+  // kLogs: -f / --follow.
+  bool follow = false;
+  // kJobs: --state filters (all jobs when empty).
+  std::vector<v1::JobState> states;
+  // kModulesPush: the file; kModulesRm: the digest.
+  std::string module_arg;
+};
+
+// Parses argv (argv[0] is the program). Errors are InvalidArgument with a
+// message naming the offending argument; the caller prints it with the usage
+// hint and exits 2. `--help`/`-h`/`help` anywhere give Command::kHelp.
+absl::StatusOr<CliOptions> ParseCommandLine(
+    const std::vector<std::string>& argv, const CliEnvironment& env);
+
+// "30s", "5m", "1h30m", "250ms" (Go/absl syntax) or a plain number of
+// seconds. "0" means no limit. InvalidArgument for anything else, negative
+// or infinite durations.
+absl::StatusOr<absl::Duration> ParseTimeout(absl::string_view text);
+
+// "HOST[:GUEST][:ro]" as wasmhpc-run's --dir. A relative HOST is made
+// absolute against `cwd`; GUEST defaults to HOST as written.
+absl::StatusOr<v1::Dir> ParseDirSpec(absl::string_view spec,
+                                     absl::string_view cwd);
+
+// "QUEUED", "running", ... (case-insensitive). InvalidArgument otherwise.
+absl::StatusOr<v1::JobState> ParseJobState(absl::string_view name);
+
+// The usage text printed by --help and after a usage error.
+extern const char kUsage[];
+
+}  // namespace wasmhpc::cli
+
+#endif  // WASMHPC_CLIENT_CLI_CLI_OPTIONS_H_

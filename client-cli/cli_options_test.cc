@@ -1,0 +1,229 @@
+#include "client-cli/cli_options.h"
+
+#include <string>
+#include <vector>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace wasmhpc::cli {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+
+const std::string kDigest = "sha256:" + std::string(64, 'a');
+
+CliEnvironment Env(std::string server, std::string token, std::string cwd) {
+  CliEnvironment env;
+  env.server = std::move(server);
+  env.token = std::move(token);
+  env.cwd = std::move(cwd);
+  return env;
+}
+
+absl::StatusOr<CliOptions> Parse(std::vector<std::string> args,
+                                 CliEnvironment env = Env("", "", "/home/u")) {
+  args.insert(args.begin(), "wasmhpc-cli");
+  return ParseCommandLine(args, env);
+}
+
+std::string Error(std::vector<std::string> args) {
+  absl::StatusOr<CliOptions> options = Parse(std::move(args));
+  EXPECT_FALSE(options.ok());
+  return options.ok() ? "" : std::string(options.status().message());
+}
+
+TEST(ParseCommandLine, SubmitTakesModuleRanksAndGuestArgs) {
+  auto o = Parse({"submit", "app.wasm", "--ranks", "4", "--", "-x", "--ranks"});
+  ASSERT_TRUE(o.ok()) << o.status();
+  EXPECT_EQ(o->command, Command::kSubmit);
+  EXPECT_EQ(o->submit.module, "app.wasm");
+  EXPECT_FALSE(o->submit.module_is_digest);
+  EXPECT_EQ(o->submit.spec.ranks(), 4);
+  EXPECT_THAT(o->submit.spec.args(), ElementsAre("-x", "--ranks"));
+  EXPECT_FALSE(o->submit.detach);
+}
+
+TEST(ParseCommandLine, SubmitOptionsInAnyOrderAndWithEquals) {
+  auto o = Parse({"submit", "--ranks=2", "--env", "A=1", "--env=B=2=3", "--dir",
+                  "data:/in:ro", "--timeout", "5m", "--detach", "--tag-output",
+                  kDigest});
+  ASSERT_TRUE(o.ok()) << o.status();
+  const v1::JobSpec& spec = o->submit.spec;
+  EXPECT_TRUE(o->submit.module_is_digest);
+  EXPECT_EQ(o->submit.module, kDigest);
+  EXPECT_EQ(spec.ranks(), 2);
+  EXPECT_EQ(spec.env().at("A"), "1");
+  EXPECT_EQ(spec.env().at("B"), "2=3");
+  ASSERT_EQ(spec.dirs_size(), 1);
+  EXPECT_EQ(spec.dirs(0).host_path(), "/home/u/data");
+  EXPECT_EQ(spec.dirs(0).guest_path(), "/in");
+  EXPECT_TRUE(spec.dirs(0).read_only());
+  EXPECT_EQ(spec.timeout().seconds(), 300);
+  EXPECT_TRUE(o->submit.detach);
+  EXPECT_TRUE(o->submit.tag_output);
+}
+
+TEST(ParseCommandLine, GlobalOptionsBeforeOrAfterTheCommand) {
+  auto o = Parse(
+      {"--server", "head:1234", "jobs", "--output", "json", "--token=t0k"});
+  ASSERT_TRUE(o.ok()) << o.status();
+  EXPECT_EQ(o->global.server, "head:1234");
+  EXPECT_EQ(o->global.output, OutputFormat::kJson);
+  EXPECT_EQ(o->global.token, "t0k");
+}
+
+TEST(ParseCommandLine, EnvironmentGivesDefaultsThatFlagsOverride) {
+  CliEnvironment env = Env("envhost:7", "envtok", "/");
+  auto o = Parse({"pools"}, env);
+  ASSERT_TRUE(o.ok());
+  EXPECT_EQ(o->global.server, "envhost:7");
+  EXPECT_EQ(o->global.token, "envtok");
+  o = Parse({"--server", "flag:8", "--token", "flagtok", "pools"}, env);
+  ASSERT_TRUE(o.ok());
+  EXPECT_EQ(o->global.server, "flag:8");
+  EXPECT_EQ(o->global.token, "flagtok");
+  o = Parse({"pools"}, CliEnvironment());
+  ASSERT_TRUE(o.ok());
+  EXPECT_EQ(o->global.server, "127.0.0.1:7070");
+  EXPECT_EQ(o->global.token, "");
+}
+
+TEST(ParseCommandLine, GlobalOptionsAfterDashDashBelongToTheGuest) {
+  auto o = Parse({"submit", "a.wasm", "-n", "1", "--", "--output", "json"});
+  ASSERT_TRUE(o.ok()) << o.status();
+  EXPECT_EQ(o->global.output, OutputFormat::kText);
+  EXPECT_THAT(o->submit.spec.args(), ElementsAre("--output", "json"));
+}
+
+TEST(ParseCommandLine, OtherCommands) {
+  auto o = Parse({"status", "job-1"});
+  ASSERT_TRUE(o.ok());
+  EXPECT_EQ(o->command, Command::kStatus);
+  EXPECT_EQ(o->job_id, "job-1");
+
+  o = Parse({"logs", "-f", "job-2"});
+  ASSERT_TRUE(o.ok());
+  EXPECT_EQ(o->command, Command::kLogs);
+  EXPECT_TRUE(o->follow);
+  EXPECT_EQ(o->job_id, "job-2");
+
+  o = Parse({"cancel", "job-3"});
+  ASSERT_TRUE(o.ok());
+  EXPECT_EQ(o->command, Command::kCancel);
+
+  o = Parse({"jobs", "--state", "running,QUEUED", "--state", "failed"});
+  ASSERT_TRUE(o.ok()) << o.status();
+  EXPECT_THAT(o->states, ElementsAre(v1::RUNNING, v1::QUEUED, v1::FAILED));
+
+  o = Parse({"modules", "push", "x.wasm"});
+  ASSERT_TRUE(o.ok());
+  EXPECT_EQ(o->command, Command::kModulesPush);
+  EXPECT_EQ(o->module_arg, "x.wasm");
+
+  o = Parse({"modules", "ls"});
+  ASSERT_TRUE(o.ok());
+  EXPECT_EQ(o->command, Command::kModulesLs);
+
+  o = Parse({"modules", "rm", kDigest});
+  ASSERT_TRUE(o.ok());
+  EXPECT_EQ(o->command, Command::kModulesRm);
+  EXPECT_EQ(o->module_arg, kDigest);
+}
+
+TEST(ParseCommandLine, HelpAnywhere) {
+  for (auto args :
+       std::vector<std::vector<std::string>>{{"--help"},
+                                             {"-h"},
+                                             {"help"},
+                                             {"jobs", "--help"},
+                                             {"submit", "a.wasm", "-h"}}) {
+    auto o = Parse(args);
+    ASSERT_TRUE(o.ok()) << args[0];
+    EXPECT_EQ(o->command, Command::kHelp);
+  }
+}
+
+TEST(ParseCommandLine, ErrorsNameTheOffendingArgument) {
+  EXPECT_EQ(Error({}), "no command given");
+  EXPECT_EQ(Error({"frob"}), "unknown command 'frob'");
+  EXPECT_EQ(Error({"modules"}), "modules needs push, ls or rm");
+  EXPECT_EQ(Error({"modules", "cp"}),
+            "unknown command 'modules cp': use push, ls or rm");
+  EXPECT_EQ(Error({"submit", "a.wasm"}), "submit needs --ranks N");
+  EXPECT_EQ(Error({"submit", "--ranks", "2"}),
+            "submit needs a module (app.wasm or sha256:...)");
+  EXPECT_EQ(Error({"submit", "a.wasm", "--ranks", "0"}),
+            "--ranks 0: expected a number of at least 1");
+  EXPECT_EQ(Error({"submit", "a.wasm", "--ranks", "-3"}),
+            "--ranks -3: expected a number of at least 1");
+  EXPECT_EQ(Error({"submit", "a.wasm", "--ranks"}), "--ranks needs a value");
+  EXPECT_EQ(Error({"submit", "a.wasm", "-n", "2", "extra"}),
+            "unexpected argument 'extra' (the guest's arguments go after --)");
+  EXPECT_EQ(Error({"submit", "a.wasm", "-n", "2", "--env", "=x"}),
+            "--env =x: expected K=V");
+  EXPECT_EQ(Error({"submit", "a.wasm", "-n", "2", "--env", "x"}),
+            "--env x: expected K=V");
+  EXPECT_EQ(Error({"submit", "a.wasm", "-n", "2", "--timeout", "soon"}),
+            "--timeout soon: expected a duration like 30s, 5m or 1h30m");
+  EXPECT_EQ(Error({"submit", "a.wasm", "-n", "2", "--detach=yes"}),
+            "--detach takes no value");
+  EXPECT_THAT(Error({"submit", "sha256:abc", "-n", "2"}),
+              HasSubstr("sha256:abc: not a digest"));
+  EXPECT_EQ(Error({"status"}), "status needs a job id");
+  EXPECT_EQ(Error({"logs", "a", "b"}), "unexpected argument 'b'");
+  EXPECT_EQ(Error({"jobs", "-f"}), "unknown option -f");
+  EXPECT_EQ(Error({"--bogus", "jobs"}), "unknown option --bogus");
+  EXPECT_EQ(Error({"--output", "yaml", "jobs"}),
+            "--output yaml: expected text or json");
+  EXPECT_EQ(Error({"--server", "nohostport", "jobs"}),
+            "--server nohostport: expected HOST:PORT");
+  EXPECT_THAT(Error({"modules", "rm", "abc"}), HasSubstr("abc: not a digest"));
+  EXPECT_THAT(Error({"jobs", "--state", "DONE"}),
+              HasSubstr("--state DONE: expected QUEUED"));
+}
+
+TEST(ParseTimeout, AcceptsDurationsAndPlainSeconds) {
+  EXPECT_EQ(*ParseTimeout("30s"), absl::Seconds(30));
+  EXPECT_EQ(*ParseTimeout("5m"), absl::Minutes(5));
+  EXPECT_EQ(*ParseTimeout("1h30m"), absl::Minutes(90));
+  EXPECT_EQ(*ParseTimeout("250ms"), absl::Milliseconds(250));
+  EXPECT_EQ(*ParseTimeout("90"), absl::Seconds(90));
+  EXPECT_EQ(*ParseTimeout("0"), absl::ZeroDuration());
+  EXPECT_FALSE(ParseTimeout("-5s").ok());
+  EXPECT_FALSE(ParseTimeout("inf").ok());
+  EXPECT_FALSE(ParseTimeout("").ok());
+  EXPECT_FALSE(ParseTimeout("5 minutes").ok());
+}
+
+TEST(ParseDirSpec, HostGuestReadOnlyAndRelativePaths) {
+  auto dir = ParseDirSpec("/data", "/cwd");
+  ASSERT_TRUE(dir.ok());
+  EXPECT_EQ(dir->host_path(), "/data");
+  EXPECT_EQ(dir->guest_path(), "/data");
+  EXPECT_FALSE(dir->read_only());
+
+  dir = ParseDirSpec("/data:/in/:ro", "/cwd");
+  ASSERT_TRUE(dir.ok());
+  EXPECT_EQ(dir->guest_path(), "/in");
+  EXPECT_TRUE(dir->read_only());
+
+  dir = ParseDirSpec("out", "/cwd/");
+  ASSERT_TRUE(dir.ok());
+  EXPECT_EQ(dir->host_path(), "/cwd/out");
+  EXPECT_EQ(dir->guest_path(), "out");
+
+  dir = ParseDirSpec(".:/work", "/cwd");
+  ASSERT_TRUE(dir.ok());
+  EXPECT_EQ(dir->host_path(), "/cwd");
+  EXPECT_EQ(dir->guest_path(), "/work");
+
+  EXPECT_FALSE(ParseDirSpec(":/in", "/cwd").ok());
+  EXPECT_FALSE(ParseDirSpec("/a:", "/cwd").ok());
+  EXPECT_THAT(std::string(ParseDirSpec("/a:/b:rw", "/").status().message()),
+              HasSubstr("unknown mode 'rw'"));
+}
+
+}  // namespace
+}  // namespace wasmhpc::cli

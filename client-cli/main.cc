@@ -1,0 +1,74 @@
+// wasmhpc-cli: submit jobs to a wasmhpc head and look after them. main only
+// wires the pieces: parse (cli_options), connect (HeadClient), run
+// (commands).
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "client-cli/cli_options.h"
+#include "client-cli/commands.h"
+#include "client-cli/head_client.h"
+#include "client-cli/interrupt.h"
+#include "client-cli/output_format.h"
+
+namespace {
+
+std::string GetEnv(const char* name) {
+  const char* value = std::getenv(name);
+  return value ? value : "";
+}
+
+std::string WorkingDirectory() {
+  char buffer[4096];
+  return getcwd(buffer, sizeof(buffer)) ? buffer : "";
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using wasmhpc::cli::CliEnvironment;
+  using wasmhpc::cli::CliOptions;
+  using wasmhpc::cli::Command;
+  using wasmhpc::cli::CommandEnv;
+  using wasmhpc::cli::HeadClient;
+  using wasmhpc::cli::HeadClientOptions;
+  using wasmhpc::cli::InterruptWatcher;
+  // First: no other thread may exist yet (see InterruptWatcher::Install).
+  InterruptWatcher::Install();
+
+  CliEnvironment environment;
+  environment.server = GetEnv("WASMHPC_SERVER");
+  environment.token = GetEnv("WASMHPC_TOKEN");
+  environment.cwd = WorkingDirectory();
+  absl::StatusOr<CliOptions> options = wasmhpc::cli::ParseCommandLine(
+      std::vector<std::string>(argv, argv + argc), environment);
+  if (!options.ok()) {
+    std::fprintf(stderr,
+                 "wasmhpc-cli: %s\n(run 'wasmhpc-cli --help' for usage)\n",
+                 std::string(options.status().message()).c_str());
+    return wasmhpc::cli::kExitUsage;
+  }
+  if (options->command == Command::kHelp) {
+    std::fputs(wasmhpc::cli::kUsage, stdout);
+    return 0;
+  }
+
+  CommandEnv env;
+  HeadClientOptions client_options;
+  client_options.server = options->global.server;
+  client_options.token = options->global.token;
+  env.client = std::make_shared<HeadClient>(client_options);
+  env.global = options->global;
+  env.format.now = absl::Now();
+  env.format.zone = absl::LocalTimeZone();
+  env.stderr_is_terminal = isatty(STDERR_FILENO);
+  env.interactive = env.stderr_is_terminal && isatty(STDIN_FILENO);
+  int code = wasmhpc::cli::RunCommand(*options, env);
+  std::fflush(stdout);
+  std::fflush(stderr);
+  return code;
+}
