@@ -1,35 +1,41 @@
 #!/usr/bin/env bash
-# make demo: MPI examples compiled once to Wasm, run by wasmhpc-run on the
-# host's Open MPI, next to the same sources built natively.
+# make demo: a head and a local pool of warm ranks in the background, two
+# example jobs submitted at once through wasmhpc-cli, then the same
+# programs under mpirun + wasmhpc-run and natively; everything is stopped
+# at the end.
 set -euo pipefail
-build=${1:-build}
+build=$(cd "${1:-build}" && pwd)
 top=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$top"
-run="$build/worker/wasmhpc-run"
+export WASMHPC_PORT=${WASMHPC_PORT:-7070}
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
-mpirun_np() { mpirun --oversubscribe --bind-to none -np "$@"; }
+cli=("$build/client-cli/wasmhpc-cli" --server "127.0.0.1:$WASMHPC_PORT")
+run="$build/worker/wasmhpc-run"
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 show() { echo "\$ $*"; "$@"; }
 
-step "hello: 4 ranks, one Wasm module, the host's Open MPI"
-show mpirun_np 4 "$run" "$build/examples/hello.wasm"
+step "Start a head and a pool of 5 warm ranks (deploy/local/start.sh)"
+trap 'deploy/local/stop.sh "$build"' EXIT
+deploy/local/start.sh "$build"
+show "${cli[@]}" pools
 
-step "pi: numerical integration + MPI_Reduce, Wasm then native"
-show mpirun_np 4 "$run" "$build/examples/pi.wasm"
-show mpirun_np 4 "$build/examples/pi"
+step "Submit two jobs at once: CG on 2 ranks and pi on 2 ranks"
+echo "\$ wasmhpc-cli submit $build/examples/cg.wasm --ranks 2 -- 32 &"
+echo "\$ wasmhpc-cli submit $build/examples/pi.wasm --ranks 2"
+out=$(mktemp -d)
+"${cli[@]}" submit "$build/examples/cg.wasm" --ranks 2 -- 32 >"$out/cg" 2>&1 &
+"${cli[@]}" submit "$build/examples/pi.wasm" --ranks 2 >"$out/pi" 2>&1
+wait
+echo "-- cg:"; cat "$out/cg"
+echo "-- pi:"; cat "$out/pi"
+rm -rf "$out"
 
-step "CG on a 3-D Poisson problem (halo exchange + MPI_Allreduce), Wasm then native"
-show mpirun_np 4 "$run" "$build/examples/cg.wasm" 48
-show mpirun_np 4 "$build/examples/cg" 48
+step "A job that traps on one rank fails with its message; the pool goes on"
+show "${cli[@]}" submit "$build/tests/run/traps.wasm" --ranks 2 -- divzero ||
+  echo "(exit code $?)"
+show "${cli[@]}" submit "$build/examples/hello.wasm" --ranks 4
+show "${cli[@]}" jobs
 
-step "pingpong latency/bandwidth, Wasm (2 ranks)"
-show mpirun_np 2 "$run" "$build/examples/pingpong.wasm" 200 65536
-
-step "WASI in a sandbox: the guest sees only the preopened directory"
-sandbox=$(mktemp -d)
-trap 'rm -rf "$sandbox"' EXIT
-show "$run" --dir "$sandbox:/data" --env WASMHPC_TEST_VAR=demo \
-  "$build/tests/wasi/wasi_suite.wasm" /data a b || echo "(exit code $?, as the program intends)"
-
-step "A guest fault is a trap with the Wasm stack, never a crash"
-show "$run" "$build/tests/run/traps.wasm" divzero || echo "(exit code $?)"
+step "Without the service: mpirun -np 4 wasmhpc-run, then the native build"
+show mpirun --oversubscribe --bind-to none -np 4 "$run" "$build/examples/pi.wasm"
+show mpirun --oversubscribe --bind-to none -np 4 "$build/examples/pi"

@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Starts a local wasmhpc: a head (gRPC) and one worker pool of N ranks under
+# mpirun, in the background, and waits until the pool has attached.
+# usage: deploy/local/start.sh [BUILD_DIR]
+# Environment: WASMHPC_PORT (default 7070), WASMHPC_POOL_RANKS (default 5:
+#   rank 0 controls, 4 run jobs), WASMHPC_STATE (default BUILD/local: data
+#   dir, logs, pid files). Stop with deploy/local/stop.sh.
+set -euo pipefail
+build=$(cd "${1:-build}" && pwd)
+port=${WASMHPC_PORT:-7070}
+ranks=${WASMHPC_POOL_RANKS:-5}
+state=${WASMHPC_STATE:-$build/local}
+mkdir -p "$state/data"
+export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
+
+if [ -f "$state/head.pid" ] && kill -0 "$(cat "$state/head.pid")" 2>/dev/null; then
+  echo "start: a head already runs (pid $(cat "$state/head.pid")); stop it first" >&2
+  exit 1
+fi
+
+"$build/server/wasmhpc-head" --grpc-port "$port" --data-dir "$state/data" \
+  --allow-dir /tmp >"$state/head.log" 2>&1 &
+echo $! >"$state/head.pid"
+
+# wait_for SECONDS DESCRIPTION command...: polls until the command succeeds.
+wait_for() {
+  local seconds=$1 what=$2
+  shift 2
+  for ((i = 0; i < seconds * 10; i++)); do
+    "$@" >/dev/null 2>&1 && return 0
+    sleep 0.1
+  done
+  echo "start: $what did not happen within ${seconds}s; see $state/*.log" >&2
+  return 1
+}
+
+cli=("$build/client-cli/wasmhpc-cli" --server "127.0.0.1:$port")
+wait_for 20 "head listening on :$port" grep -q "listening on" "$state/head.log"
+
+mpirun --oversubscribe --bind-to none -np "$ranks" \
+  "$build/worker/pool/wasmhpc-worker" --head "127.0.0.1:$port" \
+  >"$state/pool.log" 2>&1 &
+echo $! >"$state/pool.pid"
+wait_for 60 "the pool attaching" sh -c "\"\$@\" --output json pools | grep -q ranks" -- "${cli[@]}"
+echo "wasmhpc: head on 127.0.0.1:$port, pool of $ranks ranks ($((ranks - 1)) run jobs)"
