@@ -12,10 +12,9 @@ constexpr std::chrono::milliseconds kCancelGrace{100};
 }  // namespace
 
 bool IsPredefinedOp(MPI_Op op) {
-  for (MPI_Op predefined :
-       {MPI_MAX, MPI_MIN, MPI_SUM, MPI_PROD, MPI_LAND, MPI_BAND, MPI_LOR,
-        MPI_BOR, MPI_LXOR, MPI_BXOR, MPI_MAXLOC, MPI_MINLOC, MPI_REPLACE,
-        MPI_NO_OP}) {
+  for (MPI_Op predefined : {MPI_MAX, MPI_MIN, MPI_SUM, MPI_PROD, MPI_LAND,
+                            MPI_BAND, MPI_LOR, MPI_BOR, MPI_LXOR, MPI_BXOR,
+                            MPI_MAXLOC, MPI_MINLOC, MPI_REPLACE, MPI_NO_OP}) {
     if (op == predefined) return true;
   }
   return false;
@@ -45,22 +44,22 @@ int InterruptibleTransport::Started(int rc, MPI_Request* r, MPI_Status* s,
 
 // Point to point.
 
-int InterruptibleTransport::Send(const void* b, int n, MPI_Datatype t,
-                                 int dst, int tag, MPI_Comm c) {
+int InterruptibleTransport::Send(const void* b, int n, MPI_Datatype t, int dst,
+                                 int tag, MPI_Comm c) {
   MPI_Request r;
   return Started(MPI_Isend(b, n, t, dst, tag, c, &r), &r, MPI_STATUS_IGNORE,
                  Abandon::kLeave);
 }
 
-int InterruptibleTransport::Ssend(const void* b, int n, MPI_Datatype t,
-                                  int dst, int tag, MPI_Comm c) {
+int InterruptibleTransport::Ssend(const void* b, int n, MPI_Datatype t, int dst,
+                                  int tag, MPI_Comm c) {
   MPI_Request r;
   return Started(MPI_Issend(b, n, t, dst, tag, c, &r), &r, MPI_STATUS_IGNORE,
                  Abandon::kLeave);
 }
 
-int InterruptibleTransport::Rsend(const void* b, int n, MPI_Datatype t,
-                                  int dst, int tag, MPI_Comm c) {
+int InterruptibleTransport::Rsend(const void* b, int n, MPI_Datatype t, int dst,
+                                  int tag, MPI_Comm c) {
   MPI_Request r;
   return Started(MPI_Irsend(b, n, t, dst, tag, c, &r), &r, MPI_STATUS_IGNORE,
                  Abandon::kLeave);
@@ -69,8 +68,7 @@ int InterruptibleTransport::Rsend(const void* b, int n, MPI_Datatype t,
 int InterruptibleTransport::Recv(void* b, int n, MPI_Datatype t, int src,
                                  int tag, MPI_Comm c, MPI_Status* s) {
   MPI_Request r;
-  return Started(MPI_Irecv(b, n, t, src, tag, c, &r), &r, s,
-                 Abandon::kCancel);
+  return Started(MPI_Irecv(b, n, t, src, tag, c, &r), &r, s, Abandon::kCancel);
 }
 
 int InterruptibleTransport::Sendrecv(const void* sb, int sn, MPI_Datatype st,
@@ -92,8 +90,7 @@ int InterruptibleTransport::Sendrecv(const void* sb, int sn, MPI_Datatype st,
   return Await(&send, MPI_STATUS_IGNORE, Abandon::kLeave);
 }
 
-int InterruptibleTransport::Probe(int src, int tag, MPI_Comm c,
-                                  MPI_Status* s) {
+int InterruptibleTransport::Probe(int src, int tag, MPI_Comm c, MPI_Status* s) {
   for (;;) {
     int found = 0;
     int rc = MPI_Iprobe(src, tag, c, &found, s);
@@ -102,8 +99,8 @@ int InterruptibleTransport::Probe(int src, int tag, MPI_Comm c,
   }
 }
 
-int InterruptibleTransport::Mprobe(int src, int tag, MPI_Comm c,
-                                   MPI_Message* m, MPI_Status* s) {
+int InterruptibleTransport::Mprobe(int src, int tag, MPI_Comm c, MPI_Message* m,
+                                   MPI_Status* s) {
   for (;;) {
     int found = 0;
     int rc = MPI_Improbe(src, tag, c, &found, m, s);
@@ -162,81 +159,90 @@ int InterruptibleTransport::Waitsome(int n, MPI_Request* r, int* outcount,
 
 // Collectives: the nonblocking twin, left to the host MPI on a stop.
 
-#define WASMHPC_POOL_COLLECTIVE(call)                                   \
-  MPI_Request r;                                                        \
-  return Started(call, &r, MPI_STATUS_IGNORE, Abandon::kLeave)
+// `blocking` unless collectives are to be interruptible, else `nonblocking`
+// (which starts request `r`) and a wait that a stop ends.
+#define WASMHPC_POOL_COLLECTIVE(blocking, nonblocking) \
+  if (!collectives_) return blocking;                  \
+  MPI_Request r;                                       \
+  return Started(nonblocking, &r, MPI_STATUS_IGNORE, Abandon::kLeave)
 
 int InterruptibleTransport::Barrier(MPI_Comm c) {
-  WASMHPC_POOL_COLLECTIVE(MPI_Ibarrier(c, &r));
+  WASMHPC_POOL_COLLECTIVE(MPI_Barrier(c), MPI_Ibarrier(c, &r));
 }
 
 int InterruptibleTransport::Bcast(void* b, int n, MPI_Datatype t, int root,
                                   MPI_Comm c) {
-  WASMHPC_POOL_COLLECTIVE(MPI_Ibcast(b, n, t, root, c, &r));
+  WASMHPC_POOL_COLLECTIVE(MPI_Bcast(b, n, t, root, c),
+                          MPI_Ibcast(b, n, t, root, c, &r));
 }
 
 int InterruptibleTransport::Gather(const void* sb, int sn, MPI_Datatype st,
-                                   void* rb, int rn, MPI_Datatype rt,
-                                   int root, MPI_Comm c) {
-  WASMHPC_POOL_COLLECTIVE(MPI_Igather(sb, sn, st, rb, rn, rt, root, c, &r));
+                                   void* rb, int rn, MPI_Datatype rt, int root,
+                                   MPI_Comm c) {
+  WASMHPC_POOL_COLLECTIVE(MPI_Gather(sb, sn, st, rb, rn, rt, root, c),
+                          MPI_Igather(sb, sn, st, rb, rn, rt, root, c, &r));
 }
 
 int InterruptibleTransport::Gatherv(const void* sb, int sn, MPI_Datatype st,
                                     void* rb, const int* rns, const int* rds,
                                     MPI_Datatype rt, int root, MPI_Comm c) {
   WASMHPC_POOL_COLLECTIVE(
+      MPI_Gatherv(sb, sn, st, rb, rns, rds, rt, root, c),
       MPI_Igatherv(sb, sn, st, rb, rns, rds, rt, root, c, &r));
 }
 
 int InterruptibleTransport::Scatter(const void* sb, int sn, MPI_Datatype st,
-                                    void* rb, int rn, MPI_Datatype rt,
-                                    int root, MPI_Comm c) {
-  WASMHPC_POOL_COLLECTIVE(MPI_Iscatter(sb, sn, st, rb, rn, rt, root, c, &r));
+                                    void* rb, int rn, MPI_Datatype rt, int root,
+                                    MPI_Comm c) {
+  WASMHPC_POOL_COLLECTIVE(MPI_Scatter(sb, sn, st, rb, rn, rt, root, c),
+                          MPI_Iscatter(sb, sn, st, rb, rn, rt, root, c, &r));
 }
 
 int InterruptibleTransport::Scatterv(const void* sb, const int* sns,
-                                     const int* sds, MPI_Datatype st,
-                                     void* rb, int rn, MPI_Datatype rt,
-                                     int root, MPI_Comm c) {
+                                     const int* sds, MPI_Datatype st, void* rb,
+                                     int rn, MPI_Datatype rt, int root,
+                                     MPI_Comm c) {
   WASMHPC_POOL_COLLECTIVE(
+      MPI_Scatterv(sb, sns, sds, st, rb, rn, rt, root, c),
       MPI_Iscatterv(sb, sns, sds, st, rb, rn, rt, root, c, &r));
 }
 
 int InterruptibleTransport::Allgather(const void* sb, int sn, MPI_Datatype st,
                                       void* rb, int rn, MPI_Datatype rt,
                                       MPI_Comm c) {
-  WASMHPC_POOL_COLLECTIVE(MPI_Iallgather(sb, sn, st, rb, rn, rt, c, &r));
+  WASMHPC_POOL_COLLECTIVE(MPI_Allgather(sb, sn, st, rb, rn, rt, c),
+                          MPI_Iallgather(sb, sn, st, rb, rn, rt, c, &r));
 }
 
-int InterruptibleTransport::Allgatherv(const void* sb, int sn,
-                                       MPI_Datatype st, void* rb,
-                                       const int* rns, const int* rds,
+int InterruptibleTransport::Allgatherv(const void* sb, int sn, MPI_Datatype st,
+                                       void* rb, const int* rns, const int* rds,
                                        MPI_Datatype rt, MPI_Comm c) {
-  WASMHPC_POOL_COLLECTIVE(
-      MPI_Iallgatherv(sb, sn, st, rb, rns, rds, rt, c, &r));
+  WASMHPC_POOL_COLLECTIVE(MPI_Allgatherv(sb, sn, st, rb, rns, rds, rt, c),
+                          MPI_Iallgatherv(sb, sn, st, rb, rns, rds, rt, c, &r));
 }
 
 int InterruptibleTransport::Alltoall(const void* sb, int sn, MPI_Datatype st,
                                      void* rb, int rn, MPI_Datatype rt,
                                      MPI_Comm c) {
-  WASMHPC_POOL_COLLECTIVE(MPI_Ialltoall(sb, sn, st, rb, rn, rt, c, &r));
+  WASMHPC_POOL_COLLECTIVE(MPI_Alltoall(sb, sn, st, rb, rn, rt, c),
+                          MPI_Ialltoall(sb, sn, st, rb, rn, rt, c, &r));
 }
 
 int InterruptibleTransport::Alltoallv(const void* sb, const int* sns,
-                                      const int* sds, MPI_Datatype st,
-                                      void* rb, const int* rns,
-                                      const int* rds, MPI_Datatype rt,
-                                      MPI_Comm c) {
+                                      const int* sds, MPI_Datatype st, void* rb,
+                                      const int* rns, const int* rds,
+                                      MPI_Datatype rt, MPI_Comm c) {
   WASMHPC_POOL_COLLECTIVE(
+      MPI_Alltoallv(sb, sns, sds, st, rb, rns, rds, rt, c),
       MPI_Ialltoallv(sb, sns, sds, st, rb, rns, rds, rt, c, &r));
 }
 
 int InterruptibleTransport::Alltoallw(const void* sb, const int* sns,
                                       const int* sds, const MPI_Datatype* sts,
-                                      void* rb, const int* rns,
-                                      const int* rds, const MPI_Datatype* rts,
-                                      MPI_Comm c) {
+                                      void* rb, const int* rns, const int* rds,
+                                      const MPI_Datatype* rts, MPI_Comm c) {
   WASMHPC_POOL_COLLECTIVE(
+      MPI_Alltoallw(sb, sns, sds, sts, rb, rns, rds, rts, c),
       MPI_Ialltoallw(sb, sns, sds, sts, rb, rns, rds, rts, c, &r));
 }
 
@@ -246,20 +252,23 @@ int InterruptibleTransport::Reduce(const void* sb, void* rb, int n,
                                    MPI_Datatype t, MPI_Op op, int root,
                                    MPI_Comm c) {
   if (!IsPredefinedOp(op)) return MPI_Reduce(sb, rb, n, t, op, root, c);
-  WASMHPC_POOL_COLLECTIVE(MPI_Ireduce(sb, rb, n, t, op, root, c, &r));
+  WASMHPC_POOL_COLLECTIVE(MPI_Reduce(sb, rb, n, t, op, root, c),
+                          MPI_Ireduce(sb, rb, n, t, op, root, c, &r));
 }
 
 int InterruptibleTransport::Allreduce(const void* sb, void* rb, int n,
                                       MPI_Datatype t, MPI_Op op, MPI_Comm c) {
   if (!IsPredefinedOp(op)) return MPI_Allreduce(sb, rb, n, t, op, c);
-  WASMHPC_POOL_COLLECTIVE(MPI_Iallreduce(sb, rb, n, t, op, c, &r));
+  WASMHPC_POOL_COLLECTIVE(MPI_Allreduce(sb, rb, n, t, op, c),
+                          MPI_Iallreduce(sb, rb, n, t, op, c, &r));
 }
 
 int InterruptibleTransport::Reduce_scatter(const void* sb, void* rb,
                                            const int* rns, MPI_Datatype t,
                                            MPI_Op op, MPI_Comm c) {
   if (!IsPredefinedOp(op)) return MPI_Reduce_scatter(sb, rb, rns, t, op, c);
-  WASMHPC_POOL_COLLECTIVE(MPI_Ireduce_scatter(sb, rb, rns, t, op, c, &r));
+  WASMHPC_POOL_COLLECTIVE(MPI_Reduce_scatter(sb, rb, rns, t, op, c),
+                          MPI_Ireduce_scatter(sb, rb, rns, t, op, c, &r));
 }
 
 int InterruptibleTransport::Reduce_scatter_block(const void* sb, void* rb,
@@ -268,20 +277,22 @@ int InterruptibleTransport::Reduce_scatter_block(const void* sb, void* rb,
   if (!IsPredefinedOp(op)) {
     return MPI_Reduce_scatter_block(sb, rb, n, t, op, c);
   }
-  WASMHPC_POOL_COLLECTIVE(
-      MPI_Ireduce_scatter_block(sb, rb, n, t, op, c, &r));
+  WASMHPC_POOL_COLLECTIVE(MPI_Reduce_scatter_block(sb, rb, n, t, op, c),
+                          MPI_Ireduce_scatter_block(sb, rb, n, t, op, c, &r));
 }
 
 int InterruptibleTransport::Scan(const void* sb, void* rb, int n,
                                  MPI_Datatype t, MPI_Op op, MPI_Comm c) {
   if (!IsPredefinedOp(op)) return MPI_Scan(sb, rb, n, t, op, c);
-  WASMHPC_POOL_COLLECTIVE(MPI_Iscan(sb, rb, n, t, op, c, &r));
+  WASMHPC_POOL_COLLECTIVE(MPI_Scan(sb, rb, n, t, op, c),
+                          MPI_Iscan(sb, rb, n, t, op, c, &r));
 }
 
 int InterruptibleTransport::Exscan(const void* sb, void* rb, int n,
                                    MPI_Datatype t, MPI_Op op, MPI_Comm c) {
   if (!IsPredefinedOp(op)) return MPI_Exscan(sb, rb, n, t, op, c);
-  WASMHPC_POOL_COLLECTIVE(MPI_Iexscan(sb, rb, n, t, op, c, &r));
+  WASMHPC_POOL_COLLECTIVE(MPI_Exscan(sb, rb, n, t, op, c),
+                          MPI_Iexscan(sb, rb, n, t, op, c, &r));
 }
 
 #undef WASMHPC_POOL_COLLECTIVE

@@ -5,7 +5,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_join.h"
+#include "absl/time/clock.h"
 
 namespace wasmhpc::pool {
 namespace {
@@ -18,11 +18,14 @@ constexpr int32_t kMaxCommTag = 1 << 20;
 
 bool IsFailure(const ToController::Result& result) {
   switch (result.outcome()) {
-    case OUTCOME_EXITED: return result.result().exit_code() != 0;
+    case OUTCOME_EXITED:
+      return result.result().exit_code() != 0;
     case OUTCOME_TRAPPED:
     case OUTCOME_ABORTED:
-    case OUTCOME_LOAD_FAILED: return true;
-    default: return false;
+    case OUTCOME_LOAD_FAILED:
+      return true;
+    default:
+      return false;
   }
 }
 
@@ -38,9 +41,10 @@ std::string DescribeFailure(const ToController::Result& result) {
       return absl::StrCat("rank ", r.rank(), " called MPI_Abort with code ",
                           r.exit_code());
     case OUTCOME_LOAD_FAILED:
-      return absl::StrCat("rank ", r.rank(), " could not start: ",
-                          result.error());
-    case OUTCOME_STOPPED: return absl::StrCat("rank ", r.rank(), " stopped");
+      return absl::StrCat("rank ", r.rank(),
+                          " could not start: ", result.error());
+    case OUTCOME_STOPPED:
+      return absl::StrCat("rank ", r.rank(), " stopped");
     case OUTCOME_SKIPPED:
       return absl::StrCat("rank ", r.rank(), " did not start");
     default:
@@ -65,9 +69,15 @@ void PoolController::OnHeadMessage(const v1::HeadMessage& message) {
     case v1::HeadMessage::kWelcome:
       pool_id_ = message.welcome().pool_id();
       break;
-    case v1::HeadMessage::kAssign: Assign(message.assign()); break;
-    case v1::HeadMessage::kCancel: Cancel(message.cancel()); break;
-    default: Log("ignoring an empty message from the head"); break;
+    case v1::HeadMessage::kAssign:
+      Assign(message.assign());
+      break;
+    case v1::HeadMessage::kCancel:
+      Cancel(message.cancel());
+      break;
+    default:
+      Log("ignoring an empty message from the head");
+      break;
   }
 }
 
@@ -83,18 +93,17 @@ std::string PoolController::Refusal(
   std::set<int> seen;
   for (int rank : assign.ranks()) {
     if (rank < 1 || rank >= options_.world_size) {
-      return absl::StrCat("rank ", rank, " is not an executor of this pool",
-                          options_.world_size > 1
-                              ? absl::StrCat(" (ranks 1..",
-                                             options_.world_size - 1, ")")
-                              : std::string(" (it has none)"));
+      return absl::StrCat(
+          "rank ", rank, " is not an executor of this pool",
+          options_.world_size > 1
+              ? absl::StrCat(" (ranks 1..", options_.world_size - 1, ")")
+              : std::string(" (it has none)"));
     }
     if (!seen.insert(rank).second) {
       return absl::StrCat("rank ", rank, " is assigned twice");
     }
     if (!rank_job_[rank].empty()) {
-      return absl::StrCat("rank ", rank, " is busy with job ",
-                          rank_job_[rank]);
+      return absl::StrCat("rank ", rank, " is busy with job ", rank_job_[rank]);
     }
   }
   return "";
@@ -102,10 +111,10 @@ std::string PoolController::Refusal(
 
 void PoolController::Assign(const v1::HeadMessage::Assign& assign) {
   if (assign.job_id().empty() || jobs_.contains(assign.job_id())) {
-    Log(absl::StrCat("ignoring an assignment with ",
-                     assign.job_id().empty() ? "no job id"
-                                             : "the id of a running job: ",
-                     assign.job_id()));
+    Log(absl::StrCat(
+        "ignoring an assignment with ",
+        assign.job_id().empty() ? "no job id" : "the id of a running job: ",
+        assign.job_id()));
     return;
   }
   if (std::string refusal = Refusal(assign); !refusal.empty()) {
@@ -162,13 +171,12 @@ PoolController::Job* PoolController::Find(int rank, const std::string& job_id,
       return &it->second;
     }
   }
-  Log(absl::StrCat("dropping a report from rank ", rank, " about job ",
-                   job_id, ", which it does not run"));
+  Log(absl::StrCat("dropping a report from rank ", rank, " about job ", job_id,
+                   ", which it does not run"));
   return nullptr;
 }
 
-void PoolController::OnExecutorMessage(int rank,
-                                       const ToController& message) {
+void PoolController::OnExecutorMessage(int rank, const ToController& message) {
   int job_rank = 0;
   switch (message.message_case()) {
     case ToController::kNeedModule:
@@ -295,15 +303,22 @@ void PoolController::Finish(Job& job) {
     finished->set_reason(job.failure);
   } else {
     switch (job.stop) {
-      case StopCause::kCancel: finished->set_state(v1::CANCELLED); break;
-      case StopCause::kTimeout: finished->set_state(v1::TIMED_OUT); break;
-      default: finished->set_state(v1::FAILED); break;
+      case StopCause::kCancel:
+        finished->set_state(v1::CANCELLED);
+        break;
+      case StopCause::kTimeout:
+        finished->set_state(v1::TIMED_OUT);
+        break;
+      default:
+        finished->set_state(v1::FAILED);
+        break;
     }
     finished->set_reason(job.stop_reason.empty() ? "the job did not finish"
                                                  : job.stop_reason);
   }
   options_.head->Send(out);
-  jobs_.erase(job.id);
+  std::string id = job.id;  // `job` goes with the erase
+  jobs_.erase(id);
 }
 
 void PoolController::OnHeadLost() {

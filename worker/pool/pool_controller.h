@@ -15,6 +15,7 @@
 // cancel from the head makes it CANCELLED, a passed timeout TIMED_OUT, a
 // lost head FAILED ("worker pool lost its head"). Stopping a job sends Stop
 // to its ranks that have not reported yet; the job ends when they report.
+// A job's timeout counts from its assignment (module loading included).
 //
 // Module fetches: the job's rank 0 asks (NeedModule) when some rank of the
 // job lacks the module; the controller answers from its own LRU of fetched
@@ -146,8 +147,9 @@ class PoolController {
   std::string Refusal(const v1::HeadMessage::Assign& assign) const;
   void Cancel(const v1::HeadMessage::Cancel& cancel);
   void NeedModule(int rank, Job& job, const ToController::NeedModule& need);
-  void SendModule(int rank, const std::string& job_id,
-                  const absl::StatusOr<std::shared_ptr<const ModuleBlob>>& blob);
+  void SendModule(
+      int rank, const std::string& job_id,
+      const absl::StatusOr<std::shared_ptr<const ModuleBlob>>& blob);
   void Result(int rank, Job& job, const ToController::Result& result);
   void Stop(Job& job, StopCause cause, std::string reason);
   void Finish(Job& job);

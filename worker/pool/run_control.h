@@ -56,9 +56,7 @@ class RunControl {
   // (stops for jobs that already ended are dropped at the next BeginJob).
   void Stop(const std::string& job_id);
   // True once the current job is to stop.
-  bool stop_requested() const {
-    return stop_.load(std::memory_order_acquire);
-  }
+  bool stop_requested() const { return stop_.load(std::memory_order_acquire); }
   // The flag behind stop_requested(), for waits that poll it.
   const std::atomic<bool>* stop_flag() const { return &stop_; }
 

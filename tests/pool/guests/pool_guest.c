@@ -1,0 +1,68 @@
+// A guest for the worker pool tests; argv[1] picks what every rank does.
+//   spin      print a line, then compute forever
+//   deadlock  print a line, then MPI_Recv from the next rank (nobody sends)
+//   barrier   rank 0 computes forever, the others wait in MPI_Barrier
+//   trap      the last rank divides by zero, the others wait for it in
+//             MPI_Recv
+//   exit N    every rank exits with code N
+//   abort N   the last rank calls MPI_Abort with code N, the others wait
+//             in MPI_Barrier
+//   flood N   every rank prints N numbered lines, to stdout and stderr
+//   env NAME  every rank prints the value of environment variable NAME
+#include <mpi.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static volatile unsigned long counter;
+
+__attribute__((noinline)) static void compute_forever(void) {
+  for (;;) ++counter;
+}
+
+__attribute__((noinline)) static int divide(volatile int a, volatile int b) {
+  return a / b;
+}
+
+int main(int argc, char** argv) {
+  const char* mode = argc > 1 ? argv[1] : "";
+  int rank, size, value = 0;
+  MPI_Init(&argc, &argv);
+  MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+  MPI_Comm_size(MPI_COMM_WORLD, &size);
+  printf("rank %d of %d: %s\n", rank, size, mode);
+  fflush(stdout);
+  if (strcmp(mode, "spin") == 0) compute_forever();
+  if (strcmp(mode, "deadlock") == 0) {
+    MPI_Recv(&value, 1, MPI_INT, (rank + 1) % size, 0, MPI_COMM_WORLD,
+             MPI_STATUS_IGNORE);
+  }
+  if (strcmp(mode, "barrier") == 0) {
+    if (rank == 0) compute_forever();
+    MPI_Barrier(MPI_COMM_WORLD);
+  }
+  if (strcmp(mode, "trap") == 0) {
+    if (rank == size - 1) return divide(1, 0);
+    MPI_Recv(&value, 1, MPI_INT, size - 1, 0, MPI_COMM_WORLD,
+             MPI_STATUS_IGNORE);
+  }
+  if (strcmp(mode, "exit") == 0) return argc > 2 ? atoi(argv[2]) : 0;
+  if (strcmp(mode, "abort") == 0) {
+    if (rank == size - 1)
+      MPI_Abort(MPI_COMM_WORLD, argc > 2 ? atoi(argv[2]) : 1);
+    MPI_Barrier(MPI_COMM_WORLD);
+  }
+  if (strcmp(mode, "flood") == 0) {
+    int lines = argc > 2 ? atoi(argv[2]) : 0;
+    for (int i = 0; i < lines; ++i) {
+      printf("rank %d line %d of %d\n", rank, i, lines);
+      if (i % 1000 == 0) fprintf(stderr, "rank %d passed line %d\n", rank, i);
+    }
+  }
+  if (strcmp(mode, "env") == 0 && argc > 2) {
+    const char* value = getenv(argv[2]);
+    printf("rank %d: %s=%s\n", rank, argv[2], value ? value : "(unset)");
+  }
+  MPI_Finalize();
+  return 0;
+}

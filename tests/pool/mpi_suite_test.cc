@@ -1,0 +1,94 @@
+// The MPI correctness suite (tests/mpi) run as pool jobs: every rank's
+// stdout must equal the native program's under mpirun. This covers the
+// pool's MPI path end to end: the job communicator as MPI_COMM_WORLD, job
+// rank order, and the InterruptibleTransport's versions of the blocking
+// calls.
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <memory>
+#include <string>
+
+#include "absl/strings/str_cat.h"
+#include "cache-store/module_digest.h"
+#include "gtest/gtest.h"
+#include "tests/pool/fake_head.h"
+#include "tests/pool/pool_process.h"
+
+namespace wasmhpc::testing {
+namespace {
+
+constexpr int kRanks = 4;
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string((std::istreambuf_iterator<char>(in)), {});
+}
+
+class MpiSuiteTest : public ::testing::TestWithParam<const char*> {
+ protected:
+  void SetUp() override {
+    char dir[] = "/tmp/wasmhpc-native-XXXXXX";
+    ASSERT_NE(mkdtemp(dir), nullptr);
+    native_dir_ = dir;
+  }
+  void TearDown() override { std::filesystem::remove_all(native_dir_); }
+
+  // Runs the native program under mpirun; rank r's stdout is
+  // native_dir_/out/1/rank.r/stdout.
+  void RunNative(const std::string& program) {
+    std::string command = absl::StrCat(
+        "OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 "
+        "timeout 120 mpirun --oversubscribe --bind-to none -np ",
+        kRanks, " --output-filename ", native_dir_, "/out ", program, " > ",
+        native_dir_, "/console 2>&1");
+    ASSERT_EQ(std::system(command.c_str()), 0)
+        << ReadFile(native_dir_ + "/console");
+  }
+
+  std::string NativeStdout(int rank) {
+    return ReadFile(absl::StrCat(native_dir_, "/out/1/rank.", rank, "/stdout"));
+  }
+
+  std::string native_dir_;
+};
+
+TEST_P(MpiSuiteTest, PoolJobPrintsWhatTheNativeProgramPrints) {
+  std::string name = GetParam();
+  std::string dir = WASMHPC_MPI_SUITE_DIR;
+  std::string bytes = ReadFile(absl::StrCat(dir, "/", name, ".wasm"));
+  ASSERT_FALSE(bytes.empty()) << name << ".wasm is missing";
+  RunNative(absl::StrCat(dir, "/", name));
+
+  std::unique_ptr<FakeHead> head = FakeHead::Start();
+  ASSERT_NE(head, nullptr);
+  std::string digest = ModuleDigest(bytes);
+  head->AddModule(digest, bytes);
+  PoolProcess pool(WASMHPC_WORKER, kRanks + 1, head->port());
+  ASSERT_TRUE(head->AwaitHello(absl::Seconds(60)).has_value()) << pool.Output();
+
+  v1::HeadMessage m;
+  v1::HeadMessage::Assign* a = m.mutable_assign();
+  a->set_job_id(name);
+  a->mutable_spec()->set_module_digest(digest);
+  a->mutable_spec()->set_ranks(kRanks);
+  for (int r : {3, 1, 4, 2}) a->add_ranks(r);  // job rank 0 is pool rank 3
+  ASSERT_TRUE(head->Send(m));
+  std::optional<v1::PoolMessage::JobFinished> f =
+      head->AwaitFinished(name, absl::Seconds(60));
+  ASSERT_TRUE(f.has_value()) << head->Log(name) << pool.Output();
+  EXPECT_EQ(f->state(), v1::SUCCEEDED) << f->reason() << "\n"
+                                       << head->Log(name);
+  for (int r = 0; r < kRanks; ++r) {
+    EXPECT_EQ(head->RankLog(name, r, v1::STDOUT), NativeStdout(r))
+        << "rank " << r;
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Programs, MpiSuiteTest,
+                         ::testing::Values("p2p", "coll", "comm", "datatypes",
+                                           "groups", "ops", "topo", "errors"));
+
+}  // namespace
+}  // namespace wasmhpc::testing

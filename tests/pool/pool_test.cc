@@ -1,0 +1,393 @@
+// End-to-end tests of wasmhpc-worker: a real pool under mpirun, attached to
+// a fake head (fake_head.h) that assigns jobs and records what the pool
+// reports.
+#include <signal.h>
+
+#include <fstream>
+#include <iterator>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "cache-store/module_digest.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "tests/pool/fake_head.h"
+#include "tests/pool/pool_process.h"
+#include "worker/engine/engine.h"
+
+namespace wasmhpc::testing {
+namespace {
+
+using ::testing::HasSubstr;
+
+constexpr absl::Duration kStartup = absl::Seconds(60);
+constexpr absl::Duration kJob = absl::Seconds(30);
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string((std::istreambuf_iterator<char>(in)), {});
+}
+
+struct Guest {
+  std::string bytes;
+  std::string digest;
+};
+
+Guest LoadGuest(const std::string& path) {
+  Guest guest{ReadFile(path), ""};
+  guest.digest = ModuleDigest(guest.bytes);
+  return guest;
+}
+
+class PoolTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    hello_ = LoadGuest(WASMHPC_HELLO_WASM);
+    traps_ = LoadGuest(WASMHPC_TRAPS_WASM);
+    guest_ = LoadGuest(WASMHPC_POOL_GUEST_WASM);
+    for (const Guest* g : {&hello_, &traps_, &guest_}) {
+      ASSERT_FALSE(g->bytes.empty()) << "a test module is missing";
+    }
+    head_ = FakeHead::Start();
+    ASSERT_NE(head_, nullptr);
+    for (const Guest* g : {&hello_, &traps_, &guest_}) {
+      head_->AddModule(g->digest, g->bytes);
+    }
+  }
+
+  // Starts a pool of `ranks` and waits for its Hello.
+  void StartPool(int ranks = 4) {
+    pool_ = std::make_unique<PoolProcess>(WASMHPC_WORKER, ranks, head_->port());
+    hello_message_ = head_->AwaitHello(kStartup);
+    ASSERT_TRUE(hello_message_.has_value())
+        << "the pool did not attach; its output:\n"
+        << pool_->Output();
+  }
+
+  void Assign(const std::string& id, const Guest& guest, std::vector<int> ranks,
+              std::vector<std::string> args = {},
+              absl::Duration timeout = absl::ZeroDuration(),
+              std::map<std::string, std::string> env = {}) {
+    v1::HeadMessage m;
+    v1::HeadMessage::Assign* a = m.mutable_assign();
+    a->set_job_id(id);
+    v1::JobSpec* spec = a->mutable_spec();
+    spec->set_module_digest(guest.digest);
+    spec->set_ranks(static_cast<int>(ranks.size()));
+    for (const std::string& arg : args) spec->add_args(arg);
+    spec->mutable_timeout()->set_seconds(absl::ToInt64Seconds(timeout));
+    spec->mutable_env()->insert(env.begin(), env.end());
+    for (int r : ranks) a->add_ranks(r);
+    ASSERT_TRUE(head_->Send(m));
+  }
+
+  void Cancel(const std::string& id) {
+    v1::HeadMessage m;
+    m.mutable_cancel()->set_job_id(id);
+    m.mutable_cancel()->set_reason("cancelled by the test");
+    ASSERT_TRUE(head_->Send(m));
+  }
+
+  // The job's JobFinished; fails the test if it does not come in time.
+  v1::PoolMessage::JobFinished Finished(const std::string& id,
+                                        absl::Duration timeout = kJob) {
+    std::optional<v1::PoolMessage::JobFinished> f =
+        head_->AwaitFinished(id, timeout);
+    EXPECT_TRUE(f.has_value()) << "job " << id << " did not finish; log:\n"
+                               << head_->Log(id) << "\npool output:\n"
+                               << pool_->Output();
+    return f.value_or(v1::PoolMessage::JobFinished{});
+  }
+
+  // Runs hello.wasm on `ranks` and expects it to succeed.
+  void ExpectHelloRuns(const std::string& id, std::vector<int> ranks) {
+    int n = static_cast<int>(ranks.size());
+    Assign(id, hello_, ranks);
+    v1::PoolMessage::JobFinished f = Finished(id);
+    EXPECT_EQ(f.state(), v1::SUCCEEDED) << f.reason();
+    for (int r = 0; r < n; ++r) {
+      EXPECT_THAT(head_->Log(id),
+                  HasSubstr(absl::StrCat("hello from rank ", r, " of ", n)));
+    }
+  }
+
+  // Cancels job `id` once `running_line` is in its log, and expects it
+  // CANCELLED within 1 s.
+  void ExpectCancelWithinASecond(const std::string& id,
+                                 const std::string& running_line) {
+    ASSERT_TRUE(head_->AwaitLog(id, running_line, kJob)) << head_->Log(id);
+    ASSERT_TRUE(head_->AwaitStarted(id, kJob));
+    absl::Time cancelled = absl::Now();
+    Cancel(id);
+    std::optional<v1::PoolMessage::JobFinished> f =
+        head_->AwaitFinished(id, absl::Seconds(1));
+    ASSERT_TRUE(f.has_value()) << "not stopped within 1 s";
+    EXPECT_EQ(f->state(), v1::CANCELLED);
+    EXPECT_EQ(f->reason(), "cancelled by the test");
+    EXPECT_LT(absl::Now() - cancelled, absl::Seconds(1));
+  }
+
+  Guest hello_, traps_, guest_;
+  std::unique_ptr<FakeHead> head_;
+  std::unique_ptr<PoolProcess> pool_;
+  std::optional<v1::PoolMessage::Hello> hello_message_;
+};
+
+TEST_F(PoolTest, HelloListsEveryRank) {
+  StartPool(4);
+  const v1::PoolMessage::Hello& hello = *hello_message_;
+  ASSERT_EQ(hello.ranks_size(), 4);
+  for (int r = 0; r < 4; ++r) {
+    EXPECT_EQ(hello.ranks(r).rank(), r);
+    EXPECT_FALSE(hello.ranks(r).host().empty());
+  }
+  EXPECT_FALSE(hello.name().empty());
+  EXPECT_FALSE(hello.version().empty());
+  absl::StatusOr<engine::Engine*> engine = engine::Engine::Get();
+  ASSERT_TRUE(engine.ok());
+  EXPECT_EQ(hello.engine_fingerprint(), (*engine)->Fingerprint());
+}
+
+TEST_F(PoolTest, TwoRankJobSucceedsWithItsLogsTaggedByRank) {
+  StartPool(4);
+  Assign("hello", hello_, {1, 2});
+  v1::PoolMessage::JobFinished f = Finished("hello");
+  EXPECT_EQ(f.state(), v1::SUCCEEDED) << f.reason();
+  ASSERT_EQ(f.ranks_size(), 2);
+  for (int r = 0; r < 2; ++r) {
+    EXPECT_EQ(f.ranks(r).rank(), r);
+    EXPECT_EQ(f.ranks(r).exit_code(), 0);
+    EXPECT_GE(head_->LogChunks("hello", r), 1);
+  }
+  std::string log = head_->Log("hello");
+  EXPECT_THAT(log, HasSubstr("hello from rank 0 of 2\n"));
+  EXPECT_THAT(log, HasSubstr("hello from rank 1 of 2\n"));
+  EXPECT_TRUE(head_->AwaitStarted("hello", absl::ZeroDuration()));
+}
+
+TEST_F(PoolTest, ModuleIsFetchedOncePerJobAndThenKept) {
+  StartPool(4);
+  ExpectHelloRuns("first", {1, 2});
+  EXPECT_EQ(head_->fetches(hello_.digest), 1);
+  ExpectHelloRuns("again", {2, 1});  // both ranks have it compiled
+  ExpectHelloRuns("mixed", {3, 1});  // rank 3 gets it from the controller
+  EXPECT_EQ(head_->fetches(hello_.digest), 1);
+}
+
+TEST_F(PoolTest, CompiledCodeFromTheHeadIsLoaded) {
+  absl::StatusOr<engine::Engine*> engine = engine::Engine::Get();
+  ASSERT_TRUE(engine.ok());
+  std::unique_ptr<engine::Store> store = engine::Store::Create(**engine);
+  auto bytes = absl::Span<const uint8_t>(
+      reinterpret_cast<const uint8_t*>(hello_.bytes.data()),
+      hello_.bytes.size());
+  auto module = engine::Module::Compile(*store, bytes);
+  ASSERT_TRUE(module.ok()) << module.status();
+  std::vector<uint8_t> code = (*module)->Serialize();
+  ASSERT_FALSE(code.empty());
+  head_->AddModule(hello_.digest, hello_.bytes,
+                   std::string(code.begin(), code.end()),
+                   (*engine)->Fingerprint());
+  StartPool(3);
+  ExpectHelloRuns("cached", {1, 2});
+}
+
+TEST_F(PoolTest, JobsOnDisjointRanksRunAtOnce) {
+  StartPool(4);
+  Assign("busy", guest_, {1}, {"spin"});
+  ASSERT_TRUE(head_->AwaitLog("busy", "rank 0 of 1: spin", kJob));
+  ExpectHelloRuns("beside-a-running-job", {2});
+  ExpectHelloRuns("and-another", {3});
+  Cancel("busy");
+  EXPECT_EQ(Finished("busy").state(), v1::CANCELLED);
+}
+
+TEST_F(PoolTest, TwoJobsAssignedTogetherBothFinish) {
+  StartPool(4);
+  Assign("a", hello_, {1});
+  Assign("b", hello_, {3});
+  EXPECT_EQ(Finished("a").state(), v1::SUCCEEDED);
+  EXPECT_EQ(Finished("b").state(), v1::SUCCEEDED);
+  EXPECT_THAT(head_->Log("a"), HasSubstr("hello from rank 0 of 1"));
+  EXPECT_THAT(head_->Log("b"), HasSubstr("hello from rank 0 of 1"));
+}
+
+TEST_F(PoolTest, TrapFailsTheJobAndThePoolGoesOn) {
+  StartPool(3);
+  Assign("trap", traps_, {2}, {"divzero"});
+  v1::PoolMessage::JobFinished f = Finished("trap");
+  EXPECT_EQ(f.state(), v1::FAILED);
+  EXPECT_EQ(f.failed_rank(), 0);
+  EXPECT_THAT(f.reason(), HasSubstr("divide by zero"));
+  ASSERT_EQ(f.ranks_size(), 1);
+  EXPECT_THAT(f.ranks(0).trap(), HasSubstr("divide by zero"));
+  EXPECT_THAT(f.ranks(0).trap(), HasSubstr("at divide"));
+  EXPECT_THAT(head_->Log("trap"), HasSubstr("about to trap: divzero"));
+  ExpectHelloRuns("after-trap", {2, 1});
+}
+
+TEST_F(PoolTest, TrapStopsTheRanksWaitingForTheTrappedOne) {
+  StartPool(4);
+  Assign("trap", guest_, {1, 2, 3}, {"trap"});
+  v1::PoolMessage::JobFinished f = Finished("trap");
+  EXPECT_EQ(f.state(), v1::FAILED);
+  EXPECT_EQ(f.failed_rank(), 2);
+  EXPECT_THAT(f.reason(), HasSubstr("rank 2 trapped: divide by zero"));
+  ExpectHelloRuns("after-trap", {3, 2, 1});
+}
+
+TEST_F(PoolTest, MpiAbortFailsTheJob) {
+  StartPool(3);
+  Assign("abort", guest_, {1, 2}, {"abort", "7"});
+  v1::PoolMessage::JobFinished f = Finished("abort");
+  EXPECT_EQ(f.state(), v1::FAILED);
+  EXPECT_EQ(f.failed_rank(), 1);
+  EXPECT_EQ(f.reason(), "rank 1 called MPI_Abort with code 7");
+  EXPECT_EQ(f.ranks(1).exit_code(), 7);
+  ExpectHelloRuns("after-abort", {1, 2});
+}
+
+TEST_F(PoolTest, ArgsAndEnvReachTheGuest) {
+  StartPool(2);
+  Assign("env", guest_, {1}, {"env", "WASMHPC_POOL_TEST"}, absl::ZeroDuration(),
+         {{"WASMHPC_POOL_TEST", "yes"}});
+  EXPECT_EQ(Finished("env").state(), v1::SUCCEEDED);
+  EXPECT_THAT(head_->Log("env"), HasSubstr("rank 0: WASMHPC_POOL_TEST=yes"));
+}
+
+TEST_F(PoolTest, LotsOfOutputArrivesWholeInBatches) {
+  StartPool(3);
+  constexpr int kLines = 20000;
+  Assign("flood", guest_, {1, 2}, {"flood", std::to_string(kLines)});
+  EXPECT_EQ(Finished("flood").state(), v1::SUCCEEDED);
+  for (int r = 0; r < 2; ++r) {
+    // Every line of the rank, whole and in order, on its stdout.
+    std::string out = head_->RankLog("flood", r, v1::STDOUT);
+    std::string want = absl::StrCat("rank ", r, " of 2: flood\n");
+    for (int i = 0; i < kLines; ++i) {
+      absl::StrAppend(&want, "rank ", r, " line ", i, " of ", kLines, "\n");
+    }
+    EXPECT_TRUE(out == want)
+        << "rank " << r << " stdout differs, " << out.size()
+        << " bytes instead of " << want.size();
+    EXPECT_THAT(head_->RankLog("flood", r, v1::STDERR),
+                HasSubstr(absl::StrCat("rank ", r, " passed line 19000\n")));
+    int chunks = head_->LogChunks("flood", r);
+    EXPECT_GT(chunks, 2);            // sent in batches...
+    EXPECT_LT(chunks, kLines / 10);  // ... not line by line
+  }
+}
+
+TEST_F(PoolTest, NonZeroExitFailsTheJob) {
+  StartPool(3);
+  Assign("exit", guest_, {1, 2}, {"exit", "3"});
+  v1::PoolMessage::JobFinished f = Finished("exit");
+  EXPECT_EQ(f.state(), v1::FAILED);
+  EXPECT_THAT(f.reason(), HasSubstr("exited with code 3"));
+}
+
+TEST_F(PoolTest, CancelStopsAComputingJobWithinASecond) {
+  StartPool(4);
+  Assign("spin", guest_, {1, 2}, {"spin"});
+  ExpectCancelWithinASecond("spin", "rank 1 of 2: spin");
+  ExpectHelloRuns("after-cancel", {1, 2});
+}
+
+TEST_F(PoolTest, CancelStopsAJobBlockedInMpiRecvWithinASecond) {
+  StartPool(4);
+  Assign("deadlock", guest_, {1, 2, 3}, {"deadlock"});
+  ExpectCancelWithinASecond("deadlock", "rank 2 of 3: deadlock");
+  ExpectHelloRuns("after-cancel", {3, 1, 2});
+}
+
+TEST_F(PoolTest, CancelStopsAJobWaitingInABarrierWithinASecond) {
+  StartPool(3);
+  Assign("barrier", guest_, {1, 2}, {"barrier"});
+  ExpectCancelWithinASecond("barrier", "rank 1 of 2: barrier");
+  ExpectHelloRuns("after-cancel", {1, 2});
+}
+
+TEST_F(PoolTest, TimeoutEndsTheJobTimedOut) {
+  StartPool(3);
+  Assign("slow", guest_, {1, 2}, {"spin"}, absl::Seconds(1));
+  v1::PoolMessage::JobFinished f = Finished("slow");
+  EXPECT_EQ(f.state(), v1::TIMED_OUT);
+  EXPECT_EQ(f.reason(), "timed out after 1s");
+  ExpectHelloRuns("after-timeout", {2});
+}
+
+TEST_F(PoolTest, CancelWhileTheModuleIsFetchedStopsTheJob) {
+  StartPool(3);
+  head_->HoldFetches(true);
+  Assign("starting", hello_, {1, 2});
+  ASSERT_TRUE(head_->AwaitFetches(hello_.digest, 1, kJob));
+  absl::Time cancelled = absl::Now();
+  Cancel("starting");
+  std::optional<v1::PoolMessage::JobFinished> f =
+      head_->AwaitFinished("starting", absl::Seconds(1));
+  ASSERT_TRUE(f.has_value()) << "not stopped within 1 s";
+  EXPECT_EQ(f->state(), v1::CANCELLED);
+  EXPECT_LT(absl::Now() - cancelled, absl::Seconds(1));
+  EXPECT_FALSE(head_->AwaitStarted("starting", absl::ZeroDuration()));
+  head_->HoldFetches(false);
+  ExpectHelloRuns("after-cancel", {1, 2});
+  EXPECT_EQ(head_->fetches(hello_.digest), 1);  // kept by the controller
+}
+
+TEST_F(PoolTest, UnknownModuleFailsTheJob) {
+  StartPool(3);
+  Guest missing{"", "sha256:" + std::string(64, '0')};
+  Assign("missing", missing, {1, 2});
+  v1::PoolMessage::JobFinished f = Finished("missing");
+  EXPECT_EQ(f.state(), v1::FAILED);
+  EXPECT_THAT(f.reason(), HasSubstr("unknown module"));
+  ExpectHelloRuns("after-missing", {1, 2});
+}
+
+TEST_F(PoolTest, AssignmentToTheControllerIsRefused) {
+  StartPool(3);
+  Assign("bad", hello_, {0, 1});
+  v1::PoolMessage::JobFinished f = Finished("bad");
+  EXPECT_EQ(f.state(), v1::FAILED);
+  EXPECT_THAT(f.reason(), HasSubstr("rank 0 is not an executor"));
+}
+
+TEST_F(PoolTest, PoolAttachesAgainToARestartedHead) {
+  StartPool(3);
+  Assign("spin", guest_, {1, 2}, {"spin"});
+  ASSERT_TRUE(head_->AwaitStarted("spin", kJob));
+  int port = head_->port();
+  head_.reset();  // the stream ends: the pool stops its jobs
+  head_ = FakeHead::Start(port);
+  ASSERT_NE(head_, nullptr);
+  head_->AddModule(hello_.digest, hello_.bytes);
+  ASSERT_TRUE(head_->AwaitHello(kStartup).has_value()) << pool_->Output();
+  ExpectHelloRuns("after-restart", {1, 2});
+}
+
+TEST_F(PoolTest, KilledExecutorEndsTheAttachStream) {
+  StartPool(3);
+  Assign("spin", guest_, {1}, {"spin"});
+  ASSERT_TRUE(head_->AwaitStarted("spin", kJob));
+  std::optional<pid_t> executor = pool_->RankPid(2);
+  ASSERT_TRUE(executor.has_value());
+  ASSERT_EQ(kill(*executor, SIGKILL), 0);
+  EXPECT_TRUE(head_->AwaitStreamsEnded(1, kJob));
+  EXPECT_TRUE(pool_->AwaitExit(kJob).has_value()) << "mpirun kept running";
+}
+
+TEST_F(PoolTest, KilledControllerEndsTheAttachStream) {
+  StartPool(3);
+  std::optional<pid_t> controller = pool_->RankPid(0);
+  ASSERT_TRUE(controller.has_value());
+  ASSERT_EQ(kill(*controller, SIGKILL), 0);
+  EXPECT_TRUE(head_->AwaitStreamsEnded(1, kJob));
+  EXPECT_TRUE(pool_->AwaitExit(kJob).has_value()) << "mpirun kept running";
+}
+
+}  // namespace
+}  // namespace wasmhpc::testing

@@ -1,0 +1,448 @@
+#include "worker/pool/executor.h"
+
+#include <algorithm>
+#include <atomic>
+#include <deque>
+#include <iostream>
+#include <optional>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/clock.h"
+#include "mpi-bridge/bridge.h"
+#include "worker/pool/control.pb.h"
+#include "worker/pool/control_channel.h"
+#include "worker/pool/interruptible_transport.h"
+#include "worker/pool/log_batcher.h"
+#include "worker/pool/lru_cache.h"
+#include "worker/pool/run_control.h"
+#include "worker/wasi/wasi.h"
+
+namespace wasmhpc::pool {
+namespace {
+
+// The main thread's mailbox: what the control thread received for it.
+class Inbox {
+ public:
+  void Push(ToExecutor message) {
+    absl::MutexLock lock(&mu_);
+    queue_.push_back(std::move(message));
+    cv_.SignalAll();
+  }
+
+  // Wakes the waits (a stop came).
+  void Wake() {
+    absl::MutexLock lock(&mu_);
+    cv_.SignalAll();
+  }
+
+  // The next message, waiting for one.
+  ToExecutor Pop() {
+    absl::MutexLock lock(&mu_);
+    while (queue_.empty()) cv_.Wait(&mu_);
+    ToExecutor message = std::move(queue_.front());
+    queue_.pop_front();
+    return message;
+  }
+
+  // The module for `job_id`, or nullopt once `stopped()` is true (checked
+  // after every Wake). Other messages stay queued.
+  std::optional<ToExecutor::Module> WaitModule(
+      const std::string& job_id, const std::function<bool()>& stopped) {
+    absl::MutexLock lock(&mu_);
+    for (;;) {
+      for (auto it = queue_.begin(); it != queue_.end(); ++it) {
+        if (it->has_module() && it->module().job_id() == job_id) {
+          ToExecutor::Module module = std::move(*it->mutable_module());
+          queue_.erase(it);
+          return module;
+        }
+      }
+      if (stopped()) return std::nullopt;
+      cv_.Wait(&mu_);
+    }
+  }
+
+ private:
+  absl::Mutex mu_;
+  absl::CondVar cv_;
+  std::deque<ToExecutor> queue_ ABSL_GUARDED_BY(mu_);
+};
+
+// "divide by zero\n    at divide (...)": a trap with its Wasm stack, runs
+// of one frame (deep recursion) folded.
+std::string TrapText(const engine::Trap& trap) {
+  std::string text = trap.message;
+  const std::vector<std::string>& frames = trap.frames;
+  for (size_t i = 0; i < frames.size();) {
+    size_t same = 1;
+    while (i + same < frames.size() && frames[i + same] == frames[i]) ++same;
+    absl::StrAppend(&text, "\n    at ", frames[i]);
+    if (same > 1) {
+      absl::StrAppend(&text, "\n    ... (same frame repeated ", same - 1,
+                      " more times)");
+    }
+    i += same;
+  }
+  return text;
+}
+
+ToController::Result MakeResult(Outcome outcome, int32_t exit_code) {
+  ToController::Result result;
+  result.set_outcome(outcome);
+  result.mutable_result()->set_exit_code(exit_code);
+  return result;
+}
+
+ToController::Result LoadFailed(absl::string_view error) {
+  ToController::Result result =
+      MakeResult(OUTCOME_LOAD_FAILED, kLoadFailedExit);
+  result.set_error(std::string(error));
+  return result;
+}
+
+// What lives for one job; destroyed in reverse order of use.
+struct JobScope {
+  MPI_Comm comm = MPI_COMM_NULL;
+  std::unique_ptr<wasi::Wasi> wasi;
+  std::unique_ptr<mpi::Bridge> bridge;
+  std::unique_ptr<engine::Instance> instance;
+
+  ~JobScope() {
+    instance.reset();
+    bridge.reset();
+    wasi.reset();
+    if (comm != MPI_COMM_NULL) MPI_Comm_free(&comm);
+  }
+};
+
+}  // namespace
+
+struct Executor::State {
+  explicit State(ExecutorOptions opts)
+      : options(std::move(opts)),
+        channel(options.control),
+        modules(std::max<size_t>(options.module_cache_entries, 1)) {}
+
+  void ControlLoop();
+  void RunJob(const ToExecutor::Assign& assign);
+  ToController::Result RunJobOn(const ToExecutor::Assign& assign, int job_rank,
+                                JobScope& job);
+  absl::StatusOr<engine::Module*> LoadModule(const ToExecutor::Assign& assign,
+                                             int job_rank, MPI_Comm comm);
+  absl::Status Instantiate(const ToExecutor::Assign& assign,
+                           const engine::Module& module, JobScope& job);
+  ToController::Result Classify(const absl::StatusOr<engine::RunResult>& run,
+                                const mpi::Bridge& bridge);
+  void SendUp(const ToController& message);
+  void FlushLogs();
+  void FlushLogsLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(uplink_mu);
+  void Log(const std::string& line) { options.log(line); }
+
+  ExecutorOptions options;
+  int rank = 0;
+  std::string fingerprint;
+  std::unique_ptr<engine::Store> store;
+  std::unique_ptr<RunControl> run;
+  std::unique_ptr<InterruptibleTransport> transport;
+  ControlChannel channel;
+  Inbox inbox;
+  LruCache<std::string, std::unique_ptr<engine::Module>> modules;
+  LogBatcher logs;
+  std::thread control_thread;
+
+  // Sends to the controller, one at a time, and the job they are about.
+  absl::Mutex uplink_mu;
+  std::string job_id ABSL_GUARDED_BY(uplink_mu);
+  int job_rank ABSL_GUARDED_BY(uplink_mu) = 0;
+};
+
+absl::StatusOr<std::unique_ptr<Executor>> Executor::Create(
+    ExecutorOptions options) {
+  if (options.engine == nullptr || options.control == MPI_COMM_NULL) {
+    return absl::InvalidArgumentError(
+        "an executor needs an engine and a control communicator");
+  }
+  if (!options.log) {
+    options.log = [](const std::string& line) {
+      std::cerr << "wasmhpc-worker: " << line << std::endl;
+    };
+  }
+  auto state = std::make_unique<State>(std::move(options));
+  State& s = *state;
+  MPI_Comm_rank(s.options.control, &s.rank);
+  // Host errors that belong to no communicator (MPI_Group_incl with a bad
+  // rank, ...) are raised on MPI_COMM_WORLD: fatal there, a guest's bad
+  // call would abort the whole pool. The bridge reports them to the guest.
+  MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN);
+  s.fingerprint = s.options.engine->Fingerprint();
+  s.store = engine::Store::Create(*s.options.engine);
+  absl::StatusOr<std::unique_ptr<RunControl>> run =
+      RunControl::Create(*s.store, [&s] { s.inbox.Wake(); });
+  if (!run.ok()) return run.status();
+  s.run = *std::move(run);
+  s.transport = std::make_unique<InterruptibleTransport>(
+      s.run->stop_flag(), s.options.interruptible_collectives);
+  return std::unique_ptr<Executor>(new Executor(std::move(state)));
+}
+
+Executor::Executor(std::unique_ptr<State> state) : state_(std::move(state)) {}
+Executor::~Executor() = default;
+
+void Executor::Run() {
+  State& s = *state_;
+  s.control_thread = std::thread([&s] { s.ControlLoop(); });
+  for (;;) {
+    ToExecutor message = s.inbox.Pop();
+    if (message.has_shutdown()) break;
+    if (message.has_assign()) s.RunJob(message.assign());
+    // Anything else is a module for a job that ended: dropped.
+  }
+  s.control_thread.join();
+}
+
+void Executor::State::ControlLoop() {
+  absl::Time next_flush = absl::Now() + options.log_flush_interval;
+  PollPause pause(options.max_poll_interval);
+  for (;;) {
+    ToExecutor message;
+    int from = 0;
+    absl::StatusOr<bool> got = channel.TryReceive(0, &message, &from);
+    if (!got.ok()) {
+      Log(std::string(got.status().message()));
+    } else if (*got) {
+      switch (message.message_case()) {
+        case ToExecutor::kStop:
+          run->Stop(message.stop().job_id());
+          break;
+        case ToExecutor::kShutdown:
+          inbox.Push(std::move(message));
+          return;
+        default:
+          inbox.Push(std::move(message));
+          break;
+      }
+      continue;  // drain what arrived before pausing
+    }
+    if (absl::Now() >= next_flush) {
+      // Never wait for the main thread's send: stops must get through.
+      if (uplink_mu.TryLock()) {
+        FlushLogsLocked();
+        uplink_mu.Unlock();
+      }
+      next_flush = absl::Now() + options.log_flush_interval;
+    }
+    pause.Wait();
+  }
+}
+
+void Executor::State::SendUp(const ToController& message) {
+  absl::MutexLock lock(&uplink_mu);
+  if (absl::Status sent = channel.Send(0, message); !sent.ok()) {
+    Log(std::string(sent.message()));
+  }
+}
+
+void Executor::State::FlushLogs() {
+  absl::MutexLock lock(&uplink_mu);
+  FlushLogsLocked();
+}
+
+void Executor::State::FlushLogsLocked() {
+  if (job_id.empty()) return;
+  ToController message;
+  ToController::Logs* batch = message.mutable_logs();
+  batch->set_job_id(job_id);
+  if (!logs.Take(job_rank, batch)) return;
+  if (absl::Status sent = channel.Send(0, message); !sent.ok()) {
+    Log(std::string(sent.message()));
+  }
+}
+
+void Executor::State::RunJob(const ToExecutor::Assign& assign) {
+  const auto& ranks = assign.ranks();
+  int my_job_rank = static_cast<int>(
+      std::find(ranks.begin(), ranks.end(), rank) - ranks.begin());
+  run->BeginJob(assign.job_id());
+  {
+    absl::MutexLock lock(&uplink_mu);
+    job_id = assign.job_id();
+    job_rank = my_job_rank;
+  }
+  ToController message;
+  {
+    JobScope job;
+    *message.mutable_result() = RunJobOn(assign, my_job_rank, job);
+  }  // the instance and the job communicator are gone: idle from here
+  ToController::Result& result = *message.mutable_result();
+  result.set_job_id(assign.job_id());
+  result.mutable_result()->set_rank(my_job_rank);
+  {
+    absl::MutexLock lock(&uplink_mu);
+    FlushLogsLocked();  // all output before the result
+    if (absl::Status sent = channel.Send(0, message); !sent.ok()) {
+      Log(std::string(sent.message()));
+    }
+    job_id.clear();
+  }
+  run->EndJob();
+}
+
+ToController::Result Executor::State::RunJobOn(const ToExecutor::Assign& assign,
+                                               int my_job_rank, JobScope& job) {
+  MPI_Group world_group, job_group;
+  MPI_Comm_group(options.world, &world_group);
+  MPI_Group_incl(world_group, assign.ranks_size(), assign.ranks().data(),
+                 &job_group);
+  int rc = MPI_Comm_create_group(options.world, job_group, assign.comm_tag(),
+                                 &job.comm);
+  MPI_Group_free(&job_group);
+  MPI_Group_free(&world_group);
+  if (rc != MPI_SUCCESS) {
+    job.comm = MPI_COMM_NULL;
+    return LoadFailed("could not create the job's communicator");
+  }
+
+  absl::Status ready = absl::OkStatus();
+  absl::StatusOr<engine::Module*> module =
+      LoadModule(assign, my_job_rank, job.comm);
+  if (!module.ok()) {
+    ready = module.status();
+  } else {
+    ready = Instantiate(assign, **module, job);
+  }
+  // Run only if every rank is ready and none was stopped.
+  int ok = ready.ok() && !run->stop_requested(), all_ok = 0;
+  MPI_Allreduce(&ok, &all_ok, 1, MPI_INT, MPI_MIN, job.comm);
+  if (!all_ok) {
+    if (!ready.ok() && !run->stop_requested()) {
+      return LoadFailed(ready.message());
+    }
+    return MakeResult(OUTCOME_SKIPPED, kStoppedExit);
+  }
+
+  ToController started;
+  started.mutable_started()->set_job_id(assign.job_id());
+  SendUp(started);
+  if (!run->EnterRun()) return MakeResult(OUTCOME_SKIPPED, kStoppedExit);
+  absl::StatusOr<engine::RunResult> result = job.instance->RunStart();
+  run->LeaveRun(result.ok() ? *result : engine::RunResult{});
+  return Classify(result, *job.bridge);
+}
+
+absl::StatusOr<engine::Module*> Executor::State::LoadModule(
+    const ToExecutor::Assign& assign, int my_job_rank, MPI_Comm comm) {
+  const std::string& digest = assign.spec().module_digest();
+  std::unique_ptr<engine::Module>* cached = modules.Get(digest);
+  int missing = cached == nullptr, any_missing = 0;
+  MPI_Allreduce(&missing, &any_missing, 1, MPI_INT, MPI_MAX, comm);
+  if (!any_missing) return cached->get();
+
+  ToExecutor::Module blob;
+  if (my_job_rank == 0) {
+    ToController need;
+    need.mutable_need_module()->set_job_id(assign.job_id());
+    need.mutable_need_module()->set_digest(digest);
+    SendUp(need);
+    std::optional<ToExecutor::Module> answer = inbox.WaitModule(
+        assign.job_id(), [this] { return run->stop_requested(); });
+    if (answer) {
+      blob = *std::move(answer);
+    } else {
+      blob.set_error("the job was stopped");
+    }
+  }
+  absl::Status shared = BroadcastMessage(comm, 0, &blob);
+  if (cached) return cached->get();
+  if (!shared.ok()) return shared;
+  if (!blob.error().empty()) return absl::UnavailableError(blob.error());
+  auto bytes = absl::Span<const uint8_t>(
+      reinterpret_cast<const uint8_t*>(blob.module_bytes().data()),
+      blob.module_bytes().size());
+  auto code = absl::Span<const uint8_t>(
+      reinterpret_cast<const uint8_t*>(blob.compiled_code().data()),
+      blob.compiled_code().size());
+  // Code for another engine would crash V8: only this engine's is used.
+  absl::StatusOr<std::unique_ptr<engine::Module>> compiled =
+      !code.empty() && blob.engine_fingerprint() == fingerprint
+          ? engine::Module::CompileWithCache(*store, bytes, code)
+          : engine::Module::Compile(*store, bytes);
+  if (!compiled.ok()) return compiled.status();
+  return modules.Put(digest, *std::move(compiled)).get();
+}
+
+absl::Status Executor::State::Instantiate(const ToExecutor::Assign& assign,
+                                          const engine::Module& module,
+                                          JobScope& job) {
+  const v1::JobSpec& spec = assign.spec();
+  uint64_t initial =
+      uint64_t{module.info().initial_memory_pages} * engine::kWasmPageSize;
+  if (spec.memory_limit_bytes() > 0 && initial > spec.memory_limit_bytes()) {
+    return absl::ResourceExhaustedError(
+        absl::StrCat("the module starts with ", initial >> 20,
+                     " MiB of linear memory, more than the job's limit of ",
+                     spec.memory_limit_bytes() >> 20, " MiB"));
+  }
+  wasi::WasiOptions w;
+  w.args.push_back(spec.module_digest());
+  w.args.insert(w.args.end(), spec.args().begin(), spec.args().end());
+  for (const auto& [key, value] : spec.env()) {
+    w.env.push_back(absl::StrCat(key, "=", value));
+  }
+  std::sort(w.env.begin(), w.env.end());
+  for (const v1::Dir& dir : spec.dirs()) {
+    w.preopens.push_back(
+        {dir.host_path(),
+         dir.guest_path().empty() ? dir.host_path() : dir.guest_path(),
+         dir.read_only()});
+  }
+  w.stdin_fd = -1;
+  w.output = [this](int fd, std::string_view bytes) {
+    logs.Append(fd, bytes);
+    if (logs.pending_bytes() >= options.log_flush_bytes) FlushLogs();
+  };
+  w.interrupted = [this] { return run->stop_requested(); };
+  absl::StatusOr<std::unique_ptr<wasi::Wasi>> wasi =
+      wasi::Wasi::Create(std::move(w));
+  if (!wasi.ok()) return wasi.status();
+  job.wasi = *std::move(wasi);
+  job.bridge = std::make_unique<mpi::Bridge>(
+      mpi::BridgeOptions{.transport = transport.get(),
+                         .world = job.comm,
+                         .host_thread_level = MPI_THREAD_MULTIPLE});
+  std::vector<engine::HostFunc> imports = job.wasi->Imports();
+  for (engine::HostFunc& f : job.bridge->Imports()) {
+    imports.push_back(std::move(f));
+  }
+  absl::StatusOr<std::unique_ptr<engine::Instance>> instance =
+      engine::Instance::Create(*store, module, std::move(imports));
+  if (!instance.ok()) return instance.status();
+  job.instance = *std::move(instance);
+  return absl::OkStatus();
+}
+
+ToController::Result Executor::State::Classify(
+    const absl::StatusOr<engine::RunResult>& run_result,
+    const mpi::Bridge& bridge) {
+  if (!run_result.ok()) return LoadFailed(run_result.status().message());
+  const engine::RunResult& r = *run_result;
+  bool clean_exit = !r.terminated && !r.trap && r.exit_code == 0;
+  // A stopped guest may also trap or exit non-zero on its way out (an MPI
+  // wait that gave up returns an error): that is the stop, not a failure.
+  if (r.terminated || (run->stop_requested() && !clean_exit)) {
+    return MakeResult(OUTCOME_STOPPED, kStoppedExit);
+  }
+  if (bridge.aborted) return MakeResult(OUTCOME_ABORTED, bridge.abort_code);
+  if (r.trap) {
+    ToController::Result result = MakeResult(OUTCOME_TRAPPED, kTrapExit);
+    result.mutable_result()->set_trap(TrapText(*r.trap));
+    return result;
+  }
+  return MakeResult(OUTCOME_EXITED, r.exit_code);
+}
+
+}  // namespace wasmhpc::pool

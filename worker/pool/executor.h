@@ -1,0 +1,125 @@
+// Executor: one of a pool's job ranks (1..N-1) with its warm V8 isolate.
+//
+// Execution model: two threads.
+//  - The main thread (the isolate's thread) runs Run(): it waits for an
+//    assignment, runs the job, reports the result and waits again.
+//  - A control thread polls the control communicator for the controller's
+//    messages (PollPause: at most max_poll_interval apart): assignments and
+//    modules go to the main thread's inbox; a Stop sets the job's stop flag
+//    and, while the guest runs, calls Store::Terminate (RunControl), so the
+//    controller reaches an executor whose guest computes or waits in MPI.
+//    It also sends the guest's output in batches every log_flush_interval.
+//
+// One job, on the main thread:
+//  1. Its ranks build the job communicator: MPI_Comm_create_group over the
+//     job's pool ranks (only they call it, so jobs on disjoint ranks never
+//     wait for each other). The guest sees it as MPI_COMM_WORLD; job rank r
+//     is the r-th rank of the assignment.
+//  2. Module: each rank looks in its LRU of compiled modules (keyed by
+//     digest). If any rank of the job misses (an MPI_Allreduce tells), the
+//     job's rank 0 asks the controller (NeedModule), which answers with the
+//     bytes and the head's compiled code; rank 0 broadcasts that on the job
+//     communicator, and every rank that missed loads it (CompileWithCache
+//     when the code's fingerprint is this engine's, else Compile). So the
+//     head is asked at most once per job, never per rank.
+//  3. Each rank instantiates the module with WASI (args: argv[0] is the
+//     module digest, then spec.args; env; dirs; stdin empty; output to the
+//     LogBatcher) and the MPI bridge (world: the job communicator; the
+//     InterruptibleTransport). An MPI_Allreduce agrees that every rank
+//     loaded and none was stopped; otherwise no rank runs (a rank that
+//     failed reports OUTCOME_LOAD_FAILED, the others OUTCOME_SKIPPED).
+//  4. Started, then _start. The result (exit code, trap, MPI_Abort, or
+//     stopped) goes to the controller after the last of the output.
+//  5. The instance goes, the job communicator is freed (MPI_Comm_free is
+//     local in Open MPI: stopped peers do not hold it up), and the
+//     executor is idle again.
+//
+// Stopping (cancel, timeout, another rank failed): a guest that computes
+// stops at once (Store::Terminate). A guest waiting in MPI returns from the
+// wait (InterruptibleTransport) except inside a collective with a
+// user-defined MPI_Op, which stays a plain blocking call: such a rank keeps
+// the job, and its ranks, until the collective completes. A guest waiting in
+// poll_oneoff (sleep) wakes within 100 ms.
+//
+// Limits: the job's memory limit is checked against the module's initial
+// memory only; growth is capped by the pool's --max-memory (an engine-wide
+// V8 setting). Communicators, windows and requests the guest leaves behind
+// are not freed. The control thread's polls drive the host MPI's progress
+// engine: a guest's own nonblocking collective with a user-defined MPI_Op
+// (MPI_Iallreduce & co.) could have its reduction run on that thread, off
+// the isolate's thread; the bridge does not guard against that yet.
+//
+// Create sets MPI_ERRORS_RETURN on the host MPI_COMM_WORLD: host errors
+// that belong to no communicator are raised there, and a guest's bad call
+// must fail that call, not abort the pool (the control communicator, a dup
+// made before, keeps MPI_ERRORS_ARE_FATAL).
+//
+// Thread safety: Create and Run on one thread (the store's); the rest is
+// internal.
+#ifndef WASMHPC_WORKER_POOL_EXECUTOR_H_
+#define WASMHPC_WORKER_POOL_EXECUTOR_H_
+
+#include <mpi.h>
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "worker/engine/engine.h"
+
+namespace wasmhpc::pool {
+
+// Exit codes a rank reports when the guest gave none (as wasmhpc-run).
+inline constexpr int32_t kLoadFailedExit = 125;
+inline constexpr int32_t kTrapExit = 134;
+inline constexpr int32_t kStoppedExit = 143;  // 128 + SIGTERM
+
+struct ExecutorOptions {
+  // Required; not owned.
+  engine::Engine* engine = nullptr;
+  // The control communicator; the controller is its rank 0. Required.
+  MPI_Comm control = MPI_COMM_NULL;
+  // The communicator job communicators are created from; this process's
+  // rank in it must equal its control rank. Default: MPI_COMM_WORLD.
+  MPI_Comm world = MPI_COMM_WORLD;
+  // Compiled modules kept for later jobs. Default: 16.
+  size_t module_cache_entries = 16;
+  // Longest pause between polls of the control communicator (the pause
+  // grows from 50 us while nothing arrives). Default: 1 ms.
+  absl::Duration max_poll_interval = absl::Milliseconds(1);
+  // Guest output is sent at least this often while a job runs...
+  // Default: 50 ms.
+  absl::Duration log_flush_interval = absl::Milliseconds(50);
+  // ... and as soon as this much is waiting. Default: 64 KiB.
+  size_t log_flush_bytes = 64 << 10;
+  // Blocking collectives become nonblocking + test loops so a stop ends
+  // their wait (InterruptibleTransport). Default: true.
+  bool interruptible_collectives = true;
+  // One line per problem (lost messages, MPI errors). Default: stderr.
+  std::function<void(const std::string&)> log;
+};
+
+class Executor {
+ public:
+  // Creates the warm isolate and this rank's state. Errors: those of the
+  // engine; InvalidArgument for missing options.
+  static absl::StatusOr<std::unique_ptr<Executor>> Create(
+      ExecutorOptions options);
+  ~Executor();
+
+  // Runs jobs until the controller sends Shutdown.
+  void Run();
+
+  struct State;
+
+ private:
+  explicit Executor(std::unique_ptr<State> state);
+  std::unique_ptr<State> state_;
+};
+
+}  // namespace wasmhpc::pool
+
+#endif  // WASMHPC_WORKER_POOL_EXECUTOR_H_

@@ -1,0 +1,147 @@
+// wasmhpc-worker: a resident pool of warm Wasm ranks under mpirun.
+//   mpirun -np N wasmhpc-worker --head HOST:PORT [--name NAME]
+// Rank 0 is the pool controller (controller_main.h), ranks 1..N-1 are
+// executors (executor.h).
+#include <mpi.h>
+#include <unistd.h>
+
+#include <climits>
+#include <cstdlib>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "worker/engine/engine.h"
+#include "worker/pool/controller_main.h"
+#include "worker/pool/executor.h"
+#include "worker/pool/worker_options.h"
+
+#ifndef WASMHPC_VERSION
+#define WASMHPC_VERSION "unknown"
+#endif
+
+namespace wasmhpc::pool {
+namespace {
+
+// This process's rank as the launcher tells it (before MPI_Init).
+int LauncherRank() {
+  for (const char* name : {"OMPI_COMM_WORLD_RANK", "PMI_RANK", "PMIX_RANK"}) {
+    if (const char* v = std::getenv(name)) return std::atoi(v);
+  }
+  return 0;
+}
+
+void Say(const std::string& line) {
+  std::cerr << "wasmhpc-worker: " << line << std::endl;
+}
+
+// Every rank's host name, at rank 0 of `comm` (empty elsewhere).
+std::vector<std::string> GatherHosts(MPI_Comm comm) {
+  constexpr int kLength = 256;
+  char host[kLength] = {};
+  gethostname(host, kLength - 1);
+  int rank = 0, size = 0;
+  MPI_Comm_rank(comm, &rank);
+  MPI_Comm_size(comm, &size);
+  std::vector<char> all(rank == 0 ? size_t{kLength} * size : 0);
+  MPI_Gather(host, kLength, MPI_CHAR, all.data(), kLength, MPI_CHAR, 0, comm);
+  std::vector<std::string> hosts;
+  for (int r = 0; rank == 0 && r < size; ++r) {
+    hosts.emplace_back(&all[size_t{kLength} * r]);
+  }
+  return hosts;
+}
+
+[[noreturn]] void Controller(const WorkerOptions& options, MPI_Comm control,
+                             const engine::Engine& engine) {
+  std::vector<std::string> hosts = GatherHosts(control);
+  ControllerConfig config;
+  config.head = options.head;
+  config.control = control;
+  v1::PoolMessage::Hello& hello = config.hello;
+  hello.set_name(options.name.empty() ? hosts[0] : options.name);
+  hello.set_engine_fingerprint(engine.Fingerprint());
+  hello.set_version(WASMHPC_VERSION);
+  for (size_t r = 0; r < hosts.size(); ++r) {
+    v1::RankInfo* info = hello.add_ranks();
+    info->set_rank(static_cast<int>(r));
+    info->set_host(hosts[r]);
+  }
+  RunController(std::move(config));
+}
+
+int Executor(const WorkerOptions& options, MPI_Comm control,
+             engine::Engine& engine) {
+  GatherHosts(control);
+  ExecutorOptions executor_options;
+  executor_options.engine = &engine;
+  executor_options.control = control;
+  executor_options.module_cache_entries = options.module_cache;
+  executor_options.interruptible_collectives = !options.blocking_collectives;
+  absl::StatusOr<std::unique_ptr<pool::Executor>> executor =
+      pool::Executor::Create(std::move(executor_options));
+  if (!executor.ok()) {
+    Say(absl::StrCat("cannot start an executor: ",
+                     executor.status().message()));
+    MPI_Abort(MPI_COMM_WORLD, 1);
+  }
+  (*executor)->Run();
+  return 0;
+}
+
+int Main(int argc, char** argv) {
+  absl::StatusOr<WorkerOptions> options =
+      ParseWorkerOptions(std::vector<std::string>(argv, argv + argc));
+  if (!options.ok() || options->help) {
+    if (LauncherRank() == 0) {
+      if (!options.ok()) Say(std::string(options.status().message()));
+      (options.ok() ? std::cout : std::cerr) << kWorkerUsage;
+    }
+    return options.ok() ? 0 : 2;
+  }
+  // Open MPI 4.1's treematch topology component hangs now and then in
+  // MPI_Dist_graph_create (in CID allocation) while another thread of the
+  // process polls MPI, as the executors' control threads do (reproduced
+  // natively). The basic component serves the guests instead, unless the
+  // user chose components.
+  setenv("OMPI_MCA_topo", "^treematch", /*overwrite=*/0);
+  int provided = MPI_THREAD_SINGLE;
+  MPI_Init_thread(&argc, &argv, MPI_THREAD_MULTIPLE, &provided);
+  int rank = 0, size = 0;
+  MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+  MPI_Comm_size(MPI_COMM_WORLD, &size);
+  std::string problem;
+  if (provided < MPI_THREAD_MULTIPLE) {
+    problem = "the host MPI does not provide MPI_THREAD_MULTIPLE";
+  } else if (size < 2) {
+    problem =
+        "a pool needs at least 2 ranks (rank 0 controls, the others run jobs)";
+  }
+  absl::StatusOr<engine::Tier> tier = engine::ParseTier(options->tier);
+  if (problem.empty() && !tier.ok())
+    problem = std::string(tier.status().message());
+  absl::StatusOr<engine::Engine*> engine = absl::UnknownError("not started");
+  if (problem.empty()) {
+    engine = engine::Engine::Get(
+        {.tier = *tier, .max_memory_bytes = options->max_memory_mib << 20});
+    if (!engine.ok()) problem = std::string(engine.status().message());
+  }
+  if (!problem.empty()) {  // the same on every rank
+    if (rank == 0) Say(problem);
+    MPI_Finalize();
+    return 2;
+  }
+  MPI_Comm control;
+  MPI_Comm_dup(MPI_COMM_WORLD, &control);
+  if (rank == 0) Controller(*options, control, **engine);
+  int code = Executor(*options, control, **engine);
+  MPI_Comm_free(&control);
+  MPI_Finalize();
+  return code;
+}
+
+}  // namespace
+}  // namespace wasmhpc::pool
+
+int main(int argc, char** argv) { return wasmhpc::pool::Main(argc, argv); }

@@ -1,0 +1,82 @@
+#include "worker/pool/worker_options.h"
+
+#include <optional>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+
+namespace wasmhpc::pool {
+
+const char kWorkerUsage[] =
+    "usage: mpirun -np N wasmhpc-worker --head HOST:PORT [options]\n"
+    "Rank 0 attaches to the head and runs its jobs on ranks 1..N-1.\n"
+    "  --head HOST:PORT        the wasmhpc-head to attach to (required)\n"
+    "  --name NAME             the pool's name (default: rank 0's host)\n"
+    "  --tier T                turbofan (default), liftoff or dynamic\n"
+    "  --max-memory MiB        linear memory limit per rank (default 4096)\n"
+    "  --module-cache N        compiled modules kept per rank (default 16)\n"
+    "  --blocking-collectives  plain blocking collectives: faster small\n"
+    "                          collectives, but a stop cannot end their wait\n"
+    "  --help                  this text\n";
+
+absl::StatusOr<WorkerOptions> ParseWorkerOptions(
+    const std::vector<std::string>& argv) {
+  WorkerOptions options;
+  for (size_t i = 1; i < argv.size(); ++i) {
+    std::string flag = argv[i];
+    std::optional<std::string> inline_value;
+    if (size_t eq = flag.find('='); flag.starts_with("--") && eq != flag.npos) {
+      inline_value = flag.substr(eq + 1);
+      flag = flag.substr(0, eq);
+    }
+    auto value = [&]() -> absl::StatusOr<std::string> {
+      if (inline_value) return *inline_value;
+      if (i + 1 >= argv.size()) {
+        return absl::InvalidArgumentError(absl::StrCat(flag, " needs a value"));
+      }
+      return argv[++i];
+    };
+    auto number = [&](uint64_t* out) -> absl::Status {
+      absl::StatusOr<std::string> text = value();
+      if (!text.ok()) return text.status();
+      if (!absl::SimpleAtoi(*text, out) || *out == 0) {
+        return absl::InvalidArgumentError(
+            absl::StrCat(flag, " takes a positive number, not '", *text, "'"));
+      }
+      return absl::OkStatus();
+    };
+    absl::Status status = absl::OkStatus();
+    if (flag == "--help" || flag == "-h") {
+      options.help = true;
+    } else if (flag == "--blocking-collectives") {
+      options.blocking_collectives = true;
+    } else if (flag == "--head" || flag == "--name" || flag == "--tier") {
+      absl::StatusOr<std::string> text = value();
+      if (!text.ok()) return text.status();
+      (flag == "--head"   ? options.head
+       : flag == "--name" ? options.name
+                          : options.tier) = *text;
+    } else if (flag == "--max-memory") {
+      status = number(&options.max_memory_mib);
+    } else if (flag == "--module-cache") {
+      uint64_t n = 0;
+      status = number(&n);
+      options.module_cache = n;
+    } else {
+      return absl::InvalidArgumentError(
+          absl::StrCat("unknown argument ", argv[i]));
+    }
+    if (!status.ok()) return status;
+  }
+  if (options.head.empty() && !options.help) {
+    return absl::InvalidArgumentError("--head HOST:PORT is required");
+  }
+  if (options.max_memory_mib > 4096) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--max-memory ", options.max_memory_mib,
+                     " exceeds 4096 MiB, the wasm32 maximum"));
+  }
+  return options;
+}
+
+}  // namespace wasmhpc::pool

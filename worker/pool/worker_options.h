@@ -1,0 +1,34 @@
+// Command line of wasmhpc-worker (every rank parses the same one):
+//   mpirun -np N wasmhpc-worker --head HOST:PORT [--name NAME] ...
+#ifndef WASMHPC_WORKER_POOL_WORKER_OPTIONS_H_
+#define WASMHPC_WORKER_POOL_WORKER_OPTIONS_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+
+namespace wasmhpc::pool {
+
+struct WorkerOptions {
+  std::string head;                   // --head HOST:PORT (required)
+  std::string name;                   // --name NAME ("": rank 0's host name)
+  std::string tier = "turbofan";      // --tier turbofan|liftoff|dynamic
+  uint64_t max_memory_mib = 4096;     // --max-memory MiB, per rank
+  size_t module_cache = 16;           // --module-cache N, per executor
+  bool blocking_collectives = false;  // --blocking-collectives
+  bool help = false;                  // --help
+};
+
+// Parses argv (argv[0] is the program; "--flag value" or "--flag=value").
+// Errors are InvalidArgument naming the offending argument; a missing
+// --head is one unless --help is given.
+absl::StatusOr<WorkerOptions> ParseWorkerOptions(
+    const std::vector<std::string>& argv);
+
+extern const char kWorkerUsage[];
+
+}  // namespace wasmhpc::pool
+
+#endif  // WASMHPC_WORKER_POOL_WORKER_OPTIONS_H_
