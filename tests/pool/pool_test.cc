@@ -282,6 +282,21 @@ TEST_F(PoolTest, LotsOfOutputArrivesWholeInBatches) {
   }
 }
 
+// Regression: the executor's control thread polls MPI while the guest
+// runs; a guest's nonblocking reduction with its own MPI_Op must not have
+// the op run on that thread (it trapped: "Maximum call stack size
+// exceeded", off the isolate's thread).
+TEST_F(PoolTest, NonblockingReductionWithAUserOpRunsOnTheGuestThread) {
+  StartPool(4);
+  Assign("nbc", guest_, {1, 2, 3}, {"nbc_user_op"});
+  v1::PoolMessage::JobFinished f = Finished("nbc");
+  EXPECT_EQ(f.state(), v1::SUCCEEDED) << f.reason() << pool_->Output();
+  for (int r = 0; r < 3; ++r) {
+    EXPECT_THAT(head_->Log("nbc"),
+                HasSubstr(absl::StrCat("rank ", r, ": product 6 8\n")));
+  }
+}
+
 TEST_F(PoolTest, NonZeroExitFailsTheJob) {
   StartPool(3);
   Assign("exit", guest_, {1, 2}, {"exit", "3"});

@@ -226,6 +226,7 @@ void Executor::State::ControlLoop() {
           inbox.Push(std::move(message));
           break;
       }
+      pause.Reset();
       continue;  // drain what arrived before pausing
     }
     if (absl::Now() >= next_flush) {

@@ -37,17 +37,19 @@
 // Stopping (cancel, timeout, another rank failed): a guest that computes
 // stops at once (Store::Terminate). A guest waiting in MPI returns from the
 // wait (InterruptibleTransport) except inside a collective with a
-// user-defined MPI_Op, which stays a plain blocking call: such a rank keeps
-// the job, and its ranks, until the collective completes. A guest waiting in
-// poll_oneoff (sleep) wakes within 100 ms.
+// user-defined MPI_Op (or any collective with interruptible_collectives
+// off), which stays a plain blocking call: such a rank keeps the job, and
+// its ranks, until the collective completes. A guest waiting in poll_oneoff
+// (sleep) wakes within 100 ms.
 //
 // Limits: the job's memory limit is checked against the module's initial
 // memory only; growth is capped by the pool's --max-memory (an engine-wide
 // V8 setting). Communicators, windows and requests the guest leaves behind
 // are not freed. The control thread's polls drive the host MPI's progress
-// engine: a guest's own nonblocking collective with a user-defined MPI_Op
-// (MPI_Iallreduce & co.) could have its reduction run on that thread, off
-// the isolate's thread; the bridge does not guard against that yet.
+// engine, so nothing that calls guest code may be left to progress: a
+// guest's nonblocking reduction with its own MPI_Op runs blocking at its
+// start (InterruptibleTransport). Open MPI's treematch topology component
+// hangs under that concurrent progress, so wasmhpc-worker turns it off.
 //
 // Create sets MPI_ERRORS_RETURN on the host MPI_COMM_WORLD: host errors
 // that belong to no communicator are raised there, and a guest's bad call

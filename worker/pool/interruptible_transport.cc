@@ -20,6 +20,21 @@ bool IsPredefinedOp(MPI_Op op) {
   return false;
 }
 
+int CompletedRequest(int rc, MPI_Request* r) {
+  if (rc != MPI_SUCCESS) return rc;
+  auto query = [](void*, MPI_Status* status) {
+    MPI_Status_set_elements(status, MPI_BYTE, 0);
+    MPI_Status_set_cancelled(status, 0);
+    status->MPI_SOURCE = MPI_UNDEFINED;
+    status->MPI_TAG = MPI_UNDEFINED;
+    return MPI_SUCCESS;
+  };
+  auto free = [](void*) { return MPI_SUCCESS; };
+  auto cancel = [](void*, int) { return MPI_SUCCESS; };
+  rc = MPI_Grequest_start(query, free, cancel, nullptr, r);
+  return rc == MPI_SUCCESS ? MPI_Grequest_complete(*r) : rc;
+}
+
 int InterruptibleTransport::Await(MPI_Request* r, MPI_Status* s,
                                   Abandon abandon) {
   for (;;) {
@@ -296,5 +311,55 @@ int InterruptibleTransport::Exscan(const void* sb, void* rb, int n,
 }
 
 #undef WASMHPC_POOL_COLLECTIVE
+
+// Nonblocking reductions with a user-defined op: done at the start.
+
+int InterruptibleTransport::Ireduce(const void* sb, void* rb, int n,
+                                    MPI_Datatype t, MPI_Op op, int root,
+                                    MPI_Comm c, MPI_Request* r) {
+  if (IsPredefinedOp(op)) return MPI_Ireduce(sb, rb, n, t, op, root, c, r);
+  return CompletedRequest(MPI_Reduce(sb, rb, n, t, op, root, c), r);
+}
+
+int InterruptibleTransport::Iallreduce(const void* sb, void* rb, int n,
+                                       MPI_Datatype t, MPI_Op op, MPI_Comm c,
+                                       MPI_Request* r) {
+  if (IsPredefinedOp(op)) return MPI_Iallreduce(sb, rb, n, t, op, c, r);
+  return CompletedRequest(MPI_Allreduce(sb, rb, n, t, op, c), r);
+}
+
+int InterruptibleTransport::Ireduce_scatter(const void* sb, void* rb,
+                                            const int* rns, MPI_Datatype t,
+                                            MPI_Op op, MPI_Comm c,
+                                            MPI_Request* r) {
+  if (IsPredefinedOp(op)) {
+    return MPI_Ireduce_scatter(sb, rb, rns, t, op, c, r);
+  }
+  return CompletedRequest(MPI_Reduce_scatter(sb, rb, rns, t, op, c), r);
+}
+
+int InterruptibleTransport::Ireduce_scatter_block(const void* sb, void* rb,
+                                                  int n, MPI_Datatype t,
+                                                  MPI_Op op, MPI_Comm c,
+                                                  MPI_Request* r) {
+  if (IsPredefinedOp(op)) {
+    return MPI_Ireduce_scatter_block(sb, rb, n, t, op, c, r);
+  }
+  return CompletedRequest(MPI_Reduce_scatter_block(sb, rb, n, t, op, c), r);
+}
+
+int InterruptibleTransport::Iscan(const void* sb, void* rb, int n,
+                                  MPI_Datatype t, MPI_Op op, MPI_Comm c,
+                                  MPI_Request* r) {
+  if (IsPredefinedOp(op)) return MPI_Iscan(sb, rb, n, t, op, c, r);
+  return CompletedRequest(MPI_Scan(sb, rb, n, t, op, c), r);
+}
+
+int InterruptibleTransport::Iexscan(const void* sb, void* rb, int n,
+                                    MPI_Datatype t, MPI_Op op, MPI_Comm c,
+                                    MPI_Request* r) {
+  if (IsPredefinedOp(op)) return MPI_Iexscan(sb, rb, n, t, op, c, r);
+  return CompletedRequest(MPI_Exscan(sb, rb, n, t, op, c), r);
+}
 
 }  // namespace wasmhpc::pool

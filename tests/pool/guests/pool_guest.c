@@ -9,6 +9,9 @@
 //             in MPI_Barrier
 //   flood N   every rank prints N numbered lines, to stdout and stderr
 //   env NAME  every rank prints the value of environment variable NAME
+//   nbc_user_op  MPI_Iallreduce with a user-defined op, then computing for
+//             a while before MPI_Wait (the executor's control thread keeps
+//             polling MPI meanwhile); prints the result
 #include <mpi.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +21,24 @@ static volatile unsigned long counter;
 
 __attribute__((noinline)) static void compute_forever(void) {
   for (;;) ++counter;
+}
+
+static void multiply(void* in, void* inout, int* len, MPI_Datatype* type) {
+  (void)type;
+  for (int i = 0; i < *len; ++i) ((int*)inout)[i] *= ((int*)in)[i];
+}
+
+static void nbc_user_op(int rank) {
+  MPI_Op op;
+  MPI_Op_create(multiply, 1, &op);
+  int in[2] = {rank + 1, 2}, out[2] = {0, 0};
+  MPI_Request request;
+  MPI_Iallreduce(in, out, 2, MPI_INT, op, MPI_COMM_WORLD, &request);
+  double until = MPI_Wtime() + 0.3;
+  while (MPI_Wtime() < until) ++counter;
+  MPI_Wait(&request, MPI_STATUS_IGNORE);
+  printf("rank %d: product %d %d\n", rank, out[0], out[1]);
+  MPI_Op_free(&op);
 }
 
 __attribute__((noinline)) static int divide(volatile int a, volatile int b) {
@@ -59,6 +80,7 @@ int main(int argc, char** argv) {
       if (i % 1000 == 0) fprintf(stderr, "rank %d passed line %d\n", rank, i);
     }
   }
+  if (strcmp(mode, "nbc_user_op") == 0) nbc_user_op(rank);
   if (strcmp(mode, "env") == 0 && argc > 2) {
     const char* value = getenv(argv[2]);
     printf("rank %d: %s=%s\n", rank, argv[2], value ? value : "(unset)");
