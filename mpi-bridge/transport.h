@@ -35,6 +35,8 @@ class MpiTransport {
 
 // Every call fails with MPI_ERR_OTHER: a base for fakes, and a stand-in
 // where functions are listed but never called.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wunused-parameter"  // every call just fails
 class NullTransport : public MpiTransport {
  public:
 #define WASMHPC_FAIL(name, params, args) \
@@ -42,6 +44,7 @@ class NullTransport : public MpiTransport {
   WASMHPC_MPI_TRANSPORT_FUNCTIONS(WASMHPC_FAIL)
 #undef WASMHPC_FAIL
 };
+#pragma GCC diagnostic pop
 
 }  // namespace wasmhpc::mpi
 
