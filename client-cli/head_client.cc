@@ -11,20 +11,13 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
+#include "proto/grpc_status.h"
 #include "wasmhpc/v1/jobs.grpc.pb.h"
 #include "wasmhpc/v1/modules.grpc.pb.h"
 #include "wasmhpc/v1/pools.grpc.pb.h"
 
 namespace wasmhpc::cli {
 namespace {
-
-// The client's one conversion from gRPC to absl: the codes share their
-// numbering (0..16); the message passes through unchanged.
-absl::Status FromGrpc(const grpc::Status& status) {
-  if (status.ok()) return absl::OkStatus();
-  return absl::Status(static_cast<absl::StatusCode>(status.error_code()),
-                      status.error_message());
-}
 
 void AddToken(const std::string& token, grpc::ClientContext& context) {
   if (!token.empty()) context.AddMetadata("authorization", "Bearer " + token);
@@ -95,7 +88,7 @@ class GrpcJobEventStream final : public JobEventStream {
     // After TryCancel the remaining reads fail at once; Finish needs them done.
     while (!read_all && reader_->Read(&event)) {
     }
-    absl::Status status = FromGrpc(reader_->Finish());
+    absl::Status status = ToAbslStatus(reader_->Finish());
     absl::MutexLock lock(&mu_);
     status_ = std::move(status);
     ended_ = true;
@@ -151,7 +144,7 @@ absl::StatusOr<v1::Module> HeadClient::GetModule(const std::string& digest) {
   v1::Module module;
   auto context = UnaryContext(options_);
   absl::Status status =
-      FromGrpc(stubs_->modules->Get(context.get(), request, &module));
+      ToAbslStatus(stubs_->modules->Get(context.get(), request, &module));
   if (!status.ok()) return status;
   return module;
 }
@@ -177,7 +170,7 @@ absl::StatusOr<v1::UploadModuleResponse> HeadClient::UploadModule(
   }
   // A failed Write means the head ended the call; Finish says why.
   if (open) writer->WritesDone();
-  absl::Status status = FromGrpc(writer->Finish());
+  absl::Status status = ToAbslStatus(writer->Finish());
   if (!status.ok()) return status;
   return response;
 }
@@ -189,7 +182,7 @@ absl::StatusOr<v1::ListModulesResponse> HeadClient::ListModules() {
     v1::ListModulesResponse page;
     auto context = UnaryContext(options_);
     absl::Status status =
-        FromGrpc(stubs_->modules->List(context.get(), request, &page));
+        ToAbslStatus(stubs_->modules->List(context.get(), request, &page));
     if (!status.ok()) return status;
     for (v1::Module& module : *page.mutable_modules()) {
       *all.add_modules() = std::move(module);
@@ -204,7 +197,8 @@ absl::Status HeadClient::DeleteModule(const std::string& digest) {
   request.set_digest(digest);
   v1::DeleteModuleResponse response;
   auto context = UnaryContext(options_);
-  return FromGrpc(stubs_->modules->Delete(context.get(), request, &response));
+  return ToAbslStatus(
+      stubs_->modules->Delete(context.get(), request, &response));
 }
 
 absl::StatusOr<v1::Job> HeadClient::SubmitJob(const v1::JobSpec& spec) {
@@ -213,7 +207,7 @@ absl::StatusOr<v1::Job> HeadClient::SubmitJob(const v1::JobSpec& spec) {
   v1::Job job;
   auto context = UnaryContext(options_);
   absl::Status status =
-      FromGrpc(stubs_->jobs->Submit(context.get(), request, &job));
+      ToAbslStatus(stubs_->jobs->Submit(context.get(), request, &job));
   if (!status.ok()) return status;
   return job;
 }
@@ -224,7 +218,7 @@ absl::StatusOr<v1::Job> HeadClient::GetJob(const std::string& id) {
   v1::Job job;
   auto context = UnaryContext(options_);
   absl::Status status =
-      FromGrpc(stubs_->jobs->Get(context.get(), request, &job));
+      ToAbslStatus(stubs_->jobs->Get(context.get(), request, &job));
   if (!status.ok()) return status;
   return job;
 }
@@ -238,7 +232,7 @@ absl::StatusOr<v1::ListJobsResponse> HeadClient::ListJobs(
     v1::ListJobsResponse page;
     auto context = UnaryContext(options_);
     absl::Status status =
-        FromGrpc(stubs_->jobs->List(context.get(), request, &page));
+        ToAbslStatus(stubs_->jobs->List(context.get(), request, &page));
     if (!status.ok()) return status;
     for (v1::Job& job : *page.mutable_jobs()) *all.add_jobs() = std::move(job);
     request.set_page_token(page.next_page_token());
@@ -252,7 +246,7 @@ absl::StatusOr<v1::Job> HeadClient::CancelJob(const std::string& id) {
   v1::Job job;
   auto context = UnaryContext(options_);
   absl::Status status =
-      FromGrpc(stubs_->jobs->Cancel(context.get(), request, &job));
+      ToAbslStatus(stubs_->jobs->Cancel(context.get(), request, &job));
   if (!status.ok()) return status;
   return job;
 }
@@ -268,7 +262,7 @@ absl::StatusOr<v1::ListPoolsResponse> HeadClient::ListPools() {
   v1::ListPoolsResponse response;
   auto context = UnaryContext(options_);
   absl::Status status =
-      FromGrpc(stubs_->pools->List(context.get(), request, &response));
+      ToAbslStatus(stubs_->pools->List(context.get(), request, &response));
   if (!status.ok()) return status;
   return response;
 }

@@ -1,7 +1,7 @@
 #include "server/module_service.h"
 
 #include "server/grpc_auth.h"
-#include "server/grpc_status.h"
+#include "proto/grpc_status.h"
 
 namespace wasmhpc::server {
 

@@ -6,7 +6,7 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/synchronization/mutex.h"
 #include "server/grpc_auth.h"
-#include "server/grpc_status.h"
+#include "proto/grpc_status.h"
 
 namespace wasmhpc::server {
 namespace {

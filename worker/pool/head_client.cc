@@ -8,15 +8,11 @@
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "grpcpp/grpcpp.h"
+#include "proto/grpc_status.h"
 #include "wasmhpc/v1/pools.grpc.pb.h"
 
 namespace wasmhpc::pool {
 namespace {
-
-absl::Status FromGrpcStatus(const grpc::Status& status) {
-  return absl::Status(static_cast<absl::StatusCode>(status.error_code()),
-                      status.error_message());
-}
 
 std::chrono::system_clock::time_point DeadlineAfter(absl::Duration timeout) {
   return std::chrono::system_clock::now() + absl::ToChronoMilliseconds(timeout);
@@ -76,7 +72,7 @@ absl::Status HeadClient::Attach(
       s.ended = true;  // no more writes
       status = stream->Finish();
     }
-    on_end(FromGrpcStatus(status));
+    on_end(ToAbslStatus(status));
   });
   return absl::OkStatus();
 }
@@ -118,7 +114,7 @@ absl::StatusOr<ModuleBlob> HeadClient::Fetch(const std::string& digest,
     }
   }
   if (grpc::Status status = reader->Finish(); !status.ok()) {
-    return FromGrpcStatus(status);
+    return ToAbslStatus(status);
   }
   if (!blob.compiled_code.empty()) blob.engine_fingerprint = fingerprint;
   return blob;

@@ -1,8 +1,8 @@
-#include "server/grpc_status.h"
+#include "proto/grpc_status.h"
 
 #include <string>
 
-namespace wasmhpc::server {
+namespace wasmhpc {
 
 grpc::Status ToGrpcStatus(const absl::Status& status) {
   if (status.ok()) return grpc::Status::OK;
@@ -17,4 +17,4 @@ absl::Status ToAbslStatus(const grpc::Status& status) {
                       status.error_message());
 }
 
-}  // namespace wasmhpc::server
+}  // namespace wasmhpc
