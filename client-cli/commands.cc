@@ -81,7 +81,7 @@ int RunCancel(const CliOptions& options, CommandEnv& env) {
 
 int RunLogs(const CliOptions& options, CommandEnv& env) {
   FollowOptions follow = env.follow;
-  if (!options.follow) follow.idle_cutoff = env.logs_idle_cutoff;
+  follow.no_follow = !options.follow;
   std::shared_ptr<HeadClient> client = env.client;
   JobFollower follower(
       [client](const v1::WatchJobRequest& request) {

@@ -33,9 +33,6 @@ struct CommandEnv {
   bool interactive = false;
   // Reconnect knobs of `submit` and `logs -f`. Default: FollowOptions{}.
   FollowOptions follow;
-  // `logs` without -f on a running job stops after this long without new
-  // output. Default: 300 ms.
-  absl::Duration logs_idle_cutoff = absl::Milliseconds(300);
 };
 
 // Runs the parsed command. REQUIRES: options.command != kHelp.

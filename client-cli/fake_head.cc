@@ -367,6 +367,7 @@ class FakeHead::Services final : public v1::ModuleService::Service,
       }
     }
     v1::Job end = job.job;
+    if (job.behaviour == "hang" && request.no_follow()) return grpc::Status::OK;
     if (job.behaviour == "hang") {
       absl::MutexLock lock(&state_->mu);
       const v1::Job& stored = state_->jobs[request.id()].job;

@@ -55,6 +55,7 @@ absl::StatusOr<FollowResult> JobFollower::Follow(const std::string& id,
     v1::WatchJobRequest request;
     request.set_id(id);
     request.set_log_offset(cursor.offset());
+    request.set_no_follow(options_.no_follow);
     std::unique_ptr<JobEventStream> stream = open_watch_(request);
     bool stream_had_event = false;
     v1::JobEvent event;
@@ -62,13 +63,7 @@ absl::StatusOr<FollowResult> JobFollower::Follow(const std::string& id,
       if (stopped_) return result;
       JobEventStream::Step step = stream->Next(options_.poll_interval, &event);
       if (step == JobEventStream::Step::kEnd) break;
-      if (step == JobEventStream::Step::kIdle) {
-        if (stream_had_event && !IsFinalState(result.job.state()) &&
-            absl::Now() - last_event >= options_.idle_cutoff) {
-          return result;
-        }
-        continue;
-      }
+      if (step == JobEventStream::Step::kIdle) continue;
       had_event = stream_had_event = true;
       last_event = absl::Now();
       backoff = options_.backoff_initial;
@@ -91,6 +86,8 @@ absl::StatusOr<FollowResult> JobFollower::Follow(const std::string& id,
       result.ended = true;
       return result;
     }
+    // A no-follow watch ends by design once the log so far was sent.
+    if (options_.no_follow && stream_had_event && status.ok()) return result;
     if (!had_event) {
       if (!status.ok()) return status;
       return absl::UnavailableError("the head ended the watch without events");

@@ -63,9 +63,10 @@ class FollowSink {
 struct FollowOptions {
   // Resume point in the job's log. Default: 0 (from the start).
   uint64_t log_offset = 0;
-  // Return once no event has come for this long (`logs` without -f on a
-  // job still running). Default: infinite (follow until the job ends).
-  absl::Duration idle_cutoff = absl::InfiniteDuration();
+  // Only what exists now: the job's state and the log written so far, even
+  // if the job is still running (`logs` without -f). Default: false (follow
+  // until the job ends).
+  bool no_follow = false;
   // Give up when no stream delivers an event for this long after a break.
   // Default: 60 s.
   absl::Duration reconnect_window = absl::Seconds(60);
@@ -82,7 +83,7 @@ struct FollowResult {
   // The job as last seen.
   v1::Job job;
   // True when the job reached a final state and its log was drained; false
-  // when Stop or idle_cutoff ended the follow first.
+  // when Stop or no_follow ended the follow first.
   bool ended = false;
 };
 
@@ -94,10 +95,10 @@ class JobFollower {
 
   JobFollower(OpenWatch open_watch, FollowOptions options);
 
-  // Follows job `id` until it ends (or Stop / idle_cutoff). Errors: the
-  // first stream's status (NotFound, Unavailable, Unauthenticated, ...), a
-  // non-transient status of a later stream, or the last transient one once
-  // reconnect_window has passed.
+  // Follows job `id` until it ends (or Stop, or the end of the log so far with
+  // no_follow). Errors: the first stream's status (NotFound, Unavailable,
+  // Unauthenticated, ...), a non-transient status of a later stream, or the
+  // last transient one once reconnect_window has passed.
   absl::StatusOr<FollowResult> Follow(const std::string& id, FollowSink& sink);
 
   // Thread safe; makes Follow return soon with ended = false.

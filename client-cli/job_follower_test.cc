@@ -207,19 +207,20 @@ TEST(JobFollower, GivesUpAfterTheReconnectWindow) {
   EXPECT_GT(script.requested_offsets.size(), 2u);
 }
 
-TEST(JobFollower, IdleCutoffEndsAFollowOfARunningJob) {
+TEST(JobFollower, NoFollowEndsWithTheStreamOfARunningJob) {
   Script script;
   script.streams.push_back(std::make_unique<ScriptedStream>(
       std::vector<v1::JobEvent>{JobEvent(v1::RUNNING), LogEvent(0, "so far")},
-      absl::OkStatus(), /*idle_forever=*/true));
+      absl::OkStatus()));
   FollowOptions options = Fast();
-  options.idle_cutoff = absl::Milliseconds(20);
+  options.no_follow = true;
   JobFollower follower(script.Opener(), options);
   RecordingSink sink;
   absl::StatusOr<FollowResult> result = follower.Follow("job-1", sink);
   ASSERT_TRUE(result.ok()) << result.status();
   EXPECT_FALSE(result->ended);
   EXPECT_EQ(sink.log, "so far");
+  EXPECT_EQ(script.requested_offsets.size(), 1u);  // No reconnect.
 }
 
 TEST(JobFollower, StopFromAnotherThreadEndsTheFollow) {

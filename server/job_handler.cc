@@ -21,21 +21,30 @@ constexpr size_t kLogReadBytes = size_t{64} * 1024;
 
 JobWatcher::JobWatcher(Scheduler* scheduler, std::string id,
                        std::shared_ptr<JobSubscription> subscription,
-                       LogCursor cursor, bool states_only)
+                       LogCursor cursor, bool states_only,
+                       std::optional<uint64_t> log_end)
     : scheduler_(scheduler),
       id_(std::move(id)),
       subscription_(std::move(subscription)),
       states_only_(states_only),
+      log_end_(log_end),
       cursor_(cursor) {}
 
 JobWatcher::~JobWatcher() { scheduler_->Unsubscribe(id_, subscription_); }
 
 absl::StatusOr<bool> JobWatcher::ReadLog() {
   if (states_only_) return false;
+  if (log_end_ && cursor_.data_offset >= *log_end_) return false;
   absl::StatusOr<std::vector<v1::LogChunk>> chunks =
       scheduler_->log().Read(id_, &cursor_, kLogReadBytes);
   if (!chunks.ok()) return chunks.status();
-  for (v1::LogChunk& chunk : *chunks) pending_logs_.push_back(std::move(chunk));
+  for (v1::LogChunk& chunk : *chunks) {
+    if (log_end_ && chunk.offset() >= *log_end_) break;  // Written later.
+    if (log_end_ && chunk.offset() + chunk.data().size() > *log_end_) {
+      chunk.mutable_data()->resize(*log_end_ - chunk.offset());
+    }
+    pending_logs_.push_back(std::move(chunk));
+  }
   return !chunks->empty();
 }
 
@@ -70,7 +79,7 @@ absl::StatusOr<JobWatcher::Step> JobWatcher::Next(absl::Duration max_wait,
       return Step::kEvent;
     }
     if (pending_job_) return deliver_job(*std::move(pending_job_));
-    if (ended_) return Step::kDone;
+    if (ended_ || log_end_) return Step::kDone;
     if (scheduler_->shutting_down()) {
       return absl::UnavailableError("the head is shutting down");
     }
@@ -194,9 +203,19 @@ absl::StatusOr<std::unique_ptr<JobWatcher>> JobHandler::Watch(
     }
     cursor = *seek;
   }
+  std::optional<uint64_t> log_end;
+  if (request.no_follow()) {
+    absl::StatusOr<uint64_t> size =
+        options_.scheduler->log().Size(request.id());
+    if (!size.ok()) {
+      options_.scheduler->Unsubscribe(request.id(), *subscription);
+      return size.status();
+    }
+    log_end = *size;
+  }
   return std::unique_ptr<JobWatcher>(
       new JobWatcher(options_.scheduler, request.id(), *std::move(subscription),
-                     cursor, request.states_only()));
+                     cursor, request.states_only(), log_end));
 }
 
 }  // namespace wasmhpc::server

@@ -42,6 +42,9 @@ namespace wasmhpc::server {
 // Ordering: log chunks come in log order. A state change is delivered before
 // the log that follows it, except the final state, which comes after the
 // whole log (pools send a job's output before its Finished).
+//
+// No-follow watches (WatchJobRequest.no_follow) end once the log written
+// before the watch began has been delivered, whether or not the job ended.
 class JobWatcher {
  public:
   enum class Step {
@@ -58,9 +61,10 @@ class JobWatcher {
 
  private:
   friend class JobHandler;
+  // `log_end`: for a no-follow watch, the log's size when it began.
   JobWatcher(Scheduler* scheduler, std::string id,
              std::shared_ptr<JobSubscription> subscription, LogCursor cursor,
-             bool states_only);
+             bool states_only, std::optional<uint64_t> log_end);
   // Fills `pending_logs_` from the log; false when nothing is new.
   absl::StatusOr<bool> ReadLog();
 
@@ -68,6 +72,7 @@ class JobWatcher {
   const std::string id_;
   const std::shared_ptr<JobSubscription> subscription_;
   const bool states_only_;
+  const std::optional<uint64_t> log_end_;  // Set: no-follow.
   LogCursor cursor_;
   std::deque<v1::LogChunk> pending_logs_;
   std::optional<v1::Job> pending_job_;  // Popped, not delivered yet.

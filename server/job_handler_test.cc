@@ -207,6 +207,24 @@ TEST_F(JobHandlerTest, WatchResumesFromALogOffset) {
               ElementsAre("job:SUCCEEDED"));
 }
 
+TEST_F(JobHandlerTest, NoFollowWatchEndsAfterTheLogSoFar) {
+  v1::Job job = *head_->jobs->Submit(head_->Spec(digest_, 1));
+  pool_->Started(job.id());
+  pool_->Log(job.id(), 0, "first\n");
+  v1::WatchJobRequest request;
+  request.set_id(job.id());
+  request.set_no_follow(true);
+  std::unique_ptr<JobWatcher> watcher = *head_->jobs->Watch(request);
+  pool_->Log(job.id(), 0, "after the watch began\n");
+  // Still RUNNING, yet the watch ends without the later line.
+  EXPECT_THAT(Summary(Drain(*watcher)),
+              ElementsAre("job:RUNNING", "log@0/r0:first\n"));
+  pool_->Succeeded(job.id(), 1);
+  EXPECT_THAT(Summary(Drain(*head_->jobs->Watch(request).value())),
+              ElementsAre("job:SUCCEEDED", "log@0/r0:first\n",
+                          "log@6/r0:after the watch began\n"));
+}
+
 TEST_F(JobHandlerTest, WatchWaitsForEventsFromAnotherThread) {
   v1::Job job = *head_->jobs->Submit(head_->Spec(digest_, 1));
   std::unique_ptr<JobWatcher> watcher = Watch(job.id());

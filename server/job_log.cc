@@ -64,7 +64,8 @@ absl::StatusOr<bool> ReadHeader(const CacheStore& store,
 JobLog::JobLog(CacheStore* store, ChangeSignal* changed)
     : store_(store), changed_(changed) {}
 
-absl::StatusOr<uint64_t> JobLog::DataSize(const std::string& job_id) {
+absl::StatusOr<uint64_t> JobLog::DataSize(const std::string& job_id,
+                                          bool remember) {
   auto it = data_size_.find(job_id);
   if (it != data_size_.end()) return it->second;
   uint64_t frame_offset = 0;
@@ -78,8 +79,13 @@ absl::StatusOr<uint64_t> JobLog::DataSize(const std::string& job_id) {
     frame_offset += kHeaderBytes + header.length;
     data += header.length;
   }
-  data_size_[job_id] = data;
+  if (remember) data_size_[job_id] = data;
   return data;
+}
+
+absl::StatusOr<uint64_t> JobLog::Size(absl::string_view job_id) {
+  absl::MutexLock lock(&mu_);
+  return DataSize(std::string(job_id), /*remember=*/false);
 }
 
 absl::StatusOr<uint64_t> JobLog::Append(absl::string_view job_id,
@@ -88,7 +94,7 @@ absl::StatusOr<uint64_t> JobLog::Append(absl::string_view job_id,
   uint64_t offset;
   {
     absl::MutexLock lock(&mu_);
-    absl::StatusOr<uint64_t> size = DataSize(id);
+    absl::StatusOr<uint64_t> size = DataSize(id, /*remember=*/true);
     if (!size.ok()) return size.status();
     offset = *size;
     if (chunk.data().empty()) return offset;

@@ -59,12 +59,16 @@ class JobLog {
                                                  LogCursor* cursor,
                                                  size_t max_bytes) const;
 
+  // Data bytes in the log now. Errors: the store's.
+  absl::StatusOr<uint64_t> Size(absl::string_view job_id);
+
   // Drops the cached size of a job whose log gets no more appends.
   void Forget(absl::string_view job_id);
 
  private:
-  // Data bytes in the log, scanning it when not known yet.
-  absl::StatusOr<uint64_t> DataSize(const std::string& job_id)
+  // Data bytes in the log, scanning it when not known yet; `remember` keeps
+  // the scanned size (only for logs that are appended to).
+  absl::StatusOr<uint64_t> DataSize(const std::string& job_id, bool remember)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   CacheStore* const store_;
