@@ -7,6 +7,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "cache-store/module_digest.h"
+#include "server/module_handler.h"
 
 namespace wasmhpc::server {
 namespace {
@@ -131,7 +132,8 @@ absl::Status JobHandler::Validate(const v1::JobSpec& spec) const {
 
 absl::StatusOr<v1::Job> JobHandler::Submit(const v1::JobSpec& spec) {
   if (absl::Status s = Validate(spec); !s.ok()) return s;
-  return options_.scheduler->Submit(spec);
+  return options_.scheduler->Submit(
+      spec, ModuleName(*options_.store, spec.module_digest()));
 }
 
 absl::StatusOr<v1::Job> JobHandler::Get(absl::string_view id) const {

@@ -207,6 +207,19 @@ TEST_F(JobHandlerTest, WatchResumesFromALogOffset) {
               ElementsAre("job:SUCCEEDED"));
 }
 
+TEST_F(JobHandlerTest, TheModulesNameBecomesTheGuestsArgv0) {
+  std::string named = head_->Upload(TinyModule({"MPI_Send"}), "solver.wasm");
+  v1::Job job = *head_->jobs->Submit(head_->Spec(named, 1));
+  EXPECT_EQ(job.module_name(), "solver.wasm");
+  std::optional<v1::HeadMessage::Assign> assign = pool_->AssignOf(job.id());
+  ASSERT_TRUE(assign.has_value());
+  EXPECT_EQ(assign->module_name(), "solver.wasm");
+  // Without a name, the digest stands in.
+  std::string nameless = head_->Upload(TinyModule({"MPI_Finalize"}), "");
+  EXPECT_EQ(head_->jobs->Submit(head_->Spec(nameless, 1))->module_name(),
+            nameless);
+}
+
 TEST_F(JobHandlerTest, NoFollowWatchEndsAfterTheLogSoFar) {
   v1::Job job = *head_->jobs->Submit(head_->Spec(digest_, 1));
   pool_->Started(job.id());

@@ -17,6 +17,17 @@ std::string RecordKey(absl::string_view digest) {
   return absl::StrCat(kModuleRecordPrefix, digest);
 }
 
+}  // namespace
+
+std::string ModuleName(const CacheStore& store, absl::string_view digest) {
+  absl::StatusOr<std::string> record = store.GetJob(RecordKey(digest));
+  v1::Module module;
+  if (!record.ok() || !module.ParseFromString(*record)) return "";
+  return module.name();
+}
+
+namespace {
+
 // The env.MPI_* functions `bytes` imports, in import order.
 std::vector<std::string> MpiImports(absl::string_view bytes) {
   std::vector<std::string> names;

@@ -55,6 +55,10 @@ struct ModuleHandlerOptions {
   LogFn log;
 };
 
+// The name module `digest` was uploaded with; empty when it had none or
+// its record is missing.
+std::string ModuleName(const CacheStore& store, absl::string_view digest);
+
 class ModuleHandler {
  public:
   // REQUIRES: options.store and options.compiler set; both outlive this.

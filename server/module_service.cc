@@ -1,7 +1,7 @@
 #include "server/module_service.h"
 
-#include "server/grpc_auth.h"
 #include "proto/grpc_status.h"
+#include "server/grpc_auth.h"
 
 namespace wasmhpc::server {
 

@@ -5,8 +5,8 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/synchronization/mutex.h"
-#include "server/grpc_auth.h"
 #include "proto/grpc_status.h"
+#include "server/grpc_auth.h"
 
 namespace wasmhpc::server {
 namespace {

@@ -174,11 +174,13 @@ void Scheduler::Dispatch() {
     assign->set_job_id(active.job.id());
     *assign->mutable_spec() = active.job.spec();
     for (int32_t rank : allocation->ranks) assign->add_ranks(rank);
+    assign->set_module_name(active.job.module_name());
     pools_.Find(allocation->pool_id)->sink->Send(message);
   }
 }
 
-absl::StatusOr<v1::Job> Scheduler::Submit(const v1::JobSpec& spec) {
+absl::StatusOr<v1::Job> Scheduler::Submit(const v1::JobSpec& spec,
+                                          std::string module_name) {
   absl::MutexLock lock(&mu_);
   if (shutting_down_)
     return absl::UnavailableError("the head is shutting down");
@@ -196,6 +198,8 @@ absl::StatusOr<v1::Job> Scheduler::Submit(const v1::JobSpec& spec) {
   ActiveJob& active = active_[id];
   active.job.set_id(id);
   *active.job.mutable_spec() = spec;
+  active.job.set_module_name(module_name.empty() ? spec.module_digest()
+                                                 : std::move(module_name));
   active.job.set_state(v1::QUEUED);
   active.job.set_failed_rank(-1);
   *active.job.mutable_submitted() = ToProto(options_.clock->Now());

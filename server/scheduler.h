@@ -115,7 +115,9 @@ class Scheduler {
   // FailedPrecondition when spec.ranks is more than the largest attached
   // pool has ("job asks 8 ranks; the largest pool has 4 executor ranks"),
   // Unavailable while shutting down, the store's on a failed write.
-  absl::StatusOr<v1::Job> Submit(const v1::JobSpec& spec);
+  // `module_name`: the guest's argv[0]; empty means the digest.
+  absl::StatusOr<v1::Job> Submit(const v1::JobSpec& spec,
+                                 std::string module_name = "");
 
   // The job as it is now. NotFound "no job <id>".
   absl::StatusOr<v1::Job> Get(absl::string_view id) const;

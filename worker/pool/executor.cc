@@ -389,7 +389,8 @@ absl::Status Executor::State::Instantiate(const ToExecutor::Assign& assign,
                      spec.memory_limit_bytes() >> 20, " MiB"));
   }
   wasi::WasiOptions w;
-  w.args.push_back(spec.module_digest());
+  w.args.push_back(assign.module_name().empty() ? spec.module_digest()
+                                                : assign.module_name());
   w.args.insert(w.args.end(), spec.args().begin(), spec.args().end());
   for (const auto& [key, value] : spec.env()) {
     w.env.push_back(absl::StrCat(key, "=", value));

@@ -144,6 +144,7 @@ void PoolController::Assign(const v1::HeadMessage::Assign& assign) {
   *a->mutable_spec() = job.spec;
   *a->mutable_ranks() = assign.ranks();
   a->set_comm_tag(next_comm_tag_);
+  a->set_module_name(assign.module_name());
   next_comm_tag_ = next_comm_tag_ % kMaxCommTag + 1;
   for (int rank : job.ranks) {
     rank_job_[rank] = job.id;
