@@ -2,7 +2,9 @@
 
 #include <httplib.h>
 
+#include <atomic>
 #include <chrono>
+#include <memory>
 
 #include "absl/strings/str_cat.h"
 #include "server/rest_router.h"
@@ -39,11 +41,20 @@ absl::StatusOr<std::unique_ptr<RestServer>> RestServer::Start(
   }
   rest->port_ = port;
   httplib::Server* server = rest->server_.get();
-  rest->thread_ = std::thread([server] { server->listen_after_bind(); });
+  auto ended = std::make_shared<std::atomic<bool>>(false);
+  rest->thread_ = std::thread([server, ended] {
+    server->listen_after_bind();
+    *ended = true;
+  });
   // stop() only works once the server runs: wait for that, so that a
   // Shutdown right after Start cannot miss it.
-  while (!server->is_running()) {
+  while (!server->is_running() && !*ended) {
     std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  if (*ended) {
+    rest->thread_.join();
+    return absl::UnavailableError(
+        absl::StrCat("REST server on ", options.host, ":", port, " ended"));
   }
   return rest;
 }
