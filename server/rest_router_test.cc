@@ -1,5 +1,6 @@
 // RestRouter over a real loopback socket (RestServer on a free port), driven
-// by httplib::Client, over the handlers with a fake compiler and fake pools.
+// by httplib::Client, over the handlers with a fake compiler and a fake pool:
+// modules, jobs, auth, health, metrics and the OpenAPI document.
 #include "server/rest_router.h"
 
 #include <arpa/inet.h>
@@ -7,187 +8,29 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include <filesystem>
 #include <optional>
 #include <set>
 #include <thread>
 
-#include "absl/strings/str_cat.h"
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_split.h"
-#include "absl/synchronization/mutex.h"
-#include "cache-store/memory_store.h"
 #include "cache-store/module_digest.h"
 #include "gmock/gmock.h"
-#include "google/protobuf/struct.pb.h"
 #include "gtest/gtest.h"
-#include "server/head_test_fixture.h"
 #include "server/openapi.h"
-#include "server/prometheus_text.h"
-#include "server/rest_json.h"
-#include "server/rest_server.h"
+#include "server/rest_test_fixture.h"
 
 namespace wasmhpc::server {
 namespace {
 
-namespace fs = std::filesystem;
 using ::testing::Contains;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::Pair;
 
-// What the router answered with an error: the HTTP status and the body.
-struct ErrorBody {
-  int http = 0;
-  int code = -1;
-  std::string status;
-  std::string message;
-};
-
-ErrorBody Error(const httplib::Result& result) {
-  ErrorBody error;
-  if (!result) return error;
-  error.http = result->status;
-  google::protobuf::Struct body;
-  EXPECT_TRUE(ParseJson(result->body, &body).ok()) << result->body;
-  EXPECT_EQ(result->get_header_value("Content-Type"), "application/json");
-  error.code = static_cast<int>(body.fields().at("code").number_value());
-  error.status = body.fields().at("status").string_value();
-  error.message = body.fields().at("message").string_value();
-  return error;
-}
-
-// Text received by a streaming GET, for a test to wait on.
-class Received {
- public:
-  bool Add(const char* data, size_t length) {
-    absl::MutexLock lock(&mu_);
-    text_.append(data, length);
-    return true;
-  }
-  // Waits up to 10 s until the text contains `part`.
-  bool WaitFor(const std::string& part) {
-    absl::MutexLock lock(&mu_);
-    auto has = [&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-      return text_.find(part) != std::string::npos;
-    };
-    return mu_.AwaitWithTimeout(absl::Condition(&has), absl::Seconds(10));
-  }
-  std::string text() {
-    absl::MutexLock lock(&mu_);
-    return text_;
-  }
-
- private:
-  absl::Mutex mu_;
-  std::string text_ ABSL_GUARDED_BY(mu_);
-};
-
-class RestRouterTest : public ::testing::Test {
- protected:
-  RestRouterTest() {
-    fs::create_directories(allowed_);
-    head_ = std::make_unique<TestHead>(store_.get(), &clock_,
-                                       std::vector<std::string>{allowed_});
-    pool_ = std::make_unique<FakePool>(head_->pools.get());
-    EXPECT_TRUE(pool_->Attach(5).ok());  // 4 executor ranks.
-    server_ = Serve(&no_auth_);
-    client_ = Client(*server_);
-  }
-  ~RestRouterTest() override {
-    server_->Shutdown();
-    fs::remove_all(root_);
-  }
-
-  std::unique_ptr<RestServer> Serve(const TokenAuth* auth) {
-    RestServerOptions options;
-    options.host = "127.0.0.1";
-    options.port = 0;
-    options.poll = absl::Milliseconds(20);
-    options.modules = head_->modules.get();
-    options.jobs = head_->jobs.get();
-    options.pools = head_->pools.get();
-    options.scheduler = head_->scheduler.get();
-    options.auth = auth;
-    absl::StatusOr<std::unique_ptr<RestServer>> server =
-        RestServer::Start(options);
-    EXPECT_TRUE(server.ok()) << server.status();
-    return *std::move(server);
-  }
-  static std::unique_ptr<httplib::Client> Client(const RestServer& server) {
-    auto client = std::make_unique<httplib::Client>("127.0.0.1", server.port());
-    client->set_read_timeout(10, 0);
-    return client;
-  }
-
-  // Uploads a module through REST; returns its digest.
-  std::string Upload(const std::string& bytes) {
-    httplib::Result result =
-        client_->Post("/v1/modules?name=app.wasm", bytes, "application/wasm");
-    EXPECT_TRUE(result);
-    if (!result) return "";
-    EXPECT_EQ(result->status, 201) << result->body;
-    v1::UploadModuleResponse uploaded;
-    EXPECT_TRUE(ParseJson(result->body, &uploaded).ok()) << result->body;
-    return uploaded.module().digest();
-  }
-
-  httplib::Result Submit(const std::string& spec_json) {
-    return client_->Post("/v1/jobs",
-                         absl::StrCat(R"({"spec": )", spec_json, "}"),
-                         "application/json");
-  }
-  // Submits `ranks` of the tiny module; returns the job.
-  v1::Job SubmitJob(int ranks) {
-    if (digest_.empty()) digest_ = Upload(TinyModule({"MPI_Init"}));
-    httplib::Result result = Submit(absl::StrCat(
-        R"({"moduleDigest": ")", digest_, R"(", "ranks": )", ranks, "}"));
-    v1::Job job;
-    EXPECT_TRUE(result);
-    if (!result) return job;
-    EXPECT_EQ(result->status, 201) << result->body;
-    EXPECT_TRUE(ParseJson(result->body, &job).ok()) << result->body;
-    return job;
-  }
-  v1::Job GetJob(const std::string& id) {
-    httplib::Result result = client_->Get("/v1/jobs/" + id);
-    v1::Job job;
-    EXPECT_TRUE(result && result->status == 200);
-    if (result) {
-      EXPECT_TRUE(ParseJson(result->body, &job).ok());
-    }
-    return job;
-  }
-  std::map<std::string, double> Metrics() {
-    httplib::Result result = client_->Get("/metrics");
-    EXPECT_TRUE(result && result->status == 200);
-    if (!result) return {};
-    EXPECT_EQ(result->get_header_value("Content-Type"),
-              "text/plain; version=0.0.4; charset=utf-8");
-    absl::StatusOr<std::map<std::string, double>> samples =
-        ParseExposition(result->body);
-    EXPECT_TRUE(samples.ok()) << samples.status() << "\n" << result->body;
-    return samples.ok() ? *samples : std::map<std::string, double>();
-  }
-  static std::string Requests(const std::string& method,
-                              const std::string& route, int code) {
-    return absl::StrCat("wasmhpc_http_requests_total{method=\"", method,
-                        "\",route=\"", route, "\",code=\"", code, "\"}");
-  }
-
-  const fs::path root_ = fs::temp_directory_path() /
-                         ("rest_router_test." + std::to_string(::getpid()));
-  const std::string allowed_ = root_ / "data";
-  std::unique_ptr<CacheStore> store_ = NewMemoryStore();
-  FakeClock clock_;
-  TokenAuth no_auth_;
-  std::unique_ptr<TestHead> head_;
-  std::unique_ptr<FakePool> pool_;
-  std::unique_ptr<RestServer> server_;
-  std::unique_ptr<httplib::Client> client_;
-  std::string digest_;
-};
-
 // --- Modules ---------------------------------------------------------------
+
+using RestRouterTest = RestTest;
 
 TEST_F(RestRouterTest, UploadStoresAModuleAndServesIt) {
   const std::string bytes = TinyModule({"MPI_Init", "MPI_Finalize"});
@@ -422,127 +265,6 @@ TEST_F(RestRouterTest, ListGetAndCancel) {
   EXPECT_EQ(error.http, 404);
   EXPECT_EQ(error.message, "no job job-99999999");
   EXPECT_EQ(Error(client_->Delete("/v1/jobs/job-99999999")).http, 404);
-}
-
-TEST_F(RestRouterTest, LogsFromAnOffsetAsTextOrEvents) {
-  v1::Job job = SubmitJob(2);
-  pool_->Started(job.id());
-  pool_->Log(job.id(), 0, "hello\n");
-  pool_->Log(job.id(), 1, "world\n", v1::STDERR);
-  const std::string logs = "/v1/jobs/" + job.id() + "/logs";
-
-  httplib::Result result = client_->Get(logs);
-  ASSERT_TRUE(result);
-  EXPECT_EQ(result->status, 200);
-  EXPECT_EQ(result->body, "hello\nworld\n");
-  EXPECT_EQ(result->get_header_value("Content-Type"),
-            "text/plain; charset=utf-8");
-  result = client_->Get(logs + "?offset=6");
-  ASSERT_TRUE(result);
-  EXPECT_EQ(result->body, "world\n");
-  result = client_->Get(logs + "?offset=8");
-  EXPECT_EQ(result->body, "rld\n");
-  result = client_->Get(logs + "?offset=12");
-  EXPECT_EQ(result->body, "");
-  ErrorBody error = Error(client_->Get(logs + "?offset=13"));
-  EXPECT_EQ(error.http, 400);
-  EXPECT_EQ(error.status, "OUT_OF_RANGE");
-  EXPECT_EQ(Error(client_->Get(logs + "?offset=-1")).http, 400);
-  EXPECT_EQ(Error(client_->Get(logs + "?format=html")).http, 400);
-  EXPECT_EQ(Error(client_->Get("/v1/jobs/job-99999999/logs")).http, 404);
-
-  result = client_->Get(logs + "?format=events&offset=6");
-  ASSERT_TRUE(result);
-  EXPECT_EQ(result->get_header_value("Content-Type"), "application/x-ndjson");
-  std::vector<std::string> lines =
-      absl::StrSplit(result->body, '\n', absl::SkipEmpty());
-  ASSERT_EQ(lines.size(), 2u) << result->body;
-  v1::JobEvent event;
-  ASSERT_TRUE(ParseJson(lines[0], &event).ok());
-  EXPECT_EQ(event.job().state(), v1::RUNNING);
-  ASSERT_TRUE(ParseJson(lines[1], &event).ok());
-  EXPECT_EQ(event.log().offset(), 6u);
-  EXPECT_EQ(event.log().rank(), 1);
-  EXPECT_EQ(event.log().stream(), v1::STDERR);
-  EXPECT_EQ(event.log().data(), "world\n");
-}
-
-TEST_F(RestRouterTest, FollowStreamsTheLogUntilTheJobEnds) {
-  v1::Job job = SubmitJob(2);
-  pool_->Started(job.id());
-  pool_->Log(job.id(), 0, "one\n");
-  Received received;
-  std::optional<httplib::Result> result;
-  std::thread follower([&] {
-    result = client_->Get("/v1/jobs/" + job.id() + "/logs?follow=1&offset=0",
-                          [&](const char* data, size_t length) {
-                            return received.Add(data, length);
-                          });
-  });
-  // Each piece arrives while the job still runs.
-  ASSERT_TRUE(received.WaitFor("one\n"));
-  pool_->Log(job.id(), 1, "two\n");
-  ASSERT_TRUE(received.WaitFor("two\n"));
-  EXPECT_EQ(head_->jobs->Get(job.id())->state(), v1::RUNNING);
-  pool_->Log(job.id(), 0, "three\n");
-  pool_->Succeeded(job.id(), 2);
-  follower.join();
-  ASSERT_TRUE(*result) << httplib::to_string(result->error());
-  EXPECT_EQ((*result)->status, 200);
-  EXPECT_EQ(received.text(), "one\ntwo\nthree\n");
-}
-
-TEST_F(RestRouterTest, FollowEventsEndWithTheFinalState) {
-  v1::Job job = SubmitJob(1);
-  Received received;
-  std::optional<httplib::Result> result;
-  std::thread follower([&] {
-    result =
-        client_->Get("/v1/jobs/" + job.id() + "/logs?follow=true&format=events",
-                     [&](const char* data, size_t length) {
-                       return received.Add(data, length);
-                     });
-  });
-  ASSERT_TRUE(received.WaitFor("\"STARTING\""));
-  pool_->Started(job.id());
-  ASSERT_TRUE(received.WaitFor("\"RUNNING\""));
-  pool_->Log(job.id(), 0, "out");
-  pool_->Succeeded(job.id(), 1);
-  follower.join();
-  ASSERT_TRUE(*result);
-  std::vector<std::string> lines =
-      absl::StrSplit(received.text(), '\n', absl::SkipEmpty());
-  std::vector<std::string> summary;
-  for (const std::string& line : lines) {
-    v1::JobEvent event;
-    ASSERT_TRUE(ParseJson(line, &event).ok()) << line;
-    summary.push_back(event.has_job() ? v1::JobState_Name(event.job().state())
-                                      : "log:" + event.log().data());
-  }
-  EXPECT_THAT(summary,
-              ElementsAre("STARTING", "RUNNING", "log:out", "SUCCEEDED"));
-}
-
-TEST_F(RestRouterTest, ShutdownCutsFollowStreamsShort) {
-  v1::Job job = SubmitJob(1);
-  pool_->Started(job.id());
-  pool_->Log(job.id(), 0, "working\n");
-  Received received;
-  std::optional<httplib::Result> result;
-  std::thread follower([&] {
-    result = client_->Get("/v1/jobs/" + job.id() + "/logs?follow=1",
-                          [&](const char* data, size_t length) {
-                            return received.Add(data, length);
-                          });
-  });
-  ASSERT_TRUE(received.WaitFor("working\n"));
-  const absl::Time start = absl::Now();
-  server_->Shutdown();
-  follower.join();
-  EXPECT_LT(absl::Now() - start, absl::Seconds(3));
-  // Cut short: no clean end of the chunked body.
-  EXPECT_FALSE(*result);
-  EXPECT_EQ(head_->jobs->Get(job.id())->state(), v1::RUNNING);
 }
 
 // --- Auth, health, metrics, OpenAPI ----------------------------------------
