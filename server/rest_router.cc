@@ -74,8 +74,7 @@ std::vector<RestRoute> RestRouter::Routes() {
   return routes;
 }
 
-RestRouter::RestRouter(RestRouterOptions options)
-    : options_(std::move(options)) {}
+RestRouter::RestRouter(RestRouterOptions options) : options_(options) {}
 
 void RestRouter::Stop() { stopping_ = true; }
 

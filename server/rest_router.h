@@ -29,11 +29,14 @@
 // Logs: the job's log from byte `offset` (of all ranks' output, in arrival
 // order; resume with offset + bytes received), as text/plain (the bytes
 // only) or, with format=events, as application/x-ndjson: one JobEvent per
-// line, the job first, then log chunks and state changes. Without follow
+// line, the job as it is first, then log chunks and state changes in
+// JobWatcher's order (a live job's final state comes last). Without follow
 // the response ends at the end of the log as it is now; with follow=1 it
 // goes on (chunked) until the job has ended and its log is drained. A
 // stream cut short (the head shuts down, a read error) ends without the
 // final empty chunk, so clients see an incomplete body, never a clean end.
+// A follower that goes away is noticed at the next write (or when the job
+// ends, or at Stop); until then it holds one of the server's threads.
 //
 // Auth: with TokenAuth enabled, every /v1/ route except /v1/openapi.json
 // needs "Authorization: Bearer TOKEN" (else 401); /healthz, /metrics and

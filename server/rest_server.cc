@@ -21,7 +21,7 @@ absl::StatusOr<std::unique_ptr<RestServer>> RestServer::Start(
   router_options.scheduler = options.scheduler;
   router_options.auth = options.auth;
   router_options.poll = options.poll;
-  rest->router_ = std::make_unique<RestRouter>(std::move(router_options));
+  rest->router_ = std::make_unique<RestRouter>(router_options);
   rest->server_ = std::make_unique<httplib::Server>();
   const size_t threads = options.threads > 0 ? options.threads : 1;
   rest->server_->new_task_queue = [threads] {
