@@ -79,6 +79,10 @@ void PoolMetrics(const std::vector<v1::Pool>& pools, std::string* out) {
 }
 
 void RequestMetrics(const HttpRequestCounter& requests, std::string* out) {
+  Family(out, "wasmhpc_http_streams_open", "gauge",
+         "Streamed REST answers (log streams) being sent.");
+  absl::StrAppend(out, "wasmhpc_http_streams_open ", requests.open_streams(),
+                  "\n");
   Family(out, "wasmhpc_http_requests_total", "counter",
          "REST requests answered, by method, route and status code.");
   for (const auto& [key, count] : requests.Snapshot()) {

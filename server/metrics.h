@@ -11,12 +11,14 @@
 //   wasmhpc_pool_ranks{pool,state}          gauge: executor ranks free/busy
 //   wasmhpc_http_requests_total{method,route,code}
 //                                           counter: REST requests answered
+//   wasmhpc_http_streams_open               gauge: log streams being sent
 //
 // Thread safety: HttpRequestCounter may be used from any thread; RenderMetrics
 // reads its sources under their own locks.
 #ifndef WASMHPC_SERVER_METRICS_H_
 #define WASMHPC_SERVER_METRICS_H_
 
+#include <atomic>
 #include <cstdint>
 #include <map>
 #include <string>
@@ -44,9 +46,15 @@ class HttpRequestCounter {
   void Count(absl::string_view method, absl::string_view route, int code);
   std::map<Key, uint64_t> Snapshot() const;
 
+  // Streamed answers (follow logs) in progress: each holds a server thread.
+  void StreamOpened() { ++streams_; }
+  void StreamClosed() { --streams_; }
+  int64_t open_streams() const { return streams_; }
+
  private:
   mutable absl::Mutex mu_;
   std::map<Key, uint64_t> counts_ ABSL_GUARDED_BY(mu_);
+  std::atomic<int64_t> streams_{0};
 };
 
 struct MetricsSources {

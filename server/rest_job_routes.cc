@@ -101,14 +101,27 @@ absl::Status RestRouter::JobLogs(const Request& request, Response& response) {
   absl::StatusOr<std::unique_ptr<JobWatcher>> watcher =
       options_.jobs->Watch(watch);
   if (!watcher.ok()) return watcher.status();
-  // httplib copies the provider: share the watcher.
-  std::shared_ptr<JobWatcher> shared = *std::move(watcher);
-  const bool events = format == "events";
+  if (*follow && requests_.open_streams() >= options_.max_streams) {
+    return absl::ResourceExhaustedError(
+        absl::StrCat("too many log streams open (", options_.max_streams,
+                     "); try again later or read without follow"));
+  }
+  // httplib copies the provider: share the stream's state. The stream
+  // counts as open until httplib drops the provider (done, cut short).
+  requests_.StreamOpened();
+  std::shared_ptr<LogStream> stream(new LogStream, [this](LogStream* ended) {
+    delete ended;
+    requests_.StreamClosed();
+  });
+  stream->watcher = *std::move(watcher);
+  stream->job_id = watch.id();
+  stream->follow = *follow;
+  stream->events = format == "events";
+  stream->last_write = absl::Now();
   response.set_chunked_content_provider(
-      events ? "application/x-ndjson" : "text/plain; charset=utf-8",
-      [this, shared, follow = *follow, events](size_t,
-                                               httplib::DataSink& sink) {
-        return StreamLog(*shared, follow, events, sink);
+      stream->events ? "application/x-ndjson" : "text/plain; charset=utf-8",
+      [this, stream](size_t, httplib::DataSink& sink) {
+        return StreamLog(*stream, sink);
       });
   return absl::OkStatus();
 }
@@ -116,31 +129,42 @@ absl::Status RestRouter::JobLogs(const Request& request, Response& response) {
 // Called by httplib until it returns false (cut the answer short) or calls
 // sink.done() (the answer is complete). Each call writes what is new, up to
 // a batch; a follow stream waits up to `poll` for news when there is none.
-bool RestRouter::StreamLog(JobWatcher& watcher, bool follow, bool events,
-                           httplib::DataSink& sink) {
+bool RestRouter::StreamLog(LogStream& stream, httplib::DataSink& sink) {
   std::string batch;
   while (batch.size() < kLogBatchBytes) {
     if (stopping_) return false;
     v1::JobEvent event;
     const absl::Duration wait =
-        follow && batch.empty() ? options_.poll : absl::ZeroDuration();
-    absl::StatusOr<JobWatcher::Step> step = watcher.Next(wait, &event);
+        stream.follow && batch.empty() ? options_.poll : absl::ZeroDuration();
+    absl::StatusOr<JobWatcher::Step> step = stream.watcher->Next(wait, &event);
     if (!step.ok()) return false;  // Shutting down, or a log read error.
     if (*step == JobWatcher::Step::kEvent) {
-      if (events) {
+      if (stream.events) {
         absl::StrAppend(&batch, ToJson(event), "\n");
       } else if (event.has_log()) {
         batch += event.log().data();
       }
       continue;
     }
-    if (!batch.empty() && !sink.write(batch.data(), batch.size())) {
-      return false;
+    if (batch.empty() && stream.events && stream.follow &&
+        absl::Now() - stream.last_write >= options_.heartbeat) {
+      // A quiet events stream repeats the job as it is: a vanished client
+      // is noticed when a write fails.
+      absl::StatusOr<v1::Job> job = options_.jobs->Get(stream.job_id);
+      if (job.ok()) *event.mutable_job() = *std::move(job);
+      if (job.ok()) absl::StrAppend(&batch, ToJson(event), "\n");
     }
-    if (*step == JobWatcher::Step::kDone || !follow) sink.done();
+    if (!batch.empty() && !Write(stream, batch, sink)) return false;
+    if (*step == JobWatcher::Step::kDone || !stream.follow) sink.done();
     return true;
   }
-  return sink.write(batch.data(), batch.size());
+  return Write(stream, batch, sink);
+}
+
+bool RestRouter::Write(LogStream& stream, const std::string& data,
+                       httplib::DataSink& sink) {
+  stream.last_write = absl::Now();
+  return sink.write(data.data(), data.size());
 }
 
 }  // namespace wasmhpc::server

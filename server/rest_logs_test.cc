@@ -136,5 +136,96 @@ TEST_F(RestLogsTest, ShutdownCutsFollowStreamsShort) {
   EXPECT_EQ(head_->jobs->Get(job.id())->state(), v1::RUNNING);
 }
 
+// A follower of events that disconnects while the job is quiet gives its
+// server thread back (the heartbeat's write fails) without waiting for the
+// job to end.
+TEST_F(RestLogsTest, VanishedEventsFollowerIsNoticed) {
+  v1::Job job = SubmitJob(1);
+  pool_->Started(job.id());
+  {
+    httplib::Client client("127.0.0.1", server_->port());
+    Received received;
+    std::thread follower([&] {
+      client.Get("/v1/jobs/" + job.id() + "/logs?follow=1&format=events",
+                 [&](const char* data, size_t length) {
+                   return received.Add(data, length);
+                 });
+    });
+    ASSERT_TRUE(received.WaitFor("RUNNING"));
+    EXPECT_EQ(Metrics()["wasmhpc_http_streams_open"], 1);
+    client.stop();  // Closes the socket under the running Get.
+    follower.join();
+  }
+  absl::Time deadline = absl::Now() + absl::Seconds(10);
+  while (Metrics()["wasmhpc_http_streams_open"] != 0 &&
+         absl::Now() < deadline) {
+    absl::SleepFor(absl::Milliseconds(20));
+  }
+  EXPECT_EQ(Metrics()["wasmhpc_http_streams_open"], 0);
+  EXPECT_EQ(head_->jobs->Get(job.id())->state(), v1::RUNNING);
+}
+
+// A quiet events stream repeats the job as it is.
+TEST_F(RestLogsTest, QuietEventsStreamRepeatsTheJob) {
+  v1::Job job = SubmitJob(1);
+  pool_->Started(job.id());
+  Received received;
+  std::optional<httplib::Result> result;
+  std::thread follower([&] {
+    result =
+        client_->Get("/v1/jobs/" + job.id() + "/logs?follow=1&format=events",
+                     [&](const char* data, size_t length) {
+                       return received.Add(data, length);
+                     });
+  });
+  // The job once as it is, then again from the heartbeat (100 ms here).
+  absl::Time deadline = absl::Now() + absl::Seconds(10);
+  auto runs = [&] {
+    std::string text = received.text();
+    int count = 0;
+    for (size_t at = 0; (at = text.find("\"RUNNING\"", at)) != text.npos;
+         ++at) {
+      ++count;
+    }
+    return count;
+  };
+  while (runs() < 2 && absl::Now() < deadline) {
+    absl::SleepFor(absl::Milliseconds(20));
+  }
+  EXPECT_GE(runs(), 2) << received.text();
+  pool_->Succeeded(job.id(), 1);
+  follower.join();
+  ASSERT_TRUE(*result);
+  EXPECT_THAT(received.text(), ::testing::HasSubstr("\"SUCCEEDED\""));
+}
+
+// Follow streams never take every thread: past max_streams they are
+// refused, while the other routes and plain log reads go on.
+TEST_F(RestLogsTest, FollowStreamsAreCapped) {
+  std::unique_ptr<RestServer> capped = Serve(&no_auth_, /*max_streams=*/1);
+  v1::Job job = SubmitJob(1);
+  pool_->Started(job.id());
+  pool_->Log(job.id(), 0, "first\n");
+  httplib::Client first("127.0.0.1", capped->port());
+  Received received;
+  std::thread follower([&] {
+    first.Get("/v1/jobs/" + job.id() + "/logs?follow=1",
+              [&](const char* data, size_t length) {
+                return received.Add(data, length);
+              });
+  });
+  ASSERT_TRUE(received.WaitFor("first\n"));
+  std::unique_ptr<httplib::Client> second = Client(*capped);
+  ErrorBody error =
+      Error(second->Get("/v1/jobs/" + job.id() + "/logs?follow=1"));
+  EXPECT_EQ(error.http, 429);
+  EXPECT_THAT(error.message, ::testing::HasSubstr("too many log streams"));
+  httplib::Result plain = second->Get("/v1/jobs/" + job.id() + "/logs");
+  ASSERT_TRUE(plain);
+  EXPECT_EQ(plain->body, "first\n");
+  pool_->Succeeded(job.id(), 1);
+  follower.join();
+  capped->Shutdown();
+}
 }  // namespace
 }  // namespace wasmhpc::server

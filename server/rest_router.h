@@ -35,8 +35,12 @@
 // goes on (chunked) until the job has ended and its log is drained. A
 // stream cut short (the head shuts down, a read error) ends without the
 // final empty chunk, so clients see an incomplete body, never a clean end.
-// A follower that goes away is noticed at the next write (or when the job
-// ends, or at Stop); until then it holds one of the server's threads.
+// A follower that goes away is noticed at the next write: a quiet events
+// stream repeats the job every `heartbeat` for that; a quiet text stream
+// (nothing can be written without changing the log) holds its server
+// thread until output comes, the job ends or Stop. At most `max_streams`
+// follow streams are open at once (429 beyond), so the other routes always
+// have threads.
 //
 // Auth: with TokenAuth enabled, every /v1/ route except /v1/openapi.json
 // needs "Authorization: Bearer TOKEN" (else 401); /healthz, /metrics and
@@ -50,6 +54,7 @@
 #include <httplib.h>
 
 #include <atomic>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -75,6 +80,12 @@ struct RestRouterOptions {
   // How long a follow stream waits for news before it checks for Stop.
   // Default: 250 ms.
   absl::Duration poll = absl::Milliseconds(250);
+  // A follow stream of events that sent nothing for this long repeats the
+  // job as it is. Default: 15 s.
+  absl::Duration heartbeat = absl::Seconds(15);
+  // Follow streams open at once; more are refused (429) so that streams
+  // never take every server thread. Default: 16.
+  int max_streams = 16;
 };
 
 // One route as the API documents it.
@@ -128,9 +139,18 @@ class RestRouter {
   absl::Status GetJob(const Request& request, Response& response);
   absl::Status CancelJob(const Request& request, Response& response);
   absl::Status JobLogs(const Request& request, Response& response);
+  // A log answer in progress.
+  struct LogStream {
+    std::unique_ptr<JobWatcher> watcher;
+    std::string job_id;
+    bool follow = false;
+    bool events = false;
+    absl::Time last_write;
+  };
   // One step of a log stream (see rest_job_routes.cc).
-  bool StreamLog(JobWatcher& watcher, bool follow, bool events,
-                 httplib::DataSink& sink);
+  bool StreamLog(LogStream& stream, httplib::DataSink& sink);
+  bool Write(LogStream& stream, const std::string& data,
+             httplib::DataSink& sink);
 
   const RestRouterOptions options_;
   HttpRequestCounter requests_;

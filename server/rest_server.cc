@@ -21,6 +21,8 @@ absl::StatusOr<std::unique_ptr<RestServer>> RestServer::Start(
   router_options.scheduler = options.scheduler;
   router_options.auth = options.auth;
   router_options.poll = options.poll;
+  router_options.heartbeat = options.heartbeat;
+  router_options.max_streams = options.max_streams;
   rest->router_ = std::make_unique<RestRouter>(router_options);
   rest->server_ = std::make_unique<httplib::Server>();
   const size_t threads = options.threads > 0 ? options.threads : 1;

@@ -36,9 +36,14 @@ struct RestServerOptions {
   int port = 7080;
   // Requests served at once. Default: 32.
   int threads = 32;
+  // Follow log streams open at once (each holds a thread). Default: 16.
+  int max_streams = 16;
   // How long a follow log stream waits before it looks for Shutdown.
   // Default: 250 ms.
   absl::Duration poll = absl::Milliseconds(250);
+  // How often a quiet follow stream of events repeats the job (so that a
+  // vanished client is noticed). Default: 15 s.
+  absl::Duration heartbeat = absl::Seconds(15);
   // The handlers and the token check. REQUIRED; not owned; they outlive the
   // server.
   ModuleHandler* modules = nullptr;

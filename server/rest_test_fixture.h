@@ -87,11 +87,14 @@ class RestTest : public ::testing::Test {
     std::filesystem::remove_all(root_);
   }
 
-  std::unique_ptr<RestServer> Serve(const TokenAuth* auth) {
+  std::unique_ptr<RestServer> Serve(const TokenAuth* auth,
+                                    int max_streams = 16) {
     RestServerOptions options;
     options.host = "127.0.0.1";
     options.port = 0;
     options.poll = absl::Milliseconds(20);
+    options.heartbeat = absl::Milliseconds(100);
+    options.max_streams = max_streams;
     options.modules = head_->modules.get();
     options.jobs = head_->jobs.get();
     options.pools = head_->pools.get();
