@@ -116,8 +116,8 @@ TEST_F(RestServiceTest, UploadSubmitFollowAndStatusThroughRest) {
   ASSERT_TRUE(result);
   EXPECT_EQ(result->status, 400);
   EXPECT_THAT(result->body, HasSubstr("not a WebAssembly module"));
-  result = client_->Post("/v1/modules", hello_.substr(0, 300),
-                         "application/wasm");
+  result =
+      client_->Post("/v1/modules", hello_.substr(0, 300), "application/wasm");
   ASSERT_TRUE(result);
   EXPECT_EQ(result->status, 400);
   EXPECT_THAT(result->body, HasSubstr("invalid module:"));
