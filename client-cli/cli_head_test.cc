@@ -39,8 +39,9 @@ class RealHeadTest : public ::testing::Test {
     std::string templ = ::testing::TempDir() + "cli_head_XXXXXX";
     ASSERT_NE(mkdtemp(templ.data()), nullptr);
     dir_ = templ;
-    auto head = Subprocess::Start({WASMHPC_HEAD, "--grpc-port", "0", "--host",
-                                   "127.0.0.1", "--data-dir", dir_ + "/data"});
+    auto head = Subprocess::Start({WASMHPC_HEAD, "--grpc-port", "0",
+                                   "--rest-port", "off", "--host", "127.0.0.1",
+                                   "--data-dir", dir_ + "/data"});
     ASSERT_TRUE(head.ok()) << head.status();
     head_ = *std::move(head);
     std::optional<std::string> line = head_->ReadStdoutLine(absl::Seconds(60));

@@ -9,12 +9,16 @@ const char kHeadUsage[] =
     "usage: wasmhpc-head --data-dir DIR [options]\n"
     "  --data-dir DIR      RocksDB directory for modules, code, jobs, logs\n"
     "  --grpc-port N       gRPC port (default 7070; 0 picks a free port)\n"
+    "  --rest-port N|off   REST port (default 7080; 0 picks a free port;\n"
+    "                      off serves no REST)\n"
     "  --host ADDR         interface to listen on (default 0.0.0.0)\n"
     "  --allow-dir DIR     a host directory jobs may preopen (repeatable)\n"
     "  --auth-tokens FILE  require 'authorization: Bearer <token>' with one\n"
     "                      of FILE's tokens (one per line) on every call\n"
     "  --help              this text\n"
-    "The first line on stdout is 'wasmhpc-head: listening on HOST:PORT'.\n";
+    "The first line on stdout is 'wasmhpc-head: listening on HOST:PORT'\n"
+    "(gRPC), the second 'wasmhpc-head: REST on HOST:PORT' unless REST is "
+    "off.\n";
 
 absl::StatusOr<HeadOptions> ParseHeadOptions(
     const std::vector<std::string>& argv) {
@@ -47,6 +51,15 @@ absl::StatusOr<HeadOptions> ParseHeadOptions(
           options.grpc_port > 65535) {
         return absl::InvalidArgumentError(
             absl::StrCat("--grpc-port ", *v, ": not a port number"));
+      }
+    } else if (arg == "--rest-port") {
+      if (!(v = take()).ok()) return v.status();
+      if (*v == "off") {
+        options.rest_port = kRestOff;
+      } else if (!absl::SimpleAtoi(*v, &options.rest_port) ||
+                 options.rest_port < 0 || options.rest_port > 65535) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("--rest-port ", *v, ": not a port number (or 'off')"));
       }
     } else if (arg == "--host") {
       if (!(v = take()).ok()) return v.status();

@@ -9,8 +9,12 @@
 
 namespace wasmhpc::server {
 
+// --rest-port off: no REST server.
+inline constexpr int kRestOff = -1;
+
 struct HeadOptions {
   int grpc_port = 7070;                 // --grpc-port N (0: pick a free one)
+  int rest_port = 7080;                 // --rest-port N|off (0: a free one)
   std::string host = "0.0.0.0";         // --host ADDR (interface to bind)
   std::string data_dir;                 // --data-dir DIR (required)
   std::vector<std::string> allow_dirs;  // --allow-dir DIR, repeatable

@@ -19,6 +19,7 @@ TEST(HeadOptions, DefaultsAndValues) {
   absl::StatusOr<HeadOptions> options = Parse({"--data-dir", "/var/wasmhpc"});
   ASSERT_TRUE(options.ok());
   EXPECT_EQ(options->grpc_port, 7070);
+  EXPECT_EQ(options->rest_port, 7080);
   EXPECT_EQ(options->host, "0.0.0.0");
   EXPECT_TRUE(options->allow_dirs.empty());
   options =
@@ -46,6 +47,19 @@ TEST(HeadOptions, Errors) {
   EXPECT_THAT(Parse({"--data-dir", "/d", "--rest"}).status().message(),
               HasSubstr("unknown option --rest"));
   EXPECT_TRUE(Parse({"--help"})->help);
+}
+
+TEST(HeadOptions, RestPort) {
+  EXPECT_EQ(Parse({"--data-dir", "/d", "--rest-port", "0"})->rest_port, 0);
+  EXPECT_EQ(Parse({"--data-dir", "/d", "--rest-port=8080"})->rest_port, 8080);
+  EXPECT_EQ(Parse({"--data-dir", "/d", "--rest-port", "off"})->rest_port,
+            kRestOff);
+  EXPECT_THAT(
+      Parse({"--data-dir", "/d", "--rest-port", "-1"}).status().message(),
+      HasSubstr("--rest-port -1: not a port number"));
+  EXPECT_THAT(
+      Parse({"--data-dir", "/d", "--rest-port", "no"}).status().message(),
+      HasSubstr("not a port number (or 'off')"));
 }
 
 }  // namespace

@@ -1,5 +1,6 @@
 // wasmhpc-head: the service that accepts modules and jobs and drives the
-// worker pools. Wires the store, the handlers and the gRPC server together.
+// worker pools. Wires the store, the handlers, the gRPC server and the REST
+// server together.
 #include <signal.h>
 
 #include <cstdio>
@@ -17,6 +18,7 @@
 #include "server/job_handler.h"
 #include "server/module_handler.h"
 #include "server/pool_handler.h"
+#include "server/rest_server.h"
 #include "server/scheduler.h"
 #include "server/token_auth.h"
 #include "server/v8_module_compiler.h"
@@ -88,8 +90,29 @@ int Run(const HeadOptions& options, const sigset_t& signals) {
       HeadServer::Start(server_options);
   if (!server.ok()) return Fail("gRPC", server.status());
 
+  std::unique_ptr<RestServer> rest;
+  if (options.rest_port != kRestOff) {
+    RestServerOptions rest_options;
+    rest_options.host = options.host;
+    rest_options.port = options.rest_port;
+    rest_options.modules = &modules;
+    rest_options.jobs = &jobs;
+    rest_options.pools = &pools;
+    rest_options.scheduler = scheduler->get();
+    rest_options.auth = &auth;
+    absl::StatusOr<std::unique_ptr<RestServer>> started =
+        RestServer::Start(rest_options);
+    if (!started.ok()) return Fail("REST", started.status());
+    rest = *std::move(started);
+  }
+
+  // Tests and scripts read these two lines: gRPC first, then REST.
   std::cout << "wasmhpc-head: listening on " << ShownHost(options.host) << ":"
             << (*server)->port() << std::endl;
+  if (rest != nullptr) {
+    std::cout << "wasmhpc-head: REST on " << ShownHost(options.host) << ":"
+              << rest->port() << std::endl;
+  }
   std::cerr << "wasmhpc-head: data in " << options.data_dir << "; auth "
             << (auth.enabled() ? "on" : "off") << "; allowed dirs: "
             << (options.allow_dirs.empty()
@@ -107,7 +130,9 @@ int Run(const HeadOptions& options, const sigset_t& signals) {
   sigwait(&signals, &signal);
   std::cerr << "wasmhpc-head: signal " << signal << ", shutting down"
             << std::endl;
+  // Shutting the scheduler down first ends follow streams and Watch calls.
   (*scheduler)->Shutdown();
+  if (rest != nullptr) rest->Shutdown();
   (*server)->Shutdown(kShutdownGrace);
   stop.Notify();
   ticker.join();

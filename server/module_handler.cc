@@ -194,6 +194,18 @@ absl::StatusOr<bool> ModuleHandler::Has(absl::string_view digest) const {
   return options_.store->HasModule(digest);
 }
 
+absl::StatusOr<ModuleHandler::Stats> ModuleHandler::GetStats() const {
+  absl::StatusOr<std::vector<ModuleInfo>> modules =
+      options_.store->ListModules();
+  if (!modules.ok()) return modules.status();
+  Stats stats;
+  for (const ModuleInfo& module : *modules) {
+    ++stats.modules;
+    stats.bytes += module.size;
+  }
+  return stats;
+}
+
 absl::StatusOr<v1::Module> ModuleHandler::Get(absl::string_view digest) const {
   absl::StatusOr<bool> has = Has(digest);
   if (!has.ok()) return has.status();

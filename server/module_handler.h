@@ -105,6 +105,14 @@ class ModuleHandler {
   // Removes the module, its compiled code and its record. NotFound if absent.
   absl::Status Delete(absl::string_view digest);
 
+  // Stored modules and their total size in bytes (for monitoring); the
+  // store's error.
+  struct Stats {
+    uint64_t modules = 0;
+    uint64_t bytes = 0;
+  };
+  absl::StatusOr<Stats> GetStats() const;
+
   // True if a module is stored under `digest` (for job submission).
   absl::StatusOr<bool> Has(absl::string_view digest) const;
 

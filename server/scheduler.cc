@@ -137,6 +137,7 @@ void Scheduler::End(const std::string& id, v1::JobState state,
   *job.mutable_finished() = ToProto(options_.clock->Now());
   if (state == v1::SUCCEEDED) job.set_failed_rank(-1);
   Save(active).IgnoreError();  // Logged by Save.
+  ++ended_[state];
   if (!active.pool_ranks.empty()) {
     pools_.Release(job.pool_id(), active.pool_ranks);
   }
@@ -208,6 +209,7 @@ absl::StatusOr<v1::Job> Scheduler::Submit(const v1::JobSpec& spec,
     return s;
   }
   queue_.push_back(id);
+  ++submitted_;
   Dispatch();
   return active_.at(id).job;  // Dispatch never ends a job.
 }
@@ -436,6 +438,15 @@ void Scheduler::DetachPool(absl::string_view pool_id) {
 std::vector<v1::Pool> Scheduler::ListPools() const {
   absl::MutexLock lock(&mu_);
   return pools_.List();
+}
+
+JobStats Scheduler::Stats() const {
+  absl::MutexLock lock(&mu_);
+  JobStats stats;
+  for (const auto& [id, active] : active_) ++stats.active[active.job.state()];
+  stats.submitted = submitted_;
+  stats.ended = ended_;
+  return stats;
 }
 
 int Scheduler::LargestPool() const {

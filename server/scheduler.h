@@ -40,6 +40,7 @@
 
 #include <cstdint>
 #include <deque>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -68,6 +69,15 @@ inline constexpr absl::string_view kJobIdPrefix = "job-";
 
 // True for SUCCEEDED, FAILED, CANCELLED and TIMED_OUT.
 bool IsFinal(v1::JobState state);
+
+// Job counts for monitoring (the head's /metrics).
+struct JobStats {
+  // Jobs not ended, by state (QUEUED, STARTING, RUNNING), now.
+  std::map<v1::JobState, int64_t> active;
+  // Since this head started: jobs submitted, and jobs ended by final state.
+  uint64_t submitted = 0;
+  std::map<v1::JobState, uint64_t> ended;
+};
 
 struct SchedulerOptions {
   // Job records and logs. REQUIRED; not owned; outlives the scheduler.
@@ -156,6 +166,8 @@ class Scheduler {
   void DetachPool(absl::string_view pool_id);
 
   std::vector<v1::Pool> ListPools() const;
+  // A snapshot of the counts (see JobStats).
+  JobStats Stats() const;
   // Executor ranks of the largest attached pool (0 when none).
   int LargestPool() const;
 
@@ -221,6 +233,8 @@ class Scheduler {
   std::deque<std::string> queue_ ABSL_GUARDED_BY(mu_);
   absl::flat_hash_map<std::string, Lingering> lingering_ ABSL_GUARDED_BY(mu_);
   bool shutting_down_ ABSL_GUARDED_BY(mu_) = false;
+  uint64_t submitted_ ABSL_GUARDED_BY(mu_) = 0;
+  std::map<v1::JobState, uint64_t> ended_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace wasmhpc::server

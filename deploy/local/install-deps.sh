@@ -17,7 +17,7 @@ packages=(
   # host libraries
   libabsl-dev libgtest-dev libgmock-dev libssl-dev
   libgrpc++-dev libprotobuf-dev protobuf-compiler protobuf-compiler-grpc
-  librocksdb-dev
+  librocksdb-dev libcpp-httplib-dev
   libopenmpi-dev openmpi-bin
   # V8 runtime dependencies (libnode.so.108 links them)
   libicu72 libuv1 libc-ares2 libnghttp2-14 libbrotli1 libssl3

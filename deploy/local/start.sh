@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
-# Starts a local wasmhpc: a head (gRPC) and one worker pool of N ranks under
+# Starts a local wasmhpc: a head (gRPC + REST) and one worker pool of N ranks under
 # mpirun, in the background, and waits until the pool has attached.
 # usage: deploy/local/start.sh [BUILD_DIR]
-# Environment: WASMHPC_PORT (default 7070), WASMHPC_POOL_RANKS (default 5:
+# Environment: WASMHPC_PORT (gRPC, default 7070), WASMHPC_REST_PORT (default
+#   7080; "off" for none), WASMHPC_POOL_RANKS (default 5:
 #   rank 0 controls, 4 run jobs), WASMHPC_STATE (default BUILD/local: data
 #   dir, logs, pid files). Stop with deploy/local/stop.sh.
 set -euo pipefail
 build=$(cd "${1:-build}" && pwd)
 port=${WASMHPC_PORT:-7070}
+rest_port=${WASMHPC_REST_PORT:-7080}
 ranks=${WASMHPC_POOL_RANKS:-5}
 state=${WASMHPC_STATE:-$build/local}
 mkdir -p "$state/data"
@@ -18,8 +20,8 @@ if [ -f "$state/head.pid" ] && kill -0 "$(cat "$state/head.pid")" 2>/dev/null; t
   exit 1
 fi
 
-"$build/server/wasmhpc-head" --grpc-port "$port" --data-dir "$state/data" \
-  --allow-dir /tmp >"$state/head.log" 2>&1 &
+"$build/server/wasmhpc-head" --grpc-port "$port" --rest-port "$rest_port" \
+  --data-dir "$state/data" --allow-dir /tmp >"$state/head.log" 2>&1 &
 echo $! >"$state/head.pid"
 
 # wait_for SECONDS DESCRIPTION command...: polls until the command succeeds.
@@ -42,4 +44,6 @@ mpirun --oversubscribe --bind-to none -np "$ranks" \
   >"$state/pool.log" 2>&1 &
 echo $! >"$state/pool.pid"
 wait_for 60 "the pool attaching" sh -c "\"\$@\" --output json pools | grep -q ranks" -- "${cli[@]}"
-echo "wasmhpc: head on 127.0.0.1:$port, pool of $ranks ranks ($((ranks - 1)) run jobs)"
+rest="REST off"
+[ "$rest_port" = off ] || rest="REST on http://127.0.0.1:$rest_port"
+echo "wasmhpc: head on 127.0.0.1:$port ($rest), pool of $ranks ranks ($((ranks - 1)) run jobs)"

@@ -1,12 +1,17 @@
 #!/usr/bin/env bash
 # The real thing end to end: deploy/local/start.sh starts wasmhpc-head and a
-# pool of 5 ranks under mpirun; jobs go through wasmhpc-cli.
+# pool of 5 ranks under mpirun; jobs go through wasmhpc-cli, and one through
+# the REST API (rest_smoke.py).
 # usage: cluster_test.sh BUILD_DIR
 set -u
 build=$(cd "$1" && pwd)
 top=$(cd "$(dirname "$0")/../.." && pwd)
 export WASMHPC_STATE=$(mktemp -d)
-export WASMHPC_PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+free_port() {
+  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+export WASMHPC_PORT=$(free_port)
+export WASMHPC_REST_PORT=$(free_port)
 trap '"$top/deploy/local/stop.sh" "$build" >/dev/null; rm -rf "$WASMHPC_STATE"' EXIT
 cli=("$build/client-cli/wasmhpc-cli" --server "127.0.0.1:$WASMHPC_PORT")
 failures=0
@@ -59,5 +64,9 @@ fi
 rm -rf "$out"
 
 check jobs-are-listed 0 "SUCCEEDED" "${cli[@]}" jobs
+
+# The REST API on the same head and pool.
+python3 "$top/tests/service/rest_smoke.py" "http://127.0.0.1:$WASMHPC_REST_PORT" \
+  "$build" || failures=$((failures + 1))
 echo "$failures failed"
 [ $failures -eq 0 ]

@@ -5,8 +5,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <iterator>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -15,6 +17,7 @@ namespace wasmhpc::testing {
 namespace {
 
 constexpr absl::string_view kListening = "wasmhpc-head: listening on ";
+constexpr absl::string_view kRest = "wasmhpc-head: REST on ";
 
 // Reads one line from `fd`, waiting up to `timeout` in all.
 absl::StatusOr<std::string> ReadLine(int fd, absl::Duration timeout) {
@@ -45,9 +48,9 @@ absl::StatusOr<std::string> ReadLine(int fd, absl::Duration timeout) {
 absl::StatusOr<std::unique_ptr<HeadProcess>> HeadProcess::Start(
     const std::string& binary, const std::string& data_dir,
     const std::vector<std::string>& args) {
-  std::vector<std::string> argv = {binary,   "--grpc-port", "0",
-                                   "--host", "127.0.0.1",   "--data-dir",
-                                   data_dir};
+  std::vector<std::string> argv = {binary,        "--grpc-port", "0",
+                                   "--rest-port", "0",           "--host",
+                                   "127.0.0.1",   "--data-dir",  data_dir};
   argv.insert(argv.end(), args.begin(), args.end());
   int out[2];
   if (pipe(out) != 0) return absl::InternalError("pipe failed");
@@ -79,6 +82,18 @@ absl::StatusOr<std::unique_ptr<HeadProcess>> HeadProcess::Start(
         absl::StrCat("unexpected first line: ", *line));
   }
   head->address_ = line->substr(kListening.size());
+  // Later options win: "--rest-port off" in ARGS turns REST off.
+  auto rest_port = std::find(args.rbegin(), args.rend(), "--rest-port");
+  if (rest_port != args.rend() && rest_port != args.rbegin() &&
+      *std::prev(rest_port) == "off") {
+    return head;
+  }
+  line = ReadLine(out[0], absl::Seconds(30));
+  if (!line.ok() || !absl::StartsWith(*line, kRest)) {
+    return absl::UnavailableError(absl::StrCat(
+        "no REST line: ", line.ok() ? *line : line.status().message()));
+  }
+  head->rest_address_ = line->substr(kRest.size());
   return head;
 }
 

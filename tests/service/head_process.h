@@ -26,9 +26,11 @@ namespace wasmhpc::testing {
 // wasmhpc-head running as a child process.
 class HeadProcess {
  public:
-  // Starts `binary --grpc-port 0 --data-dir DATA_DIR ARGS...` and waits (up
-  // to 30 s) for its first stdout line "wasmhpc-head: listening on
-  // 127.0.0.1:PORT". Errors name what went wrong, with the exit status.
+  // Starts `binary --grpc-port 0 --rest-port 0 --data-dir DATA_DIR ARGS...`
+  // and waits (up to 30 s) for its stdout lines "wasmhpc-head: listening on
+  // 127.0.0.1:PORT" and "wasmhpc-head: REST on 127.0.0.1:PORT" (the second
+  // not when ARGS turn REST off). Errors name what went wrong, with the exit
+  // status.
   static absl::StatusOr<std::unique_ptr<HeadProcess>> Start(
       const std::string& binary, const std::string& data_dir,
       const std::vector<std::string>& args = {});
@@ -36,6 +38,8 @@ class HeadProcess {
   ~HeadProcess();
 
   const std::string& address() const { return address_; }
+  // The REST server's "127.0.0.1:PORT"; empty when REST is off.
+  const std::string& rest_address() const { return rest_address_; }
   pid_t pid() const { return pid_; }
 
   // Sends `signal` and waits for the exit; returns the wait status.
@@ -48,6 +52,7 @@ class HeadProcess {
   pid_t pid_ = -1;
   int stdout_fd_ = -1;
   std::string address_;
+  std::string rest_address_;
 };
 
 // Adds `authorization: Bearer <token>` to a call when the token is set.
