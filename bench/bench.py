@@ -15,6 +15,7 @@ import sys
 import time
 
 from kernels_bench import bench_kernels, bench_sizes
+from launch_bench import LocalService, bench_launch, bench_throughput
 from mpi_bench import bench_call_overhead, bench_collectives
 from report import ENV, MPIRUN, Report, kernel_seconds, pingpong_table
 
@@ -116,6 +117,9 @@ def main(argv):
     bench_collectives(build, reps, report)
     bench_call_overhead(build, reps, report)
     bench_compile_cache(build, reps, report)
+    with LocalService(build) as service:
+        launch = bench_launch(build, reps, report, service)
+        bench_throughput(build, min(reps, 3), report, service)
     header = (f"# wasmhpc bench ({time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, "
               f"{os.cpu_count()} cores, {reps} alternating repetitions, "
               f"{time.time() - started:.0f} s)")
@@ -126,8 +130,8 @@ def main(argv):
     print(text)
     try:
         from plots import write_plots
-        write_plots({"kernels": kernel_ratios, "pingpong": pingpong},
-                    "bench/results")
+        write_plots({"kernels": kernel_ratios, "pingpong": pingpong,
+                     "launch": launch}, "bench/results")
         print("plots: bench/results/*.png")
     except ImportError as e:
         print(f"no plots ({e}): install python3-matplotlib")

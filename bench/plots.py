@@ -9,6 +9,10 @@ write_plots(results, out_dir) -> [paths written]
                 -> pingpong_latency.png, log-log latency against size with
                    the wasm/native ratio below (0 B cannot sit on a log
                    axis and is left out)
+    "launch":   {ranks: {variant: (first_instruction_ms, completion_ms)}},
+                as launch_bench.bench_launch returns it
+                -> launch_latency.png, bars per rank count and variant,
+                   first instruction above, completion below (log scale)
 """
 import os
 
@@ -72,6 +76,33 @@ def _pingpong(table, path):
     plt.close(fig)
 
 
+def _launch_bars(table, path):
+    ranks = sorted(table)
+    variants = list(table[ranks[0]])
+    width = 0.8 / len(variants)
+    fig, axes = plt.subplots(2, 1, figsize=(9, 7.5), sharex=True)
+    for index, (ax, what) in enumerate(zip(
+            axes, ("submit to first guest instruction",
+                   "submit to completion"))):
+        for v, variant in enumerate(variants):
+            xs = [r + (v - (len(variants) - 1) / 2) * width
+                  for r in range(len(ranks))]
+            ys = [table[n][variant][index] for n in ranks]
+            bars = ax.bar(xs, ys, width, label=variant)
+            ax.bar_label(bars, fmt="%.0f", fontsize=7, padding=2)
+        ax.set_yscale("log")
+        ax.set_ylabel(f"{what} (ms, median)")
+        ax.grid(True, axis="y", which="major", alpha=0.4)
+    axes[0].set_title("Launch latency of a trivial MPI program (MPI_Init, "
+                      "barrier, print)")
+    axes[0].legend(fontsize=8, ncol=2)
+    axes[1].set_xticks(range(len(ranks)), [f"{n} rank{'s' if n > 1 else ''}"
+                                           for n in ranks])
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+
+
 def write_plots(results, out_dir):
     os.makedirs(out_dir, exist_ok=True)
     written = []
@@ -82,5 +113,9 @@ def write_plots(results, out_dir):
     if results.get("pingpong"):
         path = os.path.join(out_dir, "pingpong_latency.png")
         _pingpong(results["pingpong"], path)
+        written.append(path)
+    if results.get("launch"):
+        path = os.path.join(out_dir, "launch_latency.png")
+        _launch_bars(results["launch"], path)
         written.append(path)
     return written

@@ -52,7 +52,10 @@ class Report:
     def markdown(self, header):
         lines = [header, "",
                  "Ratios are wasm/native; in the compile rows, the second column "
-                 "over TurboFan compile (the 'native' column).", "",
+                 "over TurboFan compile (the 'native' column); in the launch "
+                 "rows 'A vs B' puts A in the first column and B in the second "
+                 "(ratio B/A: 0.05 is 20x faster). Single numbers sit in the "
+                 "wasm column.", "",
                  "| metric | native | wasm | ratio (wasm/native) | spread native / wasm | target |",
                  "|---|---|---|---|---|---|"]
         lines += ["| " + " | ".join(r) + " |" for r in self.rows]

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# Starts a local wasmhpc: a head (gRPC + REST) and one worker pool of N ranks under
-# mpirun, in the background, and waits until the pool has attached.
+# Starts a local wasmhpc: a head (gRPC + REST) and one worker pool of N ranks
+# under mpirun, in the background, and waits until the pool has attached.
 # usage: deploy/local/start.sh [BUILD_DIR]
-# Environment: WASMHPC_PORT (gRPC, default 7070), WASMHPC_REST_PORT (default
-#   7080; "off" for none), WASMHPC_POOL_RANKS (default 5:
+# Environment: WASMHPC_PORT (gRPC, default 7070; 0: a free port, read from
+#   the head's log), WASMHPC_REST_PORT (default 7080; 0: a free port; "off"
+#   for none), WASMHPC_POOL_RANKS (default 5:
 #   rank 0 controls, 4 run jobs), WASMHPC_STATE (default BUILD/local: data
 #   dir, logs, pid files). Stop with deploy/local/stop.sh.
 set -euo pipefail
@@ -36,8 +37,15 @@ wait_for() {
   return 1
 }
 
-cli=("$build/client-cli/wasmhpc-cli" --server "127.0.0.1:$port")
 wait_for 20 "head listening on :$port" grep -q "listening on" "$state/head.log"
+if [ "$port" = 0 ]; then
+  port=$(sed -n 's/^wasmhpc-head: listening on .*:\([0-9]*\)$/\1/p' "$state/head.log")
+fi
+if [ "$rest_port" = 0 ]; then
+  wait_for 20 "REST listening" grep -q "REST on" "$state/head.log"
+  rest_port=$(sed -n 's/^wasmhpc-head: REST on .*:\([0-9]*\)$/\1/p' "$state/head.log")
+fi
+cli=("$build/client-cli/wasmhpc-cli" --server "127.0.0.1:$port")
 
 mpirun --oversubscribe --bind-to none -np "$ranks" \
   "$build/worker/pool/wasmhpc-worker" --head "127.0.0.1:$port" \
