@@ -77,12 +77,29 @@ absl::Status ModuleHandler::Upload::Add(const v1::UploadModuleRequest& part) {
           absl::StrCat("upload has more bytes than the ", header_.size_bytes(),
                        " its header announced"));
     } else {
+      if (!compile_checked_) StartCompile();
       digest_.Update(chunk);
       bytes_.append(chunk);
+      if (compile_ != nullptr) compile_->Feed(chunk);
     }
   }
   if (!status.ok()) failed_ = true;
   return status;
+}
+
+void ModuleHandler::Upload::StartCompile() {
+  compile_checked_ = true;
+  const std::string& expected = header_.expected_digest();
+  if (!expected.empty()) {
+    CacheStore& store = *handler_->options_.store;
+    absl::StatusOr<bool> present = store.HasModule(expected);
+    if (present.ok() && *present &&
+        store.GetCode(expected, handler_->options_.compiler->fingerprint())
+            .ok()) {
+      return;  // Store() finds it compiled; a wrong digest fails Finish.
+    }
+  }
+  compile_ = handler_->options_.compiler->Start();
 }
 
 absl::StatusOr<v1::UploadModuleResponse> ModuleHandler::Upload::Finish() {
@@ -104,14 +121,15 @@ absl::StatusOr<v1::UploadModuleResponse> ModuleHandler::Upload::Finish() {
                      header_.expected_digest()));
   }
   absl::StatusOr<v1::UploadModuleResponse> response =
-      handler_->Store(header_, digest, bytes_);
+      handler_->Store(header_, digest, bytes_, compile_.get());
+  compile_.reset();
   bytes_.clear();
   return response;
 }
 
 absl::StatusOr<v1::UploadModuleResponse> ModuleHandler::Store(
     const v1::UploadModuleRequest::Header& header, const std::string& digest,
-    const std::string& bytes) {
+    const std::string& bytes, ModuleCompiler::Session* compile) {
   CacheStore& store = *options_.store;
   const std::string& fingerprint = options_.compiler->fingerprint();
   absl::StatusOr<bool> present = store.HasModule(digest);
@@ -125,7 +143,9 @@ absl::StatusOr<v1::UploadModuleResponse> ModuleHandler::Store(
     return response;
   }
   // Validation happens here, before anything is written.
-  absl::StatusOr<std::string> code = options_.compiler->Compile(bytes);
+  absl::StatusOr<std::string> code = compile != nullptr
+                                         ? compile->Finish(bytes)
+                                         : options_.compiler->Compile(bytes);
   if (!code.ok()) return code.status();
   if (!code->empty()) {
     absl::Status put = store.PutCode(digest, fingerprint, *code);

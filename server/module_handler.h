@@ -1,16 +1,16 @@
 // ModuleHandler: the head's module operations (upload, get, list, delete),
 // free of any transport; the gRPC ModuleService and the REST router call it.
 //
-// Upload: the bytes are hashed as they arrive (DigestBuilder) and kept in
-// memory; at the end the module is validated and compiled once (TurboFan) by
-// the ModuleCompiler. An invalid module is refused with the validator's
-// message and nothing is stored. Otherwise the head stores, in this order,
-// the compiled code under (digest, engine fingerprint), the bytes under the
-// digest and the module's metadata record. An Upload destroyed before
-// Finish() (the client went away mid-upload) stores nothing.
-// TODO(streaming): feed V8's streaming compiler (WasmStreaming) while bytes
-// arrive, so validation and compilation overlap the transfer; today the
-// compile starts after the last chunk.
+// Upload: the bytes are hashed as they arrive (DigestBuilder), kept in
+// memory, and fed to a ModuleCompiler session (V8's streaming compiler), so
+// validation and compilation (TurboFan) run while the bytes arrive; Finish
+// waits for the rest. An upload whose header names a digest the head
+// already holds with code is not compiled again. An invalid module is
+// refused with the validator's message and nothing is stored. Otherwise the
+// head stores, in this order, the compiled code under (digest, engine
+// fingerprint), the bytes under the digest and the module's metadata
+// record. An Upload destroyed before Finish() (the client went away
+// mid-upload) abandons its compile and stores nothing.
 //
 // Metadata (name, labels, upload time, env.MPI_* imports) is a serialized
 // wasmhpc.v1.Module in the store's record space under kModuleRecordPrefix +
@@ -82,7 +82,11 @@ class ModuleHandler {
    private:
     friend class ModuleHandler;
     explicit Upload(ModuleHandler* handler) : handler_(handler) {}
+    // Starts the compile unless the header names a module already compiled.
+    void StartCompile();
     ModuleHandler* handler_;
+    std::unique_ptr<ModuleCompiler::Session> compile_;  // Null: not started.
+    bool compile_checked_ = false;
     v1::UploadModuleRequest::Header header_;
     bool has_header_ = false;
     bool failed_ = false;
@@ -117,9 +121,10 @@ class ModuleHandler {
   absl::StatusOr<bool> Has(absl::string_view digest) const;
 
  private:
+  // `compile`: the upload's session, fed with `bytes`; null to compile here.
   absl::StatusOr<v1::UploadModuleResponse> Store(
       const v1::UploadModuleRequest::Header& header, const std::string& digest,
-      const std::string& bytes);
+      const std::string& bytes, ModuleCompiler::Session* compile);
   // The stored record, or one made from the bytes when it is missing.
   absl::StatusOr<v1::Module> Load(const std::string& digest,
                                   uint64_t known_size) const;

@@ -7,6 +7,33 @@
 namespace wasmhpc::server {
 namespace {
 
+absl::Span<const uint8_t> Bytes(absl::string_view bytes) {
+  return {reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()};
+}
+
+// A streaming compile in an isolate of its own (one per upload).
+class V8Session final : public ModuleCompiler::Session {
+ public:
+  explicit V8Session(engine::Engine& engine)
+      : store_(engine::Store::Create(engine)),
+        compile_(engine::StreamingCompile::Start(*store_)) {}
+
+  void Feed(absl::string_view bytes) override { compile_->Feed(Bytes(bytes)); }
+
+  absl::StatusOr<std::string> Finish(absl::string_view all_bytes) override {
+    absl::StatusOr<std::unique_ptr<engine::Module>> module =
+        compile_->Finish(Bytes(all_bytes));
+    if (!module.ok()) return module.status();
+    std::vector<uint8_t> code = (*module)->Serialize();
+    return std::string(code.begin(), code.end());
+  }
+
+ private:
+  // Members go in reverse order: the compile before its store.
+  std::unique_ptr<engine::Store> store_;
+  std::unique_ptr<engine::StreamingCompile> compile_;
+};
+
 class V8ModuleCompiler final : public ModuleCompiler {
  public:
   explicit V8ModuleCompiler(engine::Engine& engine)
@@ -14,16 +41,8 @@ class V8ModuleCompiler final : public ModuleCompiler {
 
   const std::string& fingerprint() const override { return fingerprint_; }
 
-  absl::StatusOr<std::string> Compile(absl::string_view bytes) override {
-    std::unique_ptr<engine::Store> store = engine::Store::Create(engine_);
-    absl::Span<const uint8_t> span(
-        reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size());
-    absl::StatusOr<std::unique_ptr<engine::Module>> module =
-        engine::Module::Compile(*store, span);
-    if (!module.ok()) return module.status();
-    std::vector<uint8_t> code = (*module)->Serialize();
-    module->reset();  // Before its store goes.
-    return std::string(code.begin(), code.end());
+  std::unique_ptr<Session> Start() override {
+    return std::make_unique<V8Session>(engine_);
   }
 
  private:

@@ -123,6 +123,7 @@ class Module {
   Impl& impl() const { return *impl_; }
 
  private:
+  friend class StreamingCompile;
   Module(std::unique_ptr<Impl> impl, ModuleInfo info);
   // Wraps compiled code (impl) with the info parsed from `bytes`.
   static absl::StatusOr<std::unique_ptr<Module>> FromImpl(
@@ -131,6 +132,32 @@ class Module {
   std::unique_ptr<Impl> impl_;
   ModuleInfo info_;
   bool from_cache_ = false;
+};
+
+// A module compiled while its bytes arrive (V8 streaming compilation): V8
+// decodes, validates and compiles functions in background threads as their
+// bytes come in, so an upload's compile overlaps its transfer.
+// Thread safety: one thread, the one that uses `store`; the store outlives
+// this. Destroying it before Finish abandons the compile.
+class StreamingCompile {
+ public:
+  static std::unique_ptr<StreamingCompile> Start(Store& store);
+  ~StreamingCompile();
+
+  // Hands V8 the next bytes of the module (V8 copies them).
+  void Feed(absl::Span<const uint8_t> bytes);
+
+  // Ends the byte stream and waits for the compile. `all_bytes`: everything
+  // fed, in order (for the module's import/export info). Errors as
+  // Module::Compile. Called at most once.
+  absl::StatusOr<std::unique_ptr<Module>> Finish(
+      absl::Span<const uint8_t> all_bytes);
+
+  struct Impl;
+
+ private:
+  explicit StreamingCompile(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
 };
 
 // A guest fault: the trap message and the Wasm stack, innermost first

@@ -30,7 +30,53 @@ struct StreamingRequest {
   absl::Span<const uint8_t> bytes;
   absl::Span<const uint8_t> cached_code;
   bool cache_accepted = false;
+  // Set: the callback hands the stream over here instead of feeding it.
+  std::shared_ptr<v8::WasmStreaming>* hold = nullptr;
 };
+
+// Calls WebAssembly.compileStreaming(External(request)); V8 runs
+// FeedStreaming before this returns. The compile's promise, or its error.
+absl::StatusOr<v8::Local<v8::Promise>> StartStreaming(
+    v8::Isolate* isolate, v8::Local<v8::Context> context,
+    StreamingRequest* request) {
+  v8::TryCatch try_catch(isolate);
+  v8::Local<v8::Object> wasm =
+      context->Global()
+          ->Get(context, V8String(isolate, "WebAssembly"))
+          .ToLocalChecked()
+          .As<v8::Object>();
+  v8::Local<v8::Value> compile_streaming =
+      wasm->Get(context, V8String(isolate, "compileStreaming"))
+          .ToLocalChecked();
+  v8::Local<v8::Value> argv[] = {v8::External::New(isolate, request)};
+  v8::Local<v8::Value> promise;
+  if (!compile_streaming.As<v8::Function>()
+           ->Call(context, wasm, 1, argv)
+           .ToLocal(&promise)) {
+    return CompileError(isolate, try_catch);
+  }
+  return promise.As<v8::Promise>();
+}
+
+// Waits for a streaming compile: background threads compile, their results
+// arrive as foreground tasks. The compiled module, or the validator's error.
+absl::StatusOr<std::unique_ptr<Module::Impl>> AwaitModule(
+    Store::Impl& s, v8::Local<v8::Promise> promise) {
+  v8::TryCatch try_catch(s.isolate);
+  while (promise->State() == v8::Promise::kPending) {
+    v8::platform::PumpMessageLoop(
+        Platform().get(), s.isolate,
+        v8::platform::MessageLoopBehavior::kWaitForWork);
+    s.isolate->PerformMicrotaskCheckpoint();
+  }
+  if (promise->State() == v8::Promise::kRejected) {
+    return CompileError(s.isolate, try_catch, promise->Result());
+  }
+  auto impl = std::make_unique<Module::Impl>();
+  impl->store = &s;
+  impl->module.Reset(s.isolate, promise->Result().As<v8::WasmModuleObject>());
+  return impl;
+}
 
 }  // namespace
 
@@ -41,6 +87,10 @@ void FeedStreaming(const v8::FunctionCallbackInfo<v8::Value>& info) {
       static_cast<StreamingRequest*>(info[0].As<v8::External>()->Value());
   std::shared_ptr<v8::WasmStreaming> streaming =
       v8::WasmStreaming::Unpack(info.GetIsolate(), info.Data());
+  if (request->hold != nullptr) {
+    *request->hold = std::move(streaming);
+    return;
+  }
   if (!request->cached_code.empty()) {
     request->cache_accepted = streaming->SetCompiledModuleBytes(
         request->cached_code.data(), request->cached_code.size());
@@ -87,41 +137,82 @@ absl::StatusOr<std::unique_ptr<Module>> Module::CompileWithCache(
   if (absl::Status s = CheckMagic(bytes); !s.ok()) return s;
   Store::Impl& s = store.impl();
   StoreScope scope(s);
-  v8::Isolate* isolate = s.isolate;
-  v8::Local<v8::Context> context = scope.context();
   StreamingRequest request{bytes, cached_code};
-  v8::TryCatch try_catch(isolate);
-  v8::Local<v8::Object> wasm = context->Global()
-                                   ->Get(context, V8String(isolate, "WebAssembly"))
-                                   .ToLocalChecked()
-                                   .As<v8::Object>();
-  v8::Local<v8::Value> compile_streaming =
-      wasm->Get(context, V8String(isolate, "compileStreaming")).ToLocalChecked();
-  v8::Local<v8::Value> argv[] = {v8::External::New(isolate, &request)};
-  v8::Local<v8::Value> promise_value;
-  if (!compile_streaming.As<v8::Function>()
-           ->Call(context, wasm, 1, argv)
-           .ToLocal(&promise_value)) {
-    return CompileError(isolate, try_catch);
-  }
-  // Background threads compile; their results arrive as foreground tasks.
-  v8::Local<v8::Promise> promise = promise_value.As<v8::Promise>();
-  while (promise->State() == v8::Promise::kPending) {
-    v8::platform::PumpMessageLoop(
-        Platform().get(), isolate,
-                                  v8::platform::MessageLoopBehavior::kWaitForWork);
-    isolate->PerformMicrotaskCheckpoint();
-  }
-  if (promise->State() == v8::Promise::kRejected) {
-    return CompileError(isolate, try_catch, promise->Result());
-  }
-  auto impl = std::make_unique<Impl>();
-  impl->store = &s;
-  impl->module.Reset(isolate, promise->Result().As<v8::WasmModuleObject>());
+  absl::StatusOr<v8::Local<v8::Promise>> promise =
+      StartStreaming(s.isolate, scope.context(), &request);
+  if (!promise.ok()) return promise.status();
+  absl::StatusOr<std::unique_ptr<Impl>> impl = AwaitModule(s, *promise);
+  if (!impl.ok()) return impl.status();
   absl::StatusOr<std::unique_ptr<Module>> module =
-      FromImpl(std::move(impl), bytes);
+      FromImpl(*std::move(impl), bytes);
   if (module.ok()) (*module)->from_cache_ = request.cache_accepted;
   return module;
+}
+
+// --- StreamingCompile --------------------------------------------------------
+
+struct StreamingCompile::Impl {
+  Store::Impl* store = nullptr;
+  std::shared_ptr<v8::WasmStreaming> streaming;
+  v8::Global<v8::Promise> promise;
+  absl::Status start_error;  // compileStreaming itself failed.
+};
+
+StreamingCompile::StreamingCompile(std::unique_ptr<Impl> impl)
+    : impl_(std::move(impl)) {}
+
+std::unique_ptr<StreamingCompile> StreamingCompile::Start(Store& store) {
+  auto impl = std::make_unique<Impl>();
+  impl->store = &store.impl();
+  StoreScope scope(*impl->store);
+  StreamingRequest request;
+  request.hold = &impl->streaming;
+  absl::StatusOr<v8::Local<v8::Promise>> promise =
+      StartStreaming(impl->store->isolate, scope.context(), &request);
+  if (promise.ok() && impl->streaming == nullptr) {
+    promise = absl::InternalError("V8 did not start a streaming compile");
+  }
+  if (promise.ok()) {
+    impl->promise.Reset(impl->store->isolate, *promise);
+  } else {
+    impl->start_error = promise.status();
+    impl->streaming.reset();
+  }
+  return std::unique_ptr<StreamingCompile>(
+      new StreamingCompile(std::move(impl)));
+}
+
+StreamingCompile::~StreamingCompile() {
+  if (impl_->streaming == nullptr) return;
+  StoreScope scope(*impl_->store);
+  // No exception: the promise just never settles; V8 drops the job.
+  impl_->streaming->Abort(v8::MaybeLocal<v8::Value>());
+  impl_->streaming.reset();
+  impl_->promise.Reset();
+}
+
+void StreamingCompile::Feed(absl::Span<const uint8_t> bytes) {
+  if (impl_->streaming == nullptr || bytes.empty()) return;
+  StoreScope scope(*impl_->store);
+  impl_->streaming->OnBytesReceived(bytes.data(), bytes.size());
+}
+
+absl::StatusOr<std::unique_ptr<Module>> StreamingCompile::Finish(
+    absl::Span<const uint8_t> all_bytes) {
+  if (!impl_->start_error.ok()) return impl_->start_error;
+  if (impl_->streaming == nullptr) {
+    return absl::FailedPreconditionError("streaming compile already finished");
+  }
+  if (absl::Status s = CheckMagic(all_bytes); !s.ok()) return s;  // ~ aborts
+  Store::Impl& s = *impl_->store;
+  StoreScope scope(s);
+  impl_->streaming->Finish();
+  impl_->streaming.reset();
+  absl::StatusOr<std::unique_ptr<Module::Impl>> impl =
+      AwaitModule(s, impl_->promise.Get(s.isolate));
+  impl_->promise.Reset();
+  if (!impl.ok()) return impl.status();
+  return Module::FromImpl(*std::move(impl), all_bytes);
 }
 
 std::unique_ptr<Module> Module::ShareWith(Store& other) const {
