@@ -160,6 +160,9 @@ class Bridge {
   // aborts the whole job.
   bool aborted = false;
   int32_t abort_code = 0;
+  // User ops alive (op.h): while any is, MPI progress may call the guest,
+  // so no call takes the fast path (call.h).
+  int32_t live_user_ops = 0;
 
   // A CommEntry for host communicator `host`, rank and size filled in.
   CommEntry NewComm(MPI_Comm host);

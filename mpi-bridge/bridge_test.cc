@@ -34,11 +34,66 @@ class BridgeTest : public ::testing::Test {
     return guest_.fake_memory().bytes().data() + offset;
   }
 
+  // As the engine calls a fast import: the fast entry, then the callback
+  // with the same arguments if the fast entry did not finish the call.
+  absl::StatusOr<uint64_t> CallFast(const std::string& name,
+                                    std::vector<uint64_t> args,
+                                    bool* finished_fast) {
+    engine::HostFunc& f = funcs_.at(name);
+    EXPECT_TRUE(f.fast) << name;
+    std::optional<uint64_t> fast = f.fast(guest_, args.data());
+    *finished_fast = fast.has_value();
+    if (fast) return *fast;
+    return f.callback(guest_, args.data());
+  }
+
   FakeTransport mpi_;
   Bridge bridge_;
   engine::FakeHostContext guest_;
   absl::flat_hash_map<std::string, engine::HostFunc> funcs_;
 };
+
+TEST_F(BridgeTest, FastEntryFinishesSuccessAndErrorsReturn) {
+  Init();
+  bool fast = false;
+  ASSERT_EQ(*CallFast("MPI_Send", {0x100, 4, 0x214, 2, 7, 0x101}, &fast), 0u);
+  EXPECT_TRUE(fast);
+  EXPECT_EQ(mpi_.last.buffer, Host(0x100));
+  ASSERT_EQ(*Call("MPI_Comm_set_errhandler", {0x101, 0x142}), 0u);
+  EXPECT_EQ(*CallFast("MPI_Send", {kMemory - 8, 2, 0x214, 1, 0, 0x101}, &fast),
+            uint64_t{abi::kErrBuffer});
+  EXPECT_TRUE(fast);
+}
+
+TEST_F(BridgeTest, FastEntryLeavesTrapsToTheCallbackWithoutRedoingTheCall) {
+  Init();
+  bool fast = true;
+  auto r = CallFast("MPI_Send", {kMemory - 8, 2, 0x214, 1, 0, 0x101}, &fast);
+  EXPECT_FALSE(fast);
+  EXPECT_EQ(r.status().code(), absl::StatusCode::kAborted);
+  EXPECT_EQ(r.status().message(),
+            "MPI_Send: buffer [0xfff8,+16) exceeds linear memory of 65536 "
+            "bytes");
+  EXPECT_EQ(mpi_.sends, 0);
+  // The next call is a new one.
+  ASSERT_EQ(*CallFast("MPI_Send", {0x100, 4, 0x214, 2, 7, 0x101}, &fast), 0u);
+  EXPECT_EQ(mpi_.sends, 1);
+}
+
+TEST_F(BridgeTest, FastEntryBeforeInitLeavesTheCallToTheCallback) {
+  bool fast = true;
+  auto r = CallFast("MPI_Comm_rank", {0x101, 0x100}, &fast);
+  EXPECT_FALSE(fast);
+  EXPECT_EQ(r.status().code(), absl::StatusCode::kAborted);
+}
+
+TEST_F(BridgeTest, OnlyHotCallsWithoutGuestCallbacksHaveFastEntries) {
+  EXPECT_TRUE(funcs_.at("MPI_Comm_rank").fast);
+  EXPECT_TRUE(funcs_.at("MPI_Allreduce").fast);
+  EXPECT_FALSE(funcs_.at("MPI_Comm_dup").fast);     // attribute copy fns
+  EXPECT_FALSE(funcs_.at("MPI_Alloc_mem").fast);    // the guest's malloc
+  EXPECT_FALSE(funcs_.at("MPI_Wtime").fast);        // f64 result
+}
 
 TEST_F(BridgeTest, SendPassesTheGuestBufferWithoutCopy) {
   Init();

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -144,6 +145,36 @@ bool Call::WriteStatus(abi::Ptr p, const MPI_Status& status) {
   abi::Status* guest = Ref<abi::Status>(p, "status");
   if (guest) ToGuestStatus(status, guest);
   return guest != nullptr;
+}
+
+std::optional<uint64_t> Call::FinishWithoutGuest(int32_t rc) const {
+  if (trap_) return std::nullopt;
+  if (rc == abi::kSuccess) return 0;
+  abi::Handle handler = errhandler_;
+  if (handler == 0) {
+    const CommEntry* world = bridge_.comms.Find(abi::kCommWorld);
+    handler = world ? world->errhandler : abi::kErrorsAreFatal;
+  }
+  if (handler == abi::kErrorsReturn) return static_cast<uint32_t>(rc);
+  return std::nullopt;
+}
+
+bool FastCallAllowed(std::string_view name) {
+  // Hot calls, read for guest calls. Waits and tests may complete a
+  // nonblocking reduction: its user op is covered by the live_user_ops
+  // check in Bind().
+  static const absl::flat_hash_set<std::string_view>* allowed =
+      new absl::flat_hash_set<std::string_view>{
+          "MPI_Comm_rank",  "MPI_Comm_size", "MPI_Send",      "MPI_Ssend",
+          "MPI_Rsend",      "MPI_Recv",      "MPI_Sendrecv",  "MPI_Isend",
+          "MPI_Issend",     "MPI_Irecv",     "MPI_Wait",      "MPI_Test",
+          "MPI_Waitall",    "MPI_Testall",   "MPI_Waitany",   "MPI_Testany",
+          "MPI_Probe",      "MPI_Iprobe",    "MPI_Get_count", "MPI_Type_size",
+          "MPI_Barrier",    "MPI_Bcast",     "MPI_Allreduce", "MPI_Reduce",
+          "MPI_Start",      "MPI_Startall",  "MPI_Ibarrier",  "MPI_Ibcast",
+          "MPI_Iallreduce", "MPI_Ireduce",   "MPI_Allgather", "MPI_Gather",
+          "MPI_Scatter",    "MPI_Alltoall"};
+  return allowed->contains(name);
 }
 
 absl::StatusOr<uint64_t> Call::Finish(int32_t rc) {

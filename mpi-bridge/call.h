@@ -11,7 +11,10 @@
 
 #include <bit>
 #include <cstdint>
+#include <memory>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <type_traits>
 #include <utility>
 
@@ -101,6 +104,9 @@ class Call {
   // becomes a trap naming the call; a user error handler is called first
   // and the error then returned.
   absl::StatusOr<uint64_t> Finish(int32_t rc);
+  // Finish() where it needs no guest code and no trap (success, or an error
+  // under MPI_ERRORS_RETURN); nullopt otherwise.
+  std::optional<uint64_t> FinishWithoutGuest(int32_t rc) const;
 
  private:
   template <typename Entry>
@@ -148,7 +154,25 @@ struct Slot<double> {
   static uint64_t Put(double v) { return std::bit_cast<uint64_t>(v); }
 };
 
+template <typename... A>
+inline constexpr bool kAllI32 =
+    ((std::is_same_v<A, int32_t> || std::is_same_v<A, uint32_t>) && ...);
+
+// A call whose fast entry ran and that its slow callback finishes (the
+// error handler or the trap).
+struct DeferredFinish {
+  Call call;
+  int32_t rc;
+};
+
 }  // namespace internal
+
+// Whether the bridge function `name` may run as a fast host call
+// (engine::HostFastCallback): it calls no guest code (no attribute
+// callbacks, no exported malloc/free, no MPI_Abort). User ops are checked
+// per call (Bridge::live_user_ops) and the error handler runs in the slow
+// callback.
+bool FastCallAllowed(std::string_view name);
 
 // A bridge function bound to its import name.
 template <typename R, typename... A>
@@ -156,23 +180,56 @@ engine::HostFunc Bind(Bridge& bridge, const char* name, R (*fn)(Call&, A...),
                       When when = When::kInitialized) {
   using internal::Slot;
   engine::FuncType type{{Slot<A>::kType...}, {Slot<R>::kType}};
-  auto callback = [&bridge, name, fn, when](
+  constexpr bool kFastSignature =
+      std::is_same_v<R, int32_t> && internal::kAllI32<A...>;
+  const bool fast = kFastSignature && FastCallAllowed(name);
+  auto deferred =
+      fast ? std::make_shared<std::optional<internal::DeferredFinish>>()
+           : nullptr;
+  auto callback = [&bridge, name, fn, when, deferred](
                       engine::HostContext& host,
                       const uint64_t* args) -> absl::StatusOr<uint64_t> {
+    if (deferred && deferred->has_value()) {
+      internal::DeferredFinish d = std::move(**deferred);
+      deferred->reset();
+      return d.call.Finish(d.rc);
+    }
     Call call(bridge, host, name);
     if (when == When::kInitialized && !call.CheckInitialized()) {
       return call.Finish(call.error());
     }
     R result = [&]<size_t... I>(std::index_sequence<I...>) {
       return fn(call, Slot<A>::Get(args[I])...);
-    }(std::index_sequence_for<A...>{});
+    }
+    (std::index_sequence_for<A...>{});
     if constexpr (std::is_same_v<R, int32_t>) {
       return call.Finish(result);
     } else {
       return Slot<R>::Put(result);
     }
   };
-  return engine::HostFunc{"env", name, std::move(type), std::move(callback)};
+  engine::HostFunc f{"env", name, std::move(type), std::move(callback)};
+  if constexpr (kFastSignature) {
+    if (fast) {
+      f.fast = [&bridge, name, fn, when, deferred](
+                   engine::HostContext& host,
+                   const uint64_t* args) -> std::optional<uint64_t> {
+        // Any MPI progress may run a user op, which calls the guest.
+        if (bridge.live_user_ops != 0) return std::nullopt;
+        Call call(bridge, host, name);
+        if (when == When::kInitialized && !call.CheckInitialized()) {
+          return std::nullopt;  // nothing done yet: the slow call redoes it
+        }
+        int32_t rc = [&]<size_t... I>(std::index_sequence<I...>) {
+          return fn(call, Slot<A>::Get(args[I])...);
+        }(std::index_sequence_for<A...>{});
+        std::optional<uint64_t> done = call.FinishWithoutGuest(rc);
+        if (!done) deferred->emplace(internal::DeferredFinish{call, rc});
+        return done;
+      };
+    }
+  }
+  return f;
 }
 
 // Adds the bridge functions of one family (env.cc, p2p.cc, ...).

@@ -102,7 +102,9 @@ UserOp::UserOp(Bridge& bridge, engine::HostContext& host, uint32_t function,
       host_(&host),
       mpi_(&bridge.mpi()),
       function_(function),
-      slot_(slot) {}
+      slot_(slot) {
+  ++bridge_->live_user_ops;
+}
 
 std::shared_ptr<UserOp> UserOp::Create(Bridge& bridge,
                                        engine::HostContext& host,
@@ -118,6 +120,7 @@ std::shared_ptr<UserOp> UserOp::Create(Bridge& bridge,
 }
 
 UserOp::~UserOp() {
+  --bridge_->live_user_ops;
   if (host != MPI_OP_NULL) {
     int finalized = 1;  // stays 1 if the host cannot tell
     mpi_->Finalized(&finalized);

@@ -21,7 +21,9 @@ std::string TierFlags(Tier tier) {
 }
 
 std::string Flags(const EngineOptions& options) {
-  return absl::StrCat(TierFlags(options.tier), " --wasm-max-mem-pages=",
+  return absl::StrCat(TierFlags(options.tier),
+                      options.fast_host_calls ? " --turbo-fast-api-calls" : "",
+                      " --wasm-max-mem-pages=",
                       options.max_memory_bytes / kWasmPageSize,
                       " --stack-trace-limit=32");
 }
@@ -117,6 +119,7 @@ std::unique_ptr<Store> Store::Create(Engine& engine) {
 void Store::Terminate() { impl_->isolate->TerminateExecution(); }
 
 Store::~Store() {
+  impl_->fast_guards.clear();
   impl_->context.Reset();
   impl_->isolate->Dispose();
 }

@@ -43,6 +43,10 @@ struct EngineOptions {
   // (the guest sees -1). Rounded down to whole pages. Default: 4 GiB, the
   // wasm32 maximum.
   uint64_t max_memory_bytes = uint64_t{4} << 30;
+  // Call host functions that have a fast entry (HostFunc::fast) through
+  // V8's Wasm -> fast API call path, where this V8 supports it (10.2).
+  // Default: true.
+  bool fast_host_calls = true;
 };
 
 // The process-wide V8 platform, configured once.

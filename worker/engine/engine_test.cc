@@ -300,3 +300,98 @@ TEST(TierTest, ParsesNamesAndRejectsOthers) {
 
 }  // namespace
 }  // namespace wasmhpc::engine
+
+namespace wasmhpc::engine {
+namespace {
+
+// test.step for fast_calls.wasm: the fast entry finishes some calls itself
+// and hands the others to the slow callback, which answers step + 1000.
+struct Stepper {
+  int fast_calls = 0;
+  int slow_calls = 0;
+  std::vector<int32_t> recorded;
+
+  std::vector<HostFunc> Imports(std::function<std::optional<uint64_t>(
+                                    HostContext&, int32_t, int32_t)> fast) {
+    HostFunc step =
+        Func("step", {{ValType::kI32, ValType::kI32}, {ValType::kI32}},
+             [this](HostContext&, const uint64_t* args)
+                 -> absl::StatusOr<uint64_t> {
+               ++slow_calls;
+               if (args[0] == 4) return absl::InternalError("step 4 fails");
+               return args[0] + args[1] + 1000;
+             });
+    step.fast = [this, fast](HostContext& host, const uint64_t* args) {
+      ++fast_calls;
+      return fast(host, static_cast<int32_t>(args[0]),
+                  static_cast<int32_t>(args[1]));
+    };
+    return {std::move(step),
+            Func("record", {{ValType::kI32}, {}},
+                 [this](HostContext&, const uint64_t* args) {
+                   recorded.push_back(static_cast<int32_t>(args[0]));
+                   return uint64_t{0};
+                 })};
+  }
+};
+
+TEST_F(EngineTest, FastEntryRunsAndHandsCallsToTheSlowCallback) {
+  auto module = Compile("fast_calls");
+  Stepper s;
+  auto instance = Instance::Create(
+      *store_, *module,
+      s.Imports([](HostContext&, int32_t i,
+                   int32_t n) -> std::optional<uint64_t> {
+        if (i == 1 || i == 4) return std::nullopt;  // to the slow callback
+        if (i == 2) return static_cast<uint32_t>(INT32_MIN);  // the mark
+        return static_cast<uint32_t>(i + n);
+      }));
+  ASSERT_TRUE(instance.ok()) << instance.status();
+  absl::StatusOr<RunResult> result = (*instance)->RunStart();
+  ASSERT_TRUE(result.ok()) << result.status();
+  // V8 entered the fast entry for every step (this V8 supports it).
+  EXPECT_EQ(s.fast_calls, 5);
+  EXPECT_EQ(s.slow_calls, 2);
+  EXPECT_THAT(s.recorded, ElementsAre(100, 1101, INT32_MIN, 103));
+  ASSERT_TRUE(result->trap.has_value());
+  EXPECT_EQ(result->trap->message, "step 4 fails");
+}
+
+TEST_F(EngineTest, FastEntryCanExit) {
+  auto module = Compile("fast_calls");
+  Stepper s;
+  auto instance = Instance::Create(
+      *store_, *module,
+      s.Imports([](HostContext& host, int32_t, int32_t)
+                    -> std::optional<uint64_t> {
+        host.RequestExit(9);
+        return 0;
+      }));
+  ASSERT_TRUE(instance.ok()) << instance.status();
+  absl::StatusOr<RunResult> result = (*instance)->RunStart();
+  ASSERT_TRUE(result.ok()) << result.status();
+  EXPECT_EQ(result->exit_code, 9);
+  EXPECT_EQ(s.fast_calls, 1);
+  EXPECT_EQ(s.slow_calls, 0);
+  EXPECT_TRUE(s.recorded.empty());
+}
+
+TEST_F(EngineTest, FastEntryCannotCallTheGuest) {
+  auto module = Compile("fast_calls");
+  Stepper s;
+  absl::Status called;
+  auto instance = Instance::Create(
+      *store_, *module,
+      s.Imports([&called](HostContext& host, int32_t i,
+                          int32_t n) -> std::optional<uint64_t> {
+        if (i == 0) called = host.CallExport("_start", {}, {}).status();
+        return static_cast<uint32_t>(i + n);
+      }));
+  ASSERT_TRUE(instance.ok()) << instance.status();
+  ASSERT_TRUE((*instance)->RunStart().ok());
+  EXPECT_EQ(called.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(s.recorded.size(), 6u);
+}
+
+}  // namespace
+}  // namespace wasmhpc::engine

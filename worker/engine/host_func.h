@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -71,11 +72,26 @@ class HostContext {
 using HostCallback =
     std::function<absl::StatusOr<uint64_t>(HostContext&, const uint64_t* args)>;
 
+// The optional fast entry of a host function with i32 parameters and an i32
+// result: the same function, called from guest code without V8's API
+// callback machinery (V8's fast API calls; see worker/engine/fast_calls.h).
+// It runs where neither guest code nor V8 may run: it must not call
+// CallIndirect or CallExport (they fail) and cannot fail itself. It returns
+// the result slot when the call is done (RequestExit works as in a
+// callback), or nullopt to hand the call to `callback` with the same
+// arguments, which the engine then makes before the guest runs on. Return
+// nullopt only before the call has had any effect, or keep what `callback`
+// needs to finish the call instead of doing it again.
+using HostFastCallback = std::function<std::optional<uint64_t>(
+    HostContext&, const uint64_t* args)>;
+
 struct HostFunc {
   std::string module;
   std::string name;
   FuncType type;
   HostCallback callback;
+  // Optional (see HostFastCallback); ignored for other signatures.
+  HostFastCallback fast = nullptr;
 };
 
 }  // namespace wasmhpc::engine

@@ -1,4 +1,6 @@
+#include <algorithm>
 #include <array>
+#include <optional>
 #include <string_view>
 
 #include "absl/container/flat_hash_map.h"
@@ -7,6 +9,8 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_split.h"
 #include "worker/engine/engine.h"
+#include "worker/engine/fast_calls.h"
+#include "worker/engine/v8_fast_api.h"
 #include "worker/engine/v8_internal.h"
 
 namespace wasmhpc::engine {
@@ -115,6 +119,14 @@ struct Instance::Impl : public HostContext {
   V8Memory linear_memory;
   bool exit_requested = false;
   int32_t exit_code = 0;
+  // Fast imports by slot (fast_calls.h); this thread's slot table while
+  // guest code of this instance runs.
+  std::array<FastTarget, kMaxFastSlots> fast_slots{};
+  // Set while a fast entry runs: it may not call the guest.
+  bool in_fast_call = false;
+  // A fast entry's result (or exit) that the guard's slow import delivers.
+  Binding* pending_binding = nullptr;
+  uint64_t pending_result = 0;
 
   GuestMemory& memory() override { return linear_memory; }
   void RequestExit(int32_t code) override {
@@ -136,10 +148,25 @@ struct Binding {
   Instance::Impl* instance;
 };
 
+v8::Local<v8::Function> WebAssemblyMember(v8::Isolate* isolate,
+                                          v8::Local<v8::Context> context,
+                                          const char* name);
+
 // The V8 callback behind every host import.
-void CallHost(const v8::FunctionCallbackInfo<v8::Value>& info) {
-  auto* binding = static_cast<Binding*>(info.Data().As<v8::External>()->Value());
+void CallBinding(Binding* binding,
+                 const v8::FunctionCallbackInfo<v8::Value>& info) {
   const FuncType& type = binding->func.type;
+  Instance::Impl& instance = *binding->instance;
+  if (instance.pending_binding == binding) {
+    // The guard's slow call right after a fast entry that finished.
+    instance.pending_binding = nullptr;
+    if (instance.exit_requested) {
+      info.GetIsolate()->ThrowException(v8::Undefined(info.GetIsolate()));
+    } else {
+      info.GetReturnValue().Set(static_cast<int32_t>(instance.pending_result));
+    }
+    return;
+  }
   std::array<uint64_t, 16> small;
   std::vector<uint64_t> large;
   uint64_t* args = small.data();
@@ -168,6 +195,115 @@ void CallHost(const v8::FunctionCallbackInfo<v8::Value>& info) {
   }
 }
 
+// The V8 callback behind every slow-path import.
+void CallHost(const v8::FunctionCallbackInfo<v8::Value>& info) {
+  CallBinding(static_cast<Binding*>(info.Data().As<v8::External>()->Value()),
+              info);
+}
+
+// The V8 callback of the slot-`data` functions of fast imports (the slow
+// import of the guard, and V8's own fallback for the fast function).
+void CallHostSlot(const v8::FunctionCallbackInfo<v8::Value>& info) {
+  CallBinding(static_cast<Binding*>(
+                  CurrentFastTarget(info.Data().As<v8::Integer>()->Value())),
+              info);
+}
+
+// The fast entry of a binding, called by its trampoline inside a V8 fast
+// API call: no V8 calls, no guest calls. kSlowPathMark hands the call to the
+// guard's slow import: with pending_binding set it delivers this result
+// (or the exit), else it runs the callback as for any slow call.
+int32_t FastCall(void* target, const uint64_t* args) {
+  auto* binding = static_cast<Binding*>(target);
+  Instance::Impl& instance = *binding->instance;
+  instance.in_fast_call = true;
+  std::optional<uint64_t> result = binding->func.fast(instance, args);
+  instance.in_fast_call = false;
+  if (result && !instance.exit_requested &&
+      static_cast<int32_t>(*result) != kSlowPathMark) {
+    return static_cast<int32_t>(*result);
+  }
+  if (result || instance.exit_requested) {
+    instance.pending_binding = binding;
+    instance.pending_result = result.value_or(0);
+  }
+  return kSlowPathMark;
+}
+
+// Whether `f` can be a fast import: a fast entry, i32 parameters only,
+// one i32 result.
+bool FastEligible(const HostFunc& f) {
+  return f.fast && f.type.params.size() <= kMaxFastArity &&
+         std::all_of(f.type.params.begin(), f.type.params.end(),
+                     [](ValType v) { return v == ValType::kI32; }) &&
+         f.type.results == std::vector<ValType>{ValType::kI32};
+}
+
+v8::Local<v8::Function> SlotFunction(v8::Isolate* isolate,
+                                     v8::Local<v8::Context> context,
+                                     size_t slot, size_t arity,
+                                     const v8::CFunction* fast) {
+  return v8::FunctionTemplate::New(
+             isolate, CallHostSlot,
+             v8::Integer::New(isolate, static_cast<int32_t>(slot)),
+             v8::Local<v8::Signature>(), static_cast<int>(arity),
+             v8::ConstructorBehavior::kThrow,
+             v8::SideEffectType::kHasSideEffect, fast)
+      ->GetFunction(context)
+      .ToLocalChecked();
+}
+
+// The guard functions for fast slots 0..arities.size()-1 (one per slot,
+// see fast_calls.h), made once per store and arity list: they reach the
+// instance only through the slot table.
+absl::StatusOr<v8::Local<v8::Object>> Guards(
+    Store::Impl& store, v8::Local<v8::Context> context,
+    const std::vector<size_t>& arities) {
+  v8::Isolate* isolate = store.isolate;
+  auto cached = store.fast_guards.find(arities);
+  if (cached != store.fast_guards.end()) return cached->second.Get(isolate);
+  v8::Local<v8::Object> fast = v8::Object::New(isolate);
+  v8::Local<v8::Object> slow = v8::Object::New(isolate);
+  for (size_t slot = 0; slot < arities.size(); ++slot) {
+    v8::Local<v8::String> name = V8String(isolate, std::to_string(slot));
+    fast->Set(context, name,
+              SlotFunction(isolate, context, slot, arities[slot],
+                           FastTrampoline(slot, arities[slot])))
+        .Check();
+    slow->Set(context, name,
+              SlotFunction(isolate, context, slot, arities[slot], nullptr))
+        .Check();
+  }
+  std::vector<uint8_t> bytes = GuardModuleBytes(arities);
+  v8::TryCatch try_catch(isolate);
+  v8::Local<v8::WasmModuleObject> module;
+  if (!v8::WasmModuleObject::Compile(
+           isolate, v8::MemorySpan<const uint8_t>(bytes.data(), bytes.size()))
+           .ToLocal(&module)) {
+    return absl::InternalError(
+        absl::StrCat("fast import guards: ",
+                     ExceptionMessage(isolate, try_catch.Exception())));
+  }
+  v8::Local<v8::Object> imports = v8::Object::New(isolate);
+  imports->Set(context, V8String(isolate, "f"), fast).Check();
+  imports->Set(context, V8String(isolate, "s"), slow).Check();
+  v8::Local<v8::Value> argv[] = {module, imports};
+  v8::Local<v8::Object> instance;
+  if (!WebAssemblyMember(isolate, context, "Instance")
+           ->NewInstance(context, 2, argv)
+           .ToLocal(&instance)) {
+    return absl::InternalError(
+        absl::StrCat("fast import guards: ",
+                     ExceptionMessage(isolate, try_catch.Exception())));
+  }
+  v8::Local<v8::Object> exports =
+      instance->Get(context, V8String(isolate, "exports"))
+          .ToLocalChecked()
+          .As<v8::Object>();
+  store.fast_guards[arities].Reset(isolate, exports);
+  return exports;
+}
+
 // Checks every import against `host` and builds the JS import object.
 absl::StatusOr<v8::Local<v8::Object>> BuildImports(
     v8::Isolate* isolate, v8::Local<v8::Context> context,
@@ -175,6 +311,9 @@ absl::StatusOr<v8::Local<v8::Object>> BuildImports(
     Instance::Impl& instance) {
   absl::flat_hash_map<std::pair<std::string, std::string>, HostFunc*> by_name;
   for (HostFunc& f : host) by_name[{f.module, f.name}] = &f;
+  const bool fast_imports =
+      instance.store->engine->options().fast_host_calls && UsableFastApi();
+  std::vector<size_t> arities;  // of the fast imports, by slot
   v8::Local<v8::Object> imports = v8::Object::New(isolate);
   for (const ImportInfo& imp : info.imports) {
     auto it = by_name.find(std::make_pair(imp.module, imp.name));
@@ -190,11 +329,17 @@ absl::StatusOr<v8::Local<v8::Object>> BuildImports(
           ToString(imp.func_type), " but the host provides ", ToString(f.type)));
     }
     auto binding = std::make_unique<Binding>(Binding{f, &instance});
-    v8::Local<v8::Function> fn =
-        v8::Function::New(context, CallHost,
-                          v8::External::New(isolate, binding.get()),
-                          static_cast<int>(f.type.params.size()))
-            .ToLocalChecked();
+    v8::Local<v8::Value> fn;
+    if (fast_imports && FastEligible(f) && arities.size() < kMaxFastSlots) {
+      instance.fast_slots[arities.size()] = {FastCall, binding.get()};
+      arities.push_back(f.type.params.size());
+      fn = v8::Integer::New(isolate, static_cast<int32_t>(arities.size() - 1));
+    } else {
+      fn = v8::Function::New(context, CallHost,
+                             v8::External::New(isolate, binding.get()),
+                             static_cast<int>(f.type.params.size()))
+               .ToLocalChecked();
+    }
     instance.bindings.push_back(std::move(binding));
     v8::Local<v8::String> module_name = V8String(isolate, imp.module);
     v8::Local<v8::Value> ns;
@@ -203,6 +348,25 @@ absl::StatusOr<v8::Local<v8::Object>> BuildImports(
       imports->Set(context, module_name, ns).Check();
     }
     ns.As<v8::Object>()->Set(context, V8String(isolate, imp.name), fn).Check();
+  }
+  if (arities.empty()) return imports;
+  // Fast imports: the slot number placed above becomes the slot's guard.
+  absl::StatusOr<v8::Local<v8::Object>> guards =
+      Guards(*instance.store, context, arities);
+  if (!guards.ok()) return guards.status();
+  for (const ImportInfo& imp : info.imports) {
+    v8::Local<v8::Object> ns =
+        imports->Get(context, V8String(isolate, imp.module))
+            .ToLocalChecked()
+            .As<v8::Object>();
+    v8::Local<v8::String> name = V8String(isolate, imp.name);
+    v8::Local<v8::Value> fn = ns->Get(context, name).ToLocalChecked();
+    if (!fn->IsInt32()) continue;
+    v8::Local<v8::Value> guard =
+        (*guards)
+            ->Get(context, fn->ToString(context).ToLocalChecked())
+            .ToLocalChecked();
+    ns->Set(context, name, guard).Check();
   }
   return imports;
 }
@@ -224,12 +388,14 @@ v8::Local<v8::Function> WebAssemblyMember(v8::Isolate* isolate,
 namespace {
 
 // Calls guest function `fn` with raw slots; a trap becomes Aborted.
-absl::StatusOr<uint64_t> CallGuest(v8::Isolate* isolate,
+absl::StatusOr<uint64_t> CallGuest(const FastTarget* slots,
+                                   v8::Isolate* isolate,
                                    v8::Local<v8::Context> context,
                                    v8::Local<v8::Function> fn,
                                    const FuncType& type,
                                    const std::vector<uint64_t>& args) {
   v8::TryCatch try_catch(isolate);
+  FastSlotScope fast_slots(slots);
   std::vector<v8::Local<v8::Value>> argv;
   for (size_t i = 0; i < args.size() && i < type.params.size(); ++i) {
     argv.push_back(FromSlot(isolate, args[i], type.params[i]));
@@ -249,6 +415,10 @@ absl::StatusOr<uint64_t> CallGuest(v8::Isolate* isolate,
 
 absl::StatusOr<uint64_t> Instance::Impl::CallIndirect(
     uint32_t index, const FuncType& type, const std::vector<uint64_t>& args) {
+  if (in_fast_call) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "table index ", index, ": a fast host call cannot call the guest"));
+  }
   const FuncType* actual = info->TableFunctionType(index);
   if (actual == nullptr || !(*actual == type) || table.IsEmpty()) {
     return absl::InvalidArgumentError(absl::StrCat(
@@ -268,12 +438,17 @@ absl::StatusOr<uint64_t> Instance::Impl::CallIndirect(
     return absl::InvalidArgumentError(
         absl::StrCat("table index ", index, " holds no function"));
   }
-  return CallGuest(isolate, context, fn.As<v8::Function>(), type, args);
+  return CallGuest(fast_slots.data(), isolate, context, fn.As<v8::Function>(),
+                   type, args);
 }
 
 absl::StatusOr<uint64_t> Instance::Impl::CallExport(
     const std::string& name, const FuncType& type,
     const std::vector<uint64_t>& args) {
+  if (in_fast_call) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "export ", name, ": a fast host call cannot call the guest"));
+  }
   const FuncType* actual = info->ExportedFunctionType(name);
   if (actual == nullptr) {
     return absl::NotFoundError(
@@ -293,7 +468,8 @@ absl::StatusOr<uint64_t> Instance::Impl::CallExport(
     return absl::NotFoundError(
         absl::StrCat("the module exports no function ", name));
   }
-  return CallGuest(isolate, context, fn.As<v8::Function>(), type, args);
+  return CallGuest(fast_slots.data(), isolate, context, fn.As<v8::Function>(),
+                   type, args);
 }
 
 Instance::Instance(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -327,6 +503,7 @@ absl::StatusOr<std::unique_ptr<Instance>> Instance::Create(
   if (!imports.ok()) return imports.status();
 
   v8::TryCatch try_catch(isolate);
+  FastSlotScope fast_slots(impl->fast_slots.data());  // the start function
   v8::Local<v8::Value> argv[] = {module.impl().module.Get(isolate), *imports};
   v8::Local<v8::Object> instance;
   if (!WebAssemblyMember(isolate, context, "Instance")
@@ -370,6 +547,7 @@ absl::StatusOr<RunResult> Instance::RunStart() {
         "the module exports no _start function (is it a WASI command?)");
   }
   v8::TryCatch try_catch(isolate);
+  FastSlotScope fast_slots(impl_->fast_slots.data());
   v8::MaybeLocal<v8::Value> returned =
       start.As<v8::Function>()->Call(context, context->Global(), 0, nullptr);
   RunResult result;

@@ -4,6 +4,9 @@
 
 #include <memory>
 #include <string>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
 
 #include "absl/strings/string_view.h"
 #include "v8.h"
@@ -16,6 +19,9 @@ struct Store::Impl {
   std::unique_ptr<v8::ArrayBuffer::Allocator> allocator;
   v8::Isolate* isolate = nullptr;
   v8::Global<v8::Context> context;
+  // Exports of the guard instance for each list of fast import arities
+  // (instance.cc, fast_calls.h); instance-independent, so made once.
+  absl::flat_hash_map<std::vector<size_t>, v8::Global<v8::Object>> fast_guards;
 };
 
 // Enters a store's isolate, a handle scope and its context.

@@ -18,6 +18,8 @@ const char kUsage[] =
     "                           $XDG_CACHE_HOME/wasmhpc or ~/.cache/wasmhpc)\n"
     "  --no-cache               compile every time, store nothing\n"
     "  --timings                print load/instantiate/run times per rank\n"
+    "  --no-fast-calls          host calls through V8's API callbacks only\n"
+    "                           (no fast API calls; for comparison)\n"
     "  --help                   this text\n"
     "Everything after app.wasm is the guest's argv. Exit code: the guest's;\n"
     "125 if the module cannot be loaded, 134 on a trap, 2 on bad usage.\n";
@@ -85,6 +87,10 @@ absl::StatusOr<RunOptions> ParseRunOptions(
     }
     if (arg == "--timings") {
       options.timings = true;
+      continue;
+    }
+    if (arg == "--no-fast-calls") {
+      options.fast_calls = false;
       continue;
     }
     size_t eq = arg.find('=');

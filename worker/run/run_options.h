@@ -19,6 +19,7 @@ struct RunOptions {
   uint64_t max_memory_mib = 4096;      // --max-memory MiB
   std::string cache_dir;               // --cache DIR ("" after --no-cache)
   bool timings = false;                // --timings
+  bool fast_calls = true;              // --no-fast-calls
   bool help = false;                   // --help
   std::string module_path;             // the first non-option argument
   std::vector<std::string> guest_args; // module path, then what follows it
