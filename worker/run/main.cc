@@ -147,11 +147,16 @@ int Run(const RunOptions& options) {
     exit_code = Fail(kTrapExit, text);
   }
   if (options.timings) {
-    Say(absl::StrFormat("rank %d timings: code %s in %.3f ms (cache lookup "
-                        "%.3f ms), instantiate %.3f ms, run %.3f ms",
-                        LauncherRank(), ToString(report.source),
-                        report.milliseconds, report.lookup_milliseconds,
-                        instantiate_ms, run_ms));
+    Say(absl::StrFormat(
+        "rank %d timings: code %s in %.3f ms (open cache %.3f ms, digest "
+        "%.3f ms, cache read %.3f ms, %s %.3f ms), instantiate %.3f ms, "
+        "run %.3f ms",
+        LauncherRank(), ToString(report.source), report.milliseconds,
+        report.open_milliseconds, report.digest_milliseconds,
+        report.read_milliseconds,
+        report.source == LoadReport::Source::kCompiled ? "compile"
+                                                       : "deserialize",
+        report.compile_milliseconds, instantiate_ms, run_ms));
   }
   return end(exit_code, result->trap.has_value());
 }

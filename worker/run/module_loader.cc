@@ -44,19 +44,37 @@ ModuleLoader::ModuleLoader(engine::Engine& engine, engine::Store& store,
 
 ModuleLoader::~ModuleLoader() = default;
 
-CacheStore* ModuleLoader::Cache() {
-  if (cache_tried_ || cache_dir_.empty()) return cache_.get();
-  cache_tried_ = true;
-  auto log = [this](absl::string_view line) { warn_(std::string(line)); };
-  absl::StatusOr<std::unique_ptr<CacheStore>> store =
-      OpenRocksDbStore({.path = cache_dir_, .log = log});
-  if (!store.ok() && absl::IsUnavailable(store.status())) {
-    // Another process writes it: read what it has, store nothing.
-    store = OpenRocksDbStore({.path = cache_dir_, .read_only = true, .log = log});
+CacheStore* ModuleLoader::CacheForReading() {
+  if (cache_ != nullptr || cache_unusable_ || cache_dir_.empty()) {
+    return cache_.get();
   }
+  absl::StatusOr<std::unique_ptr<CacheStore>> store =
+      OpenRocksDbStore({.path = cache_dir_, .read_only = true, .log = Log()});
+  if (absl::IsNotFound(store.status())) return nullptr;  // Nothing cached yet.
+  return Keep(std::move(store));
+}
+
+CacheStore* ModuleLoader::CacheForWriting() {
+  if (cache_unusable_ || cache_dir_.empty()) return nullptr;
+  if (cache_ != nullptr && !cache_->read_only()) return cache_.get();
+  cache_.reset();
+  absl::StatusOr<std::unique_ptr<CacheStore>> store =
+      OpenRocksDbStore({.path = cache_dir_, .log = Log()});
+  // Another process writes it: store nothing this time.
+  if (absl::IsUnavailable(store.status())) return nullptr;
+  return Keep(std::move(store));
+}
+
+std::function<void(absl::string_view)> ModuleLoader::Log() {
+  return [this](absl::string_view line) { warn_(std::string(line)); };
+}
+
+CacheStore* ModuleLoader::Keep(
+    absl::StatusOr<std::unique_ptr<CacheStore>> store) {
   if (!store.ok()) {
     warn_(absl::StrCat("code cache unavailable, running without it: ",
                        store.status().message()));
+    cache_unusable_ = true;
     return nullptr;
   }
   cache_ = *std::move(store);
@@ -66,16 +84,23 @@ CacheStore* ModuleLoader::Cache() {
 absl::StatusOr<std::unique_ptr<engine::Module>> ModuleLoader::Load(
     absl::Span<const uint8_t> bytes, std::vector<uint8_t>* code,
     LoadReport* report) {
-  CacheStore* cache = engine::HasWasmMagic(bytes) ? Cache() : nullptr;
-  Stopwatch watch;  // opening the cache is not part of the load
-  std::string digest = cache ? ModuleDigest(bytes) : "";
+  Stopwatch watch;
+  const bool cacheable = engine::HasWasmMagic(bytes) && !cache_dir_.empty();
+  CacheStore* cache = cacheable ? CacheForReading() : nullptr;
+  report->open_milliseconds = watch.Milliseconds();
+  std::string digest = cacheable ? ModuleDigest(bytes) : "";
+  report->digest_milliseconds =
+      watch.Milliseconds() - report->open_milliseconds;
   std::string fingerprint = engine_.Fingerprint();
   if (cache) {
+    const double read_start = watch.Milliseconds();
     absl::StatusOr<SharedBytes> cached = cache->GetCode(digest, fingerprint);
-    report->lookup_milliseconds = watch.Milliseconds();
+    report->read_milliseconds = watch.Milliseconds() - read_start;
     if (cached.ok()) {
+      const double compile_start = watch.Milliseconds();
       auto module =
           engine::Module::CompileWithCache(store_, bytes, cached->span());
+      report->compile_milliseconds = watch.Milliseconds() - compile_start;
       if (module.ok() && (*module)->from_cache()) {
         if (code) code->assign(cached->span().begin(), cached->span().end());
         report->source = LoadReport::Source::kCache;
@@ -84,18 +109,20 @@ absl::StatusOr<std::unique_ptr<engine::Module>> ModuleLoader::Load(
       }
     }
   }
+  const double compile_start = watch.Milliseconds();
   absl::StatusOr<std::unique_ptr<engine::Module>> module =
       engine::Module::Compile(store_, bytes);
   if (!module.ok()) return module;
+  report->compile_milliseconds = watch.Milliseconds() - compile_start;
   report->source = LoadReport::Source::kCompiled;
   report->milliseconds = watch.Milliseconds();
   std::vector<uint8_t> serialized;
   if (code == nullptr) code = &serialized;
   if (engine_.options().tier == engine::Tier::kTurbofan &&
-      (cache || code != &serialized)) {
+      (cacheable || code != &serialized)) {
     *code = (*module)->Serialize();
   }
-  if (cache && !cache->read_only() && !code->empty()) {
+  if (cacheable && !code->empty() && (cache = CacheForWriting()) != nullptr) {
     absl::Status put = cache->PutCode(
         digest, fingerprint,
         absl::string_view(reinterpret_cast<const char*>(code->data()),
@@ -116,9 +143,11 @@ absl::StatusOr<std::unique_ptr<engine::Module>> ModuleLoader::LoadFromPeer(
                     ? engine::Module::Compile(store_, bytes)
                     : engine::Module::CompileWithCache(store_, bytes, code);
   if (module.ok()) {
-    *report = {(*module)->from_cache() ? LoadReport::Source::kNodePeer
-                                       : LoadReport::Source::kCompiled,
-               watch.Milliseconds()};
+    *report = {};
+    report->source = (*module)->from_cache() ? LoadReport::Source::kNodePeer
+                                             : LoadReport::Source::kCompiled;
+    report->milliseconds = watch.Milliseconds();
+    report->compile_milliseconds = report->milliseconds;
   }
   return module;
 }

@@ -3,8 +3,12 @@
 // compiling and then caching the serialized code; or from code a node
 // peer already loaded (one rank per node touches the cache).
 //
-// A cache that cannot be opened or written is reported once through `warn`
-// and the run goes on without it. Thread safety: one thread.
+// The cache is opened read-only for the lookup (no lock, nothing written:
+// a hit costs no fsync and leaves no file behind) and reopened for writing
+// only to store new code after a miss. A cache that cannot be opened or
+// written is reported once through `warn` and the run goes on without it;
+// one that another process holds open for writing is read but not written.
+// Thread safety: one thread.
 #ifndef WASMHPC_WORKER_RUN_MODULE_LOADER_H_
 #define WASMHPC_WORKER_RUN_MODULE_LOADER_H_
 
@@ -14,6 +18,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "absl/types/span.h"
 #include "worker/engine/engine.h"
 
@@ -23,10 +28,17 @@ class CacheStore;
 
 namespace wasmhpc::run {
 
+// Where a module's code came from and what getting it cost. On a cache hit
+// `milliseconds` is what the user pays for the code: opening the cache,
+// the digest, the store read and V8's deserialization (the parts below).
 struct LoadReport {
   enum class Source { kCompiled, kCache, kNodePeer } source;
   double milliseconds = 0;         // getting the code, all told
-  double lookup_milliseconds = 0;  // of which: digest + cache lookup
+  double open_milliseconds = 0;    // of which: opening the cache
+  double digest_milliseconds = 0;  // of which: the module's digest
+  double read_milliseconds = 0;    // of which: store read + checks
+  // of which: compiling, or V8 taking the cached code
+  double compile_milliseconds = 0;
 };
 
 const char* ToString(LoadReport::Source source);
@@ -51,15 +63,23 @@ class ModuleLoader {
       LoadReport* report);
 
  private:
-  // Opens the cache on first use; nullptr (reported once) if unavailable.
-  CacheStore* Cache();
+  // The cache opened read-only (on first use), or the writable one if
+  // already open; nullptr if there is none yet or it is unusable.
+  CacheStore* CacheForReading();
+  // The cache opened for writing (replacing a read-only one); nullptr if
+  // unusable or another process holds it.
+  CacheStore* CacheForWriting();
+  // Keeps an opened store; reports a failure once and gives up on the cache.
+  CacheStore* Keep(absl::StatusOr<std::unique_ptr<CacheStore>> store);
+  // The store's diagnostics, through warn_.
+  std::function<void(absl::string_view)> Log();
 
   engine::Engine& engine_;
   engine::Store& store_;
   std::string cache_dir_;
   std::function<void(std::string)> warn_;
   std::unique_ptr<CacheStore> cache_;
-  bool cache_tried_ = false;
+  bool cache_unusable_ = false;
 };
 
 }  // namespace wasmhpc::run
