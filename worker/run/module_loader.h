@@ -8,7 +8,8 @@
 // only to store new code after a miss. A cache that cannot be opened or
 // written is reported once through `warn` and the run goes on without it;
 // one that another process holds open for writing is read but not written.
-// Thread safety: one thread.
+// Thread safety: one thread (Load opens the cache on a helper thread of its
+// own and waits for it).
 #ifndef WASMHPC_WORKER_RUN_MODULE_LOADER_H_
 #define WASMHPC_WORKER_RUN_MODULE_LOADER_H_
 
@@ -29,15 +30,16 @@ class CacheStore;
 namespace wasmhpc::run {
 
 // Where a module's code came from and what getting it cost. On a cache hit
-// `milliseconds` is what the user pays for the code: opening the cache,
-// the digest, the store read and V8's deserialization (the parts below).
+// `milliseconds` is what the user pays for the code: opening the cache and
+// the digest (which overlap: two threads), the store read and V8's
+// deserialization.
 struct LoadReport {
   enum class Source { kCompiled, kCache, kNodePeer } source;
   double milliseconds = 0;         // getting the code, all told
-  double open_milliseconds = 0;    // of which: opening the cache
-  double digest_milliseconds = 0;  // of which: the module's digest
-  double read_milliseconds = 0;    // of which: store read + checks
-  // of which: compiling, or V8 taking the cached code
+  double open_milliseconds = 0;    // opening the cache (helper thread)
+  double digest_milliseconds = 0;  // the module's digest, meanwhile
+  double read_milliseconds = 0;    // then: store read + checks
+  // then: compiling, or V8 taking the cached code
   double compile_milliseconds = 0;
 };
 
