@@ -35,11 +35,9 @@ const char* ToString(LoadReport::Source source) {
   return "?";
 }
 
-ModuleLoader::ModuleLoader(engine::Engine& engine, engine::Store& store,
-                           std::string cache_dir,
+ModuleLoader::ModuleLoader(engine::Engine& engine, std::string cache_dir,
                            std::function<void(std::string)> warn)
     : engine_(engine),
-      store_(store),
       cache_dir_(std::move(cache_dir)),
       warn_(std::move(warn)) {}
 
@@ -82,28 +80,46 @@ CacheStore* ModuleLoader::Keep(
   return cache_.get();
 }
 
+void ModuleLoader::Prepare(absl::Span<const uint8_t> bytes) {
+  if (opened_.valid() || !engine::HasWasmMagic(bytes) || cache_dir_.empty()) {
+    return;
+  }
+  // Opening the cache (~1 ms: RocksDB reads its manifest and sets up its
+  // column families) and the digest (~0.5 ms per MB) are independent.
+  prepared_bytes_ = bytes;
+  opened_ = std::async(std::launch::async, [this] {
+    Stopwatch watch;
+    CacheStore* cache = CacheForReading();
+    return Opened{cache, watch.Milliseconds()};
+  });
+  digested_ = std::async(std::launch::async, [bytes] {
+    Stopwatch watch;
+    std::string digest = ModuleDigest(bytes);
+    return Digested{std::move(digest), watch.Milliseconds()};
+  });
+}
+
 absl::StatusOr<std::unique_ptr<engine::Module>> ModuleLoader::Load(
-    absl::Span<const uint8_t> bytes, std::vector<uint8_t>* code,
-    LoadReport* report) {
+    engine::Store& store, absl::Span<const uint8_t> bytes,
+    std::vector<uint8_t>* code, LoadReport* report) {
   Stopwatch watch;
   const bool cacheable = engine::HasWasmMagic(bytes) && !cache_dir_.empty();
   CacheStore* cache = nullptr;
   std::string digest;
   if (cacheable) {
-    // Opening the cache (~1 ms: RocksDB reads its manifest and sets up its
-    // column families) and the digest (~0.5 ms per MB) are independent:
-    // the open runs on a helper thread while this one hashes.
-    std::future<CacheStore*> opened =
-        std::async(std::launch::async, [this, report] {
-          Stopwatch open_watch;
-          CacheStore* store = CacheForReading();
-          report->open_milliseconds = open_watch.Milliseconds();
-          return store;
-        });
-    Stopwatch digest_watch;
-    digest = ModuleDigest(bytes);
-    report->digest_milliseconds = digest_watch.Milliseconds();
-    cache = opened.get();
+    if (opened_.valid() && (prepared_bytes_.data() != bytes.data() ||
+                            prepared_bytes_.size() != bytes.size())) {
+      digested_.get();  // Prepared for other bytes: start over.
+      opened_.get();
+    }
+    Prepare(bytes);
+    Opened opened = opened_.get();
+    Digested digested = digested_.get();
+    cache = opened.cache;
+    digest = std::move(digested.digest);
+    report->open_milliseconds = opened.milliseconds;
+    report->digest_milliseconds = digested.milliseconds;
+    report->wait_milliseconds = watch.Milliseconds();
   }
   std::string fingerprint = engine_.Fingerprint();
   if (cache) {
@@ -113,7 +129,7 @@ absl::StatusOr<std::unique_ptr<engine::Module>> ModuleLoader::Load(
     if (cached.ok()) {
       const double compile_start = watch.Milliseconds();
       auto module =
-          engine::Module::CompileWithCache(store_, bytes, cached->span());
+          engine::Module::CompileWithCache(store, bytes, cached->span());
       report->compile_milliseconds = watch.Milliseconds() - compile_start;
       if (module.ok() && (*module)->from_cache()) {
         if (code) code->assign(cached->span().begin(), cached->span().end());
@@ -125,7 +141,7 @@ absl::StatusOr<std::unique_ptr<engine::Module>> ModuleLoader::Load(
   }
   const double compile_start = watch.Milliseconds();
   absl::StatusOr<std::unique_ptr<engine::Module>> module =
-      engine::Module::Compile(store_, bytes);
+      engine::Module::Compile(store, bytes);
   if (!module.ok()) return module;
   report->compile_milliseconds = watch.Milliseconds() - compile_start;
   report->source = LoadReport::Source::kCompiled;
@@ -150,12 +166,12 @@ absl::StatusOr<std::unique_ptr<engine::Module>> ModuleLoader::Load(
 }
 
 absl::StatusOr<std::unique_ptr<engine::Module>> ModuleLoader::LoadFromPeer(
-    absl::Span<const uint8_t> bytes, absl::Span<const uint8_t> code,
-    LoadReport* report) {
+    engine::Store& store, absl::Span<const uint8_t> bytes,
+    absl::Span<const uint8_t> code, LoadReport* report) {
   Stopwatch watch;
   auto module = code.empty()
-                    ? engine::Module::Compile(store_, bytes)
-                    : engine::Module::CompileWithCache(store_, bytes, code);
+                    ? engine::Module::Compile(store, bytes)
+                    : engine::Module::CompileWithCache(store, bytes, code);
   if (module.ok()) {
     *report = {};
     report->source = (*module)->from_cache() ? LoadReport::Source::kNodePeer

@@ -8,12 +8,13 @@
 // only to store new code after a miss. A cache that cannot be opened or
 // written is reported once through `warn` and the run goes on without it;
 // one that another process holds open for writing is read but not written.
-// Thread safety: one thread (Load opens the cache on a helper thread of its
-// own and waits for it).
+// Thread safety: one thread (the cache open and the digest run on helper
+// threads of its own, which Load() waits for).
 #ifndef WASMHPC_WORKER_RUN_MODULE_LOADER_H_
 #define WASMHPC_WORKER_RUN_MODULE_LOADER_H_
 
 #include <functional>
+#include <future>
 #include <memory>
 #include <string>
 #include <vector>
@@ -30,14 +31,15 @@ class CacheStore;
 namespace wasmhpc::run {
 
 // Where a module's code came from and what getting it cost. On a cache hit
-// `milliseconds` is what the user pays for the code: opening the cache and
-// the digest (which overlap: two threads), the store read and V8's
-// deserialization.
+// `milliseconds` is what Load() cost the caller: waiting for the cache open
+// and the digest (helper threads, started by Prepare() during the caller's
+// startup, or by Load() itself), the store read and V8's deserialization.
 struct LoadReport {
   enum class Source { kCompiled, kCache, kNodePeer } source;
-  double milliseconds = 0;         // getting the code, all told
+  double milliseconds = 0;         // Load() all told
   double open_milliseconds = 0;    // opening the cache (helper thread)
-  double digest_milliseconds = 0;  // the module's digest, meanwhile
+  double digest_milliseconds = 0;  // the module's digest (helper thread)
+  double wait_milliseconds = 0;    // Load() waiting for those two
   double read_milliseconds = 0;    // then: store read + checks
   // then: compiling, or V8 taking the cached code
   double compile_milliseconds = 0;
@@ -48,21 +50,27 @@ const char* ToString(LoadReport::Source source);
 class ModuleLoader {
  public:
   // `cache_dir` empty: no cache. `warn` receives one line per problem.
-  ModuleLoader(engine::Engine& engine, engine::Store& store,
-               std::string cache_dir, std::function<void(std::string)> warn);
+  ModuleLoader(engine::Engine& engine, std::string cache_dir,
+               std::function<void(std::string)> warn);
   ~ModuleLoader();
 
-  // Loads from the cache or compiles (and caches). `code`, if not null,
-  // receives the serialized code (empty when the tier's code cannot be
-  // serialized), to share with node peers.
+  // Starts opening the cache and hashing `bytes` on helper threads, so that
+  // both overlap what the caller does before Load() (creating the V8
+  // isolate). Optional: Load() starts them itself otherwise.
+  // REQUIRES: `bytes` stays valid and unchanged until Load() returns.
+  void Prepare(absl::Span<const uint8_t> bytes);
+
+  // Loads from the cache or compiles (and caches) into `store`. `code`, if
+  // not null, receives the serialized code (empty when the tier's code
+  // cannot be serialized), to share with node peers.
   absl::StatusOr<std::unique_ptr<engine::Module>> Load(
-      absl::Span<const uint8_t> bytes, std::vector<uint8_t>* code,
-      LoadReport* report);
+      engine::Store& store, absl::Span<const uint8_t> bytes,
+      std::vector<uint8_t>* code, LoadReport* report);
 
   // Loads from code that a node peer's Load() produced (compiles if empty).
   absl::StatusOr<std::unique_ptr<engine::Module>> LoadFromPeer(
-      absl::Span<const uint8_t> bytes, absl::Span<const uint8_t> code,
-      LoadReport* report);
+      engine::Store& store, absl::Span<const uint8_t> bytes,
+      absl::Span<const uint8_t> code, LoadReport* report);
 
  private:
   // The cache opened read-only (on first use), or the writable one if
@@ -76,12 +84,25 @@ class ModuleLoader {
   // The store's diagnostics, through warn_.
   std::function<void(absl::string_view)> Log();
 
+  // What Prepare()'s helpers produce.
+  struct Opened {
+    CacheStore* cache = nullptr;
+    double milliseconds = 0;
+  };
+  struct Digested {
+    std::string digest;
+    double milliseconds = 0;
+  };
+
   engine::Engine& engine_;
-  engine::Store& store_;
   std::string cache_dir_;
   std::function<void(std::string)> warn_;
   std::unique_ptr<CacheStore> cache_;
   bool cache_unusable_ = false;
+  // Prepare()'s helpers (declared last: destroying them waits for them).
+  absl::Span<const uint8_t> prepared_bytes_;
+  std::future<Opened> opened_;
+  std::future<Digested> digested_;
 };
 
 }  // namespace wasmhpc::run
