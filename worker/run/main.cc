@@ -112,8 +112,8 @@ int Run(const RunOptions& options) {
   };
 
   // The rank that loads the module (under MPI one per node: its peers get
-  // the compiled code from it) opens the cache and hashes the module on
-  // helper threads meanwhile: MPI start-up, creating the isolate.
+  // the compiled code from it) starts the cache lookup on helper threads,
+  // to overlap MPI start-up and creating the isolate.
   ModuleLoader loader(**engine, options.cache_dir,
                       [](std::string line) { Say(line); });
   std::unique_ptr<MpiSession> mpi;
@@ -161,11 +161,11 @@ int Run(const RunOptions& options) {
   if (options.timings) {
     Say(absl::StrFormat(
         "rank %d timings: code %s in %.3f ms (open cache %.3f ms, digest "
-        "%.3f ms, waited for them %.3f ms, cache read %.3f ms, %s %.3f ms), "
+        "%.3f ms, cache read %.3f ms, waited for them %.3f ms, %s %.3f ms), "
         "instantiate %.3f ms, run %.3f ms",
         LauncherRank(), ToString(report.source), report.milliseconds,
         report.open_milliseconds, report.digest_milliseconds,
-        report.wait_milliseconds, report.read_milliseconds,
+        report.read_milliseconds, report.wait_milliseconds,
         report.source == LoadReport::Source::kCompiled ? "compile"
                                                        : "deserialize",
         report.compile_milliseconds, instantiate_ms, run_ms));

@@ -81,22 +81,33 @@ CacheStore* ModuleLoader::Keep(
 }
 
 void ModuleLoader::Prepare(absl::Span<const uint8_t> bytes) {
-  if (opened_.valid() || !engine::HasWasmMagic(bytes) || cache_dir_.empty()) {
+  if (lookup_.valid() || !engine::HasWasmMagic(bytes) || cache_dir_.empty()) {
     return;
   }
   // Opening the cache (~1 ms: RocksDB reads its manifest and sets up its
-  // column families) and the digest (~0.5 ms per MB) are independent.
+  // column families) and the digest (~0.5 ms per MB) are independent; the
+  // read needs both.
   prepared_bytes_ = bytes;
-  opened_ = std::async(std::launch::async, [this] {
-    Stopwatch watch;
-    CacheStore* cache = CacheForReading();
-    return Opened{cache, watch.Milliseconds()};
-  });
   digested_ = std::async(std::launch::async, [bytes] {
-    Stopwatch watch;
-    std::string digest = ModuleDigest(bytes);
-    return Digested{std::move(digest), watch.Milliseconds()};
-  });
+                Stopwatch watch;
+                std::string digest = ModuleDigest(bytes);
+                return Digested{std::move(digest), watch.Milliseconds()};
+              }).share();
+  lookup_ = std::async(
+      std::launch::async,
+      [this, digested = digested_, fingerprint = engine_.Fingerprint()] {
+        Lookup lookup;
+        Stopwatch watch;
+        lookup.cache = CacheForReading();
+        lookup.open_milliseconds = watch.Milliseconds();
+        if (lookup.cache != nullptr) {
+          const std::string& digest = digested.get().digest;
+          Stopwatch read_watch;
+          lookup.code = lookup.cache->GetCode(digest, fingerprint);
+          lookup.read_milliseconds = read_watch.Milliseconds();
+        }
+        return lookup;
+      });
 }
 
 absl::StatusOr<std::unique_ptr<engine::Module>> ModuleLoader::Load(
@@ -106,26 +117,25 @@ absl::StatusOr<std::unique_ptr<engine::Module>> ModuleLoader::Load(
   const bool cacheable = engine::HasWasmMagic(bytes) && !cache_dir_.empty();
   CacheStore* cache = nullptr;
   std::string digest;
+  Lookup lookup;
   if (cacheable) {
-    if (opened_.valid() && (prepared_bytes_.data() != bytes.data() ||
+    if (lookup_.valid() && (prepared_bytes_.data() != bytes.data() ||
                             prepared_bytes_.size() != bytes.size())) {
-      digested_.get();  // Prepared for other bytes: start over.
-      opened_.get();
+      lookup_.get();  // Prepared for other bytes: start over.
     }
     Prepare(bytes);
-    Opened opened = opened_.get();
-    Digested digested = digested_.get();
-    cache = opened.cache;
-    digest = std::move(digested.digest);
-    report->open_milliseconds = opened.milliseconds;
+    lookup = lookup_.get();
+    const Digested& digested = digested_.get();
+    cache = lookup.cache;
+    digest = digested.digest;
+    report->open_milliseconds = lookup.open_milliseconds;
     report->digest_milliseconds = digested.milliseconds;
+    report->read_milliseconds = lookup.read_milliseconds;
     report->wait_milliseconds = watch.Milliseconds();
   }
   std::string fingerprint = engine_.Fingerprint();
   if (cache) {
-    const double read_start = watch.Milliseconds();
-    absl::StatusOr<SharedBytes> cached = cache->GetCode(digest, fingerprint);
-    report->read_milliseconds = watch.Milliseconds() - read_start;
+    const absl::StatusOr<SharedBytes>& cached = lookup.code;
     if (cached.ok()) {
       const double compile_start = watch.Milliseconds();
       auto module =

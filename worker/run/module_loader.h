@@ -8,8 +8,8 @@
 // only to store new code after a miss. A cache that cannot be opened or
 // written is reported once through `warn` and the run goes on without it;
 // one that another process holds open for writing is read but not written.
-// Thread safety: one thread (the cache open and the digest run on helper
-// threads of its own, which Load() waits for).
+// Thread safety: one thread (the cache lookup runs on helper threads of its
+// own, which Load() waits for).
 #ifndef WASMHPC_WORKER_RUN_MODULE_LOADER_H_
 #define WASMHPC_WORKER_RUN_MODULE_LOADER_H_
 
@@ -22,25 +22,23 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/types/span.h"
+#include "cache-store/cache_store.h"
 #include "worker/engine/engine.h"
-
-namespace wasmhpc {
-class CacheStore;
-}
 
 namespace wasmhpc::run {
 
 // Where a module's code came from and what getting it cost. On a cache hit
-// `milliseconds` is what Load() cost the caller: waiting for the cache open
-// and the digest (helper threads, started by Prepare() during the caller's
-// startup, or by Load() itself), the store read and V8's deserialization.
+// `milliseconds` is what Load() cost the caller: waiting for the cache
+// lookup (helper threads that open the cache and hash the module, then read
+// the code; started by Prepare() during the caller's start-up, or by Load()
+// itself), then V8's deserialization.
 struct LoadReport {
   enum class Source { kCompiled, kCache, kNodePeer } source;
   double milliseconds = 0;         // Load() all told
   double open_milliseconds = 0;    // opening the cache (helper thread)
-  double digest_milliseconds = 0;  // the module's digest (helper thread)
-  double wait_milliseconds = 0;    // Load() waiting for those two
-  double read_milliseconds = 0;    // then: store read + checks
+  double digest_milliseconds = 0;  // the module's digest (another helper)
+  double read_milliseconds = 0;    // then: store read + checks (helper)
+  double wait_milliseconds = 0;    // Load() waiting for the helpers
   // then: compiling, or V8 taking the cached code
   double compile_milliseconds = 0;
 };
@@ -54,9 +52,10 @@ class ModuleLoader {
                std::function<void(std::string)> warn);
   ~ModuleLoader();
 
-  // Starts opening the cache and hashing `bytes` on helper threads, so that
-  // both overlap what the caller does before Load() (creating the V8
-  // isolate). Optional: Load() starts them itself otherwise.
+  // Starts the cache lookup of `bytes` on helper threads (open the cache
+  // and hash the module at once, then read the code), so that it overlaps
+  // what the caller does before Load() (MPI start-up, creating the V8
+  // isolate). Optional: Load() starts it itself otherwise.
   // REQUIRES: `bytes` stays valid and unchanged until Load() returns.
   void Prepare(absl::Span<const uint8_t> bytes);
 
@@ -85,13 +84,15 @@ class ModuleLoader {
   std::function<void(absl::string_view)> Log();
 
   // What Prepare()'s helpers produce.
-  struct Opened {
-    CacheStore* cache = nullptr;
-    double milliseconds = 0;
-  };
   struct Digested {
     std::string digest;
     double milliseconds = 0;
+  };
+  struct Lookup {
+    CacheStore* cache = nullptr;  // nullptr: no usable cache
+    double open_milliseconds = 0;
+    absl::StatusOr<SharedBytes> code = absl::NotFoundError("not looked up");
+    double read_milliseconds = 0;
   };
 
   engine::Engine& engine_;
@@ -101,8 +102,8 @@ class ModuleLoader {
   bool cache_unusable_ = false;
   // Prepare()'s helpers (declared last: destroying them waits for them).
   absl::Span<const uint8_t> prepared_bytes_;
-  std::future<Opened> opened_;
-  std::future<Digested> digested_;
+  std::shared_future<Digested> digested_;
+  std::future<Lookup> lookup_;
 };
 
 }  // namespace wasmhpc::run
