@@ -85,8 +85,9 @@ def bench_compile_cache(build, reps, report):
     """TurboFan and Liftoff compile vs cache load of a generated >= 1 MB
     module (and of the CG example), each ratio against TurboFan. The cache
     load is what wasmhpc-run's load step costs on a hit: waiting for the
-    cache open and the module digest (helper threads started during MPI
-    start-up and isolate creation), the store read and V8's deserialization.
+    cache lookup (cache open and module digest at once, then the store read,
+    on helper threads started during MPI start-up and isolate creation) and
+    V8's deserialization.
     A breakdown row gives the median of each part; a wall-time row compares
     whole wasmhpc-run processes (start-up, instantiation and the short run
     included), hit vs TurboFan compile."""
@@ -123,8 +124,10 @@ def bench_compile_cache(build, reps, report):
             speedup = statistics.median(turbofan) / statistics.median(cached)
             breakdown = ", ".join(
                 f"{key} {statistics.median(p[key] for p in parts):.2f}"
-                for key in parts[0]) + (" (open cache and digest: helper "
-                                        "threads during start-up)")
+                for key in parts[0]) + (
+                    " (open cache, digest and cache read run on helper "
+                    "threads during start-up; the load pays 'waited for "
+                    "them' and deserialize)")
             report.rows.append((f"{name}: cache load breakdown, medians (ms)",
                                 "", breakdown, f"{speedup:.0f}x faster", "",
                                 ""))
