@@ -19,9 +19,14 @@ TEST(Crc32c, MatchesKnownValues) {
 }
 
 TEST(Crc32c, HardwareAndPortableAgreeAndExtend) {
+  // Long enough for the hardware path's three-stream blocks (3 x 8 KiB and
+  // 3 x 256 B) and the tails around them.
   std::string data;
-  for (int i = 0; i < 1000; ++i) data.push_back(static_cast<char>(i * 31));
-  for (size_t n : {0, 1, 7, 8, 9, 63, 1000}) {
+  for (int i = 0; i < 100000; ++i) {
+    data.push_back(static_cast<char>(i * 31 + (i >> 8)));
+  }
+  for (size_t n : {0, 1, 7, 8, 9, 63, 1000, 767, 768, 769, 24575, 24576, 24577,
+                   25344, 25345, 49152 + 768 + 13, 100000}) {
     EXPECT_EQ(Crc32cExtend(0, data.data(), n),
               Crc32cExtendPortable(0, data.data(), n))
         << n;

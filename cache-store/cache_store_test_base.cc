@@ -59,11 +59,10 @@ std::vector<std::string> CacheStoreTest::LogLines() {
 void CacheStoreTest::MutateRaw(
     Space space, const std::string& key,
     const std::function<std::string(std::string)>& mutate) {
-  absl::StatusOr<std::shared_ptr<const std::string>> old =
-      raw().Get(space, key);
+  absl::StatusOr<SharedBytes> old = raw().Get(space, key);
   ASSERT_TRUE(old.ok()) << old.status();
   std::vector<KvWrite> writes;
-  writes.push_back({space, key, mutate(**old)});
+  writes.push_back({space, key, mutate(old->ToString())});
   ASSERT_TRUE(raw().Write(std::move(writes)).ok());
 }
 
@@ -177,11 +176,12 @@ TEST_P(CacheStoreTest, CodeStoredForAnotherFingerprintIsAMiss) {
   const std::string digest = ModuleDigest(Bytes(100, 9));
   ASSERT_TRUE(store().PutCode(digest, kFingerprintA, "code for A").ok());
   // A value carrying fingerprint A found under the key of fingerprint B.
-  absl::StatusOr<std::shared_ptr<const std::string>> stored =
+  absl::StatusOr<SharedBytes> stored =
       raw().Get(Space::kCode, CodeKey(digest, kFingerprintA));
   ASSERT_TRUE(stored.ok());
   std::vector<KvWrite> writes;
-  writes.push_back({Space::kCode, CodeKey(digest, kFingerprintB), **stored});
+  writes.push_back(
+      {Space::kCode, CodeKey(digest, kFingerprintB), stored->ToString()});
   ASSERT_TRUE(raw().Write(std::move(writes)).ok());
   absl::StatusOr<SharedBytes> got = store().GetCode(digest, kFingerprintB);
   EXPECT_TRUE(absl::IsNotFound(got.status()));

@@ -22,6 +22,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "cache-store/shared_bytes.h"
 
 namespace wasmhpc::cache {
 
@@ -54,10 +55,11 @@ class KvBackend {
  public:
   virtual ~KvBackend() = default;
 
-  // Returns the value stored under `key`, or NotFound. The returned buffer
-  // is owned by the caller (shared) and never changes.
-  virtual absl::StatusOr<std::shared_ptr<const std::string>> Get(
-      Space space, absl::string_view key) const = 0;
+  // Returns the value stored under `key`, or NotFound. The returned bytes
+  // are shared with the caller, never change, and stay valid after the
+  // backend is destroyed.
+  virtual absl::StatusOr<SharedBytes> Get(Space space,
+                                          absl::string_view key) const = 0;
 
   // Applies all writes atomically, in order. Deleting a missing key is not
   // an error.

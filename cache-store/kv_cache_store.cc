@@ -171,20 +171,19 @@ absl::StatusOr<SharedBytes> KvCacheStore::ReadChecked(Space space,
                                                       absl::string_view key,
                                                       absl::string_view what,
                                                       bool drop) const {
-  absl::StatusOr<std::shared_ptr<const std::string>> stored =
-      kv_->Get(space, key);
+  absl::StatusOr<SharedBytes> stored = kv_->Get(space, key);
   if (absl::IsNotFound(stored.status())) {
     return absl::NotFoundError(absl::StrCat(name(), ": no ", what));
   }
   if (!stored.ok()) return stored.status();
-  absl::StatusOr<BlobPayload> payload = DecodeBlob(**stored, space, key);
+  absl::StatusOr<BlobPayload> payload = DecodeBlob(stored->view(), space, key);
   if (!payload.ok()) {
     ReportCorrupt(space, key, what, payload.status());
     if (drop) DropCorrupt(space, key);
     return absl::NotFoundError(absl::StrCat(name(), ": corrupt ", what, ": ",
                                             payload.status().message()));
   }
-  return SharedBytes(*std::move(stored), payload->offset, payload->size);
+  return stored->Slice(payload->offset, payload->size);
 }
 
 void KvCacheStore::ReportCorrupt(Space space, absl::string_view key,

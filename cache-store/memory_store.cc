@@ -18,13 +18,13 @@ namespace {
 // strings: Get hands out a reference, a later Put replaces the pointer.
 class MemoryKv final : public KvBackend {
  public:
-  absl::StatusOr<std::shared_ptr<const std::string>> Get(
-      Space space, absl::string_view key) const override {
+  absl::StatusOr<SharedBytes> Get(Space space,
+                                  absl::string_view key) const override {
     absl::MutexLock lock(&mu_);
     const Map& map = maps_[Index(space)];
     auto it = map.find(std::string(key));
     if (it == map.end()) return absl::NotFoundError("no such key");
-    return it->second;
+    return SharedBytes(it->second);
   }
 
   absl::Status Write(std::vector<KvWrite> writes) override {

@@ -1,8 +1,9 @@
 // ModuleDigest: the content hash that names a module in the cache.
 //
 // A digest is "sha256:" followed by the 64 lower-case hex digits of the
-// SHA-256 of the module bytes (OpenSSL EVP). The same bytes always give the
-// same digest, on every host; any changed byte gives another one.
+// SHA-256 of the module bytes (OpenSSL, SHA-NI where the CPU has it). The same
+// bytes always give the same digest, on every host; any changed byte gives
+// another one.
 //
 // Thread safety: the free functions are pure and thread safe. A DigestBuilder
 // is used by one thread at a time (it is movable, not copyable).
@@ -57,7 +58,7 @@ class DigestBuilder {
   std::string Finish();
 
  private:
-  struct Context;  // Holds the OpenSSL EVP_MD_CTX.
+  struct Context;  // Holds the OpenSSL SHA256_CTX.
   std::unique_ptr<Context> context_;
   uint64_t size_ = 0;
 };

@@ -123,6 +123,61 @@ TEST(RocksDbStore, DataSurvivesCloseAndReopenThroughPublicFactory) {
   EXPECT_TRUE(has_blob_file);
 }
 
+// Regression: reads hand out RocksDB's own buffer for blob values (no copy);
+// those bytes, and small values copied out of the block cache, must stay
+// valid after the store (and its block cache) is gone.
+TEST(RocksDbStore, ReturnedBytesOutliveTheStore) {
+  TempDir dir;
+  const std::string path = dir.Sub("c");
+  const std::string big(3 << 20, 'c');  // Over kMinBlobSize: a blob file.
+  const std::string digest = ModuleDigest("module");
+  {
+    absl::StatusOr<std::unique_ptr<CacheStore>> store =
+        OpenRocksDbStore(Options(path));
+    ASSERT_TRUE(store.ok()) << store.status();
+    ASSERT_TRUE((*store)->PutCode(digest, "fp", big).ok());
+    ASSERT_TRUE((*store)->PutJob("job", "small record").ok());
+  }
+  for (bool read_only : {false, true}) {
+    SharedBytes code;
+    std::string job;
+    {
+      absl::StatusOr<std::unique_ptr<CacheStore>> store =
+          OpenRocksDbStore(Options(path, read_only));
+      ASSERT_TRUE(store.ok()) << store.status();
+      code = *(*store)->GetCode(digest, "fp");
+      job = (*store)->GetJob("job").value_or("");
+    }
+    EXPECT_TRUE(code.view() == big);
+    EXPECT_EQ(job, "small record");
+  }
+}
+
+// A writer flushes on close: a read-only open then replays no write-ahead
+// log (megabytes of code on every cache hit), and opens leave no logs behind.
+TEST(RocksDbStore, ClosedWriterLeavesNoLogToReplay) {
+  TempDir dir;
+  const std::string path = dir.Sub("c");
+  for (int i = 0; i < 3; ++i) {
+    absl::StatusOr<std::unique_ptr<CacheStore>> store =
+        OpenRocksDbStore(Options(path));
+    ASSERT_TRUE(store.ok()) << store.status();
+    const std::string digest = ModuleDigest(absl::StrCat("module ", i));
+    ASSERT_TRUE(
+        (*store)->PutCode(digest, "fp", std::string(1 << 20, 'c')).ok());
+  }
+  uintmax_t log_bytes = 0;
+  int logs = 0;
+  for (const auto& entry : fs::directory_iterator(path)) {
+    if (entry.path().extension() == ".log") {
+      ++logs;
+      log_bytes += entry.file_size();
+    }
+  }
+  EXPECT_LE(logs, 1);
+  EXPECT_EQ(log_bytes, 0u);
+}
+
 TEST(RocksDbStore, GarbageWrittenOnDiskIsAMissAfterReopen) {
   TempDir dir;
   const std::string path = dir.Sub("c");

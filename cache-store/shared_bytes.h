@@ -43,6 +43,20 @@ class SharedBytes {
               size_t size)
       : data_(owner->data() + offset), size_(size), owner_(std::move(owner)) {}
 
+  // Views `bytes`, which `owner` (of any type) keeps alive and unchanged,
+  // e.g. a value pinned in a store's buffer. REQUIRES: owner != nullptr.
+  SharedBytes(std::shared_ptr<const void> owner, absl::string_view bytes)
+      : data_(bytes.data()), size_(bytes.size()), owner_(std::move(owner)) {}
+
+  // The same owner, viewing `[offset, offset + size)` of these bytes.
+  // REQUIRES: offset + size <= this->size().
+  SharedBytes Slice(size_t offset, size_t size) const {
+    SharedBytes part = *this;
+    part.data_ += offset;
+    part.size_ = size;
+    return part;
+  }
+
   const uint8_t* data() const {
     return reinterpret_cast<const uint8_t*>(data_);
   }
@@ -56,7 +70,7 @@ class SharedBytes {
  private:
   const char* data_ = "";
   size_t size_ = 0;
-  std::shared_ptr<const std::string> owner_;
+  std::shared_ptr<const void> owner_;
 };
 
 }  // namespace wasmhpc

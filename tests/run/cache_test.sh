@@ -38,6 +38,17 @@ expect changed-module-cached-too "code loaded from cache" \
 
 expect no-cache-compiles "code compiled" "$run" --no-cache --timings "$module"
 
+# A hit opens the cache read-only: it writes nothing (no log, no OPTIONS or
+# MANIFEST file; a writable open fsyncs those on every run).
+before=$(ls -l --time-style=+%s.%N "$cache")
+expect hit-writes-nothing "code loaded from cache" \
+  "$run" --cache "$cache" --timings "$module"
+if [ "$(ls -l --time-style=+%s.%N "$cache")" != "$before" ]; then
+  echo "FAIL hit-writes-nothing: the cache directory changed:"
+  diff <(echo "$before") <(ls -l --time-style=+%s.%N "$cache")
+  failures=$((failures + 1))
+fi
+
 # Data survives: a fresh process over the same directory still hits.
 expect survives-restart "code loaded from cache" \
   "$run" --cache "$cache" --timings "$module"

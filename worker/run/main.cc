@@ -2,9 +2,9 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <fstream>
 #include <iostream>
-#include <iterator>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -40,11 +40,18 @@ int Fail(int code, absl::string_view message) {
 }
 
 absl::StatusOr<std::vector<uint8_t>> ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
+  std::ifstream in(path, std::ios::binary | std::ios::ate);
   if (!in) {
     return absl::NotFoundError(absl::StrCat(path, ": ", std::strerror(errno)));
   }
-  return std::vector<uint8_t>(std::istreambuf_iterator<char>(in), {});
+  // One read of the whole file, not a character at a time.
+  std::vector<uint8_t> bytes(static_cast<size_t>(in.tellg()));
+  in.seekg(0);
+  if (!in.read(reinterpret_cast<char*>(bytes.data()),
+               static_cast<std::streamsize>(bytes.size()))) {
+    return absl::DataLossError(absl::StrCat(path, ": short read"));
+  }
+  return bytes;
 }
 
 // "    at f (...)" lines; a run of identical frames (deep recursion) is
@@ -65,15 +72,15 @@ void AppendFrames(const std::vector<std::string>& frames, std::string* out) {
 // Loads the module; under MPI one rank per node loads (cache or compile)
 // and hands the compiled code to its node peers.
 absl::StatusOr<std::unique_ptr<engine::Module>> LoadOnNode(
-    ModuleLoader& loader, MpiSession* mpi, absl::Span<const uint8_t> bytes,
-    LoadReport* report) {
+    ModuleLoader& loader, engine::Store& store, MpiSession* mpi,
+    absl::Span<const uint8_t> bytes, LoadReport* report) {
   std::vector<uint8_t> code;
   absl::StatusOr<std::unique_ptr<engine::Module>> module =
       absl::UnknownError("not loaded");
   bool leader = mpi == nullptr || mpi->node_leader();
-  if (leader) module = loader.Load(bytes, mpi ? &code : nullptr, report);
+  if (leader) module = loader.Load(store, bytes, mpi ? &code : nullptr, report);
   if (mpi) mpi->ShareWithNode(&code);
-  if (!leader) module = loader.LoadFromPeer(bytes, code, report);
+  if (!leader) module = loader.LoadFromPeer(store, bytes, code, report);
   return module;
 }
 
@@ -106,7 +113,11 @@ int Run(const RunOptions& options) {
     return Fail(kLoadExit, absl::StrCat(options.module_path, ": ", what));
   };
 
-  // MPI first: node peers share one rank's compiled code.
+  // The rank that loads the module (under MPI one per node: its peers get
+  // the compiled code from it) starts the cache lookup on helper threads,
+  // to overlap MPI start-up and creating the isolate.
+  ModuleLoader loader(**engine, options.cache_dir,
+                      [](std::string line) { Say(line); });
   std::unique_ptr<MpiSession> mpi;
   absl::StatusOr<engine::ModuleInfo> info = engine::ParseModuleInfo(*bytes);
   if (info.ok() && MpiSession::Needed(*info)) {
@@ -114,6 +125,9 @@ int Run(const RunOptions& options) {
         MpiSession::Start(*info);
     if (!session.ok()) return failed(session.status().message());
     mpi = *std::move(session);
+    if (mpi->node_leader()) loader.Prepare(*bytes);
+  } else {
+    loader.Prepare(*bytes);
   }
   // Past this point a failure ends the whole MPI job.
   auto end = [&](int code, bool abort_job) {
@@ -121,10 +135,8 @@ int Run(const RunOptions& options) {
   };
 
   std::unique_ptr<engine::Store> store = engine::Store::Create(**engine);
-  ModuleLoader loader(**engine, *store, options.cache_dir,
-                      [](std::string line) { Say(line); });
   LoadReport report;
-  auto module = LoadOnNode(loader, mpi.get(), *bytes, &report);
+  auto module = LoadOnNode(loader, *store, mpi.get(), *bytes, &report);
   if (!module.ok()) return end(failed(module.status().message()), true);
 
   std::vector<engine::HostFunc> imports = (*wasi)->Imports();
@@ -149,11 +161,16 @@ int Run(const RunOptions& options) {
     exit_code = Fail(kTrapExit, text);
   }
   if (options.timings) {
-    Say(absl::StrFormat("rank %d timings: code %s in %.3f ms (cache lookup "
-                        "%.3f ms), instantiate %.3f ms, run %.3f ms",
-                        LauncherRank(), ToString(report.source),
-                        report.milliseconds, report.lookup_milliseconds,
-                        instantiate_ms, run_ms));
+    Say(absl::StrFormat(
+        "rank %d timings: code %s in %.3f ms (open cache %.3f ms, digest "
+        "%.3f ms, cache read %.3f ms, waited for them %.3f ms, %s %.3f ms), "
+        "instantiate %.3f ms, run %.3f ms",
+        LauncherRank(), ToString(report.source), report.milliseconds,
+        report.open_milliseconds, report.digest_milliseconds,
+        report.read_milliseconds, report.wait_milliseconds,
+        report.source == LoadReport::Source::kCompiled ? "compile"
+                                                       : "deserialize",
+        report.compile_milliseconds, instantiate_ms, run_ms));
   }
   return end(exit_code, result->trap.has_value());
 }
