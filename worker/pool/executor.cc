@@ -405,10 +405,7 @@ absl::Status Executor::State::Instantiate(const ToExecutor::Assign& assign,
          dir.guest_path().empty() ? dir.host_path() : dir.guest_path(),
          dir.read_only()});
   }
-  absl::StatusOr<std::unique_ptr<mpi::PreopenFileGate>> files =
-      mpi::PreopenFileGate::Create(w.preopens);
-  if (!files.ok()) return files.status();
-  job.files = *std::move(files);
+  const std::vector<wasi::Preopen> dirs = w.preopens;
   w.stdin_fd = -1;
   w.output = [this](int fd, std::string_view bytes) {
     logs.Append(fd, bytes);
@@ -419,6 +416,11 @@ absl::Status Executor::State::Instantiate(const ToExecutor::Assign& assign,
       wasi::Wasi::Create(std::move(w));
   if (!wasi.ok()) return wasi.status();
   job.wasi = *std::move(wasi);
+  // MPI-IO reaches the same directories (after WASI has checked them).
+  absl::StatusOr<std::unique_ptr<mpi::PreopenFileGate>> files =
+      mpi::PreopenFileGate::Create(dirs);
+  if (!files.ok()) return files.status();
+  job.files = *std::move(files);
   job.bridge = std::make_unique<mpi::Bridge>(
       mpi::BridgeOptions{.transport = transport.get(),
                          .world = job.comm,
