@@ -80,7 +80,8 @@ const std::vector<PredefinedType>& PredefinedTypes() {
 
 constexpr Family kFamilies[] = {
     AddEnvironment, AddPointToPoint, AddCollectives, AddOps,
-    AddCommunicators, AddGroups, AddTopologies, AddInfo, AddDatatypes};
+    AddCommunicators, AddGroups, AddTopologies, AddInfo, AddDatatypes,
+    AddFiles};
 
 }  // namespace
 

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "mpi-bridge/abi.h"
+#include "mpi-bridge/file_gate.h"
 #include "mpi-bridge/handle_table.h"
 #include "mpi-bridge/transport.h"
 #include "worker/engine/host_func.h"
@@ -126,6 +127,19 @@ struct ErrhandlerEntry {
   int32_t guest_refs = 1;
 };
 
+// An open file (file.cc). Its GatedPath keeps the host path valid.
+struct FileEntry {
+  MPI_File host;
+  abi::Handle errhandler = abi::kErrorsReturn;
+  int32_t amode = 0;  // the guest's MPI_MODE_* bits
+  std::shared_ptr<GatedPath> path = nullptr;
+  // The view as the guest set it, for MPI_File_get_view.
+  int64_t disp = 0;
+  abi::Handle etype = 0x247, filetype = 0x247;  // MPI_BYTE
+  std::shared_ptr<const TypeContents> etype_contents = nullptr;
+  std::shared_ptr<const TypeContents> filetype_contents = nullptr;
+};
+
 struct BridgeOptions {
   // The host MPI. Required; not owned.
   MpiTransport* transport = nullptr;
@@ -135,6 +149,9 @@ struct BridgeOptions {
   // Thread level the host MPI provides (host MPI_THREAD_* value).
   // Default: MPI_THREAD_MULTIPLE.
   int host_thread_level = MPI_THREAD_MULTIPLE;
+  // Where MPI-IO may open and delete files; not owned. Default: none
+  // (MPI_File_open and MPI_File_delete fail with MPI_ERR_ACCESS).
+  FileSystemGate* files = nullptr;
 };
 
 class Bridge {
@@ -175,6 +192,7 @@ class Bridge {
   HandleTable<MessageEntry> messages{Kind::kMessage};
   HandleTable<InfoEntry> infos{Kind::kInfo};
   HandleTable<ErrhandlerEntry> errhandlers{Kind::kErrhandler};
+  HandleTable<FileEntry> files{Kind::kFile};  // MPI_FILE_NULL: the default
 
   // Attribute keys by value; user keys count up from kFirstUserKeyval.
   std::map<int32_t, KeyvalEntry> keyvals;

@@ -67,6 +67,12 @@ class Call {
   OpEntry* Op(abi::Handle h);
   RequestEntry* Request(abi::Handle h);
   GroupEntry* Group(abi::Handle h);
+  // Makes `errhandler`, the handler of file or window `object`, the one
+  // this call reports to.
+  void ReportTo(abi::Handle object, abi::Handle errhandler) {
+    comm_ = object;
+    errhandler_ = errhandler;
+  }
 
   // Checks a count argument (>= 0).
   bool Count(int32_t count, const char* what);
@@ -243,6 +249,7 @@ void AddOps(Bridge& bridge, std::vector<engine::HostFunc>& out);
 void AddGroups(Bridge& bridge, std::vector<engine::HostFunc>& out);
 void AddTopologies(Bridge& bridge, std::vector<engine::HostFunc>& out);
 void AddInfo(Bridge& bridge, std::vector<engine::HostFunc>& out);
+void AddFiles(Bridge& bridge, std::vector<engine::HostFunc>& out);
 
 // Neighbor collectives (neighbor.cc), added by AddTopologies.
 void AddNeighborCollectives(Bridge& bridge,

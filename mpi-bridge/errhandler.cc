@@ -63,6 +63,10 @@ bool ErrhandlerInUse(Bridge& b, Handle h) {
   }
   b.comms.ForEachUser(
       [&](Handle, const CommEntry& cm) { used |= cm.errhandler == h; });
+  const FileEntry* file_null = b.files.Find(abi::kFileNull);
+  used |= file_null != nullptr && file_null->errhandler == h;
+  b.files.ForEachUser(
+      [&](Handle, const FileEntry& f) { used |= f.errhandler == h; });
   return used;
 }
 

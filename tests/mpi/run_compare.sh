@@ -4,26 +4,42 @@
 # --output-filename), so interleaving cannot blur the comparison: every
 # rank's output must be byte-identical between the two runs, and both runs
 # must exit 0.
-# usage: run_compare.sh NP NATIVE_EXE MODULE.wasm WASMHPC_RUN [args...]
+# With --workdir, each run starts in a fresh empty directory (the native
+# program's working directory; the Wasm guest's preopen "." through
+# --dir), and the files the two runs leave there must be byte-identical.
+# usage: run_compare.sh [--workdir] NP NATIVE_EXE MODULE.wasm WASMHPC_RUN [args...]
 set -u
+workdir=0
+if [ "$1" = "--workdir" ]; then workdir=1; shift; fi
 np=$1 native=$2 module=$3 run=$4
 shift 4
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
+native_opts=() wasm_opts=()
+if [ $workdir -eq 1 ]; then
+  mkdir "$out/native.cwd" "$out/wasm.cwd"
+  native_opts=(-wdir "$out/native.cwd")
+  wasm_opts=(-wdir "$out/wasm.cwd")
+  run_dir=(--dir "$out/wasm.cwd:.")
+else
+  run_dir=()
+fi
 
-# run_ranks DIR command...: per-rank output in DIR/1/rank.N/stdout.
+# run_ranks DIR OPTS_ARRAY command...: per-rank output in
+# DIR/1/rank.N/stdout; OPTS_ARRAY names extra mpirun options.
 run_ranks() {
-  local dir=$1
-  shift
+  local dir=$1 opts=$2
+  shift 2
+  local -n extra=$opts
   timeout 120 mpirun --oversubscribe --bind-to none -np "$np" \
-    --output-filename "$dir" "$@" >"$dir.console" 2>&1
+    --output-filename "$dir" "${extra[@]}" "$@" >"$dir.console" 2>&1
 }
 
 status=0
-run_ranks "$out/native" "$native" "$@" ||
+run_ranks "$out/native" native_opts "$native" "$@" ||
   { echo "native run failed:"; cat "$out/native.console"; status=1; }
-run_ranks "$out/wasm" "$run" "$module" "$@" ||
+run_ranks "$out/wasm" wasm_opts "$run" "${run_dir[@]}" "$module" "$@" ||
   { echo "wasm run failed:"; cat "$out/wasm.console"; status=1; }
 [ $status -eq 0 ] || exit 1
 
@@ -39,5 +55,17 @@ for ((r = 0; r < np; r++)); do
   fi
   lines=$((lines + $(grep -c '' <<<"$got")))
 done
+if [ $workdir -eq 1 ]; then
+  files=$(cd "$out/native.cwd" && find . -type f | sort)
+  if [ "$files" != "$(cd "$out/wasm.cwd" && find . -type f | sort)" ]; then
+    echo "the runs left different files:"
+    diff <(echo "$files") <(cd "$out/wasm.cwd" && find . -type f | sort)
+    status=1
+  fi
+  for f in $files; do
+    cmp "$out/native.cwd/$f" "$out/wasm.cwd/$f" || status=1
+  done
+  [ $status -eq 0 ] && echo "np=$np: files identical: $(echo $files)"
+fi
 [ $status -eq 0 ] && echo "np=$np: $lines lines identical on every rank"
 exit $status

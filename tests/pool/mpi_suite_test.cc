@@ -89,6 +89,52 @@ TEST_P(MpiSuiteTest, PoolJobPrintsWhatTheNativeProgramPrints) {
   }
 }
 
+// MPI-IO in a pool job: the job's dirs are what the guest's MPI_File_open
+// reaches. tests/mpi/io.c runs natively in one fresh directory and as a
+// job with another preopened as "."; output and files must match.
+TEST_F(MpiSuiteTest, PoolJobDoesMpiIoInItsDirectory) {
+  std::string dir = WASMHPC_MPI_SUITE_DIR;
+  std::string bytes = ReadFile(dir + "/io.wasm");
+  ASSERT_FALSE(bytes.empty()) << "io.wasm is missing";
+  const std::string native_cwd = native_dir_ + "/native.cwd";
+  const std::string job_cwd = native_dir_ + "/job.cwd";
+  std::filesystem::create_directory(native_cwd);
+  std::filesystem::create_directory(job_cwd);
+  RunNative(absl::StrCat("-wdir ", native_cwd, " ", dir, "/io"));
+
+  std::unique_ptr<FakeHead> head = FakeHead::Start();
+  ASSERT_NE(head, nullptr);
+  std::string digest = ModuleDigest(bytes);
+  head->AddModule(digest, bytes);
+  PoolProcess pool(WASMHPC_WORKER, kRanks + 1, head->port());
+  ASSERT_TRUE(head->AwaitHello(absl::Seconds(60)).has_value()) << pool.Output();
+  v1::HeadMessage m;
+  v1::HeadMessage::Assign* a = m.mutable_assign();
+  a->set_job_id("io");
+  a->mutable_spec()->set_module_digest(digest);
+  a->mutable_spec()->set_ranks(kRanks);
+  v1::Dir* d = a->mutable_spec()->add_dirs();
+  d->set_host_path(job_cwd);
+  d->set_guest_path(".");
+  for (int r : {2, 4, 1, 3}) a->add_ranks(r);
+  ASSERT_TRUE(head->Send(m));
+  std::optional<v1::PoolMessage::JobFinished> f =
+      head->AwaitFinished("io", absl::Seconds(60));
+  ASSERT_TRUE(f.has_value()) << head->Log("io") << pool.Output();
+  EXPECT_EQ(f->state(), v1::SUCCEEDED) << f->reason() << "\njob log:\n"
+                                       << head->Log("io") << "\npool output:\n"
+                                       << pool.Output();
+  for (int r = 0; r < kRanks; ++r) {
+    EXPECT_EQ(head->RankLog("io", r, v1::STDOUT), NativeStdout(r))
+        << "rank " << r;
+  }
+  for (const char* file : {"io_a.dat", "io_c.dat"}) {
+    std::string native = ReadFile(native_cwd + "/" + file);
+    EXPECT_FALSE(native.empty()) << file;
+    EXPECT_EQ(ReadFile(job_cwd + "/" + file), native) << file;
+  }
+}
+
 INSTANTIATE_TEST_SUITE_P(Programs, MpiSuiteTest,
                          ::testing::Values("p2p", "coll", "comm", "datatypes",
                                            "groups", "ops", "topo", "errors"));

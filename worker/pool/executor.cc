@@ -14,6 +14,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "mpi-bridge/bridge.h"
+#include "mpi-bridge/preopen_file_gate.h"
 #include "worker/pool/control.pb.h"
 #include "worker/pool/control_channel.h"
 #include "worker/pool/interruptible_transport.h"
@@ -109,12 +110,14 @@ ToController::Result LoadFailed(absl::string_view error) {
 struct JobScope {
   MPI_Comm comm = MPI_COMM_NULL;
   std::unique_ptr<wasi::Wasi> wasi;
+  std::unique_ptr<mpi::PreopenFileGate> files;  // the job's dirs, for MPI-IO
   std::unique_ptr<mpi::Bridge> bridge;
   std::unique_ptr<engine::Instance> instance;
 
   ~JobScope() {
     instance.reset();
     bridge.reset();
+    files.reset();
     wasi.reset();
     if (comm != MPI_COMM_NULL) MPI_Comm_free(&comm);
   }
@@ -402,6 +405,7 @@ absl::Status Executor::State::Instantiate(const ToExecutor::Assign& assign,
          dir.guest_path().empty() ? dir.host_path() : dir.guest_path(),
          dir.read_only()});
   }
+  const std::vector<wasi::Preopen> dirs = w.preopens;
   w.stdin_fd = -1;
   w.output = [this](int fd, std::string_view bytes) {
     logs.Append(fd, bytes);
@@ -412,10 +416,16 @@ absl::Status Executor::State::Instantiate(const ToExecutor::Assign& assign,
       wasi::Wasi::Create(std::move(w));
   if (!wasi.ok()) return wasi.status();
   job.wasi = *std::move(wasi);
+  // MPI-IO reaches the same directories (after WASI has checked them).
+  absl::StatusOr<std::unique_ptr<mpi::PreopenFileGate>> files =
+      mpi::PreopenFileGate::Create(dirs);
+  if (!files.ok()) return files.status();
+  job.files = *std::move(files);
   job.bridge = std::make_unique<mpi::Bridge>(
       mpi::BridgeOptions{.transport = transport.get(),
                          .world = job.comm,
-                         .host_thread_level = MPI_THREAD_MULTIPLE});
+                         .host_thread_level = MPI_THREAD_MULTIPLE,
+                         .files = job.files.get()});
   std::vector<engine::HostFunc> imports = job.wasi->Imports();
   for (engine::HostFunc& f : job.bridge->Imports()) {
     imports.push_back(std::move(f));

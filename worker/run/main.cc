@@ -122,7 +122,7 @@ int Run(const RunOptions& options) {
   absl::StatusOr<engine::ModuleInfo> info = engine::ParseModuleInfo(*bytes);
   if (info.ok() && MpiSession::Needed(*info)) {
     absl::StatusOr<std::unique_ptr<MpiSession>> session =
-        MpiSession::Start(*info);
+        MpiSession::Start(*info, options.dirs);
     if (!session.ok()) return failed(session.status().message());
     mpi = *std::move(session);
     if (mpi->node_leader()) loader.Prepare(*bytes);

@@ -8,11 +8,13 @@
 #include "absl/strings/str_join.h"
 #include "mpi-bridge/bridge.h"
 #include "mpi-bridge/ompi_transport.h"
+#include "mpi-bridge/preopen_file_gate.h"
 
 namespace wasmhpc::run {
 
 struct MpiSession::Impl {
   mpi::OmpiTransport transport;
+  std::unique_ptr<mpi::PreopenFileGate> files;
   std::unique_ptr<mpi::Bridge> bridge;
   int rank = 0;
   int size = 1;
@@ -36,7 +38,7 @@ bool MpiSession::Needed(const engine::ModuleInfo& info) {
 }
 
 absl::StatusOr<std::unique_ptr<MpiSession>> MpiSession::Start(
-    const engine::ModuleInfo& info) {
+    const engine::ModuleInfo& info, const std::vector<wasi::Preopen>& dirs) {
   const std::vector<std::string>& provided = mpi::Bridge::ProvidedFunctions();
   std::vector<std::string> missing;
   for (const engine::ImportInfo& imp : info.imports) {
@@ -50,12 +52,16 @@ absl::StatusOr<std::unique_ptr<MpiSession>> MpiSession::Start(
         "the module imports MPI functions wasmhpc does not provide yet: ",
         absl::StrJoin(missing, ", ")));
   }
+  absl::StatusOr<std::unique_ptr<mpi::PreopenFileGate>> files =
+      mpi::PreopenFileGate::Create(dirs);
+  if (!files.ok()) return files.status();
   int provided_level = MPI_THREAD_SINGLE;
   if (MPI_Init_thread(nullptr, nullptr, MPI_THREAD_MULTIPLE,
                       &provided_level) != MPI_SUCCESS) {
     return absl::InternalError("host MPI_Init_thread failed");
   }
   auto impl = std::make_unique<Impl>();
+  impl->files = *std::move(files);
   MPI_Comm_rank(MPI_COMM_WORLD, &impl->rank);
   MPI_Comm_size(MPI_COMM_WORLD, &impl->size);
   MPI_Comm_split_type(MPI_COMM_WORLD, MPI_COMM_TYPE_SHARED, impl->rank,
@@ -64,7 +70,8 @@ absl::StatusOr<std::unique_ptr<MpiSession>> MpiSession::Start(
   impl->bridge = std::make_unique<mpi::Bridge>(
       mpi::BridgeOptions{.transport = &impl->transport,
                          .world = MPI_COMM_WORLD,
-                         .host_thread_level = provided_level});
+                         .host_thread_level = provided_level,
+                         .files = impl->files.get()});
   return std::unique_ptr<MpiSession>(new MpiSession(std::move(impl)));
 }
 

@@ -11,6 +11,7 @@
 #include "absl/status/statusor.h"
 #include "worker/engine/host_func.h"
 #include "worker/engine/module_info.h"
+#include "worker/wasi/wasi.h"
 
 namespace wasmhpc::run {
 
@@ -20,9 +21,10 @@ class MpiSession {
   static bool Needed(const engine::ModuleInfo& info);
 
   // Checks every MPI import is provided (else Unimplemented listing the
-  // missing ones), then initializes the host MPI.
+  // missing ones), then initializes the host MPI. MPI-IO may reach the
+  // directories in `dirs` (the guest's WASI preopens) only.
   static absl::StatusOr<std::unique_ptr<MpiSession>> Start(
-      const engine::ModuleInfo& info);
+      const engine::ModuleInfo& info, const std::vector<wasi::Preopen>& dirs);
   ~MpiSession();
 
   // The env.MPI_* host functions, bound to this session's bridge.
