@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "mpi-bridge/call.h"
+#include "mpi-bridge/win.h"
 
 namespace wasmhpc::mpi {
 namespace {
@@ -80,7 +81,8 @@ const std::vector<PredefinedType>& PredefinedTypes() {
 
 constexpr Family kFamilies[] = {
     AddEnvironment, AddPointToPoint, AddCollectives, AddOps,
-    AddCommunicators, AddGroups, AddTopologies, AddInfo, AddDatatypes};
+    AddCommunicators, AddGroups, AddTopologies, AddInfo, AddDatatypes,
+    AddWindows};
 
 }  // namespace
 

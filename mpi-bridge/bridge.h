@@ -126,6 +126,8 @@ struct ErrhandlerEntry {
   int32_t guest_refs = 1;
 };
 
+struct WinEntry;  // win.h
+
 struct BridgeOptions {
   // The host MPI. Required; not owned.
   MpiTransport* transport = nullptr;
@@ -175,6 +177,8 @@ class Bridge {
   HandleTable<MessageEntry> messages{Kind::kMessage};
   HandleTable<InfoEntry> infos{Kind::kInfo};
   HandleTable<ErrhandlerEntry> errhandlers{Kind::kErrhandler};
+  // One-sided windows (win.h); entries are boxed: WinEntry is defined there.
+  HandleTable<std::shared_ptr<WinEntry>> wins{Kind::kWin};
 
   // Attribute keys by value; user keys count up from kFirstUserKeyval.
   std::map<int32_t, KeyvalEntry> keyvals;

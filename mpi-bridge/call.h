@@ -67,6 +67,8 @@ class Call {
   OpEntry* Op(abi::Handle h);
   RequestEntry* Request(abi::Handle h);
   GroupEntry* Group(abi::Handle h);
+  // Also makes the window's error handler the one this call reports to.
+  WinEntry* Win(abi::Handle h);
 
   // Checks a count argument (>= 0).
   bool Count(int32_t count, const char* what);
@@ -243,6 +245,7 @@ void AddOps(Bridge& bridge, std::vector<engine::HostFunc>& out);
 void AddGroups(Bridge& bridge, std::vector<engine::HostFunc>& out);
 void AddTopologies(Bridge& bridge, std::vector<engine::HostFunc>& out);
 void AddInfo(Bridge& bridge, std::vector<engine::HostFunc>& out);
+void AddWindows(Bridge& bridge, std::vector<engine::HostFunc>& out);
 
 // Neighbor collectives (neighbor.cc), added by AddTopologies.
 void AddNeighborCollectives(Bridge& bridge,

@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "mpi-bridge/guest_data.h"
+#include "mpi-bridge/win.h"
 
 namespace wasmhpc::mpi {
 namespace {
@@ -63,6 +64,7 @@ bool ErrhandlerInUse(Bridge& b, Handle h) {
   }
   b.comms.ForEachUser(
       [&](Handle, const CommEntry& cm) { used |= cm.errhandler == h; });
+  used |= WinErrhandlerInUse(b, h);
   return used;
 }
 

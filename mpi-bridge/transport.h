@@ -16,13 +16,15 @@ namespace wasmhpc::mpi {
 #include "mpi-bridge/transport_comm.inc"
 #include "mpi-bridge/transport_core.inc"
 #include "mpi-bridge/transport_datatype.inc"
+#include "mpi-bridge/transport_rma.inc"
 
 // Every host function the bridge uses: X(name, (parameters), (arguments)).
 #define WASMHPC_MPI_TRANSPORT_FUNCTIONS(X) \
   WASMHPC_MPI_CORE_FUNCTIONS(X)            \
   WASMHPC_MPI_COLL_FUNCTIONS(X)            \
   WASMHPC_MPI_COMM_FUNCTIONS(X)            \
-  WASMHPC_MPI_DATATYPE_FUNCTIONS(X)
+  WASMHPC_MPI_DATATYPE_FUNCTIONS(X)        \
+  WASMHPC_MPI_RMA_FUNCTIONS(X)
 
 class MpiTransport {
  public:
