@@ -3,7 +3,6 @@
 #include <algorithm>
 
 #include "mpi-bridge/call.h"
-#include "mpi-bridge/win.h"
 
 namespace wasmhpc::mpi {
 namespace {
