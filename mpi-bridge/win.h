@@ -20,6 +20,11 @@
 // module importing them is refused at load, naming them (the ranks of a
 // wasmhpc job do not share linear memory).
 //
+// Waits: MPI_Win_fence, PSCW (start/complete/post/wait), locks, unlocks
+// and flushes call the host MPI's blocking functions directly; in a pool
+// job (worker/pool/interruptible_transport.cc) they are not interruptible
+// by cancel yet, unlike point-to-point and collective waits.
+//
 // Thread safety: as Bridge (one instance thread).
 #ifndef WASMHPC_MPI_BRIDGE_WIN_H_
 #define WASMHPC_MPI_BRIDGE_WIN_H_
