@@ -16,7 +16,7 @@ import time
 
 from kernels_bench import bench_kernels, bench_sizes
 from launch_bench import LocalService, bench_launch, bench_throughput
-from mpi_bench import bench_call_overhead, bench_collectives
+from mpi_bench import bench_call_overhead, bench_collectives, bench_rma
 from report import ENV, MPIRUN, Report, kernel_seconds, pingpong_table
 
 
@@ -154,6 +154,7 @@ def main(argv):
     pingpong = bench_pingpong(build, reps, report)
     bench_collectives(build, reps, report)
     bench_call_overhead(build, reps, report)
+    bench_rma(build, reps, report)
     bench_compile_cache(build, reps, report)
     with LocalService(build) as service:
         launch = bench_launch(build, reps, report, service)

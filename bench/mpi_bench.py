@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
-"""MPI benchmarks, Wasm vs native: collectives at 4 ranks and the per-call
-cost of cheap MPI calls (the bridge overhead).
+"""MPI benchmarks, Wasm vs native: collectives at 4 ranks, the per-call
+cost of cheap MPI calls (the bridge overhead), and one-sided Put/Get
+latency and bandwidth at 2 ranks.
 
-Programs: bench/mpi/collectives.c and bench/mpi/call_overhead.c, built by
+Programs: bench/mpi/collectives.c, call_overhead.c and rma.c, built by
 bench/CMakeLists.txt into BUILD/bench/NAME (native) and NAME.wasm. Each
 function runs native and Wasm alternately, `reps` times, and adds rows
 (medians over the repetitions) to a report.Report.
@@ -11,6 +12,7 @@ From bench.py:
     from mpi_bench import bench_call_overhead, bench_collectives
     bench_collectives(build, reps, report)
     bench_call_overhead(build, reps, report)
+    bench_rma(build, reps, report)
 
 Standalone (prints the table; --per-size adds a row per op and size):
     python3 bench/mpi_bench.py [BUILD_DIR] [--reps N] [--per-size]
@@ -133,6 +135,31 @@ def bench_call_overhead(build, reps, report):
                             else "MISS"))
 
 
+RMA_RANKS = 2
+RMA_LATENCY_BYTES = 8
+
+
+def bench_rma(build, reps, report):
+    """MPI_Put / MPI_Get + MPI_Win_flush at 2 ranks: latency at 8 B (us)
+    and bandwidth (MB/s) at the larger sizes; the ratio column is
+    wasm/native (for bandwidth, below 1 is slower)."""
+    runner = f"{build}/worker/wasmhpc-run"
+    launch = MPIRUN + ["-np", str(RMA_RANKS)]
+    native, wasm = alternate(launch + [f"{build}/bench/rma"],
+                             launch + [runner, f"{build}/bench/rma.wasm"],
+                             collectives_table, reps)
+    for op, nbytes in native[0]:
+        n = [t[(op, nbytes)] for t in native]
+        w = [t[(op, nbytes)] for t in wasm]
+        if nbytes <= RMA_LATENCY_BYTES:
+            report.add(f"{op} + flush {size_label(nbytes)}, {RMA_RANKS} ranks "
+                       "(us)", n, w, "{:.3f}")
+        else:
+            report.add(f"{op} + flush {size_label(nbytes)}, {RMA_RANKS} ranks "
+                       "(MB/s)", [nbytes / us for us in n],
+                       [nbytes / us for us in w], "{:.0f}")
+
+
 def main(argv):
     build = argv[1] if len(argv) > 1 and not argv[1].startswith("--") \
         else "build"
@@ -141,6 +168,7 @@ def main(argv):
     started = time.time()
     bench_collectives(build, reps, report, per_size="--per-size" in argv)
     bench_call_overhead(build, reps, report)
+    bench_rma(build, reps, report)
     print(report.markdown(f"# wasmhpc MPI bench ({reps} alternating "
                           f"repetitions, {time.time() - started:.0f} s)"))
 

@@ -70,6 +70,21 @@ inline constexpr int32_t kSuccess = 0, kErrBuffer = 1, kErrCount = 2,
                          kErrLastClass = 62, kErrLastcode = 0x3fff;
 inline constexpr int32_t kErrInfoKey = 31, kErrInfoNokey = 32,
                          kErrInfoValue = 33, kErrInfo = 34, kErrKeyval = 36;
+// One-sided (RMA): error classes, lock types, flavors, memory models,
+// assertion bits and the predefined window attribute keys.
+inline constexpr int32_t kErrDisp = 26, kErrLocktype = 37,
+                         kErrRmaAttach = 46, kErrRmaRange = 48,
+                         kErrRmaSync = 50, kErrSize = 52, kErrWin = 56,
+                         kErrRmaFlavor = 57;
+inline constexpr int32_t kLockExclusive = 301, kLockShared = 302;
+inline constexpr int32_t kWinFlavorCreate = 311, kWinFlavorAllocate = 312,
+                         kWinFlavorDynamic = 313, kWinUnified = 321,
+                         kWinSeparate = 322;
+inline constexpr int32_t kModeNocheck = 1024, kModeNoprecede = 2048,
+                         kModeNoput = 4096, kModeNostore = 8192,
+                         kModeNosucceed = 16384;
+inline constexpr int32_t kWinBase = 601, kWinDispUnit = 602, kWinSize = 603,
+                         kWinCreateFlavor = 604, kWinModel = 605;
 
 // Comparison results and split types.
 inline constexpr int32_t kIdent = 201, kCongruent = 202, kSimilar = 203,

@@ -20,17 +20,17 @@ struct PredefinedType {
 
 const std::vector<PredefinedType>& PredefinedTypes() {
   static const std::vector<PredefinedType> types = {
-      {0x201, MPI_INT, 4, 4, 4},  // AINT (32-bit)
-      {0x202, MPI_INT64_T, 8, 8, 8},              // COUNT
-      {0x203, MPI_INT64_T, 8, 8, 8},              // OFFSET
+      {0x201, MPI_INT, 4, 4, 4},      // AINT (32-bit)
+      {0x202, MPI_INT64_T, 8, 8, 8},  // COUNT
+      {0x203, MPI_INT64_T, 8, 8, 8},  // OFFSET
       {0x207, MPI_PACKED, 1, 1, 1},
       {0x208, MPI_SHORT, 2, 2, 2},
       {0x209, MPI_INT, 4, 4, 4},
-      {0x20a, MPI_INT, 4, 4, 4},                  // LONG (32-bit)
+      {0x20a, MPI_INT, 4, 4, 4},  // LONG (32-bit)
       {0x20b, MPI_LONG_LONG, 8, 8, 8},
       {0x20c, MPI_UNSIGNED_SHORT, 2, 2, 2},
       {0x20d, MPI_UNSIGNED, 4, 4, 4},
-      {0x20e, MPI_UNSIGNED, 4, 4, 4},             // UNSIGNED_LONG (32-bit)
+      {0x20e, MPI_UNSIGNED, 4, 4, 4},  // UNSIGNED_LONG (32-bit)
       {0x20f, MPI_UNSIGNED_LONG_LONG, 8, 8, 8},
       {0x210, MPI_FLOAT, 4, 4, 4},
       {0x212, MPI_C_FLOAT_COMPLEX, 8, 8, 8},
@@ -52,7 +52,7 @@ const std::vector<PredefinedType>& PredefinedTypes() {
       {0x225, MPI_CXX_LONG_DOUBLE_COMPLEX, 32, 32, 32, false},
       {0x228, MPI_FLOAT_INT, 8, 8, 8},
       {0x229, MPI_DOUBLE_INT, 12, 16, 12},
-      {0x22a, MPI_2INT, 8, 8, 8},                 // LONG_INT: {int32, int}
+      {0x22a, MPI_2INT, 8, 8, 8},  // LONG_INT: {int32, int}
       {0x22b, MPI_2INT, 8, 8, 8},
       {0x22c, MPI_SHORT_INT, 6, 8, 8},
       {0x22d, MPI_LONG_DOUBLE_INT, 20, 32, 20, false},
@@ -79,9 +79,9 @@ const std::vector<PredefinedType>& PredefinedTypes() {
 }
 
 constexpr Family kFamilies[] = {
-    AddEnvironment, AddPointToPoint, AddCollectives, AddOps,
-    AddCommunicators, AddGroups, AddTopologies, AddInfo, AddDatatypes,
-    AddFiles};
+    AddEnvironment,   AddPointToPoint, AddCollectives, AddOps,
+    AddCommunicators, AddGroups,       AddTopologies,  AddInfo,
+    AddDatatypes,     AddFiles,        AddWindows};
 
 }  // namespace
 
@@ -113,12 +113,12 @@ void Bridge::DefinePredefined() {
                                .reducible = t.reducible});
   }
   const std::pair<abi::Handle, MPI_Op> ops_table[] = {
-      {abi::kSum, MPI_SUM},       {abi::kMin, MPI_MIN},
-      {abi::kMax, MPI_MAX},       {abi::kProd, MPI_PROD},
-      {abi::kBand, MPI_BAND},     {abi::kBor, MPI_BOR},
-      {abi::kBxor, MPI_BXOR},     {abi::kLand, MPI_LAND},
-      {abi::kLor, MPI_LOR},       {abi::kLxor, MPI_LXOR},
-      {abi::kMinloc, MPI_MINLOC}, {abi::kMaxloc, MPI_MAXLOC},
+      {abi::kSum, MPI_SUM},         {abi::kMin, MPI_MIN},
+      {abi::kMax, MPI_MAX},         {abi::kProd, MPI_PROD},
+      {abi::kBand, MPI_BAND},       {abi::kBor, MPI_BOR},
+      {abi::kBxor, MPI_BXOR},       {abi::kLand, MPI_LAND},
+      {abi::kLor, MPI_LOR},         {abi::kLxor, MPI_LXOR},
+      {abi::kMinloc, MPI_MINLOC},   {abi::kMaxloc, MPI_MAXLOC},
       {abi::kReplace, MPI_REPLACE}, {abi::kNoOp, MPI_NO_OP}};
   for (auto [guest, host] : ops_table) ops.Define(guest, {host});
 }

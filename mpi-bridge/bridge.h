@@ -67,7 +67,7 @@ struct TypeContents;  // datatype_internal.h
 
 struct DatatypeEntry {
   MPI_Datatype host;
-  int64_t size = 0;         // bytes of data in one element
+  int64_t size = 0;  // bytes of data in one element
   int64_t lb = 0, extent = 0;
   int64_t true_lb = 0, true_extent = 0;
   bool predefined = false;
@@ -139,6 +139,7 @@ struct FileEntry {
   std::shared_ptr<const TypeContents> etype_contents = nullptr;
   std::shared_ptr<const TypeContents> filetype_contents = nullptr;
 };
+struct WinEntry;  // win.h
 
 struct BridgeOptions {
   // The host MPI. Required; not owned.
@@ -193,6 +194,8 @@ class Bridge {
   HandleTable<InfoEntry> infos{Kind::kInfo};
   HandleTable<ErrhandlerEntry> errhandlers{Kind::kErrhandler};
   HandleTable<FileEntry> files{Kind::kFile};  // MPI_FILE_NULL: the default
+  // One-sided windows (win.h); entries are boxed: WinEntry is defined there.
+  HandleTable<std::shared_ptr<WinEntry>> wins{Kind::kWin};
 
   // Attribute keys by value; user keys count up from kFirstUserKeyval.
   std::map<int32_t, KeyvalEntry> keyvals;

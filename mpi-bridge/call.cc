@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "mpi-bridge/errhandler.h"
+#include "mpi-bridge/win.h"
 
 namespace wasmhpc::mpi {
 
@@ -83,6 +84,14 @@ RequestEntry* Call::Request(abi::Handle h) {
 }
 GroupEntry* Call::Group(abi::Handle h) {
   return Lookup(bridge_.groups, h, abi::kErrGroup);
+}
+
+WinEntry* Call::Win(abi::Handle h) {
+  std::shared_ptr<WinEntry>* win = Lookup(bridge_.wins, h, abi::kErrWin);
+  if (!win) return nullptr;
+  errhandler_ = (*win)->errhandler;
+  comm_ = h;
+  return win->get();
 }
 
 bool Call::Count(int32_t count, const char* what) {

@@ -73,6 +73,8 @@ class Call {
     comm_ = object;
     errhandler_ = errhandler;
   }
+  // Also makes the window's error handler the one this call reports to.
+  WinEntry* Win(abi::Handle h);
 
   // Checks a count argument (>= 0).
   bool Count(int32_t count, const char* what);
@@ -161,8 +163,8 @@ struct Slot<double> {
 };
 
 template <typename... A>
-inline constexpr bool kAllI32 =
-    ((std::is_same_v<A, int32_t> || std::is_same_v<A, uint32_t>) && ...);
+inline constexpr bool kAllI32 = ((std::is_same_v<A, int32_t> ||
+                                  std::is_same_v<A, uint32_t>)&&...);
 
 // A call whose fast entry ran and that its slow callback finishes (the
 // error handler or the trap).
@@ -228,7 +230,8 @@ engine::HostFunc Bind(Bridge& bridge, const char* name, R (*fn)(Call&, A...),
         }
         int32_t rc = [&]<size_t... I>(std::index_sequence<I...>) {
           return fn(call, Slot<A>::Get(args[I])...);
-        }(std::index_sequence_for<A...>{});
+        }
+        (std::index_sequence_for<A...>{});
         std::optional<uint64_t> done = call.FinishWithoutGuest(rc);
         if (!done) deferred->emplace(internal::DeferredFinish{call, rc});
         return done;
@@ -250,10 +253,10 @@ void AddGroups(Bridge& bridge, std::vector<engine::HostFunc>& out);
 void AddTopologies(Bridge& bridge, std::vector<engine::HostFunc>& out);
 void AddInfo(Bridge& bridge, std::vector<engine::HostFunc>& out);
 void AddFiles(Bridge& bridge, std::vector<engine::HostFunc>& out);
+void AddWindows(Bridge& bridge, std::vector<engine::HostFunc>& out);
 
 // Neighbor collectives (neighbor.cc), added by AddTopologies.
-void AddNeighborCollectives(Bridge& bridge,
-                            std::vector<engine::HostFunc>& out);
+void AddNeighborCollectives(Bridge& bridge, std::vector<engine::HostFunc>& out);
 
 // Stores a new host communicator under a guest handle written to *out
 // (MPI_COMM_NULL becomes the guest's MPI_COMM_NULL), with the guest error

@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "mpi-bridge/guest_data.h"
+#include "mpi-bridge/win.h"
 
 namespace wasmhpc::mpi {
 namespace {
@@ -67,6 +68,7 @@ bool ErrhandlerInUse(Bridge& b, Handle h) {
   used |= file_null != nullptr && file_null->errhandler == h;
   b.files.ForEachUser(
       [&](Handle, const FileEntry& f) { used |= f.errhandler == h; });
+  used |= WinErrhandlerInUse(b, h);
   return used;
 }
 

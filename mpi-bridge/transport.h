@@ -17,6 +17,7 @@ namespace wasmhpc::mpi {
 #include "mpi-bridge/transport_core.inc"
 #include "mpi-bridge/transport_datatype.inc"
 #include "mpi-bridge/transport_file.inc"
+#include "mpi-bridge/transport_rma.inc"
 
 // Every host function the bridge uses: X(name, (parameters), (arguments)).
 #define WASMHPC_MPI_TRANSPORT_FUNCTIONS(X) \
@@ -25,6 +26,7 @@ namespace wasmhpc::mpi {
   WASMHPC_MPI_COMM_FUNCTIONS(X)            \
   WASMHPC_MPI_DATATYPE_FUNCTIONS(X)        \
   WASMHPC_MPI_FILE_FUNCTIONS(X)
+  WASMHPC_MPI_RMA_FUNCTIONS(X)
 
 class MpiTransport {
  public:

@@ -1,12 +1,16 @@
-// Imports an MPI function the bridge does not provide (one-sided RMA).
+// Imports MPI functions the bridge does not provide: shared-memory windows
+// (the ranks of a wasmhpc job do not share linear memory).
 #include <mpi.h>
 
 int main(int argc, char** argv) {
   MPI_Init(&argc, &argv);
   MPI_Win win;
-  static int buffer[4];
-  MPI_Win_create(buffer, sizeof buffer, sizeof(int), MPI_INFO_NULL,
-                 MPI_COMM_WORLD, &win);
+  int* base;
+  MPI_Win_allocate_shared(16, sizeof(int), MPI_INFO_NULL, MPI_COMM_WORLD, &base,
+                          &win);
+  MPI_Aint size;
+  int unit;
+  MPI_Win_shared_query(win, 0, &size, &unit, &base);
   MPI_Finalize();
   return 0;
 }
