@@ -11,7 +11,8 @@ namespace wasmhpc::mpi {
 
 int32_t NewRequest(Call& c, MPI_Request host, bool persistent,
                    abi::Handle* out) {
-  std::optional<abi::Handle> h = c.bridge().requests.Insert({host, persistent});
+  std::optional<abi::Handle> h =
+      c.bridge().requests.Insert({host, persistent, nullptr});
   if (!h) return c.Fail(abi::kErrNoMem, "too many live requests");
   *out = *h;
   return abi::kSuccess;
@@ -35,8 +36,8 @@ int32_t SendMode(Call& c, Ptr buf, int32_t count, Handle type, int32_t dest,
   DatatypeEntry* t = cm ? c.Datatype(type) : nullptr;
   void* b;
   if (!t || !c.Buffer(buf, count, *t, "buffer", &b)) return c.error();
-  return c.Host((c.mpi().*kMethod)(b, count, t->host, HostRank(dest), tag,
-                                   cm->host));
+  return c.Host(
+      (c.mpi().*kMethod)(b, count, t->host, HostRank(dest), tag, cm->host));
 }
 
 // MPI_Isend.. and MPI_Send_init..: the request is nonblocking or persistent.
@@ -98,10 +99,9 @@ int32_t Sendrecv(Call& c, Ptr sbuf, int32_t scount, Handle stype, int32_t dest,
     return c.error();
   }
   MPI_Status s;
-  int32_t rc = c.Host(c.mpi().Sendrecv(sb, scount, st->host, HostRank(dest),
-                                       stag, rb, rcount, rt->host,
-                                       HostRank(src), HostTag(rtag), cm->host,
-                                       &s));
+  int32_t rc = c.Host(
+      c.mpi().Sendrecv(sb, scount, st->host, HostRank(dest), stag, rb, rcount,
+                       rt->host, HostRank(src), HostTag(rtag), cm->host, &s));
   c.WriteStatus(status, s);
   return rc;
 }
@@ -114,10 +114,9 @@ int32_t SendrecvReplace(Call& c, Ptr buf, int32_t count, Handle type,
   void* b;
   if (!t || !c.Buffer(buf, count, *t, "buffer", &b)) return c.error();
   MPI_Status s;
-  int32_t rc = c.Host(c.mpi().Sendrecv_replace(b, count, t->host,
-                                               HostRank(dest), stag,
-                                               HostRank(src), HostTag(rtag),
-                                               cm->host, &s));
+  int32_t rc = c.Host(
+      c.mpi().Sendrecv_replace(b, count, t->host, HostRank(dest), stag,
+                               HostRank(src), HostTag(rtag), cm->host, &s));
   c.WriteStatus(status, s);
   return rc;
 }
@@ -261,8 +260,8 @@ int32_t Waitany(Call& c, int32_t n, Ptr requests, Ptr index, Ptr status) {
   RequestArray a;
   if (!LoadRequests(c, n, requests, &a)) return c.error();
   int i = MPI_UNDEFINED;
-  if (int32_t rc = c.Host(c.mpi().Waitany(n, a.host.data(), &i,
-                                          a.statuses.data()))) {
+  if (int32_t rc =
+          c.Host(c.mpi().Waitany(n, a.host.data(), &i, a.statuses.data()))) {
     return rc;
   }
   return AnyCompleted(c, a, i, index, status);
@@ -274,8 +273,8 @@ int32_t Testany(Call& c, int32_t n, Ptr requests, Ptr index, Ptr flag,
   int32_t* f = c.Ref<int32_t>(flag, "flag");
   if (!f || !LoadRequests(c, n, requests, &a)) return c.error();
   int i = MPI_UNDEFINED, done = 0;
-  if (int32_t rc = c.Host(c.mpi().Testany(n, a.host.data(), &i, &done,
-                                          a.statuses.data()))) {
+  if (int32_t rc = c.Host(
+          c.mpi().Testany(n, a.host.data(), &i, &done, a.statuses.data()))) {
     return rc;
   }
   *f = done;
@@ -295,9 +294,8 @@ int32_t Some(Call& c, int32_t n, Ptr requests, Ptr outcount, Ptr indices,
   if (n > 0 && !idx) return c.error();
   int done = 0;
   std::vector<int> host_indices(n);
-  int32_t rc = c.Host((c.mpi().*kMethod)(n, a.host.data(), &done,
-                                         host_indices.data(),
-                                         a.statuses.data()));
+  int32_t rc = c.Host((c.mpi().*kMethod)(
+      n, a.host.data(), &done, host_indices.data(), a.statuses.data()));
   if (done == MPI_UNDEFINED) {
     *count = abi::kUndefined;
     return rc;
@@ -368,8 +366,7 @@ int32_t Probe(Call& c, int32_t src, int32_t tag, Handle comm, Ptr status) {
   CommEntry* cm = c.Comm(comm);
   if (!cm) return c.error();
   MPI_Status s;
-  int32_t rc =
-      c.Host(c.mpi().Probe(HostRank(src), HostTag(tag), cm->host, &s));
+  int32_t rc = c.Host(c.mpi().Probe(HostRank(src), HostTag(tag), cm->host, &s));
   c.WriteStatus(status, s);
   return rc;
 }
@@ -381,8 +378,8 @@ int32_t Iprobe(Call& c, int32_t src, int32_t tag, Handle comm, Ptr flag,
   if (!f) return c.error();
   MPI_Status s;
   int found = 0;
-  int32_t rc = c.Host(
-      c.mpi().Iprobe(HostRank(src), HostTag(tag), cm->host, &found, &s));
+  int32_t rc =
+      c.Host(c.mpi().Iprobe(HostRank(src), HostTag(tag), cm->host, &found, &s));
   *f = found;
   if (found) c.WriteStatus(status, s);
   return rc;
@@ -407,8 +404,8 @@ int32_t Mprobe(Call& c, int32_t src, int32_t tag, Handle comm, Ptr message,
   if (!out) return c.error();
   MPI_Message m;
   MPI_Status s;
-  if (int32_t rc = c.Host(c.mpi().Mprobe(HostRank(src), HostTag(tag),
-                                         cm->host, &m, &s))) {
+  if (int32_t rc = c.Host(
+          c.mpi().Mprobe(HostRank(src), HostTag(tag), cm->host, &m, &s))) {
     return rc;
   }
   c.WriteStatus(status, s);
@@ -424,8 +421,8 @@ int32_t Improbe(Call& c, int32_t src, int32_t tag, Handle comm, Ptr flag,
   MPI_Message m;
   MPI_Status s;
   int found = 0;
-  if (int32_t rc = c.Host(c.mpi().Improbe(HostRank(src), HostTag(tag),
-                                          cm->host, &found, &m, &s))) {
+  if (int32_t rc = c.Host(c.mpi().Improbe(HostRank(src), HostTag(tag), cm->host,
+                                          &found, &m, &s))) {
     return rc;
   }
   *f = found;
@@ -441,8 +438,9 @@ bool TakeMessage(Call& c, Handle* slot, MPI_Message* out) {
   } else {
     MessageEntry* m = c.bridge().messages.Find(*slot);
     if (!m) {
-      c.Fail(abi::kErrRequest,
-             absl::StrFormat("invalid message 0x%x (already received?)", *slot));
+      c.Fail(
+          abi::kErrRequest,
+          absl::StrFormat("invalid message 0x%x (already received?)", *slot));
       return false;
     }
     *out = m->host;
@@ -520,16 +518,15 @@ int32_t GetElements(Call& c, Ptr status, Handle type, Ptr count) {
   if (!out) return c.error();
   int64_t n = Elements(c, *s, *t);
   if (n == -1) return c.error();
-  *out = n > std::numeric_limits<T>::max() ? abi::kUndefined
-                                           : static_cast<T>(n);
+  *out =
+      n > std::numeric_limits<T>::max() ? abi::kUndefined : static_cast<T>(n);
   return abi::kSuccess;
 }
 
 int32_t TestCancelled(Call& c, Ptr status, Ptr flag) {
   abi::Status* s = c.Ref<abi::Status>(status, "status");
-  return s && c.Write<int32_t>(flag, s->cancelled != 0, "flag")
-             ? abi::kSuccess
-             : c.error();
+  return s && c.Write<int32_t>(flag, s->cancelled != 0, "flag") ? abi::kSuccess
+                                                                : c.error();
 }
 
 int32_t StatusSetCancelled(Call& c, Ptr status, int32_t flag) {
@@ -574,9 +571,8 @@ int32_t BufferDetach(Call& c, Ptr buf_out, Ptr size_out) {
   }
   // The buffer was guest memory: hand back its guest address.
   uint8_t* base = static_cast<uint8_t*>(c.Bytes(0, 0, "buffer"));
-  *guest_buf = host_buf ? static_cast<Ptr>(static_cast<uint8_t*>(host_buf) -
-                                           base)
-                        : 0;
+  *guest_buf =
+      host_buf ? static_cast<Ptr>(static_cast<uint8_t*>(host_buf) - base) : 0;
   *size = host_size;
   return abi::kSuccess;
 }

@@ -25,7 +25,7 @@ namespace wasmhpc::mpi {
   WASMHPC_MPI_COLL_FUNCTIONS(X)            \
   WASMHPC_MPI_COMM_FUNCTIONS(X)            \
   WASMHPC_MPI_DATATYPE_FUNCTIONS(X)        \
-  WASMHPC_MPI_FILE_FUNCTIONS(X)
+  WASMHPC_MPI_FILE_FUNCTIONS(X)            \
   WASMHPC_MPI_RMA_FUNCTIONS(X)
 
 class MpiTransport {
