@@ -165,14 +165,22 @@ std::string ShortDigest(absl::string_view digest) {
   return std::string(digest.substr(0, kShort));
 }
 
+// The module as users named it at upload; its short digest without a name.
+std::string ModuleLabel(const v1::Job& job) {
+  const std::string& digest = job.spec().module_digest();
+  if (job.module_name().empty() || job.module_name() == digest) {
+    return ShortDigest(digest);
+  }
+  return job.module_name();
+}
+
 std::string FormatJobsTable(const v1::ListJobsResponse& jobs,
                             const FormatContext& ctx) {
   std::vector<Row> rows = {
       {"ID", "STATE", "RANKS", "MODULE", "SUBMITTED", "AGE"}};
   for (const v1::Job& job : jobs.jobs()) {
     rows.push_back({job.id(), StateName(job.state()),
-                    absl::StrCat(job.spec().ranks()),
-                    ShortDigest(job.spec().module_digest()),
+                    absl::StrCat(job.spec().ranks()), ModuleLabel(job),
                     FormatTimestamp(job.submitted(), ctx),
                     AgeSince(job.submitted(), ctx)});
   }
@@ -213,7 +221,11 @@ std::string FormatJobDetails(const v1::Job& job, const FormatContext& ctx) {
   const v1::JobSpec& spec = job.spec();
   lines.emplace_back("id", job.id());
   lines.emplace_back("state", StateName(job.state()));
-  lines.emplace_back("module", spec.module_digest());
+  lines.emplace_back(
+      "module",
+      ModuleLabel(job) == ShortDigest(spec.module_digest())
+          ? spec.module_digest()
+          : absl::StrCat(job.module_name(), " (", spec.module_digest(), ")"));
   lines.emplace_back("ranks", absl::StrCat(spec.ranks()));
   if (spec.args_size() > 0) {
     lines.emplace_back("args", absl::StrJoin(spec.args(), " "));

@@ -99,13 +99,14 @@ TEST(FormatJobsTable, AlignsColumns) {
   running->set_state(v1::RUNNING);
   running->mutable_spec()->set_ranks(16);
   running->mutable_spec()->set_module_digest("sha256:" + std::string(64, 'c'));
+  running->set_module_name("cg.wasm");  // Named at upload: the name shows.
   *running->mutable_submitted() = At(kNow - absl::Seconds(9));
   EXPECT_EQ(FormatJobsTable(jobs, Context()),
             "ID       STATE     RANKS   MODULE                SUBMITTED        "
             "     AGE\n"
             "job-7    FAILED    2       sha256:bbbbbbbbbbbb   2024-05-01 "
             "11:55:00   5m\n"
-            "job-10   RUNNING   16      sha256:cccccccccccc   2024-05-01 "
+            "job-10   RUNNING   16      cg.wasm               2024-05-01 "
             "11:59:51   9s\n");
   EXPECT_EQ(FormatJobsTable(v1::ListJobsResponse(), Context()),
             "ID   STATE   RANKS   MODULE   SUBMITTED   AGE\n");
