@@ -33,7 +33,7 @@ inline constexpr Handle kWinNull = 0x110, kFileNull = 0x118,
                         kMessageNoProc = 0x129, kInfoNull = 0x130,
                         kInfoEnv = 0x131;
 inline constexpr Handle kErrhandlerNull = 0x140, kErrorsAreFatal = 0x141,
-                        kErrorsReturn = 0x142, kErrorsAbort = 0x143;
+                        kErrorsAbort = 0x142, kErrorsReturn = 0x143;
 inline constexpr Handle kRequestNull = 0x180;
 inline constexpr Handle kDatatypeNull = 0x200;
 

@@ -59,7 +59,7 @@ TEST_F(BridgeTest, FastEntryFinishesSuccessAndErrorsReturn) {
   ASSERT_EQ(*CallFast("MPI_Send", {0x100, 4, 0x214, 2, 7, 0x101}, &fast), 0u);
   EXPECT_TRUE(fast);
   EXPECT_EQ(mpi_.last.buffer, Host(0x100));
-  ASSERT_EQ(*Call("MPI_Comm_set_errhandler", {0x101, 0x142}), 0u);
+  ASSERT_EQ(*Call("MPI_Comm_set_errhandler", {0x101, 0x143}), 0u);
   EXPECT_EQ(*CallFast("MPI_Send", {kMemory - 8, 2, 0x214, 1, 0, 0x101}, &fast),
             uint64_t{abi::kErrBuffer});
   EXPECT_TRUE(fast);
@@ -128,7 +128,7 @@ TEST_F(BridgeTest, BufferPastLinearMemoryTrapsNamingTheCall) {
 
 TEST_F(BridgeTest, ErrorsReturnGivesTheCodeInstead) {
   Init();
-  ASSERT_EQ(*Call("MPI_Comm_set_errhandler", {0x101, 0x142}), 0u);
+  ASSERT_EQ(*Call("MPI_Comm_set_errhandler", {0x101, 0x143}), 0u);
   EXPECT_EQ(*Call("MPI_Send", {kMemory - 8, 2, 0x214, 1, 0, 0x101}),
             uint64_t{abi::kErrBuffer});
   EXPECT_EQ(*Call("MPI_Send", {0, uint32_t(-1), 0x214, 1, 0, 0x101}),

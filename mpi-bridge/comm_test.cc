@@ -22,7 +22,7 @@ constexpr ValType kI32 = ValType::kI32;
 constexpr uint32_t kMemory = 65536;
 constexpr uint32_t kHeap = 0x8000;  // the fake malloc's arena
 constexpr uint32_t kTrapIndex = 99;
-constexpr uint32_t kErrorsReturn = 0x142, kWorld = 0x101, kSelf = 0x102;
+constexpr uint32_t kErrorsReturn = 0x143, kWorld = 0x101, kSelf = 0x102;
 
 // Fake host communicators are numbered pointers.
 MPI_Comm FakeComm(uintptr_t n) { return reinterpret_cast<MPI_Comm>(n); }

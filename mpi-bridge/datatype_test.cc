@@ -178,7 +178,7 @@ class DatatypeTest : public ::testing::Test {
     ASSERT_TRUE(r.ok()) << r.status();
     ASSERT_EQ(*r, 0u) << name;
   }
-  void ErrorsReturn() { Ok("MPI_Comm_set_errhandler", {kWorld, 0x142}); }
+  void ErrorsReturn() { Ok("MPI_Comm_set_errhandler", {kWorld, 0x143}); }
 
   template <typename T>
   void Store(uint32_t at, std::vector<T> values) {

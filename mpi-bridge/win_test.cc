@@ -22,7 +22,7 @@ using ::testing::HasSubstr;
 constexpr ValType kI32 = ValType::kI32;
 constexpr uint32_t kMemory = 65536;
 constexpr uint32_t kHeap = 0x8000;  // the fake malloc's arena
-constexpr uint32_t kErrorsReturn = 0x142, kWorld = 0x101, kInfoNull = 0x130;
+constexpr uint32_t kErrorsReturn = 0x143, kWorld = 0x101, kInfoNull = 0x130;
 constexpr uint32_t kInt = 0x209, kSum = 0x21, kProcNull = -3;
 constexpr int32_t kErrRmaRange = 48, kErrWin = 56, kErrRmaFlavor = 57;
 

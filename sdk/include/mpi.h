@@ -86,12 +86,12 @@ typedef struct MPI_ABI_Info *MPI_Info;
 #define MPI_INFO_NULL ((MPI_Info)0x130)
 #define MPI_INFO_ENV ((MPI_Info)0x131)
 
-/* Standard ABI 1.0: RETURN is 0x142, ABORT is 0x143. */
+/* Standard ABI 1.0: ABORT is 0x142, RETURN is 0x143. */
 typedef struct MPI_ABI_Errhandler *MPI_Errhandler;
 #define MPI_ERRHANDLER_NULL ((MPI_Errhandler)0x140)
 #define MPI_ERRORS_ARE_FATAL ((MPI_Errhandler)0x141)
-#define MPI_ERRORS_RETURN ((MPI_Errhandler)0x142)
-#define MPI_ERRORS_ABORT ((MPI_Errhandler)0x143)
+#define MPI_ERRORS_ABORT ((MPI_Errhandler)0x142)
+#define MPI_ERRORS_RETURN ((MPI_Errhandler)0x143)
 
 typedef struct MPI_ABI_Request *MPI_Request;
 #define MPI_REQUEST_NULL ((MPI_Request)0x180)
