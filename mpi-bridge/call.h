@@ -166,6 +166,15 @@ template <typename... A>
 inline constexpr bool kAllI32 = ((std::is_same_v<A, int32_t> ||
                                   std::is_same_v<A, uint32_t>)&&...);
 
+// Runs `fn` with the guest arguments in `args`, converted to its parameters.
+template <typename R, typename... A>
+R Invoke(R (*fn)(Call&, A...), Call& call, const uint64_t* args) {
+  return [&]<size_t... I>(std::index_sequence<I...>) {
+    return fn(call, Slot<A>::Get(args[I])...);
+  }
+  (std::index_sequence_for<A...>{});
+}
+
 // A call whose fast entry ran and that its slow callback finishes (the
 // error handler or the trap).
 struct DeferredFinish {
@@ -206,10 +215,7 @@ engine::HostFunc Bind(Bridge& bridge, const char* name, R (*fn)(Call&, A...),
     if (when == When::kInitialized && !call.CheckInitialized()) {
       return call.Finish(call.error());
     }
-    R result = [&]<size_t... I>(std::index_sequence<I...>) {
-      return fn(call, Slot<A>::Get(args[I])...);
-    }
-    (std::index_sequence_for<A...>{});
+    R result = internal::Invoke(fn, call, args);
     if constexpr (std::is_same_v<R, int32_t>) {
       return call.Finish(result);
     } else {
@@ -228,10 +234,7 @@ engine::HostFunc Bind(Bridge& bridge, const char* name, R (*fn)(Call&, A...),
         if (when == When::kInitialized && !call.CheckInitialized()) {
           return std::nullopt;  // nothing done yet: the slow call redoes it
         }
-        int32_t rc = [&]<size_t... I>(std::index_sequence<I...>) {
-          return fn(call, Slot<A>::Get(args[I])...);
-        }
-        (std::index_sequence_for<A...>{});
+        int32_t rc = internal::Invoke(fn, call, args);
         std::optional<uint64_t> done = call.FinishWithoutGuest(rc);
         if (!done) deferred->emplace(internal::DeferredFinish{call, rc});
         return done;
