@@ -62,7 +62,7 @@ TEST_F(RestLogsTest, FollowStreamsTheLogUntilTheJobEnds) {
   v1::Job job = SubmitJob(2);
   pool_->Started(job.id());
   pool_->Log(job.id(), 0, "one\n");
-  Received received;
+  ReceivedText received;
   std::optional<httplib::Result> result;
   std::thread follower([&] {
     result = client_->Get("/v1/jobs/" + job.id() + "/logs?follow=1&offset=0",
@@ -85,7 +85,7 @@ TEST_F(RestLogsTest, FollowStreamsTheLogUntilTheJobEnds) {
 
 TEST_F(RestLogsTest, FollowEventsEndWithTheFinalState) {
   v1::Job job = SubmitJob(1);
-  Received received;
+  ReceivedText received;
   std::optional<httplib::Result> result;
   std::thread follower([&] {
     result =
@@ -118,7 +118,7 @@ TEST_F(RestLogsTest, ShutdownCutsFollowStreamsShort) {
   v1::Job job = SubmitJob(1);
   pool_->Started(job.id());
   pool_->Log(job.id(), 0, "working\n");
-  Received received;
+  ReceivedText received;
   std::optional<httplib::Result> result;
   std::thread follower([&] {
     result = client_->Get("/v1/jobs/" + job.id() + "/logs?follow=1",
@@ -144,7 +144,7 @@ TEST_F(RestLogsTest, VanishedEventsFollowerIsNoticed) {
   pool_->Started(job.id());
   {
     httplib::Client client("127.0.0.1", server_->port());
-    Received received;
+    ReceivedText received;
     std::thread follower([&] {
       client.Get("/v1/jobs/" + job.id() + "/logs?follow=1&format=events",
                  [&](const char* data, size_t length) {
@@ -169,7 +169,7 @@ TEST_F(RestLogsTest, VanishedEventsFollowerIsNoticed) {
 TEST_F(RestLogsTest, QuietEventsStreamRepeatsTheJob) {
   v1::Job job = SubmitJob(1);
   pool_->Started(job.id());
-  Received received;
+  ReceivedText received;
   std::optional<httplib::Result> result;
   std::thread follower([&] {
     result =
@@ -207,7 +207,7 @@ TEST_F(RestLogsTest, FollowStreamsAreCapped) {
   pool_->Started(job.id());
   pool_->Log(job.id(), 0, "first\n");
   httplib::Client first("127.0.0.1", capped->port());
-  Received received;
+  ReceivedText received;
   std::thread follower([&] {
     first.Get("/v1/jobs/" + job.id() + "/logs?follow=1",
               [&](const char* data, size_t length) {

@@ -13,12 +13,12 @@
 #include <string>
 
 #include "absl/strings/str_cat.h"
-#include "absl/synchronization/mutex.h"
 #include "cache-store/memory_store.h"
 #include "google/protobuf/struct.pb.h"
 #include "gtest/gtest.h"
 #include "server/head_test_fixture.h"
 #include "server/prometheus_text.h"
+#include "server/received_text.h"
 #include "server/rest_json.h"
 #include "server/rest_server.h"
 
@@ -44,32 +44,6 @@ inline ErrorBody Error(const httplib::Result& result) {
   error.message = body.fields().at("message").string_value();
   return error;
 }
-
-// Text received by a streaming GET, for a test to wait on.
-class Received {
- public:
-  bool Add(const char* data, size_t length) {
-    absl::MutexLock lock(&mu_);
-    text_.append(data, length);
-    return true;
-  }
-  // Waits up to 10 s until the text contains `part`.
-  bool WaitFor(const std::string& part) {
-    absl::MutexLock lock(&mu_);
-    auto has = [&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-      return text_.find(part) != std::string::npos;
-    };
-    return mu_.AwaitWithTimeout(absl::Condition(&has), absl::Seconds(10));
-  }
-  std::string text() {
-    absl::MutexLock lock(&mu_);
-    return text_;
-  }
-
- private:
-  absl::Mutex mu_;
-  std::string text_ ABSL_GUARDED_BY(mu_);
-};
 
 class RestTest : public ::testing::Test {
  protected:

@@ -17,16 +17,17 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
-#include "absl/synchronization/mutex.h"
 #include "cache-store/module_digest.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "server/received_text.h"
 #include "tests/service/head_process.h"
 
 namespace wasmhpc::testing {
 namespace {
 
 namespace fs = std::filesystem;
+using server::ReceivedText;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 
@@ -43,31 +44,6 @@ Message FromJson(const std::string& json) {
   EXPECT_TRUE(status.ok()) << status.ToString() << ": " << json;
   return message;
 }
-
-// Text a streaming GET received, for the test to wait on.
-class Received {
- public:
-  bool Add(const char* data, size_t length) {
-    absl::MutexLock lock(&mu_);
-    text_.append(data, length);
-    return true;
-  }
-  bool WaitFor(const std::string& part) {
-    absl::MutexLock lock(&mu_);
-    auto has = [&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-      return text_.find(part) != std::string::npos;
-    };
-    return mu_.AwaitWithTimeout(absl::Condition(&has), absl::Seconds(10));
-  }
-  std::string text() {
-    absl::MutexLock lock(&mu_);
-    return text_;
-  }
-
- private:
-  absl::Mutex mu_;
-  std::string text_ ABSL_GUARDED_BY(mu_);
-};
 
 class RestServiceTest : public ::testing::Test {
  protected:
@@ -144,7 +120,7 @@ TEST_F(RestServiceTest, UploadSubmitFollowAndStatusThroughRest) {
   ASSERT_TRUE(assign && assign->has_assign());
   EXPECT_EQ(assign->assign().job_id(), job.id());
 
-  Received received;
+  ReceivedText received;
   std::optional<httplib::Result> follow;
   std::unique_ptr<httplib::Client> follower_client = Client();
   std::thread follower([&] {
@@ -211,7 +187,7 @@ TEST_F(RestServiceTest, SigtermEndsFollowStreamsPromptly) {
   pool.Started(job.id());
   pool.Log(job.id(), 0, "still running\n");
 
-  Received received;
+  ReceivedText received;
   std::optional<httplib::Result> follow;
   std::thread follower([&] {
     follow = client_->Get(
