@@ -338,9 +338,25 @@ TEST_F(CliTest, ModulesLsAndRm) {
 TEST_F(CliTest, PoolsTable) {
   Subprocess::Result r = Run({"pools"});
   EXPECT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_THAT(r.out, StartsWith("ID       NAME    EXECUTORS   FREE   HOSTS    "
-                                "ATTACHED\npool-1   local   4           3      "
-                                "node-a   "));
+  EXPECT_THAT(r.out, StartsWith("ID       NAME    STATE    HOSTS    BUSY   FREE"
+                                "   ENGINE   ATTACHED\npool-1   local   active "
+                                "  node-a   1      3      -        "));
+}
+
+TEST_F(CliTest, PoolsDrainAndReportFailure) {
+  Subprocess::Result drain =
+      Run({"pools", "drain", "pool-1", "--detach", "--reason", "upgrade"});
+  EXPECT_EQ(drain.exit_code, 0) << drain.err;
+  EXPECT_EQ(drain.out, "pool-1 (local): detaching, 1 busy, 3 free - upgrade\n");
+  Subprocess::Result unknown = Run({"pools", "drain", "pool-9"});
+  EXPECT_EQ(unknown.exit_code, 1);
+  EXPECT_THAT(unknown.err, HasSubstr("answered NOT_FOUND: no pool pool-9"));
+  Subprocess::Result report =
+      Run({"--output", "json", "pools", "report-failure", "--name", "rack2",
+           "--hosts", "n1,n2", "--reason", "mpirun exited with code 1"});
+  EXPECT_EQ(report.exit_code, 0) << report.err;
+  EXPECT_THAT(report.out, HasSubstr("\"state\": \"POOL_FAILED\""));
+  EXPECT_THAT(report.out, HasSubstr("\"n2\""));
 }
 
 TEST_F(CliTest, TokenGoesAsBearerMetadataFromFlagOrEnvironment) {

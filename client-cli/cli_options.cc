@@ -37,7 +37,14 @@ const char kUsage[] =
     "  modules push FILE           upload a module, print its digest\n"
     "  modules ls                  list the head's modules\n"
     "  modules rm DIGEST           delete a module\n"
-    "  pools                       list the attached worker pools\n"
+    "  pools                       list the worker pools (and failed "
+    "launches)\n"
+    "  pools drain POOL [--detach] [--reason TEXT]\n"
+    "        give the pool no new jobs; its running jobs finish (--detach:\n"
+    "        then it leaves and its ranks exit)\n"
+    "  pools resume POOL           let a drained pool take jobs again\n"
+    "  pools report-failure --name NAME --reason TEXT [--hosts A,B]\n"
+    "        record a pool launch that failed (used by wasmhpc-pool)\n"
     "\n"
     "options:\n"
     "  --server HOST:PORT  the head's gRPC address (default $WASMHPC_SERVER,\n"
@@ -191,6 +198,34 @@ absl::StatusOr<bool> ApplySubmit(const OptionArg& option, ArgReader& args,
   return true;
 }
 
+// Options of pools drain (--detach, --reason) and pools report-failure
+// (--name, --hosts, --reason); false for others.
+absl::StatusOr<bool> ApplyPoolOption(const OptionArg& option, ArgReader& args,
+                                     Command command,
+                                     PoolCommandOptions& pool) {
+  const std::string& name = option.name;
+  const bool drain = command == Command::kPoolsDrain;
+  if (drain && name == "--detach") {
+    if (absl::Status s = NoValue(option); !s.ok()) return s;
+    pool.detach = true;
+    return true;
+  }
+  if (name != "--reason" &&
+      (drain || (name != "--name" && name != "--hosts"))) {
+    return false;
+  }
+  absl::StatusOr<std::string> value = args.Value(option);
+  if (!value.ok()) return value.status();
+  if (name == "--reason") {
+    pool.reason = *value;
+  } else if (name == "--name") {
+    pool.name = *value;
+  } else {
+    pool.hosts = absl::StrSplit(*value, ',', absl::SkipEmpty());
+  }
+  return true;
+}
+
 // Applies an option of `command`; false if it has no such option.
 absl::StatusOr<bool> ApplyCommandOption(const OptionArg& option,
                                         ArgReader& args,
@@ -204,6 +239,9 @@ absl::StatusOr<bool> ApplyCommandOption(const OptionArg& option,
       if (absl::Status s = NoValue(option); !s.ok()) return s;
       options.follow = true;
       return true;
+    case Command::kPoolsDrain:
+    case Command::kPoolsReportFailure:
+      return ApplyPoolOption(option, args, options.command, options.pool);
     case Command::kJobs: {
       if (option.name != "--state") return false;
       absl::StatusOr<std::string> value = args.Value(option);
@@ -228,8 +266,18 @@ absl::StatusOr<Command> ReadCommand(ArgReader& args) {
   if (word == "status") return Command::kStatus;
   if (word == "logs") return Command::kLogs;
   if (word == "cancel") return Command::kCancel;
-  if (word == "pools") return Command::kPools;
   if (word == "help") return Command::kHelp;
+  if (word == "pools") {
+    if (args.Done() || LooksLikeOption(args.Peek())) return Command::kPools;
+    const std::string sub = args.Take();
+    if (sub == "ls" || sub == "list") return Command::kPools;
+    if (sub == "drain") return Command::kPoolsDrain;
+    if (sub == "resume") return Command::kPoolsResume;
+    if (sub == "report-failure") return Command::kPoolsReportFailure;
+    return absl::InvalidArgumentError(
+        absl::StrCat("unknown command 'pools ", sub,
+                     "': use ls, drain, resume or report-failure"));
+  }
   if (word != "modules") {
     return absl::InvalidArgumentError(
         absl::StrCat("unknown command '", word, "'"));
@@ -275,6 +323,11 @@ absl::Status ApplyPositionals(const std::vector<std::string>& positionals,
       want = 1;
       what = "modules rm needs a digest";
       break;
+    case Command::kPoolsDrain:
+    case Command::kPoolsResume:
+      want = 1;
+      what = "pools drain/resume needs a pool id (see wasmhpc-cli pools)";
+      break;
     default:
       break;
   }
@@ -309,6 +362,10 @@ absl::Status ApplyPositionals(const std::vector<std::string>& positionals,
       break;
     case Command::kModulesPush:
       options.module_arg = arg;
+      break;
+    case Command::kPoolsDrain:
+    case Command::kPoolsResume:
+      options.pool.id = arg;
       break;
     default:
       options.job_id = arg;
@@ -439,6 +496,11 @@ absl::StatusOr<CliOptions> ParseCommandLine(
   }
   if (options.command == Command::kSubmit && options.submit.spec.ranks() == 0) {
     return absl::InvalidArgumentError("submit needs --ranks N");
+  }
+  if (options.command == Command::kPoolsReportFailure &&
+      (options.pool.name.empty() || options.pool.reason.empty())) {
+    return absl::InvalidArgumentError(
+        "pools report-failure needs --name NAME and --reason TEXT");
   }
   return options;
 }

@@ -38,6 +38,9 @@ enum class Command {
   kModulesLs,
   kModulesRm,
   kPools,
+  kPoolsDrain,
+  kPoolsResume,
+  kPoolsReportFailure,
 };
 
 // What the command line reads from the process beyond argv.
@@ -73,6 +76,19 @@ struct SubmitOptions {
   bool tag_output = false;
 };
 
+// pools drain / resume / report-failure.
+struct PoolCommandOptions {
+  // drain, resume: the pool id.
+  std::string id;
+  // drain: --detach.
+  bool detach = false;
+  // drain, report-failure: --reason.
+  std::string reason;
+  // report-failure: --name (required) and --hosts a,b,...
+  std::string name;
+  std::vector<std::string> hosts;
+};
+
 struct CliOptions {
   GlobalOptions global;
   Command command = Command::kHelp;
@@ -86,6 +102,8 @@ struct CliOptions {
   std::vector<v1::JobState> states;
   // kModulesPush: the file; kModulesRm: the digest.
   std::string module_arg;
+  // kPoolsDrain, kPoolsResume, kPoolsReportFailure.
+  PoolCommandOptions pool;
 };
 
 // Parses argv (argv[0] is the program). Errors are InvalidArgument with a

@@ -132,6 +132,41 @@ TEST(ParseCommandLine, OtherCommands) {
   EXPECT_EQ(o->module_arg, kDigest);
 }
 
+TEST(ParseCommandLine, PoolCommands) {
+  auto o = Parse({"pools", "ls"});
+  ASSERT_TRUE(o.ok()) << o.status();
+  EXPECT_EQ(o->command, Command::kPools);
+  o = Parse({"pools", "drain", "pool-a-1", "--detach", "--reason=upgrade"});
+  ASSERT_TRUE(o.ok()) << o.status();
+  EXPECT_EQ(o->command, Command::kPoolsDrain);
+  EXPECT_EQ(o->pool.id, "pool-a-1");
+  EXPECT_TRUE(o->pool.detach);
+  EXPECT_EQ(o->pool.reason, "upgrade");
+  o = Parse({"pools", "resume", "pool-a-1"});
+  ASSERT_TRUE(o.ok()) << o.status();
+  EXPECT_EQ(o->command, Command::kPoolsResume);
+  EXPECT_FALSE(o->pool.detach);
+  o = Parse({"pools", "report-failure", "--name", "rack", "--hosts", "a,,b",
+             "--reason", "mpirun exited"});
+  ASSERT_TRUE(o.ok()) << o.status();
+  EXPECT_EQ(o->command, Command::kPoolsReportFailure);
+  EXPECT_EQ(o->pool.name, "rack");
+  EXPECT_THAT(o->pool.hosts, ElementsAre("a", "b"));
+  EXPECT_EQ(o->pool.reason, "mpirun exited");
+
+  EXPECT_EQ(Error({"pools", "evict"}),
+            "unknown command 'pools evict': use ls, drain, resume or "
+            "report-failure");
+  EXPECT_EQ(Error({"pools", "drain"}),
+            "pools drain/resume needs a pool id (see wasmhpc-cli pools)");
+  EXPECT_EQ(Error({"pools", "resume", "p", "--detach"}),
+            "unknown option --detach");
+  EXPECT_EQ(Error({"pools", "drain", "p", "--name", "x"}),
+            "unknown option --name");
+  EXPECT_EQ(Error({"pools", "report-failure", "--name", "rack"}),
+            "pools report-failure needs --name NAME and --reason TEXT");
+}
+
 TEST(ParseCommandLine, HelpAnywhere) {
   for (auto args :
        std::vector<std::vector<std::string>>{{"--help"},

@@ -137,6 +137,32 @@ int RunPools(CommandEnv& env) {
   return 0;
 }
 
+// Prints a pool an operator call returned: JSON, or one line.
+int PrintPool(const absl::StatusOr<v1::Pool>& pool, const std::string& action,
+              CommandEnv& env) {
+  if (!pool.ok()) return FailRpc(env, action, pool.status());
+  if (Json(env)) return PrintJson(*pool);
+  PrintText(FormatPoolLine(*pool));
+  return 0;
+}
+
+int RunPoolsDrain(const CliOptions& options, CommandEnv& env) {
+  v1::DrainPoolRequest request;
+  request.set_pool_id(options.pool.id);
+  request.set_detach(options.pool.detach);
+  request.set_reason(options.pool.reason);
+  return PrintPool(env.client->DrainPool(request), "pools drain", env);
+}
+
+int RunPoolsReportFailure(const CliOptions& options, CommandEnv& env) {
+  v1::ReportPoolFailureRequest request;
+  request.set_name(options.pool.name);
+  for (const std::string& host : options.pool.hosts) request.add_hosts(host);
+  request.set_reason(options.pool.reason);
+  return PrintPool(env.client->ReportPoolFailure(request),
+                   "pools report-failure", env);
+}
+
 }  // namespace
 
 int Fail(const std::string& message) {
@@ -212,6 +238,13 @@ int RunCommand(const CliOptions& options, CommandEnv& env) {
       return RunModulesRm(options, env);
     case Command::kPools:
       return RunPools(env);
+    case Command::kPoolsDrain:
+      return RunPoolsDrain(options, env);
+    case Command::kPoolsResume:
+      return PrintPool(env.client->ResumePool(options.pool.id), "pools resume",
+                       env);
+    case Command::kPoolsReportFailure:
+      return RunPoolsReportFailure(options, env);
     case Command::kHelp:
       break;
   }

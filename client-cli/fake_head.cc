@@ -344,8 +344,41 @@ class FakeHead::Services final : public v1::ModuleService::Service,
       info->set_rank(rank);
       info->set_host("node-a");
     }
+    pool->add_hosts("node-a");
+    pool->set_state(v1::POOL_ACTIVE);
     pool->set_free_ranks(3);
+    pool->set_busy_ranks(1);
     *pool->mutable_attached() = Now();
+    return grpc::Status::OK;
+  }
+
+  // Drain answers the request back as the pool's new state.
+  grpc::Status Drain(grpc::ServerContext* context,
+                     const v1::DrainPoolRequest* request,
+                     v1::Pool* response) override {
+    if (auto s = state_->Authorize(context); !s.ok()) return s;
+    if (request->pool_id() != "pool-1") {
+      return grpc::Status(grpc::StatusCode::NOT_FOUND,
+                          "no pool " + request->pool_id());
+    }
+    response->set_id("pool-1");
+    response->set_name("local");
+    response->set_state(request->detach() ? v1::POOL_DETACHING
+                                          : v1::POOL_DRAINING);
+    response->set_reason(request->reason());
+    response->set_busy_ranks(1);
+    response->set_free_ranks(3);
+    return grpc::Status::OK;
+  }
+
+  grpc::Status ReportFailure(grpc::ServerContext* context,
+                             const v1::ReportPoolFailureRequest* request,
+                             v1::Pool* response) override {
+    if (auto s = state_->Authorize(context); !s.ok()) return s;
+    response->set_name(request->name());
+    *response->mutable_hosts() = request->hosts();
+    response->set_reason(request->reason());
+    response->set_state(v1::POOL_FAILED);
     return grpc::Status::OK;
   }
 

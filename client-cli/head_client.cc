@@ -125,6 +125,16 @@ std::unique_ptr<grpc::ClientContext> UnaryContext(
   return context;
 }
 
+// One unary call: `call(context, &response)` under UnaryContext.
+template <typename Response, typename Call>
+absl::StatusOr<Response> Unary(const HeadClientOptions& options, Call call) {
+  Response response;
+  auto context = UnaryContext(options);
+  absl::Status status = ToAbslStatus(call(context.get(), &response));
+  if (!status.ok()) return status;
+  return response;
+}
+
 }  // namespace
 
 HeadClient::HeadClient(HeadClientOptions options)
@@ -141,12 +151,9 @@ HeadClient::~HeadClient() = default;
 absl::StatusOr<v1::Module> HeadClient::GetModule(const std::string& digest) {
   v1::GetModuleRequest request;
   request.set_digest(digest);
-  v1::Module module;
-  auto context = UnaryContext(options_);
-  absl::Status status =
-      ToAbslStatus(stubs_->modules->Get(context.get(), request, &module));
-  if (!status.ok()) return status;
-  return module;
+  return Unary<v1::Module>(options_, [&](auto* context, auto* response) {
+    return stubs_->modules->Get(context, request, response);
+  });
 }
 
 absl::StatusOr<v1::UploadModuleResponse> HeadClient::UploadModule(
@@ -204,23 +211,17 @@ absl::Status HeadClient::DeleteModule(const std::string& digest) {
 absl::StatusOr<v1::Job> HeadClient::SubmitJob(const v1::JobSpec& spec) {
   v1::SubmitJobRequest request;
   *request.mutable_spec() = spec;
-  v1::Job job;
-  auto context = UnaryContext(options_);
-  absl::Status status =
-      ToAbslStatus(stubs_->jobs->Submit(context.get(), request, &job));
-  if (!status.ok()) return status;
-  return job;
+  return Unary<v1::Job>(options_, [&](auto* context, auto* response) {
+    return stubs_->jobs->Submit(context, request, response);
+  });
 }
 
 absl::StatusOr<v1::Job> HeadClient::GetJob(const std::string& id) {
   v1::GetJobRequest request;
   request.set_id(id);
-  v1::Job job;
-  auto context = UnaryContext(options_);
-  absl::Status status =
-      ToAbslStatus(stubs_->jobs->Get(context.get(), request, &job));
-  if (!status.ok()) return status;
-  return job;
+  return Unary<v1::Job>(options_, [&](auto* context, auto* response) {
+    return stubs_->jobs->Get(context, request, response);
+  });
 }
 
 absl::StatusOr<v1::ListJobsResponse> HeadClient::ListJobs(
@@ -243,12 +244,9 @@ absl::StatusOr<v1::ListJobsResponse> HeadClient::ListJobs(
 absl::StatusOr<v1::Job> HeadClient::CancelJob(const std::string& id) {
   v1::CancelJobRequest request;
   request.set_id(id);
-  v1::Job job;
-  auto context = UnaryContext(options_);
-  absl::Status status =
-      ToAbslStatus(stubs_->jobs->Cancel(context.get(), request, &job));
-  if (!status.ok()) return status;
-  return job;
+  return Unary<v1::Job>(options_, [&](auto* context, auto* response) {
+    return stubs_->jobs->Cancel(context, request, response);
+  });
 }
 
 std::unique_ptr<JobEventStream> HeadClient::WatchJob(
@@ -259,12 +257,32 @@ std::unique_ptr<JobEventStream> HeadClient::WatchJob(
 
 absl::StatusOr<v1::ListPoolsResponse> HeadClient::ListPools() {
   v1::ListPoolsRequest request;
-  v1::ListPoolsResponse response;
-  auto context = UnaryContext(options_);
-  absl::Status status =
-      ToAbslStatus(stubs_->pools->List(context.get(), request, &response));
-  if (!status.ok()) return status;
-  return response;
+  return Unary<v1::ListPoolsResponse>(
+      options_, [&](auto* context, auto* response) {
+        return stubs_->pools->List(context, request, response);
+      });
+}
+
+absl::StatusOr<v1::Pool> HeadClient::DrainPool(
+    const v1::DrainPoolRequest& request) {
+  return Unary<v1::Pool>(options_, [&](auto* context, auto* response) {
+    return stubs_->pools->Drain(context, request, response);
+  });
+}
+
+absl::StatusOr<v1::Pool> HeadClient::ResumePool(const std::string& id) {
+  v1::ResumePoolRequest request;
+  request.set_pool_id(id);
+  return Unary<v1::Pool>(options_, [&](auto* context, auto* response) {
+    return stubs_->pools->Resume(context, request, response);
+  });
+}
+
+absl::StatusOr<v1::Pool> HeadClient::ReportPoolFailure(
+    const v1::ReportPoolFailureRequest& request) {
+  return Unary<v1::Pool>(options_, [&](auto* context, auto* response) {
+    return stubs_->pools->ReportFailure(context, request, response);
+  });
 }
 
 }  // namespace wasmhpc::cli

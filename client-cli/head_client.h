@@ -94,6 +94,10 @@ class HeadClient {
 
   // PoolService.
   absl::StatusOr<v1::ListPoolsResponse> ListPools();
+  absl::StatusOr<v1::Pool> DrainPool(const v1::DrainPoolRequest& request);
+  absl::StatusOr<v1::Pool> ResumePool(const std::string& id);
+  absl::StatusOr<v1::Pool> ReportPoolFailure(
+      const v1::ReportPoolFailureRequest& request);
 
  private:
   struct Stubs;  // The channel and the generated stubs.

@@ -10,6 +10,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_replace.h"
+#include "absl/strings/strip.h"
 #include "google/protobuf/util/json_util.h"
 
 namespace wasmhpc::cli {
@@ -199,21 +200,71 @@ std::string FormatModulesTable(const v1::ListModulesResponse& modules,
   return FormatTable(rows);
 }
 
+namespace {
+
+// "draining" for POOL_DRAINING.
+std::string PoolStateName(v1::PoolState state) {
+  if (state == v1::POOL_STATE_UNSPECIFIED) return "-";
+  absl::string_view name = v1::PoolState_Name(state);
+  absl::ConsumePrefix(&name, "POOL_");
+  return absl::AsciiStrToLower(std::string(name.data(), name.size()));
+}
+
+// The pool's hosts; from its ranks when a head did not list them.
+std::string HostList(const v1::Pool& pool) {
+  std::vector<std::string> hosts(pool.hosts().begin(), pool.hosts().end());
+  for (const v1::RankInfo& rank : pool.ranks()) {
+    if (pool.hosts().empty() &&
+        std::find(hosts.begin(), hosts.end(), rank.host()) == hosts.end()) {
+      hosts.push_back(rank.host());
+    }
+  }
+  return hosts.empty() ? "-" : absl::StrJoin(hosts, ",");
+}
+
+}  // namespace
+
+std::string EngineTag(absl::string_view fingerprint) {
+  if (fingerprint.empty()) return "-";
+  uint64_t hash = 0xcbf29ce484222325u;  // FNV-1a
+  for (unsigned char c : fingerprint) hash = (hash ^ c) * 0x100000001b3u;
+  return absl::StrFormat("%08x", static_cast<uint32_t>(hash ^ (hash >> 32)));
+}
+
 std::string FormatPoolsTable(const v1::ListPoolsResponse& pools,
                              const FormatContext& ctx) {
   std::vector<Row> rows = {
-      {"ID", "NAME", "EXECUTORS", "FREE", "HOSTS", "ATTACHED"}};
+      {"ID", "NAME", "STATE", "HOSTS", "BUSY", "FREE", "ENGINE", "ATTACHED"}};
+  std::string notes;
   for (const v1::Pool& pool : pools.pools()) {
-    std::set<std::string> hosts;
-    for (const v1::RankInfo& rank : pool.ranks()) hosts.insert(rank.host());
-    // Rank 0 is the controller; the others run jobs.
-    int executors = std::max(0, pool.ranks_size() - 1);
-    rows.push_back({pool.id(), pool.name().empty() ? "-" : pool.name(),
-                    absl::StrCat(executors), absl::StrCat(pool.free_ranks()),
-                    hosts.empty() ? "-" : absl::StrJoin(hosts, ","),
-                    AgeSince(pool.attached(), ctx)});
+    const std::string name = pool.name().empty() ? "-" : pool.name();
+    if (pool.state() == v1::POOL_FAILED) {
+      absl::StrAppend(&notes, "launch of ", name, " on ", HostList(pool),
+                      " failed (", AgeSince(pool.failed(), ctx), " ago): ",
+                      absl::StrReplaceAll(pool.reason(), {{"\n", "\n    "}}),
+                      "\n");
+      continue;
+    }
+    rows.push_back(
+        {pool.id(), name, PoolStateName(pool.state()), HostList(pool),
+         absl::StrCat(pool.busy_ranks()), absl::StrCat(pool.free_ranks()),
+         EngineTag(pool.engine_fingerprint()), AgeSince(pool.attached(), ctx)});
+    if (!pool.reason().empty()) {
+      absl::StrAppend(&notes, pool.id(), " ", PoolStateName(pool.state()), ": ",
+                      pool.reason(), "\n");
+    }
   }
-  return FormatTable(rows);
+  return FormatTable(rows) + notes;
+}
+
+std::string FormatPoolLine(const v1::Pool& pool) {
+  if (pool.state() == v1::POOL_FAILED) {
+    return absl::StrCat("recorded failed launch of ", pool.name(), "\n");
+  }
+  return absl::StrCat(pool.id(), " (", pool.name(),
+                      "): ", PoolStateName(pool.state()), ", ",
+                      pool.busy_ranks(), " busy, ", pool.free_ranks(), " free",
+                      pool.reason().empty() ? "" : " - ", pool.reason(), "\n");
 }
 
 std::string FormatJobDetails(const v1::Job& job, const FormatContext& ctx) {

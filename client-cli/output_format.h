@@ -73,12 +73,19 @@ std::string ShortDigest(absl::string_view digest);
 
 // Tables: a header row, columns separated by three spaces, one job/module/
 // pool per line, each line ending in '\n'. Empty lists give the header only.
+// The pools table is followed by a line per pool with a reason (draining)
+// and per failed launch.
 std::string FormatJobsTable(const v1::ListJobsResponse& jobs,
                             const FormatContext& ctx);
 std::string FormatModulesTable(const v1::ListModulesResponse& modules,
                                const FormatContext& ctx);
 std::string FormatPoolsTable(const v1::ListPoolsResponse& pools,
                              const FormatContext& ctx);
+// A stable 8-hex-digit tag of an engine fingerprint ("-" for none): pools
+// showing the same tag share compiled code.
+std::string EngineTag(absl::string_view fingerprint);
+// One line about a pool an operator command returned.
+std::string FormatPoolLine(const v1::Pool& pool);
 
 // `status ID`: "key: value" lines, then one line per rank result.
 std::string FormatJobDetails(const v1::Job& job, const FormatContext& ctx);

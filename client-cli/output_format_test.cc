@@ -127,7 +127,14 @@ TEST(FormatModulesTable, FullDigestNameSizeTime) {
                 "   cg.wasm   113.0 KiB   2024-05-01 12:00:00\n");
 }
 
-TEST(FormatPoolsTable, CountsExecutorsAndHosts) {
+TEST(EngineTag, IsStableShortAndTellsFingerprintsApart) {
+  EXPECT_EQ(EngineTag(""), "-");
+  EXPECT_EQ(EngineTag("v8 a"), EngineTag("v8 a"));
+  EXPECT_NE(EngineTag("v8 a"), EngineTag("v8 b"));
+  EXPECT_THAT(EngineTag("v8 a"), ::testing::MatchesRegex("[0-9a-f]{8}"));
+}
+
+TEST(FormatPoolsTable, ShowsStateHostsRanksAndFailures) {
   v1::ListPoolsResponse pools;
   v1::Pool* pool = pools.add_pools();
   pool->set_id("pool-1");
@@ -136,11 +143,29 @@ TEST(FormatPoolsTable, CountsExecutorsAndHosts) {
     info->set_rank(rank);
     info->set_host(rank < 3 ? "a" : "b");
   }
+  pool->set_state(v1::POOL_DRAINING);
+  pool->set_reason("SIGUSR1");
+  pool->set_busy_ranks(2);
   pool->set_free_ranks(2);
+  pool->set_engine_fingerprint("v8 10.2 --flags cpu avx2");
   *pool->mutable_attached() = At(kNow - absl::Hours(2));
-  EXPECT_EQ(FormatPoolsTable(pools, Context()),
-            "ID       NAME   EXECUTORS   FREE   HOSTS   ATTACHED\n"
-            "pool-1   -      4           2      a,b     2h\n");
+  v1::Pool* failed = pools.add_pools();
+  failed->set_name("rack2");
+  failed->add_hosts("n1");
+  failed->add_hosts("n2");
+  failed->set_state(v1::POOL_FAILED);
+  failed->set_reason("mpirun exited with code 1:\nunreachable");
+  *failed->mutable_failed() = At(kNow - absl::Minutes(3));
+  EXPECT_EQ(
+      FormatPoolsTable(pools, Context()),
+      "ID       NAME   STATE      HOSTS   BUSY   FREE   ENGINE     "
+      "ATTACHED\n"
+      "pool-1   -      draining   a,b     2      2      " +
+          EngineTag("v8 10.2 --flags cpu avx2") +
+          "   2h\n"
+          "pool-1 draining: SIGUSR1\n"
+          "launch of rack2 on n1,n2 failed (3m ago): mpirun exited with code "
+          "1:\n    unreachable\n");
 }
 
 TEST(FormatJobDetails, KeyValueLinesAndRankResults) {

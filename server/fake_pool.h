@@ -76,6 +76,19 @@ class FakePool final : public PoolSink {
     handler_->OnMessage(id_, message);
   }
 
+  // The pool asks to leave (its launcher was signalled).
+  void Drain(const std::string& reason) {
+    v1::PoolMessage message;
+    message.mutable_drain()->set_reason(reason);
+    handler_->OnMessage(id_, message);
+  }
+  // How many Detach messages came.
+  int detaches() const {
+    int n = 0;
+    for (const v1::HeadMessage& m : received()) n += m.has_detach();
+    return n;
+  }
+
   // What the head sent, in order.
   std::vector<v1::HeadMessage> received() const {
     absl::MutexLock lock(&mu_);

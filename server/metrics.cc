@@ -63,18 +63,25 @@ void ModuleMetrics(const ModuleHandler& modules, std::string* out) {
 }
 
 void PoolMetrics(const std::vector<v1::Pool>& pools, std::string* out) {
+  int attached = 0, active = 0;
+  for (const v1::Pool& pool : pools) {
+    attached += pool.state() != v1::POOL_FAILED;
+    active += pool.state() == v1::POOL_ACTIVE;
+  }
   Family(out, "wasmhpc_pools", "gauge", "Attached worker pools.");
-  absl::StrAppend(out, "wasmhpc_pools ", pools.size(), "\n");
+  absl::StrAppend(out, "wasmhpc_pools ", attached, "\n");
+  Family(out, "wasmhpc_pools_active", "gauge",
+         "Attached worker pools taking jobs (not draining).");
+  absl::StrAppend(out, "wasmhpc_pools_active ", active, "\n");
   Family(out, "wasmhpc_pool_ranks", "gauge",
          "Executor ranks of each attached pool, free or busy.");
   for (const v1::Pool& pool : pools) {
-    // Rank 0 of a pool is its controller; the others run jobs.
-    const int executors = std::max(0, pool.ranks_size() - 1);
+    if (pool.state() == v1::POOL_FAILED) continue;
     const std::string id = LabelValue(pool.id());
     absl::StrAppend(out, "wasmhpc_pool_ranks{pool=\"", id,
                     "\",state=\"free\"} ", pool.free_ranks(), "\n");
     absl::StrAppend(out, "wasmhpc_pool_ranks{pool=\"", id,
-                    "\",state=\"busy\"} ", executors - pool.free_ranks(), "\n");
+                    "\",state=\"busy\"} ", pool.busy_ranks(), "\n");
   }
 }
 

@@ -54,8 +54,48 @@ absl::StatusOr<FetchedModule> PoolHandler::FetchModule(
   return fetched;
 }
 
+absl::Status PoolHandler::PutCode(absl::string_view digest,
+                                  absl::string_view fingerprint,
+                                  absl::string_view code) {
+  if (!IsValidDigest(digest)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("malformed module digest '", digest, "'"));
+  }
+  if (fingerprint.empty() || code.empty()) {
+    return absl::InvalidArgumentError(
+        "compiled code needs an engine fingerprint and some bytes");
+  }
+  absl::StatusOr<bool> known = options_.store->HasModule(digest);
+  if (!known.ok()) return known.status();
+  if (!*known) return absl::NotFoundError(absl::StrCat("no module ", digest));
+  return options_.store->PutCode(digest, fingerprint, code);
+}
+
 std::vector<v1::Pool> PoolHandler::List() const {
   return options_.scheduler->ListPools();
+}
+
+absl::StatusOr<v1::Pool> PoolHandler::Drain(
+    const v1::DrainPoolRequest& request) {
+  return options_.scheduler->DrainPool(request.pool_id(), request.detach(),
+                                       request.reason());
+}
+
+absl::StatusOr<v1::Pool> PoolHandler::Resume(
+    const v1::ResumePoolRequest& request) {
+  return options_.scheduler->ResumePool(request.pool_id());
+}
+
+absl::StatusOr<v1::Pool> PoolHandler::ReportFailure(
+    const v1::ReportPoolFailureRequest& request) {
+  if (request.name().empty() || request.reason().empty()) {
+    return absl::InvalidArgumentError(
+        "a pool failure report needs the pool's name and a reason");
+  }
+  return options_.scheduler->ReportPoolFailure(
+      request.name(),
+      std::vector<std::string>(request.hosts().begin(), request.hosts().end()),
+      request.reason().substr(0, kMaxFailureReason));
 }
 
 }  // namespace wasmhpc::server

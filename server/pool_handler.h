@@ -60,7 +60,21 @@ class PoolHandler {
   absl::StatusOr<FetchedModule> FetchModule(
       absl::string_view digest, absl::string_view fingerprint) const;
 
+  // Stores code a pool compiled for its engine. InvalidArgument for a
+  // malformed digest, an empty fingerprint or empty code; NotFound for a
+  // module the head does not have.
+  absl::Status PutCode(absl::string_view digest, absl::string_view fingerprint,
+                       absl::string_view code);
+
   std::vector<v1::Pool> List() const;
+  // Scheduler::DrainPool / ResumePool.
+  absl::StatusOr<v1::Pool> Drain(const v1::DrainPoolRequest& request);
+  absl::StatusOr<v1::Pool> Resume(const v1::ResumePoolRequest& request);
+  // InvalidArgument without a name or a reason; long reasons are cut to
+  // kMaxFailureReason bytes.
+  absl::StatusOr<v1::Pool> ReportFailure(
+      const v1::ReportPoolFailureRequest& request);
+  static constexpr size_t kMaxFailureReason = 4096;
 
  private:
   PoolHandlerOptions options_;

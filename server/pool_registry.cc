@@ -53,9 +53,14 @@ const AttachedPool* PoolRegistry::Find(absl::string_view pool_id) const {
   return nullptr;
 }
 
+AttachedPool* PoolRegistry::Find(absl::string_view pool_id) {
+  return const_cast<AttachedPool*>(std::as_const(*this).Find(pool_id));
+}
+
 int PoolRegistry::LargestPool() const {
   size_t largest = 0;
   for (const AttachedPool& pool : pools_) {
+    if (pool.state == v1::POOL_DETACHING) continue;
     largest = std::max(largest, pool.executors.size());
   }
   return static_cast<int>(largest);
@@ -63,7 +68,10 @@ int PoolRegistry::LargestPool() const {
 
 std::optional<Allocation> PoolRegistry::Allocate(int count) {
   for (AttachedPool& pool : pools_) {
-    if (static_cast<int>(pool.free.size()) < count) continue;
+    if (pool.state != v1::POOL_ACTIVE ||
+        static_cast<int>(pool.free.size()) < count) {
+      continue;
+    }
     Allocation allocation{pool.id, {}};
     auto it = pool.free.begin();
     for (int i = 0; i < count; ++i) allocation.ranks.push_back(*it++);
@@ -86,6 +94,12 @@ void PoolRegistry::Release(absl::string_view pool_id,
   }
 }
 
+void PoolRegistry::AddFailure(v1::Pool failure) {
+  failure.set_state(v1::POOL_FAILED);
+  failures_.push_front(std::move(failure));
+  if (failures_.size() > kKeptFailures) failures_.pop_back();
+}
+
 std::vector<v1::Pool> PoolRegistry::List() const {
   std::vector<v1::Pool> out;
   for (const AttachedPool& pool : pools_) {
@@ -94,9 +108,23 @@ std::vector<v1::Pool> PoolRegistry::List() const {
     p.set_name(pool.hello.name());
     *p.mutable_ranks() = pool.hello.ranks();
     p.set_free_ranks(static_cast<int32_t>(pool.free.size()));
+    p.set_busy_ranks(
+        static_cast<int32_t>(pool.executors.size() - pool.free.size()));
     p.set_engine_fingerprint(pool.hello.engine_fingerprint());
     *p.mutable_attached() = ToProto(pool.attached);
+    p.set_state(pool.state == v1::POOL_DRAINING && pool.idle()
+                    ? v1::POOL_DRAINED
+                    : pool.state);
+    p.set_reason(pool.reason);
+    p.set_version(pool.hello.version());
+    for (const v1::RankInfo& rank : pool.hello.ranks()) {
+      if (std::find(p.hosts().begin(), p.hosts().end(), rank.host()) ==
+          p.hosts().end()) {
+        p.add_hosts(rank.host());
+      }
+    }
   }
+  out.insert(out.end(), failures_.begin(), failures_.end());
   return out;
 }
 

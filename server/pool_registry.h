@@ -1,5 +1,11 @@
 // PoolRegistry: the worker pools attached to the head, their executor ranks
-// and which of them are free; first-fit allocation of ranks to jobs.
+// and which of them are free; first-fit allocation of ranks to jobs on
+// ACTIVE pools (a job never spans pools); the failures pool launchers
+// reported.
+//
+// A pool is ACTIVE from its Hello; Drain makes it DRAINING (no new jobs; it
+// lists as DRAINED once idle) or DETACHING (leaves once idle); Resume makes a
+// DRAINING pool ACTIVE again.
 //
 // A pool is known from its Hello (PoolService.Attach) until its stream ends.
 // Pool ids are never reused within a head's life and carry a per-head prefix,
@@ -12,6 +18,7 @@
 #define WASMHPC_SERVER_POOL_REGISTRY_H_
 
 #include <cstdint>
+#include <deque>
 #include <optional>
 #include <set>
 #include <string>
@@ -42,6 +49,12 @@ struct AttachedPool {
   absl::Time attached;
   std::vector<int32_t> executors;  // Pool world ranks except 0, ascending.
   std::set<int32_t> free;          // Executors running no job.
+  // POOL_ACTIVE, POOL_DRAINING or POOL_DETACHING.
+  v1::PoolState state = v1::POOL_ACTIVE;
+  std::string reason;  // Why it drains.
+  bool detach_sent = false;
+
+  bool idle() const { return free.size() == executors.size(); }
 };
 
 // Ranks given to one job.
@@ -65,25 +78,36 @@ class PoolRegistry {
 
   // The pool, or nullptr. Valid until the next Add/Remove.
   const AttachedPool* Find(absl::string_view pool_id) const;
+  AttachedPool* Find(absl::string_view pool_id);
 
-  // Executor count of the largest pool; 0 when none is attached.
+  // Pools attached, whatever their state.
+  size_t Attached() const { return pools_.size(); }
+
+  // Executor count of the largest pool that is not DETACHING (a draining
+  // pool may resume); 0 when none.
   int LargestPool() const;
 
-  // The first pool (in attach order) with `count` free executors gives its
-  // `count` lowest free ones, now busy. nullopt when none fits right now.
-  // REQUIRES: count > 0.
+  // The first ACTIVE pool (in attach order) with `count` free executors
+  // gives its `count` lowest free ones, now busy. nullopt when none fits
+  // right now. REQUIRES: count > 0.
   std::optional<Allocation> Allocate(int count);
 
   // Marks ranks free again. Unknown pools or ranks are ignored.
   void Release(absl::string_view pool_id, const std::vector<int32_t>& ranks);
 
-  // Pools in attach order, as the API shows them.
+  // Records a pool launch that failed (kept: the latest kKeptFailures).
+  void AddFailure(v1::Pool failure);
+  static constexpr size_t kKeptFailures = 16;
+
+  // Pools in attach order, then the failures, newest first, as the API
+  // shows them.
   std::vector<v1::Pool> List() const;
 
  private:
   const std::string id_prefix_;
   uint64_t next_ = 1;
   std::vector<AttachedPool> pools_;  // Attach order; few pools.
+  std::deque<v1::Pool> failures_;    // Newest first.
 };
 
 }  // namespace wasmhpc::server

@@ -141,6 +141,58 @@ grpc::Status PoolService::FetchModule(
   return grpc::Status::OK;
 }
 
+grpc::Status PoolService::UploadCode(
+    grpc::ServerContext* context,
+    grpc::ServerReader<v1::UploadCodeRequest>* reader,
+    v1::UploadCodeResponse*) {
+  if (absl::Status s = Authorize(*auth_, *context); !s.ok()) {
+    return ToGrpcStatus(s);
+  }
+  v1::UploadCodeRequest first, chunk;
+  if (!reader->Read(&first)) {
+    return ToGrpcStatus(absl::InvalidArgumentError("empty code upload"));
+  }
+  std::string code = std::move(*first.mutable_code());
+  while (reader->Read(&chunk)) code += chunk.code();
+  return ToGrpcStatus(
+      handler_->PutCode(first.digest(), first.engine_fingerprint(), code));
+}
+
+// Runs one unary pool call: authorizes, then answers with `call`'s pool.
+template <typename Call>
+grpc::Status AnswerPool(const TokenAuth& auth,
+                        const grpc::ServerContext& context, v1::Pool* response,
+                        Call call) {
+  if (absl::Status s = Authorize(auth, context); !s.ok()) {
+    return ToGrpcStatus(s);
+  }
+  absl::StatusOr<v1::Pool> pool = call();
+  if (!pool.ok()) return ToGrpcStatus(pool.status());
+  *response = *std::move(pool);
+  return grpc::Status::OK;
+}
+
+grpc::Status PoolService::Drain(grpc::ServerContext* context,
+                                const v1::DrainPoolRequest* request,
+                                v1::Pool* response) {
+  return AnswerPool(*auth_, *context, response,
+                    [&] { return handler_->Drain(*request); });
+}
+
+grpc::Status PoolService::Resume(grpc::ServerContext* context,
+                                 const v1::ResumePoolRequest* request,
+                                 v1::Pool* response) {
+  return AnswerPool(*auth_, *context, response,
+                    [&] { return handler_->Resume(*request); });
+}
+
+grpc::Status PoolService::ReportFailure(
+    grpc::ServerContext* context, const v1::ReportPoolFailureRequest* request,
+    v1::Pool* response) {
+  return AnswerPool(*auth_, *context, response,
+                    [&] { return handler_->ReportFailure(*request); });
+}
+
 grpc::Status PoolService::List(grpc::ServerContext* context,
                                const v1::ListPoolsRequest*,
                                v1::ListPoolsResponse* response) {

@@ -1,6 +1,7 @@
 // gRPC adaptor of PoolService over PoolHandler: the Attach stream (a reader
 // loop on the call's thread, a writer thread fed by the scheduler through a
-// PoolSink), FetchModule in chunks, List.
+// PoolSink), FetchModule and UploadCode in chunks, List, and the operators'
+// Drain/Resume and launchers' ReportFailure.
 #ifndef WASMHPC_SERVER_POOL_SERVICE_H_
 #define WASMHPC_SERVER_POOL_SERVICE_H_
 
@@ -27,9 +28,21 @@ class PoolService final : public v1::PoolService::Service {
   grpc::Status FetchModule(
       grpc::ServerContext* context, const v1::FetchModuleRequest* request,
       grpc::ServerWriter<v1::FetchModuleChunk>* writer) override;
+  grpc::Status UploadCode(grpc::ServerContext* context,
+                          grpc::ServerReader<v1::UploadCodeRequest>* reader,
+                          v1::UploadCodeResponse* response) override;
   grpc::Status List(grpc::ServerContext* context,
                     const v1::ListPoolsRequest* request,
                     v1::ListPoolsResponse* response) override;
+  grpc::Status Drain(grpc::ServerContext* context,
+                     const v1::DrainPoolRequest* request,
+                     v1::Pool* response) override;
+  grpc::Status Resume(grpc::ServerContext* context,
+                      const v1::ResumePoolRequest* request,
+                      v1::Pool* response) override;
+  grpc::Status ReportFailure(grpc::ServerContext* context,
+                             const v1::ReportPoolFailureRequest* request,
+                             v1::Pool* response) override;
 
   // Ends every Attach stream now (pools see their stream end) and refuses
   // new ones: a head that stops does not wait for its pools to hang up.

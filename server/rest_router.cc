@@ -6,6 +6,7 @@
 #include "absl/strings/str_replace.h"
 #include "server/http_status.h"
 #include "server/openapi.h"
+#include "server/rest_json.h"
 #include "server/rest_params.h"
 
 namespace wasmhpc::server {
@@ -61,6 +62,8 @@ const std::vector<RestRouter::Entry>& RestRouter::Table() {
       {{"DELETE", "/v1/jobs/{id}"}, &R::CancelJob},
       {{"GET", "/v1/jobs/{id}/logs"}, &R::JobLogs},
       {{"GET", "/v1/pools"}, &R::ListPools},
+      {{"POST", "/v1/pools/{id}/drain"}, &R::DrainPool},
+      {{"POST", "/v1/pools/{id}/resume"}, &R::ResumePool},
       {{"GET", "/healthz", /*open=*/true}, &R::Health},
       {{"GET", "/metrics", /*open=*/true}, &R::Metrics},
       {{"GET", "/v1/openapi.json", /*open=*/true}, &R::OpenApi},
@@ -179,6 +182,35 @@ absl::Status RestRouter::ListPools(const Request& request, Response& response) {
     *pools.add_pools() = std::move(pool);
   }
   SetJson(response, pools);
+  return absl::OkStatus();
+}
+
+absl::Status RestRouter::DrainPool(const Request& request, Response& response) {
+  if (absl::Status s = CheckParams(request, {}); !s.ok()) return s;
+  v1::DrainPoolRequest drain;
+  if (!request.body.empty()) {
+    if (absl::Status s = ParseJson(request.body, &drain); !s.ok()) return s;
+  }
+  const std::string id = PathParam(request);
+  if (!drain.pool_id().empty() && drain.pool_id() != id) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("body names pool ", drain.pool_id(), ", the path ", id));
+  }
+  drain.set_pool_id(id);
+  absl::StatusOr<v1::Pool> pool = options_.pools->Drain(drain);
+  if (!pool.ok()) return pool.status();
+  SetJson(response, *pool);
+  return absl::OkStatus();
+}
+
+absl::Status RestRouter::ResumePool(const Request& request,
+                                    Response& response) {
+  if (absl::Status s = CheckParams(request, {}); !s.ok()) return s;
+  v1::ResumePoolRequest resume;
+  resume.set_pool_id(PathParam(request));
+  absl::StatusOr<v1::Pool> pool = options_.pools->Resume(resume);
+  if (!pool.ok()) return pool.status();
+  SetJson(response, *pool);
   return absl::OkStatus();
 }
 

@@ -17,6 +17,8 @@
 //   DELETE /v1/jobs/{id}            cancel
 //   GET    /v1/jobs/{id}/logs       ?offset=N&follow=1&format=text|events
 //   GET    /v1/pools
+//   POST   /v1/pools/{id}/drain    (body: optional DrainPoolRequest JSON)
+//   POST   /v1/pools/{id}/resume
 //   GET    /healthz                 open: "ok" while serving
 //   GET    /metrics                 open: Prometheus text (see metrics.h)
 //   GET    /v1/openapi.json         open: the OpenAPI 3.0 document
@@ -127,6 +129,8 @@ class RestRouter {
   absl::Status Metrics(const Request& request, Response& response);
   absl::Status OpenApi(const Request& request, Response& response);
   absl::Status ListPools(const Request& request, Response& response);
+  absl::Status DrainPool(const Request& request, Response& response);
+  absl::Status ResumePool(const Request& request, Response& response);
   // Routes (rest_module_routes.cc).
   absl::Status UploadModule(const Request& request, Response& response,
                             const ContentReader& body);

@@ -378,7 +378,7 @@ TEST_F(RestRouterTest, OpenApiDocumentsExactlyTheRoutes) {
   }
   EXPECT_EQ(documented, routes);
   EXPECT_EQ(open_documented, open_routes);
-  EXPECT_EQ(routes.size(), 13u);
+  EXPECT_EQ(routes.size(), 15u);
 }
 
 }  // namespace

@@ -138,9 +138,7 @@ void Scheduler::End(const std::string& id, v1::JobState state,
   if (state == v1::SUCCEEDED) job.set_failed_rank(-1);
   Save(active).IgnoreError();  // Logged by Save.
   ++ended_[state];
-  if (!active.pool_ranks.empty()) {
-    pools_.Release(job.pool_id(), active.pool_ranks);
-  }
+  if (!active.pool_ranks.empty()) Release(job.pool_id(), active.pool_ranks);
   queue_.erase(std::remove(queue_.begin(), queue_.end(), id), queue_.end());
   log_.Forget(id);
   active_.erase(it);
@@ -188,11 +186,14 @@ absl::StatusOr<v1::Job> Scheduler::Submit(const v1::JobSpec& spec,
   int largest = pools_.LargestPool();
   if (spec.ranks() > largest) {
     return absl::FailedPreconditionError(
-        largest == 0 ? absl::StrCat("job asks ", spec.ranks(),
-                                    " ranks; no worker pool is attached")
-                     : absl::StrCat("job asks ", spec.ranks(),
-                                    " ranks; the largest pool has ", largest,
-                                    " executor ranks"));
+        largest > 0 ? absl::StrCat("job asks ", spec.ranks(),
+                                   " ranks; the largest pool has ", largest,
+                                   " executor ranks")
+        : pools_.Attached() > 0
+            ? absl::StrCat("job asks ", spec.ranks(),
+                           " ranks; every attached worker pool is leaving")
+            : absl::StrCat("job asks ", spec.ranks(),
+                           " ranks; no worker pool is attached"));
   }
   std::string id =
       absl::StrFormat("%s%08d", std::string(kJobIdPrefix), next_job_++);
@@ -327,6 +328,12 @@ absl::Status Scheduler::HandlePoolMessage(absl::string_view pool_id,
       return OnStarted(pool_id, message.started());
     case v1::PoolMessage::kFinished:
       return OnFinished(pool_id, message.finished());
+    case v1::PoolMessage::kDrain:
+      return DrainLocked(pool_id, /*detach=*/true,
+                         message.drain().reason().empty()
+                             ? "the pool asked to leave"
+                             : message.drain().reason())
+          .status();
     case v1::PoolMessage::kHello:
       return absl::InvalidArgumentError("a pool says hello only once");
     default:
@@ -360,7 +367,7 @@ absl::Status Scheduler::OnFinished(
       return absl::NotFoundError(
           absl::StrCat("pool ", pool_id, " finished ", id, ", not its job"));
     }
-    pools_.Release(pool_id, lingering->second.ranks);
+    Release(pool_id, lingering->second.ranks);
     lingering_.erase(lingering);
     Dispatch();
     return absl::OkStatus();
@@ -411,8 +418,13 @@ absl::Status Scheduler::OnLogs(absl::string_view pool_id,
 
 void Scheduler::DetachPool(absl::string_view pool_id) {
   absl::MutexLock lock(&mu_);
-  if (!pools_.Remove(pool_id)) return;
-  EmitLog(options_.log, absl::StrCat("pool ", pool_id, " detached"));
+  std::optional<AttachedPool> pool = pools_.Remove(pool_id);
+  if (!pool) return;
+  EmitLog(
+      options_.log,
+      absl::StrCat("pool ", pool_id, pool->detach_sent ? " detached" : " lost",
+                   pool->reason.empty() ? "" : " (", pool->reason,
+                   pool->reason.empty() ? "" : ")"));
   for (auto it = lingering_.begin(); it != lingering_.end();) {
     auto next = std::next(it);
     if (it->second.pool_id == pool_id) lingering_.erase(it);
@@ -429,10 +441,102 @@ void Scheduler::DetachPool(absl::string_view pool_id) {
     ActiveJob& active = active_.at(id);
     active.pool_ranks.clear();  // The pool is gone; nothing to release.
     active.job.set_failed_rank(-1);
-    End(id, active.stop_state.value_or(v1::FAILED), "worker pool lost");
+    End(id, active.stop_state.value_or(v1::FAILED),
+        pool->state == v1::POOL_ACTIVE
+            ? "worker pool lost"
+            : absl::StrCat("worker pool lost while draining (", pool->reason,
+                           ")"));
   }
   Dispatch();
   changes_.Notify();
+}
+
+void Scheduler::Release(absl::string_view pool_id,
+                        const std::vector<int32_t>& ranks) {
+  pools_.Release(pool_id, ranks);
+  if (AttachedPool* pool = pools_.Find(pool_id)) DetachIfIdle(*pool);
+}
+
+void Scheduler::DetachIfIdle(AttachedPool& pool) {
+  if (pool.state != v1::POOL_DETACHING || pool.detach_sent || !pool.idle()) {
+    return;
+  }
+  pool.detach_sent = true;
+  v1::HeadMessage message;
+  message.mutable_detach()->set_reason(pool.reason);
+  pool.sink->Send(message);
+  EmitLog(options_.log, absl::StrCat("pool ", pool.id, " is idle: detaching"));
+}
+
+v1::Pool Scheduler::Listed(absl::string_view pool_id) const {
+  for (v1::Pool& pool : pools_.List()) {
+    if (pool.id() == pool_id) return pool;
+  }
+  return v1::Pool();
+}
+
+absl::StatusOr<v1::Pool> Scheduler::DrainPool(absl::string_view pool_id,
+                                              bool detach, std::string reason) {
+  absl::MutexLock lock(&mu_);
+  return DrainLocked(pool_id, detach, std::move(reason));
+}
+
+absl::StatusOr<v1::Pool> Scheduler::DrainLocked(absl::string_view pool_id,
+                                                bool detach,
+                                                std::string reason) {
+  AttachedPool* pool = pools_.Find(pool_id);
+  if (pool == nullptr) {
+    return absl::NotFoundError(absl::StrCat("no pool ", pool_id));
+  }
+  if (reason.empty()) reason = "drained by operator";
+  if (pool->state != v1::POOL_DETACHING) {
+    pool->state = detach ? v1::POOL_DETACHING : v1::POOL_DRAINING;
+    pool->reason = reason;
+    EmitLog(options_.log,
+            absl::StrCat("pool ", pool_id, detach ? " detaching" : " draining",
+                         ": ", reason));
+  }
+  DetachIfIdle(*pool);
+  changes_.Notify();
+  return Listed(pool_id);
+}
+
+absl::StatusOr<v1::Pool> Scheduler::ResumePool(absl::string_view pool_id) {
+  absl::MutexLock lock(&mu_);
+  AttachedPool* pool = pools_.Find(pool_id);
+  if (pool == nullptr) {
+    return absl::NotFoundError(absl::StrCat("no pool ", pool_id));
+  }
+  if (pool->state == v1::POOL_DETACHING) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("pool ", pool_id, " is detaching (", pool->reason,
+                     "); it cannot resume"));
+  }
+  if (pool->state != v1::POOL_ACTIVE) {
+    pool->state = v1::POOL_ACTIVE;
+    pool->reason.clear();
+    EmitLog(options_.log, absl::StrCat("pool ", pool_id, " resumed"));
+    Dispatch();
+    changes_.Notify();
+  }
+  return Listed(pool_id);
+}
+
+v1::Pool Scheduler::ReportPoolFailure(std::string name,
+                                      std::vector<std::string> hosts,
+                                      std::string reason) {
+  v1::Pool failure;
+  failure.set_name(std::move(name));
+  for (std::string& host : hosts) failure.add_hosts(std::move(host));
+  failure.set_reason(std::move(reason));
+  failure.set_state(v1::POOL_FAILED);
+  *failure.mutable_failed() = ToProto(options_.clock->Now());
+  absl::MutexLock lock(&mu_);
+  EmitLog(options_.log, absl::StrCat("pool launch failed: ", failure.name(),
+                                     ": ", failure.reason()));
+  pools_.AddFailure(failure);
+  changes_.Notify();
+  return failure;
 }
 
 std::vector<v1::Pool> Scheduler::ListPools() const {

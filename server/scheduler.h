@@ -17,9 +17,14 @@
 // If the pool does not confirm a stop within stop_grace, the job ends anyway
 // and its ranks stay busy until the pool reports Finished or detaches.
 //
-// Pools: when a pool's stream ends (DetachPool) its STARTING and RUNNING
-// jobs end FAILED with reason "worker pool lost"; queued jobs keep waiting
-// for a pool (a re-attached pool is a new pool).
+// Pools: a job runs on one pool, the first ACTIVE one with enough free
+// executors. DrainPool (an operator, or the pool itself through a Drain
+// message) stops new jobs going to a pool; its running jobs finish. A pool
+// drained with detach (always, when the pool asked) is sent Detach once it is
+// idle, and leaves. When a pool's stream ends (DetachPool) its STARTING and
+// RUNNING jobs end FAILED with reason "worker pool lost"; queued jobs keep
+// waiting for a pool (a re-attached pool is a new pool). Pool launchers
+// report failed launches (ReportPoolFailure); ListPools shows the latest.
 //
 // Durability: every job change is written to the CacheStore (a serialized
 // wasmhpc.v1.Job under the job id) before the call returns. Create()
@@ -123,9 +128,10 @@ class Scheduler {
 
   // Queues a job. REQUIRES: the spec was validated (JobHandler). Errors:
   // FailedPrecondition when spec.ranks is more than the largest attached
-  // pool has ("job asks 8 ranks; the largest pool has 4 executor ranks"),
-  // Unavailable while shutting down, the store's on a failed write.
-  // `module_name`: the guest's argv[0]; empty means the digest.
+  // pool that is not detaching has (a draining pool may resume) ("job asks 8
+  // ranks; the largest pool has 4 executor ranks"), Unavailable while shutting
+  // down, the store's on a failed write. `module_name`: the guest's argv[0];
+  // empty means the digest.
   absl::StatusOr<v1::Job> Submit(const v1::JobSpec& spec,
                                  std::string module_name = "");
 
@@ -165,6 +171,19 @@ class Scheduler {
   // reconcile). The sink is not used again. Unknown ids are ignored.
   void DetachPool(absl::string_view pool_id);
 
+  // The pool takes no new jobs from now on; its running jobs finish. With
+  // `detach`, it is sent Detach once idle (at once if idle now). A detach
+  // cannot be undone. Returns the pool as listed. NotFound "no pool <id>".
+  absl::StatusOr<v1::Pool> DrainPool(absl::string_view pool_id, bool detach,
+                                     std::string reason);
+  // A draining pool takes jobs again. NotFound; FailedPrecondition for a
+  // pool that is detaching.
+  absl::StatusOr<v1::Pool> ResumePool(absl::string_view pool_id);
+  // Records a pool launch that failed (a POOL_FAILED entry of ListPools).
+  v1::Pool ReportPoolFailure(std::string name, std::vector<std::string> hosts,
+                             std::string reason);
+
+  // Attached pools in attach order, then reported failures, newest first.
   std::vector<v1::Pool> ListPools() const;
   // A snapshot of the counts (see JobStats).
   JobStats Stats() const;
@@ -217,6 +236,16 @@ class Scheduler {
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::Status OnFinished(absl::string_view pool_id,
                           const v1::PoolMessage::JobFinished& finished)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  absl::StatusOr<v1::Pool> DrainLocked(absl::string_view pool_id, bool detach,
+                                       std::string reason)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Sends Detach to a DETACHING pool that has become idle.
+  void DetachIfIdle(AttachedPool& pool) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Releases `ranks` of the pool and detaches it if that made it idle.
+  void Release(absl::string_view pool_id, const std::vector<int32_t>& ranks)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  v1::Pool Listed(absl::string_view pool_id) const
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::Status OnLogs(absl::string_view pool_id,
                       const v1::PoolMessage::JobLogs& logs)

@@ -2,6 +2,7 @@
 // pools and head restarts, driven through the handlers with fake pools.
 #include "server/scheduler.h"
 
+#include "absl/strings/str_cat.h"
 #include "cache-store/memory_store.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -300,6 +301,129 @@ TEST_F(SchedulerTest, HeadRestartKeepsRecordsAndReconcilesActiveJobs) {
   EXPECT_GT(next.id(), queued.id());
   EXPECT_EQ(StateOf(queued.id()), v1::STARTING);
   EXPECT_EQ(next.state(), v1::QUEUED);
+}
+
+// The pool as ListPools shows it (an empty Pool if it is not listed).
+v1::Pool Listed(Scheduler& scheduler, const std::string& id) {
+  for (const v1::Pool& pool : scheduler.ListPools()) {
+    if (pool.id() == id) return pool;
+  }
+  return v1::Pool();
+}
+
+TEST_F(SchedulerTest, DrainedPoolTakesNoNewJobsAndItsRunningJobFinishes) {
+  ASSERT_TRUE(pool_.Attach(5).ok());
+  FakePool other(head_->pools.get());
+  ASSERT_TRUE(other.Attach(3).ok());
+  v1::Job running = Submit(1);
+  ASSERT_EQ(running.pool_id(), pool_.id());
+  pool_.Started(running.id());
+
+  absl::StatusOr<v1::Pool> drained =
+      head_->scheduler->DrainPool(pool_.id(), /*detach=*/false, "");
+  ASSERT_TRUE(drained.ok()) << drained.status();
+  EXPECT_EQ(drained->state(), v1::POOL_DRAINING);
+  EXPECT_EQ(drained->reason(), "drained by operator");
+  EXPECT_EQ(drained->busy_ranks(), 1);
+  EXPECT_EQ(drained->free_ranks(), 3);
+
+  v1::Job next = Submit(1);  // pool_ has free ranks but drains.
+  EXPECT_EQ(next.pool_id(), other.id());
+  EXPECT_EQ(Submit(4).state(), v1::QUEUED);  // Only pool_ is that wide.
+  pool_.Succeeded(running.id(), 1);
+  EXPECT_EQ(StateOf(running.id()), v1::SUCCEEDED);
+  EXPECT_EQ(Listed(*head_->scheduler, pool_.id()).state(), v1::POOL_DRAINED);
+  EXPECT_EQ(pool_.detaches(), 0);  // Drained pools stay attached.
+
+  absl::StatusOr<v1::Pool> resumed = head_->scheduler->ResumePool(pool_.id());
+  ASSERT_TRUE(resumed.ok()) << resumed.status();
+  EXPECT_EQ(resumed->state(), v1::POOL_ACTIVE);
+  EXPECT_EQ(resumed->busy_ranks(), 4);  // The queued wide job went there.
+}
+
+TEST_F(SchedulerTest, PoolAskingToLeaveIsDetachedOnceItsJobsEnd) {
+  ASSERT_TRUE(pool_.Attach(5).ok());
+  v1::Job a = Submit(2);
+  v1::Job b = Submit(1);
+  pool_.Started(a.id());
+  pool_.Started(b.id());
+  pool_.Drain("SIGUSR1");
+  v1::Pool listed = Listed(*head_->scheduler, pool_.id());
+  EXPECT_EQ(listed.state(), v1::POOL_DETACHING);
+  EXPECT_EQ(listed.reason(), "SIGUSR1");
+  EXPECT_EQ(pool_.detaches(), 0);
+  EXPECT_EQ(head_->scheduler->ResumePool(pool_.id()).status().code(),
+            absl::StatusCode::kFailedPrecondition);
+
+  pool_.Succeeded(a.id(), 2);
+  EXPECT_EQ(pool_.detaches(), 0);  // b still runs.
+  pool_.Succeeded(b.id(), 1);
+  ASSERT_EQ(pool_.detaches(), 1);
+  EXPECT_EQ(pool_.received().back().detach().reason(), "SIGUSR1");
+  pool_.Drain("SIGTERM");  // A second signal changes nothing.
+  EXPECT_EQ(pool_.detaches(), 1);
+
+  pool_.Detach();  // The pool ends its stream.
+  EXPECT_TRUE(head_->scheduler->ListPools().empty());
+  EXPECT_EQ(StateOf(a.id()), v1::SUCCEEDED);
+  EXPECT_EQ(StateOf(b.id()), v1::SUCCEEDED);
+}
+
+TEST_F(SchedulerTest, IdlePoolDrainedWithDetachLeavesAtOnce) {
+  ASSERT_TRUE(pool_.Attach(3).ok());
+  absl::StatusOr<v1::Pool> pool =
+      head_->scheduler->DrainPool(pool_.id(), /*detach=*/true, "upgrade");
+  ASSERT_TRUE(pool.ok());
+  EXPECT_EQ(pool->state(), v1::POOL_DETACHING);
+  EXPECT_EQ(pool_.detaches(), 1);
+  EXPECT_EQ(head_->scheduler->DrainPool("pool-none", false, "").status().code(),
+            absl::StatusCode::kNotFound);
+  EXPECT_EQ(head_->scheduler->ResumePool("pool-none").status().code(),
+            absl::StatusCode::kNotFound);
+}
+
+TEST_F(SchedulerTest, SubmitWhileEveryPoolLeavesIsRefused) {
+  ASSERT_TRUE(pool_.Attach(3).ok());
+  v1::Job running = Submit(1);
+  ASSERT_TRUE(head_->scheduler->DrainPool(pool_.id(), true, "").ok());
+  absl::StatusOr<v1::Job> job = head_->jobs->Submit(head_->Spec(digest_, 1));
+  EXPECT_EQ(job.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(job.status().message(),
+            "job asks 1 ranks; every attached worker pool is leaving");
+}
+
+TEST_F(SchedulerTest, PoolLostWhileDrainingFailsItsJobsNamingTheDrain) {
+  ASSERT_TRUE(pool_.Attach(3).ok());
+  v1::Job job = Submit(2);
+  pool_.Started(job.id());
+  pool_.Drain("SIGTERM");
+  pool_.Detach();  // Killed before its job ended (Slurm's time limit).
+  v1::Job ended = Get(job.id());
+  EXPECT_EQ(ended.state(), v1::FAILED);
+  EXPECT_EQ(ended.reason(), "worker pool lost while draining (SIGTERM)");
+  EXPECT_TRUE(head_->scheduler->ListPools().empty());
+}
+
+TEST_F(SchedulerTest, ReportedLaunchFailuresAreListedNewestFirst) {
+  ASSERT_TRUE(pool_.Attach(3).ok());
+  for (int i = 0; i < 20; ++i) {
+    clock_.Advance(absl::Seconds(1));
+    head_->scheduler->ReportPoolFailure(absl::StrCat("rack", i), {"n1", "n2"},
+                                        absl::StrCat("mpirun exited ", i));
+  }
+  std::vector<v1::Pool> pools = head_->scheduler->ListPools();
+  ASSERT_EQ(pools.size(), 1 + PoolRegistry::kKeptFailures);
+  EXPECT_EQ(pools[0].id(), pool_.id());
+  EXPECT_EQ(pools[0].state(), v1::POOL_ACTIVE);
+  EXPECT_THAT(pools[0].hosts(), ElementsAre("localhost"));
+  EXPECT_EQ(pools[1].state(), v1::POOL_FAILED);
+  EXPECT_EQ(pools[1].name(), "rack19");
+  EXPECT_EQ(pools[1].reason(), "mpirun exited 19");
+  EXPECT_THAT(pools[1].hosts(), ElementsAre("n1", "n2"));
+  EXPECT_EQ(FromProto(pools[1].failed()), clock_.Now());
+  EXPECT_EQ(pools.back().name(), "rack4");
+  // Failures never take jobs.
+  EXPECT_EQ(Submit(2).pool_id(), pool_.id());
 }
 
 }  // namespace

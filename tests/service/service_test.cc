@@ -441,6 +441,95 @@ TEST_F(ServiceTest, CancelTimeoutAndLostPool) {
   EXPECT_NE(*new_id, Get(lost.id()).pool_id());
 }
 
+TEST_F(ServiceTest, PoolUploadsCodeForItsEngineDrainsAndDetaches) {
+  GrpcFakePool pool(channel_);
+  absl::StatusOr<std::string> pool_id = pool.Attach(3, "other engine");
+  ASSERT_TRUE(pool_id.ok()) << pool_id.status();
+  std::string digest = UploadHello();
+
+  // Code the pool compiled for its engine is served back for that engine.
+  auto upload = [&](const std::string& d, const std::string& fingerprint,
+                    const std::string& code) {
+    grpc::ClientContext context;
+    v1::UploadCodeResponse response;
+    auto writer = pools_->UploadCode(&context, &response);
+    v1::UploadCodeRequest chunk;
+    chunk.set_digest(d);
+    chunk.set_engine_fingerprint(fingerprint);
+    chunk.set_code(code.substr(0, 3));
+    writer->Write(chunk);
+    chunk.Clear();
+    chunk.set_code(code.substr(3));
+    writer->Write(chunk);
+    writer->WritesDone();
+    return writer->Finish();
+  };
+  ASSERT_TRUE(upload(digest, "other engine", "compiled!").ok());
+  grpc::ClientContext fetch_context;
+  v1::FetchModuleRequest fetch;
+  fetch.set_digest(digest);
+  fetch.set_engine_fingerprint("other engine");
+  auto reader = pools_->FetchModule(&fetch_context, fetch);
+  std::string code;
+  for (v1::FetchModuleChunk chunk; reader->Read(&chunk);) {
+    code += chunk.compiled_code();
+  }
+  ASSERT_TRUE(reader->Finish().ok());
+  EXPECT_EQ(code, "compiled!");
+  EXPECT_EQ(upload("sha256:" + std::string(64, 'a'), "e", "xxxx").error_code(),
+            grpc::StatusCode::NOT_FOUND);
+  EXPECT_EQ(upload(digest, "", "xxxx").error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);
+
+  // The pool asks to leave while a job runs: Detach once it ended.
+  v1::Job job;
+  ASSERT_TRUE(Submit(Spec(digest, 1), &job).ok());
+  NextAssign(pool);
+  pool.Started(job.id());
+  v1::PoolMessage drain;
+  drain.mutable_drain()->set_reason("SIGUSR1");
+  pool.Send(drain);
+  v1::ListPoolsResponse listed;
+  auto list = [&] {
+    grpc::ClientContext context;
+    EXPECT_TRUE(pools_->List(&context, {}, &listed).ok());
+    return listed.pools_size() > 0 ? listed.pools(0).state()
+                                   : v1::POOL_STATE_UNSPECIFIED;
+  };
+  // The stream's messages are applied in order, but after Send returns.
+  for (absl::Time deadline = absl::Now() + absl::Seconds(10);
+       list() != v1::POOL_DETACHING && absl::Now() < deadline;) {
+    absl::SleepFor(absl::Milliseconds(10));
+  }
+  ASSERT_EQ(listed.pools_size(), 1);
+  EXPECT_EQ(listed.pools(0).state(), v1::POOL_DETACHING);
+  v1::Job refused;  // No other pool: nothing can take it.
+  EXPECT_EQ(Submit(Spec(digest, 1), &refused).error_code(),
+            grpc::StatusCode::FAILED_PRECONDITION);
+  pool.Succeeded(job.id(), 1);
+  std::optional<v1::HeadMessage> detach = pool.Next();
+  ASSERT_TRUE(detach && detach->has_detach());
+  EXPECT_EQ(detach->detach().reason(), "SIGUSR1");
+  EXPECT_EQ(WaitForState(job.id(), v1::SUCCEEDED).pool_id(), *pool_id);
+
+  // A launcher reports a pool that never came up.
+  grpc::ClientContext report_context;
+  v1::ReportPoolFailureRequest report;
+  report.set_name("rack2");
+  report.add_hosts("n1");
+  report.set_reason("mpirun exited with code 1");
+  v1::Pool failed;
+  ASSERT_TRUE(pools_->ReportFailure(&report_context, report, &failed).ok());
+  list();
+  ASSERT_EQ(listed.pools_size(), 2);
+  EXPECT_EQ(listed.pools(1).state(), v1::POOL_FAILED);
+  EXPECT_EQ(listed.pools(1).reason(), "mpirun exited with code 1");
+  grpc::ClientContext bad_context;
+  report.clear_reason();
+  EXPECT_EQ(pools_->ReportFailure(&bad_context, report, &failed).error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);
+}
+
 TEST_F(ServiceTest, HealthIsServingAndReflectionIsOn) {
   // grpc.health.v1.HealthCheckResponse{status: SERVING} is 08 01.
   absl::StatusOr<std::string> health = HealthCheck(channel_);
