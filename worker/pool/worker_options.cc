@@ -24,7 +24,9 @@ const char kWorkerUsage[] =
     "  --token-file FILE       bearer token for a head started with\n"
     "                          --auth-tokens: the file's first line\n"
     "                          (default: $WASMHPC_TOKEN, if set)\n"
-    "  --help                  this text\n";
+    "  --help                  this text\n"
+    "SIGUSR1 or SIGUSR2 to mpirun (or SIGTERM to rank 0) drains the pool: it\n"
+    "takes no new jobs, and every rank exits 0 once the head detaches it.\n";
 
 absl::StatusOr<WorkerOptions> ParseWorkerOptions(
     const std::vector<std::string>& argv) {
