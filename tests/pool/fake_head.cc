@@ -35,6 +35,21 @@ struct FakeHead::State : public v1::PoolService::Service {
   grpc::Status FetchModule(
       grpc::ServerContext*, const v1::FetchModuleRequest* request,
       grpc::ServerWriter<v1::FetchModuleChunk>* writer) override;
+  grpc::Status UploadCode(grpc::ServerContext*,
+                          grpc::ServerReader<v1::UploadCodeRequest>* reader,
+                          v1::UploadCodeResponse*) override;
+
+  // Records the call's `authorization` metadata under `method`.
+  void RecordAuthorization(const std::string& method,
+                           const grpc::ServerContext& context) {
+    const auto& metadata = context.client_metadata();
+    auto it = metadata.find("authorization");
+    absl::MutexLock lock(&mu);
+    authorization[method] =
+        it == metadata.end()
+            ? ""
+            : std::string(it->second.data(), it->second.size());
+  }
 
   // Waits until `ready` holds (under mu), up to `timeout`.
   bool Await(const std::function<bool()>& ready, absl::Duration timeout) {
@@ -53,13 +68,18 @@ struct FakeHead::State : public v1::PoolService::Service {
   int attaches ABSL_GUARDED_BY(mu) = 0;
   bool hold_fetches ABSL_GUARDED_BY(mu) = false;
   int ended ABSL_GUARDED_BY(mu) = 0;
+  std::vector<std::string> drains ABSL_GUARDED_BY(mu);
+  std::map<std::string, Upload> uploads ABSL_GUARDED_BY(mu);
+  int upload_calls ABSL_GUARDED_BY(mu) = 0;
+  std::map<std::string, std::string> authorization ABSL_GUARDED_BY(mu);
 
   // The attached pool's stream; writes are serialized by write_mu.
   absl::Mutex write_mu;
   Stream* stream ABSL_GUARDED_BY(write_mu) = nullptr;
 };
 
-grpc::Status FakeHead::State::Attach(grpc::ServerContext*, Stream* s) {
+grpc::Status FakeHead::State::Attach(grpc::ServerContext* context, Stream* s) {
+  RecordAuthorization("Attach", *context);
   v1::PoolMessage message;
   if (!s->Read(&message) || !message.has_hello()) {
     return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "Hello first");
@@ -95,6 +115,9 @@ grpc::Status FakeHead::State::Attach(grpc::ServerContext*, Stream* s) {
       case v1::PoolMessage::kFinished:
         jobs[message.finished().job_id()].finished = message.finished();
         break;
+      case v1::PoolMessage::kDrain:
+        drains.push_back(message.drain().reason());
+        break;
       default:
         break;
     }
@@ -110,8 +133,9 @@ grpc::Status FakeHead::State::Attach(grpc::ServerContext*, Stream* s) {
 }
 
 grpc::Status FakeHead::State::FetchModule(
-    grpc::ServerContext*, const v1::FetchModuleRequest* request,
+    grpc::ServerContext* context, const v1::FetchModuleRequest* request,
     grpc::ServerWriter<v1::FetchModuleChunk>* writer) {
+  RecordAuthorization("FetchModule", *context);
   Module module;
   {
     absl::MutexLock lock(&mu);
@@ -140,6 +164,37 @@ grpc::Status FakeHead::State::FetchModule(
       writer->Write(chunk);
     }
   }
+  return grpc::Status::OK;
+}
+
+grpc::Status FakeHead::State::UploadCode(
+    grpc::ServerContext* context,
+    grpc::ServerReader<v1::UploadCodeRequest>* reader,
+    v1::UploadCodeResponse*) {
+  RecordAuthorization("UploadCode", *context);
+  v1::UploadCodeRequest chunk;
+  std::string digest;
+  Upload upload;
+  while (reader->Read(&chunk)) {
+    if (upload.chunks++ == 0) {
+      digest = chunk.digest();
+      upload.fingerprint = chunk.engine_fingerprint();
+    }
+    upload.code += chunk.code();
+    upload.largest_chunk = std::max(upload.largest_chunk, chunk.code().size());
+  }
+  absl::MutexLock lock(&mu);
+  ++upload_calls;
+  if (digest.empty() || upload.code.empty()) {
+    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                        "the first chunk names no module, or no code came");
+  }
+  auto module = modules.find(digest);
+  if (module != modules.end()) {  // served to this engine from now on
+    module->second.code = upload.code;
+    module->second.fingerprint = upload.fingerprint;
+  }
+  uploads[digest] = std::move(upload);
   return grpc::Status::OK;
 }
 
@@ -262,6 +317,47 @@ int FakeHead::LogChunks(const std::string& job_id, int rank) const {
   if (it == state_->jobs.end()) return 0;
   auto count = it->second.chunks_by_rank.find(rank);
   return count == it->second.chunks_by_rank.end() ? 0 : count->second;
+}
+
+std::optional<FakeHead::Upload> FakeHead::AwaitUpload(const std::string& digest,
+                                                      absl::Duration timeout) {
+  State& s = *state_;
+  if (!s.Await(
+          [&]() ABSL_NO_THREAD_SAFETY_ANALYSIS {
+            return s.uploads.contains(digest);
+          },
+          timeout)) {
+    return std::nullopt;
+  }
+  absl::MutexLock lock(&s.mu);
+  return s.uploads[digest];
+}
+
+int FakeHead::uploads() const {
+  absl::MutexLock lock(&state_->mu);
+  return state_->upload_calls;
+}
+
+std::string FakeHead::Authorization(const std::string& method) const {
+  absl::MutexLock lock(&state_->mu);
+  auto it = state_->authorization.find(method);
+  return it == state_->authorization.end() ? "" : it->second;
+}
+
+std::optional<std::string> FakeHead::AwaitDrain(absl::Duration timeout) {
+  State& s = *state_;
+  if (!s.Await([&]()
+                   ABSL_NO_THREAD_SAFETY_ANALYSIS { return !s.drains.empty(); },
+               timeout)) {
+    return std::nullopt;
+  }
+  absl::MutexLock lock(&s.mu);
+  return s.drains.front();
+}
+
+int FakeHead::drains() const {
+  absl::MutexLock lock(&state_->mu);
+  return static_cast<int>(state_->drains.size());
 }
 
 bool FakeHead::AwaitStreamsEnded(int count, absl::Duration timeout) {

@@ -2,10 +2,12 @@
 // wasmhpc-head when testing wasmhpc-worker.
 //
 // It serves one pool at a time: Attach answers the Hello with a Welcome and
-// records every PoolMessage; the test sends assignments and cancels with
-// Send() and waits for what the pool reports with the Await* calls (bounded
-// waits on the recorded state, never sleeps). FetchModule serves the
-// modules added with AddModule and counts the fetches.
+// records every PoolMessage; the test sends assignments, cancels and
+// detaches with Send() and waits for what the pool reports with the Await*
+// calls (bounded waits on the recorded state, never sleeps). FetchModule
+// serves the modules added with AddModule and counts the fetches;
+// UploadCode records the code and, like the head, serves it from then on
+// to pools of that engine fingerprint.
 //
 // Thread safety: thread-safe.
 #ifndef WASMHPC_TESTS_POOL_FAKE_HEAD_H_
@@ -42,6 +44,23 @@ class FakeHead {
   // While held, FetchModule calls wait (up to 30 s) before answering.
   void HoldFetches(bool hold);
 
+  // Code a pool uploaded for a module.
+  struct Upload {
+    std::string fingerprint;
+    std::string code;
+    int chunks = 0;
+    size_t largest_chunk = 0;
+  };
+  // The last UploadCode for `digest`, waiting up to `timeout` for one.
+  std::optional<Upload> AwaitUpload(const std::string& digest,
+                                    absl::Duration timeout);
+  // UploadCode calls so far.
+  int uploads() const;
+
+  // The `authorization` metadata of the latest call of `method` ("Attach",
+  // "FetchModule", "UploadCode"); "" if it had none.
+  std::string Authorization(const std::string& method) const;
+
   // The Hello of the attached pool, waiting up to `timeout` for one.
   std::optional<v1::PoolMessage::Hello> AwaitHello(absl::Duration timeout);
   // Sends to the attached pool. False if none is attached.
@@ -61,6 +80,12 @@ class FakeHead {
   std::string RankLog(const std::string& job_id, int rank, int stream) const;
   // How many log chunks of the job were tagged with job rank `rank`.
   int LogChunks(const std::string& job_id, int rank) const;
+
+  // The reason of the pool's first PoolMessage.Drain, waiting up to
+  // `timeout` for one.
+  std::optional<std::string> AwaitDrain(absl::Duration timeout);
+  // PoolMessage.Drain messages received so far.
+  int drains() const;
 
   // True once `count` Attach streams have ended.
   bool AwaitStreamsEnded(int count, absl::Duration timeout);

@@ -136,4 +136,14 @@ std::string PoolProcess::Output() const {
   return std::string((std::istreambuf_iterator<char>(in)), {});
 }
 
+bool PoolProcess::AwaitOutput(const std::string& text,
+                              absl::Duration timeout) const {
+  absl::Time until = absl::Now() + timeout;
+  for (;;) {
+    if (Output().find(text) != std::string::npos) return true;
+    if (absl::Now() >= until) return false;
+    absl::SleepFor(absl::Milliseconds(20));
+  }
+}
+
 }  // namespace wasmhpc::testing

@@ -35,6 +35,8 @@ class PoolProcess {
 
   // What mpirun and the ranks printed so far.
   std::string Output() const;
+  // True once Output() holds `text`, waiting up to `timeout`.
+  bool AwaitOutput(const std::string& text, absl::Duration timeout) const;
 
  private:
   pid_t pid_ = -1;

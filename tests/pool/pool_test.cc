@@ -2,6 +2,8 @@
 // a fake head (fake_head.h) that assigns jobs and records what the pool
 // reports.
 #include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <fstream>
 #include <iterator>
@@ -23,6 +25,7 @@ namespace wasmhpc::testing {
 namespace {
 
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 constexpr absl::Duration kStartup = absl::Seconds(60);
 constexpr absl::Duration kJob = absl::Seconds(30);
@@ -60,8 +63,9 @@ class PoolTest : public ::testing::Test {
   }
 
   // Starts a pool of `ranks` and waits for its Hello.
-  void StartPool(int ranks = 4) {
-    pool_ = std::make_unique<PoolProcess>(WASMHPC_WORKER, ranks, head_->port());
+  void StartPool(int ranks = 4, const std::vector<std::string>& args = {}) {
+    pool_ = std::make_unique<PoolProcess>(WASMHPC_WORKER, ranks, head_->port(),
+                                          args);
     hello_message_ = head_->AwaitHello(kStartup);
     ASSERT_TRUE(hello_message_.has_value())
         << "the pool did not attach; its output:\n"
@@ -131,6 +135,38 @@ class PoolTest : public ::testing::Test {
     EXPECT_LT(absl::Now() - cancelled, absl::Seconds(1));
   }
 
+  // Tells the pool to leave, as the head does once a draining pool is idle.
+  void Detach() {
+    v1::HeadMessage m;
+    m.mutable_detach()->set_reason("drained by the test");
+    ASSERT_TRUE(head_->Send(m));
+  }
+
+  // Expects mpirun, so every rank, to exit 0 within `timeout`.
+  void ExpectPoolExitsZero(absl::Duration timeout = kJob) {
+    std::optional<int> status = pool_->AwaitExit(timeout);
+    ASSERT_TRUE(status.has_value()) << "mpirun kept running; its output:\n"
+                                    << pool_->Output();
+    EXPECT_TRUE(WIFEXITED(*status) && WEXITSTATUS(*status) == 0)
+        << "mpirun ended with wait status " << *status << "; its output:\n"
+        << pool_->Output();
+  }
+
+  // The pool's "compiled module" lines for `guest` (complete once mpirun
+  // has exited: the ranks' stderr reaches mpirun asynchronously).
+  int CompileLines(const Guest& guest) const {
+    std::string line =
+        absl::StrCat(" compiled module ", guest.digest.substr(0, 12),
+                     " (no cached code for this engine)\n");
+    std::string output = pool_->Output();
+    int count = 0;
+    for (size_t at = output.find(line); at != std::string::npos;
+         at = output.find(line, at + 1)) {
+      ++count;
+    }
+    return count;
+  }
+
   Guest hello_, traps_, guest_;
   std::unique_ptr<FakeHead> head_;
   std::unique_ptr<PoolProcess> pool_;
@@ -194,6 +230,137 @@ TEST_F(PoolTest, CompiledCodeFromTheHeadIsLoaded) {
                    (*engine)->Fingerprint());
   StartPool(3);
   ExpectHelloRuns("cached", {1, 2});
+  Detach();
+  ExpectPoolExitsZero();
+  EXPECT_EQ(CompileLines(hello_), 0) << pool_->Output();
+  EXPECT_EQ(head_->uploads(), 0);
+}
+
+// The head serves no code for the pool's engine: the job's rank 0 compiles
+// once for all its ranks and uploads the code; the controller keeps it for
+// later jobs, and the head serves it to the next pool.
+TEST_F(PoolTest, ModuleIsCompiledOncePerJobAndItsCodeUploaded) {
+  StartPool(4);
+  ExpectHelloRuns("first", {1, 2});
+  std::optional<FakeHead::Upload> upload =
+      head_->AwaitUpload(hello_.digest, kJob);
+  ASSERT_TRUE(upload.has_value()) << pool_->Output();
+  EXPECT_EQ(upload->fingerprint, hello_message_->engine_fingerprint());
+  EXPECT_FALSE(upload->code.empty());
+  EXPECT_LE(upload->largest_chunk, size_t{1} << 20);
+  // Rank 3 lacks the module: it gets the code from the controller's LRU.
+  ExpectHelloRuns("second", {3, 1});
+  EXPECT_EQ(head_->fetches(hello_.digest), 1);
+  Detach();
+  ExpectPoolExitsZero();
+  EXPECT_EQ(CompileLines(hello_), 1) << pool_->Output();
+  EXPECT_THAT(pool_->Output(),
+              HasSubstr(absl::StrCat(
+                  "wasmhpc-worker: rank 1 on ", hello_message_->ranks(1).host(),
+                  " compiled module ", hello_.digest.substr(0, 12),
+                  " (no cached code for this engine)\n")));
+  EXPECT_EQ(head_->uploads(), 1);
+
+  StartPool(3);  // a new pool of the same engine: the head has the code now
+  ExpectHelloRuns("next-pool", {1, 2});
+  Detach();
+  ExpectPoolExitsZero();
+  EXPECT_EQ(CompileLines(hello_), 0) << pool_->Output();
+}
+
+TEST_F(PoolTest, TokenFileIsSentAsBearerMetadata) {
+  std::string path =
+      absl::StrCat(::testing::TempDir(), "/pool-token-", getpid());
+  std::ofstream(path) << "s3cret\n";
+  StartPool(3, {"--token-file", path});
+  EXPECT_EQ(head_->Authorization("Attach"), "Bearer s3cret");
+  ExpectHelloRuns("hello", {1, 2});
+  EXPECT_EQ(head_->Authorization("FetchModule"), "Bearer s3cret");
+  ASSERT_TRUE(head_->AwaitUpload(hello_.digest, kJob).has_value());
+  EXPECT_EQ(head_->Authorization("UploadCode"), "Bearer s3cret");
+  unlink(path.c_str());
+}
+
+TEST_F(PoolTest, UnreadableTokenFileEndsThePool) {
+  pool_ = std::make_unique<PoolProcess>(
+      WASMHPC_WORKER, 2, head_->port(),
+      std::vector<std::string>{"--token-file", "/nonexistent/token"});
+  std::optional<int> status = pool_->AwaitExit(kStartup);
+  ASSERT_TRUE(status.has_value());
+  EXPECT_FALSE(WIFEXITED(*status) && WEXITSTATUS(*status) == 0);
+  EXPECT_THAT(pool_->Output(),
+              HasSubstr("--token-file /nonexistent/token: cannot open it"));
+  EXPECT_EQ(head_->attaches(), 0);
+}
+
+// The wasmhpc-pool launcher turns TERM/USR1 into SIGUSR1 for mpirun, which
+// forwards it to every rank.
+TEST_F(PoolTest, SigusrOneDrainsThePoolAndItExitsZeroOnDetach) {
+  StartPool(3);
+  ExpectHelloRuns("before-drain", {1, 2});
+  ASSERT_EQ(kill(pool_->pid(), SIGUSR1), 0);
+  EXPECT_EQ(head_->AwaitDrain(kJob), "SIGUSR1") << pool_->Output();
+  // The head sends no jobs to a draining pool; one that comes is refused.
+  Assign("late", hello_, {1});
+  v1::PoolMessage::JobFinished late = Finished("late");
+  EXPECT_EQ(late.state(), v1::FAILED);
+  EXPECT_EQ(late.reason(), "pool is draining");
+  Detach();
+  ExpectPoolExitsZero();
+  EXPECT_TRUE(head_->AwaitStreamsEnded(1, kJob));
+  EXPECT_EQ(head_->drains(), 1);
+  EXPECT_THAT(pool_->Output(), Not(HasSubstr("lost the head")));
+}
+
+// A Detach while a job runs (an operator's `pools drain --detach`, or
+// Slurm's SIGTERM to rank 0 first): the pool leaves once the job ends.
+TEST_F(PoolTest, SigtermToTheControllerDrainsAndDetachWaitsForTheJob) {
+  StartPool(3);
+  Assign("spin", guest_, {1, 2}, {"spin"});
+  ASSERT_TRUE(head_->AwaitStarted("spin", kJob));
+  std::optional<pid_t> controller = pool_->RankPid(0);
+  ASSERT_TRUE(controller.has_value());
+  ASSERT_EQ(kill(*controller, SIGTERM), 0);
+  EXPECT_EQ(head_->AwaitDrain(kJob), "SIGTERM");
+  Detach();
+  EXPECT_FALSE(pool_->AwaitExit(absl::Seconds(2)).has_value())
+      << "the pool left while its job ran";
+  EXPECT_FALSE(head_->AwaitFinished("spin", absl::ZeroDuration()).has_value());
+  Cancel("spin");
+  EXPECT_EQ(Finished("spin").state(), v1::CANCELLED);
+  ExpectPoolExitsZero();
+}
+
+// A cancelled guest leaves MPI requests behind on its job communicator: the
+// ranks still finalize MPI and exit 0.
+TEST_F(PoolTest, PoolExitsZeroAfterAJobCancelledInMpiRecv) {
+  StartPool(4);
+  Assign("deadlock", guest_, {1, 2, 3}, {"deadlock"});
+  ExpectCancelWithinASecond("deadlock", "rank 2 of 3: deadlock");
+  ASSERT_EQ(kill(pool_->pid(), SIGUSR1), 0);
+  ASSERT_TRUE(head_->AwaitDrain(kJob).has_value());
+  Detach();
+  ExpectPoolExitsZero();
+}
+
+TEST_F(PoolTest, DrainingPoolWithoutAHeadExitsOnceIdle) {
+  StartPool(3);
+  head_.reset();
+  ASSERT_TRUE(pool_->AwaitOutput("lost the head", kJob)) << pool_->Output();
+  ASSERT_EQ(kill(pool_->pid(), SIGUSR1), 0);
+  ExpectPoolExitsZero();
+}
+
+TEST_F(PoolTest, PoolAttachesToAHeadThatStartsLater) {
+  int port = head_->port();
+  head_.reset();
+  pool_ = std::make_unique<PoolProcess>(WASMHPC_WORKER, 3, port);
+  ASSERT_TRUE(pool_->AwaitOutput("; retrying", kStartup)) << pool_->Output();
+  head_ = FakeHead::Start(port);
+  ASSERT_NE(head_, nullptr);
+  head_->AddModule(hello_.digest, hello_.bytes);
+  ASSERT_TRUE(head_->AwaitHello(kStartup).has_value()) << pool_->Output();
+  ExpectHelloRuns("late-head", {1, 2});
 }
 
 TEST_F(PoolTest, JobsOnDisjointRanksRunAtOnce) {

@@ -5,6 +5,7 @@
 #include <deque>
 #include <iostream>
 #include <memory>
+#include <optional>
 #include <thread>
 #include <utility>
 
@@ -14,6 +15,7 @@
 #include "absl/time/clock.h"
 #include "cache-store/module_digest.h"
 #include "worker/pool/control_channel.h"
+#include "worker/pool/drain_signals.h"
 #include "worker/pool/head_client.h"
 #include "worker/pool/pool_controller.h"
 
@@ -73,44 +75,75 @@ class MpiExecutorLink : public ExecutorLink {
   Log log_;
 };
 
-// Runs FetchModule calls one at a time on its own thread.
-class FetchThread : public ModuleFetcher {
+// Runs FetchModule and UploadCode calls one at a time on its own thread.
+class TransferThread : public ModuleFetcher, public CodeUploader {
  public:
   using Done = std::function<void(
       const std::string&, absl::StatusOr<std::shared_ptr<const ModuleBlob>>)>;
 
-  FetchThread(HeadClient& client, std::string fingerprint,
-              absl::Duration timeout, Done done)
+  TransferThread(HeadClient& client, const ControllerConfig& config, Done done)
       : client_(client),
-        fingerprint_(std::move(fingerprint)),
-        timeout_(timeout),
+        fingerprint_(config.hello.engine_fingerprint()),
+        fetch_timeout_(config.fetch_timeout),
+        upload_timeout_(config.upload_timeout),
         done_(std::move(done)),
+        log_(config.log),
         thread_([this] { Loop(); }) {}
 
+  // Runs the calls queued so far (each bounded by its timeout), then stops.
+  ~TransferThread() override {
+    {
+      absl::MutexLock lock(&mu_);
+      stopping_ = true;
+    }
+    thread_.join();
+  }
+
   void StartFetch(const std::string& digest) override {
-    absl::MutexLock lock(&mu_);
-    queue_.push_back(digest);
+    Enqueue([this, digest] { done_(digest, Fetch(digest)); });
+  }
+
+  void StartUpload(const std::string& digest,
+                   std::shared_ptr<const ModuleBlob> code) override {
+    Enqueue([this, digest, code = std::move(code)] {
+      absl::Status uploaded =
+          client_.UploadCode(digest, code->engine_fingerprint,
+                             code->compiled_code, upload_timeout_);
+      if (!uploaded.ok()) {
+        log_(absl::StrCat("uploading the compiled code of ", digest,
+                          " to the head: ", uploaded.message()));
+      }
+    });
   }
 
  private:
+  void Enqueue(std::function<void()> call) {
+    absl::MutexLock lock(&mu_);
+    queue_.push_back(std::move(call));
+  }
+
   void Loop() {
     for (;;) {
-      std::string digest;
+      std::function<void()> call;
       {
         absl::MutexLock lock(&mu_);
-        mu_.Await(absl::Condition(
-            +[](std::deque<std::string>* q) { return !q->empty(); }, &queue_));
-        digest = std::move(queue_.front());
+        mu_.Await(absl::Condition(this, &TransferThread::Ready));
+        if (queue_.empty()) return;  // stopping
+        call = std::move(queue_.front());
         queue_.pop_front();
       }
-      done_(digest, Fetch(digest));
+      call();
     }
+  }
+
+  bool Ready() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    return !queue_.empty() || stopping_;
   }
 
   absl::StatusOr<std::shared_ptr<const ModuleBlob>> Fetch(
       const std::string& digest) {
     absl::StatusOr<ModuleBlob> blob =
-        client_.Fetch(digest, fingerprint_, timeout_);
+        client_.Fetch(digest, fingerprint_, fetch_timeout_);
     if (!blob.ok()) {
       return absl::Status(
           blob.status().code(),
@@ -126,19 +159,23 @@ class FetchThread : public ModuleFetcher {
 
   HeadClient& client_;
   std::string fingerprint_;
-  absl::Duration timeout_;
+  absl::Duration fetch_timeout_;
+  absl::Duration upload_timeout_;
   Done done_;
+  Log log_;
   absl::Mutex mu_;
-  std::deque<std::string> queue_ ABSL_GUARDED_BY(mu_);
-  std::thread thread_;  // runs for the life of the process
+  std::deque<std::function<void()>> queue_ ABSL_GUARDED_BY(mu_);
+  bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+  std::thread thread_;
 };
 
-// Polls the control communicator for the executors' reports.
+// Polls the control communicator for the executors' reports until `stop`.
 void ReceiveFromExecutors(ControlChannel& channel, EventLoop& loop,
                           PoolController& controller,
-                          absl::Duration max_poll_interval, const Log& log) {
+                          absl::Duration max_poll_interval, const Log& log,
+                          const std::atomic<bool>& stop) {
   PollPause pause(max_poll_interval);
-  for (;;) {
+  while (!stop.load()) {
     auto message = std::make_shared<ToController>();
     int from = 0;
     absl::StatusOr<bool> got =
@@ -156,24 +193,17 @@ void ReceiveFromExecutors(ControlChannel& channel, EventLoop& loop,
   }
 }
 
-// Runs the loop until the stream ends (`*attached` turns false).
-void Serve(EventLoop& loop, PoolController& controller, const bool& attached) {
-  while (attached) {
-    absl::Time wake = absl::Now() + absl::Seconds(1);
+// Runs the loop while `go_on()` holds, up to `until`.
+void Serve(EventLoop& loop, PoolController& controller,
+           const std::function<bool()>& go_on,
+           absl::Time until = absl::InfiniteFuture()) {
+  while (go_on() && absl::Now() < until) {
+    absl::Time wake = std::min(until, absl::Now() + absl::Seconds(1));
     if (std::optional<absl::Time> next = controller.NextDeadline()) {
       wake = std::min(wake, *next);
     }
     loop.RunUntil(wake);
     controller.Tick();
-  }
-}
-
-// After losing the head: lets the stopped jobs end, up to `grace`.
-void AwaitStoppedJobs(EventLoop& loop, PoolController& controller,
-                      absl::Duration grace) {
-  absl::Time until = absl::Now() + grace;
-  while (controller.active_jobs() > 0 && absl::Now() < until) {
-    loop.RunUntil(std::min(until, absl::Now() + absl::Milliseconds(100)));
   }
 }
 
@@ -186,14 +216,14 @@ void RunController(ControllerConfig config) {
     };
   }
   const Log& log = config.log;
-  HeadClient client(config.head);
+  HeadClient client(config.head, config.token);
   ControlChannel channel(config.control);
   EventLoop loop;
   StreamHeadLink head(client);
   MpiExecutorLink executors(channel, log);
   PoolController* controller_ptr = nullptr;
-  FetchThread fetcher(
-      client, config.hello.engine_fingerprint(), config.fetch_timeout,
+  TransferThread transfers(
+      client, config,
       [&loop, &controller_ptr](
           const std::string& digest,
           absl::StatusOr<std::shared_ptr<const ModuleBlob>> blob) {
@@ -205,51 +235,99 @@ void RunController(ControllerConfig config) {
       {.world_size = config.hello.ranks_size(),
        .head = &head,
        .executors = &executors,
-       .fetcher = &fetcher,
+       .fetcher = &transfers,
+       .uploader = &transfers,
        .module_cache_entries = config.module_cache_entries,
        .now = {},
        .log = log});
   controller_ptr = &controller;
+  std::atomic<bool> stop_receiving{false};
   std::thread receiver([&] {
     ReceiveFromExecutors(channel, loop, controller, config.max_poll_interval,
-                         log);
+                         log, stop_receiving);
   });
+  std::optional<DrainSignalWatcher> signals;
+  if (config.drain_on_signals) {
+    signals.emplace([&loop, &controller](const std::string& name) {
+      loop.Post([&controller, name] { controller.Drain(name); });
+    });
+  }
 
   v1::PoolMessage hello;
   *hello.mutable_hello() = config.hello;
   absl::Duration backoff = absl::Milliseconds(100);
   bool reported_unreachable = false;
-  for (;;) {
-    bool attached = true;
+  // The current stream's state, changed by its events on the loop thread.
+  bool attached = false, welcomed = false;
+  auto up = [&] { return !controller.shut_down(); };
+  while (!controller.shut_down()) {
+    if (controller.draining()) {  // no head: leaves once idle
+      Serve(loop, controller, up);
+      break;
+    }
+    attached = true;
+    welcomed = false;
     absl::Status status = client.Attach(
         hello,
-        [&loop, &controller](const v1::HeadMessage& message) {
-          loop.Post(
-              [&controller, message] { controller.OnHeadMessage(message); });
+        [&](const v1::HeadMessage& message) {
+          loop.Post([&, message] {
+            if (message.has_welcome() && !welcomed) {
+              welcomed = true;
+              reported_unreachable = false;
+              backoff = absl::Milliseconds(100);
+              log(absl::StrCat("attached to ", config.head, " as pool ",
+                               message.welcome().pool_id(), " with ",
+                               config.hello.ranks_size(), " ranks"));
+            }
+            controller.OnHeadMessage(message);
+          });
         },
-        [&loop, &controller, &attached, &log](const absl::Status& end) {
-          loop.Post([&controller, &attached, &log, end] {
-            log(absl::StrCat("lost the head (", end.ToString(),
-                             "); stopping its jobs and attaching again"));
+        [&](const absl::Status& end) {
+          loop.Post([&, end] {
             attached = false;
+            if (controller.shut_down()) return;  // we closed it
+            if (!welcomed) {                     // refused: retried quietly
+              if (!reported_unreachable) {
+                log(
+                    absl::StrCat("the head ended the stream before its "
+                                 "Welcome (",
+                                 end.ToString(), "); retrying"));
+                reported_unreachable = true;
+              }
+            } else {
+              log(absl::StrCat("lost the head (", end.ToString(), "); ",
+                               controller.draining()
+                                   ? "leaving once idle"
+                                   : "stopping its jobs and attaching again"));
+            }
             controller.OnHeadLost();
           });
         });
     if (status.ok()) {
-      log(absl::StrCat("attached to ", config.head, " with ",
-                       config.hello.ranks_size(), " ranks"));
-      reported_unreachable = false;
-      backoff = absl::Milliseconds(100);
-      Serve(loop, controller, attached);
+      controller.OnAttached();
+      Serve(loop, controller, [&] { return attached && up(); });
+      if (controller.shut_down()) break;
       client.Detach();
-      AwaitStoppedJobs(loop, controller, config.reattach_grace);
+      // Lets the stopped jobs end, up to the grace.
+      Serve(
+          loop, controller,
+          [&] { return controller.active_jobs() > 0 && up(); },
+          absl::Now() + config.reattach_grace);
     } else if (!reported_unreachable) {
       log(absl::StrCat(status.message(), "; retrying"));
       reported_unreachable = true;
     }
-    absl::SleepFor(backoff);
+    // The pause serves events too: a drain signal, the executors' reports.
+    Serve(
+        loop, controller, [&] { return up() && !controller.draining(); },
+        absl::Now() + backoff);
     backoff = std::min(backoff * 2, absl::Seconds(5));
   }
+  client.Detach();  // closes the stream, if open
+  signals.reset();
+  stop_receiving.store(true);
+  receiver.join();
+  log("the pool left its head: every rank exits");
 }
 
 }  // namespace wasmhpc::pool

@@ -1,18 +1,26 @@
 // RunController: rank 0 of a pool. Attaches to the head (and again after
-// losing it), and runs the PoolController.
+// losing it), runs the PoolController, and returns once the pool leaves.
 //
 // Execution model: one loop thread (the caller's) runs every PoolController
-// call; three kinds of threads post events onto it: the Attach stream's
+// call; four kinds of threads post events onto it: the Attach stream's
 // reader (HeadClient), an MPI receiver that polls the control communicator
 // for the executors' reports (PollPause: at most max_poll_interval apart),
-// and a fetch thread that runs FetchModule calls one at a time, checks the
-// bytes against their digest and posts the result. The loop also wakes for
-// job timeouts.
+// a transfer thread that runs FetchModule and UploadCode calls one at a
+// time (a fetch's bytes are checked against their digest and the result
+// posted; an upload's failure is only logged), and the drain signal
+// watcher (drain_signals.h). The loop also wakes for job timeouts.
 //
 // Losing the head (the stream ends): every job is stopped; once they have
 // ended (or after reattach_grace: ranks still busy then refuse assignments
 // until they are free) the controller attaches again with a new Hello,
-// retrying with backoff up to 5 s while the head is unreachable.
+// retrying with backoff (100 ms doubling to 5 s) while the head is
+// unreachable; it logs that once per outage.
+//
+// Leaving: a drain signal (SIGUSR1, SIGUSR2, SIGTERM) drains the pool and
+// tells the head; the head's Detach (or, without a head, the pool becoming
+// idle) shuts the executors down (PoolController). Then the stream is ended
+// (HeadClient::Detach) and RunController returns; the caller finalizes MPI.
+// A draining pool never attaches again.
 #ifndef WASMHPC_WORKER_POOL_CONTROLLER_MAIN_H_
 #define WASMHPC_WORKER_POOL_CONTROLLER_MAIN_H_
 
@@ -44,12 +52,20 @@ struct ControllerConfig {
   absl::Duration reattach_grace = absl::Seconds(10);
   // Fetched modules kept at the controller. Default: 8.
   size_t module_cache_entries = 8;
+  // Sent as `authorization: Bearer TOKEN` on every call. Default: none.
+  std::string token;
+  // Limit for one UploadCode call. Default: 60 s.
+  absl::Duration upload_timeout = absl::Seconds(60);
+  // Drain on SIGUSR1, SIGUSR2 and SIGTERM (REQUIRES: BlockDrainSignals
+  // before any thread started). Default: true.
+  bool drain_on_signals = true;
   // One line per notable event. Default: stderr.
   std::function<void(const std::string&)> log;
 };
 
-// Runs the controller. Never returns: a pool ends when mpirun ends it.
-[[noreturn]] void RunController(ControllerConfig config);
+// Runs the controller until the pool leaves: every executor was sent
+// Shutdown and the Attach stream is closed.
+void RunController(ControllerConfig config);
 
 }  // namespace wasmhpc::pool
 

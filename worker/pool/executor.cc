@@ -1,5 +1,7 @@
 #include "worker/pool/executor.h"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <atomic>
 #include <deque>
@@ -137,6 +139,12 @@ struct Executor::State {
                                 JobScope& job);
   absl::StatusOr<engine::Module*> LoadModule(const ToExecutor::Assign& assign,
                                              int job_rank, MPI_Comm comm);
+  // The controller's answer to NeedModule, or an error once stopped.
+  ToExecutor::Module RequestModule(const ToExecutor::Assign& assign);
+  // Compiles `blob` (with its code if it is this engine's), keeps the module
+  // in the LRU and logs a compile that used no code.
+  absl::StatusOr<engine::Module*> CompileModule(const std::string& digest,
+                                                const ToExecutor::Module& blob);
   absl::Status Instantiate(const ToExecutor::Assign& assign,
                            const engine::Module& module, JobScope& job);
   ToController::Result Classify(const absl::StatusOr<engine::RunResult>& run,
@@ -148,6 +156,7 @@ struct Executor::State {
 
   ExecutorOptions options;
   int rank = 0;
+  std::string host;
   std::string fingerprint;
   std::unique_ptr<engine::Store> store;
   std::unique_ptr<RunControl> run;
@@ -178,6 +187,9 @@ absl::StatusOr<std::unique_ptr<Executor>> Executor::Create(
   auto state = std::make_unique<State>(std::move(options));
   State& s = *state;
   MPI_Comm_rank(s.options.control, &s.rank);
+  char host[256] = {};
+  gethostname(host, sizeof(host) - 1);
+  s.host = host;
   // Host errors that belong to no communicator (MPI_Group_incl with a bad
   // rank, ...) are raised on MPI_COMM_WORLD: fatal there, a guest's bad
   // call would abort the whole pool. The bridge reports them to the guest.
@@ -346,24 +358,66 @@ absl::StatusOr<engine::Module*> Executor::State::LoadModule(
   MPI_Allreduce(&missing, &any_missing, 1, MPI_INT, MPI_MAX, comm);
   if (!any_missing) return cached->get();
 
+  engine::Module* module = cached ? cached->get() : nullptr;
   ToExecutor::Module blob;
+  absl::Status failed = absl::OkStatus();  // rank 0's own compile
+  bool report_code = false;
   if (my_job_rank == 0) {
-    ToController need;
-    need.mutable_need_module()->set_job_id(assign.job_id());
-    need.mutable_need_module()->set_digest(digest);
-    SendUp(need);
-    std::optional<ToExecutor::Module> answer = inbox.WaitModule(
-        assign.job_id(), [this] { return run->stop_requested(); });
-    if (answer) {
-      blob = *std::move(answer);
-    } else {
-      blob.set_error("the job was stopped");
+    blob = RequestModule(assign);
+    bool usable = !blob.compiled_code().empty() &&
+                  blob.engine_fingerprint() == fingerprint;
+    if (blob.error().empty() && !usable) {
+      // No code for this engine: this rank compiles once and shares the
+      // code with the job's other ranks (and the controller).
+      if (module == nullptr) {
+        absl::StatusOr<engine::Module*> compiled = CompileModule(digest, blob);
+        if (compiled.ok()) {
+          module = *compiled;
+        } else {
+          failed = compiled.status();
+          blob.set_error(std::string(failed.message()));
+        }
+      }
+      if (module != nullptr) {
+        std::vector<uint8_t> code = module->Serialize();
+        blob.set_compiled_code(std::string(code.begin(), code.end()));
+        blob.set_engine_fingerprint(fingerprint);
+        report_code = !code.empty();  // Liftoff code is not serializable
+      }
     }
   }
   absl::Status shared = BroadcastMessage(comm, 0, &blob);
-  if (cached) return cached->get();
+  if (report_code) {
+    ToController report;
+    ToController::CompiledCode* code = report.mutable_compiled_code();
+    code->set_digest(digest);
+    code->set_engine_fingerprint(fingerprint);
+    code->set_code(std::move(*blob.mutable_compiled_code()));
+    SendUp(report);
+  }
+  if (!failed.ok()) return failed;
+  if (module != nullptr) return module;
   if (!shared.ok()) return shared;
   if (!blob.error().empty()) return absl::UnavailableError(blob.error());
+  return CompileModule(digest, blob);
+}
+
+ToExecutor::Module Executor::State::RequestModule(
+    const ToExecutor::Assign& assign) {
+  ToController need;
+  need.mutable_need_module()->set_job_id(assign.job_id());
+  need.mutable_need_module()->set_digest(assign.spec().module_digest());
+  SendUp(need);
+  std::optional<ToExecutor::Module> answer = inbox.WaitModule(
+      assign.job_id(), [this] { return run->stop_requested(); });
+  if (answer) return *std::move(answer);
+  ToExecutor::Module stopped;
+  stopped.set_error("the job was stopped");
+  return stopped;
+}
+
+absl::StatusOr<engine::Module*> Executor::State::CompileModule(
+    const std::string& digest, const ToExecutor::Module& blob) {
   auto bytes = absl::Span<const uint8_t>(
       reinterpret_cast<const uint8_t*>(blob.module_bytes().data()),
       blob.module_bytes().size());
@@ -376,6 +430,11 @@ absl::StatusOr<engine::Module*> Executor::State::LoadModule(
           ? engine::Module::CompileWithCache(*store, bytes, code)
           : engine::Module::Compile(*store, bytes);
   if (!compiled.ok()) return compiled.status();
+  if (!(*compiled)->from_cache()) {
+    Log(absl::StrCat("rank ", rank, " on ", host, " compiled module ",
+                     digest.substr(0, 12),
+                     " (no cached code for this engine)"));
+  }
   return modules.Put(digest, *std::move(compiled)).get();
 }
 

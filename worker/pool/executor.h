@@ -18,10 +18,17 @@
 //  2. Module: each rank looks in its LRU of compiled modules (keyed by
 //     digest). If any rank of the job misses (an MPI_Allreduce tells), the
 //     job's rank 0 asks the controller (NeedModule), which answers with the
-//     bytes and the head's compiled code; rank 0 broadcasts that on the job
-//     communicator, and every rank that missed loads it (CompileWithCache
-//     when the code's fingerprint is this engine's, else Compile). So the
-//     head is asked at most once per job, never per rank.
+//     bytes and the compiled code it has (the head's, or a pool rank's).
+//     If that code is not for rank 0's engine, rank 0 compiles the bytes
+//     (unless it has the module already) and serializes the code. Rank 0
+//     broadcasts bytes + code on the job communicator, and every rank that
+//     missed loads it (CompileWithCache when the code's fingerprint is this
+//     engine's, else Compile). Code rank 0 made goes up to the controller
+//     (ToController.CompiledCode), which keeps it and uploads it to the
+//     head. So the head is asked at most once per job, never per rank, and
+//     a module is compiled once per job on hosts of one engine. Each
+//     compile that used no code logs "wasmhpc-worker: rank R on HOST
+//     compiled module DIGEST12 (no cached code for this engine)".
 //  3. Each rank instantiates the module with WASI (args: argv[0] is the
 //     module digest, then spec.args; env; dirs; stdin empty; output to the
 //     LogBatcher) and the MPI bridge (world: the job communicator; the

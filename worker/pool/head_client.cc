@@ -7,6 +7,7 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
+#include "absl/synchronization/notification.h"
 #include "grpcpp/grpcpp.h"
 #include "proto/grpc_status.h"
 #include "wasmhpc/v1/pools.grpc.pb.h"
@@ -18,10 +19,24 @@ std::chrono::system_clock::time_point DeadlineAfter(absl::Duration timeout) {
   return std::chrono::system_clock::now() + absl::ToChronoMilliseconds(timeout);
 }
 
+// How long Detach waits for the head to end the stream it half-closed.
+constexpr absl::Duration kDetachGrace = absl::Seconds(5);
+// UploadCode's chunks: well below gRPC's 4 MiB message limit.
+constexpr size_t kUploadChunk = 1 << 20;
+
 }  // namespace
 
 struct HeadClient::Impl {
   std::unique_ptr<v1::PoolService::Stub> stub;
+  std::string token;
+
+  // A context for one call, with the token.
+  std::unique_ptr<grpc::ClientContext> NewContext() const {
+    auto context = std::make_unique<grpc::ClientContext>();
+    if (!token.empty())
+      context->AddMetadata("authorization", "Bearer " + token);
+    return context;
+  }
 
   absl::Mutex mu;
   std::unique_ptr<grpc::ClientContext> context ABSL_GUARDED_BY(mu);
@@ -29,12 +44,19 @@ struct HeadClient::Impl {
       stream ABSL_GUARDED_BY(mu);
   bool ended ABSL_GUARDED_BY(mu) = false;
   std::thread reader;  // Attach/Detach only
+  // Notified when the reader thread is done with the stream.
+  std::shared_ptr<absl::Notification> reader_done;  // Attach/Detach only
 };
 
-HeadClient::HeadClient(const std::string& target)
+HeadClient::HeadClient(const std::string& target, std::string token)
     : impl_(std::make_unique<Impl>()) {
-  impl_->stub = v1::PoolService::NewStub(
-      grpc::CreateChannel(target, grpc::InsecureChannelCredentials()));
+  grpc::ChannelArguments args;
+  args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 100);
+  args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, 100);
+  args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 5000);
+  impl_->stub = v1::PoolService::NewStub(grpc::CreateCustomChannel(
+      target, grpc::InsecureChannelCredentials(), args));
+  impl_->token = std::move(token);
 }
 
 HeadClient::~HeadClient() { Detach(); }
@@ -48,7 +70,7 @@ absl::Status HeadClient::Attach(
   {
     absl::MutexLock lock(&s.mu);
     if (s.stream) return absl::FailedPreconditionError("already attached");
-    s.context = std::make_unique<grpc::ClientContext>();
+    s.context = s.NewContext();
     s.stream = s.stub->Attach(s.context.get());
     s.ended = false;
     stream = s.stream.get();
@@ -62,7 +84,9 @@ absl::Status HeadClient::Attach(
                                      status.error_message()));
     }
   }
-  s.reader = std::thread([&s, stream, on_message = std::move(on_message),
+  s.reader_done = std::make_shared<absl::Notification>();
+  s.reader = std::thread([&s, stream, done = s.reader_done,
+                          on_message = std::move(on_message),
                           on_end = std::move(on_end)] {
     v1::HeadMessage message;
     while (stream->Read(&message)) on_message(message);
@@ -72,6 +96,7 @@ absl::Status HeadClient::Attach(
       s.ended = true;  // no more writes
       status = stream->Finish();
     }
+    done->Notify();
     on_end(ToAbslStatus(status));
   });
   return absl::OkStatus();
@@ -85,6 +110,16 @@ bool HeadClient::Send(const v1::PoolMessage& message) {
 
 void HeadClient::Detach() {
   Impl& s = *impl_;
+  bool half_closed = false;
+  {
+    absl::MutexLock lock(&s.mu);
+    if (s.stream && !s.ended) half_closed = s.stream->WritesDone();
+  }
+  // The head ends its side once it has read ours; a head that does not is
+  // cancelled after the grace.
+  if (half_closed && s.reader_done) {
+    s.reader_done->WaitForNotificationWithTimeout(kDetachGrace);
+  }
   {
     absl::MutexLock lock(&s.mu);
     if (s.context) s.context->TryCancel();
@@ -98,13 +133,13 @@ void HeadClient::Detach() {
 absl::StatusOr<ModuleBlob> HeadClient::Fetch(const std::string& digest,
                                              const std::string& fingerprint,
                                              absl::Duration timeout) {
-  grpc::ClientContext context;
-  context.set_deadline(DeadlineAfter(timeout));
+  std::unique_ptr<grpc::ClientContext> context = impl_->NewContext();
+  context->set_deadline(DeadlineAfter(timeout));
   v1::FetchModuleRequest request;
   request.set_digest(digest);
   request.set_engine_fingerprint(fingerprint);
   std::unique_ptr<grpc::ClientReader<v1::FetchModuleChunk>> reader =
-      impl_->stub->FetchModule(&context, request);
+      impl_->stub->FetchModule(context.get(), request);
   ModuleBlob blob;
   v1::FetchModuleChunk chunk;
   while (reader->Read(&chunk)) {
@@ -118,6 +153,30 @@ absl::StatusOr<ModuleBlob> HeadClient::Fetch(const std::string& digest,
   }
   if (!blob.compiled_code.empty()) blob.engine_fingerprint = fingerprint;
   return blob;
+}
+
+absl::Status HeadClient::UploadCode(const std::string& digest,
+                                    const std::string& fingerprint,
+                                    const std::string& code,
+                                    absl::Duration timeout) {
+  std::unique_ptr<grpc::ClientContext> context = impl_->NewContext();
+  context->set_deadline(DeadlineAfter(timeout));
+  v1::UploadCodeResponse response;
+  std::unique_ptr<grpc::ClientWriter<v1::UploadCodeRequest>> writer =
+      impl_->stub->UploadCode(context.get(), &response);
+  v1::UploadCodeRequest chunk;
+  chunk.set_digest(digest);
+  chunk.set_engine_fingerprint(fingerprint);
+  size_t at = 0;
+  do {  // the first chunk goes even for empty code: it names the module
+    chunk.set_code(code.substr(at, kUploadChunk));
+    at += chunk.code().size();
+    if (!writer->Write(chunk)) break;  // Finish says why
+    chunk.clear_digest();
+    chunk.clear_engine_fingerprint();
+  } while (at < code.size());
+  writer->WritesDone();
+  return ToAbslStatus(writer->Finish());
 }
 
 }  // namespace wasmhpc::pool

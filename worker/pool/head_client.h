@@ -1,13 +1,17 @@
 // HeadClient: a pool controller's gRPC connection to wasmhpc-head: the
-// PoolService.Attach stream and FetchModule. The only gRPC code of the
-// worker; gRPC statuses become absl ones here (FromGrpcStatus), and nothing
-// gRPC leaves this pair of files.
+// PoolService.Attach stream, FetchModule and UploadCode. The only gRPC code
+// of the worker; gRPC statuses become absl ones here (ToAbslStatus), and
+// nothing gRPC leaves this pair of files.
+//
+// Every call carries `authorization: Bearer TOKEN` when a token is given.
+// The channel reconnects with backoff from 100 ms up to 5 s (gRPC's default
+// grows to 2 minutes), so a pool attaches soon after its head appears.
 //
 // Execution model: Attach starts a reader thread that hands every
 // HeadMessage to `on_message` and calls `on_end` once when the stream ends
 // (the head went away, or Detach). Send may be called from any thread;
-// sends are serialized. Fetch blocks its caller (the controller runs it on
-// a fetch thread).
+// sends are serialized. Fetch and UploadCode block their caller (the
+// controller runs them on its transfer thread).
 #ifndef WASMHPC_WORKER_POOL_HEAD_CLIENT_H_
 #define WASMHPC_WORKER_POOL_HEAD_CLIENT_H_
 
@@ -25,8 +29,9 @@ namespace wasmhpc::pool {
 
 class HeadClient {
  public:
-  // `target`: the head's "HOST:PORT". Connects lazily.
-  explicit HeadClient(const std::string& target);
+  // `target`: the head's "HOST:PORT"; `token`: the bearer token ("":
+  // none). Connects lazily.
+  explicit HeadClient(const std::string& target, std::string token = "");
   ~HeadClient();  // Detaches.
 
   // Opens the Attach stream and sends `hello` on it. Errors: Unavailable
@@ -39,7 +44,8 @@ class HeadClient {
   // Sends on the open stream. False if none is open or it broke.
   bool Send(const v1::PoolMessage& message);
 
-  // Ends the stream, if open, and waits for its reader thread.
+  // Ends the stream, if open, and waits for its reader thread: closes the
+  // pool's side and gives the head up to 5 s to end its side, then cancels.
   void Detach();
 
   // The module's bytes and, if the head has it for `fingerprint`, its
@@ -48,6 +54,13 @@ class HeadClient {
   absl::StatusOr<ModuleBlob> Fetch(const std::string& digest,
                                    const std::string& fingerprint,
                                    absl::Duration timeout);
+
+  // Uploads `code`, compiled for the engine `fingerprint`, for the module
+  // `digest` (in chunks of at most 1 MiB; the first names the module and
+  // the engine). Errors: the head's, DeadlineExceeded after `timeout`.
+  absl::Status UploadCode(const std::string& digest,
+                          const std::string& fingerprint,
+                          const std::string& code, absl::Duration timeout);
 
   struct Impl;
 

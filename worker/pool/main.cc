@@ -1,7 +1,9 @@
 // wasmhpc-worker: a resident pool of warm Wasm ranks under mpirun.
 //   mpirun -np N wasmhpc-worker --head HOST:PORT [--name NAME]
 // Rank 0 is the pool controller (controller_main.h), ranks 1..N-1 are
-// executors (executor.h).
+// executors (executor.h). SIGUSR1, SIGUSR2 or SIGTERM at rank 0 drains the
+// pool (drain_signals.h); once the head detaches it, every rank finalizes
+// MPI and exits 0.
 #include <mpi.h>
 #include <unistd.h>
 
@@ -14,6 +16,7 @@
 #include "absl/strings/str_cat.h"
 #include "worker/engine/engine.h"
 #include "worker/pool/controller_main.h"
+#include "worker/pool/drain_signals.h"
 #include "worker/pool/executor.h"
 #include "worker/pool/worker_options.h"
 
@@ -53,12 +56,13 @@ std::vector<std::string> GatherHosts(MPI_Comm comm) {
   return hosts;
 }
 
-[[noreturn]] void Controller(const WorkerOptions& options, MPI_Comm control,
-                             const engine::Engine& engine) {
+int Controller(const WorkerOptions& options, const std::string& token,
+               MPI_Comm control, const engine::Engine& engine) {
   std::vector<std::string> hosts = GatherHosts(control);
   ControllerConfig config;
   config.head = options.head;
   config.control = control;
+  config.token = token;
   v1::PoolMessage::Hello& hello = config.hello;
   hello.set_name(options.name.empty() ? hosts[0] : options.name);
   hello.set_engine_fingerprint(engine.Fingerprint());
@@ -69,10 +73,12 @@ std::vector<std::string> GatherHosts(MPI_Comm comm) {
     info->set_host(hosts[r]);
   }
   RunController(std::move(config));
+  return 0;
 }
 
 int Executor(const WorkerOptions& options, MPI_Comm control,
              engine::Engine& engine) {
+  IgnoreDrainSignals();  // mpirun forwards SIGUSR1/2 to every rank
   GatherHosts(control);
   ExecutorOptions executor_options;
   executor_options.engine = &engine;
@@ -100,6 +106,9 @@ int Main(int argc, char** argv) {
     }
     return options.ok() ? 0 : 2;
   }
+  // Before any thread starts: rank 0 takes these signals on a thread of its
+  // own, the executors ignore them.
+  BlockDrainSignals();
   // Open MPI 4.1's treematch topology component hangs now and then in
   // MPI_Dist_graph_create (in CID allocation) while another thread of the
   // process polls MPI, as the executors' control threads do (reproduced
@@ -127,6 +136,17 @@ int Main(int argc, char** argv) {
         {.tier = *tier, .max_memory_bytes = options->max_memory_mib << 20});
     if (!engine.ok()) problem = std::string(engine.status().message());
   }
+  // Only rank 0 talks to the head: it reads the token and tells the others
+  // whether it could.
+  absl::StatusOr<std::string> token = std::string();
+  if (problem.empty() && rank == 0) {
+    token = ReadBearerToken(*options, std::getenv("WASMHPC_TOKEN"));
+  }
+  int token_ok = token.ok();
+  MPI_Bcast(&token_ok, 1, MPI_INT, 0, MPI_COMM_WORLD);
+  if (problem.empty() && !token_ok) {
+    problem = rank == 0 ? std::string(token.status().message()) : "no token";
+  }
   if (!problem.empty()) {  // the same on every rank
     if (rank == 0) Say(problem);
     MPI_Finalize();
@@ -134,8 +154,8 @@ int Main(int argc, char** argv) {
   }
   MPI_Comm control;
   MPI_Comm_dup(MPI_COMM_WORLD, &control);
-  if (rank == 0) Controller(*options, control, **engine);
-  int code = Executor(*options, control, **engine);
+  int code = rank == 0 ? Controller(*options, *token, control, **engine)
+                       : Executor(*options, control, **engine);
   MPI_Comm_free(&control);
   MPI_Finalize();
   return code;

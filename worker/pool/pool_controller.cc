@@ -75,14 +75,62 @@ void PoolController::OnHeadMessage(const v1::HeadMessage& message) {
     case v1::HeadMessage::kCancel:
       Cancel(message.cancel());
       break;
+    case v1::HeadMessage::kDetach:
+      Detach(message.detach());
+      break;
     default:
       Log("ignoring an empty message from the head");
       break;
   }
 }
 
+void PoolController::OnAttached() { attached_ = true; }
+
+void PoolController::Drain(const std::string& reason) {
+  if (draining_) {
+    Log(absl::StrCat("draining already (", reason, ")"));
+    return;
+  }
+  draining_ = true;
+  Log(absl::StrCat("draining (", reason, "): no new jobs; ", jobs_.size(),
+                   " running"));
+  if (attached_) {
+    v1::PoolMessage out;
+    out.mutable_drain()->set_reason(reason);
+    options_.head->Send(out);
+  }
+  MaybeShutDown();
+}
+
+void PoolController::Detach(const v1::HeadMessage::Detach& detach) {
+  if (!detaching_) {
+    std::string line = "the head detaches the pool";
+    if (!detach.reason().empty())
+      absl::StrAppend(&line, " (", detach.reason(), ")");
+    if (!jobs_.empty()) {
+      absl::StrAppend(&line, "; leaving once its ", jobs_.size(), " jobs end");
+    }
+    Log(line);
+  }
+  detaching_ = true;
+  MaybeShutDown();
+}
+
+void PoolController::MaybeShutDown() {
+  if (shut_down_ || !jobs_.empty()) return;
+  if (!detaching_ && !(draining_ && !attached_)) return;
+  shut_down_ = true;
+  Log("shutting down the pool's ranks");
+  ToExecutor out;
+  out.mutable_shutdown();
+  for (int rank = 1; rank < options_.world_size; ++rank) {
+    options_.executors->Send(rank, out);
+  }
+}
+
 std::string PoolController::Refusal(
     const v1::HeadMessage::Assign& assign) const {
+  if (draining()) return "pool is draining";
   const v1::JobSpec& spec = assign.spec();
   if (spec.module_digest().empty()) return "the job names no module";
   if (assign.ranks().empty()) return "the assignment names no ranks";
@@ -210,10 +258,33 @@ void PoolController::OnExecutorMessage(int rank, const ToController& message) {
         Result(rank, *job, result);
       }
       break;
+    case ToController::kCompiledCode:
+      CodeCompiled(rank, message.compiled_code());
+      break;
     default:
       Log(absl::StrCat("dropping an empty message from rank ", rank));
       break;
   }
+}
+
+void PoolController::CodeCompiled(int rank,
+                                  const ToController::CompiledCode& code) {
+  if (code.digest().empty() || code.code().empty()) {
+    Log(absl::StrCat("dropping compiled code without ",
+                     code.digest().empty() ? "a digest" : "code", " from rank ",
+                     rank));
+    return;
+  }
+  // Kept with the bytes, if the controller still has them; the executors
+  // use the code only where their engine's fingerprint matches.
+  std::string bytes;
+  if (std::shared_ptr<const ModuleBlob>* kept = modules_.Get(code.digest())) {
+    bytes = (*kept)->bytes;
+  }
+  auto blob = std::make_shared<const ModuleBlob>(
+      ModuleBlob{std::move(bytes), code.code(), code.engine_fingerprint()});
+  if (!blob->bytes.empty()) modules_.Put(code.digest(), blob);
+  if (options_.uploader) options_.uploader->StartUpload(code.digest(), blob);
 }
 
 void PoolController::NeedModule(int rank, Job& job,
@@ -320,14 +391,17 @@ void PoolController::Finish(Job& job) {
   options_.head->Send(out);
   std::string id = job.id;  // `job` goes with the erase
   jobs_.erase(id);
+  MaybeShutDown();
 }
 
 void PoolController::OnHeadLost() {
+  attached_ = false;
   for (auto& [id, job] : jobs_) {
     if (job.stop == StopCause::kNone) {
       Stop(job, StopCause::kHeadLost, "worker pool lost its head");
     }
   }
+  MaybeShutDown();
 }
 
 void PoolController::Tick() {

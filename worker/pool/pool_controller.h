@@ -23,6 +23,20 @@
 // sends bytes + code to that rank only (it broadcasts on the job
 // communicator).
 //
+// Compiled code: a job's rank 0 that had to compile (the module came without
+// code for its engine) reports the code (ToController.CompiledCode); the
+// controller keeps it with the module's bytes, so later NeedModules get
+// bytes + code, and hands it to the CodeUploader for the head.
+//
+// Leaving: Drain (a signal at rank 0) makes the pool refuse new assignments
+// ("pool is draining") and tells the head (PoolMessage.Drain, once), which
+// answers Detach when the pool's jobs have ended. A Detach (also one that
+// comes without a Drain: an operator's `pools drain --detach`) makes the
+// pool refuse assignments too and shut down once its running jobs have
+// ended: every executor gets Shutdown and shut_down() turns true (the
+// caller then ends the stream and exits). A draining pool without a head
+// (never attached, or lost) shuts down as soon as it has no jobs.
+//
 // Execution model: single-threaded. All On*/Tick calls come from one loop
 // thread (controller_main.cc posts every event onto it); the interfaces are
 // called from that thread.
@@ -70,6 +84,17 @@ class ModuleFetcher {
   virtual void StartFetch(const std::string& digest) = 0;
 };
 
+// Uploads compiled code to the head without blocking the caller (failures
+// are only logged: the head's copy is an optimization).
+class CodeUploader {
+ public:
+  virtual ~CodeUploader() = default;
+  // `code`: compiled_code and engine_fingerprint are set; bytes may be
+  // empty.
+  virtual void StartUpload(const std::string& digest,
+                           std::shared_ptr<const ModuleBlob> code) = 0;
+};
+
 // The executor ranks, reached over the control communicator.
 class ExecutorLink {
  public:
@@ -84,6 +109,8 @@ struct PoolControllerOptions {
   HeadLink* head = nullptr;
   ExecutorLink* executors = nullptr;
   ModuleFetcher* fetcher = nullptr;
+  // Not owned. Default (null): compiled code is kept, not uploaded.
+  CodeUploader* uploader = nullptr;
   // Fetched modules kept at the controller for later jobs. Default: 8.
   size_t module_cache_entries = 8;
   // Time source for job timeouts. Default (empty): absl::Now.
@@ -97,11 +124,19 @@ class PoolController {
  public:
   explicit PoolController(PoolControllerOptions options);
 
-  // An assignment or cancel from the head (Welcome records the pool id).
-  // An assignment that cannot run (ranks outside 1..N-1, busy, or not
-  // matching spec.ranks; no module digest) is answered at once with a
-  // FAILED JobFinished naming the problem.
+  // An assignment, cancel or detach from the head (Welcome records the pool
+  // id). An assignment that cannot run (ranks outside 1..N-1, busy, or not
+  // matching spec.ranks; no module digest; the pool is draining) is
+  // answered at once with a FAILED JobFinished naming the problem.
   void OnHeadMessage(const v1::HeadMessage& message);
+
+  // The Attach stream is open (events reach the head from now on).
+  void OnAttached();
+
+  // Stops taking jobs: sends PoolMessage.Drain{reason} to the head if
+  // attached (once: later calls only log); without a head, shuts down once
+  // no job runs.
+  void Drain(const std::string& reason);
 
   // A report from executor `rank`. Stray reports (unknown job, a rank not
   // in the job) are logged and dropped.
@@ -112,7 +147,8 @@ class PoolController {
                        absl::StatusOr<std::shared_ptr<const ModuleBlob>> blob);
 
   // The Attach stream ended: every job is stopped (its end is reported to
-  // nobody; the head fails the pool's jobs on its side).
+  // nobody; the head fails the pool's jobs on its side). A draining pool
+  // shuts down once they have ended.
   void OnHeadLost();
 
   // Stops jobs whose timeout passed. Call at NextDeadline() or later.
@@ -124,6 +160,10 @@ class PoolController {
   size_t active_jobs() const { return jobs_.size(); }
   bool rank_busy(int rank) const { return !rank_job_.at(rank).empty(); }
   const std::string& pool_id() const { return pool_id_; }
+  // True once Drain or a Detach came: no new jobs, and no attaching again.
+  bool draining() const { return draining_ || detaching_; }
+  // True once every executor was sent Shutdown: the pool is done.
+  bool shut_down() const { return shut_down_; }
 
  private:
   enum class StopCause { kNone, kFailure, kCancel, kTimeout, kHeadLost };
@@ -151,6 +191,10 @@ class PoolController {
       int rank, const std::string& job_id,
       const absl::StatusOr<std::shared_ptr<const ModuleBlob>>& blob);
   void Result(int rank, Job& job, const ToController::Result& result);
+  void CodeCompiled(int rank, const ToController::CompiledCode& code);
+  void Detach(const v1::HeadMessage::Detach& detach);
+  // Shuts down if the pool should leave and no job runs.
+  void MaybeShutDown();
   void Stop(Job& job, StopCause cause, std::string reason);
   void Finish(Job& job);
   // The job that `rank` reports about, with its job rank; null if stray.
@@ -159,6 +203,10 @@ class PoolController {
 
   PoolControllerOptions options_;
   std::string pool_id_;
+  bool attached_ = false;
+  bool draining_ = false;   // Drain called
+  bool detaching_ = false;  // the head sent Detach
+  bool shut_down_ = false;
   std::map<std::string, Job> jobs_;
   std::vector<std::string> rank_job_;  // job id per pool rank, "" if idle
   int32_t next_comm_tag_ = 1;

@@ -45,6 +45,16 @@ class RecordingFetcher : public ModuleFetcher {
   std::vector<std::string> started;
 };
 
+class RecordingUploader : public CodeUploader {
+ public:
+  void StartUpload(const std::string& digest,
+                   std::shared_ptr<const ModuleBlob> code) override {
+    started.emplace_back(digest, std::move(code));
+  }
+  std::vector<std::pair<std::string, std::shared_ptr<const ModuleBlob>>>
+      started;
+};
+
 class PoolControllerTest : public ::testing::Test {
  protected:
   PoolControllerTest()
@@ -52,6 +62,7 @@ class PoolControllerTest : public ::testing::Test {
                      .head = &head_,
                      .executors = &executors_,
                      .fetcher = &fetcher_,
+                     .uploader = &uploader_,
                      .module_cache_entries = 2,
                      .now = [this] { return now_; },
                      .log = {}}) {}
@@ -94,6 +105,30 @@ class PoolControllerTest : public ::testing::Test {
     controller_.OnExecutorMessage(rank, m);
   }
 
+  void Detach() {
+    v1::HeadMessage m;
+    m.mutable_detach()->set_reason("drained by operator");
+    controller_.OnHeadMessage(m);
+  }
+
+  void CompiledCode(int rank, const std::string& digest,
+                    const std::string& code, const std::string& fingerprint) {
+    ToController m;
+    m.mutable_compiled_code()->set_digest(digest);
+    m.mutable_compiled_code()->set_code(code);
+    m.mutable_compiled_code()->set_engine_fingerprint(fingerprint);
+    controller_.OnExecutorMessage(rank, m);
+  }
+
+  // The reasons of the Drain messages sent to the head.
+  std::vector<std::string> DrainsSent() const {
+    std::vector<std::string> reasons;
+    for (const v1::PoolMessage& m : head_.sent) {
+      if (m.has_drain()) reasons.push_back(m.drain().reason());
+    }
+    return reasons;
+  }
+
   // The last message to the head, which must be a JobFinished.
   v1::PoolMessage::JobFinished LastFinished() {
     EXPECT_FALSE(head_.sent.empty());
@@ -105,6 +140,7 @@ class PoolControllerTest : public ::testing::Test {
   RecordingHead head_;
   RecordingExecutors executors_;
   RecordingFetcher fetcher_;
+  RecordingUploader uploader_;
   PoolController controller_;
 };
 
@@ -351,6 +387,135 @@ TEST_F(PoolControllerTest, WelcomeRecordsThePoolId) {
   m.mutable_welcome()->set_pool_id("pool-7");
   controller_.OnHeadMessage(m);
   EXPECT_EQ(controller_.pool_id(), "pool-7");
+}
+
+TEST_F(PoolControllerTest, DrainingRefusesNewAssignmentsAndLetsJobsFinish) {
+  controller_.OnAttached();
+  Assign("running", {1});
+  controller_.Drain("SIGUSR1");
+  EXPECT_THAT(DrainsSent(), ElementsAre("SIGUSR1"));
+  EXPECT_TRUE(controller_.draining());
+  Assign("late", {2});
+  v1::PoolMessage::JobFinished refused = LastFinished();
+  EXPECT_EQ(refused.job_id(), "late");
+  EXPECT_EQ(refused.state(), v1::FAILED);
+  EXPECT_EQ(refused.reason(), "pool is draining");
+  EXPECT_THAT(executors_.RanksGot(ToExecutor::kAssign), ElementsAre(1));
+  EXPECT_TRUE(executors_.RanksGot(ToExecutor::kStop).empty());
+  Report(1, "running", OUTCOME_EXITED);
+  EXPECT_EQ(LastFinished().state(), v1::SUCCEEDED);
+  // Idle and attached: the pool waits for the head's Detach.
+  EXPECT_FALSE(controller_.shut_down());
+  EXPECT_TRUE(executors_.RanksGot(ToExecutor::kShutdown).empty());
+}
+
+TEST_F(PoolControllerTest, DrainIsSentToTheHeadOnce) {
+  controller_.OnAttached();
+  controller_.Drain("SIGUSR1");
+  controller_.Drain("SIGTERM");
+  controller_.Drain("SIGUSR1");
+  EXPECT_THAT(DrainsSent(), ElementsAre("SIGUSR1"));
+  EXPECT_FALSE(controller_.shut_down());
+}
+
+TEST_F(PoolControllerTest, DetachAfterDrainShutsEveryExecutorDown) {
+  controller_.OnAttached();
+  controller_.Drain("SIGTERM");
+  Detach();
+  EXPECT_TRUE(controller_.shut_down());
+  EXPECT_THAT(executors_.RanksGot(ToExecutor::kShutdown),
+              ElementsAre(1, 2, 3, 4));
+}
+
+TEST_F(PoolControllerTest, DetachWhileJobsRunWaitsForThemThenShutsDown) {
+  controller_.OnAttached();
+  Assign("a", {1, 2});
+  Assign("b", {3});
+  Detach();  // no Drain first: an operator's `pools drain --detach`
+  EXPECT_FALSE(controller_.shut_down());
+  EXPECT_TRUE(executors_.RanksGot(ToExecutor::kStop).empty());
+  Assign("late", {4});
+  EXPECT_EQ(LastFinished().reason(), "pool is draining");
+  Report(1, "a", OUTCOME_EXITED);
+  Report(2, "a", OUTCOME_EXITED);
+  EXPECT_EQ(LastFinished().state(), v1::SUCCEEDED);
+  EXPECT_TRUE(executors_.RanksGot(ToExecutor::kShutdown).empty());
+  Report(3, "b", OUTCOME_EXITED);
+  EXPECT_EQ(LastFinished().job_id(), "b");
+  EXPECT_TRUE(controller_.shut_down());
+  EXPECT_THAT(executors_.RanksGot(ToExecutor::kShutdown),
+              ElementsAre(1, 2, 3, 4));
+  Detach();  // a second Detach sends nothing more
+  EXPECT_EQ(executors_.RanksGot(ToExecutor::kShutdown).size(), 4u);
+}
+
+TEST_F(PoolControllerTest, DetachWhenIdleShutsDownAtOnce) {
+  controller_.OnAttached();
+  Detach();
+  EXPECT_TRUE(controller_.shut_down());
+  EXPECT_THAT(executors_.RanksGot(ToExecutor::kShutdown),
+              ElementsAre(1, 2, 3, 4));
+  EXPECT_TRUE(DrainsSent().empty());
+}
+
+TEST_F(PoolControllerTest, DrainWithoutAHeadShutsDownOnceIdle) {
+  controller_.Drain("SIGUSR1");  // never attached: nobody to tell
+  EXPECT_TRUE(DrainsSent().empty());
+  EXPECT_TRUE(controller_.shut_down());
+  EXPECT_THAT(executors_.RanksGot(ToExecutor::kShutdown),
+              ElementsAre(1, 2, 3, 4));
+}
+
+TEST_F(PoolControllerTest, DrainingPoolThatLosesItsHeadShutsDownOnceIdle) {
+  controller_.OnAttached();
+  Assign("a", {1});
+  controller_.Drain("SIGTERM");
+  controller_.OnHeadLost();  // stops job a
+  EXPECT_THAT(executors_.RanksGot(ToExecutor::kStop), ElementsAre(1));
+  EXPECT_FALSE(controller_.shut_down());
+  Report(1, "a", OUTCOME_STOPPED, 143);
+  EXPECT_TRUE(controller_.shut_down());
+}
+
+TEST_F(PoolControllerTest, LosingTheHeadWithoutDrainDoesNotShutDown) {
+  controller_.OnAttached();
+  controller_.OnHeadLost();
+  EXPECT_FALSE(controller_.shut_down());
+  EXPECT_FALSE(controller_.draining());
+}
+
+TEST_F(PoolControllerTest, CompiledCodeIsUploadedAndServedToLaterJobs) {
+  Assign("a", {1, 2});
+  NeedModule(1, "a", "sha256:m");
+  controller_.OnModuleFetched("sha256:m", std::make_shared<const ModuleBlob>(
+                                              ModuleBlob{"bytes", "", ""}));
+  EXPECT_EQ(executors_.sent.back().second.module().compiled_code(), "");
+  CompiledCode(1, "sha256:m", "code", "fp");
+  ASSERT_EQ(uploader_.started.size(), 1u);
+  EXPECT_EQ(uploader_.started[0].first, "sha256:m");
+  EXPECT_EQ(uploader_.started[0].second->compiled_code, "code");
+  EXPECT_EQ(uploader_.started[0].second->engine_fingerprint, "fp");
+  Report(1, "a", OUTCOME_EXITED);
+  Report(2, "a", OUTCOME_EXITED);
+
+  Assign("b", {3, 1});
+  NeedModule(3, "b", "sha256:m");  // from the controller's cache, with code
+  EXPECT_EQ(fetcher_.started.size(), 1u);
+  const ToExecutor::Module& sent = executors_.sent.back().second.module();
+  EXPECT_EQ(sent.job_id(), "b");
+  EXPECT_EQ(sent.module_bytes(), "bytes");
+  EXPECT_EQ(sent.compiled_code(), "code");
+  EXPECT_EQ(sent.engine_fingerprint(), "fp");
+}
+
+TEST_F(PoolControllerTest, CodeForAModuleNoLongerKeptIsOnlyUploaded) {
+  CompiledCode(1, "sha256:gone", "code", "fp");
+  EXPECT_EQ(uploader_.started.size(), 1u);
+  Assign("a", {1});
+  NeedModule(1, "a", "sha256:gone");
+  EXPECT_THAT(fetcher_.started, ElementsAre("sha256:gone"));
+  CompiledCode(1, "sha256:gone", "", "fp");  // nothing to upload
+  EXPECT_EQ(uploader_.started.size(), 1u);
 }
 
 }  // namespace

@@ -1,7 +1,11 @@
 #include "worker/pool/worker_options.h"
 
+#include <cerrno>
+#include <cstring>
+#include <fstream>
 #include <optional>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 
@@ -17,7 +21,12 @@ const char kWorkerUsage[] =
     "  --module-cache N        compiled modules kept per rank (default 16)\n"
     "  --blocking-collectives  plain blocking collectives: faster small\n"
     "                          collectives, but a stop cannot end their wait\n"
-    "  --help                  this text\n";
+    "  --token-file FILE       bearer token for a head started with\n"
+    "                          --auth-tokens: the file's first line\n"
+    "                          (default: $WASMHPC_TOKEN, if set)\n"
+    "  --help                  this text\n"
+    "SIGUSR1 or SIGUSR2 to mpirun (or SIGTERM to rank 0) drains the pool: it\n"
+    "takes no new jobs, and every rank exits 0 once the head detaches it.\n";
 
 absl::StatusOr<WorkerOptions> ParseWorkerOptions(
     const std::vector<std::string>& argv) {
@@ -50,12 +59,14 @@ absl::StatusOr<WorkerOptions> ParseWorkerOptions(
       options.help = true;
     } else if (flag == "--blocking-collectives") {
       options.blocking_collectives = true;
-    } else if (flag == "--head" || flag == "--name" || flag == "--tier") {
+    } else if (flag == "--head" || flag == "--name" || flag == "--tier" ||
+               flag == "--token-file") {
       absl::StatusOr<std::string> text = value();
       if (!text.ok()) return text.status();
       (flag == "--head"   ? options.head
        : flag == "--name" ? options.name
-                          : options.tier) = *text;
+       : flag == "--tier" ? options.tier
+                          : options.token_file) = *text;
     } else if (flag == "--max-memory") {
       status = number(&options.max_memory_mib);
     } else if (flag == "--module-cache") {
@@ -77,6 +88,26 @@ absl::StatusOr<WorkerOptions> ParseWorkerOptions(
                      " exceeds 4096 MiB, the wasm32 maximum"));
   }
   return options;
+}
+
+absl::StatusOr<std::string> ReadBearerToken(const WorkerOptions& options,
+                                            const char* env_token) {
+  if (options.token_file.empty()) return env_token ? env_token : "";
+  auto problem = [&](absl::string_view what) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--token-file ", options.token_file, ": ", what));
+  };
+  errno = 0;
+  std::ifstream in(options.token_file);
+  if (!in)
+    return problem(absl::StrCat("cannot open it (", std::strerror(errno), ")"));
+  std::string line;
+  std::getline(in, line);
+  if (in.bad())
+    return problem(absl::StrCat("cannot read it (", std::strerror(errno), ")"));
+  absl::StripAsciiWhitespace(&line);
+  if (line.empty()) return problem("no token on its first line");
+  return line;
 }
 
 }  // namespace wasmhpc::pool

@@ -18,6 +18,7 @@ struct WorkerOptions {
   uint64_t max_memory_mib = 4096;     // --max-memory MiB, per rank
   size_t module_cache = 16;           // --module-cache N, per executor
   bool blocking_collectives = false;  // --blocking-collectives
+  std::string token_file;             // --token-file FILE ("": none)
   bool help = false;                  // --help
 };
 
@@ -26,6 +27,14 @@ struct WorkerOptions {
 // --head is one unless --help is given.
 absl::StatusOr<WorkerOptions> ParseWorkerOptions(
     const std::vector<std::string>& argv);
+
+// The bearer token for the head: the first line of options.token_file
+// (whitespace around it removed) if one is given, else `env_token` (the value
+// of $WASMHPC_TOKEN; null or empty: none), else "" (no token is sent).
+// Errors: InvalidArgument naming the file if it cannot be read or its first
+// line is empty.
+absl::StatusOr<std::string> ReadBearerToken(const WorkerOptions& options,
+                                            const char* env_token);
 
 extern const char kWorkerUsage[];
 

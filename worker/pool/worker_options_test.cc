@@ -1,5 +1,10 @@
 #include "worker/pool/worker_options.h"
 
+#include <unistd.h>
+
+#include <cstdlib>
+#include <fstream>
+
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
@@ -14,9 +19,10 @@ absl::StatusOr<WorkerOptions> Parse(std::vector<std::string> args) {
 }
 
 TEST(WorkerOptions, ParsesEveryFlag) {
-  absl::StatusOr<WorkerOptions> o = Parse(
-      {"--head", "h:7070", "--name=p1", "--tier", "liftoff", "--max-memory",
-       "512", "--module-cache=3", "--blocking-collectives"});
+  absl::StatusOr<WorkerOptions> o =
+      Parse({"--head", "h:7070", "--name=p1", "--tier", "liftoff",
+             "--max-memory", "512", "--module-cache=3",
+             "--blocking-collectives", "--token-file", "/etc/wasmhpc/token"});
   ASSERT_TRUE(o.ok()) << o.status();
   EXPECT_EQ(o->head, "h:7070");
   EXPECT_EQ(o->name, "p1");
@@ -24,6 +30,7 @@ TEST(WorkerOptions, ParsesEveryFlag) {
   EXPECT_EQ(o->max_memory_mib, 512u);
   EXPECT_EQ(o->module_cache, 3u);
   EXPECT_TRUE(o->blocking_collectives);
+  EXPECT_EQ(o->token_file, "/etc/wasmhpc/token");
 }
 
 TEST(WorkerOptions, Defaults) {
@@ -34,6 +41,7 @@ TEST(WorkerOptions, Defaults) {
   EXPECT_EQ(o->max_memory_mib, 4096u);
   EXPECT_EQ(o->module_cache, 16u);
   EXPECT_FALSE(o->blocking_collectives);
+  EXPECT_EQ(o->token_file, "");
 }
 
 TEST(WorkerOptions, BadInputIsNamed) {
@@ -49,6 +57,45 @@ TEST(WorkerOptions, BadInputIsNamed) {
       Parse({"--head", "h:1", "--max-memory", "8192"}).status().message(),
       HasSubstr("exceeds 4096 MiB"));
   EXPECT_TRUE(Parse({"--help"}).ok());
+}
+
+// A file under the test's temporary directory holding `text`.
+std::string TempFile(const std::string& name, const std::string& text) {
+  const char* dir = std::getenv("TEST_TMPDIR");
+  std::string path = std::string(dir ? dir : "/tmp") + "/" + name + "." +
+                     std::to_string(getpid());
+  std::ofstream(path) << text;
+  return path;
+}
+
+TEST(WorkerOptions, TokenIsTheFirstLineOfTheTokenFile) {
+  WorkerOptions o;
+  o.token_file = TempFile("token", "s3cret\nsecond line\n");
+  absl::StatusOr<std::string> token = ReadBearerToken(o, "from-env");
+  unlink(o.token_file.c_str());
+  ASSERT_TRUE(token.ok()) << token.status();
+  EXPECT_EQ(*token, "s3cret");  // the file wins over $WASMHPC_TOKEN
+}
+
+TEST(WorkerOptions, TokenComesFromTheEnvironmentWithoutATokenFile) {
+  WorkerOptions o;
+  EXPECT_EQ(ReadBearerToken(o, "from-env").value_or("?"), "from-env");
+  EXPECT_EQ(ReadBearerToken(o, nullptr).value_or("?"), "");
+}
+
+TEST(WorkerOptions, UnreadableTokenFileIsAClearError) {
+  WorkerOptions o;
+  o.token_file = "/nonexistent/token";
+  absl::StatusOr<std::string> token = ReadBearerToken(o, "from-env");
+  EXPECT_EQ(token.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(token.status().message(),
+              HasSubstr("--token-file /nonexistent/token: cannot open it ("
+                        "No such file or directory)"));
+  o.token_file = TempFile("empty-token", "\n");
+  token = ReadBearerToken(o, nullptr);
+  unlink(o.token_file.c_str());
+  EXPECT_THAT(token.status().message(),
+              HasSubstr(": no token on its first line"));
 }
 
 }  // namespace
