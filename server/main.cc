@@ -20,6 +20,7 @@
 #include "server/pool_handler.h"
 #include "server/rest_server.h"
 #include "server/scheduler.h"
+#include "server/sd_notify.h"
 #include "server/token_auth.h"
 #include "server/v8_module_compiler.h"
 
@@ -37,6 +38,10 @@ int Fail(const std::string& what, const absl::Status& status) {
   return 1;
 }
 
+void Warn(const absl::Status& status) {
+  if (!status.ok()) std::cerr << "wasmhpc-head: " << status.message() << "\n";
+}
+
 // The address clients on this host can use.
 std::string ShownHost(const std::string& host) {
   return host == "0.0.0.0" || host == "::" || host == "[::]" ? "127.0.0.1"
@@ -44,6 +49,10 @@ std::string ShownHost(const std::string& host) {
 }
 
 int Run(const HeadOptions& options, const sigset_t& signals) {
+  // systemd's readiness and watchdog protocol; off without $NOTIFY_SOCKET.
+  absl::StatusOr<std::unique_ptr<SystemdNotifier>> systemd =
+      SystemdNotifier::Create(SystemdNotifierOptionsFromEnvironment());
+  if (!systemd.ok()) return Fail("systemd notification", systemd.status());
   RocksDbOptions store_options;
   store_options.path = options.data_dir;
   absl::StatusOr<std::unique_ptr<CacheStore>> store =
@@ -107,11 +116,15 @@ int Run(const HeadOptions& options, const sigset_t& signals) {
   }
 
   // Tests and scripts read these two lines: gRPC first, then REST.
+  std::string serving =
+      absl::StrCat("gRPC on ", ShownHost(options.host), ":", (*server)->port());
   std::cout << "wasmhpc-head: listening on " << ShownHost(options.host) << ":"
             << (*server)->port() << std::endl;
   if (rest != nullptr) {
     std::cout << "wasmhpc-head: REST on " << ShownHost(options.host) << ":"
               << rest->port() << std::endl;
+    absl::StrAppend(&serving, ", REST on ", ShownHost(options.host), ":",
+                    rest->port());
   }
   std::cerr << "wasmhpc-head: data in " << options.data_dir << "; auth "
             << (auth.enabled() ? "on" : "off") << "; allowed dirs: "
@@ -120,16 +133,26 @@ int Run(const HeadOptions& options, const sigset_t& signals) {
                     : absl::StrJoin(options.allow_dirs, ", "))
             << "; engine " << (*compiler)->fingerprint() << std::endl;
 
+  // Both servers accept calls now.
+  Warn((*systemd)->Ready(absl::StrCat("serving ", serving)));
+
   absl::Notification stop;
   std::thread ticker([&] {
+    bool failing = false;  // report a failing watchdog ping once
     do {
       (*scheduler)->CheckTimeouts();
+      // The watchdog is fed only while this loop turns.
+      absl::Status pinged = (*systemd)->Tick();
+      if (!failing) Warn(pinged);
+      failing = !pinged.ok();
     } while (!stop.WaitForNotificationWithTimeout(kTimeoutTick));
   });
   int signal = 0;
   sigwait(&signals, &signal);
   std::cerr << "wasmhpc-head: signal " << signal << ", shutting down"
             << std::endl;
+  Warn((*systemd)->Stopping(
+      absl::StrCat("shutting down (signal ", signal, ")")));
   // Shutting the scheduler down first ends follow streams and Watch calls.
   (*scheduler)->Shutdown();
   if (rest != nullptr) rest->Shutdown();

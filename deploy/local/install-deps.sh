@@ -14,6 +14,8 @@ v8_prefix=${1:-$top/.deps/v8}
 packages=(
   # build
   cmake make ninja-build pkg-config g++ python3 git
+  # tests: tests/deploy reads the Kubernetes manifests
+  python3-yaml
   # host libraries
   libabsl-dev libgtest-dev libgmock-dev libssl-dev
   libgrpc++-dev libprotobuf-dev protobuf-compiler protobuf-compiler-grpc
