@@ -156,7 +156,7 @@ class PoolTest : public ::testing::Test {
   // has exited: the ranks' stderr reaches mpirun asynchronously).
   int CompileLines(const Guest& guest) const {
     std::string line =
-        absl::StrCat(" compiled module ", guest.digest.substr(0, 12),
+        absl::StrCat(" compiled module ", guest.digest.substr(0, 19),
                      " (no cached code for this engine)\n");
     std::string output = pool_->Output();
     int count = 0;
@@ -257,7 +257,7 @@ TEST_F(PoolTest, ModuleIsCompiledOncePerJobAndItsCodeUploaded) {
   EXPECT_THAT(pool_->Output(),
               HasSubstr(absl::StrCat(
                   "wasmhpc-worker: rank 1 on ", hello_message_->ranks(1).host(),
-                  " compiled module ", hello_.digest.substr(0, 12),
+                  " compiled module ", hello_.digest.substr(0, 19),
                   " (no cached code for this engine)\n")));
   EXPECT_EQ(head_->uploads(), 1);
 

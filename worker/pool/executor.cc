@@ -432,7 +432,7 @@ absl::StatusOr<engine::Module*> Executor::State::CompileModule(
   if (!compiled.ok()) return compiled.status();
   if (!(*compiled)->from_cache()) {
     Log(absl::StrCat("rank ", rank, " on ", host, " compiled module ",
-                     digest.substr(0, 12),
+                     digest.substr(0, 19),
                      " (no cached code for this engine)"));
   }
   return modules.Put(digest, *std::move(compiled)).get();
