@@ -239,7 +239,8 @@ std::string FormatPoolsTable(const v1::ListPoolsResponse& pools,
   for (const v1::Pool& pool : pools.pools()) {
     const std::string name = pool.name().empty() ? "-" : pool.name();
     if (pool.state() == v1::POOL_FAILED) {
-      absl::StrAppend(&notes, "launch of ", name, " on ", HostList(pool),
+      absl::StrAppend(&notes, "launch of ", name,
+                      pool.hosts().empty() ? "" : " on " + HostList(pool),
                       " failed (", AgeSince(pool.failed(), ctx), " ago): ",
                       absl::StrReplaceAll(pool.reason(), {{"\n", "\n    "}}),
                       "\n");
