@@ -1,0 +1,239 @@
+#!/usr/bin/env bash
+# wasmhpc across hosts, on one machine: three network namespaces joined by a
+# bridge (netns_hosts), each with its own host name. wasmhpc-head runs on
+# h1; a worker pool spans h2 and h3 (deploy/pool/wasmhpc-pool; mpirun on h2,
+# Open MPI over TCP only, its daemon on h3 started through netns_rsh).
+#  1. The pool lists both hosts; the MPI suite's programs (tests/mpi) run
+#     as jobs whose ranks span both hosts and print, rank by rank, what the
+#     native programs print under mpirun with the same host layout; the
+#     head served the compiled code (no rank compiled anything).
+#  2. A pool whose hosts cannot reach each other fails at once: mpirun and
+#     wasmhpc-pool exit non-zero within seconds, nothing is left running,
+#     the head shows a FAILED record (once the CLI can report one), and a
+#     later good pool attaches and runs a job.
+# usage: multihost_test.sh BUILD_DIR
+# Exits 77 (skipped) where network namespaces cannot be made (not root, no
+# CAP_NET_ADMIN/CAP_SYS_ADMIN, a container without them).
+set -u
+build=$(cd "$1" && pwd)
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/../.." && pwd)
+export WASMHPC_NETNS_PREFIX=whpc-$$ WASMHPC_NETNS_NET=${WASMHPC_NETNS_NET:-10.77.0}
+export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
+prefix=$WASMHPC_NETNS_PREFIX net=$WASMHPC_NETNS_NET
+head_addr=$net.1:7070
+work=$(mktemp -d)
+# Every exit: kill what runs on the hosts, delete them (and reap quietly).
+trap '{ "$here/netns_hosts" down "$prefix"; wait; } 2>/dev/null; rm -rf "$work"' EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+started=$SECONDS
+failures=0
+
+if ! why=$("$here/netns_hosts" up "$prefix" 3 2>&1); then
+  echo "skipped: cannot create network namespaces: ${why:-no reason given}"
+  exit 77
+fi
+# on K COMMAND...: run on host K.
+on() { "$here/netns_hosts" exec "$prefix" "$@"; }
+cli() { on 1 "$build/client-cli/wasmhpc-cli" --server "$head_addr" "$@"; }
+
+# Open MPI between the hosts: TCP on the bridge's subnet only (no shared
+# memory: the "hosts" share one kernel), daemons started through netns_rsh
+# and left attached to it, so that a daemon that cannot call mpirun back
+# fails mpirun at once instead of leaving it waiting.
+# shellcheck disable=SC2054  # the commas are Open MPI's
+mpi=(--bind-to none --leave-session-attached
+  --mca plm_rsh_agent "$here/netns_rsh" --mca plm_rsh_no_tree_spawn 1
+  --mca btl tcp,self --mca pml ob1
+  --mca btl_tcp_if_include "$net.0/24" --mca oob_tcp_if_include "$net.0/24"
+  --mca mpi_yield_when_idle 1)
+
+pass() { echo "ok   $1"; }
+fail() {
+  echo "FAIL $1"
+  failures=$((failures + 1))
+}
+
+# wait_for SECONDS COMMAND...: polls until the command succeeds.
+wait_for() {
+  local seconds=$1
+  shift
+  for ((i = 0; i < seconds * 10; i++)); do
+    "$@" >/dev/null 2>&1 && return 0
+    sleep 0.1
+  done
+  return 1
+}
+
+# pool_layout NAME: the attached pool's hosts, rank 0's host and its
+# executors' hosts (see cli_json.py).
+pool_layout() {
+  cli --output json pools | python3 "$here/cli_json.py" pool-layout "$1"
+}
+
+# start_pool NAME LOG MPIRUN_HOSTS NP [WORKER_ARGS...]: wasmhpc-pool on h2
+# in the background (pid in $pool_pid); waits until the pool has attached
+# (fails after 60 s, or at once when wasmhpc-pool exits).
+start_pool() {
+  local name=$1 log=$2 hosts=$3 np=$4
+  shift 4
+  # Not through on(): $! must be wasmhpc-pool itself (netns_hosts execs).
+  "$here/netns_hosts" exec "$prefix" 2 "$top/deploy/pool/wasmhpc-pool" \
+    --head "$head_addr" --name "$name" \
+    --worker "$build/worker/pool/wasmhpc-worker" \
+    --cli "$build/client-cli/wasmhpc-cli" \
+    -- "${mpi[@]}" --host "$hosts" -np "$np" ${1+-- "$@"} >"$log" 2>&1 &
+  pool_pid=$!
+  for ((i = 0; i < 600; i++)); do
+    pool_layout "$name" >/dev/null 2>&1 && return 0
+    kill -0 "$pool_pid" 2>/dev/null || return 1
+    sleep 0.1
+  done
+  return 1
+}
+
+# stop_pool: asks the pool to drain (wasmhpc-pool takes TERM); whatever
+# still runs on h2 and h3 after 20 s is killed.
+stop_pool() {
+  kill -TERM "$pool_pid" 2>/dev/null
+  wait_for 20 sh -c "! kill -0 $pool_pid"
+  on_hosts_kill
+  wait "$pool_pid" 2>/dev/null
+}
+on_hosts_kill() { for k in 2 3; do "$here/netns_hosts" kill "$prefix" "$k"; done; }
+
+# --- the head on h1, a pool on h2 and h3 ----------------------------------
+"$here/netns_hosts" exec "$prefix" 1 "$build/server/wasmhpc-head" \
+  --host "$net.1" --grpc-port 7070 --rest-port off --data-dir "$work/data" >"$work/head.log" 2>&1 &
+if ! wait_for 20 grep -q "listening on" "$work/head.log"; then
+  echo "FAIL head-starts:"
+  cat "$work/head.log"
+  exit 1
+fi
+
+# Rank 0 and two executors on h2, two executors on h3.
+if ! start_pool mh-spanning "$work/pool.log" "$net.2:3,$net.3:2" 5; then
+  echo "FAIL pool-attaches:"
+  cat "$work/pool.log"
+  exit 1
+fi
+layout=$(pool_layout mh-spanning)
+want="hosts $prefix-h2,$prefix-h3; rank 0 $prefix-h2; executors $prefix-h2,$prefix-h3"
+if [ "$layout" = "$want" ]; then
+  pass "pool-lists-both-hosts ($layout)"
+else
+  fail "pool-lists-both-hosts: got '$layout', want '$want'"
+fi
+
+# --- the MPI suite across both hosts --------------------------------------
+# A 4-rank job takes all 4 executors: 2 on h2, 2 on h3. The native run has
+# the same layout; each rank's stdout is compared (as run_compare.sh does).
+ranks=4
+compare_job() {
+  local name=$1 native=$work/native/$1 job=$work/job/$1 state r
+  mkdir -p "$work/native" "$work/job"
+  if ! on 2 timeout -k 5 60 mpirun "${mpi[@]}" --mca topo ^treematch \
+      --host "$net.2:2,$net.3:2" -np $ranks --output-filename "$native" \
+      "$build/tests/mpi/$name" >"$native.console" 2>&1; then
+    fail "$name-across-hosts: the native run failed:"
+    cat "$native.console"
+    return
+  fi
+  timeout -k 5 90 "$here/netns_hosts" exec "$prefix" 1 \
+    "$build/client-cli/wasmhpc-cli" --server "$head_addr" --output json \
+    submit "$build/tests/mpi/$name.wasm" --ranks $ranks --timeout 60s \
+    >"$job.events" 2>"$job.stderr"
+  local code=$?
+  state=$(python3 "$here/cli_json.py" job-output "$job" <"$job.events")
+  if [ $code -ne 0 ] || [ "$state" != SUCCEEDED ]; then
+    fail "$name-across-hosts: job exit $code, state $state"
+    cat "$job.stderr"
+    return
+  fi
+  local differ=0
+  for ((r = 0; r < ranks; r++)); do
+    local want=$native/1/rank.$r/stdout
+    [ -f "$want" ] || want=/dev/null  # a rank that printed nothing
+    if ! cmp -s "$want" "$job/rank.$r/stdout"; then
+      echo "rank $r of $name differs (native < > job):"
+      diff "$want" "$job/rank.$r/stdout" | head -20
+      differ=1
+    fi
+  done
+  if [ $differ -eq 0 ]; then
+    pass "$name-across-hosts ($(cat "$job"/rank.*/stdout | grep -c '') lines identical)"
+  else
+    fail "$name-across-hosts"
+  fi
+}
+for program in p2p coll comm datatypes groups ops topo errors; do
+  compare_job "$program"
+done
+
+# The head compiled each module when it was uploaded, for the engine it
+# shares with the pool (same binaries): the ranks load that code and
+# compile nothing.
+compiles=$(grep -c "compiled module" "$work/pool.log")
+if [ "$compiles" -eq 0 ]; then
+  pass "no-rank-compiles-when-fingerprints-match"
+else
+  fail "no-rank-compiles-when-fingerprints-match: $compiles compiles:"
+  grep "compiled module" "$work/pool.log"
+fi
+stop_pool
+
+# --- hosts that cannot reach each other -----------------------------------
+"$here/netns_hosts" link "$prefix" 3 down
+t0=$SECONDS
+timeout -k 5 60 "$here/netns_hosts" exec "$prefix" 2 \
+  "$top/deploy/pool/wasmhpc-pool" --head "$head_addr" --name mh-unreachable \
+  --worker "$build/worker/pool/wasmhpc-worker" \
+  --cli "$build/client-cli/wasmhpc-cli" \
+  -- "${mpi[@]}" --host "$net.2:2,$net.3:2" -np 4 >"$work/unreachable.log" 2>&1
+code=$? seconds=$((SECONDS - t0))
+if [ $code -ne 0 ] && [ $code -ne 124 ] && [ $code -ne 137 ] && [ $seconds -le 30 ]; then
+  pass "unreachable-hosts-fail-fast (wasmhpc-pool exit $code after ${seconds}s)"
+else
+  fail "unreachable-hosts-fail-fast: exit $code after ${seconds}s:"
+  cat "$work/unreachable.log"
+fi
+left=$(for k in 2 3; do ip netns pids "$prefix-h$k"; done)
+if [ -z "$left" ]; then
+  pass "unreachable-hosts-leave-nothing-running"
+else
+  fail "unreachable-hosts-leave-nothing-running: $(ps -o pid=,args= -p "$(paste -sd, <<<"$left")")"
+  on_hosts_kill
+fi
+"$here/netns_hosts" link "$prefix" 3 up
+
+if "$build/client-cli/wasmhpc-cli" --help 2>&1 | grep -q report-failure; then
+  reason=$(cli --output json pools | python3 "$here/cli_json.py" failed mh-unreachable)
+  if grep -q "mpirun exited with code $code" <<<"$reason"; then
+    pass "unreachable-pool-shows-as-failed"
+  else
+    fail "unreachable-pool-shows-as-failed: reason '$reason'"
+    cli pools
+  fi
+else
+  echo "skip unreachable-pool-shows-as-failed: wasmhpc-cli has no 'pools report-failure' yet"
+fi
+
+# --- the head goes on serving ---------------------------------------------
+if start_pool mh-later "$work/later.log" "$net.2:3,$net.3:2" 5; then
+  out=$(cli submit "$build/examples/hello.wasm" --ranks 4 --timeout 60s 2>&1)
+  code=$?
+  if [ $code -eq 0 ] && grep -q "hello from rank 3 of 4" <<<"$out"; then
+    pass "later-pool-runs-a-job"
+  else
+    fail "later-pool-runs-a-job: exit $code:"
+    echo "$out"
+  fi
+else
+  fail "later-pool-attaches:"
+  cat "$work/later.log"
+fi
+stop_pool
+
+echo "$failures failed ($((SECONDS - started)) s)"
+[ $failures -eq 0 ]
