@@ -17,6 +17,7 @@ import time
 from kernels_bench import bench_kernels, bench_sizes
 from launch_bench import LocalService, bench_launch, bench_throughput
 from mpi_bench import bench_call_overhead, bench_collectives, bench_rma
+from multihost_bench import bench_multihost
 from report import ENV, MPIRUN, Report, kernel_seconds, pingpong_table
 
 
@@ -152,6 +153,7 @@ def main(argv):
     kernel_ratios = bench_kernels(build, reps, report)
     bench_sizes(build, report)
     pingpong = bench_pingpong(build, reps, report)
+    bench_multihost(build, reps, report)  # a skip row without netns
     bench_collectives(build, reps, report)
     bench_call_overhead(build, reps, report)
     bench_rma(build, reps, report)
