@@ -4,6 +4,8 @@
 usage: cli_json.py pool-layout NAME  the attached pool NAME as "hosts A,B;
                                      rank 0 A; executors A,B" (distinct,
                                      in rank order); exit 1 if none
+       cli_json.py fingerprint NAME  the attached pool NAME's engine
+                                     fingerprint; exit 1 if none
        cli_json.py failed NAME       the reason of a POOL_FAILED record
                                      named NAME; exit 1 if none
        cli_json.py job-output DIR    `submit` events: rank R's stdout to
@@ -18,7 +20,12 @@ import sys
 
 
 def pools(text):
-    return json.loads(text).get("pools", [])
+    """The pools of a ListPoolsResponse; none for anything else (the CLI
+    failed and printed nothing)."""
+    try:
+        return json.loads(text).get("pools", [])
+    except ValueError:
+        return []
 
 
 def distinct(values):
@@ -38,6 +45,14 @@ def pool_layout(name):
         print(f"hosts {hosts}; rank 0 {ranks[0]['host']}; "
               f"executors {executors}")
         return 0
+    return 1
+
+
+def fingerprint(name):
+    for pool in pools(sys.stdin.read()):
+        if pool.get("name") == name and pool.get("state") != "POOL_FAILED":
+            print(pool.get("engineFingerprint", ""))
+            return 0
     return 1
 
 
@@ -73,8 +88,8 @@ def job_output(directory):
 
 
 def main(argv):
-    commands = {"pool-layout": pool_layout, "failed": failed,
-                "job-output": job_output}
+    commands = {"pool-layout": pool_layout, "fingerprint": fingerprint,
+                "failed": failed, "job-output": job_output}
     if len(argv) != 3 or argv[1] not in commands:
         sys.stderr.write(__doc__)
         return 2
