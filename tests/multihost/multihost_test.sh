@@ -148,13 +148,22 @@ ranks=4
 compare_job() {
   local name=$1 native=$work/native/$1 job=$work/job/$1 state r
   mkdir -p "$work/native" "$work/job"
-  if ! on 2 timeout -k 5 60 mpirun "${mpi[@]}" --mca topo ^treematch \
+  # The native run is the reference: one that crashed (Open MPI 4.1 over
+  # TCP rarely segfaults in MPI_Finalize, seen once in ~100 topo runs) is
+  # run once more, with a note.
+  local try
+  for try in 1 2; do
+    rm -rf "$native"
+    on 2 timeout -k 5 60 mpirun "${mpi[@]}" --mca topo ^treematch \
       --host "$net.2:2,$net.3:2" -np $ranks --output-filename "$native" \
-      "$build/tests/mpi/$name" >"$native.console" 2>&1; then
-    fail "$name-across-hosts: the native run failed:"
-    cat "$native.console"
-    return
-  fi
+      "$build/tests/mpi/$name" >"$native.console" 2>&1 && break
+    if [ $try -eq 2 ]; then
+      fail "$name-across-hosts: the native run failed twice:"
+      cat "$native.console"
+      return
+    fi
+    echo "note $name: the native run failed, once more: $(grep -m1 -E 'signal|exited' "$native.console")"
+  done
   timeout -k 5 90 "$here/netns_hosts" exec "$prefix" 1 \
     "$build/client-cli/wasmhpc-cli" --server "$head_addr" --output json \
     submit "$build/tests/mpi/$name.wasm" --ranks $ranks --timeout 60s \
