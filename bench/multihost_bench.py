@@ -5,9 +5,10 @@ MPI over TCP with the settings of tests/multihost/multihost_test.sh.
 examples/pingpong natively and examples/pingpong.wasm under wasmhpc-run,
 alternately, `reps` times each, over the same pair of namespaces.
 
-Rows: the half round trip at a few sizes (medians over the repetitions)
-and the geometric-mean slowdown over all sizes. Where network namespaces
-cannot be made (not root), one row says so and the bench goes on.
+Rows: the half round trip at a few sizes (medians over the repetitions),
+the geometric-mean slowdown over all sizes and the Wasm overhead at 8 B.
+Where network namespaces cannot be made (not root), one row says so and
+the bench goes on.
 
 From bench.py:
     from multihost_bench import bench_multihost
@@ -107,6 +108,9 @@ def bench_multihost(build, reps, report):
     report.rows.append((f"{LABEL}, geometric-mean slowdown over "
                         f"{len(ratios)} sizes, 0 B..4 MiB", "", "",
                         f"{gm:.3f}", "", ""))
+    overhead_ns = 1000 * (medians[8][1] - medians[8][0])
+    report.rows.append((f"{LABEL}, Wasm overhead at 8 B (ns)", "", "",
+                        f"{overhead_ns:+.0f}", "", ""))
     return medians
 
 
