@@ -6,15 +6,15 @@
 #  1. The pool lists both hosts; the MPI suite's programs (tests/mpi) run
 #     as jobs whose ranks span both hosts and print, rank by rank, what the
 #     native programs print under mpirun with the same host layout; the
-#     head served the compiled code (no rank compiled anything).
+#     head served the compiled code (no rank compiled anything). Drained
+#     (TERM), the pool detaches and every rank on both hosts exits 0.
 #  2. A pool whose hosts cannot reach each other fails at once: mpirun and
 #     wasmhpc-pool exit non-zero within seconds, nothing is left running,
-#     the head shows a FAILED record (once the CLI can report one), and a
-#     later good pool attaches and runs a job.
-#  3. With workers that log their compiles: that later pool's engine
-#     differs from the head's, and each module is compiled at most once
-#     per host; in a Liftoff pool (code V8 cannot serialize) each rank
-#     compiles a module once.
+#     the head shows a FAILED record with mpirun's reason, and a later good
+#     pool attaches and runs a job.
+#  3. That later pool's engine differs from the head's: each module is
+#     compiled at most once per host. In a Liftoff pool (code V8 cannot
+#     serialize) each rank compiles a module once.
 # usage: multihost_test.sh BUILD_DIR
 # Exits 77 (skipped) where network namespaces cannot be made (not root, no
 # CAP_NET_ADMIN/CAP_SYS_ADMIN, a container without them).
@@ -105,12 +105,15 @@ start_pool() {
 }
 
 # stop_pool: asks the pool to drain (wasmhpc-pool takes TERM); whatever
-# still runs on h2 and h3 after 20 s is killed.
+# still runs on h2 and h3 after 20 s ($stray) is killed. $pool_code is
+# wasmhpc-pool's exit code.
 stop_pool() {
   kill -TERM "$pool_pid" 2>/dev/null
   wait_for 20 sh -c "! kill -0 $pool_pid"
+  stray=$(for k in 2 3; do ip netns pids "$prefix-h$k"; done)
   on_hosts_kill
   wait "$pool_pid" 2>/dev/null
+  pool_code=$?
 }
 on_hosts_kill() { for k in 2 3; do "$here/netns_hosts" kill "$prefix" "$k"; done; }
 
@@ -197,23 +200,25 @@ done
 
 # The head compiled each module when it was uploaded, for the engine it
 # shares with the pool (same binaries): the ranks load that code and
-# compile nothing. Workers that log their compiles say so (see
-# worker/pool/executor.h); with one that does not, this check is vacuous.
+# compile nothing. Each compile a rank makes logs a line (see
+# worker/pool/executor.h).
 compile_line="compiled module [^ ]* (no cached code for this engine)"
-logs_compiles=0
-grep -q "no cached code for this engine" "$build/worker/pool/wasmhpc-worker" &&
-  logs_compiles=1
 compiles=$(grep -c "$compile_line" "$work/pool.log")
-if [ "$compiles" -eq 0 ] && [ $logs_compiles -eq 1 ]; then
+if [ "$compiles" -eq 0 ]; then
   pass "no-rank-compiles-when-fingerprints-match"
-elif [ "$compiles" -eq 0 ]; then
-  pass "no-rank-compiles-when-fingerprints-match (vacuous: this worker logs no compiles)"
 else
   fail "no-rank-compiles-when-fingerprints-match: $compiles compiles:"
   grep "$compile_line" "$work/pool.log"
 fi
+# Drained, the pool detaches and every rank on both hosts exits 0.
 stop_pool
 head_alive "when the pool drained"
+if [ $pool_code -eq 0 ] && [ -z "$stray" ]; then
+  pass "pool-drains-on-both-hosts"
+else
+  fail "pool-drains-on-both-hosts: wasmhpc-pool exit $pool_code, left running: ${stray:-nothing}"
+  tail -n 8 "$work/pool.log"
+fi
 
 # --- hosts that cannot reach each other -----------------------------------
 "$here/netns_hosts" link "$prefix" 3 down
@@ -240,19 +245,15 @@ fi
 "$here/netns_hosts" link "$prefix" 3 up
 head_alive "after a failed pool launch"
 
-if "$build/client-cli/wasmhpc-cli" --help 2>&1 | grep -q report-failure; then
-  # The reason ends with mpirun's last lines: Open MPI 4.1's words for a
-  # daemon that cannot reach mpirun.
-  reason=$(cli --output json pools | python3 "$here/cli_json.py" failed mh-unreachable)
-  if grep -q "mpirun exited with code $code" <<<"$reason" &&
-    grep -q "connection back to mpirun" <<<"$reason"; then
-    pass "unreachable-pool-shows-as-failed"
-  else
-    fail "unreachable-pool-shows-as-failed: reason '$reason'"
-    cli pools
-  fi
+# wasmhpc-pool reported it: the reason ends with mpirun's last lines, Open
+# MPI 4.1's words for a daemon that cannot reach mpirun.
+reason=$(cli --output json pools | python3 "$here/cli_json.py" failed mh-unreachable)
+if grep -q "mpirun exited with code $code" <<<"$reason" &&
+  grep -q "connection back to mpirun" <<<"$reason"; then
+  pass "unreachable-pool-shows-as-failed"
 else
-  echo "skip unreachable-pool-shows-as-failed: wasmhpc-cli has no 'pools report-failure' yet"
+  fail "unreachable-pool-shows-as-failed: reason '$reason'"
+  cli pools
 fi
 
 # compiles_per LOG host|rank: the workers' compile lines in LOG ("rank R
@@ -287,24 +288,20 @@ if start_pool mh-later "$work/later.log" "$net.2:3,$net.3:2" 5 --max-memory 2048
     fail "later-pool-runs-a-job: exit $code:"
     echo "$out"
   fi
-  if [ $logs_compiles -eq 1 ]; then
-    head_engine=$(sed -n 's/^wasmhpc-head: data in .*; engine //p' "$work/head.log")
-    pool_engine=$(cli --output json pools | python3 "$here/cli_json.py" fingerprint mh-later)
-    if [ -z "$pool_engine" ] || [ "$pool_engine" = "$head_engine" ]; then
-      fail "later-pool-has-another-engine: '$pool_engine' vs the head's '$head_engine'"
-    fi
-    run_jobs later-pool
-    counts=$(compiles_per "$work/later.log" host)
-    if [ -n "$counts" ] && ! awk '$1 > 1 {exit 1}' <<<"$counts"; then
-      fail "other-engine-compiles-once-per-host: compiles per host and module:"
-      echo "$counts"
-    elif [ -n "$counts" ]; then
-      pass "other-engine-compiles-once-per-host ($(wc -l <<<"$counts") compiles: 2 modules, 5 jobs)"
-    else
-      fail "other-engine-compiles-once-per-host: no rank compiled (the head had code for this engine?)"
-    fi
+  head_engine=$(sed -n 's/^wasmhpc-head: data in .*; engine //p' "$work/head.log")
+  pool_engine=$(cli --output json pools | python3 "$here/cli_json.py" fingerprint mh-later)
+  if [ -z "$pool_engine" ] || [ "$pool_engine" = "$head_engine" ]; then
+    fail "later-pool-has-another-engine: '$pool_engine' vs the head's '$head_engine'"
+  fi
+  run_jobs later-pool
+  counts=$(compiles_per "$work/later.log" host)
+  if [ -n "$counts" ] && ! awk '$1 > 1 {exit 1}' <<<"$counts"; then
+    fail "other-engine-compiles-once-per-host: compiles per host and module:"
+    echo "$counts"
+  elif [ -n "$counts" ]; then
+    pass "other-engine-compiles-once-per-host ($(wc -l <<<"$counts") compiles: 2 modules, 5 jobs)"
   else
-    echo "skip other-engine-compiles-once-per-host: this worker logs no compiles"
+    fail "other-engine-compiles-once-per-host: no rank compiled (the head had code for this engine?)"
   fi
 else
   fail "later-pool-attaches:"
@@ -316,9 +313,7 @@ head_alive "when the later pool drained"
 # --- Liftoff: code that cannot be shared ----------------------------------
 # V8 serializes no Liftoff code, so in a Liftoff pool each rank compiles a
 # module itself, but only once: its module cache keeps it for later jobs.
-if [ $logs_compiles -eq 0 ]; then
-  echo "skip liftoff-ranks-compile-once: this worker logs no compiles"
-elif start_pool mh-liftoff "$work/liftoff.log" "$net.2:3,$net.3:2" 5 --tier liftoff; then
+if start_pool mh-liftoff "$work/liftoff.log" "$net.2:3,$net.3:2" 5 --tier liftoff; then
   run_jobs liftoff-pool
   counts=$(compiles_per "$work/liftoff.log" rank)
   if [ -n "$counts" ] && awk '$1 > 1 {exit 1}' <<<"$counts"; then
