@@ -108,22 +108,23 @@ def check_common(name, unit, env_example, problems):
                         name)
 
 
+def expect_service(name, unit, key, wanted, problems):
+    """Adds a problem unless [Service] key=wanted."""
+    value = last(unit, "Service", key)
+    if value != wanted:
+        problems.append("%s: %s=%s, expected %s" % (name, key, value, wanted))
+
+
 def check_head(unit, env_example):
     """Problems (strings) with wasmhpc-head.service."""
     name = "wasmhpc-head.service"
     problems = []
     check_common(name, unit, env_example, problems)
 
-    def expect(key, wanted):
-        value = last(unit, "Service", key)
-        if value != wanted:
-            problems.append("%s: %s=%s, expected %s" % (name, key, value,
-                                                        wanted))
-
-    expect("Type", "notify")
-    expect("NotifyAccess", "main")
-    expect("Restart", "on-failure")
-    expect("StateDirectory", "wasmhpc")
+    expect_service(name, unit, "Type", "notify", problems)
+    expect_service(name, unit, "NotifyAccess", "main", problems)
+    expect_service(name, unit, "Restart", "on-failure", problems)
+    expect_service(name, unit, "StateDirectory", "wasmhpc", problems)
     watchdog = seconds(last(unit, "Service", "WatchdogSec"))
     if not watchdog:
         problems.append("%s: WatchdogSec= missing or not a duration" % name)
@@ -152,16 +153,10 @@ def check_pool(unit, env_example):
     problems = []
     check_common(name, unit, env_example, problems)
 
-    def expect(key, wanted):
-        value = last(unit, "Service", key)
-        if value != wanted:
-            problems.append("%s: %s=%s, expected %s" % (name, key, value,
-                                                        wanted))
-
-    expect("Restart", "always")
+    expect_service(name, unit, "Restart", "always", problems)
     # The drain signal goes to the launcher only; SIGKILL to all at the end.
-    expect("KillSignal", "SIGUSR1")
-    expect("KillMode", "mixed")
+    expect_service(name, unit, "KillSignal", "SIGUSR1", problems)
+    expect_service(name, unit, "KillMode", "mixed", problems)
     if not seconds(last(unit, "Service", "RestartSec")):
         problems.append("%s: RestartSec= missing (a lost pool would be "
                         "restarted at once, in a tight loop)" % name)
