@@ -138,6 +138,10 @@ struct FileEntry {
   abi::Handle etype = 0x247, filetype = 0x247;  // MPI_BYTE
   std::shared_ptr<const TypeContents> etype_contents = nullptr;
   std::shared_ptr<const TypeContents> filetype_contents = nullptr;
+  // A duplicate of the opening communicator (none for one rank), and the
+  // bridge's count of windows and files made before it (release.h).
+  MPI_Comm sync = MPI_COMM_NULL;
+  uint64_t serial = 0;
 };
 struct WinEntry;  // win.h
 
@@ -205,6 +209,11 @@ class Bridge {
   // Guest address of the ints that MPI_Comm_get_attr points to for the
   // predefined keys (allocated with the guest's malloc on first use).
   abi::Ptr predefined_attribute_values = 0;
+  // Windows and files made so far (their serials), and those that
+  // MPI_Finalize freed for the guest (release.h).
+  uint64_t windows_and_files_made = 0;
+  int32_t wins_freed_at_finalize = 0;
+  int32_t files_closed_at_finalize = 0;
 
  private:
   void DefinePredefined();

@@ -6,16 +6,21 @@
 #include "mpi-bridge/attr.h"
 #include "mpi-bridge/call.h"
 #include "mpi-bridge/errhandler.h"
+#include "mpi-bridge/release.h"
 
 namespace wasmhpc::mpi {
 namespace {
 
 int32_t GuestThreadLevel(int host_level) {
   switch (host_level) {
-    case MPI_THREAD_SINGLE: return abi::kThreadSingle;
-    case MPI_THREAD_FUNNELED: return abi::kThreadFunneled;
-    case MPI_THREAD_SERIALIZED: return abi::kThreadSerialized;
-    default: return abi::kThreadMultiple;
+    case MPI_THREAD_SINGLE:
+      return abi::kThreadSingle;
+    case MPI_THREAD_FUNNELED:
+      return abi::kThreadFunneled;
+    case MPI_THREAD_SERIALIZED:
+      return abi::kThreadSerialized;
+    default:
+      return abi::kThreadMultiple;
   }
 }
 
@@ -31,7 +36,9 @@ int32_t Start(Call& c, int32_t required) {
   return abi::kSuccess;
 }
 
-int32_t Init(Call& c, abi::Ptr, abi::Ptr) { return Start(c, abi::kThreadSingle); }
+int32_t Init(Call& c, abi::Ptr, abi::Ptr) {
+  return Start(c, abi::kThreadSingle);
+}
 
 int32_t InitThread(Call& c, abi::Ptr, abi::Ptr, int32_t required,
                    abi::Ptr provided) {
@@ -48,16 +55,18 @@ int32_t InitThread(Call& c, abi::Ptr, abi::Ptr, int32_t required,
 }
 
 // MPI-2.0 cleanup hook: MPI_COMM_SELF's attributes are deleted first, so
-// libraries' delete callbacks run while MPI is still usable.
+// libraries' delete callbacks run while MPI is still usable. Then the
+// windows and files the guest left open are freed (release.h).
 int32_t Finalize(Call& c) {
   int32_t rc = DeleteCommAttributes(c, abi::kCommSelf);
+  if (rc == abi::kSuccess) rc = ReleaseWindowsAndFiles(c);
   c.bridge().state = Bridge::State::kFinalized;
   return rc;
 }
 
 int32_t Initialized(Call& c, abi::Ptr flag) {
-  return c.Write<int32_t>(flag, c.bridge().state != Bridge::State::kNotInitialized,
-                          "flag")
+  return c.Write<int32_t>(
+             flag, c.bridge().state != Bridge::State::kNotInitialized, "flag")
              ? abi::kSuccess
              : c.error();
 }
@@ -102,9 +111,9 @@ int32_t GetLibraryVersion(Call& c, abi::Ptr version, abi::Ptr len) {
   char host[MPI_MAX_LIBRARY_VERSION_STRING];
   int host_len = 0;
   c.mpi().Get_library_version(host, &host_len);
-  std::string text = absl::StrFormat(
-      "wasmhpc MPI bridge (MPI 5.0 ABI on wasm32) over %s",
-      absl::string_view(host, host_len));
+  std::string text =
+      absl::StrFormat("wasmhpc MPI bridge (MPI 5.0 ABI on wasm32) over %s",
+                      absl::string_view(host, host_len));
   return WriteString(c, version, len, text, abi::kMaxLibraryVersionString);
 }
 
@@ -197,9 +206,9 @@ uint32_t SameHandle(Call&, uint32_t handle) { return handle; }
 const std::vector<std::string>& HandleConversionNames() {
   static const std::vector<std::string> names = [] {
     std::vector<std::string> out;
-    for (const char* kind : {"Comm", "Errhandler", "Group", "Info", "Message",
-                             "Op", "Request", "Session", "Type", "Win",
-                             "File"}) {
+    for (const char* kind :
+         {"Comm", "Errhandler", "Group", "Info", "Message", "Op", "Request",
+          "Session", "Type", "Win", "File"}) {
       out.push_back(absl::StrCat("MPI_", kind, "_toint"));
       out.push_back(absl::StrCat("MPI_", kind, "_fromint"));
     }

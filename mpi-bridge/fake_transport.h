@@ -27,15 +27,31 @@ class FakeTransport : public NullTransport {
   MPI_Status next_status{};
   int sends = 0;
 
-  int Comm_rank(MPI_Comm, int* r) override {
-    *r = rank;
+  int Comm_rank(MPI_Comm c, int* r) override {
+    *r = c == MPI_COMM_SELF ? 0 : rank;
     return MPI_SUCCESS;
   }
-  int Comm_size(MPI_Comm, int* s) override {
-    *s = size;
+  int Comm_size(MPI_Comm c, int* s) override {
+    *s = c == MPI_COMM_SELF ? 1 : size;
     return MPI_SUCCESS;
   }
   int Comm_set_errhandler(MPI_Comm, MPI_Errhandler) override {
+    return MPI_SUCCESS;
+  }
+  // Duplicates (made by windows and files for their barriers) are
+  // counted: `dups` made, `comm_frees` freed, `barriers` entered.
+  int dups = 0, comm_frees = 0, barriers = 0;
+  int Comm_dup(MPI_Comm, MPI_Comm* out) override {
+    *out = reinterpret_cast<MPI_Comm>(0x7000 + 0x10 * ++dups);
+    return MPI_SUCCESS;
+  }
+  int Comm_free(MPI_Comm* c) override {
+    ++comm_frees;
+    *c = MPI_COMM_NULL;
+    return MPI_SUCCESS;
+  }
+  int Barrier(MPI_Comm) override {
+    ++barriers;
     return MPI_SUCCESS;
   }
   int Send(const void* b, int n, MPI_Datatype t, int dst, int tag,

@@ -124,19 +124,31 @@ int32_t FileOpen(Call& c, Handle comm, Ptr filename, int32_t amode, Handle info,
                                          "communicator could not open it",
                                          *name));
   }
+  MPI_Comm sync = MPI_COMM_NULL;
+  if (cm->size > 1) {
+    if (int32_t rc = c.Host(c.mpi().Comm_dup(cm->host, &sync))) return rc;
+  }
   MPI_File host = MPI_FILE_NULL;
   rc = c.Host(c.mpi().File_open(cm->host, gated.path->host_path().c_str(),
                                 host_amode, host_info, &host));
-  if (rc != abi::kSuccess) return rc;
-  c.mpi().File_set_errhandler(host, MPI_ERRORS_RETURN);
-  std::optional<Handle> h =
-      c.bridge().files.Insert({.host = host,
-                               .errhandler = FileNullErrhandler(c.bridge()),
-                               .amode = amode,
-                               .path = std::move(gated.path)});
-  if (!h) {
-    c.mpi().File_close(&host);
-    return c.Fail(abi::kErrNoMem, "too many open files");
+  std::optional<Handle> h;
+  if (rc == abi::kSuccess) {
+    c.mpi().File_set_errhandler(host, MPI_ERRORS_RETURN);
+    h = c.bridge().files.Insert(
+        {.host = host,
+         .errhandler = FileNullErrhandler(c.bridge()),
+         .amode = amode,
+         .path = std::move(gated.path),
+         .sync = sync,
+         .serial = c.bridge().windows_and_files_made++});
+    if (!h) {
+      c.mpi().File_close(&host);
+      rc = c.Fail(abi::kErrNoMem, "too many open files");
+    }
+  }
+  if (rc != abi::kSuccess) {
+    if (sync != MPI_COMM_NULL) c.mpi().Comm_free(&sync);
+    return rc;
   }
   *out = *h;
   return abi::kSuccess;
@@ -146,13 +158,8 @@ int32_t FileClose(Call& c, Ptr fh) {
   Handle* slot = c.Ref<Handle>(fh, "fh");
   FileEntry* f = slot ? FindFile(c, *slot) : nullptr;
   if (!f) return c.error();
-  MPI_File host = f->host;
-  int32_t rc = c.Host(c.mpi().File_close(&host));
-  if (rc != abi::kSuccess) return rc;
-  Handle errhandler = f->errhandler;
-  c.bridge().files.Erase(*slot);  // closes the gate's directory fd
+  if (int32_t rc = CloseFile(c, *slot)) return rc;
   *slot = abi::kFileNull;
-  DropErrhandlerIfUnused(c.bridge(), errhandler);
   return abi::kSuccess;
 }
 
@@ -455,6 +462,17 @@ FileEntry* FindFile(Call& c, Handle fh) {
       abi::kErrFile,
       absl::StrFormat("invalid file 0x%x (null, closed or never opened)", fh));
   return nullptr;
+}
+
+int32_t CloseFile(Call& c, Handle fh) {
+  FileEntry* f = FindFile(c, fh);
+  if (!f) return c.error();
+  if (int32_t rc = c.Host(c.mpi().File_close(&f->host))) return rc;
+  if (f->sync != MPI_COMM_NULL) c.mpi().Comm_free(&f->sync);
+  Handle errhandler = f->errhandler;
+  c.bridge().files.Erase(fh);  // closes the gate's directory fd
+  DropErrhandlerIfUnused(c.bridge(), errhandler);
+  return abi::kSuccess;
 }
 
 void AddFiles(Bridge& b, std::vector<engine::HostFunc>& out) {

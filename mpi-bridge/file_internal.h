@@ -20,6 +20,9 @@ abi::Handle FileNullErrhandler(Bridge& bridge);
 // `fh` is not an open file.
 FileEntry* FindFile(Call& c, abi::Handle fh);
 
+// Closes open file `fh` as MPI_File_close does. Collective.
+int32_t CloseFile(Call& c, abi::Handle fh);
+
 // The data access imports (file_data.cc): reads and writes with explicit
 // offsets, individual, shared and ordered file pointers; blocking,
 // nonblocking and split collective.

@@ -35,6 +35,11 @@ class MpiTransport {
 #define WASMHPC_DECLARE(name, params, args) virtual int name params = 0;
   WASMHPC_MPI_TRANSPORT_FUNCTIONS(WASMHPC_DECLARE)
 #undef WASMHPC_DECLARE
+
+  // True where a stop can end this transport's waits (a pool executor's):
+  // the bridge then precedes host waits no stop can end (MPI_Win_fence)
+  // with a barrier that it can.
+  virtual bool stoppable() const { return false; }
 };
 
 // Every call fails with MPI_ERR_OTHER: a base for fakes, and a stand-in

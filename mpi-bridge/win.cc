@@ -52,11 +52,18 @@ int32_t NewWindow(Call& c, Handle comm, Handle info, void* host_base,
   MPI_Info host_info;
   if (!cm || !HostInfoOf(c, info, &host_info)) return c.error();
   if (int32_t rc = GatherTargets(c, *cm, *w)) return rc;
+  if (cm->size > 1) {
+    if (int32_t rc = c.Host(c.mpi().Comm_dup(cm->host, &w->sync))) return rc;
+  }
   int rc = w->flavor == abi::kWinFlavorDynamic
                ? c.mpi().Win_create_dynamic(host_info, cm->host, &w->host)
                : c.mpi().Win_create(host_base, w->size, w->disp_unit, host_info,
                                     cm->host, &w->host);
+  if (rc != MPI_SUCCESS && w->sync != MPI_COMM_NULL) {
+    c.mpi().Comm_free(&w->sync);
+  }
   if (int32_t err = c.Host(rc)) return err;
+  w->serial = c.bridge().windows_and_files_made++;
   c.mpi().Win_set_errhandler(w->host, MPI_ERRORS_RETURN);
   int* model = nullptr;
   int flag = 0;
@@ -68,6 +75,7 @@ int32_t NewWindow(Call& c, Handle comm, Handle info, void* host_base,
   std::optional<Handle> h = c.bridge().wins.Insert(w);
   if (!h) {
     c.mpi().Win_free(&w->host);
+    if (w->sync != MPI_COMM_NULL) c.mpi().Comm_free(&w->sync);
     return c.Fail(abi::kErrNoMem, "too many windows");
   }
   *out = *h;
@@ -178,20 +186,10 @@ int32_t WinDetach(Call& c, Handle win, Ptr base) {
   return c.Host(c.mpi().Win_detach(w->host, host));
 }
 
-// MPI_Win_free(win): attributes' delete callbacks first, then the host
-// window, then MPI_Win_allocate's memory.
 int32_t WinFree(Call& c, Ptr win) {
   Handle* slot = c.Ref<Handle>(win, "win");
   if (!slot || !c.Win(*slot)) return c.error();
-  Handle h = *slot;
-  if (int32_t rc = ReleaseWinAttributes(c, h)) return rc;
-  WinEntry* w = c.Win(h);
-  if (!w) return c.error();
-  if (int32_t rc = c.Host(c.mpi().Win_free(&w->host))) return rc;
-  std::shared_ptr<WinEntry> gone = *c.bridge().wins.Find(h);
-  c.bridge().wins.Erase(h);
-  DropErrhandlerIfUnused(c.bridge(), gone->errhandler);
-  if (gone->allocated) GuestFree(c.host(), gone->base).IgnoreError();
+  if (int32_t rc = FreeWindow(c, *slot)) return rc;
   return c.Write<Handle>(win, abi::kWinNull, "win") ? abi::kSuccess : c.error();
 }
 
@@ -207,10 +205,15 @@ bool Assert(Call& c, int32_t guest, int* host) {
   return true;
 }
 
+// Where a stop can end the transport's waits, a barrier comes first: once
+// every rank has passed it, the host fence waits for nobody.
 int32_t WinFence(Call& c, int32_t assert, Handle win) {
   WinEntry* w = c.Win(win);
   int mode;
   if (!w || !Assert(c, assert, &mode)) return c.error();
+  if (w->sync != MPI_COMM_NULL && c.mpi().stoppable()) {
+    if (int32_t rc = c.Host(c.mpi().Barrier(w->sync))) return rc;
+  }
   return c.Host(c.mpi().Win_fence(mode, w->host));
 }
 
@@ -276,6 +279,21 @@ int32_t WinLockAll(Call& c, int32_t assert, Handle win) {
 }
 
 }  // namespace
+
+// Attributes' delete callbacks first, then the host window and its sync
+// communicator, then MPI_Win_allocate's memory.
+int32_t FreeWindow(Call& c, Handle h) {
+  if (int32_t rc = ReleaseWinAttributes(c, h)) return rc;
+  WinEntry* w = c.Win(h);
+  if (!w) return c.error();
+  if (int32_t rc = c.Host(c.mpi().Win_free(&w->host))) return rc;
+  if (w->sync != MPI_COMM_NULL) c.mpi().Comm_free(&w->sync);
+  std::shared_ptr<WinEntry> gone = *c.bridge().wins.Find(h);
+  c.bridge().wins.Erase(h);
+  DropErrhandlerIfUnused(c.bridge(), gone->errhandler);
+  if (gone->allocated) GuestFree(c.host(), gone->base).IgnoreError();
+  return abi::kSuccess;
+}
 
 std::optional<int> HostRmaAssert(int32_t guest) {
   const std::pair<int32_t, int> bits[] = {

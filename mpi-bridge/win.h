@@ -20,10 +20,14 @@
 // module importing them is refused at load, naming them (the ranks of a
 // wasmhpc job do not share linear memory).
 //
-// Waits: MPI_Win_fence, PSCW (start/complete/post/wait), locks, unlocks
-// and flushes call the host MPI's blocking functions directly; in a pool
-// job (worker/pool/interruptible_transport.cc) they are not interruptible
-// by cancel yet, unlike point-to-point and collective waits.
+// Waits in a pool job (worker/pool/interruptible_transport.h), where a
+// stop (cancel, timeout, another rank's failure) must end them: a fence
+// is preceded by a barrier on the window's own communicator (WinEntry::
+// sync) that a stop ends, and MPI_Win_wait polls MPI_Win_test. MPI_Win_start,
+// MPI_Win_complete, locks, unlocks and flushes call the host MPI's blocking
+// functions: they wait for nobody's guest code except a lock held by
+// another rank, or an access epoch whose target never posts (a program
+// that deadlocks natively too); a stop does not end those waits.
 //
 // Thread safety: as Bridge (one instance thread).
 #ifndef WASMHPC_MPI_BRIDGE_WIN_H_
@@ -62,6 +66,11 @@ struct WinEntry {
   // MPI_WIN_SIZE, DISP_UNIT, CREATE_FLAVOR and MODEL (4 x 4 bytes, from
   // the guest's malloc on first use; freed with the window).
   abi::Ptr predefined_values = 0;
+  // A duplicate of the window's communicator (none for one rank) for
+  // barriers that a stop can end, and the bridge's count of windows and
+  // files made before it (release.h).
+  MPI_Comm sync = MPI_COMM_NULL;
+  uint64_t serial = 0;
 };
 
 // Whether any window uses error handler `h`.
@@ -75,6 +84,9 @@ std::optional<int> HostRmaAssert(int32_t guest);
 // names, groups, info and error handlers (win_attr.cc).
 void AddRmaOperations(Bridge& bridge, std::vector<engine::HostFunc>& out);
 void AddWinAttributes(Bridge& bridge, std::vector<engine::HostFunc>& out);
+
+// Frees window `h` (a live window) as MPI_Win_free does. Collective.
+int32_t FreeWindow(Call& c, abi::Handle h);
 
 // Deletes the window's attributes (delete callbacks) and frees the guest
 // memory behind its predefined values. Defined in win_attr.cc.

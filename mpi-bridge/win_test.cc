@@ -10,6 +10,7 @@
 #include "gtest/gtest.h"
 #include "mpi-bridge/bridge.h"
 #include "mpi-bridge/fake_transport.h"
+#include "mpi-bridge/release.h"
 #include "worker/engine/fake_guest_memory.h"
 
 namespace wasmhpc::mpi {
@@ -22,7 +23,8 @@ using ::testing::HasSubstr;
 constexpr ValType kI32 = ValType::kI32;
 constexpr uint32_t kMemory = 65536;
 constexpr uint32_t kHeap = 0x8000;  // the fake malloc's arena
-constexpr uint32_t kErrorsReturn = 0x143, kWorld = 0x101, kInfoNull = 0x130;
+constexpr uint32_t kErrorsReturn = 0x143, kWorld = 0x101, kSelf = 0x102,
+                   kInfoNull = 0x130;
 constexpr uint32_t kInt = 0x209, kSum = 0x21, kProcNull = -3;
 constexpr int32_t kErrRmaRange = 48, kErrWin = 56, kErrRmaFlavor = 57;
 
@@ -36,10 +38,15 @@ class WinTransport : public FakeTransport {
   MPI_Aint last_disp = -1;
   const void* last_origin = nullptr;
   int model = MPI_WIN_UNIFIED;
+  bool can_stop = false;
+
+  bool stoppable() const override { return can_stop; }
 
   int Allgather(const void* sb, int sn, MPI_Datatype, void* rb, int,
-                MPI_Datatype, MPI_Comm) override {
-    for (int r = 0; r < size; ++r) {
+                MPI_Datatype, MPI_Comm c) override {
+    int ranks = 0;
+    Comm_size(c, &ranks);
+    for (int r = 0; r < ranks; ++r) {
       std::memcpy(static_cast<char*>(rb) + r * sn * 8, sb, sn * 8);
     }
     return MPI_SUCCESS;
@@ -247,6 +254,54 @@ TEST_F(WinTest, DynamicDisplacementsAreTargetAddresses) {
   EXPECT_EQ(Code("MPI_Put", {0x200, 1, kInt, 1, 0x3000, 1, kInt, win}), 0);
   EXPECT_EQ(mpi_.last_disp, reinterpret_cast<MPI_Aint>(Host(0x3000)));
   EXPECT_EQ(Code("MPI_Win_attach", {Create(16, 4), 0x2000, 16}), kErrRmaFlavor);
+}
+
+TEST_F(WinTest, FenceIsPrecededByABarrierOnlyWhereAStopCanEndIt) {
+  Init();
+  uint32_t win = Create(16, 4);
+  EXPECT_EQ(mpi_.dups, 1);  // the window's own communicator
+  ASSERT_EQ(Code("MPI_Win_fence", {0, win}), 0);
+  EXPECT_EQ(mpi_.barriers, 0);
+  mpi_.can_stop = true;
+  ASSERT_EQ(Code("MPI_Win_fence", {0, win}), 0);
+  EXPECT_EQ(mpi_.barriers, 1);
+  ASSERT_EQ(Code("MPI_Win_free", {0x100}), 0);
+  EXPECT_EQ(mpi_.comm_frees, 1);
+}
+
+TEST_F(WinTest, FinalizeFreesTheWindowsLeftOpenEachAfterABarrier) {
+  Init();
+  Create(16, 4);
+  ASSERT_EQ(Code("MPI_Win_allocate", {40, 4, kInfoNull, kWorld, 0x200, 0x204}),
+            0);
+  ASSERT_EQ(Code("MPI_Finalize", {}), 0);
+  EXPECT_EQ(mpi_.barriers, 2);
+  EXPECT_EQ(mpi_.frees, 2);
+  EXPECT_EQ(mpi_.comm_frees, 2);
+  EXPECT_THAT(freed_, ::testing::Contains(kHeap));  // the allocated memory
+  Leftovers left = ReleaseLeftovers(bridge_);
+  EXPECT_EQ(left.finalize_windows, 2);
+  EXPECT_EQ(left.Describe(), "released 2 windows");
+}
+
+TEST_F(WinTest, WindowsSharedWithOtherRanksOutliveAJobThatEndedEarly) {
+  Init();
+  Create(16, 4);
+  Leftovers left = ReleaseLeftovers(bridge_);
+  EXPECT_EQ(left.kept_windows, 1);
+  EXPECT_EQ(mpi_.frees, 0);  // alone, the host's free could wait forever
+  EXPECT_THAT(left.Describe(), HasSubstr("left to the host MPI: 1 window"));
+  EXPECT_EQ(bridge_.wins.live(), 0u);
+}
+
+TEST_F(WinTest, WindowOfOneRankIsFreedWhenTheJobEndsEarly) {
+  Init();
+  ASSERT_EQ(Code("MPI_Win_create", {0x1000, 16, 4, kInfoNull, kSelf, 0x100}),
+            0);
+  EXPECT_EQ(mpi_.dups, 0);
+  Leftovers left = ReleaseLeftovers(bridge_);
+  EXPECT_EQ(left.windows, 1);
+  EXPECT_EQ(mpi_.frees, 1);
 }
 
 }  // namespace

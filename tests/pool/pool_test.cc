@@ -5,6 +5,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <map>
@@ -29,6 +30,27 @@ using ::testing::Not;
 
 constexpr absl::Duration kStartup = absl::Seconds(60);
 constexpr absl::Duration kJob = absl::Seconds(30);
+
+// A fresh directory under /tmp.
+std::string MakeTempDir() {
+  char path[] = "/tmp/wasmhpc-pool-test-XXXXXX";
+  return mkdtemp(path) ? path : "";
+}
+
+// The files under `dir` that any of `pids` has open.
+std::vector<std::string> OpenFilesUnder(const std::vector<pid_t>& pids,
+                                        const std::string& dir) {
+  std::vector<std::string> open;
+  for (pid_t pid : pids) {
+    std::error_code ec;
+    std::filesystem::path fds = absl::StrCat("/proc/", pid, "/fd");
+    for (const auto& fd : std::filesystem::directory_iterator(fds, ec)) {
+      std::string target = std::filesystem::read_symlink(fd, ec).string();
+      if (!ec && target.rfind(dir + "/", 0) == 0) open.push_back(target);
+    }
+  }
+  return open;
+}
 
 std::string ReadFile(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -72,10 +94,12 @@ class PoolTest : public ::testing::Test {
         << pool_->Output();
   }
 
+  // `data`: a host directory the guest sees as /data, if not empty.
   void Assign(const std::string& id, const Guest& guest, std::vector<int> ranks,
               std::vector<std::string> args = {},
               absl::Duration timeout = absl::ZeroDuration(),
-              std::map<std::string, std::string> env = {}) {
+              std::map<std::string, std::string> env = {},
+              const std::string& data = "") {
     v1::HeadMessage m;
     v1::HeadMessage::Assign* a = m.mutable_assign();
     a->set_job_id(id);
@@ -85,6 +109,11 @@ class PoolTest : public ::testing::Test {
     for (const std::string& arg : args) spec->add_args(arg);
     spec->mutable_timeout()->set_seconds(absl::ToInt64Seconds(timeout));
     spec->mutable_env()->insert(env.begin(), env.end());
+    if (!data.empty()) {
+      v1::Dir* dir = spec->add_dirs();
+      dir->set_host_path(data);
+      dir->set_guest_path("/data");
+    }
     for (int r : ranks) a->add_ranks(r);
     ASSERT_TRUE(head_->Send(m));
   }
@@ -491,6 +520,75 @@ TEST_F(PoolTest, CancelStopsAJobWaitingInABarrierWithinASecond) {
   Assign("barrier", guest_, {1, 2}, {"barrier"});
   ExpectCancelWithinASecond("barrier", "rank 1 of 2: barrier");
   ExpectHelloRuns("after-cancel", {1, 2});
+}
+
+TEST_F(PoolTest, CancelStopsAJobWaitingInAWindowFenceWithinASecond) {
+  StartPool(3);
+  Assign("fence", guest_, {1, 2}, {"fence"});
+  ExpectCancelWithinASecond("fence", "rank 1 of 2: fence");
+  ExpectHelloRuns("after-cancel", {1, 2});
+}
+
+TEST_F(PoolTest, CancelStopsAJobWaitingInMpiWinWaitWithinASecond) {
+  StartPool(3);
+  Assign("win_wait", guest_, {1, 2}, {"win_wait"});
+  ExpectCancelWithinASecond("win_wait", "rank 1 of 2: win_wait");
+  ExpectHelloRuns("after-cancel", {1, 2});
+}
+
+// A long-lived pool must not keep what each job forgot to free.
+TEST_F(PoolTest, WhatJobsLeaveIsReleasedAndTheirFilesClosed) {
+  StartPool(3);
+  std::string data = MakeTempDir();
+  ASSERT_FALSE(data.empty());
+  for (int i = 0; i < 3; ++i) {
+    std::string id = absl::StrCat("leave-", i);
+    Assign(id, guest_, {1, 2}, {"leave", "finalize"}, absl::ZeroDuration(), {},
+           data);
+    v1::PoolMessage::JobFinished f = Finished(id);
+    EXPECT_EQ(f.state(), v1::SUCCEEDED) << f.reason() << head_->Log(id);
+    EXPECT_THAT(head_->Log(id), HasSubstr("rank 1: left one of each"));
+    EXPECT_THAT(OpenFilesUnder(pool_->RankPids(), data), ::testing::IsEmpty());
+  }
+  EXPECT_EQ(ReadFile(data + "/rank1.dat"), "/data/rank1.dat");
+  for (int r = 0; r < 2; ++r) {
+    EXPECT_TRUE(pool_->AwaitOutput(
+        absl::StrCat("job leave-2 rank ", r,
+                     ": released 1 request, 1 communicator, 1 group, 1 "
+                     "datatype, 1 op, 1 info, 1 window, 2 files\n"),
+        kJob))
+        << pool_->Output();
+  }
+  std::filesystem::remove_all(data);
+}
+
+TEST_F(PoolTest, JobThatTrapsLeavesOnlyWhatItSharedWithOtherRanks) {
+  StartPool(3);
+  std::string data = MakeTempDir();
+  ASSERT_FALSE(data.empty());
+  Assign("leave-trap", guest_, {1, 2}, {"leave", "trap"}, absl::ZeroDuration(),
+         {}, data);
+  v1::PoolMessage::JobFinished f = Finished("leave-trap");
+  EXPECT_EQ(f.state(), v1::FAILED);
+  EXPECT_THAT(f.reason(), HasSubstr("rank 1 trapped: divide by zero"));
+  // Each rank's own file is closed; the one they share is not.
+  std::vector<std::string> open = OpenFilesUnder(pool_->RankPids(), data);
+  EXPECT_THAT(open,
+              ::testing::AllOf(Not(::testing::IsEmpty()),
+                               ::testing::Each(HasSubstr("/shared.dat"))));
+  for (int r = 0; r < 2; ++r) {
+    EXPECT_TRUE(pool_->AwaitOutput(
+        absl::StrCat("job leave-trap rank ", r,
+                     ": released 1 request, 1 communicator, 1 group, 1 "
+                     "datatype, 1 op, 1 info, 1 file; left to the "
+                     "host MPI: 1 window, 1 file (windows and files shared "
+                     "with other ranks are freed by MPI_Finalize; the guest "
+                     "did not reach it)\n"),
+        kJob))
+        << pool_->Output();
+  }
+  ExpectHelloRuns("after-trap", {2, 1});
+  std::filesystem::remove_all(data);
 }
 
 TEST_F(PoolTest, TimeoutEndsTheJobTimedOut) {

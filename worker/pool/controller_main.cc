@@ -212,7 +212,7 @@ void Serve(EventLoop& loop, PoolController& controller,
 void RunController(ControllerConfig config) {
   if (!config.log) {
     config.log = [](const std::string& line) {
-      std::cerr << "wasmhpc-worker: " << line << std::endl;
+      std::cerr << absl::StrCat("wasmhpc-worker: ", line, "\n") << std::flush;
     };
   }
   const Log& log = config.log;

@@ -17,6 +17,7 @@
 #include "absl/time/clock.h"
 #include "mpi-bridge/bridge.h"
 #include "mpi-bridge/preopen_file_gate.h"
+#include "mpi-bridge/release.h"
 #include "worker/pool/control.pb.h"
 #include "worker/pool/control_channel.h"
 #include "worker/pool/interruptible_transport.h"
@@ -180,8 +181,9 @@ absl::StatusOr<std::unique_ptr<Executor>> Executor::Create(
         "an executor needs an engine and a control communicator");
   }
   if (!options.log) {
+    // One write per line: the ranks share mpirun's stderr.
     options.log = [](const std::string& line) {
-      std::cerr << "wasmhpc-worker: " << line << std::endl;
+      std::cerr << absl::StrCat("wasmhpc-worker: ", line, "\n") << std::flush;
     };
   }
   auto state = std::make_unique<State>(std::move(options));
@@ -293,6 +295,13 @@ void Executor::State::RunJob(const ToExecutor::Assign& assign) {
   {
     JobScope job;
     *message.mutable_result() = RunJobOn(assign, my_job_rank, job);
+    if (job.bridge) {
+      mpi::Leftovers left = mpi::ReleaseLeftovers(*job.bridge);
+      if (!left.empty()) {
+        Log(absl::StrCat("job ", assign.job_id(), " rank ", my_job_rank, ": ",
+                         left.Describe()));
+      }
+    }
   }  // the instance and the job communicator are gone: idle from here
   ToController::Result& result = *message.mutable_result();
   result.set_job_id(assign.job_id());

@@ -42,13 +42,15 @@ int InterruptibleTransport::Await(MPI_Request* r, MPI_Status* s,
     int rc = MPI_Test(r, &done, s);
     if (rc != MPI_SUCCESS || done) return rc;
     if (!stopped()) continue;
-    if (abandon == Abandon::kCancel && MPI_Cancel(r) == MPI_SUCCESS) {
+    bool cancelled =
+        abandon == Abandon::kCancel && MPI_Cancel(r) == MPI_SUCCESS;
+    if (cancelled || abandon == Abandon::kSettle) {
       auto until = std::chrono::steady_clock::now() + kCancelGrace;
       while (!done && std::chrono::steady_clock::now() < until) {
         MPI_Test(r, &done, MPI_STATUS_IGNORE);
       }
     }
-    return MPI_ERR_OTHER;
+    return abandon == Abandon::kSettle && done ? MPI_SUCCESS : MPI_ERR_OTHER;
   }
 }
 
@@ -182,7 +184,9 @@ int InterruptibleTransport::Waitsome(int n, MPI_Request* r, int* outcount,
   return Started(nonblocking, &r, MPI_STATUS_IGNORE, Abandon::kLeave)
 
 int InterruptibleTransport::Barrier(MPI_Comm c) {
-  WASMHPC_POOL_COLLECTIVE(MPI_Barrier(c), MPI_Ibarrier(c, &r));
+  if (!collectives_) return MPI_Barrier(c);
+  MPI_Request r;
+  return Started(MPI_Ibarrier(c, &r), &r, MPI_STATUS_IGNORE, Abandon::kSettle);
 }
 
 int InterruptibleTransport::Bcast(void* b, int n, MPI_Datatype t, int root,
@@ -360,6 +364,17 @@ int InterruptibleTransport::Iexscan(const void* sb, void* rb, int n,
                                     MPI_Request* r) {
   if (IsPredefinedOp(op)) return MPI_Iexscan(sb, rb, n, t, op, c, r);
   return CompletedRequest(MPI_Exscan(sb, rb, n, t, op, c), r);
+}
+
+// One-sided: the target's wait for its origins' MPI_Win_complete.
+
+int InterruptibleTransport::Win_wait(MPI_Win w) {
+  for (;;) {
+    int done = 0;
+    int rc = MPI_Win_test(w, &done);
+    if (rc != MPI_SUCCESS || done) return rc;
+    if (stopped()) return MPI_ERR_OTHER;
+  }
 }
 
 }  // namespace wasmhpc::pool

@@ -17,6 +17,9 @@
 //    version would let any thread's progress (the executor's control
 //    thread polls MPI) run the guest's reduction function off the guest's
 //    thread. Such a wait is not interruptible.
+//  - one-sided: MPI_Win_wait polls MPI_Win_test; the bridge precedes
+//    MPI_Win_fence with a Barrier (stoppable()). Other RMA waits stay
+//    blocking (mpi-bridge/win.h says which and why).
 //  - MPI_Sendrecv_replace, MPI_Bsend (local) and the calls the bridge makes
 //    from non-blocking guest calls are unchanged, with one exception:
 //  - a guest's nonblocking reduction with a user-defined MPI_Op (MPI_Iallreduce
@@ -129,6 +132,11 @@ class InterruptibleTransport final : public HostMpiTransport {
   int Exscan(const void* sb, void* rb, int n, MPI_Datatype t, MPI_Op op,
              MPI_Comm c) override;
 
+  // One-sided: MPI_Win_wait polls MPI_Win_test. (The bridge puts a
+  // Barrier before MPI_Win_fence where stoppable(); see mpi-bridge/win.h.)
+  int Win_wait(MPI_Win w) override;
+  bool stoppable() const override { return stop_ != nullptr && collectives_; }
+
   // Nonblocking reductions: blocking at the start with a user-defined op.
   int Ireduce(const void* sb, void* rb, int n, MPI_Datatype t, MPI_Op op,
               int root, MPI_Comm c, MPI_Request* r) override;
@@ -144,8 +152,11 @@ class InterruptibleTransport final : public HostMpiTransport {
               MPI_Comm c, MPI_Request* r) override;
 
  private:
-  // What to do with an operation's request when a stop ends its wait.
-  enum class Abandon { kCancel, kLeave };
+  // What to do with an operation's request when a stop ends its wait:
+  // cancel it, leave it, or give it kCancelGrace to complete (a barrier:
+  // once it completes on one rank it does on all, and the bridge's fence
+  // after it must be entered by all or none).
+  enum class Abandon { kCancel, kLeave, kSettle };
 
   bool stopped() const {
     return stop_ && stop_->load(std::memory_order_relaxed);

@@ -36,7 +36,7 @@ int LauncherRank() {
 }
 
 void Say(const std::string& line) {
-  std::cerr << "wasmhpc-worker: " << line << std::endl;
+  std::cerr << absl::StrCat("wasmhpc-worker: ", line, "\n") << std::flush;
 }
 
 // Every rank's host name, at rank 0 of `comm` (empty elsewhere).

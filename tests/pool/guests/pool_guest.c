@@ -12,6 +12,16 @@
 //   nbc_user_op  MPI_Iallreduce with a user-defined op, then computing for
 //             a while before MPI_Wait (the executor's control thread keeps
 //             polling MPI meanwhile); prints the result
+//   leave END every rank makes one object of each kind and frees none: a
+//             duplicate communicator, a group, a datatype, an op, an info,
+//             a window over MPI_COMM_WORLD and one over MPI_COMM_SELF,
+//             files /data/shared.dat (all ranks) and /data/rankR.dat (its
+//             own), a receive nobody matches; then, END "finalize": calls
+//             MPI_Finalize; END "trap": the last rank divides by zero, the
+//             others wait for it in MPI_Recv
+//   fence     rank 0 computes forever, the others wait in MPI_Win_fence
+//   win_wait  rank 1 exposes its window to rank 0 (MPI_Win_post) and waits
+//             in MPI_Win_wait; rank 0 never starts an access epoch
 #include <mpi.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -43,6 +53,76 @@ static void nbc_user_op(int rank) {
 
 __attribute__((noinline)) static int divide(volatile int a, volatile int b) {
   return a / b;
+}
+
+static int window_memory[4];
+
+static void leave(int rank, int size, const char* end) {
+  MPI_Comm dup;
+  MPI_Comm_dup(MPI_COMM_WORLD, &dup);
+  MPI_Group group;
+  MPI_Comm_group(dup, &group);
+  MPI_Datatype pair;
+  MPI_Type_contiguous(2, MPI_INT, &pair);
+  MPI_Type_commit(&pair);
+  MPI_Op op;
+  MPI_Op_create(multiply, 1, &op);
+  MPI_Info info;
+  MPI_Info_create(&info);
+  MPI_Info_set(info, "wasmhpc_test", "left");
+  MPI_Win win;
+  MPI_Win_create(window_memory, sizeof window_memory, sizeof(int),
+                 MPI_INFO_NULL, MPI_COMM_WORLD, &win);
+  MPI_File shared, own;
+  char name[64];
+  snprintf(name, sizeof name, "/data/rank%d.dat", rank);
+  int rc =
+      MPI_File_open(MPI_COMM_WORLD, "/data/shared.dat",
+                    MPI_MODE_CREATE | MPI_MODE_WRONLY, MPI_INFO_NULL, &shared);
+  if (rc == MPI_SUCCESS) {
+    rc = MPI_File_open(MPI_COMM_SELF, name, MPI_MODE_CREATE | MPI_MODE_WRONLY,
+                       MPI_INFO_NULL, &own);
+  }
+  if (rc == MPI_SUCCESS) {
+    rc = MPI_File_write_at(own, 0, name, (int)strlen(name), MPI_CHAR,
+                           MPI_STATUS_IGNORE);
+  }
+  if (rc != MPI_SUCCESS) {
+    printf("rank %d: MPI-IO failed with %d\n", rank, rc);
+    return;
+  }
+  static int never;
+  MPI_Request pending;
+  MPI_Irecv(&never, 1, MPI_INT, MPI_ANY_SOURCE, 99, dup, &pending);
+  MPI_Barrier(MPI_COMM_WORLD);
+  printf("rank %d: left one of each\n", rank);
+  fflush(stdout);
+  if (strcmp(end, "trap") == 0) {
+    if (rank == size - 1) divide(1, 0);
+    MPI_Recv(&never, 1, MPI_INT, size - 1, 0, MPI_COMM_WORLD,
+             MPI_STATUS_IGNORE);
+  }
+}
+
+static void fence(int rank) {
+  MPI_Win win;
+  MPI_Win_create(window_memory, sizeof window_memory, sizeof(int),
+                 MPI_INFO_NULL, MPI_COMM_WORLD, &win);
+  if (rank == 0) compute_forever();
+  MPI_Win_fence(0, win);
+}
+
+static void win_wait(int rank) {
+  MPI_Win win;
+  MPI_Win_create(window_memory, sizeof window_memory, sizeof(int),
+                 MPI_INFO_NULL, MPI_COMM_WORLD, &win);
+  if (rank == 0) compute_forever();
+  MPI_Group world, origin;
+  MPI_Comm_group(MPI_COMM_WORLD, &world);
+  int zero = 0;
+  MPI_Group_incl(world, 1, &zero, &origin);
+  MPI_Win_post(origin, 0, win);
+  MPI_Win_wait(win);
 }
 
 int main(int argc, char** argv) {
@@ -81,6 +161,9 @@ int main(int argc, char** argv) {
     }
   }
   if (strcmp(mode, "nbc_user_op") == 0) nbc_user_op(rank);
+  if (strcmp(mode, "leave") == 0) leave(rank, size, argc > 2 ? argv[2] : "");
+  if (strcmp(mode, "fence") == 0) fence(rank);
+  if (strcmp(mode, "win_wait") == 0) win_wait(rank);
   if (strcmp(mode, "env") == 0 && argc > 2) {
     const char* value = getenv(argv[2]);
     printf("rank %d: %s=%s\n", rank, argv[2], value ? value : "(unset)");
