@@ -3,9 +3,21 @@
 #ifndef WASMHPC_MPI_BRIDGE_OMPI_TRANSPORT_H_
 #define WASMHPC_MPI_BRIDGE_OMPI_TRANSPORT_H_
 
+#include <cstdlib>
+
 #include "mpi-bridge/transport.h"
 
 namespace wasmhpc::mpi {
+
+// Open MPI settings an embedder makes before MPI_Init_thread, each unless
+// the user set the variable:
+//  - OMPI_MCA_osc=rdma,ucx: with Open MPI 4.1.4's defaults, a window over
+//    one process (MPI_COMM_SELF, a one-rank job) fails to be created,
+//    natively too; osc/ucx makes it. Windows over several processes stay
+//    osc/rdma's (the higher priority).
+inline void SetHostMpiDefaults() {
+  setenv("OMPI_MCA_osc", "rdma,ucx", /*overwrite=*/0);
+}
 
 class OmpiTransport final : public MpiTransport {
  public:

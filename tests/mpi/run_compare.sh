@@ -7,6 +7,7 @@
 # With --workdir, each run starts in a fresh empty directory (the native
 # program's working directory; the Wasm guest's preopen "." through
 # --dir), and the files the two runs leave there must be byte-identical.
+# $NATIVE_MPIRUN_ARGS: extra mpirun options for the native run only.
 # usage: run_compare.sh [--workdir] NP NATIVE_EXE MODULE.wasm WASMHPC_RUN [args...]
 set -u
 workdir=0
@@ -16,10 +17,11 @@ shift 4
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
-native_opts=() wasm_opts=()
+read -r -a native_opts <<<"${NATIVE_MPIRUN_ARGS:-}"
+wasm_opts=()
 if [ $workdir -eq 1 ]; then
   mkdir "$out/native.cwd" "$out/wasm.cwd"
-  native_opts=(-wdir "$out/native.cwd")
+  native_opts+=(-wdir "$out/native.cwd")
   wasm_opts=(-wdir "$out/wasm.cwd")
   run_dir=(--dir "$out/wasm.cwd:.")
 else

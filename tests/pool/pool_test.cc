@@ -555,7 +555,7 @@ TEST_F(PoolTest, WhatJobsLeaveIsReleasedAndTheirFilesClosed) {
     EXPECT_TRUE(pool_->AwaitOutput(
         absl::StrCat("job leave-2 rank ", r,
                      ": released 1 request, 1 communicator, 1 group, 1 "
-                     "datatype, 1 op, 1 info, 1 window, 2 files\n"),
+                     "datatype, 1 op, 1 info, 2 windows, 2 files\n"),
         kJob))
         << pool_->Output();
   }
@@ -580,7 +580,7 @@ TEST_F(PoolTest, JobThatTrapsLeavesOnlyWhatItSharedWithOtherRanks) {
     EXPECT_TRUE(pool_->AwaitOutput(
         absl::StrCat("job leave-trap rank ", r,
                      ": released 1 request, 1 communicator, 1 group, 1 "
-                     "datatype, 1 op, 1 info, 1 file; left to the "
+                     "datatype, 1 op, 1 info, 1 window, 1 file; left to the "
                      "host MPI: 1 window, 1 file (windows and files shared "
                      "with other ranks are freed by MPI_Finalize; the guest "
                      "did not reach it)\n"),

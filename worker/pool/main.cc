@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "mpi-bridge/ompi_transport.h"
 #include "worker/engine/engine.h"
 #include "worker/pool/controller_main.h"
 #include "worker/pool/drain_signals.h"
@@ -115,6 +116,7 @@ int Main(int argc, char** argv) {
   // natively). The basic component serves the guests instead, unless the
   // user chose components.
   setenv("OMPI_MCA_topo", "^treematch", /*overwrite=*/0);
+  mpi::SetHostMpiDefaults();
   int provided = MPI_THREAD_SINGLE;
   MPI_Init_thread(&argc, &argv, MPI_THREAD_MULTIPLE, &provided);
   int rank = 0, size = 0;

@@ -56,8 +56,9 @@ absl::StatusOr<std::unique_ptr<MpiSession>> MpiSession::Start(
       mpi::PreopenFileGate::Create(dirs);
   if (!files.ok()) return files.status();
   int provided_level = MPI_THREAD_SINGLE;
-  if (MPI_Init_thread(nullptr, nullptr, MPI_THREAD_MULTIPLE,
-                      &provided_level) != MPI_SUCCESS) {
+  mpi::SetHostMpiDefaults();
+  if (MPI_Init_thread(nullptr, nullptr, MPI_THREAD_MULTIPLE, &provided_level) !=
+      MPI_SUCCESS) {
     return absl::InternalError("host MPI_Init_thread failed");
   }
   auto impl = std::make_unique<Impl>();
@@ -89,8 +90,9 @@ void MpiSession::ShareWithNode(std::vector<uint8_t>* code) {
   code->resize(size);
   constexpr uint64_t kChunk = uint64_t{1} << 30;
   for (uint64_t offset = 0; offset < size; offset += kChunk) {
-    MPI_Bcast(code->data() + offset, static_cast<int>(std::min(kChunk, size - offset)),
-              MPI_BYTE, 0, impl_->node);
+    MPI_Bcast(code->data() + offset,
+              static_cast<int>(std::min(kChunk, size - offset)), MPI_BYTE, 0,
+              impl_->node);
   }
 }
 

@@ -70,9 +70,11 @@ static void leave(int rank, int size, const char* end) {
   MPI_Info info;
   MPI_Info_create(&info);
   MPI_Info_set(info, "wasmhpc_test", "left");
-  MPI_Win win;
-  MPI_Win_create(window_memory, sizeof window_memory, sizeof(int),
-                 MPI_INFO_NULL, MPI_COMM_WORLD, &win);
+  MPI_Win shared_win, own_win;
+  MPI_Win_create(window_memory, 2 * sizeof(int), sizeof(int), MPI_INFO_NULL,
+                 MPI_COMM_WORLD, &shared_win);
+  MPI_Win_create(window_memory + 2, 2 * sizeof(int), sizeof(int),
+                 MPI_INFO_NULL, MPI_COMM_SELF, &own_win);
   MPI_File shared, own;
   char name[64];
   snprintf(name, sizeof name, "/data/rank%d.dat", rank);
