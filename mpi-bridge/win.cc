@@ -6,6 +6,7 @@
 #include <memory>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "absl/strings/str_format.h"
 #include "mpi-bridge/errhandler.h"
@@ -217,14 +218,70 @@ int32_t WinFence(Call& c, int32_t assert, Handle win) {
   return c.Host(c.mpi().Win_fence(mode, w->host));
 }
 
+// PSCW where a stop can end waits: the host MPI_Win_start (or _complete)
+// waits for the targets' MPI_Win_post, which a stopped target never makes.
+// So a target, once posted, also sends an empty message to each origin of
+// its group on the window's sync communicator, and an origin receives one
+// from each target (a wait a stop ends) before the host MPI_Win_start: the
+// host then waits only for posts already made. Tag: sync communicators
+// carry nothing else point to point.
+constexpr int kPostedTag = 0x5057;
+
+bool NotifiesPosts(Call& c, const WinEntry& w) {
+  return w.sync != MPI_COMM_NULL && c.mpi().stoppable();
+}
+
+// The ranks of `group` in the window's communicator (MPI_UNDEFINED for a
+// process outside it).
+int32_t WindowRanks(Call& c, const WinEntry& w, MPI_Group group,
+                    std::vector<int>* ranks) {
+  int n = 0;
+  MPI_Group window_group;
+  if (int32_t rc = c.Host(c.mpi().Group_size(group, &n))) return rc;
+  if (int32_t rc = c.Host(c.mpi().Win_get_group(w.host, &window_group))) {
+    return rc;
+  }
+  std::vector<int> in(n);
+  for (int i = 0; i < n; ++i) in[i] = i;
+  ranks->resize(n);
+  int32_t rc = c.Host(c.mpi().Group_translate_ranks(
+      group, n, in.data(), window_group, ranks->data()));
+  c.mpi().Group_free(&window_group);
+  return rc;
+}
+
 // MPI_Win_post / MPI_Win_start(group, assert, win)
-template <int (MpiTransport::*kMethod)(MPI_Group, int, MPI_Win)>
+template <bool kPost>
 int32_t WinExpose(Call& c, Handle group, int32_t assert, Handle win) {
   WinEntry* w = c.Win(win);
   GroupEntry* g = w ? c.Group(group) : nullptr;
   int mode;
   if (!g || !Assert(c, assert, &mode)) return c.error();
-  return c.Host((c.mpi().*kMethod)(g->host, mode, w->host));
+  std::vector<int> peers;
+  if (NotifiesPosts(c, *w)) {
+    if (int32_t rc = WindowRanks(c, *w, g->host, &peers)) return rc;
+  }
+  static char nothing;
+  if (!kPost) {
+    for (int peer : peers) {
+      if (peer == MPI_UNDEFINED) continue;
+      if (int32_t rc =
+              c.Host(c.mpi().Recv(&nothing, 0, MPI_BYTE, peer, kPostedTag,
+                                  w->sync, MPI_STATUS_IGNORE))) {
+        return rc;
+      }
+    }
+    return c.Host(c.mpi().Win_start(g->host, mode, w->host));
+  }
+  if (int32_t rc = c.Host(c.mpi().Win_post(g->host, mode, w->host))) return rc;
+  for (int peer : peers) {
+    if (peer == MPI_UNDEFINED) continue;
+    if (int32_t rc = c.Host(
+            c.mpi().Send(&nothing, 0, MPI_BYTE, peer, kPostedTag, w->sync))) {
+      return rc;
+    }
+  }
+  return abi::kSuccess;
 }
 
 // MPI_Win_complete, wait, unlock_all, flush_all, flush_local_all, sync.
@@ -329,8 +386,8 @@ void AddWindows(Bridge& b, std::vector<engine::HostFunc>& out) {
   out.push_back(Bind(b, "MPI_Win_detach", WinDetach));
   out.push_back(Bind(b, "MPI_Win_free", WinFree));
   out.push_back(Bind(b, "MPI_Win_fence", WinFence));
-  out.push_back(Bind(b, "MPI_Win_post", WinExpose<&MpiTransport::Win_post>));
-  out.push_back(Bind(b, "MPI_Win_start", WinExpose<&MpiTransport::Win_start>));
+  out.push_back(Bind(b, "MPI_Win_post", WinExpose<true>));
+  out.push_back(Bind(b, "MPI_Win_start", WinExpose<false>));
   out.push_back(
       Bind(b, "MPI_Win_complete", WinOnly<&MpiTransport::Win_complete>));
   out.push_back(Bind(b, "MPI_Win_wait", WinOnly<&MpiTransport::Win_wait>));

@@ -23,11 +23,13 @@
 // Waits in a pool job (worker/pool/interruptible_transport.h), where a
 // stop (cancel, timeout, another rank's failure) must end them: a fence
 // is preceded by a barrier on the window's own communicator (WinEntry::
-// sync) that a stop ends, and MPI_Win_wait polls MPI_Win_test. MPI_Win_start,
-// MPI_Win_complete, locks, unlocks and flushes call the host MPI's blocking
-// functions: they wait for nobody's guest code except a lock held by
-// another rank, or an access epoch whose target never posts (a program
-// that deadlocks natively too); a stop does not end those waits.
+// sync) that a stop ends; MPI_Win_start first receives a message each
+// target sends on that communicator once posted (a receive a stop ends);
+// MPI_Win_wait polls MPI_Win_test. Then the host's fence, start and
+// complete wait for no guest. Locks, unlocks and flushes call the host
+// MPI's blocking functions: the only guest they can wait for is one that
+// holds a lock; a stop does not end a wait for a lock another rank of the
+// job holds.
 //
 // Thread safety: as Bridge (one instance thread).
 #ifndef WASMHPC_MPI_BRIDGE_WIN_H_

@@ -137,7 +137,8 @@ TEST_F(MpiSuiteTest, PoolJobDoesMpiIoInItsDirectory) {
 
 INSTANTIATE_TEST_SUITE_P(Programs, MpiSuiteTest,
                          ::testing::Values("p2p", "coll", "comm", "datatypes",
-                                           "groups", "ops", "topo", "errors"));
+                                           "groups", "ops", "topo", "errors",
+                                           "rma"));
 
 }  // namespace
 }  // namespace wasmhpc::testing

@@ -536,6 +536,13 @@ TEST_F(PoolTest, CancelStopsAJobWaitingInMpiWinWaitWithinASecond) {
   ExpectHelloRuns("after-cancel", {1, 2});
 }
 
+TEST_F(PoolTest, CancelStopsAJobWaitingForATargetThatNeverPosts) {
+  StartPool(3);
+  Assign("win_start", guest_, {1, 2}, {"win_start"});
+  ExpectCancelWithinASecond("win_start", "rank 1 of 2: win_start");
+  ExpectHelloRuns("after-cancel", {1, 2});
+}
+
 // A long-lived pool must not keep what each job forgot to free.
 TEST_F(PoolTest, WhatJobsLeaveIsReleasedAndTheirFilesClosed) {
   StartPool(3);

@@ -22,6 +22,8 @@
 //   fence     rank 0 computes forever, the others wait in MPI_Win_fence
 //   win_wait  rank 1 exposes its window to rank 0 (MPI_Win_post) and waits
 //             in MPI_Win_wait; rank 0 never starts an access epoch
+//   win_start rank 1 starts an access epoch to rank 0 (MPI_Win_start, then
+//             MPI_Put and MPI_Win_complete); rank 0 never posts
 #include <mpi.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -73,8 +75,8 @@ static void leave(int rank, int size, const char* end) {
   MPI_Win shared_win, own_win;
   MPI_Win_create(window_memory, 2 * sizeof(int), sizeof(int), MPI_INFO_NULL,
                  MPI_COMM_WORLD, &shared_win);
-  MPI_Win_create(window_memory + 2, 2 * sizeof(int), sizeof(int),
-                 MPI_INFO_NULL, MPI_COMM_SELF, &own_win);
+  MPI_Win_create(window_memory + 2, 2 * sizeof(int), sizeof(int), MPI_INFO_NULL,
+                 MPI_COMM_SELF, &own_win);
   MPI_File shared, own;
   char name[64];
   snprintf(name, sizeof name, "/data/rank%d.dat", rank);
@@ -127,6 +129,20 @@ static void win_wait(int rank) {
   MPI_Win_wait(win);
 }
 
+static void win_start(int rank) {
+  MPI_Win win;
+  MPI_Win_create(window_memory, sizeof window_memory, sizeof(int),
+                 MPI_INFO_NULL, MPI_COMM_WORLD, &win);
+  if (rank == 0) compute_forever();
+  MPI_Group world, target;
+  MPI_Comm_group(MPI_COMM_WORLD, &world);
+  int zero = 0;
+  MPI_Group_incl(world, 1, &zero, &target);
+  MPI_Win_start(target, 0, win);
+  MPI_Put(&zero, 1, MPI_INT, 0, 0, 1, MPI_INT, win);
+  MPI_Win_complete(win);
+}
+
 int main(int argc, char** argv) {
   const char* mode = argc > 1 ? argv[1] : "";
   int rank, size, value = 0;
@@ -166,6 +182,7 @@ int main(int argc, char** argv) {
   if (strcmp(mode, "leave") == 0) leave(rank, size, argc > 2 ? argv[2] : "");
   if (strcmp(mode, "fence") == 0) fence(rank);
   if (strcmp(mode, "win_wait") == 0) win_wait(rank);
+  if (strcmp(mode, "win_start") == 0) win_start(rank);
   if (strcmp(mode, "env") == 0 && argc > 2) {
     const char* value = getenv(argv[2]);
     printf("rank %d: %s=%s\n", rank, argv[2], value ? value : "(unset)");
