@@ -145,15 +145,16 @@ struct FileEntry {
 };
 struct WinEntry;  // win.h
 
+// The guest is one thread and gets the MPI thread level it asks for: the
+// embedder calls the bridge only where the host MPI allows (wasmhpc-run:
+// on the thread that initialized it; a pool executor: host MPI_THREAD_
+// MULTIPLE, as its control thread polls MPI too).
 struct BridgeOptions {
   // The host MPI. Required; not owned.
   MpiTransport* transport = nullptr;
   // The host communicator the guest sees as MPI_COMM_WORLD.
   // Default: the host's MPI_COMM_WORLD.
   MPI_Comm world = MPI_COMM_WORLD;
-  // Thread level the host MPI provides (host MPI_THREAD_* value).
-  // Default: MPI_THREAD_MULTIPLE.
-  int host_thread_level = MPI_THREAD_MULTIPLE;
   // Where MPI-IO may open and delete files; not owned. Default: none
   // (MPI_File_open and MPI_File_delete fail with MPI_ERR_ACCESS).
   FileSystemGate* files = nullptr;

@@ -11,19 +11,6 @@
 namespace wasmhpc::mpi {
 namespace {
 
-int32_t GuestThreadLevel(int host_level) {
-  switch (host_level) {
-    case MPI_THREAD_SINGLE:
-      return abi::kThreadSingle;
-    case MPI_THREAD_FUNNELED:
-      return abi::kThreadFunneled;
-    case MPI_THREAD_SERIALIZED:
-      return abi::kThreadSerialized;
-    default:
-      return abi::kThreadMultiple;
-  }
-}
-
 int32_t Start(Call& c, int32_t required) {
   if (c.bridge().state != Bridge::State::kNotInitialized) {
     return c.Fail(abi::kErrOther, c.bridge().state == Bridge::State::kFinalized
@@ -31,8 +18,9 @@ int32_t Start(Call& c, int32_t required) {
                                       : "MPI is already initialized");
   }
   c.bridge().state = Bridge::State::kInitialized;
-  c.bridge().thread_level = std::min(
-      required, GuestThreadLevel(c.bridge().options().host_thread_level));
+  // The guest is one thread, and the embedder runs it where the host MPI
+  // takes its calls (BridgeOptions): it gets the level it asks for.
+  c.bridge().thread_level = required;
   return abi::kSuccess;
 }
 

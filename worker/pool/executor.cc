@@ -492,7 +492,6 @@ absl::Status Executor::State::Instantiate(const ToExecutor::Assign& assign,
   job.bridge = std::make_unique<mpi::Bridge>(
       mpi::BridgeOptions{.transport = transport.get(),
                          .world = job.comm,
-                         .host_thread_level = MPI_THREAD_MULTIPLE,
                          .files = job.files.get()});
   std::vector<engine::HostFunc> imports = job.wasi->Imports();
   for (engine::HostFunc& f : job.bridge->Imports()) {
