@@ -1,7 +1,6 @@
 #include "mpi-bridge/release.h"
 
 #include <algorithm>
-#include <chrono>
 #include <utility>
 #include <vector>
 
@@ -14,10 +13,6 @@ namespace wasmhpc::mpi {
 namespace {
 
 using abi::Handle;
-
-// How long a cancelled request may take to complete before it is left to
-// the host MPI.
-constexpr std::chrono::milliseconds kCancelGrace{100};
 
 // Erases every user handle of `table` after fn(entry) released its host
 // object; returns how many there were.
@@ -37,10 +32,7 @@ bool Settle(MpiTransport& mpi, RequestEntry& r) {
   int done = 0;
   if (mpi.Test(&r.host, &done, MPI_STATUS_IGNORE) == MPI_SUCCESS && !done &&
       mpi.Cancel(&r.host) == MPI_SUCCESS) {
-    auto until = std::chrono::steady_clock::now() + kCancelGrace;
-    while (!done && std::chrono::steady_clock::now() < until) {
-      if (mpi.Test(&r.host, &done, MPI_STATUS_IGNORE) != MPI_SUCCESS) break;
-    }
+    done = CompletesWithin(mpi, &r.host, kCancelGrace);
   }
   if (!done) return false;
   if (r.persistent && r.host != MPI_REQUEST_NULL) mpi.Request_free(&r.host);

@@ -10,6 +10,8 @@
 
 #include <mpi.h>
 
+#include <chrono>
+
 namespace wasmhpc::mpi {
 
 #include "mpi-bridge/transport_coll.inc"
@@ -41,6 +43,21 @@ class MpiTransport {
   // with a barrier that it can.
   virtual bool stoppable() const { return false; }
 };
+
+// How long a cancelled (or stopped) request may take to complete before it
+// is left to the host MPI.
+inline constexpr std::chrono::milliseconds kCancelGrace{100};
+
+// Tests `r` until it completes or `grace` has passed; whether it completed.
+inline bool CompletesWithin(MpiTransport& mpi, MPI_Request* r,
+                            std::chrono::milliseconds grace) {
+  auto until = std::chrono::steady_clock::now() + grace;
+  int done = 0;
+  while (!done && std::chrono::steady_clock::now() < until) {
+    if (mpi.Test(r, &done, MPI_STATUS_IGNORE) != MPI_SUCCESS) break;
+  }
+  return done;
+}
 
 // Every call fails with MPI_ERR_OTHER: a base for fakes, and a stand-in
 // where functions are listed but never called.

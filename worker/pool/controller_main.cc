@@ -16,6 +16,7 @@
 #include "cache-store/module_digest.h"
 #include "worker/pool/control_channel.h"
 #include "worker/pool/drain_signals.h"
+#include "worker/pool/executor.h"
 #include "worker/pool/head_client.h"
 #include "worker/pool/pool_controller.h"
 
@@ -210,11 +211,7 @@ void Serve(EventLoop& loop, PoolController& controller,
 }  // namespace
 
 void RunController(ControllerConfig config) {
-  if (!config.log) {
-    config.log = [](const std::string& line) {
-      std::cerr << absl::StrCat("wasmhpc-worker: ", line, "\n") << std::flush;
-    };
-  }
+  if (!config.log) config.log = SayOnStderr;
   const Log& log = config.log;
   HeadClient client(config.head, config.token);
   ControlChannel channel(config.control);

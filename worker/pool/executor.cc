@@ -174,6 +174,10 @@ struct Executor::State {
   int job_rank ABSL_GUARDED_BY(uplink_mu) = 0;
 };
 
+void SayOnStderr(const std::string& line) {
+  std::cerr << absl::StrCat("wasmhpc-worker: ", line, "\n") << std::flush;
+}
+
 absl::StatusOr<std::unique_ptr<Executor>> Executor::Create(
     ExecutorOptions options) {
   if (options.engine == nullptr || options.control == MPI_COMM_NULL) {
@@ -181,10 +185,7 @@ absl::StatusOr<std::unique_ptr<Executor>> Executor::Create(
         "an executor needs an engine and a control communicator");
   }
   if (!options.log) {
-    // One write per line: the ranks share mpirun's stderr.
-    options.log = [](const std::string& line) {
-      std::cerr << absl::StrCat("wasmhpc-worker: ", line, "\n") << std::flush;
-    };
+    options.log = SayOnStderr;
   }
   auto state = std::make_unique<State>(std::move(options));
   State& s = *state;

@@ -86,6 +86,10 @@ inline constexpr int32_t kLoadFailedExit = 125;
 inline constexpr int32_t kTrapExit = 134;
 inline constexpr int32_t kStoppedExit = 143;  // 128 + SIGTERM
 
+// Writes "wasmhpc-worker: LINE" to stderr in one write (the ranks share
+// mpirun's stderr): the log of executors and controllers given none.
+void SayOnStderr(const std::string& line);
+
 struct ExecutorOptions {
   // Required; not owned.
   engine::Engine* engine = nullptr;

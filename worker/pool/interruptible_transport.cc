@@ -1,16 +1,6 @@
 #include "worker/pool/interruptible_transport.h"
 
-#include <chrono>
-
 namespace wasmhpc::pool {
-namespace {
-
-// How long a cancelled receive may take to complete before it is left
-// behind.
-constexpr std::chrono::milliseconds kCancelGrace{100};
-
-}  // namespace
-
 bool IsPredefinedOp(MPI_Op op) {
   for (MPI_Op predefined : {MPI_MAX, MPI_MIN, MPI_SUM, MPI_PROD, MPI_LAND,
                             MPI_BAND, MPI_LOR, MPI_BOR, MPI_LXOR, MPI_BXOR,
@@ -45,10 +35,7 @@ int InterruptibleTransport::Await(MPI_Request* r, MPI_Status* s,
     bool cancelled =
         abandon == Abandon::kCancel && MPI_Cancel(r) == MPI_SUCCESS;
     if (cancelled || abandon == Abandon::kSettle) {
-      auto until = std::chrono::steady_clock::now() + kCancelGrace;
-      while (!done && std::chrono::steady_clock::now() < until) {
-        MPI_Test(r, &done, MPI_STATUS_IGNORE);
-      }
+      done = mpi::CompletesWithin(*this, r, mpi::kCancelGrace);
     }
     return abandon == Abandon::kSettle && done ? MPI_SUCCESS : MPI_ERR_OTHER;
   }

@@ -36,10 +36,6 @@ int LauncherRank() {
   return 0;
 }
 
-void Say(const std::string& line) {
-  std::cerr << absl::StrCat("wasmhpc-worker: ", line, "\n") << std::flush;
-}
-
 // Every rank's host name, at rank 0 of `comm` (empty elsewhere).
 std::vector<std::string> GatherHosts(MPI_Comm comm) {
   constexpr int kLength = 256;
@@ -89,8 +85,8 @@ int Executor(const WorkerOptions& options, MPI_Comm control,
   absl::StatusOr<std::unique_ptr<pool::Executor>> executor =
       pool::Executor::Create(std::move(executor_options));
   if (!executor.ok()) {
-    Say(absl::StrCat("cannot start an executor: ",
-                     executor.status().message()));
+    SayOnStderr(absl::StrCat("cannot start an executor: ",
+                             executor.status().message()));
     MPI_Abort(MPI_COMM_WORLD, 1);
   }
   (*executor)->Run();
@@ -102,7 +98,7 @@ int Main(int argc, char** argv) {
       ParseWorkerOptions(std::vector<std::string>(argv, argv + argc));
   if (!options.ok() || options->help) {
     if (LauncherRank() == 0) {
-      if (!options.ok()) Say(std::string(options.status().message()));
+      if (!options.ok()) SayOnStderr(std::string(options.status().message()));
       (options.ok() ? std::cout : std::cerr) << kWorkerUsage;
     }
     return options.ok() ? 0 : 2;
@@ -150,7 +146,7 @@ int Main(int argc, char** argv) {
     problem = rank == 0 ? std::string(token.status().message()) : "no token";
   }
   if (!problem.empty()) {  // the same on every rank
-    if (rank == 0) Say(problem);
+    if (rank == 0) SayOnStderr(problem);
     MPI_Finalize();
     return 2;
   }
