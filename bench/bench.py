@@ -5,7 +5,9 @@ Runs each benchmark natively and as Wasm (wasmhpc-run), alternating, several
 repetitions, and writes bench/results/latest.md (metric, native, wasm,
 ratio, median and spread). Reports, never fails on a slow number.
 
-usage: bench.py BUILD_DIR [--reps N] [--only-compile-cache]
+usage: bench.py BUILD_DIR [--reps N] [--only compile-cache|pingpong|mpi]
+
+--only runs one group and prints its rows; latest.md is left alone.
 """
 import math
 import os
@@ -143,10 +145,21 @@ def main(argv):
     reps = int(argv[argv.index("--reps") + 1]) if "--reps" in argv else 5
     report = Report()
     started = time.time()
-    if "--only-compile-cache" in argv:
-        # Just the compile/cache rows, printed; latest.md is left alone.
-        bench_compile_cache(build, reps, report)
-        print(report.markdown(f"# compile/cache rows ({reps} alternating "
+    if "--only" in argv:
+        group = argv[argv.index("--only") + 1]
+        groups = {
+            "compile-cache": [bench_compile_cache],
+            "pingpong": [bench_pingpong],
+            "mpi": [bench_pingpong, bench_collectives, bench_call_overhead,
+                    bench_rma],
+        }
+        if group not in groups:
+            print(f"--only: unknown group '{group}' (expected "
+                  f"{', '.join(groups)})", file=sys.stderr)
+            return 2
+        for bench in groups[group]:
+            bench(build, reps, report)
+        print(report.markdown(f"# {group} rows ({reps} alternating "
                               f"repetitions, {time.time() - started:.0f} s)"))
         return 0
     bench_cg(build, reps, report)

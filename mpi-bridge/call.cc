@@ -37,53 +37,23 @@ int32_t Call::Host(int rc) {
               absl::StrCat("host MPI: ", absl::string_view(text, len)));
 }
 
-bool Call::CheckInitialized() {
-  switch (bridge_.state) {
-    case Bridge::State::kInitialized: return true;
-    case Bridge::State::kNotInitialized:
-      Fail(abi::kErrOther, "called before MPI_Init");
-      return false;
-    case Bridge::State::kFinalized:
-      Fail(abi::kErrOther, "called after MPI_Finalize");
-      return false;
-  }
+bool Call::NotInitialized() {
+  Fail(abi::kErrOther, bridge_.state == Bridge::State::kFinalized
+                           ? "called after MPI_Finalize"
+                           : "called before MPI_Init");
   return false;
 }
 
-template <typename Entry>
-Entry* Call::Lookup(HandleTable<Entry>& table, abi::Handle h,
-                    int32_t err_class) {
-  if (Entry* e = table.Find(h)) return e;
+void Call::NoSuchHandle(Kind table_kind, abi::Handle h, int32_t err_class) {
   std::optional<Kind> kind = KindOfHandle(h);
-  if (kind && *kind != table.kind()) {
+  if (kind && *kind != table_kind) {
     Fail(err_class, absl::StrFormat("invalid %s 0x%x (it is a %s handle)",
-                                    KindName(table.kind()), h,
-                                    KindName(*kind)));
+                                    KindName(table_kind), h, KindName(*kind)));
   } else {
     Fail(err_class, absl::StrFormat("invalid %s 0x%x (null, freed or never "
                                     "created)",
-                                    KindName(table.kind()), h));
+                                    KindName(table_kind), h));
   }
-  return nullptr;
-}
-
-CommEntry* Call::Comm(abi::Handle h) {
-  CommEntry* comm = Lookup(bridge_.comms, h, abi::kErrComm);
-  if (comm) {
-    errhandler_ = comm->errhandler;
-    comm_ = h;
-  }
-  return comm;
-}
-DatatypeEntry* Call::Datatype(abi::Handle h) {
-  return Lookup(bridge_.datatypes, h, abi::kErrType);
-}
-OpEntry* Call::Op(abi::Handle h) { return Lookup(bridge_.ops, h, abi::kErrOp); }
-RequestEntry* Call::Request(abi::Handle h) {
-  return Lookup(bridge_.requests, h, abi::kErrRequest);
-}
-GroupEntry* Call::Group(abi::Handle h) {
-  return Lookup(bridge_.groups, h, abi::kErrGroup);
 }
 
 WinEntry* Call::Win(abi::Handle h) {
@@ -100,10 +70,9 @@ bool Call::Count(int32_t count, const char* what) {
   return false;
 }
 
-void* Call::Bytes(uint64_t p, uint64_t length, const char* what) {
-  if (uint8_t* data = host_.memory().Data(p, length)) return data;
+void* Call::OutOfMemory(uint64_t p, uint64_t length, const char* what) {
   Fail(abi::kErrBuffer,
-       std::string(host_.memory().Span(p, length, what).status().message()));
+       std::string(memory_.Span(p, length, what).status().message()));
   return nullptr;
 }
 
@@ -115,16 +84,18 @@ bool Call::Buffer(abi::Ptr p, int32_t count, const DatatypeEntry& type,
     return false;
   }
   if (count == 0 || type.size == 0) {
-    // Nothing is accessed; any address (NULL included) is fine.
-    *out = Bytes(std::min<uint64_t>(p, host_.memory().size()), 0, what);
+    // Nothing is accessed; any address (NULL included) is fine. (Data()
+    // first: memory_.size() asks the engine.)
+    *out = memory_.Data(p, 0);
+    if (*out == nullptr) *out = Bytes(memory_.size(), 0, what);
     return *out != nullptr;
   }
   // The bytes touched: from the first element's true lower bound to the
   // last element's true upper bound (extent may be negative).
   int64_t span = (int64_t{count} - 1) * type.extent;
   int64_t lo = int64_t{p} + type.true_lb + std::min<int64_t>(0, span);
-  int64_t hi = int64_t{p} + type.true_lb + type.true_extent +
-               std::max<int64_t>(0, span);
+  int64_t hi =
+      int64_t{p} + type.true_lb + type.true_extent + std::max<int64_t>(0, span);
   if (lo < 0) {
     Fail(abi::kErrBuffer,
          absl::StrFormat("%s [0x%x%+d elements) starts below address 0", what,
@@ -156,16 +127,15 @@ bool Call::WriteStatus(abi::Ptr p, const MPI_Status& status) {
   return guest != nullptr;
 }
 
-std::optional<uint64_t> Call::FinishWithoutGuest(int32_t rc) const {
-  if (trap_) return std::nullopt;
-  if (rc == abi::kSuccess) return 0;
+int64_t Call::FinishErrorWithoutGuest(int32_t rc) const {
+  if (trap_) return engine::kHandToCallback;
   abi::Handle handler = errhandler_;
   if (handler == 0) {
     const CommEntry* world = bridge_.comms.Find(abi::kCommWorld);
     handler = world ? world->errhandler : abi::kErrorsAreFatal;
   }
   if (handler == abi::kErrorsReturn) return static_cast<uint32_t>(rc);
-  return std::nullopt;
+  return engine::kHandToCallback;
 }
 
 bool FastCallAllowed(std::string_view name) {

@@ -33,11 +33,17 @@ int32_t GuestErrorClass(int host_class);
 int HostErrorClass(int32_t guest_class);
 void ToGuestStatus(const MPI_Status& host, abi::Status* guest);
 void ToHostStatus(const abi::Status& guest, MPI_Status* host);
+// The status argument of a host call for guest status `guest`: the host's
+// MPI_STATUS_IGNORE for the guest's (the host then fills nothing), else
+// `scratch`, for Call::WriteStatus.
+inline MPI_Status* HostStatus(abi::Ptr guest, MPI_Status* scratch) {
+  return guest == abi::kStatusIgnore ? MPI_STATUS_IGNORE : scratch;
+}
 
 class Call {
  public:
   Call(Bridge& bridge, engine::HostContext& host, const char* name)
-      : bridge_(bridge), host_(host), name_(name) {}
+      : bridge_(bridge), host_(host), memory_(host.memory()), name_(name) {}
 
   Bridge& bridge() { return bridge_; }
   MpiTransport& mpi() { return bridge_.mpi(); }
@@ -58,15 +64,30 @@ class Call {
   bool trapped() const { return trap_; }
 
   // Fails unless the guest has called MPI_Init and not MPI_Finalize.
-  bool CheckInitialized();
+  bool CheckInitialized() {
+    return bridge_.state == Bridge::State::kInitialized || NotInitialized();
+  }
 
-  // Handle lookups. Comm() also makes the communicator's error handler the
-  // one this call reports to.
-  CommEntry* Comm(abi::Handle h);
-  DatatypeEntry* Datatype(abi::Handle h);
-  OpEntry* Op(abi::Handle h);
-  RequestEntry* Request(abi::Handle h);
-  GroupEntry* Group(abi::Handle h);
+  // Handle lookups (inline: every hot call makes some). Comm() also makes
+  // the communicator's error handler the one this call reports to.
+  CommEntry* Comm(abi::Handle h) {
+    CommEntry* comm = Lookup(bridge_.comms, h, abi::kErrComm);
+    if (comm) {
+      errhandler_ = comm->errhandler;
+      comm_ = h;
+    }
+    return comm;
+  }
+  DatatypeEntry* Datatype(abi::Handle h) {
+    return Lookup(bridge_.datatypes, h, abi::kErrType);
+  }
+  OpEntry* Op(abi::Handle h) { return Lookup(bridge_.ops, h, abi::kErrOp); }
+  RequestEntry* Request(abi::Handle h) {
+    return Lookup(bridge_.requests, h, abi::kErrRequest);
+  }
+  GroupEntry* Group(abi::Handle h) {
+    return Lookup(bridge_.groups, h, abi::kErrGroup);
+  }
   // Makes `errhandler`, the handler of file or window `object`, the one
   // this call reports to.
   void ReportTo(abi::Handle object, abi::Handle errhandler) {
@@ -85,7 +106,10 @@ class Call {
     return static_cast<T*>(Bytes(p, sizeof(T) * n, what));
   }
   // Host pointer to [p, p + length) of guest memory, or nullptr + error.
-  void* Bytes(uint64_t p, uint64_t length, const char* what);
+  void* Bytes(uint64_t p, uint64_t length, const char* what) {
+    if (uint8_t* data = memory_.Data(p, length)) return data;
+    return OutOfMemory(p, length, what);
+  }
 
   // Host pointer for a message buffer of `count` elements of `type` at `p`,
   // after checking the whole extent (derived layouts included). MPI_BOTTOM
@@ -113,15 +137,29 @@ class Call {
   // and the error then returned.
   absl::StatusOr<uint64_t> Finish(int32_t rc);
   // Finish() where it needs no guest code and no trap (success, or an error
-  // under MPI_ERRORS_RETURN); nullopt otherwise.
-  std::optional<uint64_t> FinishWithoutGuest(int32_t rc) const;
+  // under MPI_ERRORS_RETURN): the result slot; engine::kHandToCallback
+  // otherwise.
+  int64_t FinishWithoutGuest(int32_t rc) const {
+    if (rc == abi::kSuccess && !trap_) return 0;
+    return FinishErrorWithoutGuest(rc);
+  }
 
  private:
+  int64_t FinishErrorWithoutGuest(int32_t rc) const;
+  bool NotInitialized();  // records why; false
   template <typename Entry>
-  Entry* Lookup(HandleTable<Entry>& table, abi::Handle h, int32_t err_class);
+  Entry* Lookup(HandleTable<Entry>& table, abi::Handle h, int32_t err_class) {
+    if (Entry* e = table.Find(h)) return e;
+    NoSuchHandle(table.kind(), h, err_class);
+    return nullptr;
+  }
+  // Record the error of a failed lookup or memory access.
+  void NoSuchHandle(Kind kind, abi::Handle h, int32_t err_class);
+  void* OutOfMemory(uint64_t p, uint64_t length, const char* what);
 
   Bridge& bridge_;
   engine::HostContext& host_;
+  engine::GuestMemory& memory_;  // host_.memory()
   const char* name_;
   abi::Handle errhandler_ = 0;  // 0: the world's
   abi::Handle comm_ = 0;        // whose error handler errhandler_ is
@@ -225,20 +263,23 @@ engine::HostFunc Bind(Bridge& bridge, const char* name, R (*fn)(Call&, A...),
   engine::HostFunc f{"env", name, std::move(type), std::move(callback)};
   if constexpr (kFastSignature) {
     if (fast) {
-      f.fast = [&bridge, name, fn, when, deferred](
-                   engine::HostContext& host,
-                   const uint64_t* args) -> std::optional<uint64_t> {
-        // Any MPI progress may run a user op, which calls the guest.
-        if (bridge.live_user_ops != 0) return std::nullopt;
-        Call call(bridge, host, name);
-        if (when == When::kInitialized && !call.CheckInitialized()) {
-          return std::nullopt;  // nothing done yet: the slow call redoes it
-        }
-        int32_t rc = internal::Invoke(fn, call, args);
-        std::optional<uint64_t> done = call.FinishWithoutGuest(rc);
-        if (!done) deferred->emplace(internal::DeferredFinish{call, rc});
-        return done;
-      };
+      f.fast = engine::HostFastEntry::Of(
+          [&bridge, name, fn, when, deferred](engine::HostContext& host,
+                                              const uint64_t* args) {
+            // Any MPI progress may run a user op, which calls the guest.
+            if (bridge.live_user_ops != 0) return engine::kHandToCallback;
+            Call call(bridge, host, name);
+            if (when == When::kInitialized && !call.CheckInitialized()) {
+              // Nothing done yet: the slow call redoes it.
+              return engine::kHandToCallback;
+            }
+            int32_t rc = internal::Invoke(fn, call, args);
+            int64_t done = call.FinishWithoutGuest(rc);
+            if (done == engine::kHandToCallback) {
+              deferred->emplace(internal::DeferredFinish{call, rc});
+            }
+            return done;
+          });
     }
   }
   return f;

@@ -3,6 +3,7 @@
 #include <limits>
 #include <vector>
 
+#include "absl/container/inlined_vector.h"
 #include "absl/strings/str_format.h"
 #include "mpi-bridge/call.h"
 #include "mpi-bridge/request_util.h"
@@ -81,8 +82,9 @@ int32_t Recv(Call& c, Ptr buf, int32_t count, Handle type, int32_t src,
   void* b;
   if (!t || !c.Buffer(buf, count, *t, "buffer", &b)) return c.error();
   MPI_Status st;
-  int32_t rc = c.Host(c.mpi().Recv(b, count, t->host, HostRank(src),
-                                   HostTag(tag), cm->host, &st));
+  int32_t rc =
+      c.Host(c.mpi().Recv(b, count, t->host, HostRank(src), HostTag(tag),
+                          cm->host, HostStatus(status, &st)));
   c.WriteStatus(status, st);
   return rc;
 }
@@ -99,9 +101,9 @@ int32_t Sendrecv(Call& c, Ptr sbuf, int32_t scount, Handle stype, int32_t dest,
     return c.error();
   }
   MPI_Status s;
-  int32_t rc = c.Host(
-      c.mpi().Sendrecv(sb, scount, st->host, HostRank(dest), stag, rb, rcount,
-                       rt->host, HostRank(src), HostTag(rtag), cm->host, &s));
+  int32_t rc = c.Host(c.mpi().Sendrecv(
+      sb, scount, st->host, HostRank(dest), stag, rb, rcount, rt->host,
+      HostRank(src), HostTag(rtag), cm->host, HostStatus(status, &s)));
   c.WriteStatus(status, s);
   return rc;
 }
@@ -159,7 +161,9 @@ int32_t Wait(Call& c, Ptr request, Ptr status) {
   MPI_Request r;
   if (!slot || !HostRequest(c, *slot, &r)) return c.error();
   MPI_Status s = EmptyStatus();
-  int32_t rc = r == MPI_REQUEST_NULL ? 0 : c.Host(c.mpi().Wait(&r, &s));
+  int32_t rc = r == MPI_REQUEST_NULL
+                   ? 0
+                   : c.Host(c.mpi().Wait(&r, HostStatus(status, &s)));
   Completed(c, slot, r);
   c.WriteStatus(status, s);
   return rc;
@@ -182,10 +186,11 @@ int32_t Test(Call& c, Ptr request, Ptr flag, Ptr status) {
 }
 
 // Translated request arrays for the *all/*any/*some calls.
+// Inline capacity: no heap allocation for the usual handful of requests.
 struct RequestArray {
   Handle* guest = nullptr;
-  std::vector<MPI_Request> host;
-  std::vector<MPI_Status> statuses;
+  absl::InlinedVector<MPI_Request, 16> host;
+  absl::InlinedVector<MPI_Status, 16> statuses;
 };
 
 bool LoadRequests(Call& c, int32_t n, Ptr requests, RequestArray* out) {
@@ -218,7 +223,10 @@ int32_t Waitall(Call& c, int32_t n, Ptr requests, Ptr statuses) {
       !c.Ref<abi::Status>(statuses, "statuses", n)) {
     return c.error();
   }
-  int32_t rc = c.Host(c.mpi().Waitall(n, a.host.data(), a.statuses.data()));
+  int32_t rc = c.Host(c.mpi().Waitall(n, a.host.data(),
+                                      statuses == abi::kStatusesIgnore
+                                          ? MPI_STATUSES_IGNORE
+                                          : a.statuses.data()));
   for (int32_t i = 0; i < n; ++i) Completed(c, &a.guest[i], a.host[i]);
   WriteStatuses(c, statuses, a, nullptr, n);
   return rc;
@@ -293,7 +301,7 @@ int32_t Some(Call& c, int32_t n, Ptr requests, Ptr outcount, Ptr indices,
   int32_t* idx = c.Ref<int32_t>(indices, "indices", n);
   if (n > 0 && !idx) return c.error();
   int done = 0;
-  std::vector<int> host_indices(n);
+  absl::InlinedVector<int, 16> host_indices(n);
   int32_t rc = c.Host((c.mpi().*kMethod)(
       n, a.host.data(), &done, host_indices.data(), a.statuses.data()));
   if (done == MPI_UNDEFINED) {

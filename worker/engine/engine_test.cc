@@ -2,8 +2,8 @@
 
 #include <chrono>
 #include <fstream>
-#include <thread>
 #include <iterator>
+#include <thread>
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -22,7 +22,8 @@ std::vector<uint8_t> TestModule(const std::string& name) {
 }
 
 HostFunc Func(std::string name, FuncType type, HostCallback callback) {
-  return HostFunc{"test", std::move(name), std::move(type), std::move(callback)};
+  return HostFunc{"test", std::move(name), std::move(type),
+                  std::move(callback)};
 }
 
 class EngineTest : public ::testing::Test {
@@ -65,8 +66,7 @@ TEST_F(EngineTest, RejectsBytesThatAreNotWasm) {
       *store_, absl::Span<const uint8_t>(
                    reinterpret_cast<const uint8_t*>(text.data()), text.size()));
   EXPECT_EQ(module.status().code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_THAT(module.status().message(),
-              HasSubstr("not a WebAssembly module"));
+  EXPECT_THAT(module.status().message(), HasSubstr("not a WebAssembly module"));
 }
 
 TEST_F(EngineTest, TruncatedModuleGivesValidatorMessage) {
@@ -88,8 +88,9 @@ TEST_F(EngineTest, HostCallsPassEveryNumericTypeAndExitStopsTheGuest) {
              recorded.push_back(static_cast<int32_t>(args[0]));
              return 0;
            }),
-      Func("add_i64", {{ValType::kI64, ValType::kI64}, {ValType::kI64}},
-           [](HostContext&, const uint64_t* args) { return args[0] + args[1]; }),
+      Func(
+          "add_i64", {{ValType::kI64, ValType::kI64}, {ValType::kI64}},
+          [](HostContext&, const uint64_t* args) { return args[0] + args[1]; }),
       Func("half_f64", {{ValType::kF64}, {ValType::kF64}},
            [](HostContext&, const uint64_t* args) {
              return std::bit_cast<uint64_t>(std::bit_cast<double>(args[0]) / 2);
@@ -194,7 +195,9 @@ TEST_F(EngineTest, UnknownImportNamesModuleAndField) {
 TEST_F(EngineTest, ImportSignatureMismatchIsRefused) {
   auto module = Compile("imports_unknown");
   std::vector<HostFunc> host = {
-      HostFunc{"somewhere", "mystery", {{ValType::kI64}, {}},
+      HostFunc{"somewhere",
+               "mystery",
+               {{ValType::kI64}, {}},
                [](HostContext&, const uint64_t*) { return 0; }}};
   auto instance = Instance::Create(*store_, *module, host);
   EXPECT_EQ(instance.status().code(), absl::StatusCode::kInvalidArgument);
@@ -207,23 +210,23 @@ TEST_F(EngineTest, HostCallsGuestFunctionsThroughTheTable) {
   auto module = Compile("callbacks");
   const FuncType binop{{ValType::kI32, ValType::kI32}, {ValType::kI32}};
   std::vector<std::string> seen;
-  std::vector<HostFunc> host = {Func(
-      "call_back", {{ValType::kI32}, {ValType::kI32}},
-      [&](HostContext& ctx, const uint64_t*) -> absl::StatusOr<uint64_t> {
-        auto sum = ctx.CallIndirect(2, binop, {40, 2});
-        seen.push_back(sum.ok() ? std::to_string(*sum)
-                                : std::string(sum.status().message()));
-        auto wrong = ctx.CallIndirect(3, binop, {1, 2});
-        seen.push_back(std::string(wrong.status().message()));
-        auto empty = ctx.CallIndirect(0, binop, {1, 2});
-        seen.push_back(std::string(empty.status().message()));
-        const FuncType unary{{ValType::kI32}, {ValType::kI32}};
-        auto twice = ctx.CallExport("twice", unary, {21});
-        seen.push_back(twice.ok() ? std::to_string(*twice) : "error");
-        seen.push_back(std::string(
-            ctx.CallExport("malloc", unary, {8}).status().message()));
-        return 0;
-      })};
+  std::vector<HostFunc> host = {
+      Func("call_back", {{ValType::kI32}, {ValType::kI32}},
+           [&](HostContext& ctx, const uint64_t*) -> absl::StatusOr<uint64_t> {
+             auto sum = ctx.CallIndirect(2, binop, {40, 2});
+             seen.push_back(sum.ok() ? std::to_string(*sum)
+                                     : std::string(sum.status().message()));
+             auto wrong = ctx.CallIndirect(3, binop, {1, 2});
+             seen.push_back(std::string(wrong.status().message()));
+             auto empty = ctx.CallIndirect(0, binop, {1, 2});
+             seen.push_back(std::string(empty.status().message()));
+             const FuncType unary{{ValType::kI32}, {ValType::kI32}};
+             auto twice = ctx.CallExport("twice", unary, {21});
+             seen.push_back(twice.ok() ? std::to_string(*twice) : "error");
+             seen.push_back(std::string(
+                 ctx.CallExport("malloc", unary, {8}).status().message()));
+             return 0;
+           })};
   auto instance = Instance::Create(*store_, *module, host);
   ASSERT_TRUE(instance.ok()) << instance.status();
   ASSERT_TRUE((*instance)->RunStart().ok());
@@ -247,7 +250,6 @@ TEST_F(EngineTest, SerializedCodeLoadsBackThroughTheCache) {
   ASSERT_TRUE(cached.ok()) << cached.status();
   EXPECT_TRUE((*cached)->from_cache());
   EXPECT_EQ((*cached)->info().imports.size(), 4u);
-
 }
 
 TEST_F(EngineTest, CompiledCodeIsSharedWithAnotherStoreWithoutCompiling) {
@@ -262,8 +264,9 @@ TEST_F(EngineTest, CompiledCodeIsSharedWithAnotherStoreWithoutCompiling) {
              recorded.push_back(static_cast<int32_t>(args[0]));
              return 0;
            }),
-      Func("add_i64", {{ValType::kI64, ValType::kI64}, {ValType::kI64}},
-           [](HostContext&, const uint64_t* args) { return args[0] + args[1]; }),
+      Func(
+          "add_i64", {{ValType::kI64, ValType::kI64}, {ValType::kI64}},
+          [](HostContext&, const uint64_t* args) { return args[0] + args[1]; }),
       Func("half_f64", {{ValType::kF64}, {ValType::kF64}},
            [](HostContext&, const uint64_t* args) { return args[0]; }),
       Func("exit", {{ValType::kI32}, {}},
@@ -311,21 +314,23 @@ struct Stepper {
   int slow_calls = 0;
   std::vector<int32_t> recorded;
 
-  std::vector<HostFunc> Imports(std::function<std::optional<uint64_t>(
-                                    HostContext&, int32_t, int32_t)> fast) {
-    HostFunc step =
-        Func("step", {{ValType::kI32, ValType::kI32}, {ValType::kI32}},
-             [this](HostContext&, const uint64_t* args)
-                 -> absl::StatusOr<uint64_t> {
-               ++slow_calls;
-               if (args[0] == 4) return absl::InternalError("step 4 fails");
-               return args[0] + args[1] + 1000;
-             });
-    step.fast = [this, fast](HostContext& host, const uint64_t* args) {
-      ++fast_calls;
-      return fast(host, static_cast<int32_t>(args[0]),
-                  static_cast<int32_t>(args[1]));
-    };
+  std::vector<HostFunc> Imports(
+      std::function<std::optional<uint64_t>(HostContext&, int32_t, int32_t)>
+          fast) {
+    HostFunc step = Func(
+        "step", {{ValType::kI32, ValType::kI32}, {ValType::kI32}},
+        [this](HostContext&, const uint64_t* args) -> absl::StatusOr<uint64_t> {
+          ++slow_calls;
+          if (args[0] == 4) return absl::InternalError("step 4 fails");
+          return args[0] + args[1] + 1000;
+        });
+    step.fast = HostFastEntry::Of(
+        [this, fast](HostContext& host, const uint64_t* args) -> int64_t {
+          ++fast_calls;
+          std::optional<uint64_t> r = fast(host, static_cast<int32_t>(args[0]),
+                                           static_cast<int32_t>(args[1]));
+          return r ? static_cast<int64_t>(*r) : kHandToCallback;
+        });
     return {std::move(step),
             Func("record", {{ValType::kI32}, {}},
                  [this](HostContext&, const uint64_t* args) {
@@ -338,14 +343,16 @@ struct Stepper {
 TEST_F(EngineTest, FastEntryRunsAndHandsCallsToTheSlowCallback) {
   auto module = Compile("fast_calls");
   Stepper s;
-  auto instance = Instance::Create(
-      *store_, *module,
-      s.Imports([](HostContext&, int32_t i,
-                   int32_t n) -> std::optional<uint64_t> {
-        if (i == 1 || i == 4) return std::nullopt;  // to the slow callback
-        if (i == 2) return static_cast<uint32_t>(INT32_MIN);  // the mark
-        return static_cast<uint32_t>(i + n);
-      }));
+  auto instance =
+      Instance::Create(*store_, *module,
+                       s.Imports([](HostContext&, int32_t i,
+                                    int32_t n) -> std::optional<uint64_t> {
+                         if (i == 1 || i == 4)
+                           return std::nullopt;  // to the slow callback
+                         if (i == 2)
+                           return static_cast<uint32_t>(INT32_MIN);  // the mark
+                         return static_cast<uint32_t>(i + n);
+                       }));
   ASSERT_TRUE(instance.ok()) << instance.status();
   absl::StatusOr<RunResult> result = (*instance)->RunStart();
   ASSERT_TRUE(result.ok()) << result.status();
@@ -360,13 +367,13 @@ TEST_F(EngineTest, FastEntryRunsAndHandsCallsToTheSlowCallback) {
 TEST_F(EngineTest, FastEntryCanExit) {
   auto module = Compile("fast_calls");
   Stepper s;
-  auto instance = Instance::Create(
-      *store_, *module,
-      s.Imports([](HostContext& host, int32_t, int32_t)
-                    -> std::optional<uint64_t> {
-        host.RequestExit(9);
-        return 0;
-      }));
+  auto instance =
+      Instance::Create(*store_, *module,
+                       s.Imports([](HostContext& host, int32_t,
+                                    int32_t) -> std::optional<uint64_t> {
+                         host.RequestExit(9);
+                         return 0;
+                       }));
   ASSERT_TRUE(instance.ok()) << instance.status();
   absl::StatusOr<RunResult> result = (*instance)->RunStart();
   ASSERT_TRUE(result.ok()) << result.status();

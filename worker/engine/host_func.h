@@ -9,7 +9,7 @@
 
 #include <cstdint>
 #include <functional>
-#include <optional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -20,7 +20,15 @@ namespace wasmhpc::engine {
 
 // Wasm value types. Host functions use only the four numeric ones; the rest
 // appear when describing a module's imports.
-enum class ValType : uint8_t { kI32, kI64, kF32, kF64, kV128, kFuncRef, kExternRef };
+enum class ValType : uint8_t {
+  kI32,
+  kI64,
+  kF32,
+  kF64,
+  kV128,
+  kFuncRef,
+  kExternRef
+};
 
 // A Wasm function signature. At most one result.
 struct FuncType {
@@ -72,26 +80,51 @@ class HostContext {
 using HostCallback =
     std::function<absl::StatusOr<uint64_t>(HostContext&, const uint64_t* args)>;
 
+// What a fast entry returns to hand the call to the host function's
+// callback (see HostFastEntry).
+inline constexpr int64_t kHandToCallback = -1;
+
 // The optional fast entry of a host function with i32 parameters and an i32
 // result: the same function, called from guest code without V8's API
 // callback machinery (V8's fast API calls; see worker/engine/fast_calls.h).
 // It runs where neither guest code nor V8 may run: it must not call
 // CallIndirect or CallExport (they fail) and cannot fail itself. It returns
-// the result slot when the call is done (RequestExit works as in a
-// callback), or nullopt to hand the call to `callback` with the same
-// arguments, which the engine then makes before the guest runs on. Return
-// nullopt only before the call has had any effect, or keep what `callback`
-// needs to finish the call instead of doing it again.
-using HostFastCallback = std::function<std::optional<uint64_t>(
-    HostContext&, const uint64_t* args)>;
+// the result slot (the i32 zero-extended) when the call is done
+// (RequestExit works as in a callback), or kHandToCallback to hand the call
+// to `callback` with the same arguments, which the engine then makes before
+// the guest runs on. Hand a call over only before it has had any effect, or
+// keep what `callback` needs to finish the call instead of doing it again.
+//
+// A plain function and its data, not a std::function: this is the path of
+// every hot MPI call, and a result that is one register keeps it short.
+struct HostFastEntry {
+  int64_t (*call)(const void* data, HostContext& host,
+                  const uint64_t* args) = nullptr;
+  std::shared_ptr<const void> data;
+
+  // Wraps `f`, callable as int64_t(HostContext&, const uint64_t* args).
+  template <typename F>
+  static HostFastEntry Of(F f) {
+    return {[](const void* data, HostContext& host, const uint64_t* args) {
+              return static_cast<int64_t>(
+                  (*static_cast<const F*>(data))(host, args));
+            },
+            std::make_shared<const F>(std::move(f))};
+  }
+
+  explicit operator bool() const { return call != nullptr; }
+  int64_t operator()(HostContext& host, const uint64_t* args) const {
+    return call(data.get(), host, args);
+  }
+};
 
 struct HostFunc {
   std::string module;
   std::string name;
   FuncType type;
   HostCallback callback;
-  // Optional (see HostFastCallback); ignored for other signatures.
-  HostFastCallback fast = nullptr;
+  // Optional (see HostFastEntry); ignored for other signatures.
+  HostFastEntry fast = {};
 };
 
 }  // namespace wasmhpc::engine

@@ -5,8 +5,8 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
-#include "absl/strings/str_cat.h"
 #include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "worker/engine/engine.h"
 #include "worker/engine/fast_calls.h"
@@ -91,7 +91,8 @@ bool IsNumeric(const FuncType& type) {
          type.results.size() <= 1;
 }
 
-// "    at fib (wasm://wasm/8c5a:wasm-function[3]:0x8a)" -> "fib (wasm-function[3]:0x8a)"
+// "    at fib (wasm://wasm/8c5a:wasm-function[3]:0x8a)"
+//   -> "fib (wasm-function[3]:0x8a)"
 std::vector<std::string> StackFrames(absl::string_view stack) {
   std::vector<std::string> frames;
   for (absl::string_view line : absl::StrSplit(stack, '\n')) {
@@ -184,8 +185,8 @@ void CallBinding(Binding* binding,
     // Unwinds the guest; RunStart turns it into the exit code.
     isolate->ThrowException(v8::Undefined(isolate));
   } else if (!result.ok()) {
-    isolate->ThrowException(v8::Exception::Error(
-        V8String(isolate, result.status().message())));
+    isolate->ThrowException(
+        v8::Exception::Error(V8String(isolate, result.status().message())));
   } else if (!type.results.empty()) {
     if (type.results[0] == ValType::kI32) {
       info.GetReturnValue().Set(static_cast<int32_t>(*result));  // no handle
@@ -217,15 +218,16 @@ int32_t FastCall(void* target, const uint64_t* args) {
   auto* binding = static_cast<Binding*>(target);
   Instance::Impl& instance = *binding->instance;
   instance.in_fast_call = true;
-  std::optional<uint64_t> result = binding->func.fast(instance, args);
+  const int64_t result = binding->func.fast(instance, args);
   instance.in_fast_call = false;
-  if (result && !instance.exit_requested &&
-      static_cast<int32_t>(*result) != kSlowPathMark) {
-    return static_cast<int32_t>(*result);
+  const bool done = result != kHandToCallback;
+  if (done && !instance.exit_requested &&
+      static_cast<int32_t>(result) != kSlowPathMark) {
+    return static_cast<int32_t>(result);
   }
-  if (result || instance.exit_requested) {
+  if (done || instance.exit_requested) {
     instance.pending_binding = binding;
-    instance.pending_result = result.value_or(0);
+    instance.pending_result = done ? static_cast<uint64_t>(result) : 0;
   }
   return kSlowPathMark;
 }
@@ -324,9 +326,10 @@ absl::StatusOr<v8::Local<v8::Object>> BuildImports(
     }
     HostFunc& f = *it->second;
     if (imp.func_type != f.type || !IsNumeric(f.type)) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "import ", imp.module, ".", imp.name, " has type ",
-          ToString(imp.func_type), " but the host provides ", ToString(f.type)));
+      return absl::InvalidArgumentError(
+          absl::StrCat("import ", imp.module, ".", imp.name, " has type ",
+                       ToString(imp.func_type), " but the host provides ",
+                       ToString(f.type)));
     }
     auto binding = std::make_unique<Binding>(Binding{f, &instance});
     v8::Local<v8::Value> fn;
@@ -374,10 +377,11 @@ absl::StatusOr<v8::Local<v8::Object>> BuildImports(
 v8::Local<v8::Function> WebAssemblyMember(v8::Isolate* isolate,
                                           v8::Local<v8::Context> context,
                                           const char* name) {
-  v8::Local<v8::Object> wasm = context->Global()
-                                   ->Get(context, V8String(isolate, "WebAssembly"))
-                                   .ToLocalChecked()
-                                   .As<v8::Object>();
+  v8::Local<v8::Object> wasm =
+      context->Global()
+          ->Get(context, V8String(isolate, "WebAssembly"))
+          .ToLocalChecked()
+          .As<v8::Object>();
   return wasm->Get(context, V8String(isolate, name))
       .ToLocalChecked()
       .As<v8::Function>();
@@ -455,15 +459,17 @@ absl::StatusOr<uint64_t> Instance::Impl::CallExport(
         absl::StrCat("the module exports no function ", name));
   }
   if (!(*actual == type)) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "export ", name, " has type ", ToString(*actual), ", expected ",
-        ToString(type)));
+    return absl::InvalidArgumentError(
+        absl::StrCat("export ", name, " has type ", ToString(*actual),
+                     ", expected ", ToString(type)));
   }
   v8::Isolate* isolate = store->isolate;
   v8::HandleScope handles(isolate);
   v8::Local<v8::Context> context = isolate->GetCurrentContext();
   v8::Local<v8::Value> fn;
-  if (!exports.Get(isolate)->Get(context, V8String(isolate, name)).ToLocal(&fn) ||
+  if (!exports.Get(isolate)
+           ->Get(context, V8String(isolate, name))
+           .ToLocal(&fn) ||
       !fn->IsFunction()) {
     return absl::NotFoundError(
         absl::StrCat("the module exports no function ", name));
@@ -492,8 +498,7 @@ absl::StatusOr<std::unique_ptr<Instance>> Instance::Create(
     return absl::ResourceExhaustedError(absl::StrCat(
         "the module starts with ",
         module.info().initial_memory_pages * kWasmPageSize >> 20,
-        " MiB of linear memory, more than the limit of ", limit >> 20,
-        " MiB"));
+        " MiB of linear memory, more than the limit of ", limit >> 20, " MiB"));
   }
   auto impl = std::make_unique<Impl>();
   impl->store = &s;
@@ -509,14 +514,14 @@ absl::StatusOr<std::unique_ptr<Instance>> Instance::Create(
   if (!WebAssemblyMember(isolate, context, "Instance")
            ->NewInstance(context, 2, argv)
            .ToLocal(&instance)) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "instantiation failed: ",
-        ExceptionMessage(isolate, try_catch.Exception())));
+    return absl::InvalidArgumentError(
+        absl::StrCat("instantiation failed: ",
+                     ExceptionMessage(isolate, try_catch.Exception())));
   }
-  v8::Local<v8::Object> exports = instance
-                                      ->Get(context, V8String(isolate, "exports"))
-                                      .ToLocalChecked()
-                                      .As<v8::Object>();
+  v8::Local<v8::Object> exports =
+      instance->Get(context, V8String(isolate, "exports"))
+          .ToLocalChecked()
+          .As<v8::Object>();
   impl->exports.Reset(isolate, exports);
   v8::Local<v8::Value> table;
   if (exports->Get(context, V8String(isolate, "__indirect_function_table"))
