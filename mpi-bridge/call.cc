@@ -76,8 +76,8 @@ void* Call::OutOfMemory(uint64_t p, uint64_t length, const char* what) {
   return nullptr;
 }
 
-bool Call::Buffer(abi::Ptr p, int32_t count, const DatatypeEntry& type,
-                  const char* what, void** out) {
+bool Call::AnyBuffer(abi::Ptr p, int32_t count, const DatatypeEntry& type,
+                     const char* what, void** out) {
   if (!Count(count, "count")) return false;
   if (!type.committed) {
     Fail(abi::kErrType, "datatype is not committed");

@@ -116,7 +116,21 @@ class Call {
   // (0) is the base of guest memory, so absolute addresses from
   // MPI_Get_address work. Returns false + error when out of range.
   bool Buffer(abi::Ptr p, int32_t count, const DatatypeEntry& type,
-              const char* what, void** out);
+              const char* what, void** out) {
+    // Inline, the usual layout: elements forward from p, each within its
+    // extent (every predefined type), at most 4 GiB apart (so the length
+    // cannot wrap).
+    if (count > 0 && type.committed && type.true_lb == 0 &&
+        type.true_extent <= type.extent && type.extent <= kMaxInlineExtent) {
+      const uint64_t length =
+          static_cast<uint64_t>(count - 1) * type.extent + type.true_extent;
+      if (uint8_t* data = memory_.Data(p, length)) {
+        *out = data;
+        return true;
+      }
+    }
+    return AnyBuffer(p, count, type, what, out);
+  }
   // As Buffer(), but MPI_IN_PLACE becomes the host's MPI_IN_PLACE.
   bool SendBuffer(abi::Ptr p, int32_t count, const DatatypeEntry& type,
                   const char* what, const void** out);
@@ -147,6 +161,10 @@ class Call {
  private:
   int64_t FinishErrorWithoutGuest(int32_t rc) const;
   bool NotInitialized();  // records why; false
+  static constexpr int64_t kMaxInlineExtent = int64_t{1} << 32;
+  // Buffer() for any layout, count and error.
+  bool AnyBuffer(abi::Ptr p, int32_t count, const DatatypeEntry& type,
+                 const char* what, void** out);
   template <typename Entry>
   Entry* Lookup(HandleTable<Entry>& table, abi::Handle h, int32_t err_class) {
     if (Entry* e = table.Find(h)) return e;

@@ -9,7 +9,7 @@
 namespace wasmhpc::engine {
 namespace {
 
-thread_local const FastTarget* current_slots = nullptr;
+thread_local void* const* current_slots = nullptr;
 
 // The C function V8 calls for slot kSlot with sizeof...(I) i32 arguments
 // (the receiver, V8's global proxy, is not used).
@@ -21,8 +21,7 @@ struct Trampoline<kSlot, std::index_sequence<I...>> {
   using I32 = int32_t;
   static int32_t Call(v8::Local<v8::Value> /*receiver*/, I32<I>... args) {
     const uint64_t slots[] = {static_cast<uint32_t>(args)..., 0};
-    const FastTarget& t = current_slots[kSlot];
-    return t.call(t.target, slots);
+    return FastCall(current_slots[kSlot], slots);
   }
 };
 
@@ -120,14 +119,13 @@ constexpr char kI32 = 0x7f;
 
 }  // namespace
 
-FastSlotScope::FastSlotScope(const FastTarget* slots)
-    : previous_(current_slots) {
+FastSlotScope::FastSlotScope(void* const* slots) : previous_(current_slots) {
   current_slots = slots;
 }
 
 FastSlotScope::~FastSlotScope() { current_slots = previous_; }
 
-void* CurrentFastTarget(size_t slot) { return current_slots[slot].target; }
+void* CurrentFastTarget(size_t slot) { return current_slots[slot]; }
 
 const v8::CFunction* FastTrampoline(size_t slot, size_t arity) {
   static const Trampolines* trampolines = new Trampolines();

@@ -40,24 +40,22 @@ inline constexpr size_t kMaxFastArity = 12;
 // that really is this value is delivered through the slow import too.
 inline constexpr int32_t kSlowPathMark = INT32_MIN;
 
-// One fast import: the engine's `call(target, args)` runs it with the
-// arguments as zero-extended 64-bit slots and returns the i32 result.
-struct FastTarget {
-  int32_t (*call)(void* target, const uint64_t* args) = nullptr;
-  void* target = nullptr;
-};
+// Runs the fast import `target` (an engine binding) with the arguments as
+// zero-extended 64-bit slots and returns the i32 result. Defined by the
+// engine (instance.cc); the trampolines call it directly.
+int32_t FastCall(void* target, const uint64_t* args);
 
-// Makes `slots` (kMaxFastSlots entries) this thread's slot table while
+// Makes `slots` (kMaxFastSlots targets) this thread's slot table while
 // alive; restores the previous one after (guest code nests).
 class FastSlotScope {
  public:
-  explicit FastSlotScope(const FastTarget* slots);
+  explicit FastSlotScope(void* const* slots);
   ~FastSlotScope();
   FastSlotScope(const FastSlotScope&) = delete;
   FastSlotScope& operator=(const FastSlotScope&) = delete;
 
  private:
-  const FastTarget* previous_;
+  void* const* previous_;
 };
 
 // The target of `slot` in this thread's slot table.

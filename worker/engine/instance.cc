@@ -122,7 +122,7 @@ struct Instance::Impl : public HostContext {
   int32_t exit_code = 0;
   // Fast imports by slot (fast_calls.h); this thread's slot table while
   // guest code of this instance runs.
-  std::array<FastTarget, kMaxFastSlots> fast_slots{};
+  std::array<void*, kMaxFastSlots> fast_slots{};
   // Set while a fast entry runs: it may not call the guest.
   bool in_fast_call = false;
   // A fast entry's result (or exit) that the guard's slow import delivers.
@@ -210,6 +210,8 @@ void CallHostSlot(const v8::FunctionCallbackInfo<v8::Value>& info) {
               info);
 }
 
+}  // namespace
+
 // The fast entry of a binding, called by its trampoline inside a V8 fast
 // API call: no V8 calls, no guest calls. kSlowPathMark hands the call to the
 // guard's slow import: with pending_binding set it delivers this result
@@ -231,6 +233,8 @@ int32_t FastCall(void* target, const uint64_t* args) {
   }
   return kSlowPathMark;
 }
+
+namespace {
 
 // Whether `f` can be a fast import: a fast entry, i32 parameters only,
 // one i32 result.
@@ -334,7 +338,7 @@ absl::StatusOr<v8::Local<v8::Object>> BuildImports(
     auto binding = std::make_unique<Binding>(Binding{f, &instance});
     v8::Local<v8::Value> fn;
     if (fast_imports && FastEligible(f) && arities.size() < kMaxFastSlots) {
-      instance.fast_slots[arities.size()] = {FastCall, binding.get()};
+      instance.fast_slots[arities.size()] = binding.get();
       arities.push_back(f.type.params.size());
       fn = v8::Integer::New(isolate, static_cast<int32_t>(arities.size() - 1));
     } else {
@@ -392,8 +396,7 @@ v8::Local<v8::Function> WebAssemblyMember(v8::Isolate* isolate,
 namespace {
 
 // Calls guest function `fn` with raw slots; a trap becomes Aborted.
-absl::StatusOr<uint64_t> CallGuest(const FastTarget* slots,
-                                   v8::Isolate* isolate,
+absl::StatusOr<uint64_t> CallGuest(void* const* slots, v8::Isolate* isolate,
                                    v8::Local<v8::Context> context,
                                    v8::Local<v8::Function> fn,
                                    const FuncType& type,
