@@ -7,11 +7,15 @@
 # With --workdir, each run starts in a fresh empty directory (the native
 # program's working directory; the Wasm guest's preopen "." through
 # --dir), and the files the two runs leave there must be byte-identical.
+# With --fields N, only the first N fields of each line are compared (for
+# output with timings after them, as pingpong's).
 # $NATIVE_MPIRUN_ARGS: extra mpirun options for the native run only.
-# usage: run_compare.sh [--workdir] NP NATIVE_EXE MODULE.wasm WASMHPC_RUN [args...]
+# usage: run_compare.sh [--workdir] [--fields N] NP NATIVE_EXE MODULE.wasm
+#                       WASMHPC_RUN [args...]
 set -u
-workdir=0
+workdir=0 fields=0
 if [ "$1" = "--workdir" ]; then workdir=1; shift; fi
+if [ "$1" = "--fields" ]; then fields=$2; shift 2; fi
 np=$1 native=$2 module=$3 run=$4
 shift 4
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
@@ -45,11 +49,20 @@ run_ranks "$out/wasm" wasm_opts "$run" "${run_dir[@]}" "$module" "$@" ||
   { echo "wasm run failed:"; cat "$out/wasm.console"; status=1; }
 [ $status -eq 0 ] || exit 1
 
+# rank_output DIR R: what rank R printed (nothing if it has no file),
+# cut to the first $fields fields with --fields.
+rank_output() {
+  if [ "$fields" -gt 0 ]; then
+    awk -v n="$fields" '{ NF = n < NF ? n : NF; print }' "$1/1/rank.$2/stdout" 2>/dev/null
+  else
+    cat "$1/1/rank.$2/stdout" 2>/dev/null
+  fi
+}
+
 lines=0
 for ((r = 0; r < np; r++)); do
-  # A rank that printed nothing may have no file: read it as empty.
-  want=$(cat "$out/native/1/rank.$r/stdout" 2>/dev/null)
-  got=$(cat "$out/wasm/1/rank.$r/stdout" 2>/dev/null)
+  want=$(rank_output "$out/native" $r)
+  got=$(rank_output "$out/wasm" $r)
   if [ "$want" != "$got" ]; then
     echo "rank $r output differs (native < > wasm):"
     diff <(echo "$want") <(echo "$got") | head -40
