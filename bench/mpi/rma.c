@@ -35,10 +35,11 @@ int main(int argc, char **argv) {
     if (rank == 0) fprintf(stderr, "rma: run with 2 ranks\n");
     MPI_Abort(MPI_COMM_WORLD, 2);
   }
-  unsigned char *base = malloc(kMaxBytes);
+  /* Page-aligned, as the other MPI benchmarks. */
+  unsigned char *base = aligned_alloc(4096, kMaxBytes);
   MPI_Win win;
   MPI_Win_create(base, kMaxBytes, 1, MPI_INFO_NULL, MPI_COMM_WORLD, &win);
-  unsigned char *local = malloc(kMaxBytes);
+  unsigned char *local = aligned_alloc(4096, kMaxBytes);
   for (int i = 0; i < kMaxBytes; ++i) base[i] = (unsigned char)(i * 7 + rank);
   MPI_Barrier(MPI_COMM_WORLD);
   if (rank == 0) printf("# op bytes reps usec_per_call\n");
