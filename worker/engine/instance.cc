@@ -1,6 +1,5 @@
 #include <algorithm>
 #include <array>
-#include <optional>
 #include <string_view>
 
 #include "absl/container/flat_hash_map.h"
