@@ -9,6 +9,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "worker/wasi/preopen_dir.h"
 
 namespace wasmhpc::mpi {
 namespace {
@@ -72,14 +73,12 @@ absl::StatusOr<std::unique_ptr<PreopenFileGate>> PreopenFileGate::Create(
     }
   }
   for (const wasi::Preopen& p : preopens) {
-    int fd = open(p.host_path.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
-    if (fd < 0) {
-      return absl::ErrnoToStatus(errno, absl::StrCat("--dir ", p.host_path));
-    }
+    absl::StatusOr<wasi::UniqueFd> dir = wasi::OpenPreopenDir(p, O_PATH);
+    if (!dir.ok()) return dir.status();
     std::string guest = p.guest_path;
     while (guest.size() > 1 && guest.back() == '/') guest.pop_back();
     if (guest == "./") guest = ".";
-    roots.push_back({std::move(guest), wasi::UniqueFd(fd), p.read_only});
+    roots.push_back({std::move(guest), *std::move(dir), p.read_only});
   }
   return std::unique_ptr<PreopenFileGate>(
       new PreopenFileGate(std::move(roots)));

@@ -43,14 +43,15 @@ absl::StatusOr<AllowedDirs> AllowedDirs::Create(
   return allowed;
 }
 
-absl::Status AllowedDirs::Check(const std::string& host_path) const {
+absl::StatusOr<std::string> AllowedDirs::Resolve(
+    const std::string& host_path) const {
   if (host_path.empty() || host_path[0] != '/') {
     return absl::InvalidArgumentError(
         absl::StrCat("dir '", host_path, "': the host path must be absolute"));
   }
   fs::path path = Canonical(host_path);
   for (const fs::path& dir : dirs_) {
-    if (IsWithin(dir, path)) return absl::OkStatus();
+    if (IsWithin(dir, path)) return path.string();
   }
   if (dirs_.empty()) {
     return absl::PermissionDeniedError(absl::StrCat(

@@ -26,9 +26,15 @@ class AllowedDirs {
   static absl::StatusOr<AllowedDirs> Create(
       const std::vector<std::string>& dirs);
 
-  // OK if `host_path` is allowed. InvalidArgument for an empty or relative
-  // path; PermissionDenied naming the path and the allowed directories.
-  absl::Status Check(const std::string& host_path) const;
+  // The canonical form of `host_path` (absolute, symbolic links of the
+  // existing part resolved) if it is allowed: jobs store and open that, so a
+  // symbolic link swapped in later is refused by the pool (it opens without
+  // following links). InvalidArgument for an empty or relative path;
+  // PermissionDenied naming the path and the allowed directories.
+  absl::StatusOr<std::string> Resolve(const std::string& host_path) const;
+  absl::Status Check(const std::string& host_path) const {
+    return Resolve(host_path).status();
+  }
 
   const std::vector<std::filesystem::path>& dirs() const { return dirs_; }
 

@@ -11,14 +11,31 @@ const char kHeadUsage[] =
     "  --grpc-port N       gRPC port (default 7070; 0 picks a free port)\n"
     "  --rest-port N|off   REST port (default 7080; 0 picks a free port;\n"
     "                      off serves no REST)\n"
-    "  --host ADDR         interface to listen on (default 0.0.0.0)\n"
+    "  --host ADDR         interface to listen on (default 0.0.0.0 with\n"
+    "                      --auth-tokens, else 127.0.0.1)\n"
     "  --allow-dir DIR     a host directory jobs may preopen (repeatable)\n"
     "  --auth-tokens FILE  require 'authorization: Bearer <token>' with one\n"
-    "                      of FILE's tokens (one per line) on every call\n"
+    "                      of FILE's tokens on every call; a line is\n"
+    "                      'TOKEN NAME ROLE', ROLE user, pool or admin\n"
+    "  --insecure          allow a --host other than loopback without\n"
+    "                      --auth-tokens (anyone who reaches it may run code)\n"
+    "  --code-key FILE     the deployment's code key, shared with the pools\n"
+    "                      (default DATA_DIR/code.key, made if missing)\n"
+    "  --max-jobs-per-user N  jobs one user may have queued or running\n"
+    "                      (default 1000; 0: no limit)\n"
     "  --help              this text\n"
     "The first line on stdout is 'wasmhpc-head: listening on HOST:PORT'\n"
     "(gRPC), the second 'wasmhpc-head: REST on HOST:PORT' unless REST is "
     "off.\n";
+
+namespace {
+
+bool IsLoopback(const std::string& host) {
+  return host.rfind("127.", 0) == 0 || host == "localhost" || host == "::1" ||
+         host == "[::1]";
+}
+
+}  // namespace
 
 absl::StatusOr<HeadOptions> ParseHeadOptions(
     const std::vector<std::string>& argv) {
@@ -73,12 +90,38 @@ absl::StatusOr<HeadOptions> ParseHeadOptions(
     } else if (arg == "--auth-tokens") {
       if (!(v = take()).ok()) return v.status();
       options.auth_tokens = *v;
+    } else if (arg == "--insecure") {
+      options.insecure = true;
+    } else if (arg == "--code-key") {
+      if (!(v = take()).ok()) return v.status();
+      options.code_key = *v;
+    } else if (arg == "--max-jobs-per-user") {
+      if (!(v = take()).ok()) return v.status();
+      if (!absl::SimpleAtoi(*v, &options.max_jobs_per_user) ||
+          options.max_jobs_per_user < 0) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            "--max-jobs-per-user ", *v, ": not a count (0: no limit)"));
+      }
     } else {
       return absl::InvalidArgumentError(absl::StrCat("unknown option ", arg));
     }
   }
   if (!options.help && options.data_dir.empty()) {
     return absl::InvalidArgumentError("--data-dir is required");
+  }
+  if (options.host.empty()) {
+    options.host = options.auth_tokens.empty() ? "127.0.0.1" : "0.0.0.0";
+  }
+  if (options.auth_tokens.empty() && !options.insecure &&
+      !IsLoopback(options.host)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--host ", options.host,
+        " without --auth-tokens: anyone who reaches the head could run code "
+        "on its pools and read every job; give --auth-tokens FILE (see "
+        "deploy/README.md), or --insecure on a trusted network"));
+  }
+  if (options.code_key.empty() && !options.data_dir.empty()) {
+    options.code_key = options.data_dir + "/code.key";
   }
   return options;
 }

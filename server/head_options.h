@@ -2,6 +2,7 @@
 #ifndef WASMHPC_SERVER_HEAD_OPTIONS_H_
 #define WASMHPC_SERVER_HEAD_OPTIONS_H_
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -15,16 +16,22 @@ inline constexpr int kRestOff = -1;
 struct HeadOptions {
   int grpc_port = 7070;                 // --grpc-port N (0: pick a free one)
   int rest_port = 7080;                 // --rest-port N|off (0: a free one)
-  std::string host = "0.0.0.0";         // --host ADDR (interface to bind)
+  // --host ADDR (interface to bind); default "127.0.0.1", or "0.0.0.0"
+  // with --auth-tokens.
+  std::string host;
   std::string data_dir;                 // --data-dir DIR (required)
   std::vector<std::string> allow_dirs;  // --allow-dir DIR, repeatable
   std::string auth_tokens;              // --auth-tokens FILE
+  bool insecure = false;                // --insecure
+  std::string code_key;                 // --code-key FILE (DATA_DIR/code.key)
+  int64_t max_jobs_per_user = 1000;     // --max-jobs-per-user N (0: none)
   bool help = false;                    // --help
 };
 
 // Parses argv (argv[0] is the program). Options take their value as the next
-// argument or after '='. InvalidArgument naming the offending argument, or
-// "--data-dir is required".
+// argument or after '='. InvalidArgument naming the offending argument,
+// "--data-dir is required", or for a --host other than loopback without
+// --auth-tokens or --insecure.
 absl::StatusOr<HeadOptions> ParseHeadOptions(
     const std::vector<std::string>& argv);
 

@@ -20,7 +20,9 @@ TEST(HeadOptions, DefaultsAndValues) {
   ASSERT_TRUE(options.ok());
   EXPECT_EQ(options->grpc_port, 7070);
   EXPECT_EQ(options->rest_port, 7080);
-  EXPECT_EQ(options->host, "0.0.0.0");
+  EXPECT_EQ(options->host, "127.0.0.1");  // No tokens: loopback only.
+  EXPECT_EQ(options->code_key, "/var/wasmhpc/code.key");
+  EXPECT_EQ(options->max_jobs_per_user, 1000);
   EXPECT_TRUE(options->allow_dirs.empty());
   options =
       Parse({"--data-dir=/d", "--grpc-port", "0", "--allow-dir", "/a",
@@ -31,6 +33,27 @@ TEST(HeadOptions, DefaultsAndValues) {
   EXPECT_THAT(options->allow_dirs, ElementsAre("/a", "/b"));
   EXPECT_EQ(options->auth_tokens, "/t");
   EXPECT_EQ(options->host, "127.0.0.1");
+}
+
+// Regression (issue 15): without tokens the head listened on every
+// interface, so anyone on the network could run code on its pools.
+TEST(HeadOptions, OpenInterfacesNeedTokensOrInsecure) {
+  EXPECT_EQ(Parse({"--data-dir", "/d", "--auth-tokens", "/t"})->host,
+            "0.0.0.0");
+  for (const char* host : {"0.0.0.0", "10.1.2.3", "::"}) {
+    absl::Status refused = Parse({"--data-dir", "/d", "--host", host}).status();
+    EXPECT_EQ(refused.code(), absl::StatusCode::kInvalidArgument) << host;
+    EXPECT_THAT(refused.message(), HasSubstr("without --auth-tokens"));
+    EXPECT_EQ(Parse({"--data-dir", "/d", "--host", host, "--insecure"})->host,
+              host);
+  }
+  for (const char* host : {"127.0.0.1", "127.0.0.2", "localhost", "::1"}) {
+    EXPECT_TRUE(Parse({"--data-dir", "/d", "--host", host}).ok()) << host;
+  }
+  EXPECT_EQ(Parse({"--data-dir", "/d", "--code-key", "/k"})->code_key, "/k");
+  EXPECT_EQ(Parse({"--data-dir", "/d", "--max-jobs-per-user", "0"})
+                ->max_jobs_per_user,
+            0);
 }
 
 TEST(HeadOptions, Errors) {

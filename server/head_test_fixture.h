@@ -51,8 +51,10 @@ inline std::string TinyModule(const std::vector<std::string>& imports) {
 struct TestHead {
   // `clock` and `store` outlive the head.
   TestHead(CacheStore* store, FakeClock* clock,
-           std::vector<std::string> allow_dirs = {}) {
+           std::vector<std::string> allow_dirs = {},
+           int64_t max_jobs_per_owner = 1000) {
     SchedulerOptions options;
+    options.max_active_jobs_per_owner = max_jobs_per_owner;
     options.store = store;
     options.clock = clock;
     options.stop_grace = absl::Seconds(10);
@@ -79,6 +81,7 @@ struct TestHead {
     pool_options.scheduler = scheduler.get();
     pool_options.store = store;
     pool_options.log = [](const std::string&) {};
+    pool_options.code_key = &code_key;
     pools = std::make_unique<PoolHandler>(std::move(pool_options));
   }
 
@@ -105,6 +108,7 @@ struct TestHead {
   }
 
   FakeModuleCompiler compiler;
+  CodeKey code_key = CodeKey::FromBytes(std::string(32, 'k'));
   std::unique_ptr<Scheduler> scheduler;
   std::unique_ptr<ModuleHandler> modules;
   std::unique_ptr<JobHandler> jobs;

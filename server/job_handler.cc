@@ -7,7 +7,9 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "cache-store/module_digest.h"
+#include "server/api_limits.h"
 #include "server/module_handler.h"
+#include "server/text_check.h"
 
 namespace wasmhpc::server {
 namespace {
@@ -96,6 +98,13 @@ JobHandler::JobHandler(JobHandlerOptions options)
     : options_(std::move(options)) {}
 
 absl::Status JobHandler::Validate(const v1::JobSpec& spec) const {
+  if (size_t bytes = spec.ByteSizeLong(); bytes > kMaxJobSpecBytes) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "the job spec is ", bytes, " bytes, more than the ", kMaxJobSpecBytes,
+        " bytes a job may have (args, env, dirs and labels together); pass "
+        "large inputs in a file of a preopened dir"));
+  }
+  if (absl::Status s = CheckUtf8Fields(spec); !s.ok()) return s;
   if (spec.ranks() <= 0) {
     return absl::InvalidArgumentError(
         absl::StrCat("ranks must be at least 1 (got ", spec.ranks(), ")"));
@@ -130,22 +139,38 @@ absl::Status JobHandler::Validate(const v1::JobSpec& spec) const {
   return absl::OkStatus();
 }
 
-absl::StatusOr<v1::Job> JobHandler::Submit(const v1::JobSpec& spec) {
+absl::StatusOr<v1::Job> JobHandler::Submit(const v1::JobSpec& spec,
+                                           const Caller& caller) {
   if (absl::Status s = Validate(spec); !s.ok()) return s;
+  // The job keeps the resolved paths: what was checked is what is opened.
+  v1::JobSpec resolved = spec;
+  for (v1::Dir& dir : *resolved.mutable_dirs()) {
+    absl::StatusOr<std::string> path =
+        options_.allowed_dirs.Resolve(dir.host_path());
+    if (!path.ok()) return path.status();
+    if (dir.guest_path().empty()) dir.set_guest_path(dir.host_path());
+    dir.set_host_path(*std::move(path));
+  }
   return options_.scheduler->Submit(
-      spec, ModuleName(*options_.store, spec.module_digest()));
+      resolved, ModuleName(*options_.store, spec.module_digest()), caller.name);
 }
 
-absl::StatusOr<v1::Job> JobHandler::Get(absl::string_view id) const {
-  return options_.scheduler->Get(id);
+absl::StatusOr<v1::Job> JobHandler::Get(absl::string_view id,
+                                        const Caller& caller) const {
+  absl::StatusOr<v1::Job> job = options_.scheduler->Get(id);
+  if (!job.ok()) return job.status();
+  if (absl::Status s = PermitJob(caller, job->owner(), id); !s.ok()) return s;
+  return job;
 }
 
-absl::StatusOr<v1::Job> JobHandler::Cancel(absl::string_view id) {
+absl::StatusOr<v1::Job> JobHandler::Cancel(absl::string_view id,
+                                           const Caller& caller) {
+  if (absl::Status s = Get(id, caller).status(); !s.ok()) return s;
   return options_.scheduler->Cancel(id);
 }
 
 absl::StatusOr<v1::ListJobsResponse> JobHandler::List(
-    const v1::ListJobsRequest& request) const {
+    const v1::ListJobsRequest& request, const Caller& caller) const {
   if (request.page_size() < 0) {
     return absl::InvalidArgumentError("page_size must not be negative");
   }
@@ -155,8 +180,11 @@ absl::StatusOr<v1::ListJobsResponse> JobHandler::List(
   std::string after = request.page_token().empty() ? std::string(kJobIdPrefix)
                                                    : request.page_token();
   v1::ListJobsResponse response;
+  size_t bytes = 0;
+  bool full = false;  // kMaxListPageBytes reached
   bool more = true;
-  while (more && static_cast<size_t>(response.jobs_size()) < page_size) {
+  while (more && !full &&
+         static_cast<size_t>(response.jobs_size()) < page_size) {
     absl::StatusOr<std::vector<JobRecord>> records =
         options_.store->ListJobs(after, page_size);
     if (!records.ok()) return records.status();
@@ -166,19 +194,26 @@ absl::StatusOr<v1::ListJobsResponse> JobHandler::List(
         more = false;  // Past the job records.
         break;
       }
-      after = record.job_id;
       v1::Job job;
-      if (!job.ParseFromString(record.record)) continue;
-      if (!request.states().empty() &&
-          std::find(request.states().begin(), request.states().end(),
-                    job.state()) == request.states().end()) {
-        continue;
+      const bool shown =
+          job.ParseFromString(record.record) &&
+          (caller.SeesAllJobs() || job.owner() == caller.name) &&
+          (request.states().empty() ||
+           std::find(request.states().begin(), request.states().end(),
+                     job.state()) != request.states().end());
+      if (shown && response.jobs_size() > 0 &&
+          bytes + record.record.size() > kMaxListPageBytes) {
+        full = true;
+        break;
       }
+      after = record.job_id;
+      if (!shown) continue;
+      bytes += record.record.size();
       *response.add_jobs() = std::move(job);
       if (static_cast<size_t>(response.jobs_size()) == page_size) break;
     }
   }
-  if (static_cast<size_t>(response.jobs_size()) == page_size) {
+  if (full || static_cast<size_t>(response.jobs_size()) == page_size) {
     // Another page exists unless no job record follows.
     absl::StatusOr<std::vector<JobRecord>> next =
         options_.store->ListJobs(after, 1);
@@ -191,7 +226,8 @@ absl::StatusOr<v1::ListJobsResponse> JobHandler::List(
 }
 
 absl::StatusOr<std::unique_ptr<JobWatcher>> JobHandler::Watch(
-    const v1::WatchJobRequest& request) {
+    const v1::WatchJobRequest& request, const Caller& caller) {
+  if (absl::Status s = Get(request.id(), caller).status(); !s.ok()) return s;
   absl::StatusOr<std::shared_ptr<JobSubscription>> subscription =
       options_.scheduler->Subscribe(request.id());
   if (!subscription.ok()) return subscription.status();

@@ -7,12 +7,18 @@
 //   no module under the digest         NotFound "no module sha256:... ..."
 //   negative timeout, bad env name     InvalidArgument
 //   a dir outside --allow-dir          PermissionDenied (AllowedDirs)
+//   a spec over kMaxJobSpecBytes       InvalidArgument
+//   too many jobs of one owner         ResourceExhausted (Scheduler)
 //   more ranks than any attached pool  FailedPrecondition (Scheduler)
 // A refused job gets no id and no record.
 //
 // Job records live in the store's record space under job ids
 // ("job-00000042", see scheduler.h); List reads them from there, so ended
 // jobs of earlier heads are listed too.
+//
+// Access: every method takes the Caller; a user reaches only the jobs it
+// submitted (Job.owner), others are NotFound as if they did not exist; an
+// admin reaches all (caller.h).
 //
 // Thread safety: all methods may be called from any thread. A JobWatcher is
 // used by one thread at a time.
@@ -29,6 +35,7 @@
 #include "absl/time/time.h"
 #include "cache-store/cache_store.h"
 #include "server/allowed_dirs.h"
+#include "server/caller.h"
 #include "server/job_log.h"
 #include "server/scheduler.h"
 #include "wasmhpc/v1/jobs.pb.h"
@@ -96,23 +103,25 @@ class JobHandler {
 
   // Validates (see above) and queues. Returns the job as queued (or already
   // STARTING when a pool had room).
-  absl::StatusOr<v1::Job> Submit(const v1::JobSpec& spec);
+  absl::StatusOr<v1::Job> Submit(const v1::JobSpec& spec, const Caller& caller);
 
   // NotFound "no job <id>".
-  absl::StatusOr<v1::Job> Get(absl::string_view id) const;
+  absl::StatusOr<v1::Job> Get(absl::string_view id, const Caller& caller) const;
 
-  // In submission order, only `states` if any are given; page_size 0 means
-  // 100, at most 1000; page_token is the last id of the previous page.
-  absl::StatusOr<v1::ListJobsResponse> List(
-      const v1::ListJobsRequest& request) const;
+  // In submission order, only `states` if any are given and only the
+  // caller's own unless it is an admin; page_size 0 means 100, at most 1000;
+  // a page also ends before it grows past kMaxListPageBytes; page_token is
+  // the last id of the previous page.
+  absl::StatusOr<v1::ListJobsResponse> List(const v1::ListJobsRequest& request,
+                                            const Caller& caller) const;
 
   // See Scheduler::Cancel. Idempotent.
-  absl::StatusOr<v1::Job> Cancel(absl::string_view id);
+  absl::StatusOr<v1::Job> Cancel(absl::string_view id, const Caller& caller);
 
   // NotFound for an unknown job; OutOfRange for a log offset past the end of
   // the job's log.
   absl::StatusOr<std::unique_ptr<JobWatcher>> Watch(
-      const v1::WatchJobRequest& request);
+      const v1::WatchJobRequest& request, const Caller& caller);
 
  private:
   absl::Status Validate(const v1::JobSpec& spec) const;

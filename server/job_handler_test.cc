@@ -30,7 +30,7 @@ class JobHandlerTest : public ::testing::Test {
   ~JobHandlerTest() override { fs::remove_all(root_); }
 
   absl::Status SubmitStatus(const v1::JobSpec& spec) {
-    return head_->jobs->Submit(spec).status();
+    return head_->jobs->Submit(spec, Caller::Local()).status();
   }
   v1::JobSpec WithDir(const std::string& host) {
     v1::JobSpec spec = head_->Spec(digest_, 1);
@@ -75,7 +75,7 @@ class JobHandlerTest : public ::testing::Test {
     request.set_log_offset(offset);
     request.set_states_only(states_only);
     absl::StatusOr<std::unique_ptr<JobWatcher>> watcher =
-        head_->jobs->Watch(request);
+        head_->jobs->Watch(request, Caller::Local());
     EXPECT_TRUE(watcher.ok()) << watcher.status();
     return watcher.ok() ? *std::move(watcher) : nullptr;
   }
@@ -110,7 +110,7 @@ TEST_F(JobHandlerTest, BadSubmissionsAreRefusedAndLeaveNoRecord) {
   v1::JobSpec bad_env = head_->Spec(digest_, 1);
   (*bad_env.mutable_env())["A=B"] = "c";
   EXPECT_EQ(SubmitStatus(bad_env).code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_EQ(head_->jobs->List({})->jobs_size(), 0);
+  EXPECT_EQ(head_->jobs->List({}, Caller::Local())->jobs_size(), 0);
 }
 
 TEST_F(JobHandlerTest, DirsOutsideAllowDirAreRefused) {
@@ -136,7 +136,7 @@ TEST_F(JobHandlerTest, NoAllowDirRefusesEveryDir) {
   FakePool pool(strict.pools.get());
   ASSERT_TRUE(pool.Attach(2).ok());
   v1::JobSpec spec = WithDir(allowed_);
-  absl::Status status = strict.jobs->Submit(spec).status();
+  absl::Status status = strict.jobs->Submit(spec, Caller::Local()).status();
   EXPECT_EQ(status.code(), absl::StatusCode::kPermissionDenied);
   EXPECT_THAT(status.message(), HasSubstr("allows no host directories"));
 }
@@ -144,13 +144,15 @@ TEST_F(JobHandlerTest, NoAllowDirRefusesEveryDir) {
 TEST_F(JobHandlerTest, ListFiltersByStateAndPages) {
   std::vector<std::string> ids;
   for (int i = 0; i < 5; ++i)
-    ids.push_back(head_->jobs->Submit(head_->Spec(digest_, 1))->id());
+    ids.push_back(
+        head_->jobs->Submit(head_->Spec(digest_, 1), Caller::Local())->id());
   // 4 executors: jobs 0-3 STARTING, job 4 QUEUED.
   v1::ListJobsRequest request;
   request.set_page_size(2);
   std::vector<std::string> listed;
   do {
-    absl::StatusOr<v1::ListJobsResponse> page = head_->jobs->List(request);
+    absl::StatusOr<v1::ListJobsResponse> page =
+        head_->jobs->List(request, Caller::Local());
     ASSERT_TRUE(page.ok());
     for (const v1::Job& job : page->jobs()) listed.push_back(job.id());
     request.set_page_token(page->next_page_token());
@@ -159,15 +161,16 @@ TEST_F(JobHandlerTest, ListFiltersByStateAndPages) {
 
   v1::ListJobsRequest queued;
   queued.add_states(v1::QUEUED);
-  absl::StatusOr<v1::ListJobsResponse> only = head_->jobs->List(queued);
+  absl::StatusOr<v1::ListJobsResponse> only =
+      head_->jobs->List(queued, Caller::Local());
   ASSERT_EQ(only->jobs_size(), 1);
   EXPECT_EQ(only->jobs(0).id(), ids[4]);
-  EXPECT_EQ(head_->jobs->Get("job-nope").status().code(),
+  EXPECT_EQ(head_->jobs->Get("job-nope", Caller::Local()).status().code(),
             absl::StatusCode::kNotFound);
 }
 
 TEST_F(JobHandlerTest, WatchStreamsStatesAndLogsThenEnds) {
-  v1::Job job = *head_->jobs->Submit(head_->Spec(digest_, 2));
+  v1::Job job = *head_->jobs->Submit(head_->Spec(digest_, 2), Caller::Local());
   std::unique_ptr<JobWatcher> watcher = Watch(job.id());
   pool_->Started(job.id());
   pool_->Log(job.id(), 0, "hello from rank 0\n");
@@ -182,7 +185,7 @@ TEST_F(JobHandlerTest, WatchStreamsStatesAndLogsThenEnds) {
 }
 
 TEST_F(JobHandlerTest, WatchResumesFromALogOffset) {
-  v1::Job job = *head_->jobs->Submit(head_->Spec(digest_, 1));
+  v1::Job job = *head_->jobs->Submit(head_->Spec(digest_, 1), Caller::Local());
   pool_->Started(job.id());
   pool_->Log(job.id(), 0, "0123456789");
   pool_->Log(job.id(), 0, "abcdef");
@@ -200,7 +203,7 @@ TEST_F(JobHandlerTest, WatchResumesFromALogOffset) {
   v1::WatchJobRequest past;
   past.set_id(job.id());
   past.set_log_offset(17);
-  EXPECT_EQ(head_->jobs->Watch(past).status().code(),
+  EXPECT_EQ(head_->jobs->Watch(past, Caller::Local()).status().code(),
             absl::StatusCode::kOutOfRange);
   // States only.
   EXPECT_THAT(Summary(Drain(*Watch(job.id(), 0, true))),
@@ -209,37 +212,40 @@ TEST_F(JobHandlerTest, WatchResumesFromALogOffset) {
 
 TEST_F(JobHandlerTest, TheModulesNameBecomesTheGuestsArgv0) {
   std::string named = head_->Upload(TinyModule({"MPI_Send"}), "solver.wasm");
-  v1::Job job = *head_->jobs->Submit(head_->Spec(named, 1));
+  v1::Job job = *head_->jobs->Submit(head_->Spec(named, 1), Caller::Local());
   EXPECT_EQ(job.module_name(), "solver.wasm");
   std::optional<v1::HeadMessage::Assign> assign = pool_->AssignOf(job.id());
   ASSERT_TRUE(assign.has_value());
   EXPECT_EQ(assign->module_name(), "solver.wasm");
   // Without a name, the digest stands in.
   std::string nameless = head_->Upload(TinyModule({"MPI_Finalize"}), "");
-  EXPECT_EQ(head_->jobs->Submit(head_->Spec(nameless, 1))->module_name(),
+  EXPECT_EQ(head_->jobs->Submit(head_->Spec(nameless, 1), Caller::Local())
+                ->module_name(),
             nameless);
 }
 
 TEST_F(JobHandlerTest, NoFollowWatchEndsAfterTheLogSoFar) {
-  v1::Job job = *head_->jobs->Submit(head_->Spec(digest_, 1));
+  v1::Job job = *head_->jobs->Submit(head_->Spec(digest_, 1), Caller::Local());
   pool_->Started(job.id());
   pool_->Log(job.id(), 0, "first\n");
   v1::WatchJobRequest request;
   request.set_id(job.id());
   request.set_no_follow(true);
-  std::unique_ptr<JobWatcher> watcher = *head_->jobs->Watch(request);
+  std::unique_ptr<JobWatcher> watcher =
+      *head_->jobs->Watch(request, Caller::Local());
   pool_->Log(job.id(), 0, "after the watch began\n");
   // Still RUNNING, yet the watch ends without the later line.
   EXPECT_THAT(Summary(Drain(*watcher)),
               ElementsAre("job:RUNNING", "log@0/r0:first\n"));
   pool_->Succeeded(job.id(), 1);
-  EXPECT_THAT(Summary(Drain(*head_->jobs->Watch(request).value())),
-              ElementsAre("job:SUCCEEDED", "log@0/r0:first\n",
-                          "log@6/r0:after the watch began\n"));
+  EXPECT_THAT(
+      Summary(Drain(*head_->jobs->Watch(request, Caller::Local()).value())),
+      ElementsAre("job:SUCCEEDED", "log@0/r0:first\n",
+                  "log@6/r0:after the watch began\n"));
 }
 
 TEST_F(JobHandlerTest, WatchWaitsForEventsFromAnotherThread) {
-  v1::Job job = *head_->jobs->Submit(head_->Spec(digest_, 1));
+  v1::Job job = *head_->jobs->Submit(head_->Spec(digest_, 1), Caller::Local());
   std::unique_ptr<JobWatcher> watcher = Watch(job.id());
   v1::JobEvent event;
   ASSERT_EQ(*watcher->Next(absl::Seconds(1), &event), JobWatcher::Step::kEvent);
@@ -258,7 +264,7 @@ TEST_F(JobHandlerTest, WatchWaitsForEventsFromAnotherThread) {
 }
 
 TEST_F(JobHandlerTest, WatchEndsWhenTheHeadShutsDown) {
-  v1::Job job = *head_->jobs->Submit(head_->Spec(digest_, 1));
+  v1::Job job = *head_->jobs->Submit(head_->Spec(digest_, 1), Caller::Local());
   std::unique_ptr<JobWatcher> watcher = Watch(job.id());
   v1::JobEvent event;
   ASSERT_EQ(*watcher->Next(absl::Seconds(1), &event), JobWatcher::Step::kEvent);
@@ -270,8 +276,120 @@ TEST_F(JobHandlerTest, WatchEndsWhenTheHeadShutsDown) {
 TEST_F(JobHandlerTest, WatchOfUnknownJobIsNotFound) {
   v1::WatchJobRequest request;
   request.set_id("job-00000404");
-  EXPECT_EQ(head_->jobs->Watch(request).status().code(),
+  EXPECT_EQ(head_->jobs->Watch(request, Caller::Local()).status().code(),
             absl::StatusCode::kNotFound);
+}
+
+}  // namespace
+}  // namespace wasmhpc::server
+
+namespace wasmhpc::server {
+namespace {
+
+Caller User(const std::string& name) { return Caller{name, RoleBits("user")}; }
+
+// Regression (issue 15): every job was visible to and cancellable by every
+// token.
+TEST_F(JobHandlerTest, UsersReachTheirOwnJobsOnlyAdminsAll) {
+  const Caller alice = User("alice"), bob = User("bob");
+  const Caller admin{"ops", RoleBits("admin")};
+  v1::Job mine = *head_->jobs->Submit(head_->Spec(digest_, 1), alice);
+  EXPECT_EQ(mine.owner(), "alice");
+  v1::Job theirs = *head_->jobs->Submit(head_->Spec(digest_, 1), bob);
+  EXPECT_TRUE(head_->jobs->Get(mine.id(), alice).ok());
+  for (absl::Status status :
+       {head_->jobs->Get(theirs.id(), alice).status(),
+        head_->jobs->Cancel(theirs.id(), alice).status()}) {
+    EXPECT_EQ(status.code(), absl::StatusCode::kNotFound);
+    EXPECT_THAT(status.message(), HasSubstr("no job " + theirs.id()));
+  }
+  v1::WatchJobRequest watch;
+  watch.set_id(theirs.id());
+  EXPECT_EQ(head_->jobs->Watch(watch, alice).status().code(),
+            absl::StatusCode::kNotFound);
+  EXPECT_NE(head_->jobs->Get(theirs.id(), admin)->state(), v1::CANCELLED);
+  absl::StatusOr<v1::ListJobsResponse> listed = head_->jobs->List({}, alice);
+  ASSERT_TRUE(listed.ok());
+  ASSERT_EQ(listed->jobs_size(), 1);
+  EXPECT_EQ(listed->jobs(0).id(), mine.id());
+  EXPECT_EQ(head_->jobs->List({}, admin)->jobs_size(), 2);
+  EXPECT_EQ(head_->jobs->Cancel(theirs.id(), admin)->id(), theirs.id());
+}
+
+// Regression (issue 15): a 5 MB argument was accepted, then broke the pool's
+// stream and every later listing.
+TEST_F(JobHandlerTest, SpecsOverTheLimitAreRefused) {
+  v1::JobSpec big = head_->Spec(digest_, 1);
+  big.add_args(std::string(5 << 20, 'x'));
+  absl::Status status = SubmitStatus(big);
+  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(status.message(), HasSubstr("bytes a job may have"));
+  v1::JobSpec many = head_->Spec(digest_, 1);
+  for (int i = 0; i < 100000; ++i) many.add_args("abc");
+  EXPECT_EQ(SubmitStatus(many).code(), absl::StatusCode::kInvalidArgument);
+  v1::JobSpec not_utf8 = head_->Spec(digest_, 1);
+  (*not_utf8.mutable_labels())["k"] = "\xff";
+  status = SubmitStatus(not_utf8);
+  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(status.message(), HasSubstr("labels.value is not valid UTF-8"));
+  EXPECT_EQ(head_->jobs->List({}, Caller::Local())->jobs_size(), 0);
+}
+
+TEST_F(JobHandlerTest, PagesStayUnderTheMessageLimit) {
+  std::vector<std::string> ids;
+  for (int i = 0; i < 40; ++i) {
+    v1::JobSpec spec = head_->Spec(digest_, 1);
+    spec.add_args(std::string(200 << 10, 'a' + i % 26));
+    absl::StatusOr<v1::Job> job = head_->jobs->Submit(spec, Caller::Local());
+    ASSERT_TRUE(job.ok()) << job.status();
+    ids.push_back(job->id());
+  }
+  v1::ListJobsRequest request;
+  std::vector<std::string> listed;
+  int pages = 0;
+  do {
+    absl::StatusOr<v1::ListJobsResponse> page =
+        head_->jobs->List(request, Caller::Local());
+    ASSERT_TRUE(page.ok());
+    EXPECT_LE(page->ByteSizeLong(), (size_t{2} << 20) + 4096);
+    for (const v1::Job& job : page->jobs()) listed.push_back(job.id());
+    request.set_page_token(page->next_page_token());
+    ++pages;
+  } while (!request.page_token().empty());
+  EXPECT_EQ(listed, ids);
+  EXPECT_GT(pages, 2);
+}
+
+TEST_F(JobHandlerTest, QueuedJobsPerOwnerAreLimited) {
+  TestHead limited(store_.get(), &clock_, {}, /*max_jobs_per_owner=*/2);
+  std::string digest = limited.Upload(TinyModule({"MPI_Init"}));
+  FakePool pool(limited.pools.get());
+  ASSERT_TRUE(pool.Attach(2).ok());
+  const Caller alice = User("alice");
+  ASSERT_TRUE(limited.jobs->Submit(limited.Spec(digest, 1), alice).ok());
+  ASSERT_TRUE(limited.jobs->Submit(limited.Spec(digest, 1), alice).ok());
+  absl::Status third =
+      limited.jobs->Submit(limited.Spec(digest, 1), alice).status();
+  EXPECT_EQ(third.code(), absl::StatusCode::kResourceExhausted);
+  EXPECT_THAT(third.message(), HasSubstr("--max-jobs-per-user"));
+  EXPECT_TRUE(limited.jobs->Submit(limited.Spec(digest, 1), User("bob")).ok());
+}
+
+// Regression (issue 15): the path was checked at submit but stored as
+// given, so a symbolic link swapped in while the job was queued let it
+// write outside the allowed dirs. The job keeps the resolved path.
+TEST_F(JobHandlerTest, DirsAreStoredResolved) {
+  fs::create_directory_symlink(allowed_ + "/sub", allowed_ + "/link");
+  v1::JobSpec spec = WithDir(allowed_ + "/link");
+  absl::StatusOr<v1::Job> job = head_->jobs->Submit(spec, Caller::Local());
+  ASSERT_TRUE(job.ok()) << job.status();
+  ASSERT_EQ(job->spec().dirs_size(), 1);
+  EXPECT_EQ(job->spec().dirs(0).host_path(),
+            fs::canonical(allowed_ + "/sub").string());
+  EXPECT_EQ(job->spec().dirs(0).guest_path(), allowed_ + "/link");
+  EXPECT_EQ(
+      head_->jobs->Get(job->id(), Caller::Local())->spec().dirs(0).host_path(),
+      fs::canonical(allowed_ + "/sub").string());
 }
 
 }  // namespace

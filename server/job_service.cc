@@ -22,47 +22,47 @@ grpc::Status Reply(absl::StatusOr<T> result, T* response) {
 grpc::Status JobService::Submit(grpc::ServerContext* context,
                                 const v1::SubmitJobRequest* request,
                                 v1::Job* response) {
-  if (absl::Status s = Authorize(*auth_, *context); !s.ok()) {
-    return ToGrpcStatus(s);
-  }
-  return Reply(handler_->Submit(request->spec()), response);
+  absl::StatusOr<Caller> caller =
+      Authorize(*auth_, *context, Access::kUser, "submit jobs");
+  if (!caller.ok()) return ToGrpcStatus(caller.status());
+  return Reply(handler_->Submit(request->spec(), *caller), response);
 }
 
 grpc::Status JobService::Get(grpc::ServerContext* context,
                              const v1::GetJobRequest* request,
                              v1::Job* response) {
-  if (absl::Status s = Authorize(*auth_, *context); !s.ok()) {
-    return ToGrpcStatus(s);
-  }
-  return Reply(handler_->Get(request->id()), response);
+  absl::StatusOr<Caller> caller =
+      Authorize(*auth_, *context, Access::kUser, "read jobs");
+  if (!caller.ok()) return ToGrpcStatus(caller.status());
+  return Reply(handler_->Get(request->id(), *caller), response);
 }
 
 grpc::Status JobService::List(grpc::ServerContext* context,
                               const v1::ListJobsRequest* request,
                               v1::ListJobsResponse* response) {
-  if (absl::Status s = Authorize(*auth_, *context); !s.ok()) {
-    return ToGrpcStatus(s);
-  }
-  return Reply(handler_->List(*request), response);
+  absl::StatusOr<Caller> caller =
+      Authorize(*auth_, *context, Access::kUser, "list jobs");
+  if (!caller.ok()) return ToGrpcStatus(caller.status());
+  return Reply(handler_->List(*request, *caller), response);
 }
 
 grpc::Status JobService::Cancel(grpc::ServerContext* context,
                                 const v1::CancelJobRequest* request,
                                 v1::Job* response) {
-  if (absl::Status s = Authorize(*auth_, *context); !s.ok()) {
-    return ToGrpcStatus(s);
-  }
-  return Reply(handler_->Cancel(request->id()), response);
+  absl::StatusOr<Caller> caller =
+      Authorize(*auth_, *context, Access::kUser, "cancel jobs");
+  if (!caller.ok()) return ToGrpcStatus(caller.status());
+  return Reply(handler_->Cancel(request->id(), *caller), response);
 }
 
 grpc::Status JobService::Watch(grpc::ServerContext* context,
                                const v1::WatchJobRequest* request,
                                grpc::ServerWriter<v1::JobEvent>* writer) {
-  if (absl::Status s = Authorize(*auth_, *context); !s.ok()) {
-    return ToGrpcStatus(s);
-  }
+  absl::StatusOr<Caller> caller =
+      Authorize(*auth_, *context, Access::kUser, "follow jobs");
+  if (!caller.ok()) return ToGrpcStatus(caller.status());
   absl::StatusOr<std::unique_ptr<JobWatcher>> watcher =
-      handler_->Watch(*request);
+      handler_->Watch(*request, *caller);
   if (!watcher.ok()) return ToGrpcStatus(watcher.status());
   v1::JobEvent event;
   while (true) {

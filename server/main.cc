@@ -11,6 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/synchronization/notification.h"
+#include "cache-store/code_key.h"
 #include "cache-store/rocksdb_store.h"
 #include "server/allowed_dirs.h"
 #include "server/head_options.h"
@@ -63,7 +64,13 @@ int Run(const HeadOptions& options, const sigset_t& signals) {
     absl::StatusOr<TokenAuth> loaded = TokenAuth::FromFile(options.auth_tokens);
     if (!loaded.ok()) return Fail("--auth-tokens", loaded.status());
     auth = *std::move(loaded);
+    for (const std::string& warning : auth.warnings()) {
+      std::cerr << "wasmhpc-head: --auth-tokens " << options.auth_tokens << ": "
+                << warning << "\n";
+    }
   }
+  absl::StatusOr<CodeKey> code_key = CodeKey::LoadOrCreate(options.code_key);
+  if (!code_key.ok()) return Fail("--code-key", code_key.status());
   absl::StatusOr<AllowedDirs> allowed = AllowedDirs::Create(options.allow_dirs);
   if (!allowed.ok()) return Fail("--allow-dir", allowed.status());
   absl::StatusOr<std::unique_ptr<ModuleCompiler>> compiler =
@@ -71,6 +78,7 @@ int Run(const HeadOptions& options, const sigset_t& signals) {
   if (!compiler.ok()) return Fail("engine", compiler.status());
   SchedulerOptions scheduler_options;
   scheduler_options.store = store->get();
+  scheduler_options.max_active_jobs_per_owner = options.max_jobs_per_user;
   absl::StatusOr<std::unique_ptr<Scheduler>> scheduler =
       Scheduler::Create(std::move(scheduler_options));
   if (!scheduler.ok()) return Fail("job records", scheduler.status());
@@ -87,6 +95,7 @@ int Run(const HeadOptions& options, const sigset_t& signals) {
   PoolHandlerOptions pool_options;
   pool_options.scheduler = scheduler->get();
   pool_options.store = store->get();
+  pool_options.code_key = &*code_key;
   PoolHandler pools(std::move(pool_options));
   HeadServerOptions server_options;
   server_options.host = options.host;
@@ -127,7 +136,9 @@ int Run(const HeadOptions& options, const sigset_t& signals) {
                     rest->port());
   }
   std::cerr << "wasmhpc-head: data in " << options.data_dir << "; auth "
-            << (auth.enabled() ? "on" : "off") << "; allowed dirs: "
+            << (auth.enabled() ? "on"
+                               : "off (every caller on this host is trusted)")
+            << "; code key " << options.code_key << "; allowed dirs: "
             << (options.allow_dirs.empty()
                     ? std::string("none")
                     : absl::StrJoin(options.allow_dirs, ", "))

@@ -48,12 +48,14 @@ TEST_F(MetricsTest, CountsJobsModulesPoolsAndRequests) {
   const std::string digest = head_.Upload(module);
   FakePool pool(head_.pools.get());
   ASSERT_TRUE(pool.Attach(4).ok());  // 3 executors.
-  absl::StatusOr<v1::Job> running = head_.jobs->Submit(head_.Spec(digest, 2));
+  absl::StatusOr<v1::Job> running =
+      head_.jobs->Submit(head_.Spec(digest, 2), Caller::Local());
   ASSERT_TRUE(running.ok()) << running.status();
   pool.Started(running->id());
-  absl::StatusOr<v1::Job> queued = head_.jobs->Submit(head_.Spec(digest, 3));
+  absl::StatusOr<v1::Job> queued =
+      head_.jobs->Submit(head_.Spec(digest, 3), Caller::Local());
   ASSERT_TRUE(queued.ok());
-  ASSERT_TRUE(head_.jobs->Cancel(queued->id()).ok());
+  ASSERT_TRUE(head_.jobs->Cancel(queued->id(), Caller::Local()).ok());
   requests_.Count("GET", "/v1/jobs/{id}", 404);
   requests_.Count("GET", "/v1/jobs/{id}", 404);
 

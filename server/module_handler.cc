@@ -5,6 +5,8 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "server/api_limits.h"
+#include "server/text_check.h"
 #include "worker/engine/module_info.h"
 
 namespace wasmhpc::server {
@@ -12,6 +14,9 @@ namespace {
 
 constexpr int kDefaultPageSize = 100;
 constexpr int kMaxPageSize = 1000;
+// MPI function names are short and fewer than 500 exist.
+constexpr size_t kMaxMpiNameBytes = 64;
+constexpr size_t kMaxMpiImportsListed = 1024;
 
 std::string RecordKey(absl::string_view digest) {
   return absl::StrCat(kModuleRecordPrefix, digest);
@@ -36,13 +41,43 @@ std::vector<std::string> MpiImports(absl::string_view bytes) {
           reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()));
   if (!info.ok()) return names;
   for (const engine::ImportInfo& import : info->imports) {
+    // Only names MPI could have, listed once: the record stays small
+    // whatever the module declares (unknown ones fail at load anyway).
     if (import.module == "env" &&
         import.kind == engine::ExternKind::kFunction &&
-        import.name.rfind("MPI_", 0) == 0) {
+        import.name.rfind("MPI_", 0) == 0 &&
+        import.name.size() <= kMaxMpiNameBytes &&
+        names.size() < kMaxMpiImportsListed &&
+        std::find(names.begin(), names.end(), import.name) == names.end()) {
       names.push_back(import.name);
     }
   }
   return names;
+}
+
+// The name and labels are stored and listed to every client: UTF-8 without
+// control characters, bounded.
+absl::Status CheckHeader(const v1::UploadModuleRequest::Header& header) {
+  if (absl::Status s =
+          CheckName("the module name", header.name(), kMaxModuleNameBytes);
+      !s.ok()) {
+    return s;
+  }
+  if (header.labels_size() > kMaxModuleLabels) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "a module may have at most ", kMaxModuleLabels, " labels"));
+  }
+  for (const auto& [key, value] : header.labels()) {
+    if (absl::Status s = CheckName("a label key", key, kMaxModuleNameBytes);
+        !s.ok()) {
+      return s;
+    }
+    if (absl::Status s = CheckName("a label value", value, kMaxModuleNameBytes);
+        !s.ok()) {
+      return s;
+    }
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace
@@ -58,6 +93,8 @@ absl::Status ModuleHandler::Upload::Add(const v1::UploadModuleRequest& part) {
     if (has_header_ || !bytes_.empty()) {
       status = absl::InvalidArgumentError(
           "upload header must come once, before the module bytes");
+    } else if (absl::Status bad = CheckHeader(part.header()); !bad.ok()) {
+      status = bad;
     } else if (part.header().size_bytes() > max) {
       status = absl::ResourceExhaustedError(absl::StrCat(
           "module of ", part.header().size_bytes(),
@@ -249,9 +286,12 @@ absl::StatusOr<v1::ListModulesResponse> ModuleHandler::List(
                          return token < info.digest;
                        });
   v1::ListModulesResponse response;
+  size_t bytes = 0;
   for (; it != all->end() && response.modules_size() < page_size; ++it) {
     absl::StatusOr<v1::Module> module = Load(it->digest, it->size);
     if (!module.ok()) continue;  // Deleted meanwhile, or corrupt.
+    bytes += module->ByteSizeLong();
+    if (response.modules_size() > 0 && bytes > kMaxListPageBytes) break;
     *response.add_modules() = *std::move(module);
   }
   if (it != all->end() && response.modules_size() > 0) {

@@ -199,5 +199,74 @@ TEST_F(ModuleHandlerTest, ModuleWithoutRecordIsDescribedFromItsBytes) {
   EXPECT_THAT(module->mpi_imports(), ElementsAre("MPI_Barrier"));
 }
 
+// Regression (issue 15): `?name=%FF` was stored and broke every gRPC
+// listing of modules, across restarts.
+TEST_F(ModuleHandlerTest, NamesAndLabelsMustBeListableText) {
+  for (auto bad : std::vector<std::pair<std::string, std::string>>{
+           {"\xff", ""},
+           {"a\nb", ""},
+           {std::string(300, 'n'), ""},
+           {"ok", "\xfe"}}) {
+    v1::UploadModuleRequest header = Header();
+    header.mutable_header()->set_name(bad.first);
+    if (!bad.second.empty()) {
+      (*header.mutable_header()->mutable_labels())["k"] = bad.second;
+    }
+    auto upload = head_.modules->StartUpload();
+    EXPECT_EQ(upload->Add(header).code(), absl::StatusCode::kInvalidArgument)
+        << bad.first;
+  }
+  ExpectStoreEmpty();
+}
+
+// Regression (issue 15): UploadCode replaced any module's stored code, with
+// any token; crafted bytes became native code on every pool host.
+TEST_F(ModuleHandlerTest, PoolCodeMustBeSignedBoundedAndNeverReplacesCode) {
+  std::string a = head_.Upload(TinyModule({"MPI_Init"}), "a.wasm");
+  std::string b = head_.Upload(TinyModule({"MPI_Finalize"}), "b.wasm");
+  PoolHandler& pools = *head_.pools;
+  const std::string engine = "other-engine";
+  std::string code = "code of b";
+  // Unsigned, or signed with another key, or for another module: refused.
+  CodeKey other = CodeKey::FromBytes(std::string(32, 'x'));
+  EXPECT_EQ(pools.PutCode(a, engine, code, "").code(),
+            absl::StatusCode::kPermissionDenied);
+  EXPECT_EQ(pools.PutCode(a, engine, code, other.Sign(a, engine, code)).code(),
+            absl::StatusCode::kPermissionDenied);
+  EXPECT_EQ(pools.PutCode(a, engine, code, head_.code_key.Sign(b, engine, code))
+                .code(),
+            absl::StatusCode::kPermissionDenied);
+  EXPECT_FALSE(store_->GetCode(a, engine).ok());
+  // Too large for the module's size.
+  uint64_t limit = *pools.CodeLimit(a);
+  std::string huge(limit + 1, 'j');
+  EXPECT_EQ(pools.PutCode(a, engine, huge, head_.code_key.Sign(a, engine, huge))
+                .code(),
+            absl::StatusCode::kResourceExhausted);
+  // Signed: stored once, then never replaced.
+  ASSERT_TRUE(
+      pools.PutCode(a, engine, code, head_.code_key.Sign(a, engine, code))
+          .ok());
+  std::string poison = "poison";
+  EXPECT_EQ(
+      pools.PutCode(a, engine, poison, head_.code_key.Sign(a, engine, poison))
+          .code(),
+      absl::StatusCode::kAlreadyExists);
+  EXPECT_EQ(store_->GetCode(a, engine)->ToString(), code);
+  // The head compiled code at upload: that is never replaced either.
+  std::string mine = store_->GetCode(a, "fake-engine")->ToString();
+  EXPECT_EQ(pools
+                .PutCode(a, "fake-engine", poison,
+                         head_.code_key.Sign(a, "fake-engine", poison))
+                .code(),
+            absl::StatusCode::kAlreadyExists);
+  EXPECT_EQ(store_->GetCode(a, "fake-engine")->ToString(), mine);
+  // What pools fetch carries a signature over exactly that code.
+  absl::StatusOr<FetchedModule> fetched = pools.FetchModule(a, "fake-engine");
+  ASSERT_TRUE(fetched.ok() && fetched->code);
+  EXPECT_TRUE(head_.code_key.Verify(a, "fake-engine", fetched->code->view(),
+                                    fetched->code_signature));
+}
+
 }  // namespace
 }  // namespace wasmhpc::server

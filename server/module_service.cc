@@ -9,7 +9,9 @@ grpc::Status ModuleService::Upload(
     grpc::ServerContext* context,
     grpc::ServerReader<v1::UploadModuleRequest>* reader,
     v1::UploadModuleResponse* response) {
-  if (absl::Status s = Authorize(*auth_, *context); !s.ok()) {
+  if (absl::Status s =
+          Authorize(*auth_, *context, Access::kUser, "upload modules").status();
+      !s.ok()) {
     return ToGrpcStatus(s);
   }
   // Destroying `upload` without Finish stores nothing.
@@ -34,7 +36,9 @@ grpc::Status ModuleService::Upload(
 grpc::Status ModuleService::Get(grpc::ServerContext* context,
                                 const v1::GetModuleRequest* request,
                                 v1::Module* response) {
-  if (absl::Status s = Authorize(*auth_, *context); !s.ok()) {
+  if (absl::Status s =
+          Authorize(*auth_, *context, Access::kUser, "read modules").status();
+      !s.ok()) {
     return ToGrpcStatus(s);
   }
   absl::StatusOr<v1::Module> module = handler_->Get(request->digest());
@@ -46,7 +50,9 @@ grpc::Status ModuleService::Get(grpc::ServerContext* context,
 grpc::Status ModuleService::List(grpc::ServerContext* context,
                                  const v1::ListModulesRequest* request,
                                  v1::ListModulesResponse* response) {
-  if (absl::Status s = Authorize(*auth_, *context); !s.ok()) {
+  if (absl::Status s =
+          Authorize(*auth_, *context, Access::kUser, "list modules").status();
+      !s.ok()) {
     return ToGrpcStatus(s);
   }
   absl::StatusOr<v1::ListModulesResponse> list = handler_->List(*request);
@@ -58,7 +64,10 @@ grpc::Status ModuleService::List(grpc::ServerContext* context,
 grpc::Status ModuleService::Delete(grpc::ServerContext* context,
                                    const v1::DeleteModuleRequest* request,
                                    v1::DeleteModuleResponse*) {
-  if (absl::Status s = Authorize(*auth_, *context); !s.ok()) {
+  if (absl::Status s =
+          Authorize(*auth_, *context, Access::kAdmin, "delete modules")
+              .status();
+      !s.ok()) {
     return ToGrpcStatus(s);
   }
   return ToGrpcStatus(handler_->Delete(request->digest()));

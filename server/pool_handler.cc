@@ -4,6 +4,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "cache-store/module_digest.h"
+#include "server/api_limits.h"
+#include "server/text_check.h"
 
 namespace wasmhpc::server {
 
@@ -49,14 +51,31 @@ absl::StatusOr<FetchedModule> PoolHandler::FetchModule(
   if (!fingerprint.empty()) {
     absl::StatusOr<SharedBytes> code =
         options_.store->GetCode(digest, fingerprint);
-    if (code.ok()) fetched.code = *std::move(code);
+    if (code.ok()) {
+      fetched.code_signature =
+          options_.code_key->Sign(digest, fingerprint, code->view());
+      fetched.code = *std::move(code);
+    }
   }
   return fetched;
 }
 
+absl::StatusOr<uint64_t> PoolHandler::CodeLimit(
+    absl::string_view digest) const {
+  absl::StatusOr<SharedBytes> module = options_.store->GetModule(digest);
+  if (!module.ok()) {
+    if (absl::IsNotFound(module.status())) {
+      return absl::NotFoundError(absl::StrCat("no module ", digest));
+    }
+    return module.status();
+  }
+  return module->view().size() * kMaxCodeToModuleRatio + kCodeSlackBytes;
+}
+
 absl::Status PoolHandler::PutCode(absl::string_view digest,
                                   absl::string_view fingerprint,
-                                  absl::string_view code) {
+                                  absl::string_view code,
+                                  absl::string_view signature) {
   if (!IsValidDigest(digest)) {
     return absl::InvalidArgumentError(
         absl::StrCat("malformed module digest '", digest, "'"));
@@ -65,9 +84,23 @@ absl::Status PoolHandler::PutCode(absl::string_view digest,
     return absl::InvalidArgumentError(
         "compiled code needs an engine fingerprint and some bytes");
   }
-  absl::StatusOr<bool> known = options_.store->HasModule(digest);
-  if (!known.ok()) return known.status();
-  if (!*known) return absl::NotFoundError(absl::StrCat("no module ", digest));
+  absl::StatusOr<uint64_t> limit = CodeLimit(digest);
+  if (!limit.ok()) return limit.status();
+  if (code.size() > *limit) {
+    return absl::ResourceExhaustedError(
+        absl::StrCat("compiled code of ", code.size(), " bytes for ", digest,
+                     "; at most ", *limit, " for a module of its size"));
+  }
+  if (!options_.code_key->Verify(digest, fingerprint, code, signature)) {
+    return absl::PermissionDeniedError(
+        "the code's signature does not verify: only pools holding this "
+        "deployment's code key (wasmhpc-worker --code-key) may upload code");
+  }
+  absl::MutexLock lock(&put_mu_);
+  if (options_.store->GetCode(digest, fingerprint).ok()) {
+    return absl::AlreadyExistsError(absl::StrCat(
+        "code of ", digest, " for this engine is stored already; kept"));
+  }
   return options_.store->PutCode(digest, fingerprint, code);
 }
 
@@ -77,6 +110,7 @@ std::vector<v1::Pool> PoolHandler::List() const {
 
 absl::StatusOr<v1::Pool> PoolHandler::Drain(
     const v1::DrainPoolRequest& request) {
+  if (absl::Status s = CheckUtf8Fields(request); !s.ok()) return s;
   return options_.scheduler->DrainPool(request.pool_id(), request.detach(),
                                        request.reason());
 }
@@ -92,10 +126,25 @@ absl::StatusOr<v1::Pool> PoolHandler::ReportFailure(
     return absl::InvalidArgumentError(
         "a pool failure report needs the pool's name and a reason");
   }
+  if (absl::Status s = CheckUtf8Fields(request); !s.ok()) return s;
+  if (absl::Status s = CheckName("the pool's name", request.name(), 1024);
+      !s.ok()) {
+    return s;
+  }
+  if (request.hosts_size() > kMaxReportedHosts) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "a failure report lists at most ", kMaxReportedHosts, " hosts"));
+  }
+  for (const std::string& host : request.hosts()) {
+    if (absl::Status s = CheckName("a host name", host, kMaxHostNameBytes);
+        !s.ok()) {
+      return s;
+    }
+  }
   return options_.scheduler->ReportPoolFailure(
       request.name(),
       std::vector<std::string>(request.hosts().begin(), request.hosts().end()),
-      request.reason().substr(0, kMaxFailureReason));
+      CutUtf8(request.reason(), kMaxFailureReason));
 }
 
 }  // namespace wasmhpc::server

@@ -16,7 +16,9 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "absl/synchronization/mutex.h"
 #include "cache-store/cache_store.h"
+#include "cache-store/code_key.h"
 #include "server/pool_registry.h"
 #include "server/proto_time.h"
 #include "server/scheduler.h"
@@ -29,6 +31,9 @@ struct PoolHandlerOptions {
   Scheduler* scheduler = nullptr;
   // Modules and compiled code. REQUIRED; not owned.
   CacheStore* store = nullptr;
+  // Signs the code pools fetch, checks the code they upload. REQUIRED; not
+  // owned.
+  const CodeKey* code_key = nullptr;
   // Ignored pool messages are reported here. Default: stderr.
   LogFn log;
 };
@@ -36,8 +41,10 @@ struct PoolHandlerOptions {
 // A module as a pool fetches it.
 struct FetchedModule {
   SharedBytes bytes;
-  // Compiled code for the pool's fingerprint, when the head has it.
+  // Compiled code for the pool's fingerprint, when the head has it, and its
+  // signature (CodeKey::Sign).
   std::optional<SharedBytes> code;
+  std::string code_signature;
 };
 
 class PoolHandler {
@@ -62,9 +69,16 @@ class PoolHandler {
 
   // Stores code a pool compiled for its engine. InvalidArgument for a
   // malformed digest, an empty fingerprint or empty code; NotFound for a
-  // module the head does not have.
+  // module the head does not have; PermissionDenied when `signature` does
+  // not verify with the code key; ResourceExhausted for code larger than
+  // CodeLimit; AlreadyExists when code for (digest, fingerprint) is stored
+  // (it is kept: stored code is never replaced).
   absl::Status PutCode(absl::string_view digest, absl::string_view fingerprint,
-                       absl::string_view code);
+                       absl::string_view code, absl::string_view signature);
+
+  // The most bytes of code PutCode takes for module `digest` (a multiple of
+  // its size, api_limits.h). NotFound for an unknown module.
+  absl::StatusOr<uint64_t> CodeLimit(absl::string_view digest) const;
 
   std::vector<v1::Pool> List() const;
   // Scheduler::DrainPool / ResumePool.
@@ -78,6 +92,7 @@ class PoolHandler {
 
  private:
   PoolHandlerOptions options_;
+  absl::Mutex put_mu_;  // PutCode's check-then-put.
 };
 
 }  // namespace wasmhpc::server

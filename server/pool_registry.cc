@@ -3,16 +3,56 @@
 #include <algorithm>
 #include <utility>
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
+#include "server/api_limits.h"
 #include "server/proto_time.h"
+#include "server/text_check.h"
 
 namespace wasmhpc::server {
 
 PoolRegistry::PoolRegistry(std::string id_prefix)
     : id_prefix_(std::move(id_prefix)) {}
 
+namespace {
+
+// The limits of api_limits.h on a Hello, before anything is built from it.
+absl::Status CheckHello(const v1::PoolMessage::Hello& hello) {
+  if (hello.ranks_size() > kMaxPoolRanks) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "pool hello lists ", hello.ranks_size(), " ranks; a pool may have at ",
+        "most ", kMaxPoolRanks, " (start several pools)"));
+  }
+  if (size_t bytes = hello.ByteSizeLong(); bytes > kMaxPoolHelloBytes) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "pool hello of ", bytes, " bytes; at most ", kMaxPoolHelloBytes));
+  }
+  for (absl::string_view text :
+       {hello.name(), hello.version(), hello.engine_fingerprint()}) {
+    if (absl::Status s = CheckName("pool hello: a name", text, 1024); !s.ok()) {
+      return s;
+    }
+  }
+  for (const v1::RankInfo& rank : hello.ranks()) {
+    if (absl::Status s = CheckName("pool hello: a host name", rank.host(),
+                                   kMaxHostNameBytes);
+        !s.ok()) {
+      return s;
+    }
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
 absl::StatusOr<const AttachedPool*> PoolRegistry::Add(
     const v1::PoolMessage::Hello& hello, PoolSink* sink, absl::Time now) {
+  if (absl::Status s = CheckHello(hello); !s.ok()) return s;
+  if (pools_.size() >= kMaxAttachedPools) {
+    return absl::ResourceExhaustedError(
+        absl::StrCat("the head has ", pools_.size(),
+                     " pools attached, its limit; detach one first"));
+  }
   std::set<int32_t> seen;
   for (const v1::RankInfo& rank : hello.ranks()) {
     if (rank.rank() < 0 || !seen.insert(rank.rank()).second) {
@@ -33,6 +73,10 @@ absl::StatusOr<const AttachedPool*> PoolRegistry::Add(
   seen.erase(0);
   pool.executors.assign(seen.begin(), seen.end());
   pool.free = std::move(seen);
+  absl::flat_hash_set<absl::string_view> hosts;
+  for (const v1::RankInfo& rank : pool.hello.ranks()) {
+    if (hosts.insert(rank.host()).second) pool.hosts.push_back(rank.host());
+  }
   return &pool;
 }
 
@@ -117,12 +161,7 @@ std::vector<v1::Pool> PoolRegistry::List() const {
                     : pool.state);
     p.set_reason(pool.reason);
     p.set_version(pool.hello.version());
-    for (const v1::RankInfo& rank : pool.hello.ranks()) {
-      if (std::find(p.hosts().begin(), p.hosts().end(), rank.host()) ==
-          p.hosts().end()) {
-        p.add_hosts(rank.host());
-      }
-    }
+    for (const std::string& host : pool.hosts) p.add_hosts(host);
   }
   out.insert(out.end(), failures_.begin(), failures_.end());
   return out;

@@ -49,6 +49,7 @@ struct AttachedPool {
   absl::Time attached;
   std::vector<int32_t> executors;  // Pool world ranks except 0, ascending.
   std::set<int32_t> free;          // Executors running no job.
+  std::vector<std::string> hosts;  // Distinct, in rank order.
   // POOL_ACTIVE, POOL_DRAINING or POOL_DETACHING.
   v1::PoolState state = v1::POOL_ACTIVE;
   std::string reason;  // Why it drains.
@@ -68,8 +69,10 @@ class PoolRegistry {
   // Pool ids are "<id_prefix>-<n>", n = 1, 2, ...
   explicit PoolRegistry(std::string id_prefix);
 
-  // Registers a pool. InvalidArgument unless hello lists rank 0 and at least
-  // one other rank, all distinct and non-negative.
+  // Registers a pool in O(n log n) of its ranks. InvalidArgument unless
+  // hello lists rank 0 and at least one other rank, all distinct and
+  // non-negative, within the limits of api_limits.h (ranks, bytes, names);
+  // ResourceExhausted when kMaxAttachedPools are attached.
   absl::StatusOr<const AttachedPool*> Add(const v1::PoolMessage::Hello& hello,
                                           PoolSink* sink, absl::Time now);
 

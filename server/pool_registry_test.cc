@@ -60,5 +60,38 @@ TEST(PoolRegistry, IdsAreNeverReused) {
   EXPECT_NE(registry.Find(b), nullptr);
 }
 
+// Regression (issue 15): a Hello of 150,000 ranks on distinct hosts made
+// every listing O(n^2) under the scheduler's lock (39 s per GET /v1/pools).
+TEST(PoolRegistry, HellosAreBoundedAndListedInLinearTime) {
+  PoolRegistry registry("p");
+  v1::PoolMessage::Hello huge = FakePool::Hello(150000).hello();
+  absl::Status refused = registry.Add(huge, nullptr, kNow).status();
+  EXPECT_EQ(refused.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(refused.message(), ::testing::HasSubstr("ranks"));
+
+  v1::PoolMessage::Hello wide = FakePool::Hello(40000).hello();
+  for (int r = 0; r < wide.ranks_size(); ++r) {
+    wide.mutable_ranks(r)->set_host("n" + std::to_string(r));
+  }
+  ASSERT_TRUE(registry.Add(wide, nullptr, kNow).ok());
+  const absl::Time start = absl::Now();
+  for (int i = 0; i < 5; ++i) {
+    std::vector<v1::Pool> listed = registry.List();
+    ASSERT_EQ(listed.size(), 1u);
+    EXPECT_EQ(listed[0].hosts_size(), 40000);
+  }
+  // O(n^2) took tens of seconds for this; linear work takes milliseconds.
+  EXPECT_LT(absl::Now() - start, absl::Seconds(2));
+
+  v1::PoolMessage::Hello bad_host = FakePool::Hello(3).hello();
+  bad_host.mutable_ranks(1)->set_host("\xff");
+  EXPECT_EQ(registry.Add(bad_host, nullptr, kNow).status().code(),
+            absl::StatusCode::kInvalidArgument);
+  v1::PoolMessage::Hello long_host = FakePool::Hello(3).hello();
+  long_host.mutable_ranks(1)->set_host(std::string(300, 'h'));
+  EXPECT_EQ(registry.Add(long_host, nullptr, kNow).status().code(),
+            absl::StatusCode::kInvalidArgument);
+}
+
 }  // namespace
 }  // namespace wasmhpc::server

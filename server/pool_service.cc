@@ -4,6 +4,7 @@
 #include <thread>
 
 #include "absl/base/thread_annotations.h"
+#include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "proto/grpc_status.h"
 #include "server/grpc_auth.h"
@@ -71,7 +72,9 @@ class StreamSink final : public PoolSink {
 grpc::Status PoolService::Attach(
     grpc::ServerContext* context,
     grpc::ServerReaderWriter<v1::HeadMessage, v1::PoolMessage>* stream) {
-  if (absl::Status s = Authorize(*auth_, *context); !s.ok()) {
+  if (absl::Status s =
+          Authorize(*auth_, *context, Access::kPool, "attach pools").status();
+      !s.ok()) {
     return ToGrpcStatus(s);
   }
   {
@@ -115,7 +118,10 @@ void PoolService::Shutdown() {
 grpc::Status PoolService::FetchModule(
     grpc::ServerContext* context, const v1::FetchModuleRequest* request,
     grpc::ServerWriter<v1::FetchModuleChunk>* writer) {
-  if (absl::Status s = Authorize(*auth_, *context); !s.ok()) {
+  if (absl::Status s =
+          Authorize(*auth_, *context, Access::kPool, "fetch modules for pools")
+              .status();
+      !s.ok()) {
     return ToGrpcStatus(s);
   }
   absl::StatusOr<FetchedModule> fetched =
@@ -134,10 +140,13 @@ grpc::Status PoolService::FetchModule(
     }
     return true;
   };
-  if (!send(fetched->bytes.view(), false) ||
-      (fetched->code && !send(fetched->code->view(), true))) {
-    return grpc::Status(grpc::StatusCode::CANCELLED, "pool gone");
+  bool sent = send(fetched->bytes.view(), false);
+  if (sent && fetched->code) {
+    sent = send(fetched->code->view(), true);
+    chunk.set_code_signature(fetched->code_signature);
+    sent = sent && writer->Write(chunk);
   }
+  if (!sent) return grpc::Status(grpc::StatusCode::CANCELLED, "pool gone");
   return grpc::Status::OK;
 }
 
@@ -145,25 +154,37 @@ grpc::Status PoolService::UploadCode(
     grpc::ServerContext* context,
     grpc::ServerReader<v1::UploadCodeRequest>* reader,
     v1::UploadCodeResponse*) {
-  if (absl::Status s = Authorize(*auth_, *context); !s.ok()) {
+  if (absl::Status s =
+          Authorize(*auth_, *context, Access::kPool, "upload compiled code")
+              .status();
+      !s.ok()) {
     return ToGrpcStatus(s);
   }
   v1::UploadCodeRequest first, chunk;
   if (!reader->Read(&first)) {
     return ToGrpcStatus(absl::InvalidArgumentError("empty code upload"));
   }
+  // Bounded while it arrives: nothing past the module's limit is kept.
+  absl::StatusOr<uint64_t> limit = handler_->CodeLimit(first.digest());
+  if (!limit.ok()) return ToGrpcStatus(limit.status());
   std::string code = std::move(*first.mutable_code());
-  while (reader->Read(&chunk)) code += chunk.code();
-  return ToGrpcStatus(
-      handler_->PutCode(first.digest(), first.engine_fingerprint(), code));
+  while (code.size() <= *limit && reader->Read(&chunk)) code += chunk.code();
+  if (code.size() > *limit) {
+    return ToGrpcStatus(absl::ResourceExhaustedError(absl::StrCat(
+        "compiled code for ", first.digest(), " exceeds ", *limit,
+        " bytes, the most the head takes for a module of its size")));
+  }
+  return ToGrpcStatus(handler_->PutCode(
+      first.digest(), first.engine_fingerprint(), code, first.signature()));
 }
 
 // Runs one unary pool call: authorizes, then answers with `call`'s pool.
 template <typename Call>
 grpc::Status AnswerPool(const TokenAuth& auth,
-                        const grpc::ServerContext& context, v1::Pool* response,
-                        Call call) {
-  if (absl::Status s = Authorize(auth, context); !s.ok()) {
+                        const grpc::ServerContext& context, Access access,
+                        absl::string_view what, v1::Pool* response, Call call) {
+  if (absl::Status s = Authorize(auth, context, access, what).status();
+      !s.ok()) {
     return ToGrpcStatus(s);
   }
   absl::StatusOr<v1::Pool> pool = call();
@@ -175,28 +196,31 @@ grpc::Status AnswerPool(const TokenAuth& auth,
 grpc::Status PoolService::Drain(grpc::ServerContext* context,
                                 const v1::DrainPoolRequest* request,
                                 v1::Pool* response) {
-  return AnswerPool(*auth_, *context, response,
+  return AnswerPool(*auth_, *context, Access::kAdmin, "drain pools", response,
                     [&] { return handler_->Drain(*request); });
 }
 
 grpc::Status PoolService::Resume(grpc::ServerContext* context,
                                  const v1::ResumePoolRequest* request,
                                  v1::Pool* response) {
-  return AnswerPool(*auth_, *context, response,
+  return AnswerPool(*auth_, *context, Access::kAdmin, "resume pools", response,
                     [&] { return handler_->Resume(*request); });
 }
 
 grpc::Status PoolService::ReportFailure(
     grpc::ServerContext* context, const v1::ReportPoolFailureRequest* request,
     v1::Pool* response) {
-  return AnswerPool(*auth_, *context, response,
+  return AnswerPool(*auth_, *context, Access::kPool, "report pool failures",
+                    response,
                     [&] { return handler_->ReportFailure(*request); });
 }
 
 grpc::Status PoolService::List(grpc::ServerContext* context,
                                const v1::ListPoolsRequest*,
                                v1::ListPoolsResponse* response) {
-  if (absl::Status s = Authorize(*auth_, *context); !s.ok()) {
+  if (absl::Status s =
+          Authorize(*auth_, *context, Access::kAny, "list pools").status();
+      !s.ok()) {
     return ToGrpcStatus(s);
   }
   for (v1::Pool& pool : handler_->List())

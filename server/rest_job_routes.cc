@@ -17,18 +17,20 @@ constexpr size_t kLogBatchBytes = 64 << 10;
 
 }  // namespace
 
-absl::Status RestRouter::SubmitJob(const Request& request, Response& response) {
+absl::Status RestRouter::SubmitJob(const Request& request, Response& response,
+                                   const Caller& caller) {
   // No query check: a form-encoded body would show up as query parameters.
   v1::SubmitJobRequest submit;
   if (absl::Status s = ParseJson(request.body, &submit); !s.ok()) return s;
-  absl::StatusOr<v1::Job> job = options_.jobs->Submit(submit.spec());
+  absl::StatusOr<v1::Job> job = options_.jobs->Submit(submit.spec(), caller);
   if (!job.ok()) return job.status();
   SetJson(response, *job, 201);
   response.set_header("Location", absl::StrCat("/v1/jobs/", job->id()));
   return absl::OkStatus();
 }
 
-absl::Status RestRouter::ListJobs(const Request& request, Response& response) {
+absl::Status RestRouter::ListJobs(const Request& request, Response& response,
+                                  const Caller& caller) {
   if (absl::Status s =
           CheckParams(request, {"page_size", "page_token", "state"});
       !s.ok()) {
@@ -54,29 +56,33 @@ absl::Status RestRouter::ListJobs(const Request& request, Response& response) {
     }
     list.add_states(state);
   }
-  absl::StatusOr<v1::ListJobsResponse> jobs = options_.jobs->List(list);
+  absl::StatusOr<v1::ListJobsResponse> jobs = options_.jobs->List(list, caller);
   if (!jobs.ok()) return jobs.status();
   SetJson(response, *jobs);
   return absl::OkStatus();
 }
 
-absl::Status RestRouter::GetJob(const Request& request, Response& response) {
+absl::Status RestRouter::GetJob(const Request& request, Response& response,
+                                const Caller& caller) {
   if (absl::Status s = CheckParams(request, {}); !s.ok()) return s;
-  absl::StatusOr<v1::Job> job = options_.jobs->Get(PathParam(request));
+  absl::StatusOr<v1::Job> job = options_.jobs->Get(PathParam(request), caller);
   if (!job.ok()) return job.status();
   SetJson(response, *job);
   return absl::OkStatus();
 }
 
-absl::Status RestRouter::CancelJob(const Request& request, Response& response) {
+absl::Status RestRouter::CancelJob(const Request& request, Response& response,
+                                   const Caller& caller) {
   if (absl::Status s = CheckParams(request, {}); !s.ok()) return s;
-  absl::StatusOr<v1::Job> job = options_.jobs->Cancel(PathParam(request));
+  absl::StatusOr<v1::Job> job =
+      options_.jobs->Cancel(PathParam(request), caller);
   if (!job.ok()) return job.status();
   SetJson(response, *job);
   return absl::OkStatus();
 }
 
-absl::Status RestRouter::JobLogs(const Request& request, Response& response) {
+absl::Status RestRouter::JobLogs(const Request& request, Response& response,
+                                 const Caller& caller) {
   if (absl::Status s = CheckParams(request, {"offset", "follow", "format"});
       !s.ok()) {
     return s;
@@ -99,7 +105,7 @@ absl::Status RestRouter::JobLogs(const Request& request, Response& response) {
   watch.set_id(PathParam(request));
   watch.set_log_offset(static_cast<uint64_t>(*offset));
   absl::StatusOr<std::unique_ptr<JobWatcher>> watcher =
-      options_.jobs->Watch(watch);
+      options_.jobs->Watch(watch, caller);
   if (!watcher.ok()) return watcher.status();
   if (*follow && requests_.open_streams() >= options_.max_streams) {
     return absl::ResourceExhaustedError(
@@ -115,6 +121,7 @@ absl::Status RestRouter::JobLogs(const Request& request, Response& response) {
   });
   stream->watcher = *std::move(watcher);
   stream->job_id = watch.id();
+  stream->caller = caller;
   stream->follow = *follow;
   stream->events = format == "events";
   stream->last_write = absl::Now();
@@ -150,7 +157,8 @@ bool RestRouter::StreamLog(LogStream& stream, httplib::DataSink& sink) {
         absl::Now() - stream.last_write >= options_.heartbeat) {
       // A quiet events stream repeats the job as it is: a vanished client
       // is noticed when a write fails.
-      absl::StatusOr<v1::Job> job = options_.jobs->Get(stream.job_id);
+      absl::StatusOr<v1::Job> job =
+          options_.jobs->Get(stream.job_id, stream.caller);
       if (job.ok()) *event.mutable_job() = *std::move(job);
       if (job.ok()) absl::StrAppend(&batch, ToJson(event), "\n");
     }

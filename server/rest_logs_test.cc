@@ -74,7 +74,7 @@ TEST_F(RestLogsTest, FollowStreamsTheLogUntilTheJobEnds) {
   ASSERT_TRUE(received.WaitFor("one\n"));
   pool_->Log(job.id(), 1, "two\n");
   ASSERT_TRUE(received.WaitFor("two\n"));
-  EXPECT_EQ(head_->jobs->Get(job.id())->state(), v1::RUNNING);
+  EXPECT_EQ(head_->jobs->Get(job.id(), Caller::Local())->state(), v1::RUNNING);
   pool_->Log(job.id(), 0, "three\n");
   pool_->Succeeded(job.id(), 2);
   follower.join();
@@ -133,7 +133,7 @@ TEST_F(RestLogsTest, ShutdownCutsFollowStreamsShort) {
   EXPECT_LT(absl::Now() - start, absl::Seconds(3));
   // Cut short: no clean end of the chunked body.
   EXPECT_FALSE(*result);
-  EXPECT_EQ(head_->jobs->Get(job.id())->state(), v1::RUNNING);
+  EXPECT_EQ(head_->jobs->Get(job.id(), Caller::Local())->state(), v1::RUNNING);
 }
 
 // A follower of events that disconnects while the job is quiet gives its
@@ -162,7 +162,7 @@ TEST_F(RestLogsTest, VanishedEventsFollowerIsNoticed) {
     absl::SleepFor(absl::Milliseconds(20));
   }
   EXPECT_EQ(Metrics()["wasmhpc_http_streams_open"], 0);
-  EXPECT_EQ(head_->jobs->Get(job.id())->state(), v1::RUNNING);
+  EXPECT_EQ(head_->jobs->Get(job.id(), Caller::Local())->state(), v1::RUNNING);
 }
 
 // A quiet events stream repeats the job as it is.

@@ -74,7 +74,7 @@ absl::Status UploadError(absl::Status status) {
 }  // namespace
 
 absl::Status RestRouter::UploadModule(const Request& request,
-                                      Response& response,
+                                      Response& response, const Caller&,
                                       const ContentReader& body) {
   absl::StatusOr<v1::UploadModuleRequest> part = UploadHeader(request);
   if (!part.ok()) {
@@ -111,8 +111,8 @@ absl::Status RestRouter::UploadModule(const Request& request,
   return absl::OkStatus();
 }
 
-absl::Status RestRouter::ListModules(const Request& request,
-                                     Response& response) {
+absl::Status RestRouter::ListModules(const Request& request, Response& response,
+                                     const Caller&) {
   if (absl::Status s = CheckParams(request, {"page_size", "page_token"});
       !s.ok()) {
     return s;
@@ -130,7 +130,8 @@ absl::Status RestRouter::ListModules(const Request& request,
   return absl::OkStatus();
 }
 
-absl::Status RestRouter::GetModule(const Request& request, Response& response) {
+absl::Status RestRouter::GetModule(const Request& request, Response& response,
+                                   const Caller&) {
   if (absl::Status s = CheckParams(request, {}); !s.ok()) return s;
   absl::StatusOr<v1::Module> module = options_.modules->Get(PathParam(request));
   if (!module.ok()) return module.status();
@@ -139,7 +140,7 @@ absl::Status RestRouter::GetModule(const Request& request, Response& response) {
 }
 
 absl::Status RestRouter::DeleteModule(const Request& request,
-                                      Response& response) {
+                                      Response& response, const Caller&) {
   if (absl::Status s = CheckParams(request, {}); !s.ok()) return s;
   if (absl::Status s = options_.modules->Delete(PathParam(request)); !s.ok()) {
     return s;

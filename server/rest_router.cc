@@ -15,8 +15,10 @@ struct RestRouter::Entry {
   RestRoute route;
   // Exactly one is set: routes whose body httplib reads first, or routes
   // that stream the body themselves.
-  absl::Status (RestRouter::*handle)(const Request&, Response&) = nullptr;
+  absl::Status (RestRouter::*handle)(const Request&, Response&,
+                                     const Caller&) = nullptr;
   absl::Status (RestRouter::*handle_body)(const Request&, Response&,
+                                          const Caller&,
                                           const ContentReader&) = nullptr;
 };
 
@@ -52,18 +54,29 @@ void SetError(httplib::Response& response, const absl::Status& status) {
 const std::vector<RestRouter::Entry>& RestRouter::Table() {
   using R = RestRouter;
   static const auto* table = new std::vector<Entry>{
-      {{"POST", "/v1/modules"}, nullptr, &R::UploadModule},
-      {{"GET", "/v1/modules"}, &R::ListModules},
-      {{"GET", "/v1/modules/{digest}"}, &R::GetModule},
-      {{"DELETE", "/v1/modules/{digest}"}, &R::DeleteModule},
-      {{"POST", "/v1/jobs"}, &R::SubmitJob},
-      {{"GET", "/v1/jobs"}, &R::ListJobs},
-      {{"GET", "/v1/jobs/{id}"}, &R::GetJob},
-      {{"DELETE", "/v1/jobs/{id}"}, &R::CancelJob},
-      {{"GET", "/v1/jobs/{id}/logs"}, &R::JobLogs},
-      {{"GET", "/v1/pools"}, &R::ListPools},
-      {{"POST", "/v1/pools/{id}/drain"}, &R::DrainPool},
-      {{"POST", "/v1/pools/{id}/resume"}, &R::ResumePool},
+      {{"POST", "/v1/modules", false, Access::kUser, "upload modules"},
+       nullptr,
+       &R::UploadModule},
+      {{"GET", "/v1/modules", false, Access::kUser, "list modules"},
+       &R::ListModules},
+      {{"GET", "/v1/modules/{digest}", false, Access::kUser, "read modules"},
+       &R::GetModule},
+      {{"DELETE", "/v1/modules/{digest}", false, Access::kAdmin,
+        "delete modules"},
+       &R::DeleteModule},
+      {{"POST", "/v1/jobs", false, Access::kUser, "submit jobs"},
+       &R::SubmitJob},
+      {{"GET", "/v1/jobs", false, Access::kUser, "list jobs"}, &R::ListJobs},
+      {{"GET", "/v1/jobs/{id}", false, Access::kUser, "read jobs"}, &R::GetJob},
+      {{"DELETE", "/v1/jobs/{id}", false, Access::kUser, "cancel jobs"},
+       &R::CancelJob},
+      {{"GET", "/v1/jobs/{id}/logs", false, Access::kUser, "follow jobs"},
+       &R::JobLogs},
+      {{"GET", "/v1/pools", false, Access::kAny, "list pools"}, &R::ListPools},
+      {{"POST", "/v1/pools/{id}/drain", false, Access::kAdmin, "drain pools"},
+       &R::DrainPool},
+      {{"POST", "/v1/pools/{id}/resume", false, Access::kAdmin, "resume pools"},
+       &R::ResumePool},
       {{"GET", "/healthz", /*open=*/true}, &R::Health},
       {{"GET", "/metrics", /*open=*/true}, &R::Metrics},
       {{"GET", "/v1/openapi.json", /*open=*/true}, &R::OpenApi},
@@ -111,14 +124,19 @@ void RestRouter::Register(httplib::Server* server) {
 void RestRouter::Serve(const Entry& entry, const Request& request,
                        Response& response, const ContentReader* body) {
   absl::Status status;
+  Caller caller;
   if (!entry.route.open) {
-    status = options_.auth->Check(request.get_header_value("Authorization"));
+    absl::StatusOr<Caller> known =
+        options_.auth->Authenticate(request.get_header_value("Authorization"));
+    status = known.ok() ? Permit(*known, entry.route.access, entry.route.what)
+                        : known.status();
+    if (known.ok()) caller = *std::move(known);
     if (!status.ok() && body != nullptr) DrainBody(*body);
   }
   if (status.ok()) {
     status = body != nullptr
-                 ? (this->*entry.handle_body)(request, response, *body)
-                 : (this->*entry.handle)(request, response);
+                 ? (this->*entry.handle_body)(request, response, caller, *body)
+                 : (this->*entry.handle)(request, response, caller);
   }
   if (!status.ok()) {
     SetError(response, status);
@@ -152,14 +170,16 @@ void RestRouter::Answer(const Request& request, Response& response) {
   requests_.Count(request.method, "(unmatched)", code);
 }
 
-absl::Status RestRouter::Health(const Request& request, Response& response) {
+absl::Status RestRouter::Health(const Request& request, Response& response,
+                                const Caller&) {
   if (absl::Status s = CheckParams(request, {}); !s.ok()) return s;
   if (stopping_) return absl::UnavailableError("shutting down");
   response.set_content("ok\n", "text/plain");
   return absl::OkStatus();
 }
 
-absl::Status RestRouter::Metrics(const Request& request, Response& response) {
+absl::Status RestRouter::Metrics(const Request& request, Response& response,
+                                 const Caller&) {
   if (absl::Status s = CheckParams(request, {}); !s.ok()) return s;
   MetricsSources sources;
   sources.scheduler = options_.scheduler;
@@ -169,13 +189,15 @@ absl::Status RestRouter::Metrics(const Request& request, Response& response) {
   return absl::OkStatus();
 }
 
-absl::Status RestRouter::OpenApi(const Request& request, Response& response) {
+absl::Status RestRouter::OpenApi(const Request& request, Response& response,
+                                 const Caller&) {
   if (absl::Status s = CheckParams(request, {}); !s.ok()) return s;
   response.set_content(kOpenApiJson, "application/json");
   return absl::OkStatus();
 }
 
-absl::Status RestRouter::ListPools(const Request& request, Response& response) {
+absl::Status RestRouter::ListPools(const Request& request, Response& response,
+                                   const Caller&) {
   if (absl::Status s = CheckParams(request, {}); !s.ok()) return s;
   v1::ListPoolsResponse pools;
   for (v1::Pool& pool : options_.pools->List()) {
@@ -185,7 +207,8 @@ absl::Status RestRouter::ListPools(const Request& request, Response& response) {
   return absl::OkStatus();
 }
 
-absl::Status RestRouter::DrainPool(const Request& request, Response& response) {
+absl::Status RestRouter::DrainPool(const Request& request, Response& response,
+                                   const Caller&) {
   if (absl::Status s = CheckParams(request, {}); !s.ok()) return s;
   v1::DrainPoolRequest drain;
   if (!request.body.empty()) {
@@ -203,8 +226,8 @@ absl::Status RestRouter::DrainPool(const Request& request, Response& response) {
   return absl::OkStatus();
 }
 
-absl::Status RestRouter::ResumePool(const Request& request,
-                                    Response& response) {
+absl::Status RestRouter::ResumePool(const Request& request, Response& response,
+                                    const Caller&) {
   if (absl::Status s = CheckParams(request, {}); !s.ok()) return s;
   v1::ResumePoolRequest resume;
   resume.set_pool_id(PathParam(request));

@@ -45,8 +45,11 @@
 // have threads.
 //
 // Auth: with TokenAuth enabled, every /v1/ route except /v1/openapi.json
-// needs "Authorization: Bearer TOKEN" (else 401); /healthz, /metrics and
-// the OpenAPI document stay open for probes, scrapers and tools.
+// needs "Authorization: Bearer TOKEN" (else 401) of a caller with the
+// route's access (else 403; caller.h): job and module routes need a user or
+// an admin (users reach only their own jobs), pool drain/resume an admin,
+// the pool list any caller. /healthz, /metrics and the OpenAPI document stay
+// open for probes, scrapers and tools. Serve is the one place that checks.
 //
 // Thread safety: routes run on the server's threads, any number at once;
 // Stop may be called from any thread.
@@ -62,6 +65,7 @@
 
 #include "absl/status/status.h"
 #include "absl/time/time.h"
+#include "server/caller.h"
 #include "server/job_handler.h"
 #include "server/metrics.h"
 #include "server/module_handler.h"
@@ -95,6 +99,9 @@ struct RestRoute {
   std::string method;  // "GET", "POST" or "DELETE".
   std::string path;    // OpenAPI form: "/v1/jobs/{id}".
   bool open = false;   // Served without a token.
+  // Who may call it (caller.h); ignored for open routes.
+  Access access = Access::kUser;
+  std::string what;  // The operation, for PermissionDenied ("drain pools").
 };
 
 class RestRouter {
@@ -125,28 +132,43 @@ class RestRouter {
   void Answer(const Request& request, Response& response);
 
   // Routes (rest_router.cc).
-  absl::Status Health(const Request& request, Response& response);
-  absl::Status Metrics(const Request& request, Response& response);
-  absl::Status OpenApi(const Request& request, Response& response);
-  absl::Status ListPools(const Request& request, Response& response);
-  absl::Status DrainPool(const Request& request, Response& response);
-  absl::Status ResumePool(const Request& request, Response& response);
+  absl::Status Health(const Request& request, Response& response,
+                      const Caller& caller);
+  absl::Status Metrics(const Request& request, Response& response,
+                       const Caller& caller);
+  absl::Status OpenApi(const Request& request, Response& response,
+                       const Caller& caller);
+  absl::Status ListPools(const Request& request, Response& response,
+                         const Caller& caller);
+  absl::Status DrainPool(const Request& request, Response& response,
+                         const Caller& caller);
+  absl::Status ResumePool(const Request& request, Response& response,
+                          const Caller& caller);
   // Routes (rest_module_routes.cc).
   absl::Status UploadModule(const Request& request, Response& response,
-                            const ContentReader& body);
-  absl::Status ListModules(const Request& request, Response& response);
-  absl::Status GetModule(const Request& request, Response& response);
-  absl::Status DeleteModule(const Request& request, Response& response);
+                            const Caller& caller, const ContentReader& body);
+  absl::Status ListModules(const Request& request, Response& response,
+                           const Caller& caller);
+  absl::Status GetModule(const Request& request, Response& response,
+                         const Caller& caller);
+  absl::Status DeleteModule(const Request& request, Response& response,
+                            const Caller& caller);
   // Routes (rest_job_routes.cc).
-  absl::Status SubmitJob(const Request& request, Response& response);
-  absl::Status ListJobs(const Request& request, Response& response);
-  absl::Status GetJob(const Request& request, Response& response);
-  absl::Status CancelJob(const Request& request, Response& response);
-  absl::Status JobLogs(const Request& request, Response& response);
+  absl::Status SubmitJob(const Request& request, Response& response,
+                         const Caller& caller);
+  absl::Status ListJobs(const Request& request, Response& response,
+                        const Caller& caller);
+  absl::Status GetJob(const Request& request, Response& response,
+                      const Caller& caller);
+  absl::Status CancelJob(const Request& request, Response& response,
+                         const Caller& caller);
+  absl::Status JobLogs(const Request& request, Response& response,
+                       const Caller& caller);
   // A log answer in progress.
   struct LogStream {
     std::unique_ptr<JobWatcher> watcher;
     std::string job_id;
+    Caller caller;
     bool follow = false;
     bool events = false;
     absl::Time last_write;

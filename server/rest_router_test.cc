@@ -220,7 +220,8 @@ TEST_F(RestRouterTest, BadSubmissionsAreRefusedWithTheHandlersMessages) {
                        R"(", "ranks": 1})"));
   EXPECT_EQ(error.http, 404);
   EXPECT_THAT(error.message, HasSubstr("upload it first"));
-  EXPECT_EQ(head_->jobs->List({})->jobs_size(), 1);  // The allowed dir.
+  EXPECT_EQ(head_->jobs->List({}, Caller::Local())->jobs_size(),
+            1);  // The allowed dir.
 }
 
 TEST_F(RestRouterTest, ListGetAndCancel) {
@@ -306,6 +307,58 @@ TEST_F(RestRouterTest, TokensGuardTheV1Routes) {
     ASSERT_TRUE(result);
     EXPECT_EQ(result->status, 200) << open;
   }
+  guarded->Shutdown();
+}
+
+// Regression (issue 15): any token could drain pools and see every job.
+TEST_F(RestRouterTest, RolesDecideWhoMayDoWhat) {
+  absl::StatusOr<TokenAuth> auth = TokenAuth::FromText(
+      "alice-0123456789abcdef alice user\n"
+      "bob-0123456789abcdef bob user\n"
+      "pool-0123456789abcdef pool-a pool\n"
+      "root-0123456789abcdef ops admin\n");
+  ASSERT_TRUE(auth.ok()) << auth.status();
+  std::unique_ptr<RestServer> guarded = Serve(&*auth);
+  auto as = [&](const std::string& token) {
+    std::unique_ptr<httplib::Client> client = Client(*guarded);
+    client->set_bearer_token_auth(token);
+    return client;
+  };
+  auto alice = as("alice-0123456789abcdef");
+  auto bob = as("bob-0123456789abcdef");
+  auto pool = as("pool-0123456789abcdef");
+  auto admin = as("root-0123456789abcdef");
+  std::string digest = head_->Upload(TinyModule({"MPI_Init"}));
+  httplib::Result submitted = alice->Post(
+      "/v1/jobs",
+      R"({"spec": {"moduleDigest": ")" + digest + R"(", "ranks": 1}})",
+      "application/json");
+  ASSERT_TRUE(submitted);
+  ASSERT_EQ(submitted->status, 201) << submitted->body;
+  v1::Job job;
+  ASSERT_TRUE(ParseJson(submitted->body, &job).ok());
+  EXPECT_EQ(job.owner(), "alice");
+  const std::string path = "/v1/jobs/" + job.id();
+  EXPECT_EQ(alice->Get(path)->status, 200);
+  EXPECT_EQ(Error(bob->Get(path)).http, 404);
+  EXPECT_EQ(Error(bob->Delete(path)).http, 404);
+  EXPECT_EQ(Error(bob->Get(path + "/logs")).http, 404);
+  EXPECT_EQ(bob->Get("/v1/jobs")->body.find(job.id()), std::string::npos);
+  EXPECT_NE(admin->Get("/v1/jobs")->body.find(job.id()), std::string::npos);
+  // Pools: a pool token is no user; only admins drain.
+  ErrorBody denied = Error(pool->Get("/v1/jobs"));
+  EXPECT_EQ(denied.http, 403);
+  EXPECT_THAT(denied.message, HasSubstr("needs the user role"));
+  FakePool fake(head_->pools.get());
+  ASSERT_TRUE(fake.Attach(3).ok());
+  const std::string drain = "/v1/pools/" + fake.id() + "/drain";
+  denied = Error(alice->Post(drain, "", "application/json"));
+  EXPECT_EQ(denied.http, 403);
+  EXPECT_THAT(denied.message, HasSubstr("'alice' (user) may not drain pools"));
+  EXPECT_EQ(pool->Post(drain, "", "application/json")->status, 403);
+  EXPECT_EQ(alice->Get("/v1/pools")->status, 200);
+  EXPECT_EQ(admin->Post(drain, "", "application/json")->status, 200);
+  EXPECT_EQ(Error(alice->Delete("/v1/modules/" + digest)).http, 403);
   guarded->Shutdown();
 }
 

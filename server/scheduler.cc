@@ -179,10 +179,12 @@ void Scheduler::Dispatch() {
 }
 
 absl::StatusOr<v1::Job> Scheduler::Submit(const v1::JobSpec& spec,
-                                          std::string module_name) {
+                                          std::string module_name,
+                                          std::string owner) {
   absl::MutexLock lock(&mu_);
   if (shutting_down_)
     return absl::UnavailableError("the head is shutting down");
+  if (absl::Status s = CheckQueueQuota(owner); !s.ok()) return s;
   int largest = pools_.LargestPool();
   if (spec.ranks() > largest) {
     return absl::FailedPreconditionError(
@@ -202,6 +204,7 @@ absl::StatusOr<v1::Job> Scheduler::Submit(const v1::JobSpec& spec,
   *active.job.mutable_spec() = spec;
   active.job.set_module_name(module_name.empty() ? spec.module_digest()
                                                  : std::move(module_name));
+  active.job.set_owner(std::move(owner));
   active.job.set_state(v1::QUEUED);
   active.job.set_failed_rank(-1);
   *active.job.mutable_submitted() = ToProto(options_.clock->Now());
@@ -213,6 +216,18 @@ absl::StatusOr<v1::Job> Scheduler::Submit(const v1::JobSpec& spec,
   ++submitted_;
   Dispatch();
   return active_.at(id).job;  // Dispatch never ends a job.
+}
+
+absl::Status Scheduler::CheckQueueQuota(absl::string_view owner) const {
+  if (options_.max_active_jobs_per_owner <= 0) return absl::OkStatus();
+  int64_t active = 0;
+  for (const auto& [id, job] : active_) active += job.job.owner() == owner;
+  if (active < options_.max_active_jobs_per_owner) return absl::OkStatus();
+  return absl::ResourceExhaustedError(absl::StrCat(
+      "'", owner, "' has ", active,
+      " jobs queued or running, the most one "
+      "submitter may have (the head's --max-jobs-per-user); wait for some "
+      "to end or cancel them"));
 }
 
 absl::StatusOr<v1::Job> Scheduler::Get(absl::string_view id) const {

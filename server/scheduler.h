@@ -97,6 +97,9 @@ struct SchedulerOptions {
   std::string pool_id_prefix;
   // Diagnostics (ignored pool messages, failed writes). Default: stderr.
   LogFn log;
+  // Jobs one owner may have queued, starting or running at once; 0: no
+  // limit. Default: 1000.
+  int64_t max_active_jobs_per_owner = 1000;
 };
 
 // The snapshots of one job a watcher has yet to see: the job as it was when
@@ -132,8 +135,11 @@ class Scheduler {
   // ranks; the largest pool has 4 executor ranks"), Unavailable while shutting
   // down, the store's on a failed write. `module_name`: the guest's argv[0];
   // empty means the digest.
+  // `owner`: who submits (Job.owner). ResourceExhausted when the owner
+  // already has max_active_jobs_per_owner jobs not ended.
   absl::StatusOr<v1::Job> Submit(const v1::JobSpec& spec,
-                                 std::string module_name = "");
+                                 std::string module_name = "",
+                                 std::string owner = "");
 
   // The job as it is now. NotFound "no job <id>".
   absl::StatusOr<v1::Job> Get(absl::string_view id) const;
@@ -217,6 +223,8 @@ class Scheduler {
 
   explicit Scheduler(SchedulerOptions options);
   absl::Status Reconcile();
+  absl::Status CheckQueueQuota(absl::string_view owner) const
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // The stored record of `id` (any thread; takes no lock).
   absl::StatusOr<v1::Job> LoadRecord(absl::string_view id) const;
 

@@ -20,16 +20,18 @@ class SchedulerTest : public ::testing::Test {
   v1::Job Submit(int ranks, int timeout_seconds = 0) {
     v1::JobSpec spec = head_->Spec(digest_, ranks);
     spec.mutable_timeout()->set_seconds(timeout_seconds);
-    absl::StatusOr<v1::Job> job = head_->jobs->Submit(spec);
+    absl::StatusOr<v1::Job> job = head_->jobs->Submit(spec, Caller::Local());
     EXPECT_TRUE(job.ok()) << job.status();
     return job.ok() ? *job : v1::Job();
   }
   v1::JobState StateOf(const std::string& id) {
-    absl::StatusOr<v1::Job> job = head_->jobs->Get(id);
+    absl::StatusOr<v1::Job> job = head_->jobs->Get(id, Caller::Local());
     EXPECT_TRUE(job.ok()) << job.status();
     return job.ok() ? job->state() : v1::JOB_STATE_UNSPECIFIED;
   }
-  v1::Job Get(const std::string& id) { return *head_->jobs->Get(id); }
+  v1::Job Get(const std::string& id) {
+    return *head_->jobs->Get(id, Caller::Local());
+  }
 
   std::unique_ptr<CacheStore> store_ = NewMemoryStore();
   FakeClock clock_;
@@ -92,15 +94,18 @@ TEST_F(SchedulerTest, FirstFitAcrossPools) {
 }
 
 TEST_F(SchedulerTest, TooManyRanksFailsAtSubmit) {
-  absl::StatusOr<v1::Job> none = head_->jobs->Submit(head_->Spec(digest_, 2));
+  absl::StatusOr<v1::Job> none =
+      head_->jobs->Submit(head_->Spec(digest_, 2), Caller::Local());
   EXPECT_EQ(none.status().code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_THAT(none.status().message(), HasSubstr("no worker pool is attached"));
   ASSERT_TRUE(pool_.Attach(5).ok());
-  absl::StatusOr<v1::Job> job = head_->jobs->Submit(head_->Spec(digest_, 8));
+  absl::StatusOr<v1::Job> job =
+      head_->jobs->Submit(head_->Spec(digest_, 8), Caller::Local());
   EXPECT_EQ(job.status().code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_EQ(job.status().message(),
             "job asks 8 ranks; the largest pool has 4 executor ranks");
-  EXPECT_EQ(head_->jobs->List({})->jobs_size(), 0);  // Nothing recorded.
+  EXPECT_EQ(head_->jobs->List({}, Caller::Local())->jobs_size(),
+            0);  // Nothing recorded.
 }
 
 TEST_F(SchedulerTest, TrapOnOneRankFailsTheJobWithThatRankAndMessage) {
@@ -175,13 +180,14 @@ TEST_F(SchedulerTest, CancelDuringStarting) {
   ASSERT_TRUE(pool_.Attach(3).ok());
   v1::Job job = Submit(2);
   ASSERT_EQ(job.state(), v1::STARTING);
-  absl::StatusOr<v1::Job> cancelling = head_->jobs->Cancel(job.id());
+  absl::StatusOr<v1::Job> cancelling =
+      head_->jobs->Cancel(job.id(), Caller::Local());
   ASSERT_TRUE(cancelling.ok());
   EXPECT_EQ(cancelling->state(), v1::STARTING);
   ASSERT_TRUE(pool_.CancelOf(job.id()));
   EXPECT_EQ(pool_.CancelOf(job.id())->reason(), "cancelled by user");
   // Idempotent: no second Cancel message.
-  ASSERT_TRUE(head_->jobs->Cancel(job.id()).ok());
+  ASSERT_TRUE(head_->jobs->Cancel(job.id(), Caller::Local()).ok());
   int cancels = 0;
   for (const auto& m : pool_.received()) cancels += m.has_cancel();
   EXPECT_EQ(cancels, 1);
@@ -192,7 +198,8 @@ TEST_F(SchedulerTest, CancelDuringStarting) {
   EXPECT_EQ(StateOf(job.id()), v1::CANCELLED);
   EXPECT_EQ(Get(job.id()).reason(), "cancelled by user");
   // Cancel of an ended job returns it unchanged.
-  EXPECT_EQ(head_->jobs->Cancel(job.id())->state(), v1::CANCELLED);
+  EXPECT_EQ(head_->jobs->Cancel(job.id(), Caller::Local())->state(),
+            v1::CANCELLED);
 }
 
 TEST_F(SchedulerTest, CancelOfAQueuedJobEndsItAtOnce) {
@@ -200,19 +207,21 @@ TEST_F(SchedulerTest, CancelOfAQueuedJobEndsItAtOnce) {
   v1::Job running = Submit(1);
   v1::Job queued = Submit(1);
   ASSERT_EQ(queued.state(), v1::QUEUED);
-  EXPECT_EQ(head_->jobs->Cancel(queued.id())->state(), v1::CANCELLED);
+  EXPECT_EQ(head_->jobs->Cancel(queued.id(), Caller::Local())->state(),
+            v1::CANCELLED);
   EXPECT_FALSE(pool_.CancelOf(queued.id()));
   pool_.Succeeded(running.id(), 1);
   EXPECT_FALSE(pool_.AssignOf(queued.id()));
-  EXPECT_EQ(head_->jobs->Cancel("job-99999999").status().code(),
-            absl::StatusCode::kNotFound);
+  EXPECT_EQ(
+      head_->jobs->Cancel("job-99999999", Caller::Local()).status().code(),
+      absl::StatusCode::kNotFound);
 }
 
 TEST_F(SchedulerTest, CancelledJobThatSucceededFirstStaysSucceeded) {
   ASSERT_TRUE(pool_.Attach(2).ok());
   v1::Job job = Submit(1);
   pool_.Started(job.id());
-  ASSERT_TRUE(head_->jobs->Cancel(job.id()).ok());
+  ASSERT_TRUE(head_->jobs->Cancel(job.id(), Caller::Local()).ok());
   pool_.Succeeded(job.id(), 1);
   EXPECT_EQ(StateOf(job.id()), v1::SUCCEEDED);
 }
@@ -293,7 +302,7 @@ TEST_F(SchedulerTest, HeadRestartKeepsRecordsAndReconcilesActiveJobs) {
     EXPECT_EQ(Get(id).reason(), "head restarted");
   }
   EXPECT_EQ(StateOf(queued.id()), v1::QUEUED);  // Never started: queued again.
-  EXPECT_EQ(head_->jobs->List({})->jobs_size(), 4);
+  EXPECT_EQ(head_->jobs->List({}, Caller::Local())->jobs_size(), 4);
   // New ids continue after the old ones; the queued job goes first.
   FakePool pool(head_->pools.get());
   ASSERT_TRUE(pool.Attach(3).ok());
@@ -386,7 +395,8 @@ TEST_F(SchedulerTest, SubmitWhileEveryPoolLeavesIsRefused) {
   ASSERT_TRUE(pool_.Attach(3).ok());
   v1::Job running = Submit(1);
   ASSERT_TRUE(head_->scheduler->DrainPool(pool_.id(), true, "").ok());
-  absl::StatusOr<v1::Job> job = head_->jobs->Submit(head_->Spec(digest_, 1));
+  absl::StatusOr<v1::Job> job =
+      head_->jobs->Submit(head_->Spec(digest_, 1), Caller::Local());
   EXPECT_EQ(job.status().code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_EQ(job.status().message(),
             "job asks 1 ranks; every attached worker pool is leaving");

@@ -49,7 +49,7 @@ cli=("$build/client-cli/wasmhpc-cli" --server "127.0.0.1:$port")
 
 mpirun --oversubscribe --bind-to none -np "$ranks" \
   "$build/worker/pool/wasmhpc-worker" --head "127.0.0.1:$port" \
-  >"$state/pool.log" 2>&1 &
+  --code-key "$state/data/code.key" --allow-dir /tmp >"$state/pool.log" 2>&1 &
 echo $! >"$state/pool.pid"
 wait_for 60 "the pool attaching" sh -c "\"\$@\" --output json pools | grep -q ranks" -- "${cli[@]}"
 rest="REST off"

@@ -93,7 +93,7 @@ start_pool() {
   "$here/netns_hosts" exec "$prefix" 2 "$top/deploy/pool/wasmhpc-pool" \
     --head "$head_addr" --name "$name" \
     --worker "$build/worker/pool/wasmhpc-worker" \
-    --cli "$build/client-cli/wasmhpc-cli" \
+    --cli "$build/client-cli/wasmhpc-cli" --code-key "$work/data/code.key" \
     -- "${mpi[@]}" --host "$hosts" -np "$np" ${1+-- "$@"} >"$log" 2>&1 &
   pool_pid=$!
   for ((i = 0; i < 600; i++)); do
@@ -119,8 +119,8 @@ on_hosts_kill() { for k in 2 3; do "$here/netns_hosts" kill "$prefix" "$k"; done
 
 # --- the head on h1, a pool on h2 and h3 ----------------------------------
 "$here/netns_hosts" exec "$prefix" 1 "$build/server/wasmhpc-head" \
-  --host "$net.1" --grpc-port 7070 --rest-port off --data-dir "$work/data" \
-  >"$work/head.log" 2>&1 &
+  --host "$net.1" --insecure --grpc-port 7070 --rest-port off \
+  --data-dir "$work/data" >"$work/head.log" 2>&1 &
 head_pid=$!
 if ! wait_for 20 grep -q "listening on" "$work/head.log"; then
   echo "FAIL head-starts:"

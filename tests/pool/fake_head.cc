@@ -1,6 +1,11 @@
 #include "tests/pool/fake_head.h"
 
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cstdlib>
+#include <fstream>
 #include <functional>
 #include <iostream>
 #include <vector>
@@ -17,7 +22,7 @@ namespace {
 using Stream = grpc::ServerReaderWriter<v1::HeadMessage, v1::PoolMessage>;
 
 struct Module {
-  std::string bytes, code, fingerprint;
+  std::string bytes, code, fingerprint, signature;
 };
 
 struct JobRecord {
@@ -163,6 +168,8 @@ grpc::Status FakeHead::State::FetchModule(
       chunk.set_compiled_code(module.code.substr(at, kChunk));
       writer->Write(chunk);
     }
+    chunk.set_code_signature(module.signature);
+    writer->Write(chunk);
   }
   return grpc::Status::OK;
 }
@@ -179,6 +186,7 @@ grpc::Status FakeHead::State::UploadCode(
     if (upload.chunks++ == 0) {
       digest = chunk.digest();
       upload.fingerprint = chunk.engine_fingerprint();
+      upload.signature = chunk.signature();
     }
     upload.code += chunk.code();
     upload.largest_chunk = std::max(upload.largest_chunk, chunk.code().size());
@@ -193,6 +201,7 @@ grpc::Status FakeHead::State::UploadCode(
   if (module != modules.end()) {  // served to this engine from now on
     module->second.code = upload.code;
     module->second.fingerprint = upload.fingerprint;
+    module->second.signature = upload.signature;
   }
   uploads[digest] = std::move(upload);
   return grpc::Status::OK;
@@ -223,11 +232,34 @@ FakeHead::~FakeHead() {
 
 int FakeHead::port() const { return state_->port; }
 
+const CodeKey& FakeHead::TestCodeKey() {
+  static const CodeKey* key =
+      new CodeKey(CodeKey::FromBytes(std::string(32, '\x5a')));
+  return *key;
+}
+
+std::string FakeHead::CodeKeyFile() {
+  static const std::string* path = [] {
+    char dir[] = "/tmp/fake-head-key-XXXXXX";
+    auto* file = new std::string(absl::StrCat(mkdtemp(dir), "/code.key"));
+    std::string hex;
+    for (int i = 0; i < 32; ++i) hex += "5a";  // TestCodeKey's bytes.
+    std::ofstream(*file) << hex << "\n";
+    chmod(file->c_str(), 0600);
+    return file;
+  }();
+  return *path;
+}
+
 void FakeHead::AddModule(const std::string& digest, std::string bytes,
-                         std::string code, std::string fingerprint) {
+                         std::string code, std::string fingerprint,
+                         std::optional<std::string> signature) {
+  std::string signed_by_us =
+      signature ? *std::move(signature)
+                : TestCodeKey().Sign(digest, fingerprint, code);
   absl::MutexLock lock(&state_->mu);
   state_->modules[digest] = {std::move(bytes), std::move(code),
-                             std::move(fingerprint)};
+                             std::move(fingerprint), std::move(signed_by_us)};
 }
 
 int FakeHead::fetches(const std::string& digest) const {

@@ -19,6 +19,7 @@
 #include <string>
 
 #include "absl/time/time.h"
+#include "cache-store/code_key.h"
 #include "wasmhpc/v1/pools.pb.h"
 
 namespace wasmhpc::testing {
@@ -32,10 +33,16 @@ class FakeHead {
 
   int port() const;
 
+  // The deployment code key this head signs with (CodeKeyFile() holds it).
+  static const CodeKey& TestCodeKey();
+  // A file with TestCodeKey (mode 0600) for wasmhpc-worker --code-key.
+  static std::string CodeKeyFile();
+
   // FetchModule serves `bytes` under `digest`, and `code` when asked for
-  // `fingerprint`.
+  // `fingerprint`, signed with TestCodeKey unless `signature` is given.
   void AddModule(const std::string& digest, std::string bytes,
-                 std::string code = "", std::string fingerprint = "");
+                 std::string code = "", std::string fingerprint = "",
+                 std::optional<std::string> signature = std::nullopt);
   // FetchModule calls for `digest` so far (counted as they begin).
   int fetches(const std::string& digest) const;
   // True once `count` FetchModule calls for `digest` have begun.
@@ -48,6 +55,7 @@ class FakeHead {
   struct Upload {
     std::string fingerprint;
     std::string code;
+    std::string signature;
     int chunks = 0;
     size_t largest_chunk = 0;
   };

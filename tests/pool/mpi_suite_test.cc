@@ -67,7 +67,8 @@ TEST_P(MpiSuiteTest, PoolJobPrintsWhatTheNativeProgramPrints) {
   ASSERT_NE(head, nullptr);
   std::string digest = ModuleDigest(bytes);
   head->AddModule(digest, bytes);
-  PoolProcess pool(WASMHPC_WORKER, kRanks + 1, head->port());
+  PoolProcess pool(WASMHPC_WORKER, kRanks + 1, head->port(),
+                   {"--code-key", FakeHead::CodeKeyFile()});
   ASSERT_TRUE(head->AwaitHello(absl::Seconds(60)).has_value()) << pool.Output();
 
   v1::HeadMessage m;
@@ -106,7 +107,8 @@ TEST_F(MpiSuiteTest, PoolJobDoesMpiIoInItsDirectory) {
   ASSERT_NE(head, nullptr);
   std::string digest = ModuleDigest(bytes);
   head->AddModule(digest, bytes);
-  PoolProcess pool(WASMHPC_WORKER, kRanks + 1, head->port());
+  PoolProcess pool(WASMHPC_WORKER, kRanks + 1, head->port(),
+                   {"--code-key", FakeHead::CodeKeyFile()});
   ASSERT_TRUE(head->AwaitHello(absl::Seconds(60)).has_value()) << pool.Output();
   v1::HeadMessage m;
   v1::HeadMessage::Assign* a = m.mutable_assign();

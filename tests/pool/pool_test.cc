@@ -84,8 +84,13 @@ class PoolTest : public ::testing::Test {
     }
   }
 
-  // Starts a pool of `ranks` and waits for its Hello.
-  void StartPool(int ranks = 4, const std::vector<std::string>& args = {}) {
+  // Starts a pool of `ranks` (holding the head's code key unless
+  // `with_code_key` is false) and waits for its Hello.
+  void StartPool(int ranks = 4, std::vector<std::string> args = {},
+                 bool with_code_key = true) {
+    if (with_code_key) {
+      args.insert(args.end(), {"--code-key", FakeHead::CodeKeyFile()});
+    }
     pool_ = std::make_unique<PoolProcess>(WASMHPC_WORKER, ranks, head_->port(),
                                           args);
     hello_message_ = head_->AwaitHello(kStartup);
@@ -276,6 +281,8 @@ TEST_F(PoolTest, ModuleIsCompiledOncePerJobAndItsCodeUploaded) {
   ASSERT_TRUE(upload.has_value()) << pool_->Output();
   EXPECT_EQ(upload->fingerprint, hello_message_->engine_fingerprint());
   EXPECT_FALSE(upload->code.empty());
+  EXPECT_TRUE(FakeHead::TestCodeKey().Verify(hello_.digest, upload->fingerprint,
+                                             upload->code, upload->signature));
   EXPECT_LE(upload->largest_chunk, size_t{1} << 20);
   // Rank 3 lacks the module: it gets the code from the controller's LRU.
   ExpectHelloRuns("second", {3, 1});
@@ -295,6 +302,46 @@ TEST_F(PoolTest, ModuleIsCompiledOncePerJobAndItsCodeUploaded) {
   Detach();
   ExpectPoolExitsZero();
   EXPECT_EQ(CompileLines(hello_), 0) << pool_->Output();
+}
+
+// Regression (issue 15): code the head serves is native code once V8
+// deserializes it; random bytes under a module's digest made every executor
+// segfault and the pool was lost. Code whose signature does not verify with
+// the pool's code key is never deserialized: the module is compiled instead.
+TEST_F(PoolTest, CodeWithoutAValidSignatureIsNeverLoaded) {
+  absl::StatusOr<engine::Engine*> engine = engine::Engine::Get();
+  ASSERT_TRUE(engine.ok());
+  std::string junk(64 << 10, '\xcc');  // int3 all the way down
+  head_->AddModule(hello_.digest, hello_.bytes, junk, (*engine)->Fingerprint(),
+                   /*signature=*/std::string(32, 'f'));
+  StartPool(3);
+  ExpectHelloRuns("poisoned", {1, 2});
+  EXPECT_THAT(pool_->Output(), HasSubstr("its signature does not verify"));
+  // The same junk signed with another key: refused as well.
+  CodeKey other = CodeKey::FromBytes(std::string(32, 'o'));
+  head_->AddModule(guest_.digest, guest_.bytes, junk, (*engine)->Fingerprint(),
+                   other.Sign(guest_.digest, (*engine)->Fingerprint(), junk));
+  Assign("other-key", guest_, {1}, {"exit", "0"});
+  EXPECT_EQ(Finished("other-key").state(), v1::SUCCEEDED);
+  ExpectHelloRuns("still-serving", {2, 1});
+  Detach();
+  ExpectPoolExitsZero();
+}
+
+// A pool without the code key asks for no code, compiles every module and
+// uploads none (the head would refuse unsigned code).
+TEST_F(PoolTest, PoolWithoutCodeKeySharesNoCode) {
+  absl::StatusOr<engine::Engine*> engine = engine::Engine::Get();
+  ASSERT_TRUE(engine.ok());
+  head_->AddModule(hello_.digest, hello_.bytes, std::string(4096, '\xcc'),
+                   (*engine)->Fingerprint());
+  StartPool(3, {}, /*with_code_key=*/false);
+  ExpectHelloRuns("no-key", {1, 2});
+  Detach();
+  ExpectPoolExitsZero();
+  EXPECT_EQ(CompileLines(hello_), 1) << pool_->Output();
+  EXPECT_THAT(pool_->Output(), HasSubstr("no --code-key"));
+  EXPECT_EQ(head_->uploads(), 0);
 }
 
 TEST_F(PoolTest, TokenFileIsSentAsBearerMetadata) {
@@ -567,6 +614,35 @@ TEST_F(PoolTest, WhatJobsLeaveIsReleasedAndTheirFilesClosed) {
         << pool_->Output();
   }
   std::filesystem::remove_all(data);
+}
+
+// Regression (issue 15): the head checked a job's dir at submit, but a
+// symbolic link swapped in while the job was queued let it write outside the
+// allowed dirs. The pool opens dirs without following links, and only below
+// its own --allow-dir.
+TEST_F(PoolTest, JobDirsAreOpenedWithoutLinksAndBelowThePoolsAllowDirs) {
+  std::string allowed = MakeTempDir(), outside = MakeTempDir();
+  ASSERT_FALSE(allowed.empty() || outside.empty());
+  StartPool(3, {"--allow-dir", allowed});
+  std::filesystem::create_directory(allowed + "/work");
+  Assign("inside", guest_, {1}, {"leave", "finalize"}, absl::ZeroDuration(), {},
+         allowed + "/work");
+  EXPECT_EQ(Finished("inside").state(), v1::SUCCEEDED) << head_->Log("inside");
+  std::filesystem::create_directory_symlink(outside, allowed + "/swapped");
+  Assign("swapped", guest_, {1}, {"leave", "finalize"}, absl::ZeroDuration(),
+         {}, allowed + "/swapped");
+  v1::PoolMessage::JobFinished f = Finished("swapped");
+  EXPECT_EQ(f.state(), v1::FAILED);
+  EXPECT_THAT(f.reason(), HasSubstr("symbolic link"));
+  Assign("outside", guest_, {1}, {"leave", "finalize"}, absl::ZeroDuration(),
+         {}, outside);
+  f = Finished("outside");
+  EXPECT_EQ(f.state(), v1::FAILED);
+  EXPECT_THAT(f.reason(), HasSubstr("outside the pool's --allow-dir"));
+  EXPECT_TRUE(std::filesystem::is_empty(outside));
+  ExpectHelloRuns("still-serving", {1, 2});
+  std::filesystem::remove_all(allowed);
+  std::filesystem::remove_all(outside);
 }
 
 TEST_F(PoolTest, JobThatTrapsLeavesOnlyWhatItSharedWithOtherRanks) {

@@ -154,7 +154,7 @@ TEST_F(RestServiceTest, UploadSubmitFollowAndStatusThroughRest) {
 
 TEST_F(RestServiceTest, TokensFromTheSameFileGuardRest) {
   const std::string tokens = root_ + "/tokens";
-  std::ofstream(tokens) << "right-token\n";
+  std::ofstream(tokens) << "right-token-0123456789 alice user\n";
   StartHead({"--auth-tokens", tokens});
   httplib::Result result = client_->Get("/v1/jobs");
   ASSERT_TRUE(result);
@@ -163,7 +163,7 @@ TEST_F(RestServiceTest, TokensFromTheSameFileGuardRest) {
   result = client_->Get("/healthz");
   ASSERT_TRUE(result);
   EXPECT_EQ(result->status, 200);
-  client_->set_bearer_token_auth("right-token");
+  client_->set_bearer_token_auth("right-token-0123456789");
   result = client_->Get("/v1/jobs");
   ASSERT_TRUE(result);
   EXPECT_EQ(result->status, 200);

@@ -548,7 +548,8 @@ TEST_F(ServiceTest, HealthIsServingAndReflectionIsOn) {
 
 TEST_F(ServiceTest, TokensAreRequiredWhenAuthIsOn) {
   std::string tokens = root_ + "/tokens";
-  std::ofstream(tokens) << "# operators\nright-token\n";
+  std::ofstream(tokens) << "# operators\nright-token-0123456789 alice user\n"
+                        << "pool-token-0123456789 pool-a pool\n";
   head_.reset();
   StartHead({"--auth-tokens", tokens});
   for (const std::string& token : {std::string(), std::string("wrong")}) {
@@ -560,17 +561,75 @@ TEST_F(ServiceTest, TokensAreRequiredWhenAuthIsOn) {
     GrpcFakePool pool(channel_, token);
     EXPECT_THAT(pool.Attach(2).status().message(), HasSubstr("bearer token"));
   }
-  token_ = "right-token";
+  token_ = "right-token-0123456789";
   std::string digest = UploadHello();
   EXPECT_FALSE(digest.empty());
   grpc::ClientContext context;
   Authorize(&context, token_);
   v1::ListJobsResponse list;
   EXPECT_TRUE(jobs_->List(&context, {}, &list).ok());
-  GrpcFakePool pool(channel_, token_);
+  GrpcFakePool pool(channel_, "pool-token-0123456789");
   EXPECT_TRUE(pool.Attach(2).ok());
   // Health stays open for probes.
   EXPECT_TRUE(HealthCheck(channel_).ok());
+}
+
+// Regression (issue 15): any token could attach as a pool (and receive other
+// users' jobs with their secrets), drain pools, and overwrite any module's
+// compiled code.
+TEST_F(ServiceTest, RolesKeepUsersOffThePoolApi) {
+  std::string tokens = root_ + "/tokens";
+  std::ofstream(tokens) << "user-token-0123456789 alice user\n"
+                        << "pool-token-0123456789 pool-a pool\n";
+  head_.reset();
+  StartHead({"--auth-tokens", tokens});
+  token_ = "user-token-0123456789";
+  const std::string digest = UploadHello();
+  GrpcFakePool rogue(channel_, token_);
+  absl::Status attach = rogue.Attach(2).status();
+  EXPECT_EQ(attach.code(), absl::StatusCode::kPermissionDenied);
+  EXPECT_THAT(attach.message(), HasSubstr("may not attach pools"));
+  GrpcFakePool pool(channel_, "pool-token-0123456789");
+  absl::StatusOr<std::string> pool_id = pool.Attach(2);
+  ASSERT_TRUE(pool_id.ok()) << pool_id.status();
+  {
+    grpc::ClientContext context;
+    Authorize(&context, token_);
+    v1::DrainPoolRequest drain;
+    drain.set_pool_id(*pool_id);
+    v1::Pool drained;
+    EXPECT_EQ(pools_->Drain(&context, drain, &drained).error_code(),
+              grpc::StatusCode::PERMISSION_DENIED);
+  }
+  // The poisoning: another module's bytes as this module's code, from a
+  // user, then from a pool without the code key. Neither is stored.
+  auto upload_code = [&](const std::string& token,
+                         const std::string& signature) {
+    grpc::ClientContext context;
+    Authorize(&context, token);
+    v1::UploadCodeResponse response;
+    auto writer = pools_->UploadCode(&context, &response);
+    v1::UploadCodeRequest request;
+    request.set_digest(digest);
+    request.set_engine_fingerprint("poisoned-engine");
+    request.set_code(std::string(4096, '\xcc'));
+    request.set_signature(signature);
+    writer->Write(request);
+    writer->WritesDone();
+    return writer->Finish().error_code();
+  };
+  EXPECT_EQ(upload_code(token_, ""), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(upload_code("pool-token-0123456789", std::string(32, 'x')),
+            grpc::StatusCode::PERMISSION_DENIED);
+  grpc::ClientContext context;
+  Authorize(&context, "pool-token-0123456789");
+  v1::FetchModuleRequest fetch;
+  fetch.set_digest(digest);
+  fetch.set_engine_fingerprint("poisoned-engine");
+  auto reader = pools_->FetchModule(&context, fetch);
+  v1::FetchModuleChunk chunk;
+  while (reader->Read(&chunk)) EXPECT_FALSE(chunk.has_compiled_code());
+  EXPECT_TRUE(reader->Finish().ok());
 }
 
 TEST_F(ServiceTest, KillDashNineAndRestartKeepsModulesAndJobs) {

@@ -206,7 +206,7 @@ submit_pool() {
     WASMHPC_POOL="$top/deploy/pool/wasmhpc-pool" \
     WASMHPC_WORKER="$build/worker/pool/wasmhpc-worker" \
     WASMHPC_CLI="$build/client-cli/wasmhpc-cli" \
-    TMPDIR="$tmp" \
+    TMPDIR="$tmp" WASMHPC_CODE_KEY="$tmp/head/code.key" \
     sbatch --parsable --export=ALL,WASMHPC_HEAD=127.0.0.1:$port \
     --ntasks=3 --overcommit --time=5 --chdir="$tmp" \
     --output="$tmp/pool-%j.out" "$@" "$top/deploy/slurm/wasmhpc-pool.sbatch"

@@ -87,6 +87,7 @@ class TransferThread : public ModuleFetcher, public CodeUploader {
         fingerprint_(config.hello.engine_fingerprint()),
         fetch_timeout_(config.fetch_timeout),
         upload_timeout_(config.upload_timeout),
+        code_key_(config.code_key),
         done_(std::move(done)),
         log_(config.log),
         thread_([this] { Loop(); }) {}
@@ -106,10 +107,13 @@ class TransferThread : public ModuleFetcher, public CodeUploader {
 
   void StartUpload(const std::string& digest,
                    std::shared_ptr<const ModuleBlob> code) override {
+    if (code_key_ == nullptr) return;  // The head takes signed code only.
     Enqueue([this, digest, code = std::move(code)] {
-      absl::Status uploaded =
-          client_.UploadCode(digest, code->engine_fingerprint,
-                             code->compiled_code, upload_timeout_);
+      absl::Status uploaded = client_.UploadCode(
+          digest, code->engine_fingerprint, code->compiled_code,
+          code_key_->Sign(digest, code->engine_fingerprint,
+                          code->compiled_code),
+          upload_timeout_);
       if (!uploaded.ok()) {
         log_(absl::StrCat("uploading the compiled code of ", digest,
                           " to the head: ", uploaded.message()));
@@ -144,7 +148,9 @@ class TransferThread : public ModuleFetcher, public CodeUploader {
   absl::StatusOr<std::shared_ptr<const ModuleBlob>> Fetch(
       const std::string& digest) {
     absl::StatusOr<ModuleBlob> blob =
-        client_.Fetch(digest, fingerprint_, fetch_timeout_);
+        // Without the code key the pool could not check code: ask for none.
+        client_.Fetch(digest, code_key_ ? fingerprint_ : std::string(),
+                      fetch_timeout_);
     if (!blob.ok()) {
       return absl::Status(
           blob.status().code(),
@@ -162,6 +168,7 @@ class TransferThread : public ModuleFetcher, public CodeUploader {
   std::string fingerprint_;
   absl::Duration fetch_timeout_;
   absl::Duration upload_timeout_;
+  const CodeKey* const code_key_;
   Done done_;
   Log log_;
   absl::Mutex mu_;

@@ -30,6 +30,7 @@
 #include <string>
 
 #include "absl/time/time.h"
+#include "cache-store/code_key.h"
 #include "wasmhpc/v1/pools.pb.h"
 
 namespace wasmhpc::pool {
@@ -54,6 +55,9 @@ struct ControllerConfig {
   size_t module_cache_entries = 8;
   // Sent as `authorization: Bearer TOKEN` on every call. Default: none.
   std::string token;
+  // The deployment's code key: signs the code this pool uploads. Null: the
+  // pool uploads no code (the head would refuse it). Not owned.
+  const CodeKey* code_key = nullptr;
   // Limit for one UploadCode call. Default: 60 s.
   absl::Duration upload_timeout = absl::Seconds(60);
   // Drain on SIGUSR1, SIGUSR2 and SIGTERM (REQUIRES: BlockDrainSignals

@@ -142,6 +142,9 @@ struct Executor::State {
                                              int job_rank, MPI_Comm comm);
   // The controller's answer to NeedModule, or an error once stopped.
   ToExecutor::Module RequestModule(const ToExecutor::Assign& assign);
+  // Clears the blob's compiled code unless its signature verifies with the
+  // code key: V8 must never deserialize code it cannot trust.
+  void DropUnverifiedCode(const std::string& digest, ToExecutor::Module& blob);
   // Compiles `blob` (with its code if it is this engine's), keeps the module
   // in the LRU and logs a compile that used no code.
   absl::StatusOr<engine::Module*> CompileModule(const std::string& digest,
@@ -374,6 +377,7 @@ absl::StatusOr<engine::Module*> Executor::State::LoadModule(
   bool report_code = false;
   if (my_job_rank == 0) {
     blob = RequestModule(assign);
+    DropUnverifiedCode(digest, blob);
     bool usable = !blob.compiled_code().empty() &&
                   blob.engine_fingerprint() == fingerprint;
     if (blob.error().empty() && !usable) {
@@ -426,6 +430,24 @@ ToExecutor::Module Executor::State::RequestModule(
   return stopped;
 }
 
+void Executor::State::DropUnverifiedCode(const std::string& digest,
+                                         ToExecutor::Module& blob) {
+  if (blob.compiled_code().empty()) return;
+  const CodeKey* key = options.code_key;
+  if (key != nullptr &&
+      key->Verify(digest, blob.engine_fingerprint(), blob.compiled_code(),
+                  blob.code_signature())) {
+    return;
+  }
+  Log(absl::StrCat("rank ", rank, " on ", host, ": compiled code of ",
+                   digest.substr(0, 19),
+                   key == nullptr ? " ignored (no --code-key)"
+                                  : " ignored: its signature does not verify",
+                   "; compiling the module"));
+  blob.clear_compiled_code();
+  blob.clear_code_signature();
+}
+
 absl::StatusOr<engine::Module*> Executor::State::CompileModule(
     const std::string& digest, const ToExecutor::Module& blob) {
   auto bytes = absl::Span<const uint8_t>(
@@ -472,7 +494,7 @@ absl::Status Executor::State::Instantiate(const ToExecutor::Assign& assign,
     w.preopens.push_back(
         {dir.host_path(),
          dir.guest_path().empty() ? dir.host_path() : dir.guest_path(),
-         dir.read_only()});
+         dir.read_only(), /*strict=*/true, options.allowed_dirs});
   }
   const std::vector<wasi::Preopen> dirs = w.preopens;
   w.stdin_fd = -1;

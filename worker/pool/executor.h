@@ -74,9 +74,11 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "cache-store/code_key.h"
 #include "worker/engine/engine.h"
 
 namespace wasmhpc::pool {
@@ -113,6 +115,14 @@ struct ExecutorOptions {
   bool interruptible_collectives = true;
   // One line per problem (lost messages, MPI errors). Default: stderr.
   std::function<void(const std::string&)> log;
+  // The deployment's code key: compiled code from the head is deserialized
+  // only if its signature verifies with it; otherwise (or when null) the
+  // job's rank 0 compiles the module's bytes. Not owned.
+  const CodeKey* code_key = nullptr;
+  // The pool's --allow-dir: a job's dirs are opened only below one of them
+  // (when any is given), and never through a symbolic link (the head
+  // resolved them at submit). Default: none (any path without links).
+  std::vector<std::string> allowed_dirs;
 };
 
 class Executor {

@@ -147,6 +147,8 @@ absl::StatusOr<ModuleBlob> HeadClient::Fetch(const std::string& digest,
     if (chunk.has_compiled_code()) {
       blob.compiled_code.append(chunk.compiled_code());
     }
+    if (chunk.has_code_signature())
+      blob.code_signature = chunk.code_signature();
   }
   if (grpc::Status status = reader->Finish(); !status.ok()) {
     return ToAbslStatus(status);
@@ -158,6 +160,7 @@ absl::StatusOr<ModuleBlob> HeadClient::Fetch(const std::string& digest,
 absl::Status HeadClient::UploadCode(const std::string& digest,
                                     const std::string& fingerprint,
                                     const std::string& code,
+                                    const std::string& signature,
                                     absl::Duration timeout) {
   std::unique_ptr<grpc::ClientContext> context = impl_->NewContext();
   context->set_deadline(DeadlineAfter(timeout));
@@ -167,6 +170,7 @@ absl::Status HeadClient::UploadCode(const std::string& digest,
   v1::UploadCodeRequest chunk;
   chunk.set_digest(digest);
   chunk.set_engine_fingerprint(fingerprint);
+  chunk.set_signature(signature);
   size_t at = 0;
   do {  // the first chunk goes even for empty code: it names the module
     chunk.set_code(code.substr(at, kUploadChunk));
@@ -174,6 +178,7 @@ absl::Status HeadClient::UploadCode(const std::string& digest,
     if (!writer->Write(chunk)) break;  // Finish says why
     chunk.clear_digest();
     chunk.clear_engine_fingerprint();
+    chunk.clear_signature();
   } while (at < code.size());
   writer->WritesDone();
   return ToAbslStatus(writer->Finish());

@@ -57,10 +57,12 @@ class HeadClient {
 
   // Uploads `code`, compiled for the engine `fingerprint`, for the module
   // `digest` (in chunks of at most 1 MiB; the first names the module and
-  // the engine). Errors: the head's, DeadlineExceeded after `timeout`.
+  // the engine and carries `signature`, CodeKey::Sign of the code). Errors:
+  // the head's, DeadlineExceeded after `timeout`.
   absl::Status UploadCode(const std::string& digest,
                           const std::string& fingerprint,
-                          const std::string& code, absl::Duration timeout);
+                          const std::string& code, const std::string& signature,
+                          absl::Duration timeout);
 
   struct Impl;
 

@@ -10,6 +10,7 @@
 #include <climits>
 #include <cstdlib>
 #include <iostream>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -54,12 +55,14 @@ std::vector<std::string> GatherHosts(MPI_Comm comm) {
 }
 
 int Controller(const WorkerOptions& options, const std::string& token,
-               MPI_Comm control, const engine::Engine& engine) {
+               const CodeKey* code_key, MPI_Comm control,
+               const engine::Engine& engine) {
   std::vector<std::string> hosts = GatherHosts(control);
   ControllerConfig config;
   config.head = options.head;
   config.control = control;
   config.token = token;
+  config.code_key = code_key;
   v1::PoolMessage::Hello& hello = config.hello;
   hello.set_name(options.name.empty() ? hosts[0] : options.name);
   hello.set_engine_fingerprint(engine.Fingerprint());
@@ -73,13 +76,15 @@ int Controller(const WorkerOptions& options, const std::string& token,
   return 0;
 }
 
-int Executor(const WorkerOptions& options, MPI_Comm control,
-             engine::Engine& engine) {
+int Executor(const WorkerOptions& options, const CodeKey* code_key,
+             MPI_Comm control, engine::Engine& engine) {
   IgnoreDrainSignals();  // mpirun forwards SIGUSR1/2 to every rank
   GatherHosts(control);
   ExecutorOptions executor_options;
   executor_options.engine = &engine;
   executor_options.control = control;
+  executor_options.code_key = code_key;
+  executor_options.allowed_dirs = options.allow_dirs;
   executor_options.module_cache_entries = options.module_cache;
   executor_options.interruptible_collectives = !options.blocking_collectives;
   absl::StatusOr<std::unique_ptr<pool::Executor>> executor =
@@ -145,6 +150,25 @@ int Main(int argc, char** argv) {
   if (problem.empty() && !token_ok) {
     problem = rank == 0 ? std::string(token.status().message()) : "no token";
   }
+  // Every rank reads the code key on its own host; all must have it.
+  std::optional<CodeKey> code_key;
+  std::string key_problem;
+  if (problem.empty() && !options->code_key.empty()) {
+    absl::StatusOr<CodeKey> key = CodeKey::FromFile(options->code_key);
+    if (key.ok()) code_key = *std::move(key);
+    if (!key.ok()) key_problem = std::string(key.status().message());
+  }
+  int key_ok = key_problem.empty(), all_keys_ok = 0;
+  MPI_Allreduce(&key_ok, &all_keys_ok, 1, MPI_INT, MPI_MIN, MPI_COMM_WORLD);
+  if (!key_problem.empty()) SayOnStderr("--code-key: " + key_problem);
+  if (problem.empty() && !all_keys_ok) {
+    problem = "--code-key: a rank cannot read the code key (see above)";
+  }
+  if (problem.empty() && rank == 0 && !code_key) {
+    SayOnStderr(
+        "no --code-key: this pool compiles every module itself and shares "
+        "no compiled code with the head (see deploy/README.md)");
+  }
   if (!problem.empty()) {  // the same on every rank
     if (rank == 0) SayOnStderr(problem);
     MPI_Finalize();
@@ -152,8 +176,9 @@ int Main(int argc, char** argv) {
   }
   MPI_Comm control;
   MPI_Comm_dup(MPI_COMM_WORLD, &control);
-  int code = rank == 0 ? Controller(*options, *token, control, **engine)
-                       : Executor(*options, control, **engine);
+  const CodeKey* key = code_key ? &*code_key : nullptr;
+  int code = rank == 0 ? Controller(*options, *token, key, control, **engine)
+                       : Executor(*options, key, control, **engine);
   MPI_Comm_free(&control);
   MPI_Finalize();
   return code;

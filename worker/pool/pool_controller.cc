@@ -322,6 +322,7 @@ void PoolController::SendModule(
     module->set_module_bytes((*blob)->bytes);
     module->set_compiled_code((*blob)->compiled_code);
     module->set_engine_fingerprint((*blob)->engine_fingerprint);
+    module->set_code_signature((*blob)->code_signature);
   } else {
     module->set_error(std::string(blob.status().message()));
   }

@@ -65,6 +65,8 @@ struct ModuleBlob {
   // Serialized code for `engine_fingerprint`; empty if the head has none.
   std::string compiled_code;
   std::string engine_fingerprint;
+  // CodeKey::Sign of compiled_code, from the head.
+  std::string code_signature;
 };
 
 // The head, as the controller sees it.

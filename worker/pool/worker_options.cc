@@ -24,6 +24,14 @@ const char kWorkerUsage[] =
     "  --token-file FILE       bearer token for a head started with\n"
     "                          --auth-tokens: the file's first line\n"
     "                          (default: $WASMHPC_TOKEN, if set)\n"
+    "  --code-key FILE         the deployment's code key (the head's\n"
+    "                          DATA_DIR/code.key, mode 600, on every host):\n"
+    "                          compiled code is shared with the head only\n"
+    "                          when signed with it; without it every\n"
+    "                          module is compiled on the pool\n"
+    "  --allow-dir DIR         jobs may open host directories only below\n"
+    "                          DIR (repeatable; default: any the head\n"
+    "                          allowed); never through a symbolic link\n"
     "  --help                  this text\n"
     "SIGUSR1 or SIGUSR2 to mpirun (or SIGTERM to rank 0) drains the pool: it\n"
     "takes no new jobs, and every rank exits 0 once the head detaches it.\n";
@@ -60,13 +68,22 @@ absl::StatusOr<WorkerOptions> ParseWorkerOptions(
     } else if (flag == "--blocking-collectives") {
       options.blocking_collectives = true;
     } else if (flag == "--head" || flag == "--name" || flag == "--tier" ||
-               flag == "--token-file") {
+               flag == "--token-file" || flag == "--code-key") {
       absl::StatusOr<std::string> text = value();
       if (!text.ok()) return text.status();
-      (flag == "--head"   ? options.head
-       : flag == "--name" ? options.name
-       : flag == "--tier" ? options.tier
-                          : options.token_file) = *text;
+      (flag == "--head"       ? options.head
+       : flag == "--name"     ? options.name
+       : flag == "--tier"     ? options.tier
+       : flag == "--code-key" ? options.code_key
+                              : options.token_file) = *text;
+    } else if (flag == "--allow-dir") {
+      absl::StatusOr<std::string> text = value();
+      if (!text.ok()) return text.status();
+      if (text->empty() || (*text)[0] != '/') {
+        return absl::InvalidArgumentError(
+            absl::StrCat("--allow-dir ", *text, ": not an absolute path"));
+      }
+      options.allow_dirs.push_back(*text);
     } else if (flag == "--max-memory") {
       status = number(&options.max_memory_mib);
     } else if (flag == "--module-cache") {

@@ -19,6 +19,8 @@ struct WorkerOptions {
   size_t module_cache = 16;           // --module-cache N, per executor
   bool blocking_collectives = false;  // --blocking-collectives
   std::string token_file;             // --token-file FILE ("": none)
+  std::string code_key;               // --code-key FILE ("": none)
+  std::vector<std::string> allow_dirs;  // --allow-dir DIR, repeatable
   bool help = false;                  // --help
 };
 

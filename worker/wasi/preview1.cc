@@ -11,6 +11,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "worker/wasi/file_stat.h"
+#include "worker/wasi/preopen_dir.h"
 
 namespace wasmhpc::wasi {
 namespace {
@@ -22,25 +23,6 @@ constexpr uint64_t kStdoutRights =
     abi::kRightFdWrite | abi::kRightFdDatasync | abi::kRightFdSync |
     abi::kRightFdFdstatSetFlags | abi::kRightFdFilestatGet |
     abi::kRightPollFdReadwrite;
-
-// The status for a preopen that open(2) refused with `err`.
-absl::Status PreopenError(const Preopen& preopen, int err) {
-  std::string message =
-      absl::StrCat("--dir ", preopen.host_path, ": ", std::strerror(err));
-  switch (err) {
-    case ENOENT:
-      return absl::NotFoundError(message);
-    case EACCES:
-    case EPERM:
-      return absl::PermissionDeniedError(message);
-    case ENOTDIR:
-    case ELOOP:
-    case ENAMETOOLONG:
-      return absl::InvalidArgumentError(message);
-    default:
-      return absl::UnavailableError(message);
-  }
-}
 
 uint32_t TotalSize(const std::vector<std::string>& strings) {
   uint64_t total = 0;
@@ -83,10 +65,10 @@ absl::Status Preview1::Init() {
 }
 
 absl::Status Preview1::OpenPreopen(const Preopen& preopen) {
-  int fd = open(preopen.host_path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) return PreopenError(preopen, errno);
+  absl::StatusOr<UniqueFd> dir = OpenPreopenDir(preopen, O_RDONLY);
+  if (!dir.ok()) return dir.status();
   auto entry = std::make_unique<FdEntry>();
-  entry->host_fd = fd;
+  entry->host_fd = dir->release();
   entry->owns_host_fd = true;
   entry->filetype = abi::Filetype::kDirectory;
   entry->preopen_name = preopen.guest_path;

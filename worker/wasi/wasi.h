@@ -35,6 +35,12 @@ struct Preopen {
   std::string host_path;
   std::string guest_path;
   bool read_only = false;
+  // Pool jobs (paths the head resolved): host_path is opened with openat2
+  // without following any symbolic link, and, when `roots` is not empty,
+  // only below one of them (the pool's --allow-dir), so nothing swapped in
+  // after the head's check is reached. See OpenPreopenDir.
+  bool strict = false;
+  std::vector<std::string> roots;
 };
 
 // Parses a --dir value "HOST[:GUEST][:ro]" (GUEST defaults to HOST). Errors
