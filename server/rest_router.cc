@@ -1,9 +1,14 @@
 #include "server/rest_router.h"
 
+#include <regex>
 #include <utility>
 
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
+#include "server/bounded_http_server.h"
 #include "server/http_status.h"
 #include "server/openapi.h"
 #include "server/rest_json.h"
@@ -47,6 +52,83 @@ void SetError(httplib::Response& response, const absl::Status& status) {
   if (status.code() == absl::StatusCode::kUnauthenticated) {
     response.set_header("WWW-Authenticate", "Bearer");
   }
+}
+
+// Chunked framing (size lines, CRLFs) a body of `limit` bytes may add.
+uint64_t WithFraming(uint64_t limit) {
+  return limit == 0 ? 0 : limit + limit / 8 + 65536;
+}
+
+absl::Status NoRoute(const httplib::Request& request) {
+  return WithHttpStatus(absl::NotFoundError(absl::StrCat(
+                            "no route ", request.method, " ", request.path,
+                            " (see /v1/openapi.json)")),
+                        404);
+}
+
+// The answer when the body broke a limit (size, time); OK otherwise (a
+// client that went away is the route's to report).
+absl::Status BodyStatus() {
+  absl::Status status = BoundedHttpServer::BodyError();
+  switch (status.code()) {
+    case absl::StatusCode::kResourceExhausted:
+      return WithHttpStatus(status, 413);
+    case absl::StatusCode::kDeadlineExceeded:
+      return WithHttpStatus(status, 408);
+    default:
+      return absl::OkStatus();
+  }
+}
+
+bool HasBody(const httplib::Request& request) {
+  return request.has_header("Transfer-Encoding") ||
+         (request.has_header("Content-Length") &&
+          request.get_header_value("Content-Length") != "0");
+}
+
+// How the head says the body is framed (RFC 9112 6.1-6.3), where httplib
+// would take the first of several headers or inflate the body.
+absl::Status CheckFraming(const httplib::Request& request) {
+  const size_t lengths = request.get_header_value_count("Content-Length");
+  const std::string length = request.get_header_value("Content-Length");
+  uint64_t bytes = 0;
+  if (lengths > 1) {
+    return absl::InvalidArgumentError(
+        "more than one Content-Length header; send exactly one");
+  }
+  if (lengths == 1 &&
+      (length.empty() ||
+       !absl::c_all_of(length, [](char c) { return absl::ascii_isdigit(c); }) ||
+       !absl::SimpleAtoi(length, &bytes))) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("Content-Length '", length, "' is not a number of bytes"));
+  }
+  const size_t transfers = request.get_header_value_count("Transfer-Encoding");
+  if (transfers > 0 && lengths > 0) {
+    return absl::InvalidArgumentError(
+        "both Content-Length and Transfer-Encoding; send one of them");
+  }
+  if (transfers > 1 ||
+      (transfers == 1 &&
+       !absl::EqualsIgnoreCase(request.get_header_value("Transfer-Encoding"),
+                               "chunked"))) {
+    return WithHttpStatus(
+        absl::UnimplementedError("Transfer-Encoding must be chunked (or "
+                                 "send Content-Length instead)"),
+        501);
+  }
+  for (size_t i = 0; i < request.get_header_value_count("Content-Encoding");
+       ++i) {
+    const std::string coding = request.get_header_value("Content-Encoding", i);
+    if (!absl::EqualsIgnoreCase(coding, "identity")) {
+      return WithHttpStatus(
+          absl::InvalidArgumentError(
+              absl::StrCat("Content-Encoding '", coding,
+                           "' is not accepted; send the body uncompressed")),
+          415);
+    }
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace
@@ -114,6 +196,17 @@ void RestRouter::Register(httplib::Server* server) {
     if (method == "POST") server->Post(pattern, handler);
     if (method == "DELETE") server->Delete(pattern, handler);
   }
+  // Every request's head is checked before any of its body is read.
+  server->set_pre_routing_handler(
+      [this](const Request& request, Response& response) {
+        return Admit(request, response)
+                   ? httplib::Server::HandlerResponse::Unhandled
+                   : httplib::Server::HandlerResponse::Handled;
+      });
+  server->set_expect_100_continue_handler(
+      [this](const Request& request, Response& response) {
+        return Admit(request, response) ? 100 : response.status;
+      });
   // httplib's own answers (no route, a malformed request) get a JSON body
   // too; answers of the routes already have one.
   server->set_error_handler([this](const Request& request, Response& response) {
@@ -121,23 +214,104 @@ void RestRouter::Register(httplib::Server* server) {
   });
 }
 
+const RestRouter::Entry* RestRouter::Match(const Request& request) {
+  static const auto* patterns = [] {
+    auto* compiled = new std::vector<std::regex>;
+    for (const Entry& entry : Table()) {
+      compiled->emplace_back(PathPattern(entry.route.path));
+    }
+    return compiled;
+  }();
+  for (size_t i = 0; i < Table().size(); ++i) {
+    if (Table()[i].route.method == request.method &&
+        std::regex_match(request.path, (*patterns)[i])) {
+      return &Table()[i];
+    }
+  }
+  return nullptr;
+}
+
+uint64_t RestRouter::BodyLimit(const Entry& entry) const {
+  if (entry.handle_body != nullptr) return options_.max_upload_body_bytes;
+  if (entry.handle == &RestRouter::SubmitJob ||
+      entry.handle == &RestRouter::DrainPool) {
+    return options_.max_json_body_bytes;
+  }
+  return 0;
+}
+
+absl::Status RestRouter::CheckHead(const Request& request,
+                                   const Entry* entry) const {
+  if (absl::Status s = CheckFraming(request); !s.ok()) return s;
+  if (entry == nullptr) return NoRoute(request);
+  if (absl::Status s = CallerOf(*entry, request).status(); !s.ok()) return s;
+  if (!HasBody(request)) return absl::OkStatus();
+  const uint64_t limit = BodyLimit(*entry);
+  uint64_t length = 0;
+  const bool chunked =
+      !absl::SimpleAtoi(request.get_header_value("Content-Length"), &length);
+  if (chunked ? limit > 0 : length <= limit) return absl::OkStatus();
+  return WithHttpStatus(
+      absl::ResourceExhaustedError(absl::StrCat(
+          entry->route.method, " ", entry->route.path, " takes ",
+          limit == 0 ? "no body"
+                     : absl::StrCat("a body of at most ", limit, " bytes"),
+          "; this one is ",
+          chunked ? "chunked" : absl::StrCat(length, " bytes"))),
+      413);
+}
+
+bool RestRouter::Admit(const Request& request, Response& response) {
+  const Entry* entry = Match(request);
+  const absl::Status status = CheckHead(request, entry);
+  if (status.ok()) {
+    BoundedHttpServer::LimitBody(WithFraming(BodyLimit(*entry)));
+    return true;
+  }
+  SetError(response, status);
+  requests_.Count(request.method,
+                  entry != nullptr ? entry->route.path : "(unmatched)",
+                  response.status);
+  if (HasBody(request)) {  // Unread: the connection cannot go on.
+    BoundedHttpServer::CloseAfterResponse();
+    response.set_header("Connection", "close");
+  }
+  return false;
+}
+
+absl::StatusOr<Caller> RestRouter::CallerOf(const Entry& entry,
+                                            const Request& request) const {
+  if (entry.route.open) return Caller();
+  absl::StatusOr<Caller> caller =
+      options_.auth->Authenticate(request.get_header_value("Authorization"));
+  if (!caller.ok()) return caller.status();
+  if (absl::Status s = Permit(*caller, entry.route.access, entry.route.what);
+      !s.ok()) {
+    return s;
+  }
+  return caller;
+}
+
 void RestRouter::Serve(const Entry& entry, const Request& request,
                        Response& response, const ContentReader* body) {
-  absl::Status status;
   Caller caller;
-  if (!entry.route.open) {
-    absl::StatusOr<Caller> known =
-        options_.auth->Authenticate(request.get_header_value("Authorization"));
-    status = known.ok() ? Permit(*known, entry.route.access, entry.route.what)
-                        : known.status();
-    if (known.ok()) caller = *std::move(known);
-    if (!status.ok() && body != nullptr) DrainBody(*body);
+  absl::StatusOr<Caller> known = CallerOf(entry, request);
+  absl::Status status = known.status();
+  if (known.ok()) caller = *std::move(known);
+  if (!status.ok() && body != nullptr) DrainBody(*body);
+  if (status.ok() && body == nullptr &&
+      request.body.size() > BodyLimit(entry)) {  // Chunked, framing slack.
+    status =
+        WithHttpStatus(absl::ResourceExhaustedError(absl::StrCat(
+                           "request body over ", BodyLimit(entry), " bytes")),
+                       413);
   }
   if (status.ok()) {
     status = body != nullptr
                  ? (this->*entry.handle_body)(request, response, caller, *body)
                  : (this->*entry.handle)(request, response, caller);
   }
+  if (absl::Status read = BodyStatus(); !read.ok()) status = read;
   if (!status.ok()) {
     SetError(response, status);
     // The rest of a streamed body may be unread: the connection cannot
@@ -152,9 +326,7 @@ void RestRouter::Answer(const Request& request, Response& response) {
   absl::Status status;
   switch (response.status) {
     case 404:
-      status = absl::NotFoundError(absl::StrCat("no route ", request.method,
-                                                " ", request.path,
-                                                " (see /v1/openapi.json)"));
+      status = NoRoute(request);
       break;
     case 413:
       status = absl::ResourceExhaustedError("request body too large");
@@ -165,9 +337,12 @@ void RestRouter::Answer(const Request& request, Response& response) {
     default:
       status = absl::UnknownError(absl::StrCat("HTTP ", response.status));
   }
-  const int code = response.status;
-  SetError(response, WithHttpStatus(status, code));
-  requests_.Count(request.method, "(unmatched)", code);
+  if (absl::Status body = BodyStatus(); !body.ok()) {
+    SetError(response, body);  // The body broke a limit.
+  } else {
+    SetError(response, WithHttpStatus(status, response.status));
+  }
+  requests_.Count(request.method, "(unmatched)", response.status);
 }
 
 absl::Status RestRouter::Health(const Request& request, Response& response,

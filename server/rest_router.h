@@ -44,6 +44,19 @@
 // follow streams are open at once (429 beyond), so the other routes always
 // have threads.
 //
+// Before any body byte is read (httplib's pre-routing and Expect:
+// 100-continue handlers), each request is checked and refused, with the
+// connection closed after the answer, when it has: more than one
+// Content-Length or a malformed one (400), both Content-Length and
+// Transfer-Encoding or a Transfer-Encoding other than chunked (400), a
+// Content-Encoding other than identity (415: bodies are never inflated), no
+// route (404), no valid token where one is needed (401), or a body longer
+// than its route takes (413): none for routes that take no body,
+// max_json_body_bytes for POST /v1/jobs and drain, max_upload_body_bytes for
+// POST /v1/modules. A chunked body is cut at the same limit (413). On a
+// BoundedHttpServer these limits hold on the bytes read; on a plain
+// httplib::Server only the checks on the head do.
+//
 // Auth: with TokenAuth enabled, every /v1/ route except /v1/openapi.json
 // needs "Authorization: Bearer TOKEN" (else 401) of a caller with the
 // route's access (else 403; caller.h): job and module routes need a user or
@@ -92,6 +105,10 @@ struct RestRouterOptions {
   // Follow streams open at once; more are refused (429) so that streams
   // never take every server thread. Default: 16.
   int max_streams = 16;
+  // Largest body of a JSON route and of a module upload (413 beyond).
+  // Default: 1 MiB and 256 MiB.
+  uint64_t max_json_body_bytes = uint64_t{1} << 20;
+  uint64_t max_upload_body_bytes = uint64_t{256} << 20;
 };
 
 // One route as the API documents it.
@@ -130,6 +147,20 @@ class RestRouter {
   void Serve(const Entry& entry, const Request& request, Response& response,
              const ContentReader* body);
   void Answer(const Request& request, Response& response);
+  // The checks on a request's head, before its body (see above): false
+  // when it answered the request.
+  bool Admit(const Request& request, Response& response);
+  // Why the head of `request` (going to `entry`, null if none) is refused;
+  // OK if it is not.
+  absl::Status CheckHead(const Request& request, const Entry* entry) const;
+  // The caller, if the route is open or the request's token has the
+  // route's access (the transport's one authorization point, caller.h).
+  absl::StatusOr<Caller> CallerOf(const Entry& entry,
+                                  const Request& request) const;
+  // The route `request` goes to; null if none.
+  static const Entry* Match(const Request& request);
+  // Body bytes `entry` takes.
+  uint64_t BodyLimit(const Entry& entry) const;
 
   // Routes (rest_router.cc).
   absl::Status Health(const Request& request, Response& response,

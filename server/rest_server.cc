@@ -7,6 +7,7 @@
 #include <memory>
 
 #include "absl/strings/str_cat.h"
+#include "server/bounded_http_server.h"
 #include "server/rest_router.h"
 
 namespace wasmhpc::server {
@@ -23,12 +24,20 @@ absl::StatusOr<std::unique_ptr<RestServer>> RestServer::Start(
   router_options.poll = options.poll;
   router_options.heartbeat = options.heartbeat;
   router_options.max_streams = options.max_streams;
+  router_options.max_json_body_bytes = options.max_json_body_bytes;
+  router_options.max_upload_body_bytes = options.max_upload_body_bytes;
   rest->router_ = std::make_unique<RestRouter>(router_options);
-  rest->server_ = std::make_unique<httplib::Server>();
-  const size_t threads = options.threads > 0 ? options.threads : 1;
-  rest->server_->new_task_queue = [threads] {
-    return new httplib::ThreadPool(threads);
-  };
+  HttpLimits limits;
+  limits.threads = options.threads;
+  limits.max_connections = options.max_connections;
+  limits.max_header_bytes = options.max_header_bytes;
+  limits.header_timeout = options.header_timeout;
+  limits.idle_timeout = options.idle_timeout;
+  limits.keep_alive_max = options.keep_alive_max;
+  limits.read_timeout = options.read_timeout;
+  limits.body_timeout = options.body_timeout;
+  limits.write_timeout = options.write_timeout;
+  rest->server_ = std::make_unique<BoundedHttpServer>(limits);
   rest->router_->Register(rest->server_.get());
 
   const int port =
@@ -41,6 +50,7 @@ absl::StatusOr<std::unique_ptr<RestServer>> RestServer::Start(
     return absl::UnavailableError(
         absl::StrCat("cannot listen on ", options.host, ":", options.port));
   }
+  rest->server_->RaiseListenBacklog();
   rest->port_ = port;
   httplib::Server* server = rest->server_.get();
   auto ended = std::make_shared<std::atomic<bool>>(false);
@@ -68,6 +78,7 @@ void RestServer::Shutdown() {
   router_->Stop();
   server_->stop();
   thread_.join();
+  server_->StopConnections();
 }
 
 }  // namespace wasmhpc::server

@@ -1,9 +1,19 @@
 // RestServer: the head's REST API (see rest_router.h for the routes) on an
 // HTTP/1.1 server of its own, beside the gRPC server, over the same handlers.
 //
-// Execution model: one thread accepts connections; a pool of `threads`
-// workers serves them, one request at a time each (a follow log stream holds
-// its worker until it ends).
+// Execution model: see BoundedHttpServer: one thread accepts connections and
+// one waits, without blocking, for their requests' heads; a pool of `threads`
+// workers serves whole requests, one at a time each (a follow log stream
+// holds its worker until it ends). Idle and slow clients hold no worker.
+//
+// Limits (each an option below): connections open at once, request head
+// size and time, body size per route (none for routes that take no body,
+// max_json_body_bytes for JSON bodies, max_upload_body_bytes for module
+// uploads) checked against Content-Length before any body byte is read and
+// while reading (chunked), body read time, keep-alive requests and idle
+// time. Content-Encoding (gzip, br, ...) on a request is refused with 415,
+// so a body is never inflated. See rest_router.h for the checks on each
+// request.
 //
 // Thread safety: Start once; port and Shutdown from any thread.
 #ifndef WASMHPC_SERVER_REST_SERVER_H_
@@ -21,12 +31,9 @@
 #include "server/scheduler.h"
 #include "server/token_auth.h"
 
-namespace httplib {
-class Server;
-}
-
 namespace wasmhpc::server {
 
+class BoundedHttpServer;
 class RestRouter;
 
 struct RestServerOptions {
@@ -36,6 +43,28 @@ struct RestServerOptions {
   int port = 7080;
   // Requests served at once. Default: 32.
   int threads = 32;
+  // Connections open at once; more are answered 503 at once. Default: 512.
+  int max_connections = 512;
+  // Request line and headers; more: 431. Default: 64 KiB.
+  size_t max_header_bytes = size_t{64} << 10;
+  // Body of a JSON route (POST /v1/jobs, drain); more: 413. Default: 1 MiB.
+  uint64_t max_json_body_bytes = uint64_t{1} << 20;
+  // Body of POST /v1/modules; more: 413. The module handler's own
+  // max_module_bytes also applies. Default: 256 MiB.
+  uint64_t max_upload_body_bytes = uint64_t{256} << 20;
+  // A request's head must arrive within this from its first byte; else
+  // 408. Default: 10 s.
+  absl::Duration header_timeout = absl::Seconds(10);
+  // A body that stalls this long, or takes longer than body_timeout in
+  // all, fails with 408. Default: 10 s and 300 s.
+  absl::Duration read_timeout = absl::Seconds(10);
+  absl::Duration body_timeout = absl::Seconds(300);
+  // Longest wait to write a piece of an answer. Default: 10 s.
+  absl::Duration write_timeout = absl::Seconds(10);
+  // Keep-alive: an idle connection closes after idle_timeout, and after
+  // keep_alive_max requests. Default: 15 s, 100.
+  absl::Duration idle_timeout = absl::Seconds(15);
+  int keep_alive_max = 100;
   // Follow log streams open at once (each holds a thread). Default: 16.
   int max_streams = 16;
   // How long a follow log stream waits before it looks for Shutdown.
@@ -72,7 +101,7 @@ class RestServer {
  private:
   RestServer() = default;
   std::unique_ptr<RestRouter> router_;
-  std::unique_ptr<httplib::Server> server_;
+  std::unique_ptr<BoundedHttpServer> server_;
   std::thread thread_;
   int port_ = 0;
 };
