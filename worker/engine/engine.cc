@@ -1,5 +1,6 @@
 #include "worker/engine/engine.h"
 
+#include <algorithm>
 #include <mutex>
 
 #include "absl/status/status.h"
@@ -21,14 +22,34 @@ std::string TierFlags(Tier tier) {
 }
 
 std::string Flags(const EngineOptions& options) {
-  return absl::StrCat(TierFlags(options.tier),
-                      options.fast_host_calls ? " --turbo-fast-api-calls" : "",
-                      " --wasm-max-mem-pages=",
-                      options.max_memory_bytes / kWasmPageSize,
-                      " --stack-trace-limit=32");
+  return absl::StrCat(
+      TierFlags(options.tier),
+      options.fast_host_calls ? " --turbo-fast-api-calls" : "",
+      " --wasm-max-mem-pages=", options.max_memory_bytes / kWasmPageSize,
+      " --wasm-max-table-size=", kMaxTableEntries, " --stack-trace-limit=32");
+}
+
+// V8 calls this when the store's heap is nearly full; V8 would abort the
+// process if it stayed full. Stops the running code instead, and gives the
+// heap room to finish what it does meanwhile (the initial limit comes back
+// once usage drops: AutomaticallyRestoreInitialHeapLimit).
+size_t NearHeapLimit(void* data, size_t current_limit, size_t) {
+  auto* store = static_cast<Store::Impl*>(data);
+  store->heap_exhausted = true;
+  store->isolate->TerminateExecution();
+  // Room for the largest single allocation a guest makes: a table of
+  // kMaxTableEntries grown (old and new entry arrays, 80 MB each).
+  return current_limit + std::max<size_t>(current_limit / 2, size_t{256} << 20);
 }
 
 }  // namespace
+
+std::string HeapExhaustedMessage(const Store::Impl& store) {
+  return absl::StrCat(
+      "out of memory: the engine heap (tables and other V8 memory) reached "
+      "its limit of ",
+      store.max_heap_bytes >> 20, " MiB");
+}
 
 std::unique_ptr<v8::Platform>& Platform() {
   static std::unique_ptr<v8::Platform> platform;
@@ -100,13 +121,21 @@ std::string Engine::Fingerprint() const {
 
 Store::Store(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 
-std::unique_ptr<Store> Store::Create(Engine& engine) {
+std::unique_ptr<Store> Store::Create(Engine& engine,
+                                     const StoreOptions& options) {
   auto impl = std::make_unique<Impl>();
   impl->engine = &engine;
+  impl->max_heap_bytes = std::max<uint64_t>(
+      options.max_heap_bytes > 0 ? options.max_heap_bytes
+                                 : engine.options().max_memory_bytes,
+      uint64_t{16} << 20);
   impl->allocator.reset(v8::ArrayBuffer::Allocator::NewDefaultAllocator());
   v8::Isolate::CreateParams params;
   params.array_buffer_allocator = impl->allocator.get();
+  params.constraints.set_max_old_generation_size_in_bytes(impl->max_heap_bytes);
   impl->isolate = v8::Isolate::New(params);
+  impl->isolate->AddNearHeapLimitCallback(NearHeapLimit, impl.get());
+  impl->isolate->AutomaticallyRestoreInitialHeapLimit(0.5);
   impl->isolate->SetWasmStreamingCallback(FeedStreaming);
   {
     v8::Isolate::Scope isolate_scope(impl->isolate);

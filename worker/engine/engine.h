@@ -35,13 +35,19 @@ absl::StatusOr<Tier> ParseTier(std::string_view name);
 const char* ToString(Tier tier);
 
 inline constexpr uint64_t kWasmPageSize = 64 * 1024;
+// What one table entry costs in V8 10.2, about: the table's entry, and for
+// funcref tables the instance's signature id, call target and reference.
+inline constexpr uint64_t kTableEntryBytes = 32;
+// The most entries one table may have or grow to (V8's own bound is 10M).
+inline constexpr uint32_t kMaxTableEntries = 10'000'000;
 
 struct EngineOptions {
   // Default: kTurbofan.
   Tier tier = Tier::kTurbofan;
-  // Largest linear memory an instance may have; memory.grow beyond it fails
-  // (the guest sees -1). Rounded down to whole pages. Default: 4 GiB, the
-  // wasm32 maximum.
+  // Largest linear memory any instance may have; memory.grow beyond it
+  // fails (the guest sees -1). Rounded down to whole pages. Instances may
+  // have a lower limit (InstanceOptions). Also the default V8 heap limit of
+  // a store (StoreOptions). Default: 4 GiB, the wasm32 maximum.
   uint64_t max_memory_bytes = uint64_t{4} << 30;
   // Call host functions that have a fast entry (HostFunc::fast) through
   // V8's Wasm -> fast API call path, where this V8 supports it (10.2).
@@ -67,10 +73,20 @@ class Engine {
   EngineOptions options_;
 };
 
+struct StoreOptions {
+  // The store's V8 heap limit (tables, JS objects, everything of V8's but
+  // linear memory). Guest code that reaches it is stopped: RunStart
+  // returns a Trap "out of memory: ..." (Instance::Create an error), and
+  // the process goes on (V8 would otherwise abort it). 0: the engine's
+  // max_memory_bytes. At least 16 MiB.
+  uint64_t max_heap_bytes = 0;
+};
+
 // One V8 isolate with its context: the unit of isolation and of threading.
 class Store {
  public:
-  static std::unique_ptr<Store> Create(Engine& engine);
+  static std::unique_ptr<Store> Create(Engine& engine,
+                                       const StoreOptions& options = {});
   ~Store();
 
   // Stops the guest code running in this store as soon as possible (a
@@ -172,11 +188,20 @@ struct Trap {
 };
 
 // How a run ended: the guest returned from _start (exit code 0), called
-// proc_exit (its code), trapped, or was stopped by Store::Terminate().
+// proc_exit (its code), trapped (or ran the store's heap out: a Trap whose
+// message starts "out of memory"), or was stopped by Store::Terminate().
 struct RunResult {
   int32_t exit_code = 0;
   std::optional<Trap> trap;
   bool terminated = false;
+};
+
+struct InstanceOptions {
+  // The most memory the instance may have: its linear memory (memory.grow
+  // beyond it fails, the guest sees -1) plus its tables at the start
+  // (kTableEntryBytes per entry). 0 or more than the engine's
+  // max_memory_bytes: the engine's.
+  uint64_t max_memory_bytes = 0;
 };
 
 class Instance {
@@ -185,8 +210,13 @@ class Instance {
   // function matched by module, name and signature, else NotFound
   // "unknown import <module>.<name> (<kind>)" or InvalidArgument naming both
   // signatures. A start-function trap is InvalidArgument with its message.
+  // ResourceExhausted when the module's initial memory and tables exceed
+  // the limit (options), or it defines a memory it does not export (which
+  // the limit could not hold) while the limit is below the engine's, or
+  // the store's heap ran out while instantiating.
   static absl::StatusOr<std::unique_ptr<Instance>> Create(
-      Store& store, const Module& module, std::vector<HostFunc> host);
+      Store& store, const Module& module, std::vector<HostFunc> host,
+      const InstanceOptions& options = {});
   ~Instance();
 
   // Runs the exported `_start`. NotFound if the module has no such export.

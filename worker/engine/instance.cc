@@ -328,11 +328,11 @@ absl::StatusOr<v8::Local<v8::Object>> BuildImports(
                                               ToString(imp.kind), ")"));
     }
     HostFunc& f = *it->second;
-    if (imp.func_type != f.type || !IsNumeric(f.type)) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("import ", imp.module, ".", imp.name, " has type ",
-                       ToString(imp.func_type), " but the host provides ",
-                       ToString(f.type)));
+    const FuncType& type = info.ImportType(imp);
+    if (type != f.type || !IsNumeric(f.type)) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "import ", imp.module, ".", imp.name, " has type ", ToString(type),
+          " but the host provides ", ToString(f.type)));
     }
     auto binding = std::make_unique<Binding>(Binding{f, &instance});
     v8::Local<v8::Value> fn;
@@ -489,18 +489,104 @@ Instance::~Instance() {
 
 GuestMemory& Instance::memory() { return impl_->linear_memory; }
 
+namespace {
+
+// Lowers the maximum of the module's exported memory to `max_pages`, so
+// that memory.grow past it fails (returns -1) in this instance only.
+// V8 10.2 keeps a memory's maximum in the WasmMemoryObject (a Smi after
+// its ArrayBuffer; WasmMemoryObject::Grow checks it) and offers no API to
+// set it: the field is written in place, after checking that the object
+// has the expected layout (its buffer there, a Smi maximum next to it).
+absl::Status CapMemory(v8::Isolate* isolate, v8::Local<v8::Context> context,
+                       const ModuleInfo& info, v8::Local<v8::Object> exports,
+                       uint32_t max_pages) {
+  using v8::internal::Address;
+  using v8::internal::Internals;
+  static_assert(v8::internal::kApiTaggedSize == sizeof(Address),
+                "tagged fields are full words (no pointer compression)");
+  for (const ExportInfo& e : info.exports) {
+    if (e.kind != ExternKind::kMemory) continue;
+    v8::Local<v8::Value> value;
+    if (!exports->Get(context, V8String(isolate, e.name)).ToLocal(&value) ||
+        !value->IsWasmMemoryObject()) {
+      continue;
+    }
+    v8::Local<v8::WasmMemoryObject> memory = value.As<v8::WasmMemoryObject>();
+    v8::Local<v8::ArrayBuffer> buffer = memory->Buffer();
+    const Address object = *reinterpret_cast<const Address*>(*memory);
+    const Address buffer_object = *reinterpret_cast<const Address*>(*buffer);
+    constexpr int kBufferOffset = Internals::kJSObjectHeaderSize;
+    constexpr int kMaximumOffset = kBufferOffset + v8::internal::kApiTaggedSize;
+    auto* slots =
+        reinterpret_cast<Address*>(object - v8::internal::kHeapObjectTag);
+    const Address buffer_slot = slots[kBufferOffset / sizeof(Address)];
+    Address& maximum = slots[kMaximumOffset / sizeof(Address)];
+    if (buffer_slot != buffer_object || Internals::HasHeapObjectTag(maximum)) {
+      return absl::InternalError(
+          "this V8 keeps a Wasm memory's maximum where wasmhpc does not look "
+          "for it: per-instance memory limits are not available");
+    }
+    const int current = Internals::SmiValue(maximum);
+    if (current < 0 || static_cast<uint32_t>(current) > max_pages) {
+      maximum = Internals::IntToSmi(static_cast<int>(max_pages));
+    }
+  }
+  return absl::OkStatus();
+}
+
+// The instance's memory limit: the engine's, or a lower one from options.
+uint64_t MemoryLimit(const Store::Impl& s, const InstanceOptions& options) {
+  const uint64_t engine_max = s.engine->options().max_memory_bytes;
+  if (options.max_memory_bytes == 0) return engine_max;
+  return std::min(options.max_memory_bytes, engine_max);
+}
+
+// What the module needs at the start (linear memory and tables) against
+// `limit`: ResourceExhausted naming both when it does not fit.
+absl::Status CheckInitialMemory(const ModuleInfo& info, uint64_t limit,
+                                bool below_engine_max) {
+  const uint64_t memory = uint64_t{info.initial_memory_pages} * kWasmPageSize;
+  if (memory > limit) {
+    return absl::ResourceExhaustedError(absl::StrCat(
+        "the module starts with ", memory >> 20,
+        " MiB of linear memory, more than the limit of ", limit >> 20, " MiB"));
+  }
+  const uint64_t tables = info.InitialTableEntries() * kTableEntryBytes;
+  if (memory + tables > limit) {
+    return absl::ResourceExhaustedError(
+        absl::StrCat("the module's ", info.tables.size(), " tables start with ",
+                     info.InitialTableEntries(), " entries (", tables >> 20,
+                     " MiB of engine memory, ", kTableEntryBytes,
+                     " bytes each), which with its ", memory >> 20,
+                     " MiB of linear memory is more than the limit of ",
+                     limit >> 20, " MiB"));
+  }
+  if (below_engine_max && info.has_memory &&
+      std::none_of(
+          info.exports.begin(), info.exports.end(),
+          [](const ExportInfo& e) { return e.kind == ExternKind::kMemory; })) {
+    return absl::ResourceExhaustedError(
+        "the module does not export its memory, so its memory limit cannot "
+        "be applied; export it (WASI modules export \"memory\")");
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
 absl::StatusOr<std::unique_ptr<Instance>> Instance::Create(
-    Store& store, const Module& module, std::vector<HostFunc> host) {
+    Store& store, const Module& module, std::vector<HostFunc> host,
+    const InstanceOptions& options) {
   Store::Impl& s = store.impl();
   StoreScope scope(s);
   v8::Isolate* isolate = s.isolate;
   v8::Local<v8::Context> context = scope.context();
-  const uint64_t limit = s.engine->options().max_memory_bytes;
-  if (module.info().initial_memory_pages * kWasmPageSize > limit) {
-    return absl::ResourceExhaustedError(absl::StrCat(
-        "the module starts with ",
-        module.info().initial_memory_pages * kWasmPageSize >> 20,
-        " MiB of linear memory, more than the limit of ", limit >> 20, " MiB"));
+  const uint64_t limit = MemoryLimit(s, options);
+  const bool below_engine_max = limit < s.engine->options().max_memory_bytes;
+  if (absl::Status fits =
+          CheckInitialMemory(module.info(), limit, below_engine_max);
+      !fits.ok()) {
+    return fits;
   }
   auto impl = std::make_unique<Impl>();
   impl->store = &s;
@@ -516,6 +602,11 @@ absl::StatusOr<std::unique_ptr<Instance>> Instance::Create(
   if (!WebAssemblyMember(isolate, context, "Instance")
            ->NewInstance(context, 2, argv)
            .ToLocal(&instance)) {
+    if (try_catch.HasTerminated() && s.heap_exhausted) {
+      isolate->CancelTerminateExecution();
+      s.heap_exhausted = false;
+      return absl::ResourceExhaustedError(HeapExhaustedMessage(s));
+    }
     return absl::InvalidArgumentError(
         absl::StrCat("instantiation failed: ",
                      ExceptionMessage(isolate, try_catch.Exception())));
@@ -525,6 +616,12 @@ absl::StatusOr<std::unique_ptr<Instance>> Instance::Create(
           .ToLocalChecked()
           .As<v8::Object>();
   impl->exports.Reset(isolate, exports);
+  if (below_engine_max) {
+    absl::Status capped =
+        CapMemory(isolate, context, module.info(), exports,
+                  static_cast<uint32_t>(limit / kWasmPageSize));
+    if (!capped.ok()) return capped;
+  }
   v8::Local<v8::Value> table;
   if (exports->Get(context, V8String(isolate, "__indirect_function_table"))
           .ToLocal(&table) &&
@@ -558,7 +655,12 @@ absl::StatusOr<RunResult> Instance::RunStart() {
   v8::MaybeLocal<v8::Value> returned =
       start.As<v8::Function>()->Call(context, context->Global(), 0, nullptr);
   RunResult result;
-  if (try_catch.HasTerminated()) {
+  if (try_catch.HasTerminated() && s.heap_exhausted) {
+    isolate->CancelTerminateExecution();
+    s.heap_exhausted = false;
+    result.exit_code = -1;
+    result.trap = Trap{HeapExhaustedMessage(s), {}};
+  } else if (try_catch.HasTerminated()) {
     isolate->CancelTerminateExecution();
     result.exit_code = -1;
     result.terminated = true;

@@ -14,6 +14,7 @@ namespace {
 constexpr uint8_t kTypeSection = 1;
 constexpr uint8_t kImportSection = 2;
 constexpr uint8_t kFunctionSection = 3;
+constexpr uint8_t kTableSection = 4;
 constexpr uint8_t kMemorySection = 5;
 constexpr uint8_t kExportSection = 7;
 constexpr uint8_t kElementSection = 9;
@@ -46,6 +47,17 @@ class Reader {
     return Fail("LEB128 too long"), 0;
   }
 
+  // A count of entries that follow: each takes at least `min_entry_bytes`,
+  // so a count the remaining bytes cannot hold is malformed. Callers size
+  // containers from counts only through this (the bytes are untrusted).
+  uint32_t Count(size_t min_entry_bytes = 1) {
+    uint32_t n = U32();
+    if (n > (bytes_.size() - pos_) / min_entry_bytes) {
+      return Fail("count larger than the bytes left"), 0;
+    }
+    return n;
+  }
+
   std::string Name() {
     uint32_t len = U32();
     if (len > bytes_.size() - pos_) return Fail("name past end"), "";
@@ -59,11 +71,14 @@ class Reader {
     pos_ += n;
   }
 
-  // Reads limits, returns the minimum.
-  uint32_t Limits() {
+  // Reads limits: the minimum, and the maximum if present.
+  uint32_t Limits(std::optional<uint32_t>* max = nullptr) {
     uint8_t flags = Byte();
     uint32_t min = U32();
-    if (flags & 1) U32();
+    if (flags & 1) {
+      uint32_t m = U32();
+      if (max != nullptr) *max = m;
+    }
     return min;
   }
 
@@ -92,49 +107,62 @@ class Reader {
 };
 
 std::vector<FuncType> ReadTypes(Reader& r) {
-  std::vector<FuncType> types(r.U32());
+  // A type is at least 3 bytes: 0x60 and two empty vectors.
+  std::vector<FuncType> types(r.Count(3));
   for (FuncType& t : types) {
     if (r.Byte() != 0x60) r.Fail("expected func type");
-    t.params.resize(r.U32());
+    t.params.resize(r.Count());
     for (ValType& v : t.params) v = r.Type();
-    t.results.resize(r.U32());
+    t.results.resize(r.Count());
     for (ValType& v : t.results) v = r.Type();
     if (!r.ok()) break;
   }
   return types;
 }
 
+// A table type: element type and limits.
+TableInfo ReadTable(Reader& r) {
+  TableInfo table;
+  r.Type();
+  table.initial = r.Limits(&table.maximum);
+  return table;
+}
+
 // Active segments for table 0 with an i32.const offset (what wasm-ld
 // emits); other segment forms are skipped.
-void ReadElements(Reader& r, std::vector<int64_t>& table) {
-  for (uint32_t n = r.U32(); n > 0 && r.ok(); --n) {
+void ReadElements(Reader& r, absl::flat_hash_map<uint32_t, uint32_t>& table) {
+  for (uint32_t n = r.Count(); n > 0 && r.ok(); --n) {
     uint32_t flags = r.U32();
     if (flags != 0) return;  // Not needed for wasm-ld output; stop here.
     if (r.Byte() != 0x41) return r.Fail("element offset is not i32.const");
     uint32_t offset = r.U32();  // LEB i32: table bases are small positives
     if (r.Byte() != 0x0b) return r.Fail("element offset not terminated");
-    uint32_t count = r.U32();
-    if (offset + uint64_t{count} > (1u << 24)) return r.Fail("table too big");
-    if (table.size() < offset + count) table.resize(offset + count, -1);
-    for (uint32_t i = 0; i < count && r.ok(); ++i) table[offset + i] = r.U32();
+    uint32_t count = r.Count();
+    if (offset + uint64_t{count} > (uint64_t{1} << 32)) {
+      return r.Fail("element segment past the end of the table");
+    }
+    for (uint32_t i = 0; i < count && r.ok(); ++i) {
+      table[offset + i] = r.U32();
+    }
   }
 }
 
 void ReadImports(Reader& r, const std::vector<FuncType>& types,
-                 std::vector<ImportInfo>& out) {
-  for (uint32_t n = r.U32(); n > 0 && r.ok(); --n) {
+                 std::vector<ImportInfo>& out, std::vector<TableInfo>& tables) {
+  for (uint32_t n = r.Count(); n > 0 && r.ok(); --n) {
     ImportInfo imp;
     imp.module = r.Name();
     imp.name = r.Name();
     imp.kind = static_cast<ExternKind>(r.Byte());
     switch (imp.kind) {
       case ExternKind::kFunction: {
-        uint32_t index = r.U32();
-        if (index >= types.size()) return r.Fail("bad type index");
-        imp.func_type = types[index];
+        imp.type_index = r.U32();
+        if (imp.type_index >= types.size()) return r.Fail("bad type index");
         break;
       }
-      case ExternKind::kTable: r.Type(), r.Limits(); break;
+      case ExternKind::kTable:
+        tables.push_back(ReadTable(r));
+        break;
       case ExternKind::kMemory: r.Limits(); break;
       case ExternKind::kGlobal: r.Type(), r.Byte(); break;
       case ExternKind::kTag: r.Byte(), r.U32(); break;
@@ -166,17 +194,23 @@ const char* ToString(ExternKind kind) {
 }
 
 const FuncType* ModuleInfo::TableFunctionType(uint32_t index) const {
-  if (index >= table_functions.size() || table_functions[index] < 0 ||
-      table_functions[index] >= static_cast<int64_t>(function_types.size())) {
+  auto it = table_functions.find(index);
+  if (it == table_functions.end() || it->second >= function_types.size()) {
     return nullptr;
   }
-  return &function_types[table_functions[index]];
+  return &types[function_types[it->second]];
+}
+
+uint64_t ModuleInfo::InitialTableEntries() const {
+  uint64_t entries = 0;
+  for (const TableInfo& t : tables) entries += t.initial;
+  return entries;
 }
 
 const FuncType* ModuleInfo::ExportedFunctionType(std::string_view name) const {
   const ExportInfo* e = FindExport(name, ExternKind::kFunction);
   if (e == nullptr || e->index >= function_types.size()) return nullptr;
-  return &function_types[e->index];
+  return &types[function_types[e->index]];
 }
 
 const ExportInfo* ModuleInfo::FindExport(std::string_view name,
@@ -198,7 +232,7 @@ absl::StatusOr<ModuleInfo> ParseModuleInfo(absl::Span<const uint8_t> bytes) {
   Reader r(bytes);
   r.Skip(8);
   ModuleInfo info;
-  std::vector<FuncType> types;
+  std::vector<FuncType>& types = info.types;
   while (!r.done() && r.ok()) {
     uint8_t id = r.Byte();
     uint32_t size = r.U32();
@@ -206,26 +240,38 @@ absl::StatusOr<ModuleInfo> ParseModuleInfo(absl::Span<const uint8_t> bytes) {
     if (id == kTypeSection) {
       types = ReadTypes(r);
     } else if (id == kImportSection) {
-      ReadImports(r, types, info.imports);
+      ReadImports(r, types, info.imports, info.tables);
+      info.has_memory |= std::any_of(info.imports.begin(), info.imports.end(),
+                                     [](const ImportInfo& imp) {
+                                       return imp.kind == ExternKind::kMemory;
+                                     });
       for (const ImportInfo& imp : info.imports) {
         if (imp.kind == ExternKind::kFunction) {
-          info.function_types.push_back(imp.func_type);
+          info.function_types.push_back(imp.type_index);
         }
       }
+    } else if (id == kTableSection) {
+      for (uint32_t n = r.Count(); n > 0 && r.ok(); --n) {
+        info.tables.push_back(ReadTable(r));
+      }
     } else if (id == kFunctionSection) {
-      for (uint32_t n = r.U32(); n > 0 && r.ok(); --n) {
+      for (uint32_t n = r.Count(); n > 0 && r.ok(); --n) {
         uint32_t index = r.U32();
         if (index >= types.size()) r.Fail("bad type index");
-        else info.function_types.push_back(types[index]);
+        else
+          info.function_types.push_back(index);
       }
     } else if (id == kElementSection) {
       ReadElements(r, info.table_functions);
       r.Skip(end - std::min(end, r.pos()));
     } else if (id == kMemorySection) {
-      if (r.U32() > 0) info.initial_memory_pages = r.Limits();
+      if (r.U32() > 0) {
+        info.has_memory = true;
+        info.initial_memory_pages = r.Limits();
+      }
       r.Skip(end - r.pos());
     } else if (id == kExportSection) {
-      for (uint32_t n = r.U32(); n > 0 && r.ok(); --n) {
+      for (uint32_t n = r.Count(); n > 0 && r.ok(); --n) {
         ExportInfo e;
         e.name = r.Name();
         e.kind = static_cast<ExternKind>(r.Byte());

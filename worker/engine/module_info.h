@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
 #include "absl/types/span.h"
 #include "worker/engine/host_func.h"
@@ -25,7 +26,7 @@ struct ImportInfo {
   std::string module;
   std::string name;
   ExternKind kind;
-  FuncType func_type;  // Only for kFunction.
+  uint32_t type_index = 0;  // Only for kFunction: into ModuleInfo::types.
 };
 
 struct ExportInfo {
@@ -34,21 +35,41 @@ struct ExportInfo {
   uint32_t index = 0;  // in the index space of `kind`
 };
 
+struct TableInfo {
+  uint32_t initial = 0;             // entries
+  std::optional<uint32_t> maximum;  // entries, if declared
+};
+
 struct ModuleInfo {
   std::vector<ImportInfo> imports;
   std::vector<ExportInfo> exports;
   // Initial pages of the memory the module defines (0 if it defines none).
   uint32_t initial_memory_pages = 0;
-  // Type of every function, imported ones first (the function index space).
-  std::vector<FuncType> function_types;
+  // Whether the module defines or imports a memory.
+  bool has_memory = false;
+  // The type section.
+  std::vector<FuncType> types;
+  // Type of every function, imported ones first (the function index
+  // space), as indices into `types` (a type is stored once however many
+  // functions have it: memory stays proportional to the module's size).
+  std::vector<uint32_t> function_types;
   // Function index at each table-0 slot set by active element segments
-  // (-1 where none is set).
-  std::vector<int64_t> table_functions;
+  // (absent where none is set).
+  absl::flat_hash_map<uint32_t, uint32_t> table_functions;
+  // Every table, imported ones first.
+  std::vector<TableInfo> tables;
 
   // The type of exported function `name`, or nullptr.
   const FuncType* ExportedFunctionType(std::string_view name) const;
+  // The type of import `imp` (a function).
+  const FuncType& ImportType(const ImportInfo& imp) const {
+    return types[imp.type_index];
+  }
   // The type of the function at table slot `index`, or nullptr.
   const FuncType* TableFunctionType(uint32_t index) const;
+
+  // The sum of the tables' initial sizes.
+  uint64_t InitialTableEntries() const;
 
   // The export called `name` of kind `kind`, or nullptr.
   const ExportInfo* FindExport(std::string_view name, ExternKind kind) const;
@@ -57,9 +78,12 @@ struct ModuleInfo {
 // Returns true if `bytes` starts with the Wasm magic number "\0asm".
 bool HasWasmMagic(absl::Span<const uint8_t> bytes);
 
-// Parses the type, import, function, memory, export and element sections. Returns InvalidArgument with
-// the byte offset on malformed input (V8's validator gives better messages:
-// call this after the module compiled).
+// Parses the type, import, function, table, memory, export and element
+// sections. Returns InvalidArgument with the byte offset on malformed input
+// (V8's validator gives better messages: call this after the module
+// compiled where possible). Safe on untrusted bytes: every count is checked
+// against the bytes left before anything is sized from it, so memory use is
+// proportional to the module's size.
 absl::StatusOr<ModuleInfo> ParseModuleInfo(absl::Span<const uint8_t> bytes);
 
 }  // namespace wasmhpc::engine

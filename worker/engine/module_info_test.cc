@@ -1,5 +1,7 @@
 #include "worker/engine/module_info.h"
 
+#include <sys/resource.h>
+
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
@@ -32,7 +34,7 @@ TEST(ModuleInfo, ReadsImportsWithSignaturesAndExports) {
   ASSERT_EQ(info->imports.size(), 2u);
   EXPECT_EQ(info->imports[0].module, "env");
   EXPECT_EQ(info->imports[0].name, "MPI_Init");
-  EXPECT_EQ(ToString(info->imports[0].func_type), "(i32, i64) -> f64");
+  EXPECT_EQ(ToString(info->ImportType(info->imports[0])), "(i32, i64) -> f64");
   EXPECT_EQ(info->imports[1].kind, ExternKind::kMemory);
   EXPECT_NE(info->FindExport("_start", ExternKind::kFunction), nullptr);
   EXPECT_EQ(info->FindExport("_start", ExternKind::kMemory), nullptr);
@@ -51,6 +53,119 @@ TEST(ModuleInfo, TruncatedSectionIsAnErrorNotACrash) {
 TEST(ModuleInfo, RejectsMissingMagic) {
   EXPECT_FALSE(HasWasmMagic(std::vector<uint8_t>{'E', 'L', 'F', 0}));
   EXPECT_FALSE(ParseModuleInfo(std::vector<uint8_t>{1, 2}).ok());
+}
+
+// The header, then one section `id` whose body is `body`.
+std::vector<uint8_t> OneSection(uint8_t id, std::vector<uint8_t> body) {
+  std::vector<uint8_t> bytes = {0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00};
+  bytes.push_back(id);
+  bytes.push_back(static_cast<uint8_t>(body.size()));  // < 128 here
+  bytes.insert(bytes.end(), body.begin(), body.end());
+  return bytes;
+}
+
+// 2^32-1 and 2^26 as LEB128.
+const std::vector<uint8_t> kHugeCount = {0xff, 0xff, 0xff, 0xff, 0x0f};
+const std::vector<uint8_t> kLargeCount = {0x80, 0x80, 0x80, 0x20};
+
+std::vector<uint8_t> Concat(std::vector<uint8_t> a,
+                            const std::vector<uint8_t>& b) {
+  a.insert(a.end(), b.begin(), b.end());
+  return a;
+}
+
+// This process's peak resident set, in MiB.
+long PeakRssMib() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  return usage.ru_maxrss / 1024;
+}
+
+// Counts read from the module are untrusted: one the bytes left cannot
+// hold is an error before anything is sized from it (was: a 15-byte module
+// made the parser allocate 2^32-1 types, std::bad_alloc; 2^26 types took
+// gigabytes).
+TEST(ModuleInfo, CountsLargerThanTheModuleAreErrorsNotAllocations) {
+  std::vector<std::vector<uint8_t>> crafted;
+  for (const std::vector<uint8_t>& count : {kHugeCount, kLargeCount}) {
+    for (uint8_t id : {1, 2, 3, 4, 7, 9}) {  // every section with a vector
+      crafted.push_back(OneSection(id, count));
+    }
+    // One type with that many parameters, or results.
+    crafted.push_back(OneSection(1, Concat({0x01, 0x60}, count)));
+    crafted.push_back(OneSection(1, Concat({0x01, 0x60, 0x00}, count)));
+    // An element segment with that many entries, far into the table.
+    crafted.push_back(OneSection(
+        9,
+        Concat({0x01, 0x00, 0x41, 0xf0, 0xff, 0xff, 0xff, 0x00, 0x0b}, count)));
+  }
+  ASSERT_EQ(crafted[0].size(), 15u);
+  const long rss_before = PeakRssMib();
+  for (const std::vector<uint8_t>& bytes : crafted) {
+    absl::StatusOr<ModuleInfo> info = ParseModuleInfo(bytes);
+    ASSERT_FALSE(info.ok()) << "section " << int{bytes[8]};
+    EXPECT_THAT(info.status().message(),
+                ::testing::HasSubstr("count larger than the bytes left"));
+  }
+  EXPECT_LT(PeakRssMib() - rss_before, 64)
+      << "the parser allocated from a count";
+}
+
+// LEB128 of `n`.
+std::vector<uint8_t> Leb(uint32_t n) {
+  std::vector<uint8_t> out;
+  do {
+    out.push_back((n & 0x7f) | (n > 0x7f ? 0x80 : 0));
+    n >>= 7;
+  } while (n > 0);
+  return out;
+}
+
+// A type is stored once however many functions have it (was: copied per
+// function, n^2 memory: a 100 KB module took 2.5 GB).
+TEST(ModuleInfo, ManyFunctionsOfOneBigTypeTakeLinearMemory) {
+  constexpr uint32_t kN = 50000;
+  std::vector<uint8_t> type = Concat({0x01, 0x60}, Leb(kN));
+  type.insert(type.end(), kN, 0x7f);  // i32 params
+  type.push_back(0x00);
+  std::vector<uint8_t> functions = Leb(kN);
+  functions.insert(functions.end(), kN, 0x00);  // all of type 0
+  std::vector<uint8_t> bytes = {0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00};
+  for (auto [id, body] : {std::pair{1, &type}, std::pair{3, &functions}}) {
+    bytes.push_back(static_cast<uint8_t>(id));
+    bytes = Concat(bytes, Leb(static_cast<uint32_t>(body->size())));
+    bytes = Concat(bytes, *body);
+  }
+  const long rss_before = PeakRssMib();
+  absl::StatusOr<ModuleInfo> info = ParseModuleInfo(bytes);
+  ASSERT_TRUE(info.ok()) << info.status();
+  EXPECT_EQ(info->function_types.size(), kN);
+  EXPECT_LT(PeakRssMib() - rss_before, 64);
+}
+
+// A far element offset costs nothing: slots are kept sparsely.
+TEST(ModuleInfo, FarElementSegmentIsSparse) {
+  // (elem (i32.const 0x7ffffff0) 0): one slot, no type for function 0.
+  std::vector<uint8_t> bytes = OneSection(
+      9, {0x01, 0x00, 0x41, 0xf0, 0xff, 0xff, 0xff, 0x07, 0x0b, 0x01, 0x00});
+  const long rss_before = PeakRssMib();
+  absl::StatusOr<ModuleInfo> info = ParseModuleInfo(bytes);
+  ASSERT_TRUE(info.ok()) << info.status();
+  EXPECT_EQ(info->table_functions.size(), 1u);
+  EXPECT_EQ(info->TableFunctionType(0x7ffffff0), nullptr);  // no such function
+  EXPECT_LT(PeakRssMib() - rss_before, 16);
+}
+
+TEST(ModuleInfo, ReadsTables) {
+  // (table 10 funcref) (table 5 20 funcref)
+  absl::StatusOr<ModuleInfo> info = ParseModuleInfo(
+      OneSection(4, {0x02, 0x70, 0x00, 0x0a, 0x70, 0x01, 0x05, 0x14}));
+  ASSERT_TRUE(info.ok()) << info.status();
+  ASSERT_EQ(info->tables.size(), 2u);
+  EXPECT_EQ(info->tables[0].initial, 10u);
+  EXPECT_FALSE(info->tables[0].maximum.has_value());
+  EXPECT_EQ(info->tables[1].maximum, 20u);
+  EXPECT_EQ(info->InitialTableEntries(), 15u);
 }
 
 }  // namespace

@@ -18,6 +18,10 @@ struct Store::Impl {
   Engine* engine = nullptr;
   std::unique_ptr<v8::ArrayBuffer::Allocator> allocator;
   v8::Isolate* isolate = nullptr;
+  uint64_t max_heap_bytes = 0;
+  // Set by the near-heap-limit callback, which also terminates the running
+  // code; whoever catches the termination reports it and clears this.
+  bool heap_exhausted = false;
   v8::Global<v8::Context> context;
   // Exports of the guard instance for each list of fast import arities
   // (instance.cc, fast_calls.h); instance-independent, so made once.
@@ -52,6 +56,9 @@ struct Module::Impl {
 // The isolate's streaming callback (Module::CompileWithCache). V8 only
 // installs WebAssembly.compileStreaming in contexts created after it is set.
 void FeedStreaming(const v8::FunctionCallbackInfo<v8::Value>& info);
+
+// The message for a run stopped because the store's heap ran out.
+std::string HeapExhaustedMessage(const Store::Impl& store);
 
 // The process's V8 platform (set by Engine::Get).
 std::unique_ptr<v8::Platform>& Platform();

@@ -474,14 +474,6 @@ absl::Status Executor::State::Instantiate(const ToExecutor::Assign& assign,
                                           const engine::Module& module,
                                           JobScope& job) {
   const v1::JobSpec& spec = assign.spec();
-  uint64_t initial =
-      uint64_t{module.info().initial_memory_pages} * engine::kWasmPageSize;
-  if (spec.memory_limit_bytes() > 0 && initial > spec.memory_limit_bytes()) {
-    return absl::ResourceExhaustedError(
-        absl::StrCat("the module starts with ", initial >> 20,
-                     " MiB of linear memory, more than the job's limit of ",
-                     spec.memory_limit_bytes() >> 20, " MiB"));
-  }
   wasi::WasiOptions w;
   w.args.push_back(assign.module_name().empty() ? spec.module_digest()
                                                 : assign.module_name());
@@ -520,8 +512,11 @@ absl::Status Executor::State::Instantiate(const ToExecutor::Assign& assign,
   for (engine::HostFunc& f : job.bridge->Imports()) {
     imports.push_back(std::move(f));
   }
+  // The job's memory limit, in this rank: initial memory and tables, and
+  // memory.grow past it fails (0: the pool's --max-memory).
   absl::StatusOr<std::unique_ptr<engine::Instance>> instance =
-      engine::Instance::Create(*store, module, std::move(imports));
+      engine::Instance::Create(*store, module, std::move(imports),
+                               {.max_memory_bytes = spec.memory_limit_bytes()});
   if (!instance.ok()) return instance.status();
   job.instance = *std::move(instance);
   return absl::OkStatus();

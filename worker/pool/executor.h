@@ -49,9 +49,11 @@
 // its ranks, until the collective completes. A guest waiting in poll_oneoff
 // (sleep) wakes within 100 ms.
 //
-// Limits: the job's memory limit is checked against the module's initial
-// memory only; growth is capped by the pool's --max-memory (an engine-wide
-// V8 setting). Communicators, windows and requests the guest leaves behind
+// Limits: the job's memory limit holds in every rank for its linear memory
+// (memory.grow past it fails) and its tables at the start; the pool's
+// --max-memory caps both and is each rank's V8 heap limit (tables grown
+// while running): a guest that reaches it traps "out of memory", the
+// executor goes on. Communicators, windows and requests the guest leaves behind
 // are not freed. The control thread's polls drive the host MPI's progress
 // engine, so nothing that calls guest code may be left to progress: a
 // guest's nonblocking reduction with its own MPI_Op runs blocking at its
