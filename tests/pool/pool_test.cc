@@ -5,6 +5,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -546,6 +547,67 @@ TEST_F(PoolTest, NonZeroExitFailsTheJob) {
   v1::PoolMessage::JobFinished f = Finished("exit");
   EXPECT_EQ(f.state(), v1::FAILED);
   EXPECT_THAT(f.reason(), HasSubstr("exited with code 3"));
+}
+
+// Regression (issue 15): a rank that returned from main without
+// MPI_Finalize (or after it) while its peer waited in MPI_Recv for it left
+// the job RUNNING until cancelled. Now the job fails within about a second
+// (a 200 ms grace for messages in flight), naming the rank, and the pool
+// runs the next job.
+TEST_F(PoolTest, RankReturningWithoutFinalizeFailsTheJobAtOnce) {
+  StartPool(3);
+  Assign("early", guest_, {1, 2}, {"no_finalize"});
+  ASSERT_TRUE(head_->AwaitStarted("early", kJob));
+  auto started = std::chrono::steady_clock::now();
+  std::optional<v1::PoolMessage::JobFinished> f =
+      head_->AwaitFinished("early", absl::Seconds(10));
+  ASSERT_TRUE(f.has_value()) << "the job kept running; pool output:\n"
+                             << pool_->Output();
+  EXPECT_LT(std::chrono::steady_clock::now() - started,
+            std::chrono::seconds(2));
+  EXPECT_EQ(f->state(), v1::FAILED);
+  EXPECT_EQ(f->failed_rank(), 1);
+  EXPECT_EQ(f->reason(),
+            "rank 1 exited (code 0) before MPI_Finalize while other ranks "
+            "still ran");
+  ExpectHelloRuns("after-early", {2, 1});
+}
+
+TEST_F(PoolTest, RankEndingAfterFinalizeFailsTheJobWaitingForIt) {
+  StartPool(3);
+  Assign("early", guest_, {1, 2}, {"finalize_exit"});
+  ASSERT_TRUE(head_->AwaitStarted("early", kJob));
+  auto started = std::chrono::steady_clock::now();
+  std::optional<v1::PoolMessage::JobFinished> f =
+      head_->AwaitFinished("early", absl::Seconds(10));
+  ASSERT_TRUE(f.has_value()) << "the job kept running; pool output:\n"
+                             << pool_->Output();
+  EXPECT_LT(std::chrono::steady_clock::now() - started,
+            std::chrono::seconds(2));
+  EXPECT_EQ(f->state(), v1::FAILED);
+  EXPECT_EQ(f->failed_rank(), 1);
+  EXPECT_EQ(f->reason(),
+            "rank 1 exited (code 0) after MPI_Finalize while rank 0 still "
+            "waited for it in MPI_Recv");
+  ExpectHelloRuns("after-early", {1, 2});
+}
+
+// Regression (issue 15): an executor that died made mpirun end the pool,
+// and its jobs were reported as "worker pool lost while draining
+// (SIGTERM)". Now the controller tells the head which executor died.
+TEST_F(PoolTest, KilledExecutorFailsItsJobSayingItDied) {
+  StartPool(3);
+  Assign("spin", guest_, {1, 2}, {"spin"});
+  ASSERT_TRUE(head_->AwaitStarted("spin", kJob));
+  std::optional<pid_t> victim = pool_->RankPid(2);
+  ASSERT_TRUE(victim.has_value()) << pool_->Output();
+  ASSERT_EQ(kill(*victim, SIGKILL), 0);
+  v1::PoolMessage::JobFinished f = Finished("spin");
+  EXPECT_EQ(f.state(), v1::FAILED);
+  EXPECT_THAT(f.reason(), HasSubstr("executor rank 2 (host "));
+  EXPECT_THAT(f.reason(), HasSubstr(" died"));
+  EXPECT_THAT(f.reason(), Not(HasSubstr("draining")));
+  EXPECT_EQ(head_->drains(), 0);
 }
 
 TEST_F(PoolTest, CancelStopsAComputingJobWithinASecond) {

@@ -1,7 +1,10 @@
 #include "worker/pool/controller_main.h"
 
+#include <signal.h>
+
 #include <algorithm>
 #include <atomic>
+#include <cerrno>
 #include <deque>
 #include <iostream>
 #include <memory>
@@ -201,6 +204,27 @@ void ReceiveFromExecutors(ControlChannel& channel, EventLoop& loop,
   }
 }
 
+// Why mpirun sends SIGTERM: the executors on this host whose process is
+// gone ("executor rank 2 (host h1) died"), else a guess.
+std::string WhyLauncherEnds(const ControllerConfig& config) {
+  const auto& ranks = config.hello.ranks();
+  std::string dead;
+  for (int r = 1; r < ranks.size() && r < static_cast<int>(config.pids.size());
+       ++r) {
+    if (ranks[r].host() != ranks[0].host() || config.pids[r] <= 0) continue;
+    if (kill(config.pids[r], 0) == 0 || errno != ESRCH) continue;
+    absl::StrAppend(&dead, dead.empty() ? "" : ", ", "executor rank ", r,
+                    " (host ", ranks[r].host(), ", pid ", config.pids[r], ")");
+  }
+  if (dead.empty()) {
+    return "mpirun is ending the pool (a rank on another host died, or "
+           "mpirun was told to stop)";
+  }
+  return absl::StrCat(dead,
+                      " died (killed or crashed; mpirun's output says "
+                      "how); mpirun is ending the pool");
+}
+
 // Runs the loop while `go_on()` holds, up to `until`.
 void Serve(EventLoop& loop, PoolController& controller,
            const std::function<bool()>& go_on,
@@ -252,7 +276,13 @@ void RunController(ControllerConfig config) {
   });
   std::optional<DrainSignalWatcher> signals;
   if (config.drain_on_signals) {
-    signals.emplace([&loop, &controller](const std::string& name) {
+    signals.emplace([&loop, &controller, &config](const std::string& name,
+                                                  bool from_parent) {
+      if (name == "SIGTERM" && from_parent) {
+        std::string why = WhyLauncherEnds(config);
+        loop.Post([&controller, why] { controller.Lost(why); });
+        return;
+      }
       loop.Post([&controller, name] { controller.Drain(name); });
     });
   }

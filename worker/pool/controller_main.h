@@ -16,6 +16,15 @@
 // retrying with backoff (100 ms doubling to 5 s) while the head is
 // unreachable; it logs that once per outage.
 //
+// Dying: a SIGTERM from the launcher (the controller's parent, mpirun or
+// its orted) is Open MPI ending the whole pool, which it does when a rank
+// dies (SIGKILL, a crash, V8's fatal OOM): the controller looks for the
+// executors on its host whose process is gone and reports every job FAILED
+// with "worker pool lost: executor rank N (host H) died ..." before
+// mpirun's SIGKILL comes (PoolController::Lost). Dead executors on other
+// hosts cannot be told apart from an mpirun that was told to stop: the
+// reason then says so.
+//
 // Leaving: a drain signal (SIGUSR1, SIGUSR2, SIGTERM) drains the pool and
 // tells the head; the head's Detach (or, without a head, the pool becoming
 // idle) shuts the executors down (PoolController). Then the stream is ended
@@ -28,6 +37,7 @@
 
 #include <functional>
 #include <string>
+#include <vector>
 
 #include "absl/time/time.h"
 #include "cache-store/code_key.h"
@@ -63,6 +73,9 @@ struct ControllerConfig {
   // Drain on SIGUSR1, SIGUSR2 and SIGTERM (REQUIRES: BlockDrainSignals
   // before any thread started). Default: true.
   bool drain_on_signals = true;
+  // Every pool rank's process id and host (hello.ranks), to tell which
+  // executor died when mpirun ends the pool. Default: none (not told).
+  std::vector<int> pids;
   // One line per notable event. Default: stderr.
   std::function<void(const std::string&)> log;
 };

@@ -1,6 +1,7 @@
 #include "worker/pool/drain_signals.h"
 
 #include <signal.h>
+#include <unistd.h>
 
 #include <ctime>
 #include <utility>
@@ -45,13 +46,17 @@ void IgnoreDrainSignals() {
 }
 
 DrainSignalWatcher::DrainSignalWatcher(
-    std::function<void(const std::string&)> on_signal)
+    std::function<void(const std::string&, bool)> on_signal)
     : on_signal_(std::move(on_signal)), thread_([this] {
         const sigset_t set = DrainSet();
         const timespec pause = {.tv_sec = 0, .tv_nsec = 100'000'000};
         while (!stop_.load()) {
-          int signal = sigtimedwait(&set, nullptr, &pause);
-          if (signal > 0) on_signal_(SignalName(signal));
+          siginfo_t info = {};
+          int signal = sigtimedwait(&set, &info, &pause);
+          if (signal > 0) {
+            on_signal_(SignalName(signal),
+                       info.si_code == SI_USER && info.si_pid == getppid());
+          }
         }
       }) {}
 

@@ -30,10 +30,13 @@ void IgnoreDrainSignals();
 class DrainSignalWatcher {
  public:
   // Calls `on_signal` with the signal's name ("SIGUSR1", "SIGUSR2",
-  // "SIGTERM") on the watcher's thread, once per delivered signal.
+  // "SIGTERM") on the watcher's thread, once per delivered signal, and
+  // whether this process's parent sent it (mpirun or its orted: under
+  // Open MPI 4.1 a SIGTERM from them means mpirun is ending the whole job,
+  // e.g. because a rank died; it is followed by SIGKILL within about 1 s).
   // REQUIRES: BlockDrainSignals was called before any thread started.
   explicit DrainSignalWatcher(
-      std::function<void(const std::string&)> on_signal);
+      std::function<void(const std::string&, bool from_parent)> on_signal);
   // Stops the thread (within 100 ms).
   ~DrainSignalWatcher();
 
@@ -41,7 +44,7 @@ class DrainSignalWatcher {
   DrainSignalWatcher& operator=(const DrainSignalWatcher&) = delete;
 
  private:
-  std::function<void(const std::string&)> on_signal_;
+  std::function<void(const std::string&, bool)> on_signal_;
   std::atomic<bool> stop_{false};
   std::thread thread_;
 };

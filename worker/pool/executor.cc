@@ -23,6 +23,7 @@
 #include "worker/pool/interruptible_transport.h"
 #include "worker/pool/log_batcher.h"
 #include "worker/pool/lru_cache.h"
+#include "worker/pool/peer_watch.h"
 #include "worker/pool/run_control.h"
 #include "worker/wasi/wasi.h"
 
@@ -164,7 +165,13 @@ struct Executor::State {
   std::string fingerprint;
   std::unique_ptr<engine::Store> store;
   std::unique_ptr<RunControl> run;
+  std::unique_ptr<PeerWatch> peers;
   std::unique_ptr<InterruptibleTransport> transport;
+  // Main thread: the job in progress, and why a wait of it gave up on an
+  // ended rank (PeerWatch), if one did.
+  std::string current_job;
+  std::string stuck_reason;
+  int stuck_rank = -1;
   ControlChannel channel;
   Inbox inbox;
   LruCache<std::string, std::unique_ptr<engine::Module>> modules;
@@ -206,8 +213,14 @@ absl::StatusOr<std::unique_ptr<Executor>> Executor::Create(
       RunControl::Create(*s.store, [&s] { s.inbox.Wake(); });
   if (!run.ok()) return run.status();
   s.run = *std::move(run);
+  // Called on the main thread, from a wait in the guest's MPI call.
+  s.peers = std::make_unique<PeerWatch>([&s](std::string reason, int rank) {
+    s.stuck_reason = std::move(reason);
+    s.stuck_rank = rank;
+    s.run->Stop(s.current_job);
+  });
   s.transport = std::make_unique<InterruptibleTransport>(
-      s.run->stop_flag(), s.options.interruptible_collectives);
+      s.run->stop_flag(), s.options.interruptible_collectives, s.peers.get());
   return std::unique_ptr<Executor>(new Executor(std::move(state)));
 }
 
@@ -239,6 +252,11 @@ void Executor::State::ControlLoop() {
       switch (message.message_case()) {
         case ToExecutor::kStop:
           run->Stop(message.stop().job_id());
+          break;
+        case ToExecutor::kPeerEnded:
+          peers->Ended(message.peer_ended().job_id(),
+                       message.peer_ended().job_rank(),
+                       message.peer_ended().how());
           break;
         case ToExecutor::kShutdown:
           inbox.Push(std::move(message));
@@ -290,6 +308,9 @@ void Executor::State::RunJob(const ToExecutor::Assign& assign) {
   int my_job_rank = static_cast<int>(
       std::find(ranks.begin(), ranks.end(), rank) - ranks.begin());
   run->BeginJob(assign.job_id());
+  current_job = assign.job_id();
+  stuck_reason.clear();
+  stuck_rank = -1;
   {
     absl::MutexLock lock(&uplink_mu);
     job_id = assign.job_id();
@@ -306,6 +327,7 @@ void Executor::State::RunJob(const ToExecutor::Assign& assign) {
                          left.Describe()));
       }
     }
+    peers->EndJob();
   }  // the instance and the job communicator are gone: idle from here
   ToController::Result& result = *message.mutable_result();
   result.set_job_id(assign.job_id());
@@ -335,6 +357,7 @@ ToController::Result Executor::State::RunJobOn(const ToExecutor::Assign& assign,
     job.comm = MPI_COMM_NULL;
     return LoadFailed("could not create the job's communicator");
   }
+  peers->BeginJob(assign.job_id(), job.comm, my_job_rank);
 
   absl::Status ready = absl::OkStatus();
   absl::StatusOr<engine::Module*> module =
@@ -360,7 +383,12 @@ ToController::Result Executor::State::RunJobOn(const ToExecutor::Assign& assign,
   if (!run->EnterRun()) return MakeResult(OUTCOME_SKIPPED, kStoppedExit);
   absl::StatusOr<engine::RunResult> result = job.instance->RunStart();
   run->LeaveRun(result.ok() ? *result : engine::RunResult{});
-  return Classify(result, *job.bridge);
+  ToController::Result classified = Classify(result, *job.bridge);
+  classified.set_mpi_initialized(job.bridge->state !=
+                                 mpi::Bridge::State::kNotInitialized);
+  classified.set_mpi_finalized(job.bridge->state ==
+                               mpi::Bridge::State::kFinalized);
+  return classified;
 }
 
 absl::StatusOr<engine::Module*> Executor::State::LoadModule(
@@ -526,6 +554,12 @@ ToController::Result Executor::State::Classify(
     const absl::StatusOr<engine::RunResult>& run_result,
     const mpi::Bridge& bridge) {
   if (!run_result.ok()) return LoadFailed(run_result.status().message());
+  if (!stuck_reason.empty()) {  // a wait gave up on an ended rank
+    ToController::Result result = MakeResult(OUTCOME_PEER_ENDED, kStoppedExit);
+    result.set_error(stuck_reason);
+    result.set_ended_rank(stuck_rank);
+    return result;
+  }
   const engine::RunResult& r = *run_result;
   bool clean_exit = !r.terminated && !r.trap && r.exit_code == 0;
   // A stopped guest may also trap or exit non-zero on its way out (an MPI

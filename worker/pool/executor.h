@@ -49,6 +49,12 @@
 // its ranks, until the collective completes. A guest waiting in poll_oneoff
 // (sleep) wakes within 100 ms.
 //
+// Ended peers: the controller announces ranks of the job that ended
+// cleanly (PeerEnded); a wait in MPI that only such a rank could complete
+// gives up after kPeerEndedGrace and stops this rank's job, which reports
+// OUTCOME_PEER_ENDED with the reason (peer_watch.h). Results carry whether
+// the guest called MPI_Init and MPI_Finalize.
+//
 // Limits: the job's memory limit holds in every rank for its linear memory
 // (memory.grow past it fails) and its tables at the start; the pool's
 // --max-memory caps both and is each rank's V8 heap limit (tables grown

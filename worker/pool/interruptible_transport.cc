@@ -26,12 +26,13 @@ int CompletedRequest(int rc, MPI_Request* r) {
 }
 
 int InterruptibleTransport::Await(MPI_Request* r, MPI_Status* s,
-                                  Abandon abandon) {
+                                  Abandon abandon, const WaitOn& on) {
+  PeerCheck check(peers_, on);
   for (;;) {
     int done = 0;
     int rc = MPI_Test(r, &done, s);
     if (rc != MPI_SUCCESS || done) return rc;
-    if (!stopped()) continue;
+    if (!stopped() && !check.Stuck()) continue;
     bool cancelled =
         abandon == Abandon::kCancel && MPI_Cancel(r) == MPI_SUCCESS;
     if (cancelled || abandon == Abandon::kSettle) {
@@ -42,8 +43,8 @@ int InterruptibleTransport::Await(MPI_Request* r, MPI_Status* s,
 }
 
 int InterruptibleTransport::Started(int rc, MPI_Request* r, MPI_Status* s,
-                                    Abandon abandon) {
-  return rc == MPI_SUCCESS ? Await(r, s, abandon) : rc;
+                                    Abandon abandon, const WaitOn& on) {
+  return rc == MPI_SUCCESS ? Await(r, s, abandon, on) : rc;
 }
 
 // Point to point.
@@ -52,27 +53,28 @@ int InterruptibleTransport::Send(const void* b, int n, MPI_Datatype t, int dst,
                                  int tag, MPI_Comm c) {
   MPI_Request r;
   return Started(MPI_Isend(b, n, t, dst, tag, c, &r), &r, MPI_STATUS_IGNORE,
-                 Abandon::kLeave);
+                 Abandon::kLeave, WaitOn{c, dst, "MPI_Send"});
 }
 
 int InterruptibleTransport::Ssend(const void* b, int n, MPI_Datatype t, int dst,
                                   int tag, MPI_Comm c) {
   MPI_Request r;
   return Started(MPI_Issend(b, n, t, dst, tag, c, &r), &r, MPI_STATUS_IGNORE,
-                 Abandon::kLeave);
+                 Abandon::kLeave, WaitOn{c, dst, "MPI_Ssend"});
 }
 
 int InterruptibleTransport::Rsend(const void* b, int n, MPI_Datatype t, int dst,
                                   int tag, MPI_Comm c) {
   MPI_Request r;
   return Started(MPI_Irsend(b, n, t, dst, tag, c, &r), &r, MPI_STATUS_IGNORE,
-                 Abandon::kLeave);
+                 Abandon::kLeave, WaitOn{c, dst, "MPI_Rsend"});
 }
 
 int InterruptibleTransport::Recv(void* b, int n, MPI_Datatype t, int src,
                                  int tag, MPI_Comm c, MPI_Status* s) {
   MPI_Request r;
-  return Started(MPI_Irecv(b, n, t, src, tag, c, &r), &r, s, Abandon::kCancel);
+  return Started(MPI_Irecv(b, n, t, src, tag, c, &r), &r, s, Abandon::kCancel,
+                 WaitOn{c, src, "MPI_Recv"});
 }
 
 int InterruptibleTransport::Sendrecv(const void* sb, int sn, MPI_Datatype st,
@@ -89,27 +91,30 @@ int InterruptibleTransport::Sendrecv(const void* sb, int sn, MPI_Datatype st,
     MPI_Wait(&recv, MPI_STATUS_IGNORE);  // a fresh receive cancels at once
     return rc;
   }
-  int rc = Await(&recv, s, Abandon::kCancel);
+  int rc = Await(&recv, s, Abandon::kCancel, WaitOn{c, src, "MPI_Sendrecv"});
   if (rc != MPI_SUCCESS) return rc;
-  return Await(&send, MPI_STATUS_IGNORE, Abandon::kLeave);
+  return Await(&send, MPI_STATUS_IGNORE, Abandon::kLeave,
+               WaitOn{c, dst, "MPI_Sendrecv"});
 }
 
 int InterruptibleTransport::Probe(int src, int tag, MPI_Comm c, MPI_Status* s) {
+  PeerCheck check(peers_, WaitOn{c, src, "MPI_Probe"});
   for (;;) {
     int found = 0;
     int rc = MPI_Iprobe(src, tag, c, &found, s);
     if (rc != MPI_SUCCESS || found) return rc;
-    if (stopped()) return MPI_ERR_OTHER;
+    if (stopped() || check.Stuck()) return MPI_ERR_OTHER;
   }
 }
 
 int InterruptibleTransport::Mprobe(int src, int tag, MPI_Comm c, MPI_Message* m,
                                    MPI_Status* s) {
+  PeerCheck check(peers_, WaitOn{c, src, "MPI_Mprobe"});
   for (;;) {
     int found = 0;
     int rc = MPI_Improbe(src, tag, c, &found, m, s);
     if (rc != MPI_SUCCESS || found) return rc;
-    if (stopped()) return MPI_ERR_OTHER;
+    if (stopped() || check.Stuck()) return MPI_ERR_OTHER;
   }
 }
 
@@ -117,47 +122,52 @@ int InterruptibleTransport::Mrecv(void* b, int n, MPI_Datatype t,
                                   MPI_Message* m, MPI_Status* s) {
   MPI_Request r;
   // A matched message cannot be cancelled.
-  return Started(MPI_Imrecv(b, n, t, m, &r), &r, s, Abandon::kLeave);
+  return Started(MPI_Imrecv(b, n, t, m, &r), &r, s, Abandon::kLeave,
+                 WaitOn{.call = "MPI_Mrecv"});
 }
 
 // Waits on the guest's requests: on a stop they stay the guest's.
 
 int InterruptibleTransport::Wait(MPI_Request* r, MPI_Status* s) {
+  PeerCheck check(peers_, WaitOn{.call = "MPI_Wait"});
   for (;;) {
     int done = 0;
     int rc = MPI_Test(r, &done, s);
     if (rc != MPI_SUCCESS || done) return rc;
-    if (stopped()) return MPI_ERR_OTHER;
+    if (stopped() || check.Stuck()) return MPI_ERR_OTHER;
   }
 }
 
 int InterruptibleTransport::Waitall(int n, MPI_Request* r, MPI_Status* s) {
+  PeerCheck check(peers_, WaitOn{.call = "MPI_Waitall"});
   for (;;) {
     int done = 0;
     int rc = MPI_Testall(n, r, &done, s);
     if (rc != MPI_SUCCESS || done) return rc;
-    if (stopped()) return MPI_ERR_OTHER;
+    if (stopped() || check.Stuck()) return MPI_ERR_OTHER;
   }
 }
 
 int InterruptibleTransport::Waitany(int n, MPI_Request* r, int* index,
                                     MPI_Status* s) {
+  PeerCheck check(peers_, WaitOn{.call = "MPI_Waitany"});
   for (;;) {
     int done = 0;
     int rc = MPI_Testany(n, r, index, &done, s);
     if (rc != MPI_SUCCESS || done) return rc;
-    if (stopped()) return MPI_ERR_OTHER;
+    if (stopped() || check.Stuck()) return MPI_ERR_OTHER;
   }
 }
 
 int InterruptibleTransport::Waitsome(int n, MPI_Request* r, int* outcount,
                                      int* indices, MPI_Status* s) {
+  PeerCheck check(peers_, WaitOn{.call = "MPI_Waitsome"});
   for (;;) {
     int rc = MPI_Testsome(n, r, outcount, indices, s);
     // outcount is 0 while nothing completed, MPI_UNDEFINED if nothing is
     // active: both but the first end the wait.
     if (rc != MPI_SUCCESS || *outcount != 0) return rc;
-    if (stopped()) return MPI_ERR_OTHER;
+    if (stopped() || check.Stuck()) return MPI_ERR_OTHER;
   }
 }
 
@@ -165,15 +175,17 @@ int InterruptibleTransport::Waitsome(int n, MPI_Request* r, int* outcount,
 
 // `blocking` unless collectives are to be interruptible, else `nonblocking`
 // (which starts request `r`) and a wait that a stop ends.
-#define WASMHPC_POOL_COLLECTIVE(blocking, nonblocking) \
-  if (!collectives_) return blocking;                  \
-  MPI_Request r;                                       \
-  return Started(nonblocking, &r, MPI_STATUS_IGNORE, Abandon::kLeave)
+#define WASMHPC_POOL_COLLECTIVE(blocking, nonblocking)                \
+  if (!collectives_) return blocking;                                 \
+  MPI_Request r;                                                      \
+  return Started(nonblocking, &r, MPI_STATUS_IGNORE, Abandon::kLeave, \
+                 WaitOn{c, WaitOn::kAllPeers, __func__})
 
 int InterruptibleTransport::Barrier(MPI_Comm c) {
   if (!collectives_) return MPI_Barrier(c);
   MPI_Request r;
-  return Started(MPI_Ibarrier(c, &r), &r, MPI_STATUS_IGNORE, Abandon::kSettle);
+  return Started(MPI_Ibarrier(c, &r), &r, MPI_STATUS_IGNORE, Abandon::kSettle,
+                 WaitOn{c, WaitOn::kAllPeers, "MPI_Barrier"});
 }
 
 int InterruptibleTransport::Bcast(void* b, int n, MPI_Datatype t, int root,
@@ -356,11 +368,12 @@ int InterruptibleTransport::Iexscan(const void* sb, void* rb, int n,
 // One-sided: the target's wait for its origins' MPI_Win_complete.
 
 int InterruptibleTransport::Win_wait(MPI_Win w) {
+  PeerCheck check(peers_, WaitOn{.call = "MPI_Win_wait"});
   for (;;) {
     int done = 0;
     int rc = MPI_Win_test(w, &done);
     if (rc != MPI_SUCCESS || done) return rc;
-    if (stopped()) return MPI_ERR_OTHER;
+    if (stopped() || check.Stuck()) return MPI_ERR_OTHER;
   }
 }
 

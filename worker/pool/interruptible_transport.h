@@ -33,6 +33,11 @@
 //
 // Calls that complete never look at the flag: a stop only ends waits.
 //
+// The same waits also give up (MPI_ERR_OTHER, and the PeerWatch tells the
+// executor, which stops the job) when only a rank of the job that has
+// ended could complete them (peer_watch.h): a rank that returned after
+// MPI_Finalize while its peer waits in MPI_Recv for it.
+//
 // Cost, measured natively with Open MPI 4.1 on this 2-core host (shared
 // memory, 4-byte messages): point to point barely changes (half round trip
 // 0.95 us blocking vs 1.09 us as Isend/Irecv + MPI_Test); small collectives
@@ -48,6 +53,7 @@
 #include <atomic>
 
 #include "mpi-bridge/transport.h"
+#include "worker/pool/peer_watch.h"
 
 namespace wasmhpc::pool {
 
@@ -66,8 +72,11 @@ class InterruptibleTransport final : public HostMpiTransport {
   // `stop`: polled while a call waits; null means never stop. Not owned.
   // `collectives`: false keeps collectives blocking (the host MPI's tuned
   // algorithms; a stop does not end their wait).
-  InterruptibleTransport(const std::atomic<bool>* stop, bool collectives)
-      : stop_(stop), collectives_(collectives) {}
+  // `peers`: the job's ended ranks; a wait that only they could complete
+  // gives up like a stopped one (peer_watch.h). Null: none. Not owned.
+  InterruptibleTransport(const std::atomic<bool>* stop, bool collectives,
+                         PeerWatch* peers = nullptr)
+      : stop_(stop), collectives_(collectives), peers_(peers) {}
 
   // Point to point.
   int Send(const void* b, int n, MPI_Datatype t, int dst, int tag,
@@ -161,13 +170,16 @@ class InterruptibleTransport final : public HostMpiTransport {
   bool stopped() const {
     return stop_ && stop_->load(std::memory_order_relaxed);
   }
-  // Completes `r` (started by this transport) unless a stop comes first.
-  int Await(MPI_Request* r, MPI_Status* s, Abandon abandon);
+  // Completes `r` (started by this transport) unless a stop comes first,
+  // or the wait, which is `on`, is stuck on an ended rank.
+  int Await(MPI_Request* r, MPI_Status* s, Abandon abandon, const WaitOn& on);
   // `rc` from starting a nonblocking operation, then Await.
-  int Started(int rc, MPI_Request* r, MPI_Status* s, Abandon abandon);
+  int Started(int rc, MPI_Request* r, MPI_Status* s, Abandon abandon,
+              const WaitOn& on);
 
   const std::atomic<bool>* stop_;
   bool collectives_;
+  PeerWatch* peers_;
 };
 
 // True for the MPI_Op values the host MPI predefines (MPI_SUM, ...).

@@ -54,15 +54,27 @@ std::vector<std::string> GatherHosts(MPI_Comm comm) {
   return hosts;
 }
 
+// Every rank's process id, at rank 0 of `comm` (empty elsewhere).
+std::vector<int> GatherPids(MPI_Comm comm) {
+  int pid = static_cast<int>(getpid()), rank = 0, size = 0;
+  MPI_Comm_rank(comm, &rank);
+  MPI_Comm_size(comm, &size);
+  std::vector<int> pids(rank == 0 ? size : 0);
+  MPI_Gather(&pid, 1, MPI_INT, pids.data(), 1, MPI_INT, 0, comm);
+  return pids;
+}
+
 int Controller(const WorkerOptions& options, const std::string& token,
                const CodeKey* code_key, MPI_Comm control,
                const engine::Engine& engine) {
   std::vector<std::string> hosts = GatherHosts(control);
+  std::vector<int> pids = GatherPids(control);
   ControllerConfig config;
   config.head = options.head;
   config.control = control;
   config.token = token;
   config.code_key = code_key;
+  config.pids = std::move(pids);
   v1::PoolMessage::Hello& hello = config.hello;
   hello.set_name(options.name.empty() ? hosts[0] : options.name);
   hello.set_engine_fingerprint(engine.Fingerprint());
@@ -80,6 +92,7 @@ int Executor(const WorkerOptions& options, const CodeKey* code_key,
              MPI_Comm control, engine::Engine& engine) {
   IgnoreDrainSignals();  // mpirun forwards SIGUSR1/2 to every rank
   GatherHosts(control);
+  GatherPids(control);
   ExecutorOptions executor_options;
   executor_options.engine = &engine;
   executor_options.control = control;

@@ -23,6 +23,7 @@ bool IsFailure(const ToController::Result& result) {
     case OUTCOME_TRAPPED:
     case OUTCOME_ABORTED:
     case OUTCOME_LOAD_FAILED:
+    case OUTCOME_PEER_ENDED:
       return true;
     default:
       return false;
@@ -47,9 +48,14 @@ std::string DescribeFailure(const ToController::Result& result) {
       return absl::StrCat("rank ", r.rank(), " stopped");
     case OUTCOME_SKIPPED:
       return absl::StrCat("rank ", r.rank(), " did not start");
+    case OUTCOME_PEER_ENDED:
+      return result.error();
     default:
       return absl::StrCat("rank ", r.rank(), " exited with code ",
-                          r.exit_code());
+                          r.exit_code(),
+                          result.mpi_initialized() && !result.mpi_finalized()
+                              ? " before MPI_Finalize"
+                              : "");
   }
 }
 
@@ -130,6 +136,7 @@ void PoolController::MaybeShutDown() {
 
 std::string PoolController::Refusal(
     const v1::HeadMessage::Assign& assign) const {
+  if (!lost_.empty()) return absl::StrCat("worker pool lost: ", lost_);
   if (draining()) return "pool is draining";
   const v1::JobSpec& spec = assign.spec();
   if (spec.module_digest().empty()) return "the job names no module";
@@ -340,12 +347,47 @@ void PoolController::Result(int rank, Job& job,
   job.results[job_rank] = result;
   ++job.reported;
   rank_job_[rank].clear();
-  if (IsFailure(result) && job.stop == StopCause::kNone) {
-    job.failed_rank = job_rank;
-    job.failure = DescribeFailure(result);
-    Stop(job, StopCause::kFailure, job.failure);
+  if (job.stop == StopCause::kNone) {
+    bool others_run = job.reported < static_cast<int>(job.ranks.size());
+    std::string failure = IsFailure(result) ? DescribeFailure(result)
+                                            : UnfinalizedEnd(job, result);
+    if (!failure.empty()) {
+      job.failed_rank = result.outcome() == OUTCOME_PEER_ENDED
+                            ? result.ended_rank()
+                            : job_rank;
+      job.failure = std::move(failure);
+      Stop(job, StopCause::kFailure, job.failure);
+    } else if (others_run) {
+      AnnounceEnd(job, result);
+    }
   }
   if (job.reported == static_cast<int>(job.ranks.size())) Finish(job);
+}
+
+std::string PoolController::UnfinalizedEnd(
+    const Job& job, const ToController::Result& result) const {
+  if (job.ranks.size() < 2 || !result.mpi_initialized() ||
+      result.mpi_finalized()) {
+    return "";
+  }
+  bool others_run = job.reported < static_cast<int>(job.ranks.size());
+  return absl::StrCat("rank ", result.result().rank(), " exited (code ",
+                      result.result().exit_code(), ") before MPI_Finalize",
+                      others_run ? " while other ranks still ran" : "");
+}
+
+void PoolController::AnnounceEnd(const Job& job,
+                                 const ToController::Result& result) {
+  ToExecutor out;
+  ToExecutor::PeerEnded* ended = out.mutable_peer_ended();
+  ended->set_job_id(job.id);
+  ended->set_job_rank(result.result().rank());
+  ended->set_how(absl::StrCat(
+      "exited (code ", result.result().exit_code(), ")",
+      result.mpi_finalized() ? " after MPI_Finalize" : " without using MPI"));
+  for (size_t i = 0; i < job.ranks.size(); ++i) {
+    if (!job.results[i]) options_.executors->Send(job.ranks[i], out);
+  }
 }
 
 void PoolController::Stop(Job& job, StopCause cause, std::string reason) {
@@ -368,7 +410,7 @@ void PoolController::Finish(Job& job) {
     all_zero &= r->outcome() == OUTCOME_EXITED && r->result().exit_code() == 0;
   }
   finished->set_failed_rank(-1);
-  if (all_zero) {
+  if (all_zero && job.failed_rank < 0) {
     finished->set_state(v1::SUCCEEDED);
   } else if (job.failed_rank >= 0) {
     finished->set_state(v1::FAILED);
@@ -403,6 +445,23 @@ void PoolController::OnHeadLost() {
     }
   }
   MaybeShutDown();
+}
+
+void PoolController::Lost(const std::string& reason) {
+  if (!lost_.empty()) return;
+  lost_ = reason;
+  Log(absl::StrCat("the pool is going down: ", reason));
+  for (auto& [id, job] : jobs_) {
+    v1::PoolMessage out;
+    v1::PoolMessage::JobFinished* finished = out.mutable_finished();
+    finished->set_job_id(id);
+    finished->set_state(v1::FAILED);
+    finished->set_failed_rank(-1);
+    finished->set_reason(absl::StrCat("worker pool lost: ", reason));
+    options_.head->Send(out);
+    for (int rank : job.ranks) rank_job_[rank].clear();
+  }
+  jobs_.clear();
 }
 
 void PoolController::Tick() {

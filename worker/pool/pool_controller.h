@@ -9,13 +9,25 @@
 // implementations in head_client.h and control_channel.h; fakes in the unit
 // test).
 //
-// Job outcome: SUCCEEDED when every rank exited 0. Otherwise the first cause
-// wins: a failing rank (non-zero exit, trap, MPI_Abort, load failure) makes
-// the job FAILED with that rank and its reason and stops the others; a
+// Job outcome: SUCCEEDED when every rank exited 0 (after MPI_Finalize, if
+// it called MPI_Init, in a job of several ranks). Otherwise the first cause
+// wins: a failing rank (non-zero exit, trap, MPI_Abort, load failure, an
+// exit after MPI_Init without MPI_Finalize in a job of several ranks, as
+// Open MPI's mpirun treats it) makes the job FAILED with that rank and its
+// reason ("rank 1 exited (code 0) before MPI_Finalize while other ranks
+// still ran") and stops the others; a
 // cancel from the head makes it CANCELLED, a passed timeout TIMED_OUT, a
 // lost head FAILED ("worker pool lost its head"). Stopping a job sends Stop
 // to its ranks that have not reported yet; the job ends when they report.
 // A job's timeout counts from its assignment (module loading included).
+//
+// Ranks that end cleanly (exit 0 after MPI_Finalize, or without MPI) while
+// others of their job still run are announced to those (ToExecutor.
+// PeerEnded): a wait in MPI that only an ended rank could complete gives
+// up after a short grace (peer_watch.h) and its rank reports
+// OUTCOME_PEER_ENDED, which fails the job naming the ended rank ("rank 1
+// exited (code 0) after MPI_Finalize while rank 0 still waited for it in
+// MPI_Recv"; failed_rank is the ended rank).
 //
 // Module fetches: the job's rank 0 asks (NeedModule) when some rank of the
 // job lacks the module; the controller answers from its own LRU of fetched
@@ -153,6 +165,12 @@ class PoolController {
   // shuts down once they have ended.
   void OnHeadLost();
 
+  // The pool is going down now, not draining: mpirun is ending it (an
+  // executor died, as `reason` says). Every job is reported FAILED at once
+  // with "worker pool lost: REASON" (its ranks will not report) and new
+  // assignments are refused; nothing is sent to the executors.
+  void Lost(const std::string& reason);
+
   // Stops jobs whose timeout passed. Call at NextDeadline() or later.
   void Tick();
   // The earliest timeout of a running job, if any.
@@ -198,6 +216,12 @@ class PoolController {
   // Shuts down if the pool should leave and no job runs.
   void MaybeShutDown();
   void Stop(Job& job, StopCause cause, std::string reason);
+  // Why `result` (a clean exit) fails `job`: it called MPI_Init but not
+  // MPI_Finalize in a job of several ranks. Empty if it does not.
+  std::string UnfinalizedEnd(const Job& job,
+                             const ToController::Result& result) const;
+  // Tells the job's ranks still running that `result`'s rank ended.
+  void AnnounceEnd(const Job& job, const ToController::Result& result);
   void Finish(Job& job);
   // The job that `rank` reports about, with its job rank; null if stray.
   Job* Find(int rank, const std::string& job_id, int* job_rank);
@@ -209,6 +233,7 @@ class PoolController {
   bool draining_ = false;   // Drain called
   bool detaching_ = false;  // the head sent Detach
   bool shut_down_ = false;
+  std::string lost_;  // Lost's reason
   std::map<std::string, Job> jobs_;
   std::vector<std::string> rank_job_;  // job id per pool rank, "" if idle
   int32_t next_comm_tag_ = 1;

@@ -98,6 +98,20 @@ class PoolControllerTest : public ::testing::Test {
     controller_.OnExecutorMessage(rank, m);
   }
 
+  // A clean exit of a guest that used MPI: `finalized` says whether it
+  // called MPI_Finalize.
+  void ReportMpiExit(int rank, const std::string& id, bool finalized,
+                     int exit_code = 0) {
+    ToController m;
+    ToController::Result* r = m.mutable_result();
+    r->set_job_id(id);
+    r->set_outcome(OUTCOME_EXITED);
+    r->mutable_result()->set_exit_code(exit_code);
+    r->set_mpi_initialized(true);
+    r->set_mpi_finalized(finalized);
+    controller_.OnExecutorMessage(rank, m);
+  }
+
   void NeedModule(int rank, const std::string& id, const std::string& digest) {
     ToController m;
     m.mutable_need_module()->set_job_id(id);
@@ -209,6 +223,83 @@ TEST_F(PoolControllerTest, NonZeroExitFailsTheJob) {
   Report(1, "j", OUTCOME_STOPPED, 143);
   EXPECT_EQ(LastFinished().state(), v1::FAILED);
   EXPECT_EQ(LastFinished().reason(), "rank 1 exited with code 3");
+}
+
+// Regression (issue 15): a rank that returned without MPI_Finalize left
+// its peers waiting in MPI_Recv, and the job RUNNING, until cancelled.
+TEST_F(PoolControllerTest, ExitBeforeFinalizeWhileOthersRunFailsTheJob) {
+  Assign("j", {1, 2, 3});
+  ReportMpiExit(2, "j", /*finalized=*/false);
+  EXPECT_THAT(executors_.RanksGot(ToExecutor::kStop), ElementsAre(1, 3));
+  Report(1, "j", OUTCOME_STOPPED, 143);
+  Report(3, "j", OUTCOME_STOPPED, 143);
+  v1::PoolMessage::JobFinished f = LastFinished();
+  EXPECT_EQ(f.state(), v1::FAILED);
+  EXPECT_EQ(f.failed_rank(), 1);
+  EXPECT_EQ(f.reason(),
+            "rank 1 exited (code 0) before MPI_Finalize while other ranks "
+            "still ran");
+}
+
+TEST_F(PoolControllerTest, LastRankExitingBeforeFinalizeFailsTheJobToo) {
+  Assign("j", {1, 2});
+  ReportMpiExit(1, "j", /*finalized=*/true);
+  ReportMpiExit(2, "j", /*finalized=*/false);
+  v1::PoolMessage::JobFinished f = LastFinished();
+  EXPECT_EQ(f.state(), v1::FAILED);
+  EXPECT_EQ(f.failed_rank(), 1);
+  EXPECT_EQ(f.reason(), "rank 1 exited (code 0) before MPI_Finalize");
+}
+
+TEST_F(PoolControllerTest, OneRankJobMayEndWithoutFinalize) {
+  Assign("j", {1});
+  ReportMpiExit(1, "j", /*finalized=*/false);
+  EXPECT_EQ(LastFinished().state(), v1::SUCCEEDED);
+}
+
+TEST_F(PoolControllerTest, NonZeroExitBeforeFinalizeSaysSo) {
+  Assign("j", {1, 2});
+  ReportMpiExit(2, "j", /*finalized=*/false, 3);
+  Report(1, "j", OUTCOME_STOPPED, 143);
+  EXPECT_EQ(LastFinished().reason(),
+            "rank 1 exited with code 3 before MPI_Finalize");
+}
+
+TEST_F(PoolControllerTest, CleanEndIsAnnouncedToTheRanksStillRunning) {
+  Assign("j", {1, 2, 3});
+  ReportMpiExit(2, "j", /*finalized=*/true);
+  EXPECT_THAT(executors_.RanksGot(ToExecutor::kStop), ElementsAre());
+  EXPECT_THAT(executors_.RanksGot(ToExecutor::kPeerEnded), ElementsAre(1, 3));
+  const ToExecutor::PeerEnded& ended =
+      executors_.sent.back().second.peer_ended();
+  EXPECT_EQ(ended.job_id(), "j");
+  EXPECT_EQ(ended.job_rank(), 1);
+  EXPECT_EQ(ended.how(), "exited (code 0) after MPI_Finalize");
+  Report(1, "j", OUTCOME_EXITED);  // without MPI: nothing left to announce to
+  EXPECT_THAT(executors_.RanksGot(ToExecutor::kPeerEnded),
+              ElementsAre(1, 3, 3));
+  ReportMpiExit(3, "j", /*finalized=*/true);
+  EXPECT_EQ(LastFinished().state(), v1::SUCCEEDED);
+}
+
+TEST_F(PoolControllerTest, RankStuckOnAnEndedPeerFailsTheJobNamingThePeer) {
+  Assign("j", {1, 2});
+  ReportMpiExit(2, "j", /*finalized=*/true);
+  ToController m;
+  ToController::Result* r = m.mutable_result();
+  r->set_job_id("j");
+  r->set_outcome(OUTCOME_PEER_ENDED);
+  r->mutable_result()->set_exit_code(143);
+  r->set_error(
+      "rank 1 exited (code 0) after MPI_Finalize while rank 0 still waited "
+      "for it in MPI_Recv");
+  r->set_ended_rank(1);
+  r->set_mpi_initialized(true);
+  controller_.OnExecutorMessage(1, m);
+  v1::PoolMessage::JobFinished f = LastFinished();
+  EXPECT_EQ(f.state(), v1::FAILED);
+  EXPECT_EQ(f.failed_rank(), 1);
+  EXPECT_EQ(f.reason(), r->error());
 }
 
 TEST_F(PoolControllerTest, CancelStopsEveryRankAndEndsCancelled) {

@@ -111,6 +111,15 @@ int MpiSession::Finish(bool trapped, int exit_code) {
     std::cerr << std::flush;
     MPI_Abort(MPI_COMM_WORLD, exit_code);
   }
+  // The host MPI_Finalize below waits for every rank: a guest that left
+  // without its own MPI_Finalize, while peers may wait for it, would hang
+  // the job (natively, mpirun aborts it). Abort it, naming the rank.
+  if (bridge.state == mpi::Bridge::State::kInitialized && impl_->size > 1) {
+    std::cerr << "wasmhpc-run: rank " << impl_->rank << " exited (code "
+              << exit_code << ") before MPI_Finalize; aborting the job"
+              << std::endl;
+    MPI_Abort(MPI_COMM_WORLD, exit_code != 0 ? exit_code : 1);
+  }
   MPI_Comm_free(&impl_->node);
   MPI_Finalize();
   return exit_code;

@@ -41,8 +41,10 @@ class MpiSession {
   // of the node (peers' `code` is replaced).
   void ShareWithNode(std::vector<uint8_t>* code);
 
-  // Ends the run. After a trap or MPI_Abort, aborts every rank of the job
-  // with `exit_code` (never returns); else finalizes the host MPI.
+  // Ends the run. After a trap or MPI_Abort, or when the guest called
+  // MPI_Init but not MPI_Finalize in a job of several ranks, aborts every
+  // rank of the job with `exit_code` (1 for 0; never returns); else
+  // finalizes the host MPI.
   // Returns the exit code to use.
   int Finish(bool trapped, int exit_code);
 

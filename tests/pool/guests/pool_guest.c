@@ -5,6 +5,10 @@
 //   trap      the last rank divides by zero, the others wait for it in
 //             MPI_Recv
 //   exit N    every rank exits with code N
+//   no_finalize  the last rank returns 0 from main without MPI_Finalize,
+//             the others wait for it in MPI_Recv (nobody sends)
+//   finalize_exit  the last rank calls MPI_Finalize and returns 0, the
+//             others wait for it in MPI_Recv (nobody sends)
 //   abort N   the last rank calls MPI_Abort with code N, the others wait
 //             in MPI_Barrier
 //   flood N   every rank prints N numbered lines, to stdout and stderr
@@ -166,6 +170,14 @@ int main(int argc, char** argv) {
              MPI_STATUS_IGNORE);
   }
   if (strcmp(mode, "exit") == 0) return argc > 2 ? atoi(argv[2]) : 0;
+  if (strcmp(mode, "no_finalize") == 0 || strcmp(mode, "finalize_exit") == 0) {
+    if (rank == size - 1) {
+      if (strcmp(mode, "finalize_exit") == 0) MPI_Finalize();
+      return 0;
+    }
+    MPI_Recv(&value, 1, MPI_INT, size - 1, 0, MPI_COMM_WORLD,
+             MPI_STATUS_IGNORE);
+  }
   if (strcmp(mode, "abort") == 0) {
     if (rank == size - 1)
       MPI_Abort(MPI_COMM_WORLD, argc > 2 ? atoi(argv[2]) : 1);
