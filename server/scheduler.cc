@@ -408,12 +408,9 @@ absl::Status Scheduler::OnLogs(absl::string_view pool_id,
     }
   }
   // One stream's messages arrive on one thread, so a job's appends stay in
-  // order without holding mu_ across the writes.
-  for (const v1::LogChunk& chunk : logs.chunks()) {
-    absl::StatusOr<uint64_t> offset = log_.Append(logs.job_id(), chunk);
-    if (!offset.ok()) return offset.status();
-  }
-  return absl::OkStatus();
+  // order without holding mu_ across the writes. The whole batch is stored
+  // as one piece (or a few), not one store record per chunk.
+  return log_.Append(logs.job_id(), logs.chunks()).status();
 }
 
 void Scheduler::DetachPool(absl::string_view pool_id) {
