@@ -2,10 +2,12 @@
 #ifndef WASMHPC_SERVER_HEAD_OPTIONS_H_
 #define WASMHPC_SERVER_HEAD_OPTIONS_H_
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/time/time.h"
 
 namespace wasmhpc::server {
 
@@ -19,7 +21,11 @@ struct HeadOptions {
   std::string data_dir;                 // --data-dir DIR (required)
   std::vector<std::string> allow_dirs;  // --allow-dir DIR, repeatable
   std::string auth_tokens;              // --auth-tokens FILE
-  bool help = false;                    // --help
+  // --max-log-bytes N[K|M|G]: output kept per job (0: unlimited).
+  uint64_t max_log_bytes = uint64_t{64} << 20;
+  // --retain-jobs DURATION|forever: how long ended jobs and their logs stay.
+  absl::Duration retain_jobs = absl::Hours(7 * 24);
+  bool help = false;  // --help
 };
 
 // Parses argv (argv[0] is the program). Options take their value as the next
