@@ -177,6 +177,14 @@ class CacheStore {
                                            uint64_t from_offset,
                                            size_t max_bytes) const = 0;
 
+  // The offset at which the AppendLog call that wrote byte `offset` of the
+  // log of `job_id` started (each append stays one unit: its bytes are
+  // stored together). Lets a reader that frames its own appends find a frame
+  // boundary near any offset without reading from the start. OutOfRange if
+  // offset >= the log size; DataLoss if no append starts at or before it.
+  virtual absl::StatusOr<uint64_t> LogAppendStart(absl::string_view job_id,
+                                                  uint64_t offset) const = 0;
+
   // --- Store ---------------------------------------------------------------
 
   // True if the store was opened read-only: every write fails with

@@ -332,6 +332,25 @@ TEST_P(CacheStoreTest, LogAppendsReturnOffsetsAndReadsSpanChunks) {
   EXPECT_TRUE(absl::IsOutOfRange(store().ReadLog("job", 14, 10).status()));
 }
 
+TEST_P(CacheStoreTest, LogAppendStartFindsTheAppendHoldingAnOffset) {
+  EXPECT_TRUE(absl::IsOutOfRange(store().LogAppendStart("job", 0).status()));
+  ASSERT_TRUE(store().AppendLog("job", "hello ").ok());
+  ASSERT_TRUE(store().AppendLog("job", "world").ok());
+  ASSERT_TRUE(store().AppendLog("job", "!").ok());
+  ASSERT_TRUE(store().AppendLog("job-b", "other").ok());
+  for (uint64_t offset = 0; offset < 12; ++offset) {
+    const uint64_t want = offset < 6 ? 0 : offset < 11 ? 6 : 11;
+    EXPECT_EQ(store().LogAppendStart("job", offset).value_or(99), want)
+        << offset;
+  }
+  EXPECT_TRUE(absl::IsOutOfRange(store().LogAppendStart("job", 12).status()));
+  EXPECT_EQ(store().LogAppendStart("job-b", 4).value_or(99), 0u);
+  EXPECT_TRUE(absl::IsInvalidArgument(store().LogAppendStart("", 0).status()));
+  if (!harness_->persistent()) return;
+  ASSERT_TRUE(harness_->Reopen().ok());
+  EXPECT_EQ(store().LogAppendStart("job", 8).value_or(99), 6u);
+}
+
 TEST_P(CacheStoreTest, ConcurrentAppendsGetDistinctContiguousOffsets) {
   constexpr int kThreads = 4;
   constexpr int kAppends = 50;

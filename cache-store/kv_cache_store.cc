@@ -118,6 +118,8 @@ class KvCacheStore final : public CacheStore {
   absl::StatusOr<LogSlice> ReadLog(absl::string_view job_id,
                                    uint64_t from_offset,
                                    size_t max_bytes) const override;
+  absl::StatusOr<uint64_t> LogAppendStart(absl::string_view job_id,
+                                          uint64_t offset) const override;
 
   bool read_only() const override { return kv_->read_only(); }
   const std::string& name() const override { return kv_->name(); }
@@ -472,6 +474,24 @@ absl::StatusOr<LogSlice> KvCacheStore::ReadLog(absl::string_view job_id,
     return s;
   }
   return slice;
+}
+
+absl::StatusOr<uint64_t> KvCacheStore::LogAppendStart(absl::string_view job_id,
+                                                      uint64_t offset) const {
+  if (absl::Status s = CheckJobId(job_id); !s.ok()) return s;
+  uint64_t size;
+  {
+    absl::MutexLock lock(&log_mu_);
+    absl::StatusOr<uint64_t> end = LogEnd(job_id);
+    if (!end.ok()) return end.status();
+    size = *end;
+  }
+  if (offset >= size) {
+    return absl::OutOfRangeError(
+        absl::StrCat(name(), ": log of job ", Quoted(job_id), " has ", size,
+                     " bytes; no append holds offset ", offset));
+  }
+  return ChunkStart(job_id, offset);
 }
 
 absl::StatusOr<uint64_t> KvCacheStore::ChunkStart(absl::string_view job_id,

@@ -1,9 +1,77 @@
 #include "server/head_options.h"
 
+#include <limits>
+
+#include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 
 namespace wasmhpc::server {
+namespace {
+
+// "65536", "64K", "64M", "1G" (binary multiples).
+absl::StatusOr<uint64_t> ParseBytes(const std::string& text) {
+  std::string digits = text;
+  uint64_t unit = 1;
+  if (!digits.empty()) {
+    switch (absl::ascii_toupper(digits.back())) {
+      case 'K':
+        unit = uint64_t{1} << 10;
+        break;
+      case 'M':
+        unit = uint64_t{1} << 20;
+        break;
+      case 'G':
+        unit = uint64_t{1} << 30;
+        break;
+      default:
+        break;
+    }
+    if (unit != 1) digits.pop_back();
+  }
+  uint64_t n = 0;
+  if (!absl::SimpleAtoi(digits, &n) || digits.empty() || digits[0] == '-' ||
+      n > std::numeric_limits<uint64_t>::max() / unit) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--max-log-bytes ", text,
+        ": want a byte count, optionally with K, M or G (64M), or 0"));
+  }
+  return n * unit;
+}
+
+// "7d", "12h", "30m", "90s", or "forever" (InfiniteDuration).
+absl::StatusOr<absl::Duration> ParseRetention(const std::string& text) {
+  if (text == "forever") return absl::InfiniteDuration();
+  int64_t n = 0;
+  absl::Duration unit;
+  if (!text.empty()) {
+    switch (text.back()) {
+      case 'd':
+        unit = absl::Hours(24);
+        break;
+      case 'h':
+        unit = absl::Hours(1);
+        break;
+      case 'm':
+        unit = absl::Minutes(1);
+        break;
+      case 's':
+        unit = absl::Seconds(1);
+        break;
+      default:
+        break;
+    }
+  }
+  if (unit == absl::ZeroDuration() ||
+      !absl::SimpleAtoi(text.substr(0, text.size() - 1), &n) || n <= 0) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--retain-jobs ", text,
+        ": want a positive count of d, h, m or s (7d, 12h) or 'forever'"));
+  }
+  return n * unit;
+}
+
+}  // namespace
 
 const char kHeadUsage[] =
     "usage: wasmhpc-head --data-dir DIR [options]\n"
@@ -23,6 +91,12 @@ const char kHeadUsage[] =
     "                      (default DATA_DIR/code.key, made if missing)\n"
     "  --max-jobs-per-user N  jobs one user may have queued or running\n"
     "                      (default 1000; 0: no limit)\n"
+    "  --max-log-bytes N   output kept per job (default 64M; K, M, G\n"
+    "                      suffixes; 0: unlimited); the rest is dropped and\n"
+    "                      the log says where it was cut\n"
+    "  --retain-jobs D     delete ended jobs and their logs D after they\n"
+    "                      ended (default 7d; d, h, m, s; 'forever' keeps\n"
+    "                      them)\n"
     "  --help              this text\n"
     "The first line on stdout is 'wasmhpc-head: listening on HOST:PORT'\n"
     "(gRPC), the second 'wasmhpc-head: REST on HOST:PORT' unless REST is "
@@ -102,6 +176,16 @@ absl::StatusOr<HeadOptions> ParseHeadOptions(
         return absl::InvalidArgumentError(absl::StrCat(
             "--max-jobs-per-user ", *v, ": not a count (0: no limit)"));
       }
+    } else if (arg == "--max-log-bytes") {
+      if (!(v = take()).ok()) return v.status();
+      absl::StatusOr<uint64_t> bytes = ParseBytes(*v);
+      if (!bytes.ok()) return bytes.status();
+      options.max_log_bytes = *bytes;
+    } else if (arg == "--retain-jobs") {
+      if (!(v = take()).ok()) return v.status();
+      absl::StatusOr<absl::Duration> retain = ParseRetention(*v);
+      if (!retain.ok()) return retain.status();
+      options.retain_jobs = *retain;
     } else {
       return absl::InvalidArgumentError(absl::StrCat("unknown option ", arg));
     }

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/time/time.h"
 
 namespace wasmhpc::server {
 
@@ -25,7 +26,11 @@ struct HeadOptions {
   bool insecure = false;                // --insecure
   std::string code_key;                 // --code-key FILE (DATA_DIR/code.key)
   int64_t max_jobs_per_user = 1000;     // --max-jobs-per-user N (0: none)
-  bool help = false;                    // --help
+  // --max-log-bytes N[K|M|G]: output kept per job (0: unlimited).
+  uint64_t max_log_bytes = uint64_t{64} << 20;
+  // --retain-jobs DURATION|forever: how long ended jobs and their logs stay.
+  absl::Duration retain_jobs = absl::Hours(7 * 24);
+  bool help = false;  // --help
 };
 
 // Parses argv (argv[0] is the program). Options take their value as the next

@@ -85,5 +85,40 @@ TEST(HeadOptions, RestPort) {
       HasSubstr("not a port number (or 'off')"));
 }
 
+TEST(HeadOptions, LogCapAndRetention) {
+  absl::StatusOr<HeadOptions> defaults = Parse({"--data-dir", "/d"});
+  ASSERT_TRUE(defaults.ok());
+  EXPECT_EQ(defaults->max_log_bytes, uint64_t{64} << 20);
+  EXPECT_EQ(defaults->retain_jobs, absl::Hours(7 * 24));
+  EXPECT_EQ(Parse({"--data-dir=/d", "--max-log-bytes", "0"})->max_log_bytes,
+            0u);
+  EXPECT_EQ(Parse({"--data-dir=/d", "--max-log-bytes=4096"})->max_log_bytes,
+            4096u);
+  EXPECT_EQ(Parse({"--data-dir=/d", "--max-log-bytes", "16k"})->max_log_bytes,
+            16u << 10);
+  EXPECT_EQ(Parse({"--data-dir=/d", "--max-log-bytes", "1G"})->max_log_bytes,
+            1u << 30);
+  EXPECT_EQ(Parse({"--data-dir=/d", "--retain-jobs", "12h"})->retain_jobs,
+            absl::Hours(12));
+  EXPECT_EQ(Parse({"--data-dir=/d", "--retain-jobs=30d"})->retain_jobs,
+            absl::Hours(30 * 24));
+  EXPECT_EQ(Parse({"--data-dir=/d", "--retain-jobs", "90s"})->retain_jobs,
+            absl::Seconds(90));
+  EXPECT_EQ(Parse({"--data-dir=/d", "--retain-jobs", "forever"})->retain_jobs,
+            absl::InfiniteDuration());
+  for (const char* bad : {"", "-1", "64MiB", "x", "M", "99999999999999999G"}) {
+    EXPECT_THAT(
+        Parse({"--data-dir=/d", "--max-log-bytes", bad}).status().message(),
+        HasSubstr("want a byte count"))
+        << bad;
+  }
+  for (const char* bad : {"", "0d", "7", "7w", "-1h", "d", "1.5h"}) {
+    EXPECT_THAT(
+        Parse({"--data-dir=/d", "--retain-jobs", bad}).status().message(),
+        HasSubstr("'forever'"))
+        << bad;
+  }
+}
+
 }  // namespace
 }  // namespace wasmhpc::server

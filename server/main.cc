@@ -31,6 +31,8 @@ namespace {
 // How often timeouts are checked: a job overruns its timeout by at most this
 // much before its pool is told to stop it.
 constexpr absl::Duration kTimeoutTick = absl::Milliseconds(100);
+// How often ended jobs past --retain-jobs are deleted (a scan of all jobs).
+constexpr absl::Duration kExpiryTick = absl::Minutes(1);
 // How long running calls may go on after SIGTERM before they are cancelled.
 constexpr absl::Duration kShutdownGrace = absl::Seconds(2);
 
@@ -82,6 +84,7 @@ int Run(const HeadOptions& options, const sigset_t& signals) {
   absl::StatusOr<std::unique_ptr<Scheduler>> scheduler =
       Scheduler::Create(std::move(scheduler_options));
   if (!scheduler.ok()) return Fail("job records", scheduler.status());
+  (*scheduler)->log().set_max_bytes(options.max_log_bytes);
 
   ModuleHandlerOptions module_options;
   module_options.store = store->get();
@@ -142,7 +145,12 @@ int Run(const HeadOptions& options, const sigset_t& signals) {
             << (options.allow_dirs.empty()
                     ? std::string("none")
                     : absl::StrJoin(options.allow_dirs, ", "))
-            << "; engine " << (*compiler)->fingerprint() << std::endl;
+            << "; engine " << (*compiler)->fingerprint() << "; log cap "
+            << (options.max_log_bytes == 0
+                    ? std::string("none")
+                    : absl::StrCat(options.max_log_bytes, " bytes"))
+            << " per job; ended jobs kept "
+            << absl::FormatDuration(options.retain_jobs) << std::endl;
 
   // Both servers accept calls now.
   Warn((*systemd)->Ready(absl::StrCat("serving ", serving)));
@@ -158,6 +166,18 @@ int Run(const HeadOptions& options, const sigset_t& signals) {
       failing = !pinged.ok();
     } while (!stop.WaitForNotificationWithTimeout(kTimeoutTick));
   });
+  // Expiry scans every job record: its own thread, so the ticker (timeouts,
+  // the watchdog) never waits for it.
+  std::thread expirer([&] {
+    do {
+      if (int n = (*scheduler)->ExpireJobs(options.retain_jobs); n > 0) {
+        std::cerr << "wasmhpc-head: deleted " << n
+                  << " ended jobs and their logs (ended over "
+                  << absl::FormatDuration(options.retain_jobs) << " ago)"
+                  << std::endl;
+      }
+    } while (!stop.WaitForNotificationWithTimeout(kExpiryTick));
+  });
   int signal = 0;
   sigwait(&signals, &signal);
   std::cerr << "wasmhpc-head: signal " << signal << ", shutting down"
@@ -170,6 +190,7 @@ int Run(const HeadOptions& options, const sigset_t& signals) {
   (*server)->Shutdown(kShutdownGrace);
   stop.Notify();
   ticker.join();
+  expirer.join();
   return 0;
 }
 

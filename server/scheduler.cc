@@ -423,12 +423,9 @@ absl::Status Scheduler::OnLogs(absl::string_view pool_id,
     }
   }
   // One stream's messages arrive on one thread, so a job's appends stay in
-  // order without holding mu_ across the writes.
-  for (const v1::LogChunk& chunk : logs.chunks()) {
-    absl::StatusOr<uint64_t> offset = log_.Append(logs.job_id(), chunk);
-    if (!offset.ok()) return offset.status();
-  }
-  return absl::OkStatus();
+  // order without holding mu_ across the writes. The whole batch is stored
+  // as one piece (or a few), not one store record per chunk.
+  return log_.Append(logs.job_id(), logs.chunks()).status();
 }
 
 void Scheduler::DetachPool(absl::string_view pool_id) {
@@ -601,6 +598,43 @@ void Scheduler::CheckTimeouts() {
                      " (the pool did not confirm the stop within ",
                      absl::FormatDuration(options_.stop_grace), ")"));
   }
+}
+
+int Scheduler::ExpireJobs(absl::Duration retain) {
+  constexpr size_t kPage = 256;
+  if (retain == absl::InfiniteDuration()) return 0;
+  const absl::Time cutoff = options_.clock->Now() - retain;
+  int expired = 0;
+  std::string after(kJobIdPrefix);
+  for (bool more = true; more;) {
+    absl::StatusOr<std::vector<JobRecord>> records =
+        options_.store->ListJobs(after, kPage);
+    if (!records.ok()) {
+      EmitLog(options_.log, absl::StrCat("job expiry: ",
+                                         records.status().message()));
+      break;
+    }
+    more = records->size() == kPage;
+    for (const JobRecord& record : *records) {
+      if (!absl::StartsWith(record.job_id, kJobIdPrefix)) return expired;
+      after = record.job_id;
+      v1::Job job;
+      if (!job.ParseFromString(record.record) || !IsFinal(job.state()) ||
+          !job.has_finished() || FromProto(job.finished()) > cutoff) {
+        continue;
+      }
+      absl::MutexLock lock(&mu_);
+      // An ended job whose pool still runs it may still send output.
+      if (active_.contains(job.id()) || lingering_.contains(job.id())) continue;
+      if (absl::Status s = options_.store->DeleteJob(job.id()); !s.ok()) {
+        EmitLog(options_.log, absl::StrCat("job expiry: ", s.message()));
+        return expired;
+      }
+      log_.Forget(job.id());
+      ++expired;
+    }
+  }
+  return expired;
 }
 
 void Scheduler::Shutdown() {

@@ -202,6 +202,14 @@ class Scheduler {
   // confirm within stop_grace. The head calls this a few times a second.
   void CheckTimeouts();
 
+  // Deletes the records and logs of jobs that ended (SUCCEEDED, FAILED,
+  // CANCELLED, TIMED_OUT) `retain` or longer ago; queued, starting, running
+  // and lingering jobs are never deleted. InfiniteDuration keeps every job.
+  // Scans all job records: the head calls it once a minute, not per tick.
+  // Returns how many jobs were deleted; store errors are logged and end the
+  // scan (the next call goes on).
+  int ExpireJobs(absl::Duration retain);
+
   // Refuses new jobs and pools from now on and wakes every watcher.
   void Shutdown();
   bool shutting_down() const;
