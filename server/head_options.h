@@ -20,6 +20,9 @@ struct HeadOptions {
   std::vector<std::string> allow_dirs;  // --allow-dir DIR, repeatable
   std::string auth_tokens;              // --auth-tokens FILE
   bool help = false;                    // --help
+  std::string tls_cert;                 // --tls-cert FILE (PEM)
+  std::string tls_key;                  // --tls-key FILE (PEM)
+  std::string tls_client_ca;            // --tls-client-ca FILE (PEM)
 };
 
 // Parses argv (argv[0] is the program). Options take their value as the next

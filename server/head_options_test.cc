@@ -62,5 +62,17 @@ TEST(HeadOptions, RestPort) {
       HasSubstr("not a port number (or 'off')"));
 }
 
+TEST(HeadOptions, TlsFiles) {
+  absl::StatusOr<HeadOptions> options =
+      Parse({"--data-dir", "/d", "--tls-cert", "/c.pem", "--tls-key=/k.pem",
+             "--tls-client-ca", "/ca.pem"});
+  ASSERT_TRUE(options.ok()) << options.status();
+  EXPECT_EQ(options->tls_cert, "/c.pem");
+  EXPECT_EQ(options->tls_key, "/k.pem");
+  EXPECT_EQ(options->tls_client_ca, "/ca.pem");
+  EXPECT_THAT(Parse({"--data-dir", "/d", "--tls-cert"}).status().message(),
+              HasSubstr("--tls-cert needs a value"));
+}
+
 }  // namespace
 }  // namespace wasmhpc::server
