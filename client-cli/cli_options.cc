@@ -15,8 +15,8 @@
 namespace wasmhpc::cli {
 
 const char kUsage[] =
-    "usage: wasmhpc-cli [--server HOST:PORT] [--token T] [--output text|json]\n"
-    "                   COMMAND [ARGS...]\n"
+    "usage: wasmhpc-cli [--server HOST:PORT] [--token T] [--tls] [--ca FILE]\n"
+    "                   [--output text|json] COMMAND [ARGS...]\n"
     "\n"
     "commands:\n"
     "  submit MODULE --ranks N [options] [-- ARGS...]\n"
@@ -50,6 +50,9 @@ const char kUsage[] =
     "  --server HOST:PORT  the head's gRPC address (default $WASMHPC_SERVER,\n"
     "                      else 127.0.0.1:7070)\n"
     "  --token T           bearer token (default $WASMHPC_TOKEN)\n"
+    "  --tls               speak TLS to the head, trusting the system's CAs\n"
+    "  --ca FILE           speak TLS, trusting the CA certificates in FILE\n"
+    "                      (PEM; default $WASMHPC_CA)\n"
     "  --output FORMAT     text (default) or json: the API's messages; submit\n"
     "                      and logs print one JobEvent per line\n"
     "  -h, --help          this text\n"
@@ -113,8 +116,13 @@ absl::Status NoValue(const OptionArg& option) {
 // Applies a global option; false if `option` is not one.
 absl::StatusOr<bool> ApplyGlobal(const OptionArg& option, ArgReader& args,
                                  GlobalOptions& global) {
+  if (option.name == "--tls") {
+    if (absl::Status s = NoValue(option); !s.ok()) return s;
+    global.tls = true;
+    return true;
+  }
   if (option.name != "--server" && option.name != "--token" &&
-      option.name != "--output") {
+      option.name != "--ca" && option.name != "--output") {
     return false;
   }
   absl::StatusOr<std::string> value = args.Value(option);
@@ -127,6 +135,11 @@ absl::StatusOr<bool> ApplyGlobal(const OptionArg& option, ArgReader& args,
     global.server = *value;
   } else if (option.name == "--token") {
     global.token = *value;
+  } else if (option.name == "--ca") {
+    if (value->empty()) {
+      return absl::InvalidArgumentError("--ca needs a file (PEM)");
+    }
+    global.ca_file = *value;
   } else if (*value == "text") {
     global.output = OutputFormat::kText;
   } else if (*value == "json") {
@@ -445,6 +458,7 @@ absl::StatusOr<CliOptions> ParseCommandLine(
   CliOptions options;
   if (!env.server.empty()) options.global.server = env.server;
   options.global.token = env.token;
+  options.global.ca_file = env.ca;
   ArgReader args(argv);
 
   // Global options, then the command.

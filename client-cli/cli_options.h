@@ -1,7 +1,7 @@
 // Command line of wasmhpc-cli: global options, a command and its arguments.
 //
-//   wasmhpc-cli [--server HOST:PORT] [--token T] [--output text|json]
-//               COMMAND [ARGS...]
+//   wasmhpc-cli [--server HOST:PORT] [--token T] [--tls] [--ca FILE]
+//               [--output text|json] COMMAND [ARGS...]
 //
 // Parsing is pure: ParseCommandLine reads only its arguments (the process
 // environment and working directory come in through CliEnvironment), so
@@ -49,6 +49,8 @@ struct CliEnvironment {
   std::string server;
   // $WASMHPC_TOKEN; "" when unset.
   std::string token;
+  // $WASMHPC_CA; "" when unset.
+  std::string ca;
   // The working directory, absolute: relative --dir host paths are resolved
   // against it (the head and the pool do not share the CLI's directory).
   std::string cwd;
@@ -61,6 +63,12 @@ struct GlobalOptions {
   std::string token;
   // --output. Default: text.
   OutputFormat output = OutputFormat::kText;
+  // --tls: speak TLS, trusting the system's root certificates. Default:
+  // false (plaintext).
+  bool tls = false;
+  // --ca FILE, else $WASMHPC_CA: speak TLS, trusting the CA certificates in
+  // FILE (read by main, not here). Default: "".
+  std::string ca_file;
 };
 
 struct SubmitOptions {

@@ -90,6 +90,28 @@ TEST(ParseCommandLine, EnvironmentGivesDefaultsThatFlagsOverride) {
   EXPECT_EQ(o->global.token, "");
 }
 
+TEST(ParseCommandLine, TlsAndCaBeforeOrAfterTheCommand) {
+  auto o = Parse({"jobs"});
+  ASSERT_TRUE(o.ok());
+  EXPECT_FALSE(o->global.tls);
+  EXPECT_EQ(o->global.ca_file, "");
+  o = Parse({"--tls", "jobs", "--ca", "/etc/ca.pem"});
+  ASSERT_TRUE(o.ok()) << o.status();
+  EXPECT_TRUE(o->global.tls);
+  EXPECT_EQ(o->global.ca_file, "/etc/ca.pem");
+  CliEnvironment env = Env("", "", "/");
+  env.ca = "/env/ca.pem";
+  o = Parse({"pools"}, env);
+  ASSERT_TRUE(o.ok());
+  EXPECT_EQ(o->global.ca_file, "/env/ca.pem");
+  o = Parse({"pools", "--ca=/flag/ca.pem"}, env);
+  ASSERT_TRUE(o.ok());
+  EXPECT_EQ(o->global.ca_file, "/flag/ca.pem");
+  EXPECT_THAT(Error({"--tls=yes", "jobs"}), HasSubstr("--tls takes no value"));
+  EXPECT_THAT(Error({"jobs", "--ca"}), HasSubstr("--ca needs a value"));
+  EXPECT_THAT(Error({"jobs", "--ca="}), HasSubstr("--ca needs a file"));
+}
+
 TEST(ParseCommandLine, GlobalOptionsAfterDashDashBelongToTheGuest) {
   auto o = Parse({"submit", "a.wasm", "-n", "1", "--", "--output", "json"});
   ASSERT_TRUE(o.ok()) << o.status();

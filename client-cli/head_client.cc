@@ -140,7 +140,7 @@ absl::StatusOr<Response> Unary(const HeadClientOptions& options, Call call) {
 HeadClient::HeadClient(HeadClientOptions options)
     : options_(std::move(options)), stubs_(std::make_unique<Stubs>()) {
   stubs_->channel =
-      grpc::CreateChannel(options_.server, grpc::InsecureChannelCredentials());
+      grpc::CreateChannel(options_.server, ChannelCredentials(options_.tls));
   stubs_->modules = v1::ModuleService::NewStub(stubs_->channel);
   stubs_->jobs = v1::JobService::NewStub(stubs_->channel);
   stubs_->pools = v1::PoolService::NewStub(stubs_->channel);

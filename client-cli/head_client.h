@@ -19,6 +19,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "proto/grpc_tls.h"
 #include "wasmhpc/v1/jobs.pb.h"
 #include "wasmhpc/v1/modules.pb.h"
 #include "wasmhpc/v1/pools.pb.h"
@@ -51,6 +52,8 @@ struct HeadClientOptions {
   // Sent as "authorization: Bearer <token>" on every call. Default: "" (no
   // authorization metadata).
   std::string token;
+  // TLS (LoadClientTls). Default: plaintext.
+  ClientTls tls;
   // Deadline of each unary call. Default: 30 s.
   absl::Duration call_timeout = absl::Seconds(30);
   // Bytes per Upload message. Default: 1 MiB.

@@ -43,6 +43,7 @@ int main(int argc, char** argv) {
   CliEnvironment environment;
   environment.server = GetEnv("WASMHPC_SERVER");
   environment.token = GetEnv("WASMHPC_TOKEN");
+  environment.ca = GetEnv("WASMHPC_CA");
   environment.cwd = WorkingDirectory();
   absl::StatusOr<CliOptions> options = wasmhpc::cli::ParseCommandLine(
       std::vector<std::string>(argv, argv + argc), environment);
@@ -61,6 +62,14 @@ int main(int argc, char** argv) {
   HeadClientOptions client_options;
   client_options.server = options->global.server;
   client_options.token = options->global.token;
+  absl::StatusOr<wasmhpc::ClientTls> tls = wasmhpc::LoadClientTls(
+      {.tls = options->global.tls, .ca_file = options->global.ca_file});
+  if (!tls.ok()) {
+    std::fprintf(stderr, "wasmhpc-cli: %s\n",
+                 std::string(tls.status().message()).c_str());
+    return 1;
+  }
+  client_options.tls = *std::move(tls);
   env.client = std::make_shared<HeadClient>(client_options);
   env.global = options->global;
   env.format.now = absl::Now();

@@ -98,6 +98,12 @@ const char kHeadUsage[] =
     "                      ended (default 7d; d, h, m, s; 'forever' keeps\n"
     "                      them)\n"
     "  --help              this text\n"
+    "  --tls-cert FILE     serve gRPC over TLS with this certificate chain\n"
+    "                      (PEM; needs --tls-key)\n"
+    "  --tls-key FILE      the certificate's private key (PEM, unencrypted)\n"
+    "  --tls-client-ca FILE  let clients (pools) present a certificate,\n"
+    "                      verified against these CAs; clients without one\n"
+    "                      still connect\n"
     "The first line on stdout is 'wasmhpc-head: listening on HOST:PORT'\n"
     "(gRPC), the second 'wasmhpc-head: REST on HOST:PORT' unless REST is "
     "off.\n";
@@ -136,7 +142,12 @@ absl::StatusOr<HeadOptions> ParseHeadOptions(
       return argv[++i];
     };
     absl::StatusOr<std::string> v;
-    if (arg == "--grpc-port") {
+    if (arg == "--tls-cert" || arg == "--tls-key" || arg == "--tls-client-ca") {
+      if (!(v = take()).ok()) return v.status();
+      (arg == "--tls-cert"  ? options.tls_cert
+       : arg == "--tls-key" ? options.tls_key
+                            : options.tls_client_ca) = *v;
+    } else if (arg == "--grpc-port") {
       if (!(v = take()).ok()) return v.status();
       if (!absl::SimpleAtoi(*v, &options.grpc_port) || options.grpc_port < 0 ||
           options.grpc_port > 65535) {

@@ -31,6 +31,9 @@ struct HeadOptions {
   // --retain-jobs DURATION|forever: how long ended jobs and their logs stay.
   absl::Duration retain_jobs = absl::Hours(7 * 24);
   bool help = false;  // --help
+  std::string tls_cert;                 // --tls-cert FILE (PEM)
+  std::string tls_key;                  // --tls-key FILE (PEM)
+  std::string tls_client_ca;            // --tls-client-ca FILE (PEM)
 };
 
 // Parses argv (argv[0] is the program). Options take their value as the next

@@ -120,5 +120,17 @@ TEST(HeadOptions, LogCapAndRetention) {
   }
 }
 
+TEST(HeadOptions, TlsFiles) {
+  absl::StatusOr<HeadOptions> options =
+      Parse({"--data-dir", "/d", "--tls-cert", "/c.pem", "--tls-key=/k.pem",
+             "--tls-client-ca", "/ca.pem"});
+  ASSERT_TRUE(options.ok()) << options.status();
+  EXPECT_EQ(options->tls_cert, "/c.pem");
+  EXPECT_EQ(options->tls_key, "/k.pem");
+  EXPECT_EQ(options->tls_client_ca, "/ca.pem");
+  EXPECT_THAT(Parse({"--data-dir", "/d", "--tls-cert"}).status().message(),
+              HasSubstr("--tls-cert needs a value"));
+}
+
 }  // namespace
 }  // namespace wasmhpc::server

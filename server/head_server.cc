@@ -16,6 +16,17 @@ namespace {
 // large: accept messages up to 64 MiB.
 constexpr int kMaxMessageBytes = 64 << 20;
 
+std::shared_ptr<grpc::ServerCredentials> Credentials(const ServerTls* tls) {
+  if (tls == nullptr) return grpc::InsecureServerCredentials();
+  grpc::SslServerCredentialsOptions options(
+      tls->verify_client_certificates()
+          ? GRPC_SSL_REQUEST_CLIENT_CERTIFICATE_AND_VERIFY
+          : GRPC_SSL_DONT_REQUEST_CLIENT_CERTIFICATE);
+  options.pem_root_certs = tls->client_ca;
+  options.pem_key_cert_pairs.push_back({tls->private_key, tls->cert_chain});
+  return grpc::SslServerCredentials(options);
+}
+
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<HeadServer>> HeadServer::Start(
@@ -31,8 +42,7 @@ absl::StatusOr<std::unique_ptr<HeadServer>> HeadServer::Start(
 
   std::string address = absl::StrCat(options.host, ":", options.port);
   grpc::ServerBuilder builder;
-  builder.AddListeningPort(address, grpc::InsecureServerCredentials(),
-                           &head->port_);
+  builder.AddListeningPort(address, Credentials(options.tls), &head->port_);
   builder.SetMaxReceiveMessageSize(kMaxMessageBytes);
   builder.RegisterService(head->module_service_.get());
   builder.RegisterService(head->job_service_.get());

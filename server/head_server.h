@@ -6,6 +6,11 @@
 // bearer token; health checks and reflection stay open (probes and tools
 // such as grpcurl describe the API without credentials).
 //
+// TLS: with options.tls the server speaks only TLS (plaintext clients
+// cannot connect); when it holds a client CA, clients may present a
+// certificate, which must then verify against it; clients without one are
+// served as before (their tokens decide).
+//
 // Thread safety: Start once; Shutdown and port from any thread.
 #ifndef WASMHPC_SERVER_HEAD_SERVER_H_
 #define WASMHPC_SERVER_HEAD_SERVER_H_
@@ -18,6 +23,7 @@
 #include "server/job_handler.h"
 #include "server/module_handler.h"
 #include "server/pool_handler.h"
+#include "server/tls_config.h"
 #include "server/token_auth.h"
 
 namespace grpc {
@@ -41,6 +47,9 @@ struct HeadServerOptions {
   JobHandler* jobs = nullptr;
   PoolHandler* pools = nullptr;
   const TokenAuth* auth = nullptr;
+  // TLS material (LoadServerTls). Default: null, plaintext. Not owned; read
+  // only during Start.
+  const ServerTls* tls = nullptr;
 };
 
 class HeadServer {

@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <iostream>
 #include <memory>
+#include <optional>
 #include <thread>
 
 #include "absl/strings/str_cat.h"
@@ -22,6 +23,7 @@
 #include "server/rest_server.h"
 #include "server/scheduler.h"
 #include "server/sd_notify.h"
+#include "server/tls_config.h"
 #include "server/token_auth.h"
 #include "server/v8_module_compiler.h"
 
@@ -107,6 +109,18 @@ int Run(const HeadOptions& options, const sigset_t& signals) {
   server_options.jobs = &jobs;
   server_options.pools = &pools;
   server_options.auth = &auth;
+  absl::StatusOr<std::optional<ServerTls>> tls =
+      LoadServerTls({options.tls_cert, options.tls_key, options.tls_client_ca});
+  if (!tls.ok()) return Fail("TLS", tls.status());
+  if (tls->has_value()) {
+    server_options.tls = &**tls;
+    std::cerr << "wasmhpc-head: gRPC over TLS (" << options.tls_cert
+              << (options.tls_client_ca.empty()
+                      ? std::string(")")
+                      : "; client certificates checked against " +
+                            options.tls_client_ca + ")")
+              << std::endl;
+  }
   absl::StatusOr<std::unique_ptr<HeadServer>> server =
       HeadServer::Start(server_options);
   if (!server.ok()) return Fail("gRPC", server.status());

@@ -244,7 +244,7 @@ void Serve(EventLoop& loop, PoolController& controller,
 void RunController(ControllerConfig config) {
   if (!config.log) config.log = SayOnStderr;
   const Log& log = config.log;
-  HeadClient client(config.head, config.token);
+  HeadClient client(config.head, config.token, config.tls);
   ControlChannel channel(config.control);
   EventLoop loop;
   StreamHeadLink head(client);

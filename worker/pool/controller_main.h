@@ -41,6 +41,7 @@
 
 #include "absl/time/time.h"
 #include "cache-store/code_key.h"
+#include "proto/grpc_tls.h"
 #include "wasmhpc/v1/pools.pb.h"
 
 namespace wasmhpc::pool {
@@ -48,6 +49,8 @@ namespace wasmhpc::pool {
 struct ControllerConfig {
   // The head's "HOST:PORT". Required.
   std::string head;
+  // How to reach it: plaintext unless tls.enabled. Default: plaintext.
+  ClientTls tls;
   // Sent on every attach: pool name, every rank's host, the engine
   // fingerprint, the version. Required.
   v1::PoolMessage::Hello hello;

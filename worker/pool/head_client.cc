@@ -48,14 +48,15 @@ struct HeadClient::Impl {
   std::shared_ptr<absl::Notification> reader_done;  // Attach/Detach only
 };
 
-HeadClient::HeadClient(const std::string& target, std::string token)
+HeadClient::HeadClient(const std::string& target, std::string token,
+                       const ClientTls& tls)
     : impl_(std::make_unique<Impl>()) {
   grpc::ChannelArguments args;
   args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 100);
   args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, 100);
   args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 5000);
-  impl_->stub = v1::PoolService::NewStub(grpc::CreateCustomChannel(
-      target, grpc::InsecureChannelCredentials(), args));
+  impl_->stub = v1::PoolService::NewStub(
+      grpc::CreateCustomChannel(target, ChannelCredentials(tls), args));
   impl_->token = std::move(token);
 }
 

@@ -22,6 +22,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "proto/grpc_tls.h"
 #include "wasmhpc/v1/pools.pb.h"
 #include "worker/pool/pool_controller.h"
 
@@ -30,8 +31,9 @@ namespace wasmhpc::pool {
 class HeadClient {
  public:
   // `target`: the head's "HOST:PORT"; `token`: the bearer token ("":
-  // none). Connects lazily.
-  explicit HeadClient(const std::string& target, std::string token = "");
+  // none); `tls`: plaintext unless enabled (LoadClientTls). Connects lazily.
+  explicit HeadClient(const std::string& target, std::string token = "",
+                      const ClientTls& tls = {});
   ~HeadClient();  // Detaches.
 
   // Opens the Attach stream and sends `hello` on it. Errors: Unavailable

@@ -65,12 +65,14 @@ std::vector<int> GatherPids(MPI_Comm comm) {
 }
 
 int Controller(const WorkerOptions& options, const std::string& token,
-               const CodeKey* code_key, MPI_Comm control,
+               const ClientTls& tls, const CodeKey* code_key,
+               MPI_Comm control,
                const engine::Engine& engine) {
   std::vector<std::string> hosts = GatherHosts(control);
   std::vector<int> pids = GatherPids(control);
   ControllerConfig config;
   config.head = options.head;
+  config.tls = tls;
   config.control = control;
   config.token = token;
   config.code_key = code_key;
@@ -152,11 +154,14 @@ int Main(int argc, char** argv) {
         {.tier = *tier, .max_memory_bytes = options->max_memory_mib << 20});
     if (!engine.ok()) problem = std::string(engine.status().message());
   }
-  // Only rank 0 talks to the head: it reads the token and tells the others
-  // whether it could.
+  // Only rank 0 talks to the head: it reads the token and the TLS files and
+  // tells the others whether it could.
   absl::StatusOr<std::string> token = std::string();
+  absl::StatusOr<ClientTls> tls = ClientTls();
   if (problem.empty() && rank == 0) {
     token = ReadBearerToken(*options, std::getenv("WASMHPC_TOKEN"));
+    tls = ReadHeadTls(*options, std::getenv("WASMHPC_CA"));
+    if (token.ok() && !tls.ok()) token = tls.status();
   }
   int token_ok = token.ok();
   MPI_Bcast(&token_ok, 1, MPI_INT, 0, MPI_COMM_WORLD);
@@ -190,8 +195,9 @@ int Main(int argc, char** argv) {
   MPI_Comm control;
   MPI_Comm_dup(MPI_COMM_WORLD, &control);
   const CodeKey* key = code_key ? &*code_key : nullptr;
-  int code = rank == 0 ? Controller(*options, *token, key, control, **engine)
-                       : Executor(*options, key, control, **engine);
+  int code = rank == 0
+                 ? Controller(*options, *token, *tls, key, control, **engine)
+                 : Executor(*options, key, control, **engine);
   MPI_Comm_free(&control);
   MPI_Finalize();
   return code;

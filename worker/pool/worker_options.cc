@@ -21,6 +21,12 @@ const char kWorkerUsage[] =
     "  --module-cache N        compiled modules kept per rank (default 16)\n"
     "  --blocking-collectives  plain blocking collectives: faster small\n"
     "                          collectives, but a stop cannot end their wait\n"
+    "  --tls                   speak TLS to the head (trusting the system's\n"
+    "                          CAs)\n"
+    "  --ca FILE               speak TLS, trusting the CAs in FILE (PEM;\n"
+    "                          default: $WASMHPC_CA, if set)\n"
+    "  --tls-cert FILE         a client certificate for the head (PEM, with\n"
+    "  --tls-key FILE          its key), for heads with --tls-client-ca\n"
     "  --token-file FILE       bearer token for a head started with\n"
     "                          --auth-tokens: the file's first line\n"
     "                          (default: $WASMHPC_TOKEN, if set)\n"
@@ -90,6 +96,17 @@ absl::StatusOr<WorkerOptions> ParseWorkerOptions(
       uint64_t n = 0;
       status = number(&n);
       options.module_cache = n;
+    } else if (flag == "--tls") {
+      if (inline_value) {
+        return absl::InvalidArgumentError("--tls takes no value");
+      }
+      options.tls = true;
+    } else if (flag == "--ca" || flag == "--tls-cert" || flag == "--tls-key") {
+      absl::StatusOr<std::string> text = value();
+      if (!text.ok()) return text.status();
+      (flag == "--ca"         ? options.ca_file
+       : flag == "--tls-cert" ? options.tls_cert
+                              : options.tls_key) = *text;
     } else {
       return absl::InvalidArgumentError(
           absl::StrCat("unknown argument ", argv[i]));
@@ -125,6 +142,18 @@ absl::StatusOr<std::string> ReadBearerToken(const WorkerOptions& options,
   absl::StripAsciiWhitespace(&line);
   if (line.empty()) return problem("no token on its first line");
   return line;
+}
+
+absl::StatusOr<ClientTls> ReadHeadTls(const WorkerOptions& options,
+                                      const char* env_ca) {
+  ClientTlsFiles files;
+  files.tls = options.tls;
+  files.ca_file = options.ca_file.empty() && env_ca != nullptr
+                      ? std::string(env_ca)
+                      : options.ca_file;
+  files.cert_file = options.tls_cert;
+  files.key_file = options.tls_key;
+  return LoadClientTls(files);
 }
 
 }  // namespace wasmhpc::pool

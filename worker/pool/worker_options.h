@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "proto/grpc_tls.h"
 
 namespace wasmhpc::pool {
 
@@ -22,6 +23,10 @@ struct WorkerOptions {
   std::string code_key;               // --code-key FILE ("": none)
   std::vector<std::string> allow_dirs;  // --allow-dir DIR, repeatable
   bool help = false;                  // --help
+  bool tls = false;                   // --tls (system root CAs)
+  std::string ca_file;                // --ca FILE (implies --tls)
+  std::string tls_cert;               // --tls-cert FILE (client certificate)
+  std::string tls_key;                // --tls-key FILE (its key)
 };
 
 // Parses argv (argv[0] is the program; "--flag value" or "--flag=value").
@@ -37,6 +42,13 @@ absl::StatusOr<WorkerOptions> ParseWorkerOptions(
 // line is empty.
 absl::StatusOr<std::string> ReadBearerToken(const WorkerOptions& options,
                                             const char* env_token);
+
+// How to reach the head: plaintext, or TLS when options.tls, a CA file
+// (options.ca_file, else `env_ca`, the value of $WASMHPC_CA; null or empty:
+// none) or a client certificate is given. Errors: InvalidArgument naming the
+// flag and the file (see LoadClientTls).
+absl::StatusOr<ClientTls> ReadHeadTls(const WorkerOptions& options,
+                                      const char* env_ca);
 
 extern const char kWorkerUsage[];
 

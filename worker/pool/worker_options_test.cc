@@ -7,6 +7,7 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "proto/test_certs.h"
 
 namespace wasmhpc::pool {
 namespace {
@@ -96,6 +97,62 @@ TEST(WorkerOptions, UnreadableTokenFileIsAClearError) {
   unlink(o.token_file.c_str());
   EXPECT_THAT(token.status().message(),
               HasSubstr(": no token on its first line"));
+}
+
+TEST(WorkerOptions, TlsFlags) {
+  absl::StatusOr<WorkerOptions> o = Parse({"--head", "h:1"});
+  ASSERT_TRUE(o.ok());
+  EXPECT_FALSE(o->tls);
+  EXPECT_EQ(o->ca_file, "");
+  o = Parse({"--head", "h:1", "--tls", "--ca", "/ca.pem", "--tls-cert=/c.pem",
+             "--tls-key", "/k.pem"});
+  ASSERT_TRUE(o.ok()) << o.status();
+  EXPECT_TRUE(o->tls);
+  EXPECT_EQ(o->ca_file, "/ca.pem");
+  EXPECT_EQ(o->tls_cert, "/c.pem");
+  EXPECT_EQ(o->tls_key, "/k.pem");
+  EXPECT_THAT(Parse({"--head", "h:1", "--tls=1"}).status().message(),
+              HasSubstr("--tls takes no value"));
+  EXPECT_THAT(Parse({"--head", "h:1", "--ca"}).status().message(),
+              HasSubstr("--ca needs a value"));
+}
+
+TEST(WorkerOptions, HeadTlsIsPlaintextUnlessAsked) {
+  WorkerOptions o;
+  absl::StatusOr<ClientTls> tls = ReadHeadTls(o, nullptr);
+  ASSERT_TRUE(tls.ok()) << tls.status();
+  EXPECT_FALSE(tls->enabled);
+  o.tls = true;
+  tls = ReadHeadTls(o, nullptr);
+  ASSERT_TRUE(tls.ok()) << tls.status();
+  EXPECT_TRUE(tls->enabled);
+  EXPECT_EQ(tls->root_certs, "");
+}
+
+TEST(WorkerOptions, HeadTlsReadsTheCaFromTheFlagElseTheEnvironment) {
+  testing::TestCert ca = testing::MakeTestCa("ca");
+  testing::TestCert client = testing::MakeTestLeaf(ca, "pool");
+  WorkerOptions o;
+  std::string ca_file = TempFile("ca.pem", ca.cert_pem);
+  absl::StatusOr<ClientTls> tls = ReadHeadTls(o, ca_file.c_str());
+  ASSERT_TRUE(tls.ok()) << tls.status();
+  EXPECT_TRUE(tls->enabled);
+  EXPECT_EQ(tls->root_certs, ca.cert_pem);
+  o.ca_file = "/nonexistent/ca.pem";
+  EXPECT_THAT(ReadHeadTls(o, ca_file.c_str()).status().message(),
+              HasSubstr("--ca /nonexistent/ca.pem: cannot read it"));
+  o.ca_file = ca_file;
+  o.tls_cert = TempFile("cert.pem", client.cert_pem);
+  EXPECT_THAT(ReadHeadTls(o, nullptr).status().message(),
+              HasSubstr("--tls-cert needs --tls-key"));
+  o.tls_key = TempFile("key.pem", client.key_pem);
+  tls = ReadHeadTls(o, nullptr);
+  unlink(ca_file.c_str());
+  unlink(o.tls_cert.c_str());
+  unlink(o.tls_key.c_str());
+  ASSERT_TRUE(tls.ok()) << tls.status();
+  EXPECT_EQ(tls->cert_chain, client.cert_pem);
+  EXPECT_EQ(tls->private_key, client.key_pem);
 }
 
 }  // namespace
