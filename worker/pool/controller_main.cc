@@ -26,6 +26,17 @@
 namespace wasmhpc::pool {
 namespace {
 
+// CodeKey::Sign as PoolControllerOptions::sign_code; empty without a key.
+std::function<std::string(const std::string&, const std::string&,
+                          const std::string&)>
+SignerOf(const CodeKey* key) {
+  if (key == nullptr) return {};
+  return [key](const std::string& digest, const std::string& fingerprint,
+               const std::string& code) {
+    return key->Sign(digest, fingerprint, code);
+  };
+}
+
 using Log = std::function<void(const std::string&)>;
 
 // Events for the loop thread.
@@ -110,13 +121,10 @@ class TransferThread : public ModuleFetcher, public CodeUploader {
 
   void StartUpload(const std::string& digest,
                    std::shared_ptr<const ModuleBlob> code) override {
-    if (code_key_ == nullptr) return;  // The head takes signed code only.
     Enqueue([this, digest, code = std::move(code)] {
       absl::Status uploaded = client_.UploadCode(
           digest, code->engine_fingerprint, code->compiled_code,
-          code_key_->Sign(digest, code->engine_fingerprint,
-                          code->compiled_code),
-          upload_timeout_);
+          code->code_signature, upload_timeout_);
       if (!uploaded.ok()) {
         log_(absl::StrCat("uploading the compiled code of ", digest,
                           " to the head: ", uploaded.message()));
@@ -265,6 +273,7 @@ void RunController(ControllerConfig config) {
        .executors = &executors,
        .fetcher = &transfers,
        .uploader = &transfers,
+       .sign_code = SignerOf(config.code_key),
        .module_cache_entries = config.module_cache_entries,
        .now = {},
        .log = log});

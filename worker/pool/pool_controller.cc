@@ -288,8 +288,11 @@ void PoolController::CodeCompiled(int rank,
   if (std::shared_ptr<const ModuleBlob>* kept = modules_.Get(code.digest())) {
     bytes = (*kept)->bytes;
   }
-  auto blob = std::make_shared<const ModuleBlob>(
-      ModuleBlob{std::move(bytes), code.code(), code.engine_fingerprint()});
+  if (!options_.sign_code) return;  // Unsigned code is never passed on.
+  auto blob = std::make_shared<const ModuleBlob>(ModuleBlob{
+      std::move(bytes), code.code(), code.engine_fingerprint(),
+      options_.sign_code(code.digest(), code.engine_fingerprint(),
+                         code.code())});
   if (!blob->bytes.empty()) modules_.Put(code.digest(), blob);
   if (options_.uploader) options_.uploader->StartUpload(code.digest(), blob);
 }

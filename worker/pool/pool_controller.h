@@ -125,6 +125,14 @@ struct PoolControllerOptions {
   ModuleFetcher* fetcher = nullptr;
   // Not owned. Default (null): compiled code is kept, not uploaded.
   CodeUploader* uploader = nullptr;
+  // Signs code an executor compiled (CodeKey::Sign of digest, fingerprint,
+  // code): executors take code from the controller only when signed, and
+  // the head stores only signed code. Default (empty): such code is neither
+  // kept nor uploaded (each executor compiles).
+  std::function<std::string(const std::string& digest,
+                            const std::string& fingerprint,
+                            const std::string& code)>
+      sign_code;
   // Fetched modules kept at the controller for later jobs. Default: 8.
   size_t module_cache_entries = 8;
   // Time source for job timeouts. Default (empty): absl::Now.

@@ -63,6 +63,11 @@ class PoolControllerTest : public ::testing::Test {
                      .executors = &executors_,
                      .fetcher = &fetcher_,
                      .uploader = &uploader_,
+                     .sign_code =
+                         [](const std::string& digest, const std::string& fp,
+                            const std::string& code) {
+                           return "signed " + digest + " " + fp + " " + code;
+                         },
                      .module_cache_entries = 2,
                      .now = [this] { return now_; },
                      .log = {}}) {}
@@ -586,6 +591,8 @@ TEST_F(PoolControllerTest, CompiledCodeIsUploadedAndServedToLaterJobs) {
   EXPECT_EQ(uploader_.started[0].first, "sha256:m");
   EXPECT_EQ(uploader_.started[0].second->compiled_code, "code");
   EXPECT_EQ(uploader_.started[0].second->engine_fingerprint, "fp");
+  EXPECT_EQ(uploader_.started[0].second->code_signature,
+            "signed sha256:m fp code");
   Report(1, "a", OUTCOME_EXITED);
   Report(2, "a", OUTCOME_EXITED);
 
@@ -597,6 +604,27 @@ TEST_F(PoolControllerTest, CompiledCodeIsUploadedAndServedToLaterJobs) {
   EXPECT_EQ(sent.module_bytes(), "bytes");
   EXPECT_EQ(sent.compiled_code(), "code");
   EXPECT_EQ(sent.engine_fingerprint(), "fp");
+  EXPECT_EQ(sent.code_signature(), "signed sha256:m fp code");
+}
+
+// Without the code key, code an executor compiled is not passed on: other
+// executors would refuse it, and so would the head.
+TEST(PoolControllerWithoutCodeKey, KeepsAndUploadsNoCode) {
+  RecordingHead head;
+  RecordingExecutors executors;
+  RecordingFetcher fetcher;
+  RecordingUploader uploader;
+  PoolController controller({.world_size = 3,
+                             .head = &head,
+                             .executors = &executors,
+                             .fetcher = &fetcher,
+                             .uploader = &uploader});
+  ToController message;
+  message.mutable_compiled_code()->set_digest("sha256:m");
+  message.mutable_compiled_code()->set_engine_fingerprint("fp");
+  message.mutable_compiled_code()->set_code("code");
+  controller.OnExecutorMessage(1, message);
+  EXPECT_TRUE(uploader.started.empty());
 }
 
 TEST_F(PoolControllerTest, CodeForAModuleNoLongerKeptIsOnlyUploaded) {
