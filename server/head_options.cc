@@ -15,6 +15,10 @@ const char kHeadUsage[] =
     "  --allow-dir DIR     a host directory jobs may preopen (repeatable)\n"
     "  --auth-tokens FILE  require 'authorization: Bearer <token>' with one\n"
     "                      of FILE's tokens (one per line) on every call\n"
+    "  --repair            salvage a damaged --data-dir (stopped head), print\n"
+    "                      what was kept and lost, and exit\n"
+    "  --backup DEST       copy --data-dir (stopped head) to the new\n"
+    "                      directory DEST and exit; restore by copying back\n"
     "  --help              this text\n"
     "The first line on stdout is 'wasmhpc-head: listening on HOST:PORT'\n"
     "(gRPC), the second 'wasmhpc-head: REST on HOST:PORT' unless REST is "
@@ -70,6 +74,11 @@ absl::StatusOr<HeadOptions> ParseHeadOptions(
     } else if (arg == "--allow-dir") {
       if (!(v = take()).ok()) return v.status();
       options.allow_dirs.push_back(*v);
+    } else if (arg == "--repair") {
+      options.repair = true;
+    } else if (arg == "--backup") {
+      if (!(v = take()).ok()) return v.status();
+      options.backup = *v;
     } else if (arg == "--auth-tokens") {
       if (!(v = take()).ok()) return v.status();
       options.auth_tokens = *v;
@@ -79,6 +88,10 @@ absl::StatusOr<HeadOptions> ParseHeadOptions(
   }
   if (!options.help && options.data_dir.empty()) {
     return absl::InvalidArgumentError("--data-dir is required");
+  }
+  if (options.repair && !options.backup.empty()) {
+    return absl::InvalidArgumentError(
+        "--repair and --backup are separate runs: back up first");
   }
   return options;
 }

@@ -20,6 +20,8 @@ struct HeadOptions {
   std::vector<std::string> allow_dirs;  // --allow-dir DIR, repeatable
   std::string auth_tokens;              // --auth-tokens FILE
   bool help = false;                    // --help
+  bool repair = false;                  // --repair: salvage, then exit
+  std::string backup;                   // --backup DEST: copy, then exit
 };
 
 // Parses argv (argv[0] is the program). Options take their value as the next

@@ -107,7 +107,10 @@ absl::Status Scheduler::Reconcile() {
       if (absl::Status s =
               options_.store->PutJob(job.id(), job.SerializeAsString());
           !s.ok()) {
-        return s;
+        // On a full disk the head starts anyway; a later start fixes it.
+        if (!absl::IsResourceExhausted(s)) return s;
+        EmitLog(options_.log, absl::StrCat("could not mark ", job.id(),
+                                           " failed: ", s.message()));
       }
     }
   }
@@ -411,7 +414,18 @@ absl::Status Scheduler::OnLogs(absl::string_view pool_id,
   // order without holding mu_ across the writes.
   for (const v1::LogChunk& chunk : logs.chunks()) {
     absl::StatusOr<uint64_t> offset = log_.Append(logs.job_id(), chunk);
-    if (!offset.ok()) return offset.status();
+    if (!offset.ok()) {
+      // A log that cannot be stored (the disk is full) fails its job rather
+      // than run on with its output lost.
+      absl::MutexLock lock(&mu_);
+      ActiveJob* active = JobOnPool(logs.job_id(), pool_id);
+      if (active != nullptr && !active->stop_state) {
+        AskStop(*active, v1::FAILED,
+                absl::StrCat("its output could not be stored: ",
+                             offset.status().message()));
+      }
+      return offset.status();
+    }
   }
   return absl::OkStatus();
 }
