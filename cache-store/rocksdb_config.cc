@@ -73,6 +73,13 @@ class NoAutoRecovery final : public rocksdb::EventListener {
   }
 };
 
+// True if an I/O error names one of the store's own files.
+bool NamesStoreFile(const std::string& text) {
+  return absl::StrContains(text, ".sst") || absl::StrContains(text, ".blob") ||
+         absl::StrContains(text, "/MANIFEST-") ||
+         absl::StrContains(text, "/CURRENT");
+}
+
 std::shared_ptr<rocksdb::Logger> WriterLog(const std::string& path) {
   const std::string log = path + "/LOG";
   std::error_code ec;
@@ -186,7 +193,9 @@ absl::Status FromRocks(const rocksdb::Status& s, absl::string_view context,
   }
   if (s.IsNotFound()) return absl::NotFoundError(message);
   if (s.IsCorruption()) return absl::DataLossError(message);
-  if (opening && s.IsPathNotFound()) return absl::DataLossError(message);
+  if (opening && (s.IsPathNotFound() || NamesStoreFile(s.ToString()))) {
+    return absl::DataLossError(message);  // A damaged or missing file.
+  }
   if (s.IsInvalidArgument()) return absl::InvalidArgumentError(message);
   if (s.IsNotSupported()) return absl::FailedPreconditionError(message);
   if (s.IsIOError()) {

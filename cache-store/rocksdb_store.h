@@ -55,9 +55,11 @@ struct RocksDbOptions {
   // through `log` says so. Default: true.
   bool open_when_full = true;
   // Writes that would leave less free space on the file system than this
-  // are refused (ResourceExhausted): room for RocksDB's own work (memtable
-  // flushes of 4 MiB, compactions, logs). Default: 8 MiB.
-  uint64_t min_free_bytes = uint64_t{8} << 20;
+  // are refused (ResourceExhausted): room for RocksDB's own work (a memtable
+  // flush of up to 4 MiB, the MANIFEST). Should that work still fail for
+  // want of space, RocksDB fails it cleanly and the store resumes after.
+  // Default: 4 MiB.
+  uint64_t min_free_bytes = uint64_t{4} << 20;
   // Diagnostics; see StoreOptions::log. Default: stderr.
   CacheLogFn log;
 };

@@ -139,7 +139,7 @@ void Scheduler::End(const std::string& id, v1::JobState state,
   job.set_reason(std::move(reason));
   *job.mutable_finished() = ToProto(options_.clock->Now());
   if (state == v1::SUCCEEDED) job.set_failed_rank(-1);
-  Save(active).IgnoreError();  // Logged by Save.
+  if (!Save(active).ok()) unsaved_[id] = job;  // Logged by Save.
   ++ended_[state];
   if (!active.pool_ranks.empty()) Release(job.pool_id(), active.pool_ranks);
   queue_.erase(std::remove(queue_.begin(), queue_.end(), id), queue_.end());
@@ -223,6 +223,8 @@ absl::StatusOr<v1::Job> Scheduler::Get(absl::string_view id) const {
     absl::MutexLock lock(&mu_);
     auto it = active_.find(std::string(id));
     if (it != active_.end()) return it->second.job;
+    auto unsaved = unsaved_.find(std::string(id));
+    if (unsaved != unsaved_.end()) return unsaved->second;
   }
   return LoadRecord(id);
 }
@@ -574,6 +576,12 @@ int Scheduler::LargestPool() const {
 
 void Scheduler::CheckTimeouts() {
   absl::MutexLock lock(&mu_);
+  for (auto it = unsaved_.begin(); it != unsaved_.end();) {
+    const bool saved =
+        options_.store->PutJob(it->first, it->second.SerializeAsString()).ok();
+    it = saved ? unsaved_.erase(it) : std::next(it);
+    if (!saved) break;  // Still full: try again at the next tick.
+  }
   absl::Time now = options_.clock->Now();
   std::vector<std::string> unconfirmed;
   for (auto& [id, active] : active_) {
