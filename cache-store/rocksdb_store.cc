@@ -3,6 +3,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <filesystem>
@@ -149,20 +150,21 @@ class RocksDbKv final : public KvBackend {
       ABSL_SHARED_LOCKS_REQUIRED(mu_) {
     return db_.handles[static_cast<size_t>(space)];
   }
-  // Opens db_ for writing if the disk has room, else read-only (degraded_)
-  // when open_when_full; `full` is the error to return when it has not.
-  absl::Status OpenWriter() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  // ResourceExhausted unless the disk keeps min_free_bytes after `bytes`.
-  absl::Status CheckSpace(uint64_t bytes, absl::string_view why) const;
+  // Opens db_ for writing if the disk has `keep` bytes free, else
+  // read-only (degraded_) when open_when_full, and returns why.
+  absl::Status OpenWriter(uint64_t keep) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // ResourceExhausted unless the disk keeps `keep` bytes free after `bytes`.
+  absl::Status CheckSpace(uint64_t bytes, absl::string_view why,
+                          uint64_t keep) const;
   // Writes `batch` to a healthy database; false if RocksDB refuses writes
   // after an I/O error that Resume did not clear (then `status` holds it).
   bool TryWrite(rocksdb::WriteBatch& batch, absl::Status& status)
       ABSL_SHARED_LOCKS_REQUIRED(mu_);
   // Reopens the database for writing (after a full disk, or when opened
   // read-only on one), then writes `batch`.
-  absl::Status ReopenAndWrite(rocksdb::WriteBatch& batch);
-  // A database that could not be reopened: tries again, for the next call.
-  absl::Status ReopenForWrites();
+  absl::Status ReopenAndWrite(rocksdb::WriteBatch& batch, uint64_t keep);
+  // Opens the database again if a reopen left it closed (see OpenWriter).
+  absl::Status EnsureOpen(uint64_t keep);
   absl::Status Closed() const {
     return absl::UnavailableError(
         absl::StrCat(name_,
@@ -183,21 +185,18 @@ class RocksDbKv final : public KvBackend {
   bool degraded_ ABSL_GUARDED_BY(mu_) = false;
 };
 
-absl::Status RocksDbKv::CheckSpace(uint64_t bytes,
-                                   absl::string_view why) const {
+absl::Status RocksDbKv::CheckSpace(uint64_t bytes, absl::string_view why,
+                                   uint64_t keep) const {
   const uint64_t free = FreeBytes(options_.path);
-  if (free >= options_.min_free_bytes + bytes) return absl::OkStatus();
-  return absl::ResourceExhaustedError(
-      absl::StrCat(name_, ": ", why, ": the disk is full (", free,
-                   " bytes free; the store "
-                   "keeps ",
-                   options_.min_free_bytes,
-                   " free for its own work); free "
-                   "space there and writes resume"));
+  if (free >= keep + bytes) return absl::OkStatus();
+  return absl::ResourceExhaustedError(absl::StrCat(
+      name_, ": ", why, ": the disk is full (", free,
+      " bytes free; the store keeps ", keep,
+      " free for its own work); free space there and writes resume"));
 }
 
-absl::Status RocksDbKv::OpenWriter() {
-  absl::Status full = CheckSpace(0, "cannot open for writing");
+absl::Status RocksDbKv::OpenWriter(uint64_t keep) {
+  absl::Status full = CheckSpace(0, "cannot open for writing", keep);
   if (full.ok()) {
     absl::StatusOr<OpenDb> writer =
         OpenStoreDb(options_.path, name_, /*writer=*/true, env_);
@@ -234,7 +233,7 @@ absl::Status RocksDbKv::Open() {
     db_ = *std::move(reader);
     return absl::OkStatus();
   }
-  absl::Status opened = OpenWriter();
+  absl::Status opened = OpenWriter(options_.min_free_bytes);
   return degraded_ ? absl::OkStatus() : opened;
 }
 
@@ -270,10 +269,17 @@ absl::Status RocksDbKv::Write(std::vector<KvWrite> writes) {
     return absl::FailedPreconditionError(
         absl::StrCat(name_, " is opened read-only"));
   }
+  // Deletes (small tombstones) may dig into the reserve: they free space.
+  const bool deletes = std::none_of(
+      writes.begin(), writes.end(),
+      [](const KvWrite& write) { return write.value.has_value(); });
+  const uint64_t keep =
+      deletes ? options_.min_free_bytes / 4 : options_.min_free_bytes;
+  if (absl::Status s = EnsureOpen(keep); !s.ok()) return s;
   rocksdb::WriteBatch batch;
   {
     absl::ReaderMutexLock lock(&mu_);
-    if (db_.db == nullptr) return ReopenForWrites();
+    if (db_.db == nullptr) return Closed();
     for (const KvWrite& write : writes) {
       const rocksdb::Slice key(write.key);
       const rocksdb::Status s =
@@ -284,13 +290,14 @@ absl::Status RocksDbKv::Write(std::vector<KvWrite> writes) {
     }
     // RocksDB must not meet a full disk: Debian's build keeps its asserts,
     // and a write after a failed write of the same file aborts the process.
-    if (absl::Status s = CheckSpace(batch.GetDataSize(), "write"); !s.ok()) {
+    if (absl::Status s = CheckSpace(batch.GetDataSize(), "write", keep);
+        !s.ok()) {
       return s;
     }
     absl::Status status;
     if (!degraded_ && TryWrite(batch, status)) return status;
   }
-  return ReopenAndWrite(batch);
+  return ReopenAndWrite(batch, keep);
 }
 
 bool RocksDbKv::TryWrite(rocksdb::WriteBatch& batch, absl::Status& status) {
@@ -305,21 +312,24 @@ bool RocksDbKv::TryWrite(rocksdb::WriteBatch& batch, absl::Status& status) {
   return !s.IsIOError();
 }
 
-absl::Status RocksDbKv::ReopenForWrites() {
+absl::Status RocksDbKv::EnsureOpen(uint64_t keep) {
+  {
+    absl::ReaderMutexLock lock(&mu_);
+    if (db_.db != nullptr) return absl::OkStatus();
+  }
   absl::MutexLock lock(&mu_);
   if (db_.db != nullptr) return absl::OkStatus();
-  if (absl::Status s = OpenWriter(); !s.ok()) return s;
-  // Reopened: the caller's write was not made; it gets an error to retry.
-  return absl::UnavailableError(
-      absl::StrCat(name_, " was reopened after a full disk: try again"));
+  absl::Status opened = OpenWriter(keep);
+  return db_.db != nullptr ? absl::OkStatus() : opened;
 }
 
-absl::Status RocksDbKv::ReopenAndWrite(rocksdb::WriteBatch& batch) {
+absl::Status RocksDbKv::ReopenAndWrite(rocksdb::WriteBatch& batch,
+                                       uint64_t keep) {
   absl::MutexLock lock(&mu_);
   // Resume cannot always clear a failed write-ahead log; reopening does
   // (the log is replayed: nothing acknowledged is lost).
   db_.Close(/*flush=*/false);
-  if (absl::Status s = OpenWriter(); !s.ok()) {
+  if (absl::Status s = OpenWriter(keep); !s.ok()) {
     if (db_.db == nullptr) {  // Not even read-only: reads fail until then.
       EmitLog(options_.log, absl::StrCat(name_, " is closed: ", s.message()));
     }

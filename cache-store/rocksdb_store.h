@@ -58,7 +58,7 @@ struct RocksDbOptions {
   // are refused (ResourceExhausted): room for RocksDB's own work (a memtable
   // flush of up to 4 MiB, the MANIFEST). Should that work still fail for
   // want of space, RocksDB fails it cleanly and the store resumes after.
-  // Default: 4 MiB.
+  // Writes that only delete may use three quarters of it. Default: 4 MiB.
   uint64_t min_free_bytes = uint64_t{4} << 20;
   // Diagnostics; see StoreOptions::log. Default: stderr.
   CacheLogFn log;

@@ -8,6 +8,7 @@
 #include "cache-store/rocksdb_store.h"
 
 #include <fcntl.h>
+#include <sys/statvfs.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -499,6 +500,26 @@ TEST(RocksDbStore, WriterOpensReadOnlyOnAFullDiskAndReopensWhenFreed) {
   ASSERT_NE(store, nullptr);
   EXPECT_EQ(store->GetJob("job").value_or(""), "record");
   EXPECT_EQ(store->ReadLog("job", 0, 10)->data, "log!");
+}
+
+TEST(RocksDbStore, BelowTheReserveDeletesStillWorkAndPutsAreRefused) {
+  TempDir dir;
+  RocksDbOptions options = Options(dir.Sub("c"));
+  std::unique_ptr<CacheStore> store = *OpenRocksDbStore(options);
+  ASSERT_TRUE(store->PutJob("job", "record").ok());
+  store.reset();
+  struct statvfs st;
+  ASSERT_EQ(::statvfs(dir.Sub("c").c_str(), &st), 0);
+  // Free space lies between the reserve for deletes and the one for puts.
+  options.min_free_bytes = 2 * uint64_t{st.f_bavail} * st.f_frsize;
+  store = *OpenRocksDbStore(options);  // Read-only: below the reserve.
+  absl::Status put = store->PutJob("other", "record");
+  EXPECT_TRUE(absl::IsResourceExhausted(put)) << put;
+  EXPECT_THAT(put.message(), HasSubstr("bytes free; the store keeps"));
+  EXPECT_EQ(store->GetJob("job").value_or(""), "record");
+  absl::Status deleted = store->DeleteJob("job");
+  EXPECT_TRUE(deleted.ok()) << deleted;
+  EXPECT_TRUE(absl::IsNotFound(store->GetJob("job").status()));
 }
 
 // Regression: on a real full file system Debian's RocksDB asserted (its
