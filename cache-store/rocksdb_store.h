@@ -48,7 +48,7 @@ struct RocksDbOptions {
   // crash once it returns. Slower. Default: false.
   bool sync_writes = false;
   // Names the store in messages. Default (empty): "cache <path>".
-  std::string name;
+  std::string name = {};
   // A writer that cannot open because the disk is full opens read-only
   // instead: reads work, writes fail with ResourceExhausted until space is
   // freed, and the first write after that reopens for writing. A line
