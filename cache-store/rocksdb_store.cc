@@ -3,6 +3,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <filesystem>
@@ -14,7 +15,9 @@
 #include "absl/status/status.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
 #include "cache-store/kv_cache_store.h"
+#include "cache-store/rocksdb_config.h"
 #include "cache-store/rocksdb_kv.h"
 #include "rocksdb/db.h"
 #include "rocksdb/env.h"
@@ -27,10 +30,6 @@ namespace cache {
 namespace {
 
 namespace fs = std::filesystem;
-
-// Values at least this large (modules, compiled code) go to blob files, so
-// compactions do not rewrite them.
-constexpr uint64_t kMinBlobSize = uint64_t{64} << 10;
 
 absl::StatusCode CodeForErrno(int err) {
   switch (err) {
@@ -59,29 +58,6 @@ absl::Status ErrnoStatus(int err, absl::string_view what,
       code,
       absl::StrCat(what, ": ",
                    std::error_code(err, std::generic_category()).message()));
-}
-
-// Maps a RocksDB status; `context` names the store and the operation.
-absl::Status FromRocks(const rocksdb::Status& s, absl::string_view context) {
-  if (s.ok()) return absl::OkStatus();
-  const std::string message = absl::StrCat(context, ": ", s.ToString());
-  if (s.IsNotFound()) return absl::NotFoundError(message);
-  if (s.IsNoSpace()) return absl::ResourceExhaustedError(message);
-  if (s.IsCorruption()) return absl::DataLossError(message);
-  if (s.IsInvalidArgument()) return absl::InvalidArgumentError(message);
-  if (s.IsNotSupported()) return absl::FailedPreconditionError(message);
-  if (s.IsIOError()) {
-    const std::string text = s.ToString();
-    if (absl::StrContains(text, "Permission denied") ||
-        absl::StrContains(text, "Read-only file system")) {
-      return absl::PermissionDeniedError(message);
-    }
-    return absl::UnavailableError(message);
-  }
-  if (s.IsBusy() || s.IsTimedOut() || s.IsTryAgain() || s.IsAborted()) {
-    return absl::UnavailableError(message);
-  }
-  return absl::InternalError(message);
 }
 
 // Checks (and for a writer creates) the directory before RocksDB sees it,
@@ -120,13 +96,6 @@ absl::Status PrepareDirectory(const RocksDbOptions& options) {
   return absl::OkStatus();
 }
 
-bool IsLockFailure(const rocksdb::Status& s) {
-  if (!s.IsIOError()) return false;
-  const std::string text = s.ToString();
-  return absl::StrContains(text, "/LOCK") ||
-         absl::StrContains(text, "lock hold");
-}
-
 bool HasBlobFiles(Space space) {
   return space == Space::kModules || space == Space::kCode;
 }
@@ -137,16 +106,6 @@ bool HasBlobFiles(Space space) {
 // the DB's lifetime.
 bool SurelyBlob(absl::string_view value) {
   return value.size() >= kMinBlobSize;
-}
-
-rocksdb::ColumnFamilyOptions SpaceOptions(Space space) {
-  rocksdb::ColumnFamilyOptions options;
-  if (HasBlobFiles(space)) {
-    options.enable_blob_files = true;
-    options.min_blob_size = kMinBlobSize;
-    options.enable_blob_garbage_collection = true;
-  }
-  return options;
 }
 
 // handles_[i] belongs to descriptor i: Space values must be 1, 2, ... in
@@ -161,14 +120,20 @@ static_assert(SpacesAreDense());
 
 class RocksDbKv final : public KvBackend {
  public:
-  RocksDbKv(std::string name, bool read_only, bool sync)
-      : name_(std::move(name)), read_only_(read_only) {
-    write_options_.sync = sync;
+  RocksDbKv(RocksDbOptions options, rocksdb::Env* env)
+      : options_(std::move(options)),
+        name_(options_.name.empty() ? absl::StrCat("cache ", options_.path)
+                                    : options_.name),
+        env_(env) {
+    write_options_.sync = options_.sync_writes;
   }
-  ~RocksDbKv() override;
+  ~RocksDbKv() override {
+    absl::MutexLock lock(&mu_);
+    db_.Close(/*flush=*/!degraded_ && wrote_.load(std::memory_order_relaxed));
+  }
 
-  // Opens the database at `path`; fills db_ and handles_.
-  absl::Status Open(const std::string& path, rocksdb::Env* env);
+  // Opens the database; see OpenRocksDbStore.
+  absl::Status Open();
 
   absl::StatusOr<SharedBytes> Get(Space space,
                                   absl::string_view key) const override;
@@ -177,74 +142,99 @@ class RocksDbKv final : public KvBackend {
       Space space, absl::string_view start, ScanDirection direction,
       absl::FunctionRef<bool(absl::string_view, absl::string_view)> visit)
       const override;
-  bool read_only() const override { return read_only_; }
+  bool read_only() const override { return options_.read_only; }
   const std::string& name() const override { return name_; }
 
  private:
-  rocksdb::ColumnFamilyHandle* Handle(Space space) const {
-    return handles_[static_cast<size_t>(space)];
+  rocksdb::ColumnFamilyHandle* Handle(Space space) const
+      ABSL_SHARED_LOCKS_REQUIRED(mu_) {
+    return db_.handles[static_cast<size_t>(space)];
+  }
+  // Opens db_ for writing if the disk has `keep` bytes free, else
+  // read-only (degraded_) when open_when_full, and returns why.
+  absl::Status OpenWriter(uint64_t keep) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // ResourceExhausted unless the disk keeps `keep` bytes free after `bytes`.
+  absl::Status CheckSpace(uint64_t bytes, absl::string_view why,
+                          uint64_t keep) const;
+  // Writes `batch` to a healthy database; false if RocksDB refuses writes
+  // after an I/O error that Resume did not clear (then `status` holds it).
+  bool TryWrite(rocksdb::WriteBatch& batch, absl::Status& status)
+      ABSL_SHARED_LOCKS_REQUIRED(mu_);
+  // Reopens the database for writing (after a full disk, or when opened
+  // read-only on one), then writes `batch`.
+  absl::Status ReopenAndWrite(rocksdb::WriteBatch& batch, uint64_t keep);
+  // Opens the database again if a reopen left it closed (see OpenWriter).
+  absl::Status EnsureOpen(uint64_t keep);
+  absl::Status Closed() const {
+    return absl::UnavailableError(
+        absl::StrCat(name_,
+                     " is closed: it could not be reopened after a full disk; "
+                     "free space there and the next write reopens it"));
   }
 
+  const RocksDbOptions options_;
   const std::string name_;
-  const bool read_only_;
+  rocksdb::Env* const env_;
   rocksdb::WriteOptions write_options_;
-  // Set by the first successful write: the destructor flushes.
+  // Set by the first successful write: closing flushes.
   std::atomic<bool> wrote_{false};
-  std::unique_ptr<rocksdb::DB> db_;
-  // Indexed by Space; [0] is RocksDB's "default" family (unused).
-  std::vector<rocksdb::ColumnFamilyHandle*> handles_;
+  // Held shared by every call, exclusively only to reopen the database.
+  mutable absl::Mutex mu_;
+  OpenDb db_ ABSL_GUARDED_BY(mu_);
+  // Opened read-only although a writer: the disk was full.
+  bool degraded_ ABSL_GUARDED_BY(mu_) = false;
 };
 
-RocksDbKv::~RocksDbKv() {
-  if (db_ == nullptr) return;
-  if (wrote_.load(std::memory_order_relaxed)) {
-    // Writes sit in the write-ahead log and the memtable until flushed; a
-    // later read-only open would replay the whole log (megabytes of code)
-    // and a writable one would leave a new log behind. Best effort: a
-    // failure leaves the data in the log, which the next writer recovers.
-    db_->Flush(rocksdb::FlushOptions(), handles_).PermitUncheckedError();
-  }
-  for (rocksdb::ColumnFamilyHandle* handle : handles_) {
-    db_->DestroyColumnFamilyHandle(handle).PermitUncheckedError();
-  }
-  db_->Close().PermitUncheckedError();
+absl::Status RocksDbKv::CheckSpace(uint64_t bytes, absl::string_view why,
+                                   uint64_t keep) const {
+  const uint64_t free = FreeBytes(options_.path);
+  if (free >= keep + bytes) return absl::OkStatus();
+  return absl::ResourceExhaustedError(absl::StrCat(
+      name_, ": ", why, ": the disk is full (", free,
+      " bytes free; the store keeps ", keep,
+      " free for its own work); free space there and writes resume"));
 }
 
-absl::Status RocksDbKv::Open(const std::string& path, rocksdb::Env* env) {
-  rocksdb::DBOptions options;
-  options.create_if_missing = !read_only_;
-  options.create_missing_column_families = !read_only_;
-  options.keep_log_file_num = 4;
-  // The default (16) starts 16 threads per column family on every open to
-  // load table files in parallel: ~1.5 ms of a cache hit in a short-lived
-  // process, for stores that hold a handful of files.
-  options.max_file_opening_threads = 1;
-  // Blob files (modules, code) are read through a mapping: a Get copies the
-  // value once instead of pread-ing it into a buffer and copying that.
-  options.allow_mmap_reads = true;
-  if (env != nullptr) options.env = env;
-  std::vector<rocksdb::ColumnFamilyDescriptor> families;
-  families.emplace_back(rocksdb::kDefaultColumnFamilyName,
-                        rocksdb::ColumnFamilyOptions());
-  for (Space space : kAllSpaces) {
-    families.emplace_back(SpaceName(space), SpaceOptions(space));
+absl::Status RocksDbKv::OpenWriter(uint64_t keep) {
+  absl::Status full = CheckSpace(0, "cannot open for writing", keep);
+  if (full.ok()) {
+    absl::StatusOr<OpenDb> writer =
+        OpenStoreDb(options_.path, name_, /*writer=*/true, env_);
+    if (writer.ok()) {
+      db_ = *std::move(writer);
+      degraded_ = false;
+      return absl::OkStatus();
+    }
+    if (!absl::IsResourceExhausted(writer.status())) return writer.status();
+    full = writer.status();
   }
-  rocksdb::DB* db = nullptr;
-  const rocksdb::Status s =
-      read_only_ ? rocksdb::DB::OpenForReadOnly(options, path, families,
-                                                &handles_, &db)
-                 : rocksdb::DB::Open(options, path, families, &handles_, &db);
-  if (IsLockFailure(s)) {
-    return absl::UnavailableError(absl::StrCat(
-        name_,
-        " is in use by another process (or another store in this "
-        "process) that has it open for writing; open it read_only or "
-        "use another path (",
-        s.ToString(), ")"));
+  if (!options_.open_when_full) return full;
+  absl::StatusOr<OpenDb> reader =
+      OpenStoreDb(options_.path, name_, /*writer=*/false, env_);
+  if (!reader.ok()) return full;
+  db_ = *std::move(reader);
+  degraded_ = true;
+  EmitLog(options_.log,
+          absl::StrCat(name_, " opened read-only: ", full.message()));
+  return full;
+}
+
+absl::Status RocksDbKv::Open() {
+  absl::MutexLock lock(&mu_);
+  if (!options_.read_only && HasFilesButNoCurrent(options_.path)) {
+    return absl::DataLossError(
+        absl::StrCat("cannot open ", name_,
+                     ": it holds RocksDB files but no CURRENT file (damaged)"));
   }
-  if (!s.ok()) return FromRocks(s, absl::StrCat("cannot open ", name_));
-  db_.reset(db);
-  return absl::OkStatus();
+  if (options_.read_only) {
+    absl::StatusOr<OpenDb> reader =
+        OpenStoreDb(options_.path, name_, /*writer=*/false, env_);
+    if (!reader.ok()) return reader.status();
+    db_ = *std::move(reader);
+    return absl::OkStatus();
+  }
+  absl::Status opened = OpenWriter(options_.min_free_bytes);
+  return degraded_ ? absl::OkStatus() : opened;
 }
 
 absl::StatusOr<SharedBytes> RocksDbKv::Get(Space space,
@@ -255,9 +245,11 @@ absl::StatusOr<SharedBytes> RocksDbKv::Get(Space space,
   rocksdb::ReadOptions options;
   options.verify_checksums = false;
   auto value = std::make_shared<rocksdb::PinnableSlice>();
+  absl::ReaderMutexLock lock(&mu_);
+  if (db_.db == nullptr) return Closed();
   const rocksdb::Status s =
-      db_->Get(options, Handle(space),
-               rocksdb::Slice(key.data(), key.size()), value.get());
+      db_.db->Get(options, Handle(space),
+                  rocksdb::Slice(key.data(), key.size()), value.get());
   if (!s.ok()) {
     return FromRocks(s, absl::StrCat(name_, ": read from ", SpaceName(space)));
   }
@@ -273,35 +265,89 @@ absl::StatusOr<SharedBytes> RocksDbKv::Get(Space space,
 }
 
 absl::Status RocksDbKv::Write(std::vector<KvWrite> writes) {
-  if (read_only_) {
+  if (options_.read_only) {
     return absl::FailedPreconditionError(
         absl::StrCat(name_, " is opened read-only"));
   }
+  // Deletes (small tombstones) may dig into the reserve: they free space.
+  const bool deletes = std::none_of(
+      writes.begin(), writes.end(),
+      [](const KvWrite& write) { return write.value.has_value(); });
+  const uint64_t keep =
+      deletes ? options_.min_free_bytes / 4 : options_.min_free_bytes;
+  if (absl::Status s = EnsureOpen(keep); !s.ok()) return s;
   rocksdb::WriteBatch batch;
-  for (const KvWrite& write : writes) {
-    const rocksdb::Slice key(write.key);
-    const rocksdb::Status s =
-        write.value.has_value()
-            ? batch.Put(Handle(write.space), key, *write.value)
-            : batch.Delete(Handle(write.space), key);
-    if (!s.ok()) return FromRocks(s, absl::StrCat(name_, ": batch"));
+  {
+    absl::ReaderMutexLock lock(&mu_);
+    if (db_.db == nullptr) return Closed();
+    for (const KvWrite& write : writes) {
+      const rocksdb::Slice key(write.key);
+      const rocksdb::Status s =
+          write.value.has_value()
+              ? batch.Put(Handle(write.space), key, *write.value)
+              : batch.Delete(Handle(write.space), key);
+      if (!s.ok()) return FromRocks(s, absl::StrCat(name_, ": batch"));
+    }
+    // RocksDB must not meet a full disk: Debian's build keeps its asserts,
+    // and a write after a failed write of the same file aborts the process.
+    if (absl::Status s = CheckSpace(batch.GetDataSize(), "write", keep);
+        !s.ok()) {
+      return s;
+    }
+    absl::Status status;
+    if (!degraded_ && TryWrite(batch, status)) return status;
   }
-  rocksdb::Status s = db_->Write(write_options_, &batch);
-  if (s.IsIOError() && db_->Resume().ok()) {
-    // After a failed write (e.g. disk full) RocksDB refuses all writes until
-    // resumed. Best effort: Resume is Busy while RocksDB's own recovery runs
-    // and fails while the cause lasts; then the error below stands.
-    s = db_->Write(write_options_, &batch);
+  return ReopenAndWrite(batch, keep);
+}
+
+bool RocksDbKv::TryWrite(rocksdb::WriteBatch& batch, absl::Status& status) {
+  rocksdb::Status s = db_.db->Write(write_options_, &batch);
+  if (s.IsIOError() && db_.db->Resume().ok()) {
+    // After a failed write (e.g. a full disk) RocksDB refuses all writes
+    // until resumed.
+    s = db_.db->Write(write_options_, &batch);
   }
+  status = FromRocks(s, absl::StrCat(name_, ": write"));
   if (s.ok()) wrote_.store(true, std::memory_order_relaxed);
-  return FromRocks(s, absl::StrCat(name_, ": write"));
+  return !s.IsIOError();
+}
+
+absl::Status RocksDbKv::EnsureOpen(uint64_t keep) {
+  {
+    absl::ReaderMutexLock lock(&mu_);
+    if (db_.db != nullptr) return absl::OkStatus();
+  }
+  absl::MutexLock lock(&mu_);
+  if (db_.db != nullptr) return absl::OkStatus();
+  absl::Status opened = OpenWriter(keep);
+  return db_.db != nullptr ? absl::OkStatus() : opened;
+}
+
+absl::Status RocksDbKv::ReopenAndWrite(rocksdb::WriteBatch& batch,
+                                       uint64_t keep) {
+  absl::MutexLock lock(&mu_);
+  // Resume cannot always clear a failed write-ahead log; reopening does
+  // (the log is replayed: nothing acknowledged is lost).
+  db_.Close(/*flush=*/false);
+  if (absl::Status s = OpenWriter(keep); !s.ok()) {
+    if (db_.db == nullptr) {  // Not even read-only: reads fail until then.
+      EmitLog(options_.log, absl::StrCat(name_, " is closed: ", s.message()));
+    }
+    return s;
+  }
+  EmitLog(options_.log, absl::StrCat(name_, " reopened for writing"));
+  absl::Status status;
+  TryWrite(batch, status);  // Handles keep their ids across opens.
+  return status;
 }
 
 absl::Status RocksDbKv::Scan(
     Space space, absl::string_view start, ScanDirection direction,
     absl::FunctionRef<bool(absl::string_view, absl::string_view)> visit) const {
+  absl::ReaderMutexLock lock(&mu_);
+  if (db_.db == nullptr) return Closed();
   std::unique_ptr<rocksdb::Iterator> it(
-      db_->NewIterator(rocksdb::ReadOptions(), Handle(space)));
+      db_.db->NewIterator(rocksdb::ReadOptions(), Handle(space)));
   const rocksdb::Slice target(start.data(), start.size());
   const bool forward = direction == ScanDirection::kForward;
   if (forward) {
@@ -329,9 +375,8 @@ absl::StatusOr<std::unique_ptr<KvBackend>> OpenRocksDbKv(
     return absl::InvalidArgumentError("cache path is empty");
   }
   if (absl::Status s = PrepareDirectory(options); !s.ok()) return s;
-  auto kv = std::make_unique<RocksDbKv>(absl::StrCat("cache ", options.path),
-                                        options.read_only, options.sync_writes);
-  if (absl::Status s = kv->Open(options.path, env); !s.ok()) return s;
+  auto kv = std::make_unique<RocksDbKv>(options, env);
+  if (absl::Status s = kv->Open(); !s.ok()) return s;
   return std::unique_ptr<KvBackend>(std::move(kv));
 }
 

@@ -97,6 +97,10 @@ const char kHeadUsage[] =
     "  --retain-jobs D     delete ended jobs and their logs D after they\n"
     "                      ended (default 7d; d, h, m, s; 'forever' keeps\n"
     "                      them)\n"
+    "  --repair            salvage a damaged --data-dir (stopped head), print\n"
+    "                      what was kept and lost, and exit\n"
+    "  --backup DEST       copy --data-dir (stopped head) to the new\n"
+    "                      directory DEST and exit; restore by copying back\n"
     "  --help              this text\n"
     "  --tls-cert FILE     serve gRPC over TLS with this certificate chain\n"
     "                      (PEM; needs --tls-key)\n"
@@ -172,6 +176,11 @@ absl::StatusOr<HeadOptions> ParseHeadOptions(
     } else if (arg == "--allow-dir") {
       if (!(v = take()).ok()) return v.status();
       options.allow_dirs.push_back(*v);
+    } else if (arg == "--repair") {
+      options.repair = true;
+    } else if (arg == "--backup") {
+      if (!(v = take()).ok()) return v.status();
+      options.backup = *v;
     } else if (arg == "--auth-tokens") {
       if (!(v = take()).ok()) return v.status();
       options.auth_tokens = *v;
@@ -217,6 +226,10 @@ absl::StatusOr<HeadOptions> ParseHeadOptions(
   }
   if (options.code_key.empty() && !options.data_dir.empty()) {
     options.code_key = options.data_dir + "/code.key";
+  }
+  if (options.repair && !options.backup.empty()) {
+    return absl::InvalidArgumentError(
+        "--repair and --backup are separate runs: back up first");
   }
   return options;
 }

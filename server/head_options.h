@@ -34,6 +34,8 @@ struct HeadOptions {
   std::string tls_cert;                 // --tls-cert FILE (PEM)
   std::string tls_key;                  // --tls-key FILE (PEM)
   std::string tls_client_ca;            // --tls-client-ca FILE (PEM)
+  bool repair = false;                  // --repair: salvage, then exit
+  std::string backup;                   // --backup DEST: copy, then exit
 };
 
 // Parses argv (argv[0] is the program). Options take their value as the next

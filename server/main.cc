@@ -24,6 +24,7 @@
 #include "server/scheduler.h"
 #include "server/sd_notify.h"
 #include "server/tls_config.h"
+#include "server/store_admin.h"
 #include "server/token_auth.h"
 #include "server/v8_module_compiler.h"
 
@@ -60,9 +61,14 @@ int Run(const HeadOptions& options, const sigset_t& signals) {
   if (!systemd.ok()) return Fail("systemd notification", systemd.status());
   RocksDbOptions store_options;
   store_options.path = options.data_dir;
+  store_options.name = absl::StrCat("the head's data dir ", options.data_dir);
   absl::StatusOr<std::unique_ptr<CacheStore>> store =
       OpenRocksDbStore(store_options);
-  if (!store.ok()) return Fail("--data-dir", store.status());
+  if (!store.ok()) {
+    std::cerr << "wasmhpc-head: --data-dir: "
+              << DataDirError(options.data_dir, store.status()) << "\n";
+    return 1;
+  }
   TokenAuth auth;
   if (!options.auth_tokens.empty()) {
     absl::StatusOr<TokenAuth> loaded = TokenAuth::FromFile(options.auth_tokens);
@@ -231,6 +237,14 @@ int main(int argc, char** argv) {
   if (options->help) {
     std::cout << wasmhpc::server::kHeadUsage;
     return 0;
+  }
+  if (options->repair) {
+    return wasmhpc::server::RepairDataDir(options->data_dir, std::cout,
+                                          std::cerr);
+  }
+  if (!options->backup.empty()) {
+    return wasmhpc::server::BackupDataDir(options->data_dir, options->backup,
+                                          std::cout, std::cerr);
   }
   return wasmhpc::server::Run(*options, signals);
 }

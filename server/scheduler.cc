@@ -107,7 +107,10 @@ absl::Status Scheduler::Reconcile() {
       if (absl::Status s =
               options_.store->PutJob(job.id(), job.SerializeAsString());
           !s.ok()) {
-        return s;
+        // On a full disk the head starts anyway; a later start fixes it.
+        if (!absl::IsResourceExhausted(s)) return s;
+        EmitLog(options_.log, absl::StrCat("could not mark ", job.id(),
+                                           " failed: ", s.message()));
       }
     }
   }
@@ -136,7 +139,7 @@ void Scheduler::End(const std::string& id, v1::JobState state,
   job.set_reason(std::move(reason));
   *job.mutable_finished() = ToProto(options_.clock->Now());
   if (state == v1::SUCCEEDED) job.set_failed_rank(-1);
-  Save(active).IgnoreError();  // Logged by Save.
+  if (!Save(active).ok()) unsaved_[id] = job;  // Logged by Save.
   ++ended_[state];
   if (!active.pool_ranks.empty()) Release(job.pool_id(), active.pool_ranks);
   queue_.erase(std::remove(queue_.begin(), queue_.end(), id), queue_.end());
@@ -235,6 +238,8 @@ absl::StatusOr<v1::Job> Scheduler::Get(absl::string_view id) const {
     absl::MutexLock lock(&mu_);
     auto it = active_.find(std::string(id));
     if (it != active_.end()) return it->second.job;
+    auto unsaved = unsaved_.find(std::string(id));
+    if (unsaved != unsaved_.end()) return unsaved->second;
   }
   return LoadRecord(id);
 }
@@ -425,7 +430,19 @@ absl::Status Scheduler::OnLogs(absl::string_view pool_id,
   // One stream's messages arrive on one thread, so a job's appends stay in
   // order without holding mu_ across the writes. The whole batch is stored
   // as one piece (or a few), not one store record per chunk.
-  return log_.Append(logs.job_id(), logs.chunks()).status();
+  absl::Status stored = log_.Append(logs.job_id(), logs.chunks()).status();
+  if (!stored.ok()) {
+    // A log that cannot be stored (the disk is full) fails its job rather
+    // than run on with its output lost.
+    absl::MutexLock lock(&mu_);
+    ActiveJob* active = JobOnPool(logs.job_id(), pool_id);
+    if (active != nullptr && !active->stop_state) {
+      AskStop(*active, v1::FAILED,
+              absl::StrCat("its output could not be stored: ",
+                           stored.message()));
+    }
+  }
+  return stored;
 }
 
 void Scheduler::DetachPool(absl::string_view pool_id) {
@@ -572,6 +589,12 @@ int Scheduler::LargestPool() const {
 
 void Scheduler::CheckTimeouts() {
   absl::MutexLock lock(&mu_);
+  for (auto it = unsaved_.begin(); it != unsaved_.end();) {
+    const bool saved =
+        options_.store->PutJob(it->first, it->second.SerializeAsString()).ok();
+    it = saved ? unsaved_.erase(it) : std::next(it);
+    if (!saved) break;  // Still full: try again at the next tick.
+  }
   absl::Time now = options_.clock->Now();
   std::vector<std::string> unconfirmed;
   for (auto& [id, active] : active_) {

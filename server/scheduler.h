@@ -199,7 +199,8 @@ class Scheduler {
   // --- Time and shutdown --------------------------------------------------
 
   // Stops RUNNING jobs past their timeout, and ends stops the pools did not
-  // confirm within stop_grace. The head calls this a few times a second.
+  // confirm within stop_grace; writes the records of ended jobs that a full
+  // disk held back. The head calls this a few times a second.
   void CheckTimeouts();
 
   // Deletes the records and logs of jobs that ended (SUCCEEDED, FAILED,
@@ -280,6 +281,9 @@ class Scheduler {
   bool shutting_down_ ABSL_GUARDED_BY(mu_) = false;
   uint64_t submitted_ ABSL_GUARDED_BY(mu_) = 0;
   std::map<v1::JobState, uint64_t> ended_ ABSL_GUARDED_BY(mu_);
+  // Ended jobs whose record could not be written (a full disk): Get answers
+  // from here; CheckTimeouts writes them once the store takes writes again.
+  std::map<std::string, v1::Job> unsaved_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace wasmhpc::server
