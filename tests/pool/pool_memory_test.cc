@@ -102,12 +102,18 @@ TEST_F(PoolMemoryTest, MemoryGrowPastTheJobsLimitFailsInEveryRank) {
   v1::PoolMessage::JobFinished limited = Finished("limited");
   EXPECT_EQ(limited.state(), v1::FAILED);
   ASSERT_EQ(limited.ranks_size(), 2);
+  // The first rank whose memory.grow fails exits 8 (64 MiB) and fails the
+  // job; the other has then failed the same way or was stopped (143).
+  int failed_at_limit = 0;
   for (int r = 0; r < 2; ++r) {
-    EXPECT_EQ(limited.ranks(r).exit_code(), 8)
-        << "rank " << r << " grew to " << limited.ranks(r).exit_code() * 8
-        << " MiB, not 64";
+    const int code = limited.ranks(r).exit_code();
+    if (code == 143) continue;  // kStoppedExit: stopped by its peer's end.
+    EXPECT_EQ(code, 8) << "rank " << r << " grew to " << code * 8
+                       << " MiB, not 64";
     EXPECT_EQ(head_->RankLog("limited", r, v1::STDOUT), "memory.grow failed\n");
+    ++failed_at_limit;
   }
+  EXPECT_GE(failed_at_limit, 1);
   v1::PoolMessage::JobFinished unlimited = Finished("unlimited");
   EXPECT_EQ(unlimited.state(), v1::SUCCEEDED) << unlimited.reason();
   EXPECT_EQ(head_->Log("unlimited"), "grew to 128 MiB\n");
