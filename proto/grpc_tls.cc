@@ -155,21 +155,27 @@ absl::StatusOr<ClientTls> LoadClientTls(const ClientTlsFiles& files) {
             : "--tls-cert needs --tls-key (the certificate's private key)");
   }
   if (files.cert_file.empty()) return tls;
+  absl::StatusOr<CertAndKey> pair =
+      ReadCertAndKey(files.cert_file, files.key_file);
+  if (!pair.ok()) return pair.status();
+  tls.cert_chain = std::move(pair->cert_chain);
+  tls.private_key = std::move(pair->private_key);
+  return tls;
+}
+
+absl::StatusOr<CertAndKey> ReadCertAndKey(const std::string& cert_path,
+                                          const std::string& key_path) {
   absl::StatusOr<std::string> cert =
-      ReadPemCertificates("--tls-cert", files.cert_file);
+      ReadPemCertificates("--tls-cert", cert_path);
   if (!cert.ok()) return cert.status();
-  absl::StatusOr<std::string> key =
-      ReadPemPrivateKey("--tls-key", files.key_file);
+  absl::StatusOr<std::string> key = ReadPemPrivateKey("--tls-key", key_path);
   if (!key.ok()) return key.status();
-  if (absl::Status match =
-          CheckKeyMatchesCertificate("--tls-cert", files.cert_file, *cert,
-                                     "--tls-key", files.key_file, *key);
+  if (absl::Status match = CheckKeyMatchesCertificate(
+          "--tls-cert", cert_path, *cert, "--tls-key", key_path, *key);
       !match.ok()) {
     return match;
   }
-  tls.cert_chain = *std::move(cert);
-  tls.private_key = *std::move(key);
-  return tls;
+  return CertAndKey{*std::move(cert), *std::move(key)};
 }
 
 std::shared_ptr<grpc::ChannelCredentials> ChannelCredentials(

@@ -43,6 +43,17 @@ absl::Status CheckKeyMatchesCertificate(absl::string_view cert_flag,
                                         const std::string& key_path,
                                         const std::string& key_pem);
 
+// A certificate chain and its private key, as PEM text.
+struct CertAndKey {
+  std::string cert_chain;
+  std::string private_key;
+};
+
+// Reads --tls-cert `cert_path` and --tls-key `key_path` and checks that the
+// key is the certificate's (the three functions above, in that order).
+absl::StatusOr<CertAndKey> ReadCertAndKey(const std::string& cert_path,
+                                          const std::string& key_path);
+
 // A client's TLS choice, as given on its command line.
 struct ClientTlsFiles {
   // --tls: TLS, trusting the system's root certificates. Default: false.

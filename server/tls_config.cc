@@ -23,20 +23,11 @@ absl::StatusOr<std::optional<ServerTls>> LoadServerTls(
   }
   ServerTls tls;
   tls.files = files;
-  absl::StatusOr<std::string> cert =
-      ReadPemCertificates("--tls-cert", files.cert_file);
-  if (!cert.ok()) return cert.status();
-  absl::StatusOr<std::string> key =
-      ReadPemPrivateKey("--tls-key", files.key_file);
-  if (!key.ok()) return key.status();
-  if (absl::Status match =
-          CheckKeyMatchesCertificate("--tls-cert", files.cert_file, *cert,
-                                     "--tls-key", files.key_file, *key);
-      !match.ok()) {
-    return match;
-  }
-  tls.cert_chain = *std::move(cert);
-  tls.private_key = *std::move(key);
+  absl::StatusOr<CertAndKey> pair =
+      ReadCertAndKey(files.cert_file, files.key_file);
+  if (!pair.ok()) return pair.status();
+  tls.cert_chain = std::move(pair->cert_chain);
+  tls.private_key = std::move(pair->private_key);
   if (!files.client_ca_file.empty()) {
     absl::StatusOr<std::string> ca =
         ReadPemCertificates("--tls-client-ca", files.client_ca_file);

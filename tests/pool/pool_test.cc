@@ -154,6 +154,24 @@ class PoolTest : public ::testing::Test {
     }
   }
 
+  // Runs `mode` of the pool guest on ranks 1 and 2 and expects the job to
+  // fail within 2 s of starting, with rank 1 and `reason`.
+  void ExpectRankOneEndsTheJob(const std::string& mode,
+                               const std::string& reason) {
+    Assign("early", guest_, {1, 2}, {mode});
+    ASSERT_TRUE(head_->AwaitStarted("early", kJob));
+    auto started = std::chrono::steady_clock::now();
+    std::optional<v1::PoolMessage::JobFinished> f =
+        head_->AwaitFinished("early", absl::Seconds(10));
+    ASSERT_TRUE(f.has_value()) << "the job kept running; pool output:\n"
+                               << pool_->Output();
+    EXPECT_LT(std::chrono::steady_clock::now() - started,
+              std::chrono::seconds(2));
+    EXPECT_EQ(f->state(), v1::FAILED);
+    EXPECT_EQ(f->failed_rank(), 1);
+    EXPECT_EQ(f->reason(), reason);
+  }
+
   // Cancels job `id` once `running_line` is in its log, and expects it
   // CANCELLED within 1 s.
   void ExpectCancelWithinASecond(const std::string& id,
@@ -556,39 +574,17 @@ TEST_F(PoolTest, NonZeroExitFailsTheJob) {
 // runs the next job.
 TEST_F(PoolTest, RankReturningWithoutFinalizeFailsTheJobAtOnce) {
   StartPool(3);
-  Assign("early", guest_, {1, 2}, {"no_finalize"});
-  ASSERT_TRUE(head_->AwaitStarted("early", kJob));
-  auto started = std::chrono::steady_clock::now();
-  std::optional<v1::PoolMessage::JobFinished> f =
-      head_->AwaitFinished("early", absl::Seconds(10));
-  ASSERT_TRUE(f.has_value()) << "the job kept running; pool output:\n"
-                             << pool_->Output();
-  EXPECT_LT(std::chrono::steady_clock::now() - started,
-            std::chrono::seconds(2));
-  EXPECT_EQ(f->state(), v1::FAILED);
-  EXPECT_EQ(f->failed_rank(), 1);
-  EXPECT_EQ(f->reason(),
-            "rank 1 exited (code 0) before MPI_Finalize while other ranks "
-            "still ran");
+  ExpectRankOneEndsTheJob("no_finalize",
+                          "rank 1 exited (code 0) before MPI_Finalize while "
+                          "other ranks still ran");
   ExpectHelloRuns("after-early", {2, 1});
 }
 
 TEST_F(PoolTest, RankEndingAfterFinalizeFailsTheJobWaitingForIt) {
   StartPool(3);
-  Assign("early", guest_, {1, 2}, {"finalize_exit"});
-  ASSERT_TRUE(head_->AwaitStarted("early", kJob));
-  auto started = std::chrono::steady_clock::now();
-  std::optional<v1::PoolMessage::JobFinished> f =
-      head_->AwaitFinished("early", absl::Seconds(10));
-  ASSERT_TRUE(f.has_value()) << "the job kept running; pool output:\n"
-                             << pool_->Output();
-  EXPECT_LT(std::chrono::steady_clock::now() - started,
-            std::chrono::seconds(2));
-  EXPECT_EQ(f->state(), v1::FAILED);
-  EXPECT_EQ(f->failed_rank(), 1);
-  EXPECT_EQ(f->reason(),
-            "rank 1 exited (code 0) after MPI_Finalize while rank 0 still "
-            "waited for it in MPI_Recv");
+  ExpectRankOneEndsTheJob("finalize_exit",
+                          "rank 1 exited (code 0) after MPI_Finalize while "
+                          "rank 0 still waited for it in MPI_Recv");
   ExpectHelloRuns("after-early", {1, 2});
 }
 
