@@ -93,6 +93,13 @@ struct LogSlice {
 // (including corrupt entries) and DataLoss.
 bool IsCacheMiss(const absl::Status& status);
 
+// ResourceExhausted `message`, marked as "the store's disk is full" so that
+// transports can say so (REST: 507 Insufficient Storage) rather than
+// "too large" or "too many".
+absl::Status DiskFullError(absl::string_view message);
+// True for a status DiskFullError made.
+bool IsDiskFull(const absl::Status& status);
+
 class CacheStore {
  public:
   virtual ~CacheStore() = default;

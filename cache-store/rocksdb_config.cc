@@ -15,6 +15,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "cache-store/cache_store.h"
 #include "cache-store/kv_backend.h"
 #include "rocksdb/listener.h"
 
@@ -187,7 +188,7 @@ absl::Status FromRocks(const rocksdb::Status& s, absl::string_view context,
   if (s.ok()) return absl::OkStatus();
   const std::string message = absl::StrCat(context, ": ", s.ToString());
   if (s.IsNoSpace()) {
-    return absl::ResourceExhaustedError(
+    return ::wasmhpc::DiskFullError(
         absl::StrCat(context, ": the disk is full (", s.ToString(),
                      "); free space there and writes resume"));
   }

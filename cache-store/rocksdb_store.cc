@@ -189,7 +189,7 @@ absl::Status RocksDbKv::CheckSpace(uint64_t bytes, absl::string_view why,
                                    uint64_t keep) const {
   const uint64_t free = FreeBytes(options_.path);
   if (free >= keep + bytes) return absl::OkStatus();
-  return absl::ResourceExhaustedError(absl::StrCat(
+  return DiskFullError(absl::StrCat(
       name_, ": ", why, ": the disk is full (", free,
       " bytes free; the store keeps ", keep,
       " free for its own work); free space there and writes resume"));

@@ -91,6 +91,8 @@ const char kHeadUsage[] =
     "                      (default DATA_DIR/code.key, made if missing)\n"
     "  --max-jobs-per-user N  jobs one user may have queued or running\n"
     "                      (default 1000; 0: no limit)\n"
+    "  --max-modules-per-user N  modules one user may have stored\n"
+    "                      (default 1000; 0: no limit; admins: none)\n"
     "  --max-log-bytes N   output kept per job (default 64M; K, M, G\n"
     "                      suffixes; 0: unlimited); the rest is dropped and\n"
     "                      the log says where it was cut\n"
@@ -189,12 +191,15 @@ absl::StatusOr<HeadOptions> ParseHeadOptions(
     } else if (arg == "--code-key") {
       if (!(v = take()).ok()) return v.status();
       options.code_key = *v;
-    } else if (arg == "--max-jobs-per-user") {
+    } else if (arg == "--max-jobs-per-user" ||
+               arg == "--max-modules-per-user") {
       if (!(v = take()).ok()) return v.status();
-      if (!absl::SimpleAtoi(*v, &options.max_jobs_per_user) ||
-          options.max_jobs_per_user < 0) {
-        return absl::InvalidArgumentError(absl::StrCat(
-            "--max-jobs-per-user ", *v, ": not a count (0: no limit)"));
+      int64_t& count = arg == "--max-jobs-per-user"
+                           ? options.max_jobs_per_user
+                           : options.max_modules_per_user;
+      if (!absl::SimpleAtoi(*v, &count) || count < 0) {
+        return absl::InvalidArgumentError(
+            absl::StrCat(arg, " ", *v, ": not a count (0: no limit)"));
       }
     } else if (arg == "--max-log-bytes") {
       if (!(v = take()).ok()) return v.status();

@@ -54,6 +54,13 @@ TEST(HeadOptions, OpenInterfacesNeedTokensOrInsecure) {
   EXPECT_EQ(Parse({"--data-dir", "/d", "--max-jobs-per-user", "0"})
                 ->max_jobs_per_user,
             0);
+  EXPECT_EQ(Parse({"--data-dir", "/d", "--max-modules-per-user", "5"})
+                ->max_modules_per_user,
+            5);
+  EXPECT_THAT(Parse({"--data-dir", "/d", "--max-modules-per-user", "-1"})
+                  .status()
+                  .message(),
+              HasSubstr("--max-modules-per-user -1: not a count"));
 }
 
 TEST(HeadOptions, Errors) {

@@ -52,7 +52,8 @@ struct TestHead {
   // `clock` and `store` outlive the head.
   TestHead(CacheStore* store, FakeClock* clock,
            std::vector<std::string> allow_dirs = {},
-           int64_t max_jobs_per_owner = 1000) {
+           int64_t max_jobs_per_owner = 1000,
+           int64_t max_modules_per_owner = 1000) {
     SchedulerOptions options;
     options.max_active_jobs_per_owner = max_jobs_per_owner;
     options.store = store;
@@ -69,6 +70,7 @@ struct TestHead {
     module_options.compiler = &compiler;
     module_options.clock = clock;
     module_options.max_module_bytes = 1 << 20;
+    module_options.max_modules_per_owner = max_modules_per_owner;
     modules = std::make_unique<ModuleHandler>(std::move(module_options));
     JobHandlerOptions job_options;
     job_options.scheduler = scheduler.get();
@@ -85,9 +87,11 @@ struct TestHead {
     pools = std::make_unique<PoolHandler>(std::move(pool_options));
   }
 
-  // Uploads `bytes` in chunks of 7 bytes; returns the digest.
-  std::string Upload(const std::string& bytes, const std::string& name = "m") {
-    std::unique_ptr<ModuleHandler::Upload> upload = modules->StartUpload();
+  // Uploads `bytes` in chunks of 7 bytes as `caller`; returns the digest.
+  std::string Upload(const std::string& bytes, const std::string& name = "m",
+                     const Caller& caller = Caller::Local()) {
+    std::unique_ptr<ModuleHandler::Upload> upload =
+        modules->StartUpload(caller);
     v1::UploadModuleRequest part;
     part.mutable_header()->set_name(name);
     EXPECT_TRUE(upload->Add(part).ok());

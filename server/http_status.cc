@@ -4,6 +4,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "cache-store/cache_store.h"
 
 namespace wasmhpc::server {
 namespace {
@@ -51,6 +52,7 @@ absl::Status WithHttpStatus(absl::Status status, int http_status) {
 }
 
 int HttpStatusOf(const absl::Status& status) {
+  if (IsDiskFull(status)) return 507;  // Insufficient Storage
   if (auto payload = status.GetPayload(kHttpStatusPayload);
       payload.has_value()) {
     int http_status = 0;

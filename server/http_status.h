@@ -23,8 +23,8 @@ int HttpStatusOf(absl::StatusCode code);
 // for an upload over the size limit, where the code is RESOURCE_EXHAUSTED).
 absl::Status WithHttpStatus(absl::Status status, int http_status);
 
-// The HTTP status of `status`: its override if it has one, else the
-// mapping of its code.
+// The HTTP status of `status`: 507 for the store's full disk (IsDiskFull),
+// its override if it has one, else the mapping of its code.
 int HttpStatusOf(const absl::Status& status);
 
 // The error body: {"code": <gRPC code number>, "status": "NOT_FOUND",

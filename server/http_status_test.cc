@@ -1,6 +1,7 @@
 // http_status: the absl -> HTTP mapping and the JSON error body.
 #include "server/http_status.h"
 
+#include "cache-store/cache_store.h"
 #include "gtest/gtest.h"
 
 namespace wasmhpc::server {
@@ -47,6 +48,12 @@ TEST(HttpStatus, ErrorBodyIsJsonWithTheMessageUnchanged) {
   EXPECT_EQ(
       ErrorJson(absl::InvalidArgumentError("say \"hi\"\\\n\x01")),
       R"({"code":3,"status":"INVALID_ARGUMENT","message":"say \"hi\"\\\n\u0001"})");
+}
+
+TEST(HttpStatus, FullDiskIsInsufficientStorage) {
+  EXPECT_EQ(HttpStatusOf(DiskFullError("the disk is full")), 507);
+  EXPECT_EQ(HttpStatusOf(WithHttpStatus(DiskFullError("full"), 413)), 507);
+  EXPECT_EQ(HttpStatusOf(absl::ResourceExhaustedError("too many")), 429);
 }
 
 }  // namespace

@@ -97,6 +97,7 @@ int Run(const HeadOptions& options, const sigset_t& signals) {
   ModuleHandlerOptions module_options;
   module_options.store = store->get();
   module_options.compiler = compiler->get();
+  module_options.max_modules_per_owner = options.max_modules_per_user;
   ModuleHandler modules(std::move(module_options));
   JobHandlerOptions job_options;
   job_options.scheduler = scheduler->get();

@@ -158,7 +158,7 @@ absl::StatusOr<v1::UploadModuleResponse> ModuleHandler::Upload::Finish() {
                      header_.expected_digest()));
   }
   absl::StatusOr<v1::UploadModuleResponse> response =
-      handler_->Store(header_, digest, bytes_, compile_.get());
+      handler_->Store(header_, digest, bytes_, compile_.get(), caller_);
   compile_.reset();
   bytes_.clear();
   return response;
@@ -166,7 +166,8 @@ absl::StatusOr<v1::UploadModuleResponse> ModuleHandler::Upload::Finish() {
 
 absl::StatusOr<v1::UploadModuleResponse> ModuleHandler::Store(
     const v1::UploadModuleRequest::Header& header, const std::string& digest,
-    const std::string& bytes, ModuleCompiler::Session* compile) {
+    const std::string& bytes, ModuleCompiler::Session* compile,
+    const Caller& caller) {
   CacheStore& store = *options_.store;
   const std::string& fingerprint = options_.compiler->fingerprint();
   absl::StatusOr<bool> present = store.HasModule(digest);
@@ -178,6 +179,9 @@ absl::StatusOr<v1::UploadModuleResponse> ModuleHandler::Store(
     *response.mutable_module() = *std::move(module);
     response.set_already_present(true);
     return response;
+  }
+  if (!*present) {
+    if (absl::Status s = CheckModuleQuota(caller); !s.ok()) return s;
   }
   // Validation happens here, before anything is written.
   absl::StatusOr<std::string> code = compile != nullptr
@@ -201,7 +205,7 @@ absl::StatusOr<v1::UploadModuleResponse> ModuleHandler::Store(
   if (*present && record.ok() && module.ParseFromString(*record)) {
     response.set_already_present(true);
   } else {
-    module = Describe(header, digest, bytes);
+    module = Describe(header, digest, bytes, caller.name);
     absl::Status put =
         store.PutJob(RecordKey(digest), module.SerializeAsString());
     if (!put.ok()) return put;
@@ -213,9 +217,10 @@ absl::StatusOr<v1::UploadModuleResponse> ModuleHandler::Store(
 
 v1::Module ModuleHandler::Describe(
     const v1::UploadModuleRequest::Header& header, const std::string& digest,
-    const std::string& bytes) const {
+    const std::string& bytes, const std::string& owner) const {
   v1::Module module;
   module.set_digest(digest);
+  module.set_owner(owner);
   module.set_size_bytes(bytes.size());
   module.set_name(header.name());
   *module.mutable_uploaded() = ToProto(options_.clock->Now());
@@ -301,10 +306,39 @@ absl::StatusOr<v1::ListModulesResponse> ModuleHandler::List(
   return response;
 }
 
-absl::Status ModuleHandler::Delete(absl::string_view digest) {
+absl::Status ModuleHandler::CheckModuleQuota(const Caller& caller) const {
+  const int64_t max = options_.max_modules_per_owner;
+  if (max <= 0 || caller.SeesAllJobs()) return absl::OkStatus();
+  absl::StatusOr<std::vector<ModuleInfo>> all = options_.store->ListModules();
+  if (!all.ok()) return all.status();
+  int64_t owned = 0;
+  for (const ModuleInfo& info : *all) {
+    absl::StatusOr<std::string> record =
+        options_.store->GetJob(RecordKey(info.digest));
+    v1::Module module;
+    owned += record.ok() && module.ParseFromString(*record) &&
+             module.owner() == caller.name;
+  }
+  if (owned < max) return absl::OkStatus();
+  return absl::ResourceExhaustedError(absl::StrCat(
+      "'", caller.name, "' has ", owned, " modules stored, the most one user ",
+      "may have (the head's --max-modules-per-user); delete some first"));
+}
+
+absl::Status ModuleHandler::Delete(absl::string_view digest,
+                                   const Caller& caller) {
   absl::StatusOr<bool> has = Has(digest);
   if (!has.ok()) return has.status();
   if (!*has) return absl::NotFoundError(absl::StrCat("no module ", digest));
+  if (!caller.SeesAllJobs()) {
+    absl::StatusOr<v1::Module> module = Get(digest);
+    if (!module.ok()) return module.status();
+    if (module->owner() != caller.name) {
+      return absl::PermissionDeniedError(absl::StrCat(
+          "module ", digest, " was uploaded by another user; its owner or "
+          "an admin may delete it"));
+    }
+  }
   if (absl::Status s = options_.store->DeleteModule(digest); !s.ok()) return s;
   return options_.store->DeleteJob(RecordKey(digest));
 }

@@ -32,6 +32,7 @@
 #include "absl/strings/string_view.h"
 #include "cache-store/cache_store.h"
 #include "cache-store/module_digest.h"
+#include "server/caller.h"
 #include "server/clock.h"
 #include "server/module_compiler.h"
 #include "server/proto_time.h"
@@ -53,6 +54,9 @@ struct ModuleHandlerOptions {
   uint64_t max_module_bytes = uint64_t{256} << 20;
   // Diagnostics (a code blob that could not be stored). Default: stderr.
   LogFn log;
+  // Modules one owner may have stored (admins: no limit); 0: no limit.
+  // Default: 1000.
+  int64_t max_modules_per_owner = 1000;
 };
 
 // The name module `digest` was uploaded with; empty when it had none or
@@ -81,10 +85,12 @@ class ModuleHandler {
 
    private:
     friend class ModuleHandler;
-    explicit Upload(ModuleHandler* handler) : handler_(handler) {}
+    Upload(ModuleHandler* handler, Caller caller)
+        : handler_(handler), caller_(std::move(caller)) {}
     // Starts the compile unless the header names a module already compiled.
     void StartCompile();
     ModuleHandler* handler_;
+    const Caller caller_;  // The module's owner if it is new.
     std::unique_ptr<ModuleCompiler::Session> compile_;  // Null: not started.
     bool compile_checked_ = false;
     v1::UploadModuleRequest::Header header_;
@@ -94,8 +100,10 @@ class ModuleHandler {
     DigestBuilder digest_;
   };
 
-  std::unique_ptr<Upload> StartUpload() {
-    return std::unique_ptr<Upload>(new Upload(this));
+  // An upload by `caller`: a new module is its (Module.owner), and
+  // ResourceExhausted at Finish when it already owns max_modules_per_owner.
+  std::unique_ptr<Upload> StartUpload(const Caller& caller = Caller::Local()) {
+    return std::unique_ptr<Upload>(new Upload(this, caller));
   }
 
   // NotFound "no module <digest>"; InvalidArgument for a malformed digest.
@@ -106,8 +114,10 @@ class ModuleHandler {
   absl::StatusOr<v1::ListModulesResponse> List(
       const v1::ListModulesRequest& request) const;
 
-  // Removes the module, its compiled code and its record. NotFound if absent.
-  absl::Status Delete(absl::string_view digest);
+  // Removes the module, its compiled code and its record. NotFound if
+  // absent; PermissionDenied unless `caller` owns it or is an admin.
+  absl::Status Delete(absl::string_view digest,
+                      const Caller& caller = Caller::Local());
 
   // Stored modules and their total size in bytes (for monitoring); the
   // store's error.
@@ -124,13 +134,16 @@ class ModuleHandler {
   // `compile`: the upload's session, fed with `bytes`; null to compile here.
   absl::StatusOr<v1::UploadModuleResponse> Store(
       const v1::UploadModuleRequest::Header& header, const std::string& digest,
-      const std::string& bytes, ModuleCompiler::Session* compile);
+      const std::string& bytes, ModuleCompiler::Session* compile,
+      const Caller& caller);
+  // OK unless `caller` already owns max_modules_per_owner modules.
+  absl::Status CheckModuleQuota(const Caller& caller) const;
   // The stored record, or one made from the bytes when it is missing.
   absl::StatusOr<v1::Module> Load(const std::string& digest,
                                   uint64_t known_size) const;
   v1::Module Describe(const v1::UploadModuleRequest::Header& header,
-                      const std::string& digest,
-                      const std::string& bytes) const;
+                      const std::string& digest, const std::string& bytes,
+                      const std::string& owner) const;
 
   ModuleHandlerOptions options_;
 };

@@ -268,5 +268,31 @@ TEST_F(ModuleHandlerTest, PoolCodeMustBeSignedBoundedAndNeverReplacesCode) {
                                     fetched->code_signature));
 }
 
+// Modules belong to their first uploader: it (or an admin) may delete
+// them, and each user's stored modules are bounded (issue 15).
+TEST_F(ModuleHandlerTest, ModulesHaveOwnersAndAQuota) {
+  TestHead limited(store_.get(), &clock_, {}, 1000, /*max_modules=*/2);
+  const Caller alice{"alice", RoleBits("user")}, bob{"bob", RoleBits("user")};
+  const Caller admin{"ops", RoleBits("admin")};
+  std::string first = limited.Upload(TinyModule({"MPI_Init"}), "a", alice);
+  EXPECT_EQ(limited.modules->Get(first)->owner(), "alice");
+  limited.Upload(TinyModule({"MPI_Finalize"}), "b", alice);
+  auto third = limited.modules->StartUpload(alice);
+  ASSERT_TRUE(third->Add(Header()).ok());
+  ASSERT_TRUE(third->Add(Chunk(TinyModule({"MPI_Barrier"}))).ok());
+  absl::Status refused = third->Finish().status();
+  EXPECT_EQ(refused.code(), absl::StatusCode::kResourceExhausted);
+  EXPECT_THAT(refused.message(), HasSubstr("--max-modules-per-user"));
+  // A module already stored costs nothing; others and admins are not
+  // counted against alice.
+  EXPECT_FALSE(limited.Upload(TinyModule({"MPI_Init"}), "a", alice).empty());
+  EXPECT_FALSE(limited.Upload(TinyModule({"MPI_Barrier"}), "c", bob).empty());
+  EXPECT_EQ(limited.modules->Delete(first, bob).code(),
+            absl::StatusCode::kPermissionDenied);
+  EXPECT_TRUE(limited.modules->Delete(first, alice).ok());
+  EXPECT_FALSE(limited.Upload(TinyModule({"MPI_Send"}), "d", alice).empty());
+  EXPECT_FALSE(limited.Upload(TinyModule({"MPI_Recv"}), "e", admin).empty());
+}
+
 }  // namespace
 }  // namespace wasmhpc::server

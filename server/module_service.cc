@@ -9,13 +9,12 @@ grpc::Status ModuleService::Upload(
     grpc::ServerContext* context,
     grpc::ServerReader<v1::UploadModuleRequest>* reader,
     v1::UploadModuleResponse* response) {
-  if (absl::Status s =
-          Authorize(*auth_, *context, Access::kUser, "upload modules").status();
-      !s.ok()) {
-    return ToGrpcStatus(s);
-  }
+  absl::StatusOr<Caller> caller =
+      Authorize(*auth_, *context, Access::kUser, "upload modules");
+  if (!caller.ok()) return ToGrpcStatus(caller.status());
   // Destroying `upload` without Finish stores nothing.
-  std::unique_ptr<ModuleHandler::Upload> upload = handler_->StartUpload();
+  std::unique_ptr<ModuleHandler::Upload> upload =
+      handler_->StartUpload(*caller);
   v1::UploadModuleRequest part;
   while (reader->Read(&part)) {
     if (absl::Status s = upload->Add(part); !s.ok()) return ToGrpcStatus(s);
@@ -64,13 +63,10 @@ grpc::Status ModuleService::List(grpc::ServerContext* context,
 grpc::Status ModuleService::Delete(grpc::ServerContext* context,
                                    const v1::DeleteModuleRequest* request,
                                    v1::DeleteModuleResponse*) {
-  if (absl::Status s =
-          Authorize(*auth_, *context, Access::kAdmin, "delete modules")
-              .status();
-      !s.ok()) {
-    return ToGrpcStatus(s);
-  }
-  return ToGrpcStatus(handler_->Delete(request->digest()));
+  absl::StatusOr<Caller> caller =
+      Authorize(*auth_, *context, Access::kUser, "delete modules");
+  if (!caller.ok()) return ToGrpcStatus(caller.status());
+  return ToGrpcStatus(handler_->Delete(request->digest(), *caller));
 }
 
 }  // namespace wasmhpc::server

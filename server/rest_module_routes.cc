@@ -67,14 +67,17 @@ absl::StatusOr<v1::UploadModuleRequest> UploadHeader(
 
 // An upload over the size limit is 413 Payload Too Large.
 absl::Status UploadError(absl::Status status) {
-  if (status.code() != absl::StatusCode::kResourceExhausted) return status;
+  if (status.code() != absl::StatusCode::kResourceExhausted ||
+      IsDiskFull(status)) {
+    return status;
+  }
   return WithHttpStatus(std::move(status), 413);
 }
 
 }  // namespace
 
 absl::Status RestRouter::UploadModule(const Request& request,
-                                      Response& response, const Caller&,
+                                      Response& response, const Caller& caller,
                                       const ContentReader& body) {
   absl::StatusOr<v1::UploadModuleRequest> part = UploadHeader(request);
   if (!part.ok()) {
@@ -83,7 +86,7 @@ absl::Status RestRouter::UploadModule(const Request& request,
   }
   // Destroying `upload` without Finish stores nothing.
   std::unique_ptr<ModuleHandler::Upload> upload =
-      options_.modules->StartUpload();
+      options_.modules->StartUpload(caller);
   absl::Status failed = upload->Add(*part);  // Content-Length too big?
   // Each piece goes from httplib's read buffer into the upload; the upload
   // holds the only whole copy of the module. After a failure the rest is
@@ -140,9 +143,11 @@ absl::Status RestRouter::GetModule(const Request& request, Response& response,
 }
 
 absl::Status RestRouter::DeleteModule(const Request& request,
-                                      Response& response, const Caller&) {
+                                      Response& response,
+                                      const Caller& caller) {
   if (absl::Status s = CheckParams(request, {}); !s.ok()) return s;
-  if (absl::Status s = options_.modules->Delete(PathParam(request)); !s.ok()) {
+  if (absl::Status s = options_.modules->Delete(PathParam(request), caller);
+      !s.ok()) {
     return s;
   }
   SetJson(response, v1::DeleteModuleResponse());

@@ -143,7 +143,7 @@ const std::vector<RestRouter::Entry>& RestRouter::Table() {
        &R::ListModules},
       {{"GET", "/v1/modules/{digest}", false, Access::kUser, "read modules"},
        &R::GetModule},
-      {{"DELETE", "/v1/modules/{digest}", false, Access::kAdmin,
+      {{"DELETE", "/v1/modules/{digest}", false, Access::kUser,
         "delete modules"},
        &R::DeleteModule},
       {{"POST", "/v1/jobs", false, Access::kUser, "submit jobs"},
