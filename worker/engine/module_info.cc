@@ -172,6 +172,14 @@ void ReadImports(Reader& r, const std::vector<FuncType>& types,
   }
 }
 
+// The sections ParseModuleInfo reads (custom and other ones are skipped).
+bool IsReadSection(uint8_t id) {
+  return id == kTypeSection || id == kImportSection ||
+         id == kFunctionSection || id == kTableSection ||
+         id == kMemorySection || id == kExportSection ||
+         id == kElementSection;
+}
+
 }  // namespace
 
 std::string ToString(const FuncType& type) {
@@ -233,10 +241,17 @@ absl::StatusOr<ModuleInfo> ParseModuleInfo(absl::Span<const uint8_t> bytes) {
   r.Skip(8);
   ModuleInfo info;
   std::vector<FuncType>& types = info.types;
+  uint8_t last_read = 0;  // The sections read here, in the spec's order.
   while (!r.done() && r.ok()) {
     uint8_t id = r.Byte();
     uint32_t size = r.U32();
     size_t end = r.pos() + size;
+    // Once each, in order (their ids increase): a second type section
+    // would leave the indices stored from the first dangling.
+    if (IsReadSection(id)) {
+      if (id <= last_read) r.Fail("section repeated or out of order");
+      last_read = id;
+    }
     if (id == kTypeSection) {
       types = ReadTypes(r);
     } else if (id == kImportSection) {
@@ -275,6 +290,7 @@ absl::StatusOr<ModuleInfo> ParseModuleInfo(absl::Span<const uint8_t> bytes) {
         ExportInfo e;
         e.name = r.Name();
         e.kind = static_cast<ExternKind>(r.Byte());
+        if (e.kind > ExternKind::kTag) r.Fail("unknown export kind");
         e.index = r.U32();
         info.exports.push_back(std::move(e));
       }

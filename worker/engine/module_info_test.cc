@@ -156,6 +156,46 @@ TEST(ModuleInfo, FarElementSegmentIsSparse) {
   EXPECT_LT(PeakRssMib() - rss_before, 16);
 }
 
+// Found by fuzz/module_info_fuzz.cc: a module ParseModuleInfo accepts
+// must have every type index in range (ImportType and ExportedFunctionType
+// index `types` with them) and known export kinds (ToString indexes a
+// table with them). Was: a second, shorter type section left the function
+// section's indices past the end of `types`; an export kind byte of 200
+// was stored as is.
+TEST(ModuleInfo, RepeatedOrMisorderedSectionsAreErrors) {
+  const std::vector<uint8_t> header = {0x00, 0x61, 0x73, 0x6d,
+                                       0x01, 0x00, 0x00, 0x00};
+  const std::vector<uint8_t> two_types = {0x01, 0x07, 0x02, 0x60, 0x00,
+                                          0x00, 0x60, 0x00, 0x00};
+  const std::vector<uint8_t> function_of_type_1 = {0x03, 0x02, 0x01, 0x01};
+  const std::vector<uint8_t> no_types = {0x01, 0x01, 0x00};
+  const std::vector<uint8_t> no_exports = {0x07, 0x01, 0x00};
+  for (const std::vector<uint8_t>& bytes :
+       {Concat(Concat(Concat(header, two_types), function_of_type_1), no_types),
+        Concat(Concat(header, two_types), two_types),
+        Concat(Concat(header, no_exports), two_types),
+        Concat(Concat(header, no_exports), no_exports)}) {
+    absl::StatusOr<ModuleInfo> info = ParseModuleInfo(bytes);
+    ASSERT_FALSE(info.ok());
+    EXPECT_THAT(info.status().message(),
+                ::testing::HasSubstr("section repeated or out of order"));
+  }
+  // Custom sections (id 0) may come anywhere, any number of times.
+  const std::vector<uint8_t> custom = {0x00, 0x02, 0x01, 'x'};
+  EXPECT_TRUE(
+      ParseModuleInfo(Concat(Concat(Concat(header, custom), two_types), custom))
+          .ok());
+}
+
+TEST(ModuleInfo, UnknownExportKindIsAnError) {
+  // (export "f" <kind 0xc8> 0)
+  absl::StatusOr<ModuleInfo> info =
+      ParseModuleInfo(OneSection(7, {0x01, 0x01, 'f', 0xc8, 0x00}));
+  ASSERT_FALSE(info.ok());
+  EXPECT_THAT(info.status().message(),
+              ::testing::HasSubstr("unknown export kind"));
+}
+
 TEST(ModuleInfo, ReadsTables) {
   // (table 10 funcref) (table 5 20 funcref)
   absl::StatusOr<ModuleInfo> info = ParseModuleInfo(
