@@ -401,7 +401,11 @@ absl::Status Scheduler::OnFinished(
     reason = absl::StrCat("pool reported the job finished in state ",
                           v1::JobState_Name(finished.state()));
   }
-  if (active->stop_state && state != v1::SUCCEEDED) {
+  // A cancel or timeout that raced the job's end leaves a success alone; a
+  // head-side failure (its output could not be stored) does not: the job
+  // did not deliver what it printed.
+  if (active->stop_state &&
+      (state != v1::SUCCEEDED || *active->stop_state == v1::FAILED)) {
     state = *active->stop_state;
     reason = active->stop_reason;
     job.set_failed_rank(-1);

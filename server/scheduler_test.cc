@@ -3,6 +3,8 @@
 #include "server/scheduler.h"
 
 #include "absl/strings/str_cat.h"
+#include "cache-store/kv_backend.h"
+#include "cache-store/kv_cache_store.h"
 #include "cache-store/memory_store.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -436,5 +438,62 @@ TEST_F(SchedulerTest, ReportedLaunchFailuresAreListedNewestFirst) {
   EXPECT_EQ(Submit(2).pool_id(), pool_.id());
 }
 
+// A memory KvBackend whose log writes fail as on a full disk once `full`.
+class FullLogKv final : public cache::KvBackend {
+ public:
+  explicit FullLogKv(const bool* full) : full_(full) {}
+  absl::StatusOr<SharedBytes> Get(cache::Space space,
+                                  absl::string_view key) const override {
+    return kv_->Get(space, key);
+  }
+  absl::Status Write(std::vector<cache::KvWrite> writes) override {
+    for (const cache::KvWrite& write : writes) {
+      if (*full_ && write.space == cache::Space::kLogs) {
+        return DiskFullError("the disk is full");
+      }
+    }
+    return kv_->Write(std::move(writes));
+  }
+  absl::Status Scan(
+      cache::Space space, absl::string_view start,
+      cache::ScanDirection direction,
+      absl::FunctionRef<bool(absl::string_view, absl::string_view)> visit)
+      const override {
+    return kv_->Scan(space, start, direction, visit);
+  }
+  bool read_only() const override { return false; }
+  const std::string& name() const override { return kv_->name(); }
+
+ private:
+  std::unique_ptr<cache::KvBackend> kv_ = cache::NewMemoryKv();
+  const bool* const full_;
+};
+
+// Found by tests/chaos: a short job whose output could not be stored (the
+// disk was full) ended SUCCEEDED with an empty log, because its Finished
+// came before the stop reached the pool.
+TEST(SchedulerOutputLost, AJobWhoseOutputWasLostNeverSucceeds) {
+  bool full = false;
+  std::unique_ptr<CacheStore> store = cache::NewKvCacheStore(
+      std::make_unique<FullLogKv>(&full), [](absl::string_view) {});
+  FakeClock clock;
+  TestHead head(store.get(), &clock);
+  std::string digest = head.Upload(TinyModule({"MPI_Init"}));
+  FakePool pool(head.pools.get());
+  ASSERT_TRUE(pool.Attach(2).ok());
+  absl::StatusOr<v1::Job> job =
+      head.jobs->Submit(head.Spec(digest, 1), Caller::Local());
+  ASSERT_TRUE(job.ok()) << job.status();
+  pool.Started(job->id());
+  full = true;
+  pool.Log(job->id(), 0, "lost output\n");
+  pool.Succeeded(job->id(), 1);  // The pool ran it to the end meanwhile.
+  full = false;
+  v1::Job ended = *head.jobs->Get(job->id(), Caller::Local());
+  EXPECT_EQ(ended.state(), v1::FAILED);
+  EXPECT_THAT(ended.reason(), HasSubstr("its output could not be stored"));
+}
+
 }  // namespace
 }  // namespace wasmhpc::server
+
