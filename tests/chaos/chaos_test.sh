@@ -7,7 +7,9 @@
 #  1. kill -9 an executor rank (the pool dies with it; it is restarted),
 #  2. kill -9 the pool's rank 0 (restarted),
 #  3. kill -9 the head (restarted on the same data dir and ports),
-#  4. fill the disk (submits are refused with RESOURCE_EXHAUSTED; freed).
+#  4. fill the disk (submits are refused with RESOURCE_EXHAUSTED) while
+#     jobs queued on a drained pool wait; the pool resumes and runs them on
+#     the full disk; then the disk is freed.
 # Then the loop stops and the queue drains (at most 60 s). Invariants: every
 # accepted job ends (SUCCEEDED, FAILED, CANCELLED or TIMED_OUT); every
 # SUCCEEDED job's log holds its program's output; the modules uploaded
@@ -225,8 +227,15 @@ while read -r id module ranks; do
 done <"$work/before-head-kill"
 check logs-survive-a-head-restart "${lost:+no output for$lost}"
 
-# 4. A full disk: uploads and submits are refused, then work resumes.
+# 4. A full disk: uploads and submits are refused, then work resumes. Jobs
+# queued on a drained pool before the disk filled run while it is full.
 if [ $mounted = 1 ]; then
+  pool=$(pool_id)
+  "${cli[@]}" pools drain "$pool" >/dev/null
+  for ranks in 1 2; do
+    id=$("${cli[@]}" submit "$build/examples/hello.wasm" --ranks $ranks --detach) &&
+      echo "$id hello $ranks" >>"$work/accepted" && queued="${queued:-} $id"
+  done
   event "disk fill"
   dd if=/dev/zero of="$work/fs/ballast" bs=64k 2>/dev/null
   out=$("${cli[@]}" submit "$build/examples/hello.wasm" --ranks 1 --detach 2>&1)
@@ -236,6 +245,10 @@ if [ $mounted = 1 ]; then
     fail "full-disk-refuses-submits: got '$out'"
     [[ $out == job-* ]] && echo "$out hello 1" >>"$work/accepted"
   fi
+  out=$("${cli[@]}" pools resume "$pool" 2>&1) ||
+    fail "pool-resumes-on-a-full-disk: $out"
+  ended() { for id in $queued; do terminal "$id" || return 1; done; }
+  wait_for 15 ended || fail "queued-jobs-end-on-a-full-disk:$queued did not end in 15 s"
   rm -f "$work/fs/ballast"
   event "disk freed"
   progress full-disk-freed
@@ -268,7 +281,7 @@ else
   fail "succeeded-jobs-have-their-output: missing in$bad"
   for id in $bad; do
     grep "^$id " "$work/accepted"
-    "${cli[@]}" --output json status "$id"
+    "${cli[@]}" status "$id"
     echo "log of $id:"
     "${cli[@]}" logs "$id"
   done
