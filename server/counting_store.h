@@ -1,12 +1,14 @@
-// Test helpers that count what a JobLog costs: CountingKv (the bytes written
-// to the ordered map under a CacheStore, keys included) and CountingStore
-// (the log reads a CacheStore is asked for).
+// Test helpers for what a CacheStore is asked to do: InspectedMemoryKv (a
+// memory KvBackend that sees, and may fail, every batch of writes),
+// NewCountingKv / NewCountingMemoryStore (the bytes written, keys included)
+// and CountingStore (the log reads a CacheStore is asked for).
 //
 // Thread safety: the counters are atomics; the wrapped objects' own.
 #ifndef WASMHPC_SERVER_COUNTING_STORE_H_
 #define WASMHPC_SERVER_COUNTING_STORE_H_
 
 #include <atomic>
+#include <functional>
 #include <memory>
 #include <string>
 #include <utility>
@@ -18,22 +20,21 @@
 
 namespace wasmhpc::server {
 
-// A memory KvBackend that adds up the key and value bytes of every put.
-class CountingKv final : public cache::KvBackend {
+// A memory KvBackend that shows every batch of writes to `inspect` first;
+// a non-OK answer fails the batch (nothing is written).
+class InspectedMemoryKv final : public cache::KvBackend {
  public:
-  // `written` is increased by the bytes of every put. REQUIRES: it outlives
-  // this.
-  explicit CountingKv(std::atomic<uint64_t>* written)
-      : kv_(cache::NewMemoryKv()), written_(written) {}
+  using Inspect =
+      std::function<absl::Status(const std::vector<cache::KvWrite>&)>;
+  explicit InspectedMemoryKv(Inspect inspect)
+      : kv_(cache::NewMemoryKv()), inspect_(std::move(inspect)) {}
 
   absl::StatusOr<SharedBytes> Get(cache::Space space,
                                   absl::string_view key) const override {
     return kv_->Get(space, key);
   }
   absl::Status Write(std::vector<cache::KvWrite> writes) override {
-    for (const cache::KvWrite& write : writes) {
-      if (write.value) *written_ += write.key.size() + write.value->size();
-    }
+    if (absl::Status s = inspect_(writes); !s.ok()) return s;
     return kv_->Write(std::move(writes));
   }
   absl::Status Scan(
@@ -48,14 +49,27 @@ class CountingKv final : public cache::KvBackend {
 
  private:
   std::unique_ptr<cache::KvBackend> kv_;
-  std::atomic<uint64_t>* const written_;
+  const Inspect inspect_;
 };
+
+// A memory KvBackend that adds up the key and value bytes of every put in
+// `written`. REQUIRES: it outlives the backend.
+inline std::unique_ptr<cache::KvBackend> NewCountingKv(
+    std::atomic<uint64_t>* written) {
+  return std::make_unique<InspectedMemoryKv>(
+      [written](const std::vector<cache::KvWrite>& writes) {
+        for (const cache::KvWrite& write : writes) {
+          if (write.value) *written += write.key.size() + write.value->size();
+        }
+        return absl::OkStatus();
+      });
+}
 
 // A memory store whose stored bytes (keys, envelopes, payloads) are counted
 // in `written`.
 inline std::unique_ptr<CacheStore> NewCountingMemoryStore(
     std::atomic<uint64_t>* written) {
-  return cache::NewKvCacheStore(std::make_unique<CountingKv>(written),
+  return cache::NewKvCacheStore(NewCountingKv(written),
                                 [](absl::string_view) {});
 }
 

@@ -3,11 +3,11 @@
 #include "server/scheduler.h"
 
 #include "absl/strings/str_cat.h"
-#include "cache-store/kv_backend.h"
 #include "cache-store/kv_cache_store.h"
 #include "cache-store/memory_store.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "server/counting_store.h"
 #include "server/head_test_fixture.h"
 
 namespace wasmhpc::server {
@@ -438,44 +438,23 @@ TEST_F(SchedulerTest, ReportedLaunchFailuresAreListedNewestFirst) {
   EXPECT_EQ(Submit(2).pool_id(), pool_.id());
 }
 
-// A memory KvBackend whose log writes fail as on a full disk once `full`.
-class FullLogKv final : public cache::KvBackend {
- public:
-  explicit FullLogKv(const bool* full) : full_(full) {}
-  absl::StatusOr<SharedBytes> Get(cache::Space space,
-                                  absl::string_view key) const override {
-    return kv_->Get(space, key);
-  }
-  absl::Status Write(std::vector<cache::KvWrite> writes) override {
-    for (const cache::KvWrite& write : writes) {
-      if (*full_ && write.space == cache::Space::kLogs) {
-        return DiskFullError("the disk is full");
-      }
-    }
-    return kv_->Write(std::move(writes));
-  }
-  absl::Status Scan(
-      cache::Space space, absl::string_view start,
-      cache::ScanDirection direction,
-      absl::FunctionRef<bool(absl::string_view, absl::string_view)> visit)
-      const override {
-    return kv_->Scan(space, start, direction, visit);
-  }
-  bool read_only() const override { return false; }
-  const std::string& name() const override { return kv_->name(); }
-
- private:
-  std::unique_ptr<cache::KvBackend> kv_ = cache::NewMemoryKv();
-  const bool* const full_;
-};
-
 // Found by tests/chaos: a short job whose output could not be stored (the
 // disk was full) ended SUCCEEDED with an empty log, because its Finished
 // came before the stop reached the pool.
 TEST(SchedulerOutputLost, AJobWhoseOutputWasLostNeverSucceeds) {
   bool full = false;
+  // Log writes fail as on a full disk while `full`.
   std::unique_ptr<CacheStore> store = cache::NewKvCacheStore(
-      std::make_unique<FullLogKv>(&full), [](absl::string_view) {});
+      std::make_unique<InspectedMemoryKv>(
+          [&full](const std::vector<cache::KvWrite>& writes) {
+            for (const cache::KvWrite& write : writes) {
+              if (full && write.space == cache::Space::kLogs) {
+                return DiskFullError("the disk is full");
+              }
+            }
+            return absl::OkStatus();
+          }),
+      [](absl::string_view) {});
   FakeClock clock;
   TestHead head(store.get(), &clock);
   std::string digest = head.Upload(TinyModule({"MPI_Init"}));
