@@ -121,7 +121,7 @@ int Run(const HeadOptions& options, const sigset_t& signals) {
   if (!tls.ok()) return Fail("TLS", tls.status());
   if (tls->has_value()) {
     server_options.tls = &**tls;
-    std::cerr << "wasmhpc-head: gRPC over TLS (" << options.tls_cert
+    std::cerr << "wasmhpc-head: gRPC and REST over TLS (" << options.tls_cert
               << (options.tls_client_ca.empty()
                       ? std::string(")")
                       : "; client certificates checked against " +
@@ -142,6 +142,7 @@ int Run(const HeadOptions& options, const sigset_t& signals) {
     rest_options.pools = &pools;
     rest_options.scheduler = scheduler->get();
     rest_options.auth = &auth;
+    if (tls->has_value()) rest_options.tls = &**tls;
     absl::StatusOr<std::unique_ptr<RestServer>> started =
         RestServer::Start(rest_options);
     if (!started.ok()) return Fail("REST", started.status());

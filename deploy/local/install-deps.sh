@@ -30,6 +30,8 @@ packages=(
   libfuzzer-14-dev libclang-rt-14-dev
   # tests/slurm: a one-node Slurm (22.05) with munge, started by the test
   slurmctld slurmd slurm-client munge
+  # tests/service: the REST API over HTTPS, reached as a user would (curl)
+  curl
 )
 
 if [ "${WASMHPC_BENCH:-0}" = 1 ]; then
