@@ -83,12 +83,11 @@ absl::StatusOr<std::unique_ptr<Scheduler>> Scheduler::Create(
 }
 
 absl::Status Scheduler::Reconcile() {
-  absl::StatusOr<std::vector<JobRecord>> records = options_.store->ListJobs(
-      kJobIdPrefix, std::numeric_limits<size_t>::max());
+  absl::StatusOr<std::vector<JobRecord>> records =
+      options_.store->ListAllJobs();
   if (!records.ok()) return records.status();
   absl::MutexLock lock(&mu_);
   for (const JobRecord& record : *records) {
-    if (!absl::StartsWith(record.job_id, kJobIdPrefix)) break;  // Past jobs.
     v1::Job job;
     if (!job.ParseFromString(record.record) || job.id() != record.job_id) {
       EmitLog(options_.log,
@@ -651,7 +650,7 @@ int Scheduler::ExpireJobs(absl::Duration retain) {
   if (retain == absl::InfiniteDuration()) return 0;
   const absl::Time cutoff = options_.clock->Now() - retain;
   int expired = 0;
-  std::string after(kJobIdPrefix);
+  std::string after;
   for (bool more = true; more;) {
     absl::StatusOr<std::vector<JobRecord>> records =
         options_.store->ListJobs(after, kPage);
@@ -662,7 +661,6 @@ int Scheduler::ExpireJobs(absl::Duration retain) {
     }
     more = records->size() == kPage;
     for (const JobRecord& record : *records) {
-      if (!absl::StartsWith(record.job_id, kJobIdPrefix)) return expired;
       after = record.job_id;
       v1::Job job;
       if (!job.ParseFromString(record.record) || !IsFinal(job.state()) ||
