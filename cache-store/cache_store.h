@@ -71,8 +71,8 @@ using CacheLogFn = std::function<void(absl::string_view message)>;
 
 // Options shared by all backends.
 struct StoreOptions {
-  // Where diagnostics go (corrupt entries found). Default (empty): a line
-  // "wasmhpc cache-store: ..." on stderr.
+  // Where diagnostics go (corrupt entries found). Default (empty): a
+  // warning "cache-store: ..." in the process log (common/logging.h).
   CacheLogFn log;
 };
 

@@ -17,6 +17,7 @@
 #include "absl/synchronization/mutex.h"
 #include "cache-store/blob_format.h"
 #include "cache-store/legacy_records.h"
+#include "common/logging.h"
 
 namespace wasmhpc::cache {
 namespace {
@@ -652,8 +653,7 @@ void EmitLog(const CacheLogFn& log, absl::string_view message) {
     log(message);
     return;
   }
-  std::fprintf(stderr, "wasmhpc cache-store: %.*s\n",
-               static_cast<int>(message.size()), message.data());
+  LogWarning(absl::StrCat("cache-store: ", message));
 }
 
 std::unique_ptr<CacheStore> NewKvCacheStore(std::unique_ptr<KvBackend> kv,
