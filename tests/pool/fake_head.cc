@@ -271,10 +271,9 @@ int FakeHead::fetches(const std::string& digest) const {
 bool FakeHead::AwaitFetches(const std::string& digest, int count,
                             absl::Duration timeout) {
   State& s = *state_;
-  return s.Await(
-      [&]()
-          ABSL_NO_THREAD_SAFETY_ANALYSIS { return s.fetches[digest] >= count; },
-      timeout);
+  return s.Await([&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(
+                     s.mu) { return s.fetches[digest] >= count; },
+                 timeout);
 }
 
 void FakeHead::HoldFetches(bool hold) {
@@ -285,9 +284,9 @@ void FakeHead::HoldFetches(bool hold) {
 std::optional<v1::PoolMessage::Hello> FakeHead::AwaitHello(
     absl::Duration timeout) {
   State& s = *state_;
-  if (!s.Await(
-          [&s]() ABSL_NO_THREAD_SAFETY_ANALYSIS { return s.hello.has_value(); },
-          timeout)) {
+  if (!s.Await([&s]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(
+                   s.mu) { return s.hello.has_value(); },
+               timeout)) {
     return std::nullopt;
   }
   absl::MutexLock lock(&s.mu);
@@ -301,16 +300,16 @@ bool FakeHead::Send(const v1::HeadMessage& message) {
 
 bool FakeHead::AwaitStarted(const std::string& job_id, absl::Duration timeout) {
   State& s = *state_;
-  return s.Await(
-      [&]() ABSL_NO_THREAD_SAFETY_ANALYSIS { return s.jobs[job_id].started; },
-      timeout);
+  return s.Await([&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(
+                     s.mu) { return s.jobs[job_id].started; },
+                 timeout);
 }
 
 bool FakeHead::AwaitLog(const std::string& job_id, const std::string& text,
                         absl::Duration timeout) {
   State& s = *state_;
   return s.Await(
-      [&]() ABSL_NO_THREAD_SAFETY_ANALYSIS {
+      [&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(s.mu) {
         return s.jobs[job_id].log.find(text) != std::string::npos;
       },
       timeout);
@@ -319,11 +318,9 @@ bool FakeHead::AwaitLog(const std::string& job_id, const std::string& text,
 std::optional<v1::PoolMessage::JobFinished> FakeHead::AwaitFinished(
     const std::string& job_id, absl::Duration timeout) {
   State& s = *state_;
-  s.Await(
-      [&]() ABSL_NO_THREAD_SAFETY_ANALYSIS {
-        return s.jobs[job_id].finished.has_value();
-      },
-      timeout);
+  s.Await([&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(
+              s.mu) { return s.jobs[job_id].finished.has_value(); },
+          timeout);
   absl::MutexLock lock(&s.mu);
   return s.jobs[job_id].finished;
 }
@@ -354,11 +351,9 @@ int FakeHead::LogChunks(const std::string& job_id, int rank) const {
 std::optional<FakeHead::Upload> FakeHead::AwaitUpload(const std::string& digest,
                                                       absl::Duration timeout) {
   State& s = *state_;
-  if (!s.Await(
-          [&]() ABSL_NO_THREAD_SAFETY_ANALYSIS {
-            return s.uploads.contains(digest);
-          },
-          timeout)) {
+  if (!s.Await([&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(
+                   s.mu) { return s.uploads.contains(digest); },
+               timeout)) {
     return std::nullopt;
   }
   absl::MutexLock lock(&s.mu);
@@ -378,8 +373,8 @@ std::string FakeHead::Authorization(const std::string& method) const {
 
 std::optional<std::string> FakeHead::AwaitDrain(absl::Duration timeout) {
   State& s = *state_;
-  if (!s.Await([&]()
-                   ABSL_NO_THREAD_SAFETY_ANALYSIS { return !s.drains.empty(); },
+  if (!s.Await([&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(
+                   s.mu) { return !s.drains.empty(); },
                timeout)) {
     return std::nullopt;
   }
@@ -395,7 +390,7 @@ int FakeHead::drains() const {
 bool FakeHead::AwaitStreamsEnded(int count, absl::Duration timeout) {
   State& s = *state_;
   return s.Await(
-      [&]() ABSL_NO_THREAD_SAFETY_ANALYSIS { return s.ended >= count; },
+      [&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(s.mu) { return s.ended >= count; },
       timeout);
 }
 
