@@ -1,8 +1,9 @@
 // CacheStore: the store of modules, compiled code, job records and job logs
 // shared by the head and the ranks.
 //
-// Four kinds of data, each its own key space:
+// Five kinds of data, each its own key space:
 //   modules  digest ("sha256:<64 hex>", see module_digest.h) -> module bytes
+//   module records  digest -> the module's metadata (opaque bytes)
 //   code     (digest, engine fingerprint) -> serialized compiled code
 //   jobs     job id -> job record (opaque bytes, e.g. a serialized proto)
 //   logs     job id -> an append-only byte log, addressed by byte offset
@@ -10,6 +11,11 @@
 // Backends: OpenRocksDbStore (rocksdb_store.h; one column family per kind,
 // survives restarts) and NewMemoryStore (memory_store.h; for tests and for
 // running without a cache directory). Both pass cache_store_test_base.
+//
+// Older stores: heads before module records were a kind stored them as job
+// records "module/<digest>". A writable open moves them to the module
+// records (legacy_records.h); until that succeeded (a read-only open, a
+// full disk) they are read from there and job listings skip them.
 //
 // Thread safety: every method may be called from any number of threads at
 // once. AppendLog calls are serialized per store.
@@ -65,8 +71,8 @@ using CacheLogFn = std::function<void(absl::string_view message)>;
 
 // Options shared by all backends.
 struct StoreOptions {
-  // Where diagnostics go (corrupt entries found). Default (empty): a line
-  // "wasmhpc cache-store: ..." on stderr.
+  // Where diagnostics go (corrupt entries found). Default (empty): a
+  // warning "cache-store: ..." in the process log (common/logging.h).
   CacheLogFn log;
 };
 
@@ -121,12 +127,23 @@ class CacheStore {
   // finds the bytes corrupt (which then deletes the entry).
   virtual absl::StatusOr<bool> HasModule(absl::string_view digest) const = 0;
 
-  // Removes the module and all compiled code stored for it. OK if absent.
+  // Removes the module, its record and all compiled code stored for it. OK
+  // if absent.
   virtual absl::Status DeleteModule(absl::string_view digest) = 0;
 
   // All stored modules, in digest order. Reads only the small size entries,
   // no module bytes; a corrupt size entry is skipped (and reported once).
   virtual absl::StatusOr<std::vector<ModuleInfo>> ListModules() const = 0;
+
+  // Stores `record` (metadata of module `digest`, opaque here) under the
+  // digest, replacing any. Does not require the module.
+  virtual absl::Status PutModuleRecord(absl::string_view digest,
+                                       absl::string_view record) = 0;
+
+  // Returns the record of module `digest`, or NotFound (a corrupt record
+  // reads as NotFound and is kept).
+  virtual absl::StatusOr<std::string> GetModuleRecord(
+      absl::string_view digest) const = 0;
 
   // --- Compiled code -------------------------------------------------------
 
@@ -141,6 +158,12 @@ class CacheStore {
   // for another fingerprint is never returned.
   virtual absl::StatusOr<SharedBytes> GetCode(
       absl::string_view digest, absl::string_view fingerprint) const = 0;
+
+  // True if code for exactly (digest, fingerprint) is stored. Cheap: reads
+  // a small size entry, not the code, so a true may still be followed by a
+  // GetCode that finds the code corrupt (which then deletes the entry).
+  virtual absl::StatusOr<bool> HasCode(absl::string_view digest,
+                                       absl::string_view fingerprint) const = 0;
 
   // --- Job records ---------------------------------------------------------
 

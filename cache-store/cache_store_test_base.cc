@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "cache-store/blob_format.h"
 #include "cache-store/kv_cache_store.h"
 #include "cache-store/module_digest.h"
 #include "gmock/gmock.h"
@@ -157,7 +158,54 @@ TEST_P(CacheStoreTest, DeleteModuleRemovesItsCode) {
   EXPECT_TRUE(store().DeleteModule(digest).ok());  // Absent: still OK.
 }
 
+TEST_P(CacheStoreTest, ModuleRecordIsItsOwnKindAndGoesWithTheModule) {
+  const std::string bytes = Bytes(100, 20);
+  const std::string digest = ModuleDigest(bytes);
+  EXPECT_TRUE(absl::IsNotFound(store().GetModuleRecord(digest).status()));
+  ASSERT_TRUE(store().PutModule(digest, bytes).ok());
+  ASSERT_TRUE(store().PutModuleRecord(digest, "metadata").ok());
+  ASSERT_TRUE(store().PutJob("job-1", "record").ok());
+  EXPECT_EQ(store().GetModuleRecord(digest).value_or(""), "metadata");
+  // Not a job record: listings hold jobs only.
+  EXPECT_THAT(Ids(*store().ListAllJobs()), ElementsAre("job-1"));
+  EXPECT_TRUE(
+      absl::IsInvalidArgument(store().PutModuleRecord("module/x", "metadata")));
+  ASSERT_TRUE(store().DeleteModule(digest).ok());
+  EXPECT_TRUE(absl::IsNotFound(store().GetModuleRecord(digest).status()));
+}
+
 // --- Compiled code ---------------------------------------------------------
+
+TEST_P(CacheStoreTest, HasCodeReadsTheSizeEntryNotTheCode) {
+  const std::string digest = ModuleDigest(Bytes(100, 21));
+  ASSERT_TRUE(store().PutCode(digest, kFingerprintA, Bytes(5000, 22)).ok());
+  EXPECT_EQ(store().HasCode(digest, kFingerprintA).value_or(false), true);
+  EXPECT_EQ(store().HasCode(digest, kFingerprintB).value_or(true), false);
+  // Damaged code still has its size entry: HasCode did not read the code.
+  MutateRaw(Space::kCode, CodeKey(digest, kFingerprintA),
+            [](const std::string&) { return std::string("garbage"); });
+  EXPECT_EQ(store().HasCode(digest, kFingerprintA).value_or(false), true);
+  EXPECT_FALSE(store().GetCode(digest, kFingerprintA).ok());  // Drops both.
+  EXPECT_EQ(store().HasCode(digest, kFingerprintA).value_or(true), false);
+  ASSERT_TRUE(store().PutCode(digest, kFingerprintB, "code").ok());
+  ASSERT_TRUE(store().DeleteModule(digest).ok());
+  EXPECT_EQ(store().HasCode(digest, kFingerprintB).value_or(true), false);
+  EXPECT_TRUE(absl::IsInvalidArgument(store().HasCode(digest, "").status()));
+}
+
+TEST_P(CacheStoreTest, HasCodeFindsCodeStoredWithoutASizeEntry) {
+  // As an older store wrote it: the code alone.
+  const std::string digest = ModuleDigest(Bytes(100, 23));
+  const std::string key = CodeKey(digest, kFingerprintA);
+  ASSERT_TRUE(store().PutCode(digest, kFingerprintA, "code").ok());
+  std::vector<KvWrite> writes;
+  writes.push_back({Space::kCodeSizes, key, std::nullopt});
+  ASSERT_TRUE(raw().Write(std::move(writes)).ok());
+  EXPECT_EQ(store().HasCode(digest, kFingerprintA).value_or(false), true);
+  EXPECT_TRUE(raw().Get(Space::kCodeSizes, key).ok());  // Added back.
+  ASSERT_TRUE(store().DeleteModule(digest).ok());
+  EXPECT_FALSE(raw().Get(Space::kCodeSizes, key).ok());
+}
 
 TEST_P(CacheStoreTest, CodeIsKeyedByFingerprint) {
   const std::string digest = ModuleDigest(Bytes(100, 8));
@@ -396,6 +444,26 @@ TEST_P(CacheStoreTest, DataSurvivesReopen) {
   EXPECT_EQ(store().AppendLog("job-1", "line 2\n").value_or(99), 7u);
   EXPECT_EQ(store().ReadLog("job-1", 0, 100)->data, "line 1\nline 2\n");
   EXPECT_THAT(*store().ListModules(), SizeIs(1));
+}
+
+TEST_P(CacheStoreTest, OldModuleRecordsMoveOutOfTheJobsAtOpen) {
+  if (!harness_->persistent()) GTEST_SKIP() << "backend keeps no data";
+  const std::string bytes = Bytes(100, 24);
+  const std::string digest = ModuleDigest(bytes);
+  ASSERT_TRUE(store().PutModule(digest, bytes).ok());
+  ASSERT_TRUE(store().PutJob("job-00000001", "job record").ok());
+  // As heads wrote module metadata before it was a kind of its own.
+  const std::string old_key = absl::StrCat("module/", digest);
+  std::vector<KvWrite> writes;
+  writes.push_back(
+      {Space::kJobs, old_key, EncodeBlob(Space::kJobs, old_key, "metadata")});
+  ASSERT_TRUE(raw().Write(std::move(writes)).ok());
+  ASSERT_TRUE(harness_->Reopen().ok());
+  EXPECT_EQ(store().GetModuleRecord(digest).value_or(""), "metadata");
+  EXPECT_THAT(Ids(*store().ListAllJobs()), ElementsAre("job-00000001"));
+  EXPECT_THAT(*store().ListModules(), SizeIs(1));
+  EXPECT_FALSE(raw().Get(Space::kJobs, old_key).ok());
+  EXPECT_THAT(LogLines(), ElementsAre(HasSubstr("moved 1 old module record")));
 }
 
 TEST_P(CacheStoreTest, ConcurrentModuleWritersAndReaders) {

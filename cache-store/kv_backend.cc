@@ -14,6 +14,10 @@ const char* SpaceName(Space space) {
       return "jobs";
     case Space::kLogs:
       return "logs";
+    case Space::kModuleRecords:
+      return "module_records";
+    case Space::kCodeSizes:
+      return "code_sizes";
   }
   return "unknown";
 }

@@ -2,6 +2,8 @@
 //
 // Internal to cache-store. A backend is a handful of ordered byte maps, one
 // per Space (RocksDB: one column family each; memory: one std::map each).
+// A store written before a space existed opens read-only with that space
+// empty (RocksDB: a missing column family reads as empty).
 // KvCacheStore builds everything else (envelopes, checksums, keys, log
 // offsets) on top, so both backends share that logic and one test suite.
 //
@@ -28,18 +30,20 @@ namespace wasmhpc::cache {
 
 // The kinds of data. The values are stored in blob headers: never renumber.
 enum class Space : uint8_t {
-  kModules = 1,      // digest -> module bytes
-  kModuleSizes = 2,  // digest -> module size (u64), so listing reads no bytes
-  kCode = 3,         // digest '\0' fingerprint -> serialized code
-  kJobs = 4,         // job id -> job record
-  kLogs = 5,         // job id '\0' big-endian u64 offset -> log chunk
+  kModules = 1,        // digest -> module bytes
+  kModuleSizes = 2,    // digest -> module size (u64), so listing reads no bytes
+  kCode = 3,           // digest '\0' fingerprint -> serialized code
+  kJobs = 4,           // job id -> job record
+  kLogs = 5,           // job id '\0' big-endian u64 offset -> log chunk
+  kModuleRecords = 6,  // digest -> module metadata record
+  kCodeSizes = 7,  // digest '\0' fingerprint -> code size (u64), for HasCode
 };
-inline constexpr Space kAllSpaces[] = {Space::kModules, Space::kModuleSizes,
-                                       Space::kCode, Space::kJobs,
-                                       Space::kLogs};
+inline constexpr Space kAllSpaces[] = {
+    Space::kModules, Space::kModuleSizes,   Space::kCode,     Space::kJobs,
+    Space::kLogs,    Space::kModuleRecords, Space::kCodeSizes};
 
 // Column family name of a space: "modules", "module_sizes", "code", "jobs",
-// "logs".
+// "logs", "module_records", "code_sizes".
 const char* SpaceName(Space space);
 
 // One write of a batch: a put, or a delete when `value` is empty.

@@ -16,6 +16,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "cache-store/blob_format.h"
+#include "cache-store/legacy_records.h"
+#include "common/logging.h"
 
 namespace wasmhpc::cache {
 namespace {
@@ -91,7 +93,9 @@ std::optional<uint64_t> LogKeyOffset(absl::string_view key,
 class KvCacheStore final : public CacheStore {
  public:
   KvCacheStore(std::unique_ptr<KvBackend> kv, CacheLogFn log)
-      : kv_(std::move(kv)), log_(std::move(log)) {}
+      : kv_(std::move(kv)),
+        log_(std::move(log)),
+        legacy_records_(MigrateLegacyModuleRecords(*kv_, log_)) {}
 
   absl::Status PutModule(absl::string_view digest,
                          absl::string_view bytes) override;
@@ -100,11 +104,17 @@ class KvCacheStore final : public CacheStore {
   absl::StatusOr<bool> HasModule(absl::string_view digest) const override;
   absl::Status DeleteModule(absl::string_view digest) override;
   absl::StatusOr<std::vector<ModuleInfo>> ListModules() const override;
+  absl::Status PutModuleRecord(absl::string_view digest,
+                               absl::string_view record) override;
+  absl::StatusOr<std::string> GetModuleRecord(
+      absl::string_view digest) const override;
 
   absl::Status PutCode(absl::string_view digest, absl::string_view fingerprint,
                        absl::string_view code) override;
   absl::StatusOr<SharedBytes> GetCode(
       absl::string_view digest, absl::string_view fingerprint) const override;
+  absl::StatusOr<bool> HasCode(absl::string_view digest,
+                               absl::string_view fingerprint) const override;
 
   absl::Status PutJob(absl::string_view job_id,
                       absl::string_view record) override;
@@ -151,6 +161,8 @@ class KvCacheStore final : public CacheStore {
 
   const std::unique_ptr<KvBackend> kv_;
   const CacheLogFn log_;
+  // Legacy module records remain in the job space (legacy_records.h).
+  const bool legacy_records_;
 
   mutable absl::Mutex report_mu_;
   mutable absl::flat_hash_set<std::string> reported_
@@ -212,6 +224,9 @@ void KvCacheStore::DropCorrupt(Space space, absl::string_view key) const {
         space == Space::kModules ? Space::kModuleSizes : Space::kModules;
     writes.push_back({other, std::string(key), std::nullopt});
   }
+  if (space == Space::kCode) {
+    writes.push_back({Space::kCodeSizes, std::string(key), std::nullopt});
+  }
   // Best effort: a failure leaves the entry, which reads as a miss anyway.
   kv_->Write(std::move(writes)).IgnoreError();
 }
@@ -268,15 +283,23 @@ absl::Status KvCacheStore::DeleteModule(absl::string_view digest) {
   std::vector<KvWrite> writes;
   writes.push_back({Space::kModules, std::string(digest), std::nullopt});
   writes.push_back({Space::kModuleSizes, std::string(digest), std::nullopt});
+  writes.push_back({Space::kModuleRecords, std::string(digest), std::nullopt});
+  if (legacy_records_) {
+    writes.push_back(
+        {Space::kJobs, LegacyModuleRecordKey(digest), std::nullopt});
+  }
   const std::string prefix = absl::StrCat(digest, absl::string_view("\0", 1));
-  absl::Status scan = kv_->Scan(
-      Space::kCode, prefix, ScanDirection::kForward,
-      [&](absl::string_view key, absl::string_view) {
-        if (!absl::StartsWith(key, prefix)) return false;
-        writes.push_back({Space::kCode, std::string(key), std::nullopt});
-        return true;
-      });
-  if (!scan.ok()) return scan;
+  // Size entries first: code written by an older store may lack one.
+  for (Space space : {Space::kCodeSizes, Space::kCode}) {
+    absl::Status scan =
+        kv_->Scan(space, prefix, ScanDirection::kForward,
+                  [&](absl::string_view key, absl::string_view) {
+                    if (!absl::StartsWith(key, prefix)) return false;
+                    writes.push_back({space, std::string(key), std::nullopt});
+                    return true;
+                  });
+    if (!scan.ok()) return scan;
+  }
   return kv_->Write(std::move(writes));
 }
 
@@ -306,6 +329,33 @@ absl::StatusOr<std::vector<ModuleInfo>> KvCacheStore::ListModules() const {
   return modules;
 }
 
+absl::Status KvCacheStore::PutModuleRecord(absl::string_view digest,
+                                           absl::string_view record) {
+  if (absl::Status s = CheckDigest(digest); !s.ok()) return s;
+  if (absl::Status s = CheckSize("module record", record.size()); !s.ok()) {
+    return s;
+  }
+  if (absl::Status s = CheckWritable(); !s.ok()) return s;
+  return Put(Space::kModuleRecords, std::string(digest), record);
+}
+
+absl::StatusOr<std::string> KvCacheStore::GetModuleRecord(
+    absl::string_view digest) const {
+  if (absl::Status s = CheckDigest(digest); !s.ok()) return s;
+  absl::StatusOr<SharedBytes> record =
+      ReadChecked(Space::kModuleRecords, digest,
+                  absl::StrCat("record of module ", digest), /*drop=*/false);
+  if (absl::IsNotFound(record.status()) && legacy_records_) {
+    const std::string key = LegacyModuleRecordKey(digest);
+    absl::StatusOr<SharedBytes> legacy = ReadChecked(
+        Space::kJobs, key, absl::StrCat("old record of module ", digest),
+        /*drop=*/false);
+    if (legacy.ok()) record = *std::move(legacy);
+  }
+  if (!record.ok()) return record.status();
+  return record->ToString();
+}
+
 // --- Compiled code ---------------------------------------------------------
 
 absl::Status KvCacheStore::PutCode(absl::string_view digest,
@@ -315,7 +365,14 @@ absl::Status KvCacheStore::PutCode(absl::string_view digest,
   if (absl::Status s = CheckFingerprint(fingerprint); !s.ok()) return s;
   if (absl::Status s = CheckSize("code", code.size()); !s.ok()) return s;
   if (absl::Status s = CheckWritable(); !s.ok()) return s;
-  return Put(Space::kCode, CodeKey(digest, fingerprint), code);
+  std::string key = CodeKey(digest, fingerprint);
+  std::vector<KvWrite> writes;
+  writes.push_back(
+      {Space::kCodeSizes, key,
+       EncodeBlob(Space::kCodeSizes, key, EncodeU64(code.size()))});
+  std::string value = EncodeBlob(Space::kCode, key, code);
+  writes.push_back({Space::kCode, std::move(key), std::move(value)});
+  return kv_->Write(std::move(writes));
 }
 
 absl::StatusOr<SharedBytes> KvCacheStore::GetCode(
@@ -326,6 +383,31 @@ absl::StatusOr<SharedBytes> KvCacheStore::GetCode(
                      absl::StrCat("code for ", digest, " with fingerprint ",
                                   Quoted(fingerprint)),
                      /*drop=*/true);
+}
+
+absl::StatusOr<bool> KvCacheStore::HasCode(
+    absl::string_view digest, absl::string_view fingerprint) const {
+  if (absl::Status s = CheckDigest(digest); !s.ok()) return s;
+  if (absl::Status s = CheckFingerprint(fingerprint); !s.ok()) return s;
+  const std::string key = CodeKey(digest, fingerprint);
+  absl::StatusOr<SharedBytes> size = ReadChecked(
+      Space::kCodeSizes, key, absl::StrCat("size entry of code for ", digest),
+      /*drop=*/true);
+  if (size.ok()) return true;
+  if (!absl::IsNotFound(size.status())) return size.status();
+  // Code stored by an older store has no size entry: read it once and add
+  // one (a missing key costs no read of code).
+  absl::StatusOr<SharedBytes> code = GetCode(digest, fingerprint);
+  if (absl::IsNotFound(code.status())) return false;
+  if (!code.ok()) return code.status();
+  if (!kv_->read_only()) {
+    std::vector<KvWrite> writes;
+    writes.push_back(
+        {Space::kCodeSizes, key,
+         EncodeBlob(Space::kCodeSizes, key, EncodeU64(code->size()))});
+    kv_->Write(std::move(writes)).IgnoreError();  // Next time, then.
+  }
+  return true;
 }
 
 // --- Job records -----------------------------------------------------------
@@ -359,6 +441,7 @@ absl::StatusOr<std::vector<JobRecord>> KvCacheStore::ListJobs(
       Space::kJobs, start_after, ScanDirection::kForward,
       [&](absl::string_view key, absl::string_view value) {
         if (key == start_after) return true;
+        if (legacy_records_ && IsLegacyModuleRecordKey(key)) return true;
         absl::StatusOr<BlobPayload> payload =
             DecodeBlob(value, Space::kJobs, key);
         if (!payload.ok()) {
@@ -570,8 +653,7 @@ void EmitLog(const CacheLogFn& log, absl::string_view message) {
     log(message);
     return;
   }
-  std::fprintf(stderr, "wasmhpc cache-store: %.*s\n",
-               static_cast<int>(message.size()), message.data());
+  LogWarning(absl::StrCat("cache-store: ", message));
 }
 
 std::unique_ptr<CacheStore> NewKvCacheStore(std::unique_ptr<KvBackend> kv,

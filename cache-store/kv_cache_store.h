@@ -23,7 +23,7 @@
 namespace wasmhpc::cache {
 
 // Returns a store that owns `kv` and reports diagnostics through `log`
-// (empty: stderr). REQUIRES: kv != nullptr.
+// (empty: the process log). REQUIRES: kv != nullptr.
 std::unique_ptr<CacheStore> NewKvCacheStore(std::unique_ptr<KvBackend> kv,
                                             CacheLogFn log);
 
@@ -33,7 +33,8 @@ std::string CodeKey(absl::string_view digest, absl::string_view fingerprint);
 std::string LogKey(absl::string_view job_id, uint64_t offset);
 // Space::kJobs: the job id itself.
 
-// Sends `message` to `log`, or to stderr when `log` is empty.
+// Sends `message` to `log`, or to the process log (common/logging.h) as a
+// warning when `log` is empty.
 void EmitLog(const CacheLogFn& log, absl::string_view message);
 
 }  // namespace wasmhpc::cache

@@ -71,7 +71,7 @@ class MemoryKv final : public KvBackend {
 
   const std::string name_ = "memory cache";
   mutable absl::Mutex mu_;
-  std::array<Map, 8> maps_ ABSL_GUARDED_BY(mu_);
+  std::array<Map, std::size(kAllSpaces) + 1> maps_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace

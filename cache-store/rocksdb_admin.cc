@@ -45,9 +45,16 @@ StoreCounts CountOpen(OpenDb& opened) {
   StoreCounts counts;
   counts.known = true;
   for (Space space : cache::kAllSpaces) {
-    if (space == Space::kModules) continue;  // Counted by their sizes.
-    std::unique_ptr<rocksdb::Iterator> it(opened.db->NewIterator(
-        rocksdb::ReadOptions(), opened.handles[static_cast<size_t>(space)]));
+    rocksdb::ColumnFamilyHandle* handle =
+        opened.handles[static_cast<size_t>(space)];
+    // Modules and code are counted by their sizes; a missing family is
+    // empty.
+    if (space == Space::kModules || space == Space::kCodeSizes ||
+        handle == nullptr) {
+      continue;
+    }
+    std::unique_ptr<rocksdb::Iterator> it(
+        opened.db->NewIterator(rocksdb::ReadOptions(), handle));
     std::string last_log;
     for (it->SeekToFirst(); it->Valid(); it->Next()) {
       const rocksdb::Slice key = it->key();
@@ -59,6 +66,7 @@ StoreCounts CountOpen(OpenDb& opened) {
           ++counts.code;
           break;
         case Space::kJobs:
+        case Space::kModuleRecords:
           ++counts.records;
           break;
         case Space::kLogs: {
@@ -121,9 +129,10 @@ absl::StatusOr<uint64_t> RestoreBlobFile(OpenDb& opened, const fs::path& file) {
         absl::StrCat(file.string(), ": not an uncompressed blob file"));
   }
   const uint32_t family = Fixed<uint32_t>(bytes, 8);
-  auto handle = std::find_if(
-      opened.handles.begin(), opened.handles.end(),
-      [&](rocksdb::ColumnFamilyHandle* h) { return h->GetID() == family; });
+  auto handle = std::find_if(opened.handles.begin(), opened.handles.end(),
+                             [&](rocksdb::ColumnFamilyHandle* h) {
+                               return h != nullptr && h->GetID() == family;
+                             });
   if (handle == opened.handles.end()) {
     return absl::DataLossError(
         absl::StrCat(file.string(), ": unknown column family ", family));

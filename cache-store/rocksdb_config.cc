@@ -6,6 +6,7 @@
 #include <sys/time.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdarg>
 #include <cstdio>
 #include <ctime>
@@ -101,6 +102,27 @@ rocksdb::ColumnFamilyOptions SpaceOptions(Space space) {
   return options;
 }
 
+// The descriptors of `all` whose family exists in the store at `path`, and
+// their indexes in `all` (`present`). A store written before a family was
+// added lacks it; a read-only open must not name it. If the families cannot
+// be listed, all of them (the open then reports why).
+std::vector<rocksdb::ColumnFamilyDescriptor> PresentFamilies(
+    const rocksdb::DBOptions& options, const std::string& path,
+    const std::vector<rocksdb::ColumnFamilyDescriptor>& all,
+    std::vector<size_t>& present) {
+  std::vector<std::string> names;
+  if (!rocksdb::DB::ListColumnFamilies(options, path, &names).ok()) return all;
+  std::vector<rocksdb::ColumnFamilyDescriptor> families;
+  for (size_t i = 0; i < all.size(); ++i) {
+    if (std::find(names.begin(), names.end(), all[i].name) == names.end()) {
+      continue;
+    }
+    families.push_back(all[i]);
+    present.push_back(i);
+  }
+  return families;
+}
+
 bool IsLockFailure(const rocksdb::Status& s) {
   if (!s.IsIOError()) return false;
   const std::string text = s.ToString();
@@ -114,6 +136,7 @@ void OpenDb::Close(bool flush) {
   if (db == nullptr) return;
   if (flush) db->Flush(rocksdb::FlushOptions(), handles).PermitUncheckedError();
   for (rocksdb::ColumnFamilyHandle* handle : handles) {
+    if (handle == nullptr) continue;  // A family the store lacks.
     db->DestroyColumnFamilyHandle(handle).PermitUncheckedError();
   }
   handles.clear();
@@ -127,11 +150,24 @@ absl::StatusOr<OpenDb> OpenStoreDb(const std::string& path,
   const rocksdb::DBOptions options = StoreDbOptions(path, writer, env);
   OpenDb opened;
   rocksdb::DB* db = nullptr;
-  const std::vector<rocksdb::ColumnFamilyDescriptor> families = StoreFamilies();
+  std::vector<rocksdb::ColumnFamilyDescriptor> families = StoreFamilies();
+  // Which families exist; families.size() (all) for a writer, which
+  // creates the missing ones.
+  std::vector<size_t> present;
+  if (!writer) families = PresentFamilies(options, path, families, present);
   const rocksdb::Status s =
       writer ? rocksdb::DB::Open(options, path, families, &opened.handles, &db)
              : rocksdb::DB::OpenForReadOnly(options, path, families,
                                             &opened.handles, &db);
+  if (s.ok() && !present.empty()) {
+    // Back to one slot per Space, null where the family does not exist.
+    std::vector<rocksdb::ColumnFamilyHandle*> by_space(StoreFamilies().size(),
+                                                       nullptr);
+    for (size_t i = 0; i < present.size(); ++i) {
+      by_space[present[i]] = opened.handles[i];
+    }
+    opened.handles = std::move(by_space);
+  }
   if (IsLockFailure(s)) {
     return absl::UnavailableError(absl::StrCat(
         name,

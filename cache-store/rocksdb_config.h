@@ -59,7 +59,9 @@ struct OpenDb {
   void Close(bool flush);
 
   std::unique_ptr<rocksdb::DB> db;
-  // Indexed by Space; [0] is RocksDB's "default" family (unused).
+  // Indexed by Space; [0] is RocksDB's "default" family (unused). Null for
+  // a family that a store opened read-only lacks (written before the
+  // family existed): that space reads as empty.
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
 };
 

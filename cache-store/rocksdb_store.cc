@@ -172,6 +172,15 @@ class RocksDbKv final : public KvBackend {
                      "free space there and the next write reopens it"));
   }
 
+  // A write to a space whose family a degraded (read-only on a full disk)
+  // open of an older store lacks: it cannot be batched until reopened.
+  absl::Status MissingFamily(Space space) const {
+    return DiskFullError(absl::StrCat(
+        name_, ": cannot write ", SpaceName(space),
+        ": the store was opened read-only on a full disk; free space there "
+        "and writes resume"));
+  }
+
   const RocksDbOptions options_;
   const std::string name_;
   rocksdb::Env* const env_;
@@ -247,6 +256,7 @@ absl::StatusOr<SharedBytes> RocksDbKv::Get(Space space,
   auto value = std::make_shared<rocksdb::PinnableSlice>();
   absl::ReaderMutexLock lock(&mu_);
   if (db_.db == nullptr) return Closed();
+  if (Handle(space) == nullptr) return absl::NotFoundError("no such key");
   const rocksdb::Status s =
       db_.db->Get(options, Handle(space),
                   rocksdb::Slice(key.data(), key.size()), value.get());
@@ -281,6 +291,7 @@ absl::Status RocksDbKv::Write(std::vector<KvWrite> writes) {
     absl::ReaderMutexLock lock(&mu_);
     if (db_.db == nullptr) return Closed();
     for (const KvWrite& write : writes) {
+      if (Handle(write.space) == nullptr) return MissingFamily(write.space);
       const rocksdb::Slice key(write.key);
       const rocksdb::Status s =
           write.value.has_value()
@@ -346,6 +357,7 @@ absl::Status RocksDbKv::Scan(
     absl::FunctionRef<bool(absl::string_view, absl::string_view)> visit) const {
   absl::ReaderMutexLock lock(&mu_);
   if (db_.db == nullptr) return Closed();
+  if (Handle(space) == nullptr) return absl::OkStatus();  // Empty.
   std::unique_ptr<rocksdb::Iterator> it(
       db_.db->NewIterator(rocksdb::ReadOptions(), Handle(space)));
   const rocksdb::Slice target(start.data(), start.size());

@@ -1,9 +1,12 @@
 #include "client-cli/cli_options.h"
 
+#include <algorithm>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <utility>
 
+#include "CLI/CLI.hpp"
 #include "absl/status/status.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
@@ -11,366 +14,274 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "cache-store/module_digest.h"
+#include "common/command_line.h"
 
 namespace wasmhpc::cli {
 
-const char kUsage[] =
-    "usage: wasmhpc-cli [--server HOST:PORT] [--token T] [--tls] [--ca FILE]\n"
-    "                   [--output text|json] COMMAND [ARGS...]\n"
-    "\n"
-    "commands:\n"
-    "  submit MODULE --ranks N [options] [-- ARGS...]\n"
-    "        run MODULE (a .wasm file, uploaded when the head lacks it, or\n"
-    "        sha256:...) on N ranks, print its output as the ranks write it\n"
-    "        and exit with the job's exit code\n"
-    "      --dir HOST[:GUEST][:ro]  preopen a host directory (repeatable)\n"
-    "      --env K=V                set a guest environment variable "
-    "(repeatable)\n"
-    "      --timeout D              stop the job after D (30s, 5m, 1h30m)\n"
-    "      --detach                 print the job id and return at once\n"
-    "      --tag-output             prefix each output line with "
-    "\"[rank N] \"\n"
-    "  jobs [--state STATE]...     list jobs (QUEUED, RUNNING, FAILED, ...)\n"
-    "  status ID                   show one job\n"
-    "  logs ID [-f]                print a job's output (-f: until it ends)\n"
-    "  cancel ID                   cancel a job\n"
-    "  modules push FILE           upload a module, print its digest\n"
-    "  modules ls                  list the head's modules\n"
-    "  modules rm DIGEST           delete a module\n"
-    "  pools                       list the worker pools (and failed "
-    "launches)\n"
-    "  pools drain POOL [--detach] [--reason TEXT]\n"
-    "        give the pool no new jobs; its running jobs finish (--detach:\n"
-    "        then it leaves and its ranks exit)\n"
-    "  pools resume POOL           let a drained pool take jobs again\n"
-    "  pools report-failure --name NAME --reason TEXT [--hosts A,B]\n"
-    "        record a pool launch that failed (used by wasmhpc-pool)\n"
-    "\n"
-    "options:\n"
-    "  --server HOST:PORT  the head's gRPC address (default $WASMHPC_SERVER,\n"
-    "                      else 127.0.0.1:7070)\n"
-    "  --token T           bearer token (default $WASMHPC_TOKEN)\n"
-    "  --tls               speak TLS to the head, trusting the system's CAs\n"
-    "  --ca FILE           speak TLS, trusting the CA certificates in FILE\n"
-    "                      (PEM; default $WASMHPC_CA)\n"
-    "  --output FORMAT     text (default) or json: the API's messages; submit\n"
-    "                      and logs print one JobEvent per line\n"
-    "  -h, --help          this text\n"
-    "\n"
+namespace {
+
+constexpr char kDescription[] =
+    "wasmhpc-cli: submits jobs to a wasmhpc head and looks after them.";
+constexpr char kFooter[] =
+    "Run 'wasmhpc-cli COMMAND --help' for a command's options.\n"
     "Ctrl-C while submit follows a job asks whether to cancel it.\n"
     "exit codes: submit exits with the job's code (0 succeeded, the failing\n"
     "rank's code, 124 timed out, 130 cancelled); 1 on errors; 2 on bad "
-    "usage.\n";
+    "usage.";
 
-namespace {
+using S = const std::string&;
+using Strings = std::vector<std::string>;
 
-// One argument that looks like an option: "--name", "-n" or "--name=value".
-struct OptionArg {
-  std::string name;
-  std::optional<std::string> inline_value;
+// Rejects a value: "FLAG: MESSAGE" (ParseArgs).
+[[noreturn]] void Reject(S flag, absl::string_view message) {
+  throw CLI::ValidationError(flag, std::string(message));
+}
+
+void AddGlobalOptions(CLI::App& app, GlobalOptions& g) {
+  app.add_option_function<std::string>(
+         "--server",
+         [&g](S v) {
+           if (v.empty() || v.find(':') == std::string::npos) {
+             Reject("--server", absl::StrCat(v, ": expected HOST:PORT"));
+           }
+           g.server = v;
+         },
+         "the head's gRPC address, HOST:PORT (default 127.0.0.1:7070)")
+      ->envname("WASMHPC_SERVER");
+  app.add_option("--token", g.token, "bearer token")->envname("WASMHPC_TOKEN");
+  app.add_flag("--tls", g.tls,
+               "speak TLS to the head, trusting the system's CAs");
+  app.add_option_function<std::string>(
+         "--ca",
+         [&g](S v) {
+           if (v.empty()) Reject("--ca", "needs a file (PEM)");
+           g.ca_file = v;
+         },
+         "speak TLS, trusting the CA certificates in FILE (PEM)")
+      ->envname("WASMHPC_CA");
+  app.add_option_function<std::string>(
+      "--output",
+      [&g](S v) {
+        if (v != "text" && v != "json") {
+          Reject("--output", absl::StrCat(v, ": expected text or json"));
+        }
+        g.output = v == "json" ? OutputFormat::kJson : OutputFormat::kText;
+      },
+      "text (default) or json: the API's messages; submit and logs print "
+      "one JobEvent per line");
+}
+
+void AddSubmitOptions(CLI::App& sub, const CliEnvironment& env,
+                      SubmitOptions& o) {
+  v1::JobSpec& spec = o.spec;
+  sub.add_option_function<std::string>(
+      "-n,--ranks",
+      [&spec](S v) {
+        int32_t ranks = 0;
+        if (!absl::SimpleAtoi(v, &ranks) || ranks < 1) {
+          Reject("--ranks",
+                 absl::StrCat(v, ": expected a number of at least 1"));
+        }
+        spec.set_ranks(ranks);
+      },
+      "run on N ranks (required)");
+  sub.add_option_function<Strings>(
+         "--dir",
+         [&spec, &env](const Strings& specs) {
+           for (S text : specs) {
+             absl::StatusOr<v1::Dir> dir = ParseDirSpec(text, env.cwd);
+             if (!dir.ok()) Reject("--dir", dir.status().message());
+             *spec.add_dirs() = *std::move(dir);
+           }
+         },
+         "preopen a host directory, HOST[:GUEST][:ro] (repeatable)")
+      ->allow_extra_args(false);
+  sub.add_option_function<Strings>(
+         "--env",
+         [&spec](const Strings& vars) {
+           for (S var : vars) {
+             size_t eq = var.find('=');
+             if (eq == std::string::npos || eq == 0) {
+               Reject("--env", absl::StrCat(var, ": expected K=V"));
+             }
+             (*spec.mutable_env())[var.substr(0, eq)] = var.substr(eq + 1);
+           }
+         },
+         "set a guest environment variable, K=V (repeatable)")
+      ->allow_extra_args(false);
+  sub.add_option_function<std::string>(
+      "--timeout",
+      [&spec](S v) {
+        absl::StatusOr<absl::Duration> timeout = ParseTimeout(v);
+        if (!timeout.ok()) Reject("--timeout", timeout.status().message());
+        int64_t nanos = absl::ToInt64Nanoseconds(*timeout);
+        spec.mutable_timeout()->set_seconds(nanos / 1000000000);
+        spec.mutable_timeout()->set_nanos(
+            static_cast<int32_t>(nanos % 1000000000));
+      },
+      "stop the job after D (30s, 5m, 1h30m)");
+  sub.add_flag("--detach", o.detach, "print the job id and return at once");
+  sub.add_flag("--tag-output", o.tag_output,
+               "prefix each output line with \"[rank N] \"");
+}
+
+void AddJobsOptions(CLI::App& sub, std::vector<v1::JobState>& states) {
+  sub.add_option_function<Strings>(
+         "--state",
+         [&states](const Strings& values) {
+           for (S value : values) {
+             for (absl::string_view part : absl::StrSplit(value, ',')) {
+               absl::StatusOr<v1::JobState> state = ParseJobState(part);
+               if (!state.ok()) Reject("--state", state.status().message());
+               states.push_back(*state);
+             }
+           }
+         },
+         "only jobs in STATE (QUEUED, RUNNING, FAILED, ...; repeatable, or "
+         "comma-separated)")
+      ->allow_extra_args(false);
+}
+
+// The command line as CLI11 subcommands; `commands` maps each onto its
+// Command, parents before children. `positional` takes the command's one
+// argument.
+struct CliApp {
+  std::unique_ptr<CLI::App> app;
+  std::vector<std::pair<CLI::App*, Command>> commands;
+  CLI::App* modules = nullptr;
+  CLI::App* pools = nullptr;
+  std::string positional;
+
+  CLI::App* Add(CLI::App& parent, S name, S help, Command command,
+                S positional_name = "") {
+    CLI::App* sub = parent.add_subcommand(name, help);
+    commands.emplace_back(sub, command);
+    if (!positional_name.empty()) {
+      sub->add_option(positional_name, positional, positional_name);
+    }
+    return sub;
+  }
 };
 
-OptionArg SplitOption(const std::string& arg) {
-  size_t eq = arg.find('=');
-  if (arg.starts_with("--") && eq != std::string::npos) {
-    return {arg.substr(0, eq), arg.substr(eq + 1)};
-  }
-  return {arg, std::nullopt};
+void AddCommands(CliApp& c, const CliEnvironment& env, CliOptions& o) {
+  CLI::App& app = *c.app;
+  // Global options may follow the command.
+  app.fallthrough();
+  // Unknown arguments are collected and reported after parsing, naming them.
+  app.allow_extras();
+  CLI::App* submit = c.Add(
+      app, "submit",
+      "run MODULE (a .wasm file, uploaded when the head lacks it, or "
+      "sha256:...) on N ranks, print its output as the ranks write it and "
+      "exit with the job's exit code; the guest's arguments follow --",
+      Command::kSubmit, "MODULE");
+  AddSubmitOptions(*submit, env, o.submit);
+  AddJobsOptions(*c.Add(app, "jobs", "list jobs", Command::kJobs), o.states);
+  c.Add(app, "status", "show one job", Command::kStatus, "ID");
+  c.Add(app, "logs", "print a job's output", Command::kLogs, "ID")
+      ->add_flag("-f,--follow", o.follow, "until the job ends");
+  c.Add(app, "cancel", "cancel a job", Command::kCancel, "ID");
+  c.modules =
+      c.Add(app, "modules", "the head's modules: push, ls, rm", Command::kHelp);
+  c.Add(*c.modules, "push", "upload a module, print its digest",
+        Command::kModulesPush, "FILE");
+  c.Add(*c.modules, "ls", "list the head's modules", Command::kModulesLs)
+      ->alias("list");
+  c.Add(*c.modules, "rm", "delete a module", Command::kModulesRm, "DIGEST")
+      ->alias("delete");
+  c.pools = c.Add(app, "pools",
+                  "list the worker pools (and failed launches); drain, "
+                  "resume, report-failure",
+                  Command::kPools);
+  c.Add(*c.pools, "ls", "list the worker pools", Command::kPools)
+      ->alias("list");
+  CLI::App* drain = c.Add(*c.pools, "drain",
+                          "give the pool no new jobs; its running jobs finish",
+                          Command::kPoolsDrain, "POOL");
+  drain->add_flag("--detach", o.pool.detach,
+                  "then the pool leaves and its ranks exit");
+  drain->add_option("--reason", o.pool.reason, "why (shown in pools)");
+  c.Add(*c.pools, "resume", "let a drained pool take jobs again",
+        Command::kPoolsResume, "POOL");
+  CLI::App* failed =
+      c.Add(*c.pools, "report-failure",
+            "record a pool launch that failed (used by wasmhpc-pool)",
+            Command::kPoolsReportFailure);
+  failed->add_option("--name", o.pool.name, "the pool's name (required)");
+  failed->add_option_function<std::string>(
+      "--hosts",
+      [&o](S v) { o.pool.hosts = absl::StrSplit(v, ',', absl::SkipEmpty()); },
+      "its hosts, A,B,...");
+  failed->add_option("--reason", o.pool.reason, "what failed (required)");
+  c.Add(app, "help", "print this help", Command::kHelp);
 }
 
-bool LooksLikeOption(const std::string& arg) {
-  return arg.size() > 1 && arg[0] == '-';
-}
-
-bool IsHelp(const std::string& arg) { return arg == "--help" || arg == "-h"; }
-
-// Walks argv; options read their value from "=value" or the next argument.
-class ArgReader {
- public:
-  explicit ArgReader(const std::vector<std::string>& argv) : argv_(argv) {}
-
-  bool Done() const { return pos_ >= argv_.size(); }
-  const std::string& Peek() const { return argv_[pos_]; }
-  const std::string& Take() { return argv_[pos_++]; }
-
-  absl::StatusOr<std::string> Value(const OptionArg& option) {
-    if (option.inline_value) return *option.inline_value;
-    if (Done()) {
-      return absl::InvalidArgumentError(
-          absl::StrCat(option.name, " needs a value"));
-    }
-    return Take();
+// The error for arguments no command took (`rest`, in order).
+absl::Status Leftover(const CliApp& c, Command command, const Strings& rest) {
+  const std::string& arg = rest[0];
+  if (arg.size() > 1 && arg[0] == '-') {
+    return absl::InvalidArgumentError(absl::StrCat("unknown option ", arg));
   }
-
- private:
-  const std::vector<std::string>& argv_;
-  size_t pos_ = 1;
-};
-
-absl::Status NoValue(const OptionArg& option) {
-  if (!option.inline_value) return absl::OkStatus();
-  return absl::InvalidArgumentError(
-      absl::StrCat(option.name, " takes no value"));
-}
-
-// Applies a global option; false if `option` is not one.
-absl::StatusOr<bool> ApplyGlobal(const OptionArg& option, ArgReader& args,
-                                 GlobalOptions& global) {
-  if (option.name == "--tls") {
-    if (absl::Status s = NoValue(option); !s.ok()) return s;
-    global.tls = true;
-    return true;
+  if (c.modules->parsed() && command == Command::kHelp) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "unknown command 'modules ", arg, "': use push, ls or rm"));
   }
-  if (option.name != "--server" && option.name != "--token" &&
-      option.name != "--ca" && option.name != "--output") {
-    return false;
-  }
-  absl::StatusOr<std::string> value = args.Value(option);
-  if (!value.ok()) return value.status();
-  if (option.name == "--server") {
-    if (value->empty() || value->find(':') == std::string::npos) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("--server ", *value, ": expected HOST:PORT"));
-    }
-    global.server = *value;
-  } else if (option.name == "--token") {
-    global.token = *value;
-  } else if (option.name == "--ca") {
-    if (value->empty()) {
-      return absl::InvalidArgumentError("--ca needs a file (PEM)");
-    }
-    global.ca_file = *value;
-  } else if (*value == "text") {
-    global.output = OutputFormat::kText;
-  } else if (*value == "json") {
-    global.output = OutputFormat::kJson;
-  } else {
+  if (c.pools->parsed() && command == Command::kPools && c.positional.empty()) {
     return absl::InvalidArgumentError(
-        absl::StrCat("--output ", *value, ": expected text or json"));
-  }
-  return true;
-}
-
-absl::Status ApplyEnv(const std::string& value, v1::JobSpec& spec) {
-  size_t eq = value.find('=');
-  if (eq == std::string::npos || eq == 0) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("--env ", value, ": expected K=V"));
-  }
-  (*spec.mutable_env())[value.substr(0, eq)] = value.substr(eq + 1);
-  return absl::OkStatus();
-}
-
-absl::Status ApplyRanks(const std::string& value, v1::JobSpec& spec) {
-  int32_t ranks = 0;
-  if (!absl::SimpleAtoi(value, &ranks) || ranks < 1) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("--ranks ", value, ": expected a number of at least 1"));
-  }
-  spec.set_ranks(ranks);
-  return absl::OkStatus();
-}
-
-// Applies a submit option; false if `option` is not one.
-absl::StatusOr<bool> ApplySubmit(const OptionArg& option, ArgReader& args,
-                                 const CliEnvironment& env,
-                                 SubmitOptions& submit) {
-  const std::string& name = option.name;
-  if (name == "--detach" || name == "--tag-output") {
-    if (absl::Status s = NoValue(option); !s.ok()) return s;
-    (name == "--detach" ? submit.detach : submit.tag_output) = true;
-    return true;
-  }
-  if (name != "--ranks" && name != "-n" && name != "--env" && name != "--dir" &&
-      name != "--timeout") {
-    return false;
-  }
-  absl::StatusOr<std::string> value = args.Value(option);
-  if (!value.ok()) return value.status();
-  v1::JobSpec& spec = submit.spec;
-  absl::Status status;
-  if (name == "--ranks" || name == "-n") {
-    status = ApplyRanks(*value, spec);
-  } else if (name == "--env") {
-    status = ApplyEnv(*value, spec);
-  } else if (name == "--dir") {
-    absl::StatusOr<v1::Dir> dir = ParseDirSpec(*value, env.cwd);
-    status = dir.status();
-    if (dir.ok()) *spec.add_dirs() = *std::move(dir);
-  } else {
-    absl::StatusOr<absl::Duration> timeout = ParseTimeout(*value);
-    if (timeout.ok()) {
-      int64_t nanos = absl::ToInt64Nanoseconds(*timeout);
-      spec.mutable_timeout()->set_seconds(nanos / 1000000000);
-      spec.mutable_timeout()->set_nanos(
-          static_cast<int32_t>(nanos % 1000000000));
-    }
-    status = timeout.status();
-  }
-  if (!status.ok()) return status;
-  return true;
-}
-
-// Options of pools drain (--detach, --reason) and pools report-failure
-// (--name, --hosts, --reason); false for others.
-absl::StatusOr<bool> ApplyPoolOption(const OptionArg& option, ArgReader& args,
-                                     Command command,
-                                     PoolCommandOptions& pool) {
-  const std::string& name = option.name;
-  const bool drain = command == Command::kPoolsDrain;
-  if (drain && name == "--detach") {
-    if (absl::Status s = NoValue(option); !s.ok()) return s;
-    pool.detach = true;
-    return true;
-  }
-  if (name != "--reason" &&
-      (drain || (name != "--name" && name != "--hosts"))) {
-    return false;
-  }
-  absl::StatusOr<std::string> value = args.Value(option);
-  if (!value.ok()) return value.status();
-  if (name == "--reason") {
-    pool.reason = *value;
-  } else if (name == "--name") {
-    pool.name = *value;
-  } else {
-    pool.hosts = absl::StrSplit(*value, ',', absl::SkipEmpty());
-  }
-  return true;
-}
-
-// Applies an option of `command`; false if it has no such option.
-absl::StatusOr<bool> ApplyCommandOption(const OptionArg& option,
-                                        ArgReader& args,
-                                        const CliEnvironment& env,
-                                        CliOptions& options) {
-  switch (options.command) {
-    case Command::kSubmit:
-      return ApplySubmit(option, args, env, options.submit);
-    case Command::kLogs:
-      if (option.name != "-f" && option.name != "--follow") return false;
-      if (absl::Status s = NoValue(option); !s.ok()) return s;
-      options.follow = true;
-      return true;
-    case Command::kPoolsDrain:
-    case Command::kPoolsReportFailure:
-      return ApplyPoolOption(option, args, options.command, options.pool);
-    case Command::kJobs: {
-      if (option.name != "--state") return false;
-      absl::StatusOr<std::string> value = args.Value(option);
-      if (!value.ok()) return value.status();
-      for (absl::string_view part : absl::StrSplit(*value, ',')) {
-        absl::StatusOr<v1::JobState> state = ParseJobState(part);
-        if (!state.ok()) return state.status();
-        options.states.push_back(*state);
-      }
-      return true;
-    }
-    default:
-      return false;
-  }
-}
-
-// Maps the command word(s) at the reader onto a Command.
-absl::StatusOr<Command> ReadCommand(ArgReader& args) {
-  const std::string word = args.Take();
-  if (word == "submit") return Command::kSubmit;
-  if (word == "jobs") return Command::kJobs;
-  if (word == "status") return Command::kStatus;
-  if (word == "logs") return Command::kLogs;
-  if (word == "cancel") return Command::kCancel;
-  if (word == "help") return Command::kHelp;
-  if (word == "pools") {
-    if (args.Done() || LooksLikeOption(args.Peek())) return Command::kPools;
-    const std::string sub = args.Take();
-    if (sub == "ls" || sub == "list") return Command::kPools;
-    if (sub == "drain") return Command::kPoolsDrain;
-    if (sub == "resume") return Command::kPoolsResume;
-    if (sub == "report-failure") return Command::kPoolsReportFailure;
-    return absl::InvalidArgumentError(
-        absl::StrCat("unknown command 'pools ", sub,
+        absl::StrCat("unknown command 'pools ", arg,
                      "': use ls, drain, resume or report-failure"));
   }
-  if (word != "modules") {
+  if (c.app->get_subcommands().empty()) {
     return absl::InvalidArgumentError(
-        absl::StrCat("unknown command '", word, "'"));
+        absl::StrCat("unknown command '", arg, "'"));
   }
-  if (args.Done() || LooksLikeOption(args.Peek())) {
-    return absl::InvalidArgumentError("modules needs push, ls or rm");
-  }
-  const std::string sub = args.Take();
-  if (sub == "push") return Command::kModulesPush;
-  if (sub == "ls" || sub == "list") return Command::kModulesLs;
-  if (sub == "rm" || sub == "delete") return Command::kModulesRm;
   return absl::InvalidArgumentError(
-      absl::StrCat("unknown command 'modules ", sub, "': use push, ls or rm"));
+      command == Command::kSubmit
+          ? absl::StrCat("unexpected argument '", arg,
+                         "' (the guest's arguments go after --)")
+          : absl::StrCat("unexpected argument '", arg, "'"));
 }
 
-// Checks the positional arguments of the command and stores them.
-absl::Status ApplyPositionals(const std::vector<std::string>& positionals,
-                              CliOptions& options) {
-  size_t want = 0;
-  const char* what = "";
-  switch (options.command) {
+// What each command's argument is, and the message when it is missing.
+const char* MissingArgument(Command command) {
+  switch (command) {
     case Command::kSubmit:
-      want = 1;
-      what = "submit needs a module (app.wasm or sha256:...)";
-      break;
+      return "submit needs a module (app.wasm or sha256:...)";
     case Command::kStatus:
-      want = 1;
-      what = "status needs a job id";
-      break;
+      return "status needs a job id";
     case Command::kLogs:
-      want = 1;
-      what = "logs needs a job id";
-      break;
+      return "logs needs a job id";
     case Command::kCancel:
-      want = 1;
-      what = "cancel needs a job id";
-      break;
+      return "cancel needs a job id";
     case Command::kModulesPush:
-      want = 1;
-      what = "modules push needs a file";
-      break;
+      return "modules push needs a file";
     case Command::kModulesRm:
-      want = 1;
-      what = "modules rm needs a digest";
-      break;
+      return "modules rm needs a digest";
     case Command::kPoolsDrain:
     case Command::kPoolsResume:
-      want = 1;
-      what = "pools drain/resume needs a pool id (see wasmhpc-cli pools)";
-      break;
+      return "pools drain/resume needs a pool id (see wasmhpc-cli pools)";
     default:
-      break;
+      return nullptr;
   }
-  if (positionals.size() < want) {
-    return absl::InvalidArgumentError(what);
-  }
-  if (positionals.size() > want) {
-    const std::string& extra = positionals[want];
-    return absl::InvalidArgumentError(
-        options.command == Command::kSubmit
-            ? absl::StrCat("unexpected argument '", extra,
-                           "' (the guest's arguments go after --)")
-            : absl::StrCat("unexpected argument '", extra, "'"));
-  }
-  if (want == 0) return absl::OkStatus();
-  const std::string& arg = positionals[0];
+}
+
+absl::Status NotADigest(S arg) {
+  return absl::InvalidArgumentError(absl::StrCat(
+      arg, ": not a digest (sha256: and 64 lower-case hex digits)"));
+}
+
+// Stores the command's one argument where it belongs.
+absl::Status ApplyPositional(S arg, CliOptions& options) {
   switch (options.command) {
     case Command::kSubmit:
       options.submit.module = arg;
       options.submit.module_is_digest = absl::StartsWith(arg, kDigestPrefix);
       if (options.submit.module_is_digest && !IsValidDigest(arg)) {
-        return absl::InvalidArgumentError(absl::StrCat(
-            arg, ": not a digest (sha256: and 64 lower-case hex digits)"));
+        return NotADigest(arg);
       }
       break;
     case Command::kModulesRm:
-      if (!IsValidDigest(arg)) {
-        return absl::InvalidArgumentError(absl::StrCat(
-            arg, ": not a digest (sha256: and 64 lower-case hex digits)"));
-      }
+      if (!IsValidDigest(arg)) return NotADigest(arg);
       options.module_arg = arg;
       break;
     case Command::kModulesPush:
@@ -382,6 +293,33 @@ absl::Status ApplyPositionals(const std::vector<std::string>& positionals,
       break;
     default:
       options.job_id = arg;
+  }
+  return absl::OkStatus();
+}
+
+// The rules that span options, once all are read.
+absl::Status Finish(const CliApp& c, CliOptions& options) {
+  Strings rest = c.app->remaining(/*recurse=*/true);
+  if (!rest.empty()) return Leftover(c, options.command, rest);
+  if (c.app->get_subcommands().empty()) {
+    return absl::InvalidArgumentError("no command given");
+  }
+  if (c.modules->parsed() && options.command == Command::kHelp) {
+    return absl::InvalidArgumentError("modules needs push, ls or rm");
+  }
+  if (const char* missing = MissingArgument(options.command)) {
+    if (c.positional.empty()) return absl::InvalidArgumentError(missing);
+    if (absl::Status s = ApplyPositional(c.positional, options); !s.ok()) {
+      return s;
+    }
+  }
+  if (options.command == Command::kSubmit && options.submit.spec.ranks() == 0) {
+    return absl::InvalidArgumentError("submit needs --ranks N");
+  }
+  if (options.command == Command::kPoolsReportFailure &&
+      (options.pool.name.empty() || options.pool.reason.empty())) {
+    return absl::InvalidArgumentError(
+        "pools report-failure needs --name NAME and --reason TEXT");
   }
   return absl::OkStatus();
 }
@@ -400,8 +338,8 @@ absl::StatusOr<absl::Duration> ParseTimeout(absl::string_view text) {
   }
   if (!parsed || duration < absl::ZeroDuration() ||
       duration == absl::InfiniteDuration()) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "--timeout ", value, ": expected a duration like 30s, 5m or 1h30m"));
+    return absl::InvalidArgumentError(
+        absl::StrCat(value, ": expected a duration like 30s, 5m or 1h30m"));
   }
   return duration;
 }
@@ -417,14 +355,14 @@ absl::StatusOr<v1::Dir> ParseDirSpec(absl::string_view spec,
   }
   if (parts.size() > 2) {
     return absl::InvalidArgumentError(
-        absl::StrCat("--dir ", text, ": unknown mode '", parts.back(),
+        absl::StrCat(text, ": unknown mode '", parts.back(),
                      "', expected HOST[:GUEST][:ro]"));
   }
   const std::string& host = parts[0];
   std::string guest = parts.size() == 2 ? parts[1] : parts[0];
   if (host.empty() || guest.empty()) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "--dir ", text, ": empty path, expected HOST[:GUEST][:ro]"));
+    return absl::InvalidArgumentError(
+        absl::StrCat(text, ": empty path, expected HOST[:GUEST][:ro]"));
   }
   if (host.starts_with("/") || cwd.empty()) {
     dir.set_host_path(host);
@@ -446,7 +384,7 @@ absl::StatusOr<v1::JobState> ParseJobState(absl::string_view name) {
   if (!v1::JobState_Parse(upper, &state) ||
       state == v1::JOB_STATE_UNSPECIFIED) {
     return absl::InvalidArgumentError(absl::StrCat(
-        "--state ", std::string(name),
+        std::string(name),
         ": expected QUEUED, STARTING, RUNNING, SUCCEEDED, FAILED, CANCELLED "
         "or TIMED_OUT"));
   }
@@ -455,67 +393,46 @@ absl::StatusOr<v1::JobState> ParseJobState(absl::string_view name) {
 
 absl::StatusOr<CliOptions> ParseCommandLine(
     const std::vector<std::string>& argv, const CliEnvironment& env) {
+  // The guest's arguments, after the first "--", are never parsed.
+  Strings args = argv;
+  Strings guest_args;
+  auto dash_dash =
+      std::find(args.begin() + (args.empty() ? 0 : 1), args.end(), "--");
+  const bool has_guest_args = dash_dash != args.end();
+  if (has_guest_args) {
+    guest_args.assign(dash_dash + 1, args.end());
+    args.erase(dash_dash, args.end());
+  }
   CliOptions options;
-  if (!env.server.empty()) options.global.server = env.server;
-  options.global.token = env.token;
-  options.global.ca_file = env.ca;
-  ArgReader args(argv);
-
-  // Global options, then the command.
-  while (!args.Done() && LooksLikeOption(args.Peek())) {
-    const std::string& arg = args.Take();
-    if (IsHelp(arg)) return options;  // kHelp
-    OptionArg option = SplitOption(arg);
-    absl::StatusOr<bool> applied = ApplyGlobal(option, args, options.global);
-    if (!applied.ok()) return applied.status();
-    if (!*applied) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("unknown option ", option.name));
-    }
+  CliApp c;
+  c.app = NewCommandLineApp("wasmhpc-cli", kDescription, kFooter);
+  AddGlobalOptions(*c.app, options.global);
+  AddCommands(c, env, options);
+  absl::StatusOr<std::optional<std::string>> exit_text =
+      ParseArgs(*c.app, args);
+  if (!exit_text.ok()) return exit_text.status();
+  if (exit_text->has_value()) {  // --help, --version
+    options.exit_text = **exit_text;
+    return options;
   }
-  if (args.Done()) return absl::InvalidArgumentError("no command given");
-  absl::StatusOr<Command> command = ReadCommand(args);
-  if (!command.ok()) return command.status();
-  options.command = *command;
-  if (options.command == Command::kHelp) return options;
-
-  std::vector<std::string> positionals;
-  while (!args.Done()) {
-    const std::string& arg = args.Take();
-    if (arg == "--" && options.command == Command::kSubmit) {
-      while (!args.Done()) options.submit.spec.add_args(args.Take());
-      break;
-    }
-    if (!LooksLikeOption(arg)) {
-      positionals.push_back(arg);
-      continue;
-    }
-    if (IsHelp(arg)) {
-      options.command = Command::kHelp;
-      return options;
-    }
-    OptionArg option = SplitOption(arg);
-    absl::StatusOr<bool> applied = ApplyGlobal(option, args, options.global);
-    if (applied.ok() && !*applied) {
-      applied = ApplyCommandOption(option, args, env, options);
-    }
-    if (!applied.ok()) return applied.status();
-    if (!*applied) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("unknown option ", option.name));
-    }
+  for (const auto& [sub, command] : c.commands) {
+    if (sub->parsed()) options.command = command;
   }
-  if (absl::Status s = ApplyPositionals(positionals, options); !s.ok()) {
-    return s;
+  if (options.command == Command::kHelp && !c.modules->parsed() &&
+      !c.app->get_subcommands().empty()) {  // `help`
+    // The program's help (App::help would give the `help` command's).
+    options.exit_text = c.app->get_formatter()->make_help(
+        c.app.get(), "wasmhpc-cli", CLI::AppFormatMode::Normal);
+    return options;
   }
-  if (options.command == Command::kSubmit && options.submit.spec.ranks() == 0) {
-    return absl::InvalidArgumentError("submit needs --ranks N");
-  }
-  if (options.command == Command::kPoolsReportFailure &&
-      (options.pool.name.empty() || options.pool.reason.empty())) {
+  if (has_guest_args && options.command != Command::kSubmit) {
     return absl::InvalidArgumentError(
-        "pools report-failure needs --name NAME and --reason TEXT");
+        "unexpected argument '--' (only submit takes the guest's arguments)");
   }
+  for (std::string& arg : guest_args) {
+    options.submit.spec.add_args(std::move(arg));
+  }
+  if (absl::Status s = Finish(c, options); !s.ok()) return s;
   return options;
 }
 

@@ -3,12 +3,14 @@
 //   wasmhpc-cli [--server HOST:PORT] [--token T] [--tls] [--ca FILE]
 //               [--output text|json] COMMAND [ARGS...]
 //
-// Parsing is pure: ParseCommandLine reads only its arguments (the process
-// environment and working directory come in through CliEnvironment), so
-// every rule is unit tested. Global options may also follow the command
-// (`wasmhpc-cli jobs --output json`), but never after `--` in submit.
+// Parsing (CLI11, common/command_line.h) reads its arguments, the working
+// directory from CliEnvironment and the fallbacks $WASMHPC_SERVER,
+// $WASMHPC_TOKEN and $WASMHPC_CA from the process environment. Global
+// options may also follow the command (`wasmhpc-cli jobs --output json`),
+// but never after `--` in submit.
 //
-// Thread safety: the functions are pure and thread safe.
+// Thread safety: ParseCommandLine reads the environment; the other functions
+// are pure and thread safe.
 #ifndef WASMHPC_CLIENT_CLI_CLI_OPTIONS_H_
 #define WASMHPC_CLIENT_CLI_CLI_OPTIONS_H_
 
@@ -28,7 +30,7 @@ enum class OutputFormat {
 };
 
 enum class Command {
-  kHelp,
+  kHelp,  // --help, help or --version: print CliOptions::exit_text
   kSubmit,
   kJobs,
   kStatus,
@@ -43,14 +45,9 @@ enum class Command {
   kPoolsReportFailure,
 };
 
-// What the command line reads from the process beyond argv.
+// What the command line reads from the process beyond argv and the
+// environment variables named above.
 struct CliEnvironment {
-  // $WASMHPC_SERVER; "" when unset.
-  std::string server;
-  // $WASMHPC_TOKEN; "" when unset.
-  std::string token;
-  // $WASMHPC_CA; "" when unset.
-  std::string ca;
   // The working directory, absolute: relative --dir host paths are resolved
   // against it (the head and the pool do not share the CLI's directory).
   std::string cwd;
@@ -100,6 +97,8 @@ struct PoolCommandOptions {
 struct CliOptions {
   GlobalOptions global;
   Command command = Command::kHelp;
+  // kHelp: the help of the command asked about, or the version.
+  std::string exit_text;
   // kSubmit.
   SubmitOptions submit;
   // kStatus, kLogs, kCancel.
@@ -116,7 +115,8 @@ struct CliOptions {
 
 // Parses argv (argv[0] is the program). Errors are InvalidArgument with a
 // message naming the offending argument; the caller prints it with the usage
-// hint and exits 2. `--help`/`-h`/`help` anywhere give Command::kHelp.
+// hint and exits 2. `--help`/`-h` (the help of the command they follow),
+// `help` and `--version` give Command::kHelp and the text in exit_text.
 absl::StatusOr<CliOptions> ParseCommandLine(
     const std::vector<std::string>& argv, const CliEnvironment& env);
 
@@ -132,9 +132,6 @@ absl::StatusOr<v1::Dir> ParseDirSpec(absl::string_view spec,
 
 // "QUEUED", "running", ... (case-insensitive). InvalidArgument otherwise.
 absl::StatusOr<v1::JobState> ParseJobState(absl::string_view name);
-
-// The usage text printed by --help and after a usage error.
-extern const char kUsage[];
 
 }  // namespace wasmhpc::cli
 

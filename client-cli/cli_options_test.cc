@@ -3,6 +3,8 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
+#include "common/version.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
@@ -11,22 +13,26 @@ namespace {
 
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 const std::string kDigest = "sha256:" + std::string(64, 'a');
 
-CliEnvironment Env(std::string server, std::string token, std::string cwd) {
-  CliEnvironment env;
-  env.server = std::move(server);
-  env.token = std::move(token);
-  env.cwd = std::move(cwd);
-  return env;
+absl::StatusOr<CliOptions> Parse(std::vector<std::string> args) {
+  args.insert(args.begin(), "wasmhpc-cli");
+  return ParseCommandLine(args, CliEnvironment{.cwd = "/home/u"});
 }
 
-absl::StatusOr<CliOptions> Parse(std::vector<std::string> args,
-                                 CliEnvironment env = Env("", "", "/home/u")) {
-  args.insert(args.begin(), "wasmhpc-cli");
-  return ParseCommandLine(args, env);
-}
+// Sets an environment variable for the scope.
+class ScopedEnv {
+ public:
+  ScopedEnv(const char* name, const char* value) : name_(name) {
+    setenv(name, value, 1);
+  }
+  ~ScopedEnv() { unsetenv(name_); }
+
+ private:
+  const char* name_;
+};
 
 std::string Error(std::vector<std::string> args) {
   absl::StatusOr<CliOptions> options = Parse(std::move(args));
@@ -75,16 +81,21 @@ TEST(ParseCommandLine, GlobalOptionsBeforeOrAfterTheCommand) {
 }
 
 TEST(ParseCommandLine, EnvironmentGivesDefaultsThatFlagsOverride) {
-  CliEnvironment env = Env("envhost:7", "envtok", "/");
-  auto o = Parse({"pools"}, env);
-  ASSERT_TRUE(o.ok());
-  EXPECT_EQ(o->global.server, "envhost:7");
-  EXPECT_EQ(o->global.token, "envtok");
-  o = Parse({"--server", "flag:8", "--token", "flagtok", "pools"}, env);
-  ASSERT_TRUE(o.ok());
-  EXPECT_EQ(o->global.server, "flag:8");
-  EXPECT_EQ(o->global.token, "flagtok");
-  o = Parse({"pools"}, CliEnvironment());
+  {
+    ScopedEnv server("WASMHPC_SERVER", "envhost:7");
+    ScopedEnv token("WASMHPC_TOKEN", "envtok");
+    auto o = Parse({"pools"});
+    ASSERT_TRUE(o.ok());
+    EXPECT_EQ(o->global.server, "envhost:7");
+    EXPECT_EQ(o->global.token, "envtok");
+    o = Parse({"--server", "flag:8", "--token", "flagtok", "pools"});
+    ASSERT_TRUE(o.ok());
+    EXPECT_EQ(o->global.server, "flag:8");
+    EXPECT_EQ(o->global.token, "flagtok");
+    ScopedEnv bad("WASMHPC_SERVER", "nohostport");
+    EXPECT_EQ(Error({"pools"}), "--server: nohostport: expected HOST:PORT");
+  }
+  auto o = Parse({"pools"});
   ASSERT_TRUE(o.ok());
   EXPECT_EQ(o->global.server, "127.0.0.1:7070");
   EXPECT_EQ(o->global.token, "");
@@ -99,17 +110,16 @@ TEST(ParseCommandLine, TlsAndCaBeforeOrAfterTheCommand) {
   ASSERT_TRUE(o.ok()) << o.status();
   EXPECT_TRUE(o->global.tls);
   EXPECT_EQ(o->global.ca_file, "/etc/ca.pem");
-  CliEnvironment env = Env("", "", "/");
-  env.ca = "/env/ca.pem";
-  o = Parse({"pools"}, env);
+  ScopedEnv ca("WASMHPC_CA", "/env/ca.pem");
+  o = Parse({"pools"});
   ASSERT_TRUE(o.ok());
   EXPECT_EQ(o->global.ca_file, "/env/ca.pem");
-  o = Parse({"pools", "--ca=/flag/ca.pem"}, env);
+  o = Parse({"pools", "--ca=/flag/ca.pem"});
   ASSERT_TRUE(o.ok());
   EXPECT_EQ(o->global.ca_file, "/flag/ca.pem");
-  EXPECT_THAT(Error({"--tls=yes", "jobs"}), HasSubstr("--tls takes no value"));
-  EXPECT_THAT(Error({"jobs", "--ca"}), HasSubstr("--ca needs a value"));
-  EXPECT_THAT(Error({"jobs", "--ca="}), HasSubstr("--ca needs a file"));
+  EXPECT_THAT(Error({"--tls=maybe", "jobs"}), HasSubstr("--tls"));
+  EXPECT_THAT(Error({"jobs", "--ca"}), HasSubstr("--ca: 1 required"));
+  EXPECT_THAT(Error({"jobs", "--ca="}), HasSubstr("--ca: 1 required"));
 }
 
 TEST(ParseCommandLine, GlobalOptionsAfterDashDashBelongToTheGuest) {
@@ -199,6 +209,42 @@ TEST(ParseCommandLine, HelpAnywhere) {
     auto o = Parse(args);
     ASSERT_TRUE(o.ok()) << args[0];
     EXPECT_EQ(o->command, Command::kHelp);
+    EXPECT_THAT(o->exit_text, HasSubstr("usage: wasmhpc-cli")) << args[0];
+  }
+}
+
+TEST(ParseCommandLine, EachCommandHasItsOwnHelp) {
+  auto top = Parse({"--help"});
+  ASSERT_TRUE(top.ok());
+  EXPECT_THAT(top->exit_text, HasSubstr("(Env:WASMHPC_SERVER)"));
+  for (const char* command : {"submit", "jobs", "logs", "cancel", "pools"}) {
+    EXPECT_THAT(top->exit_text, HasSubstr(command));
+  }
+  EXPECT_EQ(Parse({"help"})->exit_text, top->exit_text);
+  auto submit = Parse({"submit", "--help"});
+  ASSERT_TRUE(submit.ok());
+  EXPECT_THAT(submit->exit_text, HasSubstr("usage: wasmhpc-cli submit"));
+  EXPECT_THAT(submit->exit_text, HasSubstr("--tag-output"));
+  EXPECT_THAT(submit->exit_text, Not(HasSubstr("--follow")));
+  auto drain = Parse({"pools", "drain", "-h"});
+  ASSERT_TRUE(drain.ok());
+  EXPECT_THAT(drain->exit_text, HasSubstr("usage: wasmhpc-cli pools drain"));
+  EXPECT_THAT(drain->exit_text, HasSubstr("--detach"));
+  // After --, --help is the guest's.
+  auto guest = Parse({"submit", "a.wasm", "-n", "1", "--", "--help"});
+  ASSERT_TRUE(guest.ok()) << guest.status();
+  EXPECT_EQ(guest->command, Command::kSubmit);
+  EXPECT_THAT(guest->submit.spec.args(), ElementsAre("--help"));
+}
+
+TEST(ParseCommandLine, Version) {
+  for (auto args : std::vector<std::vector<std::string>>{
+           {"--version"}, {"jobs", "--version"}}) {
+    auto o = Parse(args);
+    ASSERT_TRUE(o.ok()) << o.status();
+    EXPECT_EQ(o->command, Command::kHelp);
+    EXPECT_EQ(o->exit_text,
+              absl::StrCat("wasmhpc-cli ", wasmhpc::Version(), "\n"));
   }
 }
 
@@ -212,20 +258,24 @@ TEST(ParseCommandLine, ErrorsNameTheOffendingArgument) {
   EXPECT_EQ(Error({"submit", "--ranks", "2"}),
             "submit needs a module (app.wasm or sha256:...)");
   EXPECT_EQ(Error({"submit", "a.wasm", "--ranks", "0"}),
-            "--ranks 0: expected a number of at least 1");
+            "--ranks: 0: expected a number of at least 1");
   EXPECT_EQ(Error({"submit", "a.wasm", "--ranks", "-3"}),
-            "--ranks -3: expected a number of at least 1");
-  EXPECT_EQ(Error({"submit", "a.wasm", "--ranks"}), "--ranks needs a value");
+            "--ranks: -3: expected a number of at least 1");
+  EXPECT_THAT(Error({"submit", "a.wasm", "--ranks"}),
+              HasSubstr("--ranks: 1 required"));
   EXPECT_EQ(Error({"submit", "a.wasm", "-n", "2", "extra"}),
             "unexpected argument 'extra' (the guest's arguments go after --)");
   EXPECT_EQ(Error({"submit", "a.wasm", "-n", "2", "--env", "=x"}),
-            "--env =x: expected K=V");
+            "--env: =x: expected K=V");
   EXPECT_EQ(Error({"submit", "a.wasm", "-n", "2", "--env", "x"}),
-            "--env x: expected K=V");
+            "--env: x: expected K=V");
   EXPECT_EQ(Error({"submit", "a.wasm", "-n", "2", "--timeout", "soon"}),
-            "--timeout soon: expected a duration like 30s, 5m or 1h30m");
-  EXPECT_EQ(Error({"submit", "a.wasm", "-n", "2", "--detach=yes"}),
-            "--detach takes no value");
+            "--timeout: soon: expected a duration like 30s, 5m or 1h30m");
+  EXPECT_THAT(Error({"submit", "a.wasm", "-n", "2", "--detach=maybe"}),
+              HasSubstr("--detach"));
+  EXPECT_EQ(Error({"jobs", "--", "x"}),
+            "unexpected argument '--' (only submit takes the guest's "
+            "arguments)");
   EXPECT_THAT(Error({"submit", "sha256:abc", "-n", "2"}),
               HasSubstr("sha256:abc: not a digest"));
   EXPECT_EQ(Error({"status"}), "status needs a job id");
@@ -233,12 +283,12 @@ TEST(ParseCommandLine, ErrorsNameTheOffendingArgument) {
   EXPECT_EQ(Error({"jobs", "-f"}), "unknown option -f");
   EXPECT_EQ(Error({"--bogus", "jobs"}), "unknown option --bogus");
   EXPECT_EQ(Error({"--output", "yaml", "jobs"}),
-            "--output yaml: expected text or json");
+            "--output: yaml: expected text or json");
   EXPECT_EQ(Error({"--server", "nohostport", "jobs"}),
-            "--server nohostport: expected HOST:PORT");
+            "--server: nohostport: expected HOST:PORT");
   EXPECT_THAT(Error({"modules", "rm", "abc"}), HasSubstr("abc: not a digest"));
   EXPECT_THAT(Error({"jobs", "--state", "DONE"}),
-              HasSubstr("--state DONE: expected QUEUED"));
+              HasSubstr("--state: DONE: expected QUEUED"));
 }
 
 TEST(ParseTimeout, AcceptsDurationsAndPlainSeconds) {

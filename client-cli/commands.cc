@@ -248,7 +248,7 @@ int RunCommand(const CliOptions& options, CommandEnv& env) {
     case Command::kHelp:
       break;
   }
-  std::fputs(kUsage, stdout);
+  std::fputs(options.exit_text.c_str(), stdout);
   return 0;
 }
 

@@ -14,13 +14,10 @@
 #include "client-cli/head_client.h"
 #include "client-cli/interrupt.h"
 #include "client-cli/output_format.h"
+#include "common/command_line.h"
+#include "common/logging.h"
 
 namespace {
-
-std::string GetEnv(const char* name) {
-  const char* value = std::getenv(name);
-  return value ? value : "";
-}
 
 std::string WorkingDirectory() {
   char buffer[4096];
@@ -40,21 +37,19 @@ int main(int argc, char** argv) {
   // First: no other thread may exist yet (see InterruptWatcher::Install).
   InterruptWatcher::Install();
 
+  wasmhpc::InitLogging("wasmhpc-cli");
   CliEnvironment environment;
-  environment.server = GetEnv("WASMHPC_SERVER");
-  environment.token = GetEnv("WASMHPC_TOKEN");
-  environment.ca = GetEnv("WASMHPC_CA");
   environment.cwd = WorkingDirectory();
   absl::StatusOr<CliOptions> options = wasmhpc::cli::ParseCommandLine(
       std::vector<std::string>(argv, argv + argc), environment);
   if (!options.ok()) {
-    std::fprintf(stderr,
-                 "wasmhpc-cli: %s\n(run 'wasmhpc-cli --help' for usage)\n",
-                 std::string(options.status().message()).c_str());
+    std::fprintf(stderr, "wasmhpc-cli: %s\n%s\n",
+                 std::string(options.status().message()).c_str(),
+                 wasmhpc::UsageHint("wasmhpc-cli").c_str());
     return wasmhpc::cli::kExitUsage;
   }
   if (options->command == Command::kHelp) {
-    std::fputs(wasmhpc::cli::kUsage, stdout);
+    std::fputs(options->exit_text.c_str(), stdout);
     return 0;
   }
 

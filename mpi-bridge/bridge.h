@@ -135,7 +135,7 @@ struct FileEntry {
   std::shared_ptr<GatedPath> path = nullptr;
   // The view as the guest set it, for MPI_File_get_view.
   int64_t disp = 0;
-  abi::Handle etype = 0x247, filetype = 0x247;  // MPI_BYTE
+  abi::Handle etype = abi::kByte, filetype = abi::kByte;
   std::shared_ptr<const TypeContents> etype_contents = nullptr;
   std::shared_ptr<const TypeContents> filetype_contents = nullptr;
   // A duplicate of the opening communicator (none for one rank), and the

@@ -1,6 +1,7 @@
 #include "mpi-bridge/bridge.h"
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/strings/str_join.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "mpi-bridge/fake_transport.h"
@@ -56,19 +57,26 @@ class BridgeTest : public ::testing::Test {
 TEST_F(BridgeTest, FastEntryFinishesSuccessAndErrorsReturn) {
   Init();
   bool fast = false;
-  ASSERT_EQ(*CallFast("MPI_Send", {0x100, 4, 0x214, 2, 7, 0x101}, &fast), 0u);
+  ASSERT_EQ(*CallFast("MPI_Send",
+                      {0x100, 4, abi::kDouble, 2, 7, abi::kCommWorld}, &fast),
+            0u);
   EXPECT_TRUE(fast);
   EXPECT_EQ(mpi_.last.buffer, Host(0x100));
-  ASSERT_EQ(*Call("MPI_Comm_set_errhandler", {0x101, 0x143}), 0u);
-  EXPECT_EQ(*CallFast("MPI_Send", {kMemory - 8, 2, 0x214, 1, 0, 0x101}, &fast),
-            uint64_t{abi::kErrBuffer});
+  ASSERT_EQ(
+      *Call("MPI_Comm_set_errhandler", {abi::kCommWorld, abi::kErrorsReturn}),
+      0u);
+  EXPECT_EQ(
+      *CallFast("MPI_Send",
+                {kMemory - 8, 2, abi::kDouble, 1, 0, abi::kCommWorld}, &fast),
+      uint64_t{abi::kErrBuffer});
   EXPECT_TRUE(fast);
 }
 
 TEST_F(BridgeTest, FastEntryLeavesTrapsToTheCallbackWithoutRedoingTheCall) {
   Init();
   bool fast = true;
-  auto r = CallFast("MPI_Send", {kMemory - 8, 2, 0x214, 1, 0, 0x101}, &fast);
+  auto r = CallFast(
+      "MPI_Send", {kMemory - 8, 2, abi::kDouble, 1, 0, abi::kCommWorld}, &fast);
   EXPECT_FALSE(fast);
   EXPECT_EQ(r.status().code(), absl::StatusCode::kAborted);
   EXPECT_EQ(r.status().message(),
@@ -76,13 +84,15 @@ TEST_F(BridgeTest, FastEntryLeavesTrapsToTheCallbackWithoutRedoingTheCall) {
             "bytes");
   EXPECT_EQ(mpi_.sends, 0);
   // The next call is a new one.
-  ASSERT_EQ(*CallFast("MPI_Send", {0x100, 4, 0x214, 2, 7, 0x101}, &fast), 0u);
+  ASSERT_EQ(*CallFast("MPI_Send",
+                      {0x100, 4, abi::kDouble, 2, 7, abi::kCommWorld}, &fast),
+            0u);
   EXPECT_EQ(mpi_.sends, 1);
 }
 
 TEST_F(BridgeTest, FastEntryBeforeInitLeavesTheCallToTheCallback) {
   bool fast = true;
-  auto r = CallFast("MPI_Comm_rank", {0x101, 0x100}, &fast);
+  auto r = CallFast("MPI_Comm_rank", {abi::kCommWorld, 0x100}, &fast);
   EXPECT_FALSE(fast);
   EXPECT_EQ(r.status().code(), absl::StatusCode::kAborted);
 }
@@ -97,7 +107,8 @@ TEST_F(BridgeTest, OnlyHotCallsWithoutGuestCallbacksHaveFastEntries) {
 
 TEST_F(BridgeTest, SendPassesTheGuestBufferWithoutCopy) {
   Init();
-  ASSERT_EQ(*Call("MPI_Send", {0x100, 4, 0x214 /*DOUBLE*/, 2, 7, 0x101}), 0u);
+  ASSERT_EQ(*Call("MPI_Send", {0x100, 4, abi::kDouble, 2, 7, abi::kCommWorld}),
+            0u);
   EXPECT_EQ(mpi_.last.buffer, Host(0x100));
   EXPECT_EQ(mpi_.last.count, 4);
   EXPECT_EQ(mpi_.last.type, MPI_DOUBLE);
@@ -107,10 +118,12 @@ TEST_F(BridgeTest, SendPassesTheGuestBufferWithoutCopy) {
 
 TEST_F(BridgeTest, ProcNullAndAnyTagAreTranslated) {
   Init();
-  ASSERT_EQ(*Call("MPI_Send", {0x100, 1, 0x209, uint32_t(-3), 1, 0x101}), 0u);
+  ASSERT_EQ(*Call("MPI_Send",
+                  {0x100, 1, abi::kInt, uint32_t(-3), 1, abi::kCommWorld}),
+            0u);
   EXPECT_EQ(mpi_.last.peer, MPI_PROC_NULL);
-  ASSERT_EQ(*Call("MPI_Recv",
-                  {0x100, 1, 0x209, uint32_t(-1), uint32_t(-2), 0x101, 0}),
+  ASSERT_EQ(*Call("MPI_Recv", {0x100, 1, abi::kInt, uint32_t(-1), uint32_t(-2),
+                               abi::kCommWorld, 0}),
             0u);
   EXPECT_EQ(mpi_.last.peer, MPI_ANY_SOURCE);
   EXPECT_EQ(mpi_.last.tag, MPI_ANY_TAG);
@@ -120,7 +133,8 @@ TEST_F(BridgeTest, ProcNullAndAnyTagAreTranslated) {
 
 TEST_F(BridgeTest, BufferPastLinearMemoryTrapsNamingTheCall) {
   Init();
-  auto r = Call("MPI_Send", {kMemory - 8, 2, 0x214, 1, 0, 0x101});
+  auto r =
+      Call("MPI_Send", {kMemory - 8, 2, abi::kDouble, 1, 0, abi::kCommWorld});
   EXPECT_EQ(r.status().code(), absl::StatusCode::kAborted);
   EXPECT_EQ(r.status().message(),
             "MPI_Send: buffer [0xfff8,+16) exceeds linear memory of 65536 "
@@ -130,16 +144,21 @@ TEST_F(BridgeTest, BufferPastLinearMemoryTrapsNamingTheCall) {
 
 TEST_F(BridgeTest, ErrorsReturnGivesTheCodeInstead) {
   Init();
-  ASSERT_EQ(*Call("MPI_Comm_set_errhandler", {0x101, 0x143}), 0u);
-  EXPECT_EQ(*Call("MPI_Send", {kMemory - 8, 2, 0x214, 1, 0, 0x101}),
-            uint64_t{abi::kErrBuffer});
-  EXPECT_EQ(*Call("MPI_Send", {0, uint32_t(-1), 0x214, 1, 0, 0x101}),
-            uint64_t{abi::kErrCount});
+  ASSERT_EQ(
+      *Call("MPI_Comm_set_errhandler", {abi::kCommWorld, abi::kErrorsReturn}),
+      0u);
+  EXPECT_EQ(
+      *Call("MPI_Send", {kMemory - 8, 2, abi::kDouble, 1, 0, abi::kCommWorld}),
+      uint64_t{abi::kErrBuffer});
+  EXPECT_EQ(
+      *Call("MPI_Send", {0, uint32_t(-1), abi::kDouble, 1, 0, abi::kCommWorld}),
+      uint64_t{abi::kErrCount});
 }
 
 TEST_F(BridgeTest, HandleOfWrongKindIsNamed) {
   Init();
-  auto r = Call("MPI_Send", {0x100, 1, 0x209, 1, 0, 0x214 /*a datatype*/});
+  auto r = Call("MPI_Send",
+                {0x100, 1, abi::kInt, 1, 0, abi::kDouble /*a datatype*/});
   EXPECT_EQ(r.status().message(),
             "MPI_Send: invalid communicator 0x214 (it is a datatype handle)");
 }
@@ -154,11 +173,11 @@ TEST_F(BridgeTest, FreedCommunicatorIsRejected) {
 }
 
 TEST_F(BridgeTest, CallsBeforeInitAndAfterFinalizeFail) {
-  auto before = Call("MPI_Send", {0x100, 1, 0x209, 1, 0, 0x101});
+  auto before = Call("MPI_Send", {0x100, 1, abi::kInt, 1, 0, abi::kCommWorld});
   EXPECT_EQ(before.status().message(), "MPI_Send: called before MPI_Init");
   Init();
   ASSERT_EQ(*Call("MPI_Finalize", {}), 0u);
-  auto after = Call("MPI_Barrier", {0x101});
+  auto after = Call("MPI_Barrier", {abi::kCommWorld});
   EXPECT_EQ(after.status().message(), "MPI_Barrier: called after MPI_Finalize");
   uint32_t flag = 0x200;
   ASSERT_EQ(*Call("MPI_Finalized", {flag}), 0u);
@@ -171,17 +190,19 @@ TEST_F(BridgeTest, StatusIsTranslatedToThe32ByteAbiLayout) {
   mpi_.next_status.MPI_TAG = 9;
   mpi_.next_status._ucount = 24;
   const uint32_t status = 0x400, count = 0x500;
-  ASSERT_EQ(*Call("MPI_Recv", {0x100, 3, 0x214, 3, 9, 0x101, status}), 0u);
+  ASSERT_EQ(*Call("MPI_Recv",
+                  {0x100, 3, abi::kDouble, 3, 9, abi::kCommWorld, status}),
+            0u);
   auto& m = guest_.fake_memory();
   EXPECT_EQ(m.Load<int32_t>(status + 0), 3);
   EXPECT_EQ(m.Load<int32_t>(status + 4), 9);
   EXPECT_EQ(m.Load<int32_t>(status + 8), 0);
   EXPECT_EQ(m.Load<int64_t>(status + 12), 24);
-  ASSERT_EQ(*Call("MPI_Get_count", {status, 0x214, count}), 0u);
+  ASSERT_EQ(*Call("MPI_Get_count", {status, abi::kDouble, count}), 0u);
   EXPECT_EQ(m.Load<int32_t>(count), 3);
-  ASSERT_EQ(*Call("MPI_Get_count", {status, 0x22c /*SHORT_INT*/, count}), 0u);
+  ASSERT_EQ(*Call("MPI_Get_count", {status, abi::kShortInt, count}), 0u);
   EXPECT_EQ(m.Load<int32_t>(count), 4);  // 24 / 6
-  ASSERT_EQ(*Call("MPI_Get_count", {status, 0x258 /*INT64*/, count}), 0u);
+  ASSERT_EQ(*Call("MPI_Get_count", {status, abi::kInt64T, count}), 0u);
   EXPECT_EQ(m.Load<int32_t>(count), 3);
 }
 
@@ -189,7 +210,8 @@ TEST_F(BridgeTest, ProcNullStatusUsesGuestSentinels) {
   Init();
   mpi_.next_status.MPI_SOURCE = MPI_PROC_NULL;
   mpi_.next_status.MPI_TAG = MPI_ANY_TAG;
-  ASSERT_EQ(*Call("MPI_Recv", {0x100, 0, 0x209, uint32_t(-3), 0, 0x101, 0x400}),
+  ASSERT_EQ(*Call("MPI_Recv", {0x100, 0, abi::kInt, uint32_t(-3), 0,
+                               abi::kCommWorld, 0x400}),
             0u);
   EXPECT_EQ(guest_.fake_memory().Load<int32_t>(0x400), abi::kProcNull);
   EXPECT_EQ(guest_.fake_memory().Load<int32_t>(0x404), abi::kAnyTag);
@@ -198,17 +220,19 @@ TEST_F(BridgeTest, ProcNullStatusUsesGuestSentinels) {
 TEST_F(BridgeTest, PlatformSizedTypesAreTheGuests) {
   Init();
   const uint32_t out = 0x300;
-  ASSERT_EQ(*Call("MPI_Type_size", {0x20a /*LONG*/, out}), 0u);
+  ASSERT_EQ(*Call("MPI_Type_size", {abi::kLong, out}), 0u);
   EXPECT_EQ(guest_.fake_memory().Load<int32_t>(out), 4);
-  ASSERT_EQ(*Call("MPI_Type_size", {0x201 /*AINT*/, out}), 0u);
+  ASSERT_EQ(*Call("MPI_Type_size", {abi::kAint, out}), 0u);
   EXPECT_EQ(guest_.fake_memory().Load<int32_t>(out), 4);
-  ASSERT_EQ(*Call("MPI_Send", {0x100, 1, 0x20a, 1, 0, 0x101}), 0u);
+  ASSERT_EQ(*Call("MPI_Send", {0x100, 1, abi::kLong, 1, 0, abi::kCommWorld}),
+            0u);
   EXPECT_EQ(mpi_.last.type, MPI_INT);
 }
 
 TEST_F(BridgeTest, LongDoubleReductionIsRefused) {
   Init();
-  auto r = Call("MPI_Allreduce", {0x100, 0x200, 1, 0x220, abi::kSum, 0x101});
+  auto r = Call("MPI_Allreduce", {0x100, 0x200, 1, abi::kLongDouble, abi::kSum,
+                                  abi::kCommWorld});
   EXPECT_THAT(r.status().message(), HasSubstr("cannot be reduced"));
 }
 
@@ -222,8 +246,52 @@ TEST_F(BridgeTest, ImportSignaturesFollowTheAbi) {
 
 TEST_F(BridgeTest, HandleIntConversionsAreIdentity) {
   EXPECT_EQ(*Call("MPI_Comm_toint", {abi::kCommWorld}), abi::kCommWorld);
-  EXPECT_EQ(*Call("MPI_Type_fromint", {0x214}), 0x214u);
+  EXPECT_EQ(*Call("MPI_Type_fromint", {abi::kDouble}), abi::kDouble);
   EXPECT_EQ(*Call("MPI_Pcontrol", {1, 0}), 0u);
+}
+
+// One Wasm type letter per value, as the ABI table's signatures spell them.
+std::string Letters(const std::vector<engine::ValType>& types) {
+  std::string out;
+  for (engine::ValType t : types) {
+    out += t == engine::ValType::kI32   ? 'i'
+           : t == engine::ValType::kI64 ? 'I'
+           : t == engine::ValType::kF64 ? 'F'
+                                        : '?';
+  }
+  return out;
+}
+
+// The bridge binds exactly the table's supported functions
+// (sdk/abi/mpi_abi.txt), each with the Wasm signature of its C declaration,
+// and gives a fast entry exactly to the table's fast calls.
+TEST_F(BridgeTest, ImportsAreTheAbiTablesSupportedFunctions) {
+  std::vector<std::string> not_bound;
+  for (const abi::Function& f : abi::kFunctions) {
+    auto it = funcs_.find(std::string(f.name));
+    if (!f.supported) {
+      EXPECT_EQ(it, funcs_.end()) << f.name << " is bound, table: unsupported";
+      continue;
+    }
+    if (it == funcs_.end()) {
+      not_bound.emplace_back(f.name);
+      continue;
+    }
+    EXPECT_EQ(Letters(it->second.type.params), f.params) << f.name;
+    EXPECT_EQ(Letters(it->second.type.results), f.results) << f.name;
+    EXPECT_EQ(static_cast<bool>(it->second.fast), f.fast) << f.name;
+  }
+  EXPECT_TRUE(not_bound.empty())
+      << "not bound, table: supported: " << absl::StrJoin(not_bound, " ");
+  // Every binding is in the table, once.
+  const std::vector<std::string>& bound = Bridge::ProvidedFunctions();
+  EXPECT_EQ(std::adjacent_find(bound.begin(), bound.end()), bound.end());
+  for (const std::string& name : bound) {
+    EXPECT_TRUE(std::any_of(
+        std::begin(abi::kFunctions), std::end(abi::kFunctions),
+        [&](const abi::Function& f) { return f.name == name && f.supported; }))
+        << name << " is bound, not a supported function of the table";
+  }
 }
 
 TEST(BridgeFunctions, ListIsSortedAndNamesTheHotCalls) {

@@ -1,8 +1,8 @@
 #include "mpi-bridge/call.h"
 
 #include <algorithm>
+#include <iterator>
 
-#include "absl/container/flat_hash_set.h"
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -139,21 +139,13 @@ int64_t Call::FinishErrorWithoutGuest(int32_t rc) const {
 }
 
 bool FastCallAllowed(std::string_view name) {
-  // Hot calls, read for guest calls. Waits and tests may complete a
-  // nonblocking reduction: its user op is covered by the live_user_ops
-  // check in Bind().
-  static const absl::flat_hash_set<std::string_view>* allowed =
-      new absl::flat_hash_set<std::string_view>{
-          "MPI_Comm_rank",  "MPI_Comm_size", "MPI_Send",      "MPI_Ssend",
-          "MPI_Rsend",      "MPI_Recv",      "MPI_Sendrecv",  "MPI_Isend",
-          "MPI_Issend",     "MPI_Irecv",     "MPI_Wait",      "MPI_Test",
-          "MPI_Waitall",    "MPI_Testall",   "MPI_Waitany",   "MPI_Testany",
-          "MPI_Probe",      "MPI_Iprobe",    "MPI_Get_count", "MPI_Type_size",
-          "MPI_Barrier",    "MPI_Bcast",     "MPI_Allreduce", "MPI_Reduce",
-          "MPI_Start",      "MPI_Startall",  "MPI_Ibarrier",  "MPI_Ibcast",
-          "MPI_Iallreduce", "MPI_Ireduce",   "MPI_Allgather", "MPI_Gather",
-          "MPI_Scatter",    "MPI_Alltoall"};
-  return allowed->contains(name);
+  // The table's fast calls (sdk/abi/mpi_abi.txt): hot calls, read for guest
+  // calls. Waits and tests may complete a nonblocking reduction: its user
+  // op is covered by the live_user_ops check in Bind().
+  static_assert(
+      std::is_sorted(std::begin(abi::kFastCalls), std::end(abi::kFastCalls)));
+  return std::binary_search(std::begin(abi::kFastCalls),
+                            std::end(abi::kFastCalls), name);
 }
 
 absl::StatusOr<uint64_t> Call::Finish(int32_t rc) {

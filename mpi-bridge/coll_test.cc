@@ -18,8 +18,9 @@ using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 
 constexpr uint32_t kMemory = 65536;
-constexpr uint32_t kInt = 0x209, kLong = 0x20a, kDouble = 0x214, kInt64 = 0x258,
-                   kWorld = abi::kCommWorld, kBad = 0xdead;
+constexpr uint32_t kInt = abi::kInt, kLong = abi::kLong, kDouble = abi::kDouble,
+                   kInt64 = abi::kInt64T, kWorld = abi::kCommWorld,
+                   kBad = 0xdead;
 constexpr uint32_t kInPlace = abi::kInPlace;
 constexpr uint32_t kRoot = static_cast<uint32_t>(abi::kRoot);
 constexpr uint32_t kProcNull = static_cast<uint32_t>(abi::kProcNull);

@@ -22,7 +22,8 @@ constexpr ValType kI32 = ValType::kI32;
 constexpr uint32_t kMemory = 65536;
 constexpr uint32_t kHeap = 0x8000;  // the fake malloc's arena
 constexpr uint32_t kTrapIndex = 99;
-constexpr uint32_t kErrorsReturn = 0x143, kWorld = 0x101, kSelf = 0x102;
+constexpr uint32_t kErrorsReturn = abi::kErrorsReturn, kWorld = abi::kCommWorld,
+                   kSelf = abi::kCommSelf;
 
 // Fake host communicators are numbered pointers.
 MPI_Comm FakeComm(uintptr_t n) { return reinterpret_cast<MPI_Comm>(n); }
@@ -184,7 +185,7 @@ TEST_F(CommTest, FreeWritesCommNullAndRefusesPredefined) {
   uint32_t dup = Dup(kWorld);
   guest_.fake_memory().Store<uint32_t>(0x100, dup);
   ASSERT_EQ(Code("MPI_Comm_free", {0x100}), 0);
-  EXPECT_EQ(U32(0x100), 0x100u);  // MPI_COMM_NULL
+  EXPECT_EQ(U32(0x100), abi::kCommNull);
   EXPECT_EQ(mpi_.frees, 1);
   EXPECT_EQ(Code("MPI_Comm_size", {dup, 0x200}), abi::kErrComm);
   guest_.fake_memory().Store<uint32_t>(0x100, kWorld);
@@ -194,24 +195,26 @@ TEST_F(CommTest, FreeWritesCommNullAndRefusesPredefined) {
 TEST_F(CommTest, SplitTypeTranslatesSharedAndUndefined) {
   Init();
   ASSERT_EQ(Code("MPI_Comm_split_type",
-                 {kWorld, abi::kCommTypeShared, 0, 0x130, 0x100}),
+                 {kWorld, abi::kCommTypeShared, 0, abi::kInfoNull, 0x100}),
             0);
   EXPECT_EQ(mpi_.last_split_type, MPI_COMM_TYPE_SHARED);
-  EXPECT_NE(U32(0x100), 0x100u);
+  EXPECT_NE(U32(0x100), abi::kCommNull);
   ASSERT_EQ(Code("MPI_Comm_split_type",
-                 {kWorld, uint32_t(abi::kUndefined), 0, 0x130, 0x100}),
+                 {kWorld, uint32_t(abi::kUndefined), 0, abi::kInfoNull, 0x100}),
             0);
   EXPECT_EQ(mpi_.last_split_type, MPI_UNDEFINED);
-  EXPECT_EQ(U32(0x100), 0x100u);
-  EXPECT_EQ(Code("MPI_Comm_split_type", {kWorld, 12345, 0, 0x130, 0x100}),
-            abi::kErrArg);
+  EXPECT_EQ(U32(0x100), abi::kCommNull);
+  EXPECT_EQ(
+      Code("MPI_Comm_split_type", {kWorld, 12345, 0, abi::kInfoNull, 0x100}),
+      abi::kErrArg);
 }
 
 TEST_F(CommTest, CompareGivesAbiValues) {
   Init();
   ASSERT_EQ(Code("MPI_Comm_compare", {kWorld, kSelf, 0x100}), 0);
   EXPECT_EQ(I32(0x100), abi::kCongruent);
-  EXPECT_EQ(Code("MPI_Comm_compare", {kWorld, 0x100, 0x100}), abi::kErrComm);
+  EXPECT_EQ(Code("MPI_Comm_compare", {kWorld, abi::kCommNull, 0x100}),
+            abi::kErrComm);
 }
 
 TEST_F(CommTest, IdupGivesARequestAndAUsableHandle) {
@@ -227,9 +230,12 @@ TEST_F(CommTest, IntercommPeerMattersAtTheLeaderOnly) {
   mpi_.rank = 1;
   bridge_.comms.Find(kWorld)->rank = 1;
   // Not the leader (0): MPI_COMM_NULL as peer is fine.
-  EXPECT_EQ(Code("MPI_Intercomm_create", {kWorld, 0, 0x100, 0, 5, 0x200}), 0);
-  EXPECT_EQ(Code("MPI_Intercomm_create", {kWorld, 1, 0x100, 0, 5, 0x200}),
-            abi::kErrComm);
+  EXPECT_EQ(
+      Code("MPI_Intercomm_create", {kWorld, 0, abi::kCommNull, 0, 5, 0x200}),
+      0);
+  EXPECT_EQ(
+      Code("MPI_Intercomm_create", {kWorld, 1, abi::kCommNull, 0, 5, 0x200}),
+      abi::kErrComm);
 }
 
 // ---- Attributes ----
@@ -358,7 +364,7 @@ TEST_F(AttrTest, CallbackOfTheWrongTypeIsAnArgumentError) {
   Define(kCopy, {{kI32}, {kI32}}, [](const auto&) { return uint64_t{0}; });
   int32_t key = Keyval(kCopy, 0);
   ASSERT_EQ(Code("MPI_Comm_set_attr", {kWorld, uint32_t(key), 1}), 0);
-  ASSERT_EQ(Code("MPI_Comm_set_errhandler", {kWorld, 0x141}), 0);
+  ASSERT_EQ(Code("MPI_Comm_set_errhandler", {kWorld, abi::kErrorsAreFatal}), 0);
   auto r = Call("MPI_Comm_dup", {kWorld, 0x100});
   EXPECT_THAT(r.status().message(),
               HasSubstr("MPI_Comm_dup: copy callback at table index 5"));
@@ -423,7 +429,7 @@ TEST_F(ErrhandlerTest, UserHandlerIsCalledAndTheErrorReturned) {
   DefineHandler();
   uint32_t dup = Dup(kWorld);
   ASSERT_EQ(Code("MPI_Comm_set_errhandler", {dup, CreateHandler()}), 0);
-  EXPECT_EQ(Code("MPI_Send", {0, uint32_t(-1), 0x209, 0, 0, dup}),
+  EXPECT_EQ(Code("MPI_Send", {0, uint32_t(-1), abi::kInt, 0, 0, dup}),
             abi::kErrCount);
   EXPECT_EQ(calls_,
             (std::vector<std::pair<uint32_t, int32_t>>{{dup, abi::kErrCount}}));
@@ -444,7 +450,7 @@ TEST_F(ErrhandlerTest, TrappingHandlerTrapsTheCall) {
   ExportMalloc();
   ASSERT_EQ(
       Code("MPI_Comm_set_errhandler", {kWorld, CreateHandler(kTrapIndex)}), 0);
-  auto r = Call("MPI_Send", {0, uint32_t(-1), 0x209, 0, 0, kWorld});
+  auto r = Call("MPI_Send", {0, uint32_t(-1), abi::kInt, 0, 0, kWorld});
   EXPECT_EQ(r.status().code(), absl::StatusCode::kAborted);
   EXPECT_THAT(r.status().message(),
               HasSubstr("then its error handler failed: error handler at "
@@ -459,7 +465,7 @@ TEST_F(ErrhandlerTest, FreedHandlerStaysWhileACommunicatorUsesIt) {
   uint32_t dup = Dup(kWorld);
   ASSERT_EQ(Code("MPI_Comm_set_errhandler", {dup, handler}), 0);
   ASSERT_EQ(Code("MPI_Errhandler_free", {0x180}), 0);
-  EXPECT_EQ(U32(0x180), 0x140u);  // MPI_ERRHANDLER_NULL
+  EXPECT_EQ(U32(0x180), abi::kErrhandlerNull);
   uint32_t dup2 = Dup(dup);       // inherits the handler
   ASSERT_EQ(Code("MPI_Comm_get_errhandler", {dup2, 0x184}), 0);
   EXPECT_EQ(U32(0x184), handler);
@@ -477,7 +483,7 @@ TEST_F(ErrhandlerTest, FreedHandlerStaysWhileACommunicatorUsesIt) {
 TEST_F(ErrhandlerTest, CallErrhandlerFollowsPredefinedHandlers) {
   Init();
   EXPECT_EQ(Code("MPI_Comm_call_errhandler", {kWorld, abi::kErrTag}), 0);
-  ASSERT_EQ(Code("MPI_Comm_set_errhandler", {kWorld, 0x141}), 0);
+  ASSERT_EQ(Code("MPI_Comm_set_errhandler", {kWorld, abi::kErrorsAreFatal}), 0);
   auto r = Call("MPI_Comm_call_errhandler", {kWorld, abi::kErrTag});
   EXPECT_EQ(r.status().code(), absl::StatusCode::kAborted);
 }
@@ -565,7 +571,7 @@ TEST_F(InfoTest, RoundTripKeepsInsertionOrder) {
   EXPECT_EQ(Keys(dup), (std::vector<std::string>{"b", "a", "long"}));
   guest_.fake_memory().Store<uint32_t>(0x110, dup);
   ASSERT_EQ(Code("MPI_Info_free", {0x110}), 0);
-  EXPECT_EQ(U32(0x110), 0x130u);  // MPI_INFO_NULL
+  EXPECT_EQ(U32(0x110), abi::kInfoNull);
   EXPECT_EQ(Code("MPI_Info_get_nkeys", {dup, 0x108}), abi::kErrInfo);
 }
 
@@ -583,10 +589,10 @@ TEST_F(InfoTest, KeysAndValuesFollowTheGuestLimits) {
 
 TEST_F(InfoTest, InfoEnvIsReadOnly) {
   Init();
-  EXPECT_EQ(Set(0x131, "k", "v"), abi::kErrInfo);
-  guest_.fake_memory().Store<uint32_t>(0x110, 0x131);
+  EXPECT_EQ(Set(abi::kInfoEnv, "k", "v"), abi::kErrInfo);
+  guest_.fake_memory().Store<uint32_t>(0x110, abi::kInfoEnv);
   EXPECT_EQ(Code("MPI_Info_free", {0x110}), abi::kErrInfo);
-  EXPECT_EQ(Code("MPI_Info_get_nkeys", {0x131, 0x108}), 0);
+  EXPECT_EQ(Code("MPI_Info_get_nkeys", {abi::kInfoEnv, 0x108}), 0);
 }
 
 TEST_F(InfoTest, AbiInfoGivesTheWasm32Sizes) {
@@ -600,7 +606,7 @@ TEST_F(InfoTest, AbiInfoGivesTheWasm32Sizes) {
 
 TEST_F(InfoTest, WrongHandleKindIsNamed) {
   Init();
-  auto r = Call("MPI_Info_get_nkeys", {0x101, 0x108});
+  auto r = Call("MPI_Info_get_nkeys", {abi::kCommWorld, 0x108});
   EXPECT_EQ(*r, uint64_t{abi::kErrInfo});
 }
 

@@ -344,75 +344,9 @@ int32_t TypeGetContents(Call& c, Handle type, int32_t max_integers,
 
 // ---- Names. ----
 
-// Predefined names; for aliases, Open MPI's spelling.
-constexpr std::pair<Handle, const char*> kPredefinedNames[] = {
-    {0x201, "MPI_AINT"},
-    {0x202, "MPI_COUNT"},
-    {0x203, "MPI_OFFSET"},
-    {0x207, "MPI_PACKED"},
-    {0x208, "MPI_SHORT"},
-    {0x209, "MPI_INT"},
-    {0x20a, "MPI_LONG"},
-    {0x20b, "MPI_LONG_LONG_INT"},
-    {0x20c, "MPI_UNSIGNED_SHORT"},
-    {0x20d, "MPI_UNSIGNED"},
-    {0x20e, "MPI_UNSIGNED_LONG"},
-    {0x20f, "MPI_UNSIGNED_LONG_LONG"},
-    {0x210, "MPI_FLOAT"},
-    {0x212, "MPI_C_COMPLEX"},
-    {0x213, "MPI_CXX_FLOAT_COMPLEX"},
-    {0x214, "MPI_DOUBLE"},
-    {0x216, "MPI_C_DOUBLE_COMPLEX"},
-    {0x217, "MPI_CXX_DOUBLE_COMPLEX"},
-    {0x218, "MPI_LOGICAL"},
-    {0x219, "MPI_INTEGER"},
-    {0x21a, "MPI_REAL"},
-    {0x21b, "MPI_COMPLEX"},
-    {0x21c, "MPI_DOUBLE_PRECISION"},
-    {0x21d, "MPI_DOUBLE_COMPLEX"},
-    {0x21e, "MPI_CHARACTER"},
-    {0x220, "MPI_LONG_DOUBLE"},
-    {0x224, "MPI_C_LONG_DOUBLE_COMPLEX"},
-    {0x225, "MPI_CXX_LONG_DOUBLE_COMPLEX"},
-    {0x228, "MPI_FLOAT_INT"},
-    {0x229, "MPI_DOUBLE_INT"},
-    {0x22a, "MPI_LONG_INT"},
-    {0x22b, "MPI_2INT"},
-    {0x22c, "MPI_SHORT_INT"},
-    {0x22d, "MPI_LONG_DOUBLE_INT"},
-    {0x230, "MPI_2REAL"},
-    {0x231, "MPI_2DOUBLE_PRECISION"},
-    {0x232, "MPI_2INTEGER"},
-    {0x238, "MPI_C_BOOL"},
-    {0x239, "MPI_CXX_BOOL"},
-    {0x23c, "MPI_WCHAR"},
-    {0x240, "MPI_INT8_T"},
-    {0x241, "MPI_UINT8_T"},
-    {0x243, "MPI_CHAR"},
-    {0x244, "MPI_SIGNED_CHAR"},
-    {0x245, "MPI_UNSIGNED_CHAR"},
-    {0x247, "MPI_BYTE"},
-    {0x248, "MPI_INT16_T"},
-    {0x249, "MPI_UINT16_T"},
-    {0x250, "MPI_INT32_T"},
-    {0x251, "MPI_UINT32_T"},
-    {0x258, "MPI_INT64_T"},
-    {0x259, "MPI_UINT64_T"},
-    {0x2c1, "MPI_INTEGER1"},
-    {0x2c9, "MPI_INTEGER2"},
-    {0x2d1, "MPI_INTEGER4"},
-    {0x2d2, "MPI_REAL4"},
-    {0x2d9, "MPI_INTEGER8"},
-    {0x2da, "MPI_REAL8"},
-    {0x2db, "MPI_COMPLEX8"},
-    {0x2e2, "MPI_REAL16"},
-    {0x2e3, "MPI_COMPLEX16"},
-    {0x2eb, "MPI_COMPLEX32"},
-};
-
 std::string DefaultName(Handle type) {
-  for (auto [handle, name] : kPredefinedNames) {
-    if (handle == type) return name;
+  for (auto [handle, name] : abi::kDatatypeNames) {
+    if (handle == type) return std::string(name);
   }
   return "";  // derived types are unnamed until MPI_Type_set_name
 }
@@ -450,11 +384,16 @@ struct FortranType {
 // long double, so they are not reducible.
 void DefineFortranTypes(Bridge& b) {
   const FortranType types[] = {
-      {0x2c1, MPI_INTEGER1, 1},   {0x2c9, MPI_INTEGER2, 2},
-      {0x2d1, MPI_INTEGER4, 4},   {0x2d2, MPI_REAL4, 4},
-      {0x2d9, MPI_INTEGER8, 8},   {0x2da, MPI_REAL8, 8},
-      {0x2db, MPI_COMPLEX8, 8},   {0x2e2, MPI_REAL16, 16, false},
-      {0x2e3, MPI_COMPLEX16, 16}, {0x2eb, MPI_COMPLEX32, 32, false},
+      {abi::kInteger1, MPI_INTEGER1, 1},
+      {abi::kInteger2, MPI_INTEGER2, 2},
+      {abi::kInteger4, MPI_INTEGER4, 4},
+      {abi::kReal4, MPI_REAL4, 4},
+      {abi::kInteger8, MPI_INTEGER8, 8},
+      {abi::kReal8, MPI_REAL8, 8},
+      {abi::kComplex8, MPI_COMPLEX8, 8},
+      {abi::kReal16, MPI_REAL16, 16, false},
+      {abi::kComplex16, MPI_COMPLEX16, 16},
+      {abi::kComplex32, MPI_COMPLEX32, 32, false},
   };
   for (const FortranType& t : types) {
     if (b.datatypes.Find(t.guest)) continue;  // defined by the bridge
@@ -469,11 +408,16 @@ void DefineFortranTypes(Bridge& b) {
 
 // Candidates in order of preference: the default-kind type first.
 constexpr std::pair<int32_t, Handle> kMatchable[] = {
-    {abi::kTypeclassInteger, 0x219}, {abi::kTypeclassInteger, 0x2c1},
-    {abi::kTypeclassInteger, 0x2c9}, {abi::kTypeclassInteger, 0x2d9},
-    {abi::kTypeclassReal, 0x21a},    {abi::kTypeclassReal, 0x21c},
-    {abi::kTypeclassReal, 0x2e2},    {abi::kTypeclassComplex, 0x21b},
-    {abi::kTypeclassComplex, 0x21d}, {abi::kTypeclassComplex, 0x2eb},
+    {abi::kTypeclassInteger, abi::kInteger},
+    {abi::kTypeclassInteger, abi::kInteger1},
+    {abi::kTypeclassInteger, abi::kInteger2},
+    {abi::kTypeclassInteger, abi::kInteger8},
+    {abi::kTypeclassReal, abi::kReal},
+    {abi::kTypeclassReal, abi::kDoublePrecision},
+    {abi::kTypeclassReal, abi::kReal16},
+    {abi::kTypeclassComplex, abi::kComplex},
+    {abi::kTypeclassComplex, abi::kDoubleComplex},
+    {abi::kTypeclassComplex, abi::kComplex32},
 };
 
 // Sizes are the guest's (they are fixed for these types anyway).

@@ -19,8 +19,8 @@ using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 
 constexpr uint32_t kMemory = 65536;
-constexpr uint32_t kDouble = 0x214, kInt = 0x209, kLong = 0x20a,
-                   kLongDouble = 0x220, kWorld = 0x101;
+constexpr uint32_t kDouble = abi::kDouble, kInt = abi::kInt, kLong = abi::kLong,
+                   kLongDouble = abi::kLongDouble, kWorld = abi::kCommWorld;
 
 // Datatype constructors record their arguments and return fake host types
 // whose layout is `next`.
@@ -178,7 +178,9 @@ class DatatypeTest : public ::testing::Test {
     ASSERT_TRUE(r.ok()) << r.status();
     ASSERT_EQ(*r, 0u) << name;
   }
-  void ErrorsReturn() { Ok("MPI_Comm_set_errhandler", {kWorld, 0x143}); }
+  void ErrorsReturn() {
+    Ok("MPI_Comm_set_errhandler", {kWorld, abi::kErrorsReturn});
+  }
 
   template <typename T>
   void Store(uint32_t at, std::vector<T> values) {
@@ -240,7 +242,7 @@ TEST_F(DatatypeTest, StructMembersAreGuestHandles) {
   Ok("MPI_Type_create_struct", {3, 0x100, 0x200, 0x300, 0x400});
   // Guest MPI_LONG is 32-bit: the host's MPI_INT.
   EXPECT_THAT(mpi_.types, ElementsAre(MPI_INT, MPI_INT, vec_host));
-  Store<uint32_t>(0x300, {kInt, 0x101 /*a communicator*/, kInt});
+  Store<uint32_t>(0x300, {kInt, abi::kCommWorld, kInt});
   ErrorsReturn();
   EXPECT_EQ(*Call("MPI_Type_create_struct", {3, 0x100, 0x200, 0x300, 0x400}),
             uint64_t{abi::kErrType});
@@ -469,10 +471,10 @@ TEST_F(DatatypeTest, AddressArithmeticIsTheGuests32BitAint) {
 
 TEST_F(DatatypeTest, MatchSizeUsesGuestSizes) {
   const std::pair<std::vector<uint64_t>, uint32_t> cases[] = {
-      {{abi::kTypeclassInteger, 4}, 0x219},
-      {{abi::kTypeclassInteger, 8}, 0x2d9},
-      {{abi::kTypeclassReal, 8}, 0x21c},
-      {{abi::kTypeclassComplex, 16}, 0x21d},
+      {{abi::kTypeclassInteger, 4}, abi::kInteger},
+      {{abi::kTypeclassInteger, 8}, abi::kInteger8},
+      {{abi::kTypeclassReal, 8}, abi::kDoublePrecision},
+      {{abi::kTypeclassComplex, 16}, abi::kDoubleComplex},
   };
   for (auto [args, want] : cases) {
     args.push_back(0x200);

@@ -18,14 +18,9 @@
 #include <string>
 #include <string_view>
 
-namespace wasmhpc::mpi {
+#include "mpi-bridge/abi.h"
 
-// The guest's MPI-IO error classes (MPI 5.0 ABI values) a gate returns.
-namespace abi {
-inline constexpr int32_t kErrAccess = 20, kErrAmode = 21, kErrBadFile = 23,
-                         kErrFile = 30, kErrIo = 35, kErrNoSuchFile = 42,
-                         kErrReadOnly = 45, kErrUnsupportedDatarep = 54;
-}  // namespace abi
+namespace wasmhpc::mpi {
 
 // What the guest means to do with the file.
 enum class FileAccess {

@@ -15,7 +15,9 @@ namespace {
 
 constexpr uint32_t kMemory = 65536;
 constexpr uint64_t kWorld = abi::kCommWorld, kInfoNull = abi::kInfoNull;
-constexpr uint64_t kInt = 0x209, kRdwrCreate = 32 | 2, kRdonly = 16;
+constexpr uint64_t kInt = abi::kInt,
+                   kRdwrCreate = abi::kModeRdwr | abi::kModeCreate,
+                   kRdonly = abi::kModeRdonly;
 
 // Records the file calls; Allreduce as on one rank.
 class FileTransport : public FakeTransport {

@@ -19,15 +19,15 @@ std::optional<Kind> KindOfHandle(abi::Handle h) {
   if (h >= abi::kFirstOp && h <= abi::kLastOp) return Kind::kOp;
   if (h >= abi::kFirstComm && h <= abi::kLastComm) return Kind::kComm;
   if (h >= abi::kFirstGroup && h <= abi::kLastGroup) return Kind::kGroup;
-  if (h >= 0x110 && h <= 0x117) return Kind::kWin;
-  if (h >= 0x118 && h <= 0x11f) return Kind::kFile;
-  if (h >= 0x120 && h <= 0x127) return Kind::kSession;
-  if (h >= 0x128 && h <= 0x12f) return Kind::kMessage;
-  if (h >= 0x130 && h <= 0x137) return Kind::kInfo;
+  if (h >= abi::kFirstWin && h <= abi::kLastWin) return Kind::kWin;
+  if (h >= abi::kFirstFile && h <= abi::kLastFile) return Kind::kFile;
+  if (h >= abi::kFirstSession && h <= abi::kLastSession) return Kind::kSession;
+  if (h >= abi::kFirstMessage && h <= abi::kLastMessage) return Kind::kMessage;
+  if (h >= abi::kFirstInfo && h <= abi::kLastInfo) return Kind::kInfo;
   if (h >= abi::kFirstErrhandler && h <= abi::kLastErrhandler) {
     return Kind::kErrhandler;
   }
-  if (h >= 0x180 && h <= 0x187) return Kind::kRequest;
+  if (h >= abi::kFirstRequest && h <= abi::kLastRequest) return Kind::kRequest;
   if (h >= abi::kFirstDatatype && h <= abi::kLastDatatype) {
     return Kind::kDatatype;
   }

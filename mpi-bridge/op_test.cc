@@ -20,7 +20,8 @@ using ::testing::HasSubstr;
 
 constexpr uint32_t kMemory = 65536;
 constexpr uint32_t kHeap = 0x8000;  // the fake guest malloc's arena
-constexpr uint32_t kInt = 0x209, kLong = 0x20a, kWorld = abi::kCommWorld;
+constexpr uint32_t kInt = abi::kInt, kLong = abi::kLong,
+                   kWorld = abi::kCommWorld;
 constexpr uint32_t kSumFn = 5, kOpOut = 0x700;
 
 class OpTest : public ::testing::Test {

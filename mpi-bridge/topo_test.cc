@@ -17,7 +17,7 @@ namespace {
 using ::testing::ElementsAre;
 
 constexpr uint32_t kMemory = 65536;
-constexpr uint32_t kInt = 0x209, kDouble = 0x214;
+constexpr uint32_t kInt = abi::kInt, kDouble = abi::kDouble;
 
 MPI_Comm FakeComm(uintptr_t n) { return reinterpret_cast<MPI_Comm>(n); }
 

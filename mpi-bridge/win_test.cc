@@ -23,10 +23,12 @@ using ::testing::HasSubstr;
 constexpr ValType kI32 = ValType::kI32;
 constexpr uint32_t kMemory = 65536;
 constexpr uint32_t kHeap = 0x8000;  // the fake malloc's arena
-constexpr uint32_t kErrorsReturn = 0x143, kWorld = 0x101, kSelf = 0x102,
-                   kInfoNull = 0x130;
-constexpr uint32_t kInt = 0x209, kSum = 0x21, kProcNull = -3;
-constexpr int32_t kErrRmaRange = 48, kErrWin = 56, kErrRmaFlavor = 57;
+constexpr uint32_t kErrorsReturn = abi::kErrorsReturn, kWorld = abi::kCommWorld,
+                   kSelf = abi::kCommSelf, kInfoNull = abi::kInfoNull;
+constexpr uint32_t kInt = abi::kInt, kSum = abi::kSum,
+                   kProcNull = static_cast<uint32_t>(abi::kProcNull);
+constexpr int32_t kErrRmaRange = abi::kErrRmaRange, kErrWin = abi::kErrWin,
+                  kErrRmaFlavor = abi::kErrRmaFlavor;
 
 // Every rank's window looks like this one (Allgather copies); records the
 // last Put and the window the host was asked to create.
@@ -241,7 +243,7 @@ TEST_F(WinTest, AllocateUsesTheGuestsMallocAndFree) {
   ASSERT_EQ(Code("MPI_Win_get_attr", {win, 604, 0x108, 0x10c}), 0);
   EXPECT_EQ(I32(U32(0x108)), 312);  // MPI_WIN_FLAVOR_ALLOCATE
   ASSERT_EQ(Code("MPI_Win_free", {0x104}), 0);
-  EXPECT_EQ(U32(0x104), 0x110u);  // MPI_WIN_NULL
+  EXPECT_EQ(U32(0x104), abi::kWinNull);
   EXPECT_EQ(mpi_.frees, 1);
   EXPECT_THAT(freed_, ::testing::Contains(kHeap));
   EXPECT_EQ(Code("MPI_Win_fence", {0, win}), kErrWin);  // freed handle

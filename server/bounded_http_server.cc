@@ -1,6 +1,7 @@
 #include "server/bounded_http_server.h"
 
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <sys/eventfd.h>
@@ -17,14 +18,38 @@
 
 namespace wasmhpc::server {
 
-// A socket and what the waiting room read from it but no request consumed.
+// A socket (non-blocking), its TLS session if the server speaks TLS, and
+// what the waiting room read from it but no request consumed.
 struct BoundedHttpServer::Connection {
   int fd = -1;
+  std::unique_ptr<TlsSession> tls;
   std::string buffer;
   absl::Time deadline = absl::InfiniteFuture();
   int served = 0;
   bool lingering = false;
   size_t dropped = 0;  // Lingering: bytes read and dropped.
+
+  // Request bytes: > 0 read, 0 the peer closed, -1 with errno (EAGAIN:
+  // nothing yet). Lingering connections drop raw bytes, TLS or not.
+  ssize_t Recv(char* data, size_t size) {
+    if (tls != nullptr && !lingering) return tls->Read(data, size);
+    return ::recv(fd, data, size, MSG_DONTWAIT);
+  }
+  // Answer bytes: some of `size` written, or -1 with errno (EAGAIN: full).
+  ssize_t Send(const char* data, size_t size) {
+    if (tls != nullptr) return tls->Write(data, size);
+    return ::send(fd, data, size, MSG_NOSIGNAL | MSG_DONTWAIT);
+  }
+  // Read from the socket by TLS but not returned yet: poll does not see it.
+  bool Buffered() const {
+    return tls != nullptr && !lingering && tls->buffered();
+  }
+  // What poll waits for: a TLS step may need to write to go on.
+  short Wants() const {
+    return tls != nullptr && !lingering ? tls->wants() : POLLIN;
+  }
+  // Best effort, for a connection about to be closed: a short answer.
+  void SendCanned(int status, absl::string_view reason);
 };
 
 namespace {
@@ -56,8 +81,8 @@ bool PollOne(int fd, short events, absl::Duration timeout) {
   return n > 0;
 }
 
-// Best effort: a short answer on a connection about to be closed.
-void SendCanned(int fd, int status, absl::string_view reason) {
+// The text of a short answer for a connection about to be closed.
+std::string CannedAnswer(int status, absl::string_view reason) {
   const std::string body = absl::StrCat(
       R"({"code": )", status == 503 ? 14 : (status == 408 ? 4 : 8),
       R"(, "status": ")",
@@ -65,14 +90,12 @@ void SendCanned(int fd, int status, absl::string_view reason) {
           ? "UNAVAILABLE"
           : (status == 408 ? "DEADLINE_EXCEEDED" : "RESOURCE_EXHAUSTED"),
       R"(", "message": ")", reason, "\"}\n");
-  const std::string answer = absl::StrCat(
-      "HTTP/1.1 ", status, " ",
-      (status == 503   ? "Service Unavailable"
-       : status == 408 ? "Request Timeout"
-                       : "Request Header Fields Too Large"),
-      "\r\nContent-Type: application/json\r\nContent-Length: ", body.size(),
-      "\r\nConnection: close\r\n\r\n", body);
-  (void)::send(fd, answer.data(), answer.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
+  return absl::StrCat("HTTP/1.1 ", status, " ",
+                      (status == 503   ? "Service Unavailable"
+                       : status == 408 ? "Request Timeout"
+                                       : "Request Header Fields Too Large"),
+                      "\r\nContent-Type: application/json\r\nContent-Length: ",
+                      body.size(), "\r\nConnection: close\r\n\r\n", body);
 }
 
 // Where the head of the request at the start of `buffer` ends (after its
@@ -104,6 +127,13 @@ void Address(int fd, bool peer, std::string& ip, int& port) {
 
 }  // namespace
 
+void BoundedHttpServer::Connection::SendCanned(int status,
+                                               absl::string_view reason) {
+  if (tls != nullptr && !tls->handshaken()) return;
+  const std::string answer = CannedAnswer(status, reason);
+  (void)Send(answer.data(), answer.size());
+}
+
 // The httplib::Stream of one request: reads the waiting room's buffer first,
 // then the socket, within the request's byte and time limits.
 class BoundedHttpServer::ConnectionStream : public httplib::Stream {
@@ -134,17 +164,14 @@ class BoundedHttpServer::ConnectionStream : public httplib::Stream {
   void DropConsumed() { c_.buffer.erase(0, consumed_); }
 
   bool is_readable() const override {
-    return consumed_ < c_.buffer.size() ||
+    return consumed_ < c_.buffer.size() || c_.Buffered() ||
            PollOne(c_.fd, POLLIN, limits_.read_timeout);
   }
   bool is_writable() const override {
     return PollOne(c_.fd, POLLOUT, limits_.write_timeout);
   }
   ssize_t read(char* ptr, size_t size) override;
-  ssize_t write(const char* ptr, size_t size) override {
-    if (!PollOne(c_.fd, POLLOUT, limits_.write_timeout)) return -1;
-    return ::send(c_.fd, ptr, size, MSG_NOSIGNAL | MSG_DONTWAIT);
-  }
+  ssize_t write(const char* ptr, size_t size) override;
   void get_remote_ip_and_port(std::string& ip, int& port) const override {
     Address(c_.fd, true, ip, port);
   }
@@ -188,13 +215,15 @@ ssize_t BoundedHttpServer::ConnectionStream::read(char* ptr, size_t size) {
     std::copy_n(c_.buffer.data() + consumed_, n, ptr);
     consumed_ += n;
   } else {
-    const absl::Time now = absl::Now();
-    const absl::Duration wait = std::min(limits_.read_timeout, deadline_ - now);
-    if (!PollOne(c_.fd, POLLIN, wait)) {
-      return Fail(absl::DeadlineExceededError(
-          "request body not received in time (read timeout)"));
+    // A TLS record may arrive in pieces: readable is not yet a byte.
+    while ((n = c_.Recv(ptr, size)) < 0 && errno == EAGAIN) {
+      const absl::Duration wait =
+          std::min(limits_.read_timeout, deadline_ - absl::Now());
+      if (!PollOne(c_.fd, c_.Wants(), wait)) {
+        return Fail(absl::DeadlineExceededError(
+            "request body not received in time (read timeout)"));
+      }
     }
-    n = ::recv(c_.fd, ptr, size, MSG_DONTWAIT);
     if (n <= 0) return Fail(absl::CancelledError("client went away"));
   }
   if (in_body_) {
@@ -204,11 +233,24 @@ ssize_t BoundedHttpServer::ConnectionStream::read(char* ptr, size_t size) {
   return n;
 }
 
+ssize_t BoundedHttpServer::ConnectionStream::write(const char* ptr,
+                                                   size_t size) {
+  const absl::Time deadline = absl::Now() + limits_.write_timeout;
+  ssize_t n;
+  while ((n = c_.Send(ptr, size)) < 0 && errno == EAGAIN) {
+    // TLS may need to read to go on writing.
+    const short wants = c_.tls != nullptr ? c_.Wants() : POLLOUT;
+    if (!PollOne(c_.fd, wants, deadline - absl::Now())) return -1;
+  }
+  return n;
+}
+
 thread_local BoundedHttpServer::ConnectionStream* BoundedHttpServer::current_ =
     nullptr;
 
-BoundedHttpServer::BoundedHttpServer(HttpLimits limits)
-    : limits_(std::move(limits)) {
+BoundedHttpServer::BoundedHttpServer(HttpLimits limits,
+                                     std::shared_ptr<const HttpTls> tls)
+    : limits_(std::move(limits)), tls_(std::move(tls)) {
   new_task_queue = [] { return new InlineQueue; };
   wake_fd_ = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
   waiting_room_ = std::thread([this] { WaitingRoomLoop(); });
@@ -260,15 +302,27 @@ absl::Status BoundedHttpServer::BodyError() {
 
 bool BoundedHttpServer::process_and_close_socket(socket_t sock) {
   if (stopping_ || open_.load() >= limits_.max_connections) {
-    SendCanned(sock, 503,
-               absl::StrCat("too many connections (at most ",
+    // Over TLS there is no handshake yet to answer in: the client sees the
+    // connection closed.
+    if (tls_ == nullptr) {
+      const std::string answer = CannedAnswer(
+          503, absl::StrCat("too many connections (at most ",
                             limits_.max_connections, "); retry later"));
+      (void)::send(sock, answer.data(), answer.size(),
+                   MSG_DONTWAIT | MSG_NOSIGNAL);
+    }
+    ::close(sock);
+    return false;
+  }
+  auto connection = std::make_unique<Connection>();
+  connection->fd = sock;
+  (void)::fcntl(sock, F_SETFL, ::fcntl(sock, F_GETFL) | O_NONBLOCK);
+  if (tls_ != nullptr &&
+      (connection->tls = tls_->NewSession(sock)) == nullptr) {
     ::close(sock);
     return false;
   }
   ++open_;
-  auto connection = std::make_unique<Connection>();
-  connection->fd = sock;
   connection->deadline = absl::Now() + limits_.header_timeout;
   Wait(std::move(connection));
   return true;
@@ -276,6 +330,8 @@ bool BoundedHttpServer::process_and_close_socket(socket_t sock) {
 
 void BoundedHttpServer::Close(std::unique_ptr<Connection> connection) {
   if (connection == nullptr) return;
+  if (connection->tls != nullptr) connection->tls->Close();
+  connection->tls.reset();
   ::close(connection->fd);
   --open_;
 }
@@ -303,13 +359,14 @@ void BoundedHttpServer::WaitingRoomLoop() {
     for (const auto& connection : room) {
       // A whole request already read (pipelined): no waiting.
       if (!connection->lingering &&
-          HeadEnd(connection->buffer) != std::string::npos) {
+          (HeadEnd(connection->buffer) != std::string::npos ||
+           connection->Buffered())) {
         next = now;
       }
     }
     fds.assign(1, pollfd{wake_fd_, POLLIN, 0});
     for (const auto& connection : room) {
-      fds.push_back(pollfd{connection->fd, POLLIN, 0});
+      fds.push_back(pollfd{connection->fd, connection->Wants(), 0});
       next = std::min(next, connection->deadline);
     }
     if (::poll(fds.data(), fds.size(), PollMs(next - now)) < 0 &&
@@ -321,13 +378,13 @@ void BoundedHttpServer::WaitingRoomLoop() {
     now = absl::Now();
     for (size_t i = 0; i < room.size(); ++i) {
       // New arrivals may hold a whole request already (pipelining).
-      const bool ready = fds[i + 1].revents != 0 ||
+      const bool ready = fds[i + 1].revents != 0 || room[i]->Buffered() ||
                          (!room[i]->lingering &&
                           HeadEnd(room[i]->buffer) != std::string::npos);
       if (ready && !Advance(room[i], now)) continue;
       if (room[i] != nullptr && now >= room[i]->deadline) {
         if (!room[i]->lingering && !room[i]->buffer.empty()) {
-          SendCanned(room[i]->fd, 408, "request head not received in time");
+          room[i]->SendCanned(408, "request head not received in time");
         }
         Close(std::move(room[i]));
       }
@@ -340,13 +397,21 @@ void BoundedHttpServer::WaitingRoomLoop() {
 bool BoundedHttpServer::Advance(std::unique_ptr<Connection>& connection,
                                 absl::Time now) {
   Connection& c = *connection;
+  if (c.tls != nullptr && !c.tls->handshaken()) {
+    const TlsSession::Step step = c.tls->Handshake();
+    if (step == TlsSession::Step::kAgain) return true;
+    if (step == TlsSession::Step::kFailed) {
+      Close(std::move(connection));
+      return false;
+    }
+  }
   if (c.lingering || HeadEnd(c.buffer) == std::string::npos) {
     char data[16384];
     const size_t room = c.lingering
                             ? sizeof(data)
                             : std::min(sizeof(data), limits_.max_header_bytes +
                                                          4 - c.buffer.size());
-    const ssize_t n = ::recv(c.fd, data, room, MSG_DONTWAIT);
+    const ssize_t n = c.Recv(data, room);
     if (n < 0 && (errno == EAGAIN || errno == EINTR)) return true;
     if (n <= 0) {
       Close(std::move(connection));
@@ -365,9 +430,8 @@ bool BoundedHttpServer::Advance(std::unique_ptr<Connection>& connection,
   const size_t end = HeadEnd(c.buffer);
   if (end == std::string::npos || end > limits_.max_header_bytes) {
     if (c.buffer.size() < limits_.max_header_bytes) return true;
-    SendCanned(c.fd, 431,
-               absl::StrCat("request line and headers over ",
-                            limits_.max_header_bytes, " bytes"));
+    c.SendCanned(431, absl::StrCat("request line and headers over ",
+                                   limits_.max_header_bytes, " bytes"));
     Close(std::move(connection));
     return false;
   }
@@ -420,6 +484,7 @@ void BoundedHttpServer::ServeOne(std::unique_ptr<Connection> connection) {
     return;
   } else {
     // Unread body bytes may follow: let the client read the answer first.
+    if (connection->tls != nullptr) connection->tls->Close();
     ::shutdown(connection->fd, SHUT_WR);
     connection->lingering = true;
     connection->deadline = absl::Now() + kLingerTime;

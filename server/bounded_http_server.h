@@ -23,6 +23,10 @@
 // the answer, lingering (reading and dropping at most 1 MiB for at most 2 s
 // in the waiting room) so that the client reads the answer.
 //
+// TLS (optional, see HttpTls): the waiting room does each connection's
+// handshake without blocking, bounded by header_timeout like a head; then
+// requests are read and answered through the session, with the same limits.
+//
 // Thread safety: configure (routes, handlers) before listening; LimitBody,
 // CloseAfterResponse and BodyError only on a worker, inside a handler;
 // StopConnections from any thread after httplib::Server::stop().
@@ -42,6 +46,7 @@
 #include "absl/status/status.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "server/http_tls.h"
 
 namespace wasmhpc::server {
 
@@ -74,7 +79,11 @@ struct HttpLimits {
 
 class BoundedHttpServer : public httplib::Server {
  public:
-  explicit BoundedHttpServer(HttpLimits limits);
+  // With `tls`, every connection speaks TLS (the handshake is bounded like a
+  // request head: header_timeout, in the waiting room; connections over
+  // max_connections are closed without an answer).
+  explicit BoundedHttpServer(HttpLimits limits,
+                             std::shared_ptr<const HttpTls> tls = nullptr);
   // Calls StopConnections.
   ~BoundedHttpServer() override;
 
@@ -124,6 +133,7 @@ class BoundedHttpServer : public httplib::Server {
   void ServeOne(std::unique_ptr<Connection> connection);
 
   const HttpLimits limits_;
+  const std::shared_ptr<const HttpTls> tls_;  // Null: plain HTTP.
   std::atomic<int> open_{0};
   std::atomic<bool> stopping_{false};
   int wake_fd_ = -1;  // eventfd: new connections for the waiting room.

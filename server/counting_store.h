@@ -119,6 +119,14 @@ class CountingStore final : public CacheStore {
   absl::StatusOr<std::vector<ModuleInfo>> ListModules() const override {
     return store_->ListModules();
   }
+  absl::Status PutModuleRecord(absl::string_view digest,
+                               absl::string_view record) override {
+    return store_->PutModuleRecord(digest, record);
+  }
+  absl::StatusOr<std::string> GetModuleRecord(
+      absl::string_view digest) const override {
+    return store_->GetModuleRecord(digest);
+  }
   absl::Status PutCode(absl::string_view digest, absl::string_view fingerprint,
                        absl::string_view code) override {
     return store_->PutCode(digest, fingerprint, code);
@@ -126,6 +134,10 @@ class CountingStore final : public CacheStore {
   absl::StatusOr<SharedBytes> GetCode(
       absl::string_view digest, absl::string_view fingerprint) const override {
     return store_->GetCode(digest, fingerprint);
+  }
+  absl::StatusOr<bool> HasCode(absl::string_view digest,
+                               absl::string_view fingerprint) const override {
+    return store_->HasCode(digest, fingerprint);
   }
   absl::Status PutJob(absl::string_view job_id,
                       absl::string_view record) override {

@@ -1,10 +1,14 @@
 #include "server/head_options.h"
 
 #include <limits>
+#include <memory>
+#include <optional>
 
+#include "CLI/CLI.hpp"
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "common/command_line.h"
 
 namespace wasmhpc::server {
 namespace {
@@ -33,8 +37,7 @@ absl::StatusOr<uint64_t> ParseBytes(const std::string& text) {
   if (!absl::SimpleAtoi(digits, &n) || digits.empty() || digits[0] == '-' ||
       n > std::numeric_limits<uint64_t>::max() / unit) {
     return absl::InvalidArgumentError(absl::StrCat(
-        "--max-log-bytes ", text,
-        ": want a byte count, optionally with K, M or G (64M), or 0"));
+        text, ": want a byte count, optionally with K, M or G (64M), or 0"));
   }
   return n * unit;
 }
@@ -65,159 +68,132 @@ absl::StatusOr<absl::Duration> ParseRetention(const std::string& text) {
   if (unit == absl::ZeroDuration() ||
       !absl::SimpleAtoi(text.substr(0, text.size() - 1), &n) || n <= 0) {
     return absl::InvalidArgumentError(absl::StrCat(
-        "--retain-jobs ", text,
+        text,
         ": want a positive count of d, h, m or s (7d, 12h) or 'forever'"));
   }
   return n * unit;
 }
 
-}  // namespace
-
-const char kHeadUsage[] =
-    "usage: wasmhpc-head --data-dir DIR [options]\n"
-    "  --data-dir DIR      RocksDB directory for modules, code, jobs, logs\n"
-    "  --grpc-port N       gRPC port (default 7070; 0 picks a free port)\n"
-    "  --rest-port N|off   REST port (default 7080; 0 picks a free port;\n"
-    "                      off serves no REST)\n"
-    "  --host ADDR         interface to listen on (default 0.0.0.0 with\n"
-    "                      --auth-tokens, else 127.0.0.1)\n"
-    "  --allow-dir DIR     a host directory jobs may preopen (repeatable)\n"
-    "  --auth-tokens FILE  require 'authorization: Bearer <token>' with one\n"
-    "                      of FILE's tokens on every call; a line is\n"
-    "                      'TOKEN NAME ROLE', ROLE user, pool or admin\n"
-    "  --insecure          allow a --host other than loopback without\n"
-    "                      --auth-tokens (anyone who reaches it may run code)\n"
-    "  --code-key FILE     the deployment's code key, shared with the pools\n"
-    "                      (default DATA_DIR/code.key, made if missing)\n"
-    "  --max-jobs-per-user N  jobs one user may have queued or running\n"
-    "                      (default 1000; 0: no limit)\n"
-    "  --max-modules-per-user N  modules one user may have stored\n"
-    "                      (default 1000; 0: no limit; admins: none)\n"
-    "  --max-log-bytes N   output kept per job (default 64M; K, M, G\n"
-    "                      suffixes; 0: unlimited); the rest is dropped and\n"
-    "                      the log says where it was cut\n"
-    "  --retain-jobs D     delete ended jobs and their logs D after they\n"
-    "                      ended (default 7d; d, h, m, s; 'forever' keeps\n"
-    "                      them)\n"
-    "  --repair            salvage a damaged --data-dir (stopped head), print\n"
-    "                      what was kept and lost, and exit\n"
-    "  --backup DEST       copy --data-dir (stopped head) to the new\n"
-    "                      directory DEST and exit; restore by copying back\n"
-    "  --help              this text\n"
-    "  --tls-cert FILE     serve gRPC over TLS with this certificate chain\n"
-    "                      (PEM; needs --tls-key)\n"
-    "  --tls-key FILE      the certificate's private key (PEM, unencrypted)\n"
-    "  --tls-client-ca FILE  let clients (pools) present a certificate,\n"
-    "                      verified against these CAs; clients without one\n"
-    "                      still connect\n"
+constexpr char kDescription[] =
+    "wasmhpc-head: accepts modules and jobs and runs them on the worker "
+    "pools.";
+constexpr char kFooter[] =
     "The first line on stdout is 'wasmhpc-head: listening on HOST:PORT'\n"
     "(gRPC), the second 'wasmhpc-head: REST on HOST:PORT' unless REST is "
-    "off.\n";
-
-namespace {
+    "off.";
 
 bool IsLoopback(const std::string& host) {
   return host.rfind("127.", 0) == 0 || host == "localhost" || host == "::1" ||
          host == "[::1]";
 }
 
-}  // namespace
+// A port number 0..65535, or `off` (kRestOff) where `off_ok`.
+int ParsePort(const std::string& flag, const std::string& text, bool off_ok) {
+  int port = 0;
+  if (off_ok && text == "off") return kRestOff;
+  if (!absl::SimpleAtoi(text, &port) || port < 0 || port > 65535) {
+    throw CLI::ValidationError(flag, absl::StrCat(text, ": not a port number",
+                                                  off_ok ? " (or 'off')" : ""));
+  }
+  return port;
+}
 
-absl::StatusOr<HeadOptions> ParseHeadOptions(
-    const std::vector<std::string>& argv) {
-  HeadOptions options;
-  for (size_t i = 1; i < argv.size(); ++i) {
-    std::string arg = argv[i];
-    if (arg == "--help" || arg == "-h") {
-      options.help = true;
-      continue;
-    }
-    std::string value;
-    bool has_value = false;
-    if (size_t eq = arg.find('=');
-        arg.rfind("--", 0) == 0 && eq != std::string::npos) {
-      value = arg.substr(eq + 1);
-      arg = arg.substr(0, eq);
-      has_value = true;
-    }
-    auto take = [&]() -> absl::StatusOr<std::string> {
-      if (has_value) return value;
-      if (i + 1 >= argv.size()) {
-        return absl::InvalidArgumentError(absl::StrCat(arg, " needs a value"));
-      }
-      return argv[++i];
-    };
-    absl::StatusOr<std::string> v;
-    if (arg == "--tls-cert" || arg == "--tls-key" || arg == "--tls-client-ca") {
-      if (!(v = take()).ok()) return v.status();
-      (arg == "--tls-cert"  ? options.tls_cert
-       : arg == "--tls-key" ? options.tls_key
-                            : options.tls_client_ca) = *v;
-    } else if (arg == "--grpc-port") {
-      if (!(v = take()).ok()) return v.status();
-      if (!absl::SimpleAtoi(*v, &options.grpc_port) || options.grpc_port < 0 ||
-          options.grpc_port > 65535) {
-        return absl::InvalidArgumentError(
-            absl::StrCat("--grpc-port ", *v, ": not a port number"));
-      }
-    } else if (arg == "--rest-port") {
-      if (!(v = take()).ok()) return v.status();
-      if (*v == "off") {
-        options.rest_port = kRestOff;
-      } else if (!absl::SimpleAtoi(*v, &options.rest_port) ||
-                 options.rest_port < 0 || options.rest_port > 65535) {
-        return absl::InvalidArgumentError(
-            absl::StrCat("--rest-port ", *v, ": not a port number (or 'off')"));
-      }
-    } else if (arg == "--host") {
-      if (!(v = take()).ok()) return v.status();
-      options.host = *v;
-    } else if (arg == "--data-dir") {
-      if (!(v = take()).ok()) return v.status();
-      options.data_dir = *v;
-    } else if (arg == "--allow-dir") {
-      if (!(v = take()).ok()) return v.status();
-      options.allow_dirs.push_back(*v);
-    } else if (arg == "--repair") {
-      options.repair = true;
-    } else if (arg == "--backup") {
-      if (!(v = take()).ok()) return v.status();
-      options.backup = *v;
-    } else if (arg == "--auth-tokens") {
-      if (!(v = take()).ok()) return v.status();
-      options.auth_tokens = *v;
-    } else if (arg == "--insecure") {
-      options.insecure = true;
-    } else if (arg == "--code-key") {
-      if (!(v = take()).ok()) return v.status();
-      options.code_key = *v;
-    } else if (arg == "--max-jobs-per-user" ||
-               arg == "--max-modules-per-user") {
-      if (!(v = take()).ok()) return v.status();
-      int64_t& count = arg == "--max-jobs-per-user"
-                           ? options.max_jobs_per_user
-                           : options.max_modules_per_user;
-      if (!absl::SimpleAtoi(*v, &count) || count < 0) {
-        return absl::InvalidArgumentError(
-            absl::StrCat(arg, " ", *v, ": not a count (0: no limit)"));
-      }
-    } else if (arg == "--max-log-bytes") {
-      if (!(v = take()).ok()) return v.status();
-      absl::StatusOr<uint64_t> bytes = ParseBytes(*v);
-      if (!bytes.ok()) return bytes.status();
-      options.max_log_bytes = *bytes;
-    } else if (arg == "--retain-jobs") {
-      if (!(v = take()).ok()) return v.status();
-      absl::StatusOr<absl::Duration> retain = ParseRetention(*v);
-      if (!retain.ok()) return retain.status();
-      options.retain_jobs = *retain;
-    } else {
-      return absl::InvalidArgumentError(absl::StrCat("unknown option ", arg));
-    }
+// A limit 0.. (0: none).
+int64_t ParseCount(const std::string& flag, const std::string& text) {
+  int64_t count = 0;
+  if (!absl::SimpleAtoi(text, &count) || count < 0) {
+    throw CLI::ValidationError(
+        flag, absl::StrCat(text, ": not a count (0: no limit)"));
   }
-  if (!options.help && options.data_dir.empty()) {
-    return absl::InvalidArgumentError("--data-dir is required");
+  return count;
+}
+
+template <typename T>
+T OrThrow(const std::string& flag, absl::StatusOr<T> value) {
+  if (!value.ok()) {
+    throw CLI::ValidationError(flag, std::string(value.status().message()));
   }
+  return *std::move(value);
+}
+
+// Declares the options on `app`, writing into `o`.
+void AddHeadOptions(CLI::App& app, HeadOptions& o) {
+  using S = const std::string&;
+  app.add_option("--data-dir", o.data_dir,
+                 "RocksDB directory for modules, code, jobs, logs")
+      ->envname("WASMHPC_DATA_DIR")
+      ->required();
+  app.add_option_function<std::string>(
+         "--grpc-port",
+         [&o](S v) { o.grpc_port = ParsePort("--grpc-port", v, false); },
+         "gRPC port (default 7070; 0 picks a free port)")
+      ->envname("WASMHPC_GRPC_PORT");
+  app.add_option_function<std::string>(
+         "--rest-port",
+         [&o](S v) { o.rest_port = ParsePort("--rest-port", v, true); },
+         "REST port (default 7080; 0 picks a free port; off serves no REST)")
+      ->envname("WASMHPC_REST_PORT");
+  app.add_option("--host", o.host,
+                 "interface to listen on (default 0.0.0.0 with "
+                 "--auth-tokens, else 127.0.0.1)")
+      ->envname("WASMHPC_HOST");
+  app.add_option("--allow-dir", o.allow_dirs,
+                 "a host directory jobs may preopen (repeatable)")
+      ->allow_extra_args(false);  // one directory per --allow-dir
+  app.add_option("--auth-tokens", o.auth_tokens,
+                 "require 'authorization: Bearer <token>' with one of FILE's "
+                 "tokens on every call; a line is 'TOKEN NAME ROLE', ROLE "
+                 "user, pool or admin")
+      ->envname("WASMHPC_AUTH_TOKENS");
+  app.add_flag("--insecure", o.insecure,
+               "allow a --host other than loopback without --auth-tokens "
+               "(anyone who reaches it may run code)");
+  app.add_option("--code-key", o.code_key,
+                 "the deployment's code key, shared with the pools (default "
+                 "DATA_DIR/code.key, made if missing)");
+  app.add_option_function<std::string>(
+      "--max-jobs-per-user",
+      [&o](S v) { o.max_jobs_per_user = ParseCount("--max-jobs-per-user", v); },
+      "jobs one user may have queued or running (default 1000; 0: no limit)");
+  app.add_option_function<std::string>(
+      "--max-modules-per-user",
+      [&o](S v) {
+        o.max_modules_per_user = ParseCount("--max-modules-per-user", v);
+      },
+      "modules one user may have stored (default 1000; 0: no limit; "
+      "admins: none)");
+  app.add_option_function<std::string>(
+      "--max-log-bytes",
+      [&o](S v) {
+        o.max_log_bytes = OrThrow("--max-log-bytes", ParseBytes(v));
+      },
+      "output kept per job (default 64M; K, M, G suffixes; 0: unlimited); "
+      "the rest is dropped and the log says where it was cut");
+  app.add_option_function<std::string>(
+      "--retain-jobs",
+      [&o](S v) {
+        o.retain_jobs = OrThrow("--retain-jobs", ParseRetention(v));
+      },
+      "delete ended jobs and their logs this long after they ended "
+      "(default 7d; d, h, m, s; 'forever' keeps them)");
+  app.add_flag("--repair", o.repair,
+               "salvage a damaged --data-dir (stopped head), print what was "
+               "kept and lost, and exit");
+  app.add_option("--backup", o.backup,
+                 "copy --data-dir (stopped head) to the new directory DEST "
+                 "and exit; restore by copying back");
+  app.add_option("--tls-cert", o.tls_cert,
+                 "serve gRPC over TLS with this certificate chain (PEM; "
+                 "needs --tls-key)");
+  app.add_option("--tls-key", o.tls_key,
+                 "the certificate's private key (PEM, unencrypted)");
+  app.add_option("--tls-client-ca", o.tls_client_ca,
+                 "let clients (pools) present a certificate, verified "
+                 "against these CAs; clients without one still connect");
+}
+
+// The rules between options, once all are read.
+absl::Status Finish(HeadOptions& options) {
   if (options.host.empty()) {
     options.host = options.auth_tokens.empty() ? "127.0.0.1" : "0.0.0.0";
   }
@@ -229,13 +205,31 @@ absl::StatusOr<HeadOptions> ParseHeadOptions(
         "on its pools and read every job; give --auth-tokens FILE (see "
         "deploy/README.md), or --insecure on a trusted network"));
   }
-  if (options.code_key.empty() && !options.data_dir.empty()) {
+  if (options.code_key.empty()) {
     options.code_key = options.data_dir + "/code.key";
   }
   if (options.repair && !options.backup.empty()) {
     return absl::InvalidArgumentError(
         "--repair and --backup are separate runs: back up first");
   }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<HeadOptions> ParseHeadOptions(
+    const std::vector<std::string>& argv) {
+  HeadOptions options;
+  std::unique_ptr<CLI::App> app =
+      NewCommandLineApp("wasmhpc-head", kDescription, kFooter);
+  AddHeadOptions(*app, options);
+  absl::StatusOr<std::optional<std::string>> exit_text = ParseArgs(*app, argv);
+  if (!exit_text.ok()) return exit_text.status();
+  if (exit_text->has_value()) {
+    options.exit_text = **exit_text;
+    return options;
+  }
+  if (absl::Status s = Finish(options); !s.ok()) return s;
   return options;
 }
 

@@ -31,7 +31,8 @@ struct HeadOptions {
   uint64_t max_log_bytes = uint64_t{64} << 20;
   // --retain-jobs DURATION|forever: how long ended jobs and their logs stay.
   absl::Duration retain_jobs = absl::Hours(7 * 24);
-  bool help = false;  // --help
+  // --help, --version: the text to print before exiting 0 ("": run).
+  std::string exit_text;
   std::string tls_cert;                 // --tls-cert FILE (PEM)
   std::string tls_key;                  // --tls-key FILE (PEM)
   std::string tls_client_ca;            // --tls-client-ca FILE (PEM)
@@ -40,13 +41,13 @@ struct HeadOptions {
 };
 
 // Parses argv (argv[0] is the program). Options take their value as the next
-// argument or after '='. InvalidArgument naming the offending argument,
-// "--data-dir is required", or for a --host other than loopback without
-// --auth-tokens or --insecure.
+// argument or after '='; --data-dir, --auth-tokens, --host, --grpc-port and
+// --rest-port fall back to $WASMHPC_DATA_DIR, $WASMHPC_AUTH_TOKENS,
+// $WASMHPC_HOST, $WASMHPC_GRPC_PORT and $WASMHPC_REST_PORT. InvalidArgument
+// naming the offending argument, "--data-dir is required", or for a --host
+// other than loopback without --auth-tokens or --insecure.
 absl::StatusOr<HeadOptions> ParseHeadOptions(
     const std::vector<std::string>& argv);
-
-extern const char kHeadUsage[];
 
 }  // namespace wasmhpc::server
 

@@ -1,6 +1,10 @@
 // wasmhpc-head's command line.
 #include "server/head_options.h"
 
+#include <cstdlib>
+
+#include "absl/strings/str_cat.h"
+#include "common/version.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
@@ -60,7 +64,7 @@ TEST(HeadOptions, OpenInterfacesNeedTokensOrInsecure) {
   EXPECT_THAT(Parse({"--data-dir", "/d", "--max-modules-per-user", "-1"})
                   .status()
                   .message(),
-              HasSubstr("--max-modules-per-user -1: not a count"));
+              HasSubstr("--max-modules-per-user: -1: not a count"));
 }
 
 TEST(HeadOptions, Errors) {
@@ -73,10 +77,61 @@ TEST(HeadOptions, Errors) {
       Parse({"--data-dir", "/d", "--grpc-port", "70000"}).status().message(),
       HasSubstr("not a port number"));
   EXPECT_THAT(Parse({"--data-dir"}).status().message(),
-              HasSubstr("needs a value"));
+              HasSubstr("--data-dir: 1 required TEXT missing"));
   EXPECT_THAT(Parse({"--data-dir", "/d", "--rest"}).status().message(),
-              HasSubstr("unknown option --rest"));
-  EXPECT_TRUE(Parse({"--help"})->help);
+              HasSubstr("not expected: --rest"));
+  EXPECT_THAT(Parse({"--data-dir", "/d", "--repair", "--backup", "/b"})
+                  .status()
+                  .message(),
+              HasSubstr("separate runs"));
+}
+
+TEST(HeadOptions, HelpAndVersionNeedNoDataDir) {
+  absl::StatusOr<HeadOptions> help = Parse({"--help"});
+  ASSERT_TRUE(help.ok()) << help.status();
+  EXPECT_THAT(help->exit_text, HasSubstr("usage: wasmhpc-head"));
+  EXPECT_THAT(help->exit_text, HasSubstr("--retain-jobs"));
+  EXPECT_THAT(help->exit_text, HasSubstr("(Env:WASMHPC_DATA_DIR)"));
+  absl::StatusOr<HeadOptions> version = Parse({"--version"});
+  ASSERT_TRUE(version.ok()) << version.status();
+  EXPECT_EQ(version->exit_text,
+            absl::StrCat("wasmhpc-head ", wasmhpc::Version(), "\n"));
+  EXPECT_EQ(Parse({"--data-dir", "/d"})->exit_text, "");
+}
+
+// Sets an environment variable for the scope.
+class ScopedEnv {
+ public:
+  ScopedEnv(const char* name, const char* value) : name_(name) {
+    setenv(name, value, 1);
+  }
+  ~ScopedEnv() { unsetenv(name_); }
+
+ private:
+  const char* name_;
+};
+
+TEST(HeadOptions, DeploymentSettingsFallBackToTheEnvironment) {
+  ScopedEnv dir("WASMHPC_DATA_DIR", "/env/data");
+  ScopedEnv tokens("WASMHPC_AUTH_TOKENS", "/env/tokens");
+  ScopedEnv grpc("WASMHPC_GRPC_PORT", "7171");
+  ScopedEnv rest("WASMHPC_REST_PORT", "off");
+  absl::StatusOr<HeadOptions> options = Parse({});
+  ASSERT_TRUE(options.ok()) << options.status();
+  EXPECT_EQ(options->data_dir, "/env/data");
+  EXPECT_EQ(options->code_key, "/env/data/code.key");
+  EXPECT_EQ(options->auth_tokens, "/env/tokens");
+  EXPECT_EQ(options->host, "0.0.0.0");
+  EXPECT_EQ(options->grpc_port, 7171);
+  EXPECT_EQ(options->rest_port, kRestOff);
+  options = Parse({"--data-dir", "/flag", "--grpc-port", "1", "--host", "::1"});
+  ASSERT_TRUE(options.ok()) << options.status();
+  EXPECT_EQ(options->data_dir, "/flag");
+  EXPECT_EQ(options->grpc_port, 1);
+  EXPECT_EQ(options->host, "::1");
+  ScopedEnv bad("WASMHPC_GRPC_PORT", "x");
+  EXPECT_THAT(Parse({}).status().message(),
+              HasSubstr("--grpc-port: x: not a port number"));
 }
 
 TEST(HeadOptions, RestPort) {
@@ -86,7 +141,7 @@ TEST(HeadOptions, RestPort) {
             kRestOff);
   EXPECT_THAT(
       Parse({"--data-dir", "/d", "--rest-port", "-1"}).status().message(),
-      HasSubstr("--rest-port -1: not a port number"));
+      HasSubstr("--rest-port: -1: not a port number"));
   EXPECT_THAT(
       Parse({"--data-dir", "/d", "--rest-port", "no"}).status().message(),
       HasSubstr("not a port number (or 'off')"));
@@ -136,7 +191,7 @@ TEST(HeadOptions, TlsFiles) {
   EXPECT_EQ(options->tls_key, "/k.pem");
   EXPECT_EQ(options->tls_client_ca, "/ca.pem");
   EXPECT_THAT(Parse({"--data-dir", "/d", "--tls-cert"}).status().message(),
-              HasSubstr("--tls-cert needs a value"));
+              HasSubstr("--tls-cert: 1 required TEXT missing"));
 }
 
 }  // namespace

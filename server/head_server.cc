@@ -4,7 +4,10 @@
 #include <grpcpp/grpcpp.h>
 #include <grpcpp/health_check_service_interface.h>
 
+#include <vector>
+
 #include "absl/strings/str_cat.h"
+#include "server/grpc_auth.h"
 #include "server/job_service.h"
 #include "server/module_service.h"
 #include "server/pool_service.h"
@@ -34,11 +37,12 @@ absl::StatusOr<std::unique_ptr<HeadServer>> HeadServer::Start(
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   std::unique_ptr<HeadServer> head(new HeadServer);
+  head->authorizer_ = std::make_unique<GrpcAuthorizer>(options.auth);
+  const GrpcAuthorizer* auth = head->authorizer_.get();
   head->module_service_ =
-      std::make_unique<ModuleService>(options.modules, options.auth);
-  head->job_service_ = std::make_unique<JobService>(options.jobs, options.auth);
-  head->pool_service_ =
-      std::make_unique<PoolService>(options.pools, options.auth);
+      std::make_unique<ModuleService>(options.modules, auth);
+  head->job_service_ = std::make_unique<JobService>(options.jobs, auth);
+  head->pool_service_ = std::make_unique<PoolService>(options.pools, auth);
 
   std::string address = absl::StrCat(options.host, ":", options.port);
   grpc::ServerBuilder builder;
@@ -47,12 +51,19 @@ absl::StatusOr<std::unique_ptr<HeadServer>> HeadServer::Start(
   builder.RegisterService(head->module_service_.get());
   builder.RegisterService(head->job_service_.get());
   builder.RegisterService(head->pool_service_.get());
+  std::vector<
+      std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>>
+      interceptors;
+  interceptors.push_back(head->authorizer_->Factory());
+  builder.experimental().SetInterceptorCreators(std::move(interceptors));
   head->server_ = builder.BuildAndStart();
   if (head->server_ == nullptr || head->port_ == 0) {
     return absl::UnavailableError(absl::StrCat("cannot listen on ", address));
   }
   return head;
 }
+
+HeadServer::HeadServer() = default;
 
 HeadServer::~HeadServer() {
   if (server_) Shutdown(absl::ZeroDuration());

@@ -32,6 +32,7 @@ class Server;
 
 namespace wasmhpc::server {
 
+class GrpcAuthorizer;
 class ModuleService;
 class JobService;
 class PoolService;
@@ -69,7 +70,9 @@ class HeadServer {
   void Shutdown(absl::Duration grace);
 
  private:
-  HeadServer() = default;
+  HeadServer();
+  // Authorizes every call (grpc_auth.h); outlives the server.
+  std::unique_ptr<GrpcAuthorizer> authorizer_;
   std::unique_ptr<ModuleService> module_service_;
   std::unique_ptr<JobService> job_service_;
   std::unique_ptr<PoolService> pool_service_;

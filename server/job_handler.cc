@@ -177,8 +177,7 @@ absl::StatusOr<v1::ListJobsResponse> JobHandler::List(
   const size_t page_size = request.page_size() == 0
                                ? kDefaultPageSize
                                : std::min(request.page_size(), kMaxPageSize);
-  std::string after = request.page_token().empty() ? std::string(kJobIdPrefix)
-                                                   : request.page_token();
+  std::string after = request.page_token();
   v1::ListJobsResponse response;
   size_t bytes = 0;
   bool full = false;  // kMaxListPageBytes reached
@@ -190,10 +189,6 @@ absl::StatusOr<v1::ListJobsResponse> JobHandler::List(
     if (!records.ok()) return records.status();
     more = records->size() == page_size;
     for (const JobRecord& record : *records) {
-      if (!absl::StartsWith(record.job_id, kJobIdPrefix)) {
-        more = false;  // Past the job records.
-        break;
-      }
       v1::Job job;
       const bool shown =
           job.ParseFromString(record.record) &&
@@ -217,8 +212,7 @@ absl::StatusOr<v1::ListJobsResponse> JobHandler::List(
     // Another page exists unless no job record follows.
     absl::StatusOr<std::vector<JobRecord>> next =
         options_.store->ListJobs(after, 1);
-    if (next.ok() && !next->empty() &&
-        absl::StartsWith((*next)[0].job_id, kJobIdPrefix)) {
+    if (next.ok() && !next->empty()) {
       response.set_next_page_token(after);
     }
   }

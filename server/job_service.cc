@@ -22,8 +22,7 @@ grpc::Status Reply(absl::StatusOr<T> result, T* response) {
 grpc::Status JobService::Submit(grpc::ServerContext* context,
                                 const v1::SubmitJobRequest* request,
                                 v1::Job* response) {
-  absl::StatusOr<Caller> caller =
-      Authorize(*auth_, *context, Access::kUser, "submit jobs");
+  absl::StatusOr<Caller> caller = auth_->CallerOf(*context);
   if (!caller.ok()) return ToGrpcStatus(caller.status());
   return Reply(handler_->Submit(request->spec(), *caller), response);
 }
@@ -31,8 +30,7 @@ grpc::Status JobService::Submit(grpc::ServerContext* context,
 grpc::Status JobService::Get(grpc::ServerContext* context,
                              const v1::GetJobRequest* request,
                              v1::Job* response) {
-  absl::StatusOr<Caller> caller =
-      Authorize(*auth_, *context, Access::kUser, "read jobs");
+  absl::StatusOr<Caller> caller = auth_->CallerOf(*context);
   if (!caller.ok()) return ToGrpcStatus(caller.status());
   return Reply(handler_->Get(request->id(), *caller), response);
 }
@@ -40,8 +38,7 @@ grpc::Status JobService::Get(grpc::ServerContext* context,
 grpc::Status JobService::List(grpc::ServerContext* context,
                               const v1::ListJobsRequest* request,
                               v1::ListJobsResponse* response) {
-  absl::StatusOr<Caller> caller =
-      Authorize(*auth_, *context, Access::kUser, "list jobs");
+  absl::StatusOr<Caller> caller = auth_->CallerOf(*context);
   if (!caller.ok()) return ToGrpcStatus(caller.status());
   return Reply(handler_->List(*request, *caller), response);
 }
@@ -49,8 +46,7 @@ grpc::Status JobService::List(grpc::ServerContext* context,
 grpc::Status JobService::Cancel(grpc::ServerContext* context,
                                 const v1::CancelJobRequest* request,
                                 v1::Job* response) {
-  absl::StatusOr<Caller> caller =
-      Authorize(*auth_, *context, Access::kUser, "cancel jobs");
+  absl::StatusOr<Caller> caller = auth_->CallerOf(*context);
   if (!caller.ok()) return ToGrpcStatus(caller.status());
   return Reply(handler_->Cancel(request->id(), *caller), response);
 }
@@ -58,8 +54,7 @@ grpc::Status JobService::Cancel(grpc::ServerContext* context,
 grpc::Status JobService::Watch(grpc::ServerContext* context,
                                const v1::WatchJobRequest* request,
                                grpc::ServerWriter<v1::JobEvent>* writer) {
-  absl::StatusOr<Caller> caller =
-      Authorize(*auth_, *context, Access::kUser, "follow jobs");
+  absl::StatusOr<Caller> caller = auth_->CallerOf(*context);
   if (!caller.ok()) return ToGrpcStatus(caller.status());
   absl::StatusOr<std::unique_ptr<JobWatcher>> watcher =
       handler_->Watch(*request, *caller);

@@ -3,8 +3,8 @@
 #ifndef WASMHPC_SERVER_JOB_SERVICE_H_
 #define WASMHPC_SERVER_JOB_SERVICE_H_
 
+#include "server/grpc_auth.h"
 #include "server/job_handler.h"
-#include "server/token_auth.h"
 #include "wasmhpc/v1/jobs.grpc.pb.h"
 
 namespace wasmhpc::server {
@@ -12,7 +12,7 @@ namespace wasmhpc::server {
 class JobService final : public v1::JobService::Service {
  public:
   // REQUIRES: both outlive the service.
-  JobService(JobHandler* handler, const TokenAuth* auth)
+  JobService(JobHandler* handler, const GrpcAuthorizer* auth)
       : handler_(handler), auth_(auth) {}
 
   grpc::Status Submit(grpc::ServerContext* context,
@@ -34,7 +34,7 @@ class JobService final : public v1::JobService::Service {
 
  private:
   JobHandler* const handler_;
-  const TokenAuth* const auth_;
+  const GrpcAuthorizer* const auth_;
 };
 
 }  // namespace wasmhpc::server

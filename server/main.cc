@@ -14,6 +14,8 @@
 #include "absl/synchronization/notification.h"
 #include "cache-store/code_key.h"
 #include "cache-store/rocksdb_store.h"
+#include "common/command_line.h"
+#include "common/logging.h"
 #include "server/allowed_dirs.h"
 #include "server/head_options.h"
 #include "server/head_server.h"
@@ -23,8 +25,8 @@
 #include "server/rest_server.h"
 #include "server/scheduler.h"
 #include "server/sd_notify.h"
-#include "server/tls_config.h"
 #include "server/store_admin.h"
+#include "server/tls_config.h"
 #include "server/token_auth.h"
 #include "server/v8_module_compiler.h"
 
@@ -40,12 +42,12 @@ constexpr absl::Duration kExpiryTick = absl::Minutes(1);
 constexpr absl::Duration kShutdownGrace = absl::Seconds(2);
 
 int Fail(const std::string& what, const absl::Status& status) {
-  std::cerr << "wasmhpc-head: " << what << ": " << status.message() << "\n";
+  LogError(absl::StrCat(what, ": ", status.message()));
   return 1;
 }
 
 void Warn(const absl::Status& status) {
-  if (!status.ok()) std::cerr << "wasmhpc-head: " << status.message() << "\n";
+  if (!status.ok()) LogWarning(status.message());
 }
 
 // The address clients on this host can use.
@@ -65,8 +67,8 @@ int Run(const HeadOptions& options, const sigset_t& signals) {
   absl::StatusOr<std::unique_ptr<CacheStore>> store =
       OpenRocksDbStore(store_options);
   if (!store.ok()) {
-    std::cerr << "wasmhpc-head: --data-dir: "
-              << DataDirError(options.data_dir, store.status()) << "\n";
+    LogError(absl::StrCat("--data-dir: ",
+                          DataDirError(options.data_dir, store.status())));
     return 1;
   }
   TokenAuth auth;
@@ -75,8 +77,8 @@ int Run(const HeadOptions& options, const sigset_t& signals) {
     if (!loaded.ok()) return Fail("--auth-tokens", loaded.status());
     auth = *std::move(loaded);
     for (const std::string& warning : auth.warnings()) {
-      std::cerr << "wasmhpc-head: --auth-tokens " << options.auth_tokens << ": "
-                << warning << "\n";
+      LogWarning(
+          absl::StrCat("--auth-tokens ", options.auth_tokens, ": ", warning));
     }
   }
   absl::StatusOr<CodeKey> code_key = CodeKey::LoadOrCreate(options.code_key);
@@ -121,12 +123,11 @@ int Run(const HeadOptions& options, const sigset_t& signals) {
   if (!tls.ok()) return Fail("TLS", tls.status());
   if (tls->has_value()) {
     server_options.tls = &**tls;
-    std::cerr << "wasmhpc-head: gRPC over TLS (" << options.tls_cert
-              << (options.tls_client_ca.empty()
-                      ? std::string(")")
-                      : "; client certificates checked against " +
-                            options.tls_client_ca + ")")
-              << std::endl;
+    LogInfo(absl::StrCat("gRPC and REST over TLS (", options.tls_cert,
+                         options.tls_client_ca.empty()
+                             ? std::string(")")
+                             : "; client certificates checked against " +
+                                   options.tls_client_ca + ")"));
   }
   absl::StatusOr<std::unique_ptr<HeadServer>> server =
       HeadServer::Start(server_options);
@@ -142,6 +143,7 @@ int Run(const HeadOptions& options, const sigset_t& signals) {
     rest_options.pools = &pools;
     rest_options.scheduler = scheduler->get();
     rest_options.auth = &auth;
+    if (tls->has_value()) rest_options.tls = &**tls;
     absl::StatusOr<std::unique_ptr<RestServer>> started =
         RestServer::Start(rest_options);
     if (!started.ok()) return Fail("REST", started.status());
@@ -159,19 +161,17 @@ int Run(const HeadOptions& options, const sigset_t& signals) {
     absl::StrAppend(&serving, ", REST on ", ShownHost(options.host), ":",
                     rest->port());
   }
-  std::cerr << "wasmhpc-head: data in " << options.data_dir << "; auth "
-            << (auth.enabled() ? "on"
-                               : "off (every caller on this host is trusted)")
-            << "; code key " << options.code_key << "; allowed dirs: "
-            << (options.allow_dirs.empty()
-                    ? std::string("none")
-                    : absl::StrJoin(options.allow_dirs, ", "))
-            << "; engine " << (*compiler)->fingerprint() << "; log cap "
-            << (options.max_log_bytes == 0
-                    ? std::string("none")
-                    : absl::StrCat(options.max_log_bytes, " bytes"))
-            << " per job; ended jobs kept "
-            << absl::FormatDuration(options.retain_jobs) << std::endl;
+  LogInfo(absl::StrCat(
+      "data in ", options.data_dir, "; auth ",
+      auth.enabled() ? "on" : "off (every caller on this host is trusted)",
+      "; code key ", options.code_key, "; allowed dirs: ",
+      options.allow_dirs.empty() ? std::string("none")
+                                 : absl::StrJoin(options.allow_dirs, ", "),
+      "; engine ", (*compiler)->fingerprint(), "; log cap ",
+      options.max_log_bytes == 0
+          ? std::string("none")
+          : absl::StrCat(options.max_log_bytes, " bytes"),
+      " per job; ended jobs kept ", absl::FormatDuration(options.retain_jobs)));
 
   // Both servers accept calls now.
   Warn((*systemd)->Ready(absl::StrCat("serving ", serving)));
@@ -192,17 +192,15 @@ int Run(const HeadOptions& options, const sigset_t& signals) {
   std::thread expirer([&] {
     do {
       if (int n = (*scheduler)->ExpireJobs(options.retain_jobs); n > 0) {
-        std::cerr << "wasmhpc-head: deleted " << n
-                  << " ended jobs and their logs (ended over "
-                  << absl::FormatDuration(options.retain_jobs) << " ago)"
-                  << std::endl;
+        LogInfo(absl::StrCat(
+            "deleted ", n, " ended jobs and their logs (ended over ",
+            absl::FormatDuration(options.retain_jobs), " ago)"));
       }
     } while (!stop.WaitForNotificationWithTimeout(kExpiryTick));
   });
   int signal = 0;
   sigwait(&signals, &signal);
-  std::cerr << "wasmhpc-head: signal " << signal << ", shutting down"
-            << std::endl;
+  LogInfo(absl::StrCat("signal ", signal, ", shutting down"));
   Warn((*systemd)->Stopping(
       absl::StrCat("shutting down (signal ", signal, ")")));
   // Shutting the scheduler down first ends follow streams and Watch calls.
@@ -219,6 +217,7 @@ int Run(const HeadOptions& options, const sigset_t& signals) {
 }  // namespace wasmhpc::server
 
 int main(int argc, char** argv) {
+  wasmhpc::InitLogging("wasmhpc-head");
   // SIGINT/SIGTERM are taken by sigwait in Run; block them before any thread
   // starts so that every thread inherits the mask.
   sigset_t signals;
@@ -232,11 +231,11 @@ int main(int argc, char** argv) {
           std::vector<std::string>(argv, argv + argc));
   if (!options.ok()) {
     std::cerr << "wasmhpc-head: " << options.status().message() << "\n"
-              << wasmhpc::server::kHeadUsage;
+              << wasmhpc::UsageHint("wasmhpc-head") << "\n";
     return 2;
   }
-  if (options->help) {
-    std::cout << wasmhpc::server::kHeadUsage;
+  if (!options->exit_text.empty()) {
+    std::cout << options->exit_text;
     return 0;
   }
   if (options->repair) {

@@ -18,14 +18,10 @@ constexpr int kMaxPageSize = 1000;
 constexpr size_t kMaxMpiNameBytes = 64;
 constexpr size_t kMaxMpiImportsListed = 1024;
 
-std::string RecordKey(absl::string_view digest) {
-  return absl::StrCat(kModuleRecordPrefix, digest);
-}
-
 }  // namespace
 
 std::string ModuleName(const CacheStore& store, absl::string_view digest) {
-  absl::StatusOr<std::string> record = store.GetJob(RecordKey(digest));
+  absl::StatusOr<std::string> record = store.GetModuleRecord(digest);
   v1::Module module;
   if (!record.ok() || !module.ParseFromString(*record)) return "";
   return module.name();
@@ -131,8 +127,8 @@ void ModuleHandler::Upload::StartCompile() {
     CacheStore& store = *handler_->options_.store;
     absl::StatusOr<bool> present = store.HasModule(expected);
     if (present.ok() && *present &&
-        store.GetCode(expected, handler_->options_.compiler->fingerprint())
-            .ok()) {
+        store.HasCode(expected, handler_->options_.compiler->fingerprint())
+            .value_or(false)) {
       return;  // Store() finds it compiled; a wrong digest fails Finish.
     }
   }
@@ -173,7 +169,7 @@ absl::StatusOr<v1::UploadModuleResponse> ModuleHandler::Store(
   absl::StatusOr<bool> present = store.HasModule(digest);
   if (!present.ok()) return present.status();
   v1::UploadModuleResponse response;
-  if (*present && store.GetCode(digest, fingerprint).ok()) {
+  if (*present && store.HasCode(digest, fingerprint).value_or(false)) {
     absl::StatusOr<v1::Module> module = Load(digest, bytes.size());
     if (!module.ok()) return module.status();
     *response.mutable_module() = *std::move(module);
@@ -200,14 +196,14 @@ absl::StatusOr<v1::UploadModuleResponse> ModuleHandler::Store(
       return put;
     }
   }
-  absl::StatusOr<std::string> record = store.GetJob(RecordKey(digest));
+  absl::StatusOr<std::string> record = store.GetModuleRecord(digest);
   v1::Module module;
   if (*present && record.ok() && module.ParseFromString(*record)) {
     response.set_already_present(true);
   } else {
     module = Describe(header, digest, bytes, caller.name);
     absl::Status put =
-        store.PutJob(RecordKey(digest), module.SerializeAsString());
+        store.PutModuleRecord(digest, module.SerializeAsString());
     if (!put.ok()) return put;
     response.set_already_present(*present);
   }
@@ -233,8 +229,7 @@ v1::Module ModuleHandler::Describe(
 
 absl::StatusOr<v1::Module> ModuleHandler::Load(const std::string& digest,
                                                uint64_t known_size) const {
-  absl::StatusOr<std::string> record =
-      options_.store->GetJob(RecordKey(digest));
+  absl::StatusOr<std::string> record = options_.store->GetModuleRecord(digest);
   v1::Module module;
   if (record.ok() && module.ParseFromString(*record)) return module;
   // No record: describe the module from its bytes.
@@ -314,7 +309,7 @@ absl::Status ModuleHandler::CheckModuleQuota(const Caller& caller) const {
   int64_t owned = 0;
   for (const ModuleInfo& info : *all) {
     absl::StatusOr<std::string> record =
-        options_.store->GetJob(RecordKey(info.digest));
+        options_.store->GetModuleRecord(info.digest);
     v1::Module module;
     owned += record.ok() && module.ParseFromString(*record) &&
              module.owner() == caller.name;
@@ -339,8 +334,7 @@ absl::Status ModuleHandler::Delete(absl::string_view digest,
           "an admin may delete it"));
     }
   }
-  if (absl::Status s = options_.store->DeleteModule(digest); !s.ok()) return s;
-  return options_.store->DeleteJob(RecordKey(digest));
+  return options_.store->DeleteModule(digest);  // With its record.
 }
 
 }  // namespace wasmhpc::server

@@ -13,10 +13,9 @@
 // mid-upload) abandons its compile and stores nothing.
 //
 // Metadata (name, labels, upload time, env.MPI_* imports) is a serialized
-// wasmhpc.v1.Module in the store's record space under kModuleRecordPrefix +
-// digest: the CacheStore has no metadata kind, and job ids never start with
-// that prefix (see job_handler.h). A module whose record is missing (a crash
-// between the writes) is still served, with the metadata the bytes give.
+// wasmhpc.v1.Module, the store's module record. A module whose record is
+// missing (a crash between the writes) is still served, with the metadata
+// the bytes give.
 //
 // Thread safety: all methods may be called from any number of threads; an
 // Upload is used by one thread at a time.
@@ -39,9 +38,6 @@
 #include "wasmhpc/v1/modules.pb.h"
 
 namespace wasmhpc::server {
-
-// Prefix of module metadata records in the store's record space.
-inline constexpr absl::string_view kModuleRecordPrefix = "module/";
 
 struct ModuleHandlerOptions {
   // Where modules, code and metadata live. REQUIRED; not owned.

@@ -9,8 +9,7 @@ grpc::Status ModuleService::Upload(
     grpc::ServerContext* context,
     grpc::ServerReader<v1::UploadModuleRequest>* reader,
     v1::UploadModuleResponse* response) {
-  absl::StatusOr<Caller> caller =
-      Authorize(*auth_, *context, Access::kUser, "upload modules");
+  absl::StatusOr<Caller> caller = auth_->CallerOf(*context);
   if (!caller.ok()) return ToGrpcStatus(caller.status());
   // Destroying `upload` without Finish stores nothing.
   std::unique_ptr<ModuleHandler::Upload> upload =
@@ -35,9 +34,7 @@ grpc::Status ModuleService::Upload(
 grpc::Status ModuleService::Get(grpc::ServerContext* context,
                                 const v1::GetModuleRequest* request,
                                 v1::Module* response) {
-  if (absl::Status s =
-          Authorize(*auth_, *context, Access::kUser, "read modules").status();
-      !s.ok()) {
+  if (absl::Status s = auth_->CallerOf(*context).status(); !s.ok()) {
     return ToGrpcStatus(s);
   }
   absl::StatusOr<v1::Module> module = handler_->Get(request->digest());
@@ -49,9 +46,7 @@ grpc::Status ModuleService::Get(grpc::ServerContext* context,
 grpc::Status ModuleService::List(grpc::ServerContext* context,
                                  const v1::ListModulesRequest* request,
                                  v1::ListModulesResponse* response) {
-  if (absl::Status s =
-          Authorize(*auth_, *context, Access::kUser, "list modules").status();
-      !s.ok()) {
+  if (absl::Status s = auth_->CallerOf(*context).status(); !s.ok()) {
     return ToGrpcStatus(s);
   }
   absl::StatusOr<v1::ListModulesResponse> list = handler_->List(*request);
@@ -63,8 +58,7 @@ grpc::Status ModuleService::List(grpc::ServerContext* context,
 grpc::Status ModuleService::Delete(grpc::ServerContext* context,
                                    const v1::DeleteModuleRequest* request,
                                    v1::DeleteModuleResponse*) {
-  absl::StatusOr<Caller> caller =
-      Authorize(*auth_, *context, Access::kUser, "delete modules");
+  absl::StatusOr<Caller> caller = auth_->CallerOf(*context);
   if (!caller.ok()) return ToGrpcStatus(caller.status());
   return ToGrpcStatus(handler_->Delete(request->digest(), *caller));
 }

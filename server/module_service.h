@@ -3,8 +3,8 @@
 #ifndef WASMHPC_SERVER_MODULE_SERVICE_H_
 #define WASMHPC_SERVER_MODULE_SERVICE_H_
 
+#include "server/grpc_auth.h"
 #include "server/module_handler.h"
-#include "server/token_auth.h"
 #include "wasmhpc/v1/modules.grpc.pb.h"
 
 namespace wasmhpc::server {
@@ -12,7 +12,7 @@ namespace wasmhpc::server {
 class ModuleService final : public v1::ModuleService::Service {
  public:
   // REQUIRES: both outlive the service.
-  ModuleService(ModuleHandler* handler, const TokenAuth* auth)
+  ModuleService(ModuleHandler* handler, const GrpcAuthorizer* auth)
       : handler_(handler), auth_(auth) {}
 
   grpc::Status Upload(grpc::ServerContext* context,
@@ -30,7 +30,7 @@ class ModuleService final : public v1::ModuleService::Service {
 
  private:
   ModuleHandler* const handler_;
-  const TokenAuth* const auth_;
+  const GrpcAuthorizer* const auth_;
 };
 
 }  // namespace wasmhpc::server

@@ -97,7 +97,7 @@ absl::Status PoolHandler::PutCode(absl::string_view digest,
         "deployment's code key (wasmhpc-worker --code-key) may upload code");
   }
   absl::MutexLock lock(&put_mu_);
-  if (options_.store->GetCode(digest, fingerprint).ok()) {
+  if (options_.store->HasCode(digest, fingerprint).value_or(false)) {
     return absl::AlreadyExistsError(absl::StrCat(
         "code of ", digest, " for this engine is stored already; kept"));
   }

@@ -72,9 +72,7 @@ class StreamSink final : public PoolSink {
 grpc::Status PoolService::Attach(
     grpc::ServerContext* context,
     grpc::ServerReaderWriter<v1::HeadMessage, v1::PoolMessage>* stream) {
-  if (absl::Status s =
-          Authorize(*auth_, *context, Access::kPool, "attach pools").status();
-      !s.ok()) {
+  if (absl::Status s = auth_->CallerOf(*context).status(); !s.ok()) {
     return ToGrpcStatus(s);
   }
   {
@@ -118,10 +116,7 @@ void PoolService::Shutdown() {
 grpc::Status PoolService::FetchModule(
     grpc::ServerContext* context, const v1::FetchModuleRequest* request,
     grpc::ServerWriter<v1::FetchModuleChunk>* writer) {
-  if (absl::Status s =
-          Authorize(*auth_, *context, Access::kPool, "fetch modules for pools")
-              .status();
-      !s.ok()) {
+  if (absl::Status s = auth_->CallerOf(*context).status(); !s.ok()) {
     return ToGrpcStatus(s);
   }
   absl::StatusOr<FetchedModule> fetched =
@@ -154,10 +149,7 @@ grpc::Status PoolService::UploadCode(
     grpc::ServerContext* context,
     grpc::ServerReader<v1::UploadCodeRequest>* reader,
     v1::UploadCodeResponse*) {
-  if (absl::Status s =
-          Authorize(*auth_, *context, Access::kPool, "upload compiled code")
-              .status();
-      !s.ok()) {
+  if (absl::Status s = auth_->CallerOf(*context).status(); !s.ok()) {
     return ToGrpcStatus(s);
   }
   v1::UploadCodeRequest first, chunk;
@@ -178,13 +170,13 @@ grpc::Status PoolService::UploadCode(
       first.digest(), first.engine_fingerprint(), code, first.signature()));
 }
 
-// Runs one unary pool call: authorizes, then answers with `call`'s pool.
+// Runs one unary pool call: refuses an unauthorized one (grpc_auth.h),
+// then answers with `call`'s pool.
 template <typename Call>
-grpc::Status AnswerPool(const TokenAuth& auth,
-                        const grpc::ServerContext& context, Access access,
-                        absl::string_view what, v1::Pool* response, Call call) {
-  if (absl::Status s = Authorize(auth, context, access, what).status();
-      !s.ok()) {
+grpc::Status AnswerPool(const GrpcAuthorizer& auth,
+                        const grpc::ServerContext& context, v1::Pool* response,
+                        Call call) {
+  if (absl::Status s = auth.CallerOf(context).status(); !s.ok()) {
     return ToGrpcStatus(s);
   }
   absl::StatusOr<v1::Pool> pool = call();
@@ -196,31 +188,28 @@ grpc::Status AnswerPool(const TokenAuth& auth,
 grpc::Status PoolService::Drain(grpc::ServerContext* context,
                                 const v1::DrainPoolRequest* request,
                                 v1::Pool* response) {
-  return AnswerPool(*auth_, *context, Access::kAdmin, "drain pools", response,
+  return AnswerPool(*auth_, *context, response,
                     [&] { return handler_->Drain(*request); });
 }
 
 grpc::Status PoolService::Resume(grpc::ServerContext* context,
                                  const v1::ResumePoolRequest* request,
                                  v1::Pool* response) {
-  return AnswerPool(*auth_, *context, Access::kAdmin, "resume pools", response,
+  return AnswerPool(*auth_, *context, response,
                     [&] { return handler_->Resume(*request); });
 }
 
 grpc::Status PoolService::ReportFailure(
     grpc::ServerContext* context, const v1::ReportPoolFailureRequest* request,
     v1::Pool* response) {
-  return AnswerPool(*auth_, *context, Access::kPool, "report pool failures",
-                    response,
+  return AnswerPool(*auth_, *context, response,
                     [&] { return handler_->ReportFailure(*request); });
 }
 
 grpc::Status PoolService::List(grpc::ServerContext* context,
                                const v1::ListPoolsRequest*,
                                v1::ListPoolsResponse* response) {
-  if (absl::Status s =
-          Authorize(*auth_, *context, Access::kAny, "list pools").status();
-      !s.ok()) {
+  if (absl::Status s = auth_->CallerOf(*context).status(); !s.ok()) {
     return ToGrpcStatus(s);
   }
   for (v1::Pool& pool : handler_->List())

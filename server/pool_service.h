@@ -9,8 +9,8 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/synchronization/mutex.h"
+#include "server/grpc_auth.h"
 #include "server/pool_handler.h"
-#include "server/token_auth.h"
 #include "wasmhpc/v1/pools.grpc.pb.h"
 
 namespace wasmhpc::server {
@@ -18,7 +18,7 @@ namespace wasmhpc::server {
 class PoolService final : public v1::PoolService::Service {
  public:
   // REQUIRES: both outlive the service.
-  PoolService(PoolHandler* handler, const TokenAuth* auth)
+  PoolService(PoolHandler* handler, const GrpcAuthorizer* auth)
       : handler_(handler), auth_(auth) {}
 
   grpc::Status Attach(
@@ -50,7 +50,7 @@ class PoolService final : public v1::PoolService::Service {
 
  private:
   PoolHandler* const handler_;
-  const TokenAuth* const auth_;
+  const GrpcAuthorizer* const auth_;
   absl::Mutex mu_;
   std::set<grpc::ServerContext*> attached_ ABSL_GUARDED_BY(mu_);
   bool shutting_down_ ABSL_GUARDED_BY(mu_) = false;

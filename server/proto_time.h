@@ -4,10 +4,10 @@
 #define WASMHPC_SERVER_PROTO_TIME_H_
 
 #include <functional>
-#include <iostream>
 #include <string>
 
 #include "absl/time/time.h"
+#include "common/logging.h"
 #include "google/protobuf/duration.pb.h"
 #include "google/protobuf/timestamp.pb.h"
 
@@ -36,12 +36,13 @@ inline absl::Duration FromProto(const google::protobuf::Duration& d) {
 // Receives one diagnostic line (no trailing newline), from any thread.
 using LogFn = std::function<void(const std::string& line)>;
 
-// Sends `line` to `log`, or to stderr as "wasmhpc-head: <line>" when empty.
+// Sends `line` to `log`, or to the process's log (common/logging.h, level
+// info: a LogFn carries no level) when empty.
 inline void EmitLog(const LogFn& log, const std::string& line) {
   if (log) {
     log(line);
   } else {
-    std::cerr << "wasmhpc-head: " + line + "\n";
+    LogInfo(line);
   }
 }
 

@@ -37,7 +37,14 @@ absl::StatusOr<std::unique_ptr<RestServer>> RestServer::Start(
   limits.read_timeout = options.read_timeout;
   limits.body_timeout = options.body_timeout;
   limits.write_timeout = options.write_timeout;
-  rest->server_ = std::make_unique<BoundedHttpServer>(limits);
+  std::shared_ptr<const HttpTls> tls;
+  if (options.tls != nullptr) {
+    absl::StatusOr<std::shared_ptr<const HttpTls>> made =
+        HttpTls::Create(*options.tls);
+    if (!made.ok()) return made.status();
+    tls = *std::move(made);
+  }
+  rest->server_ = std::make_unique<BoundedHttpServer>(limits, std::move(tls));
   rest->router_->Register(rest->server_.get());
 
   const int port =

@@ -29,6 +29,7 @@
 #include "server/module_handler.h"
 #include "server/pool_handler.h"
 #include "server/scheduler.h"
+#include "server/tls_config.h"
 #include "server/token_auth.h"
 
 namespace wasmhpc::server {
@@ -73,6 +74,10 @@ struct RestServerOptions {
   // How often a quiet follow stream of events repeats the job (so that a
   // vanished client is noticed). Default: 15 s.
   absl::Duration heartbeat = absl::Seconds(15);
+  // Speak HTTPS with this material (the head's --tls-cert/--tls-key; with
+  // --tls-client-ca, client certificates are verified). Null: plain HTTP.
+  // Not owned; read at Start.
+  const ServerTls* tls = nullptr;
   // The handlers and the token check. REQUIRED; not owned; they outlive the
   // server.
   ModuleHandler* modules = nullptr;
@@ -85,7 +90,8 @@ struct RestServerOptions {
 class RestServer {
  public:
   // Listens and serves. Unavailable "cannot listen on HOST:PORT" when the
-  // port is taken or the address is bad.
+  // port is taken or the address is bad; InvalidArgument when OpenSSL
+  // refuses options.tls.
   static absl::StatusOr<std::unique_ptr<RestServer>> Start(
       const RestServerOptions& options);
   // Shuts down if still serving.

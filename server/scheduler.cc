@@ -83,12 +83,11 @@ absl::StatusOr<std::unique_ptr<Scheduler>> Scheduler::Create(
 }
 
 absl::Status Scheduler::Reconcile() {
-  absl::StatusOr<std::vector<JobRecord>> records = options_.store->ListJobs(
-      kJobIdPrefix, std::numeric_limits<size_t>::max());
+  absl::StatusOr<std::vector<JobRecord>> records =
+      options_.store->ListAllJobs();
   if (!records.ok()) return records.status();
   absl::MutexLock lock(&mu_);
   for (const JobRecord& record : *records) {
-    if (!absl::StartsWith(record.job_id, kJobIdPrefix)) break;  // Past jobs.
     v1::Job job;
     if (!job.ParseFromString(record.record) || job.id() != record.job_id) {
       EmitLog(options_.log,
@@ -392,6 +391,11 @@ absl::Status Scheduler::OnFinished(
     Dispatch();
     return absl::OkStatus();
   }
+  if (finished.not_run() && !active->stop_state &&
+      active->job.state() == v1::STARTING) {
+    Requeue(*active, finished.reason());
+    return absl::OkStatus();
+  }
   v1::Job& job = active->job;
   *job.mutable_ranks() = finished.ranks();
   v1::JobState state = finished.state();
@@ -419,6 +423,20 @@ absl::Status Scheduler::OnFinished(
   return absl::OkStatus();
 }
 
+void Scheduler::Requeue(ActiveJob& active, const std::string& why) {
+  v1::Job& job = active.job;
+  EmitLog(options_.log,
+          absl::StrCat("pool ", job.pool_id(), " gave back ", job.id(),
+                       " before it ran (", why, "); queued again"));
+  Release(job.pool_id(), active.pool_ranks);
+  active.pool_ranks.clear();
+  job.clear_pool_id();
+  job.set_state(v1::QUEUED);
+  Save(active).IgnoreError();   // Logged by Save; the job is queued anyway.
+  queue_.push_front(job.id());  // It was first in line.
+  Dispatch();
+}
+
 absl::Status Scheduler::OnLogs(absl::string_view pool_id,
                                const v1::PoolMessage::JobLogs& logs) {
   {
@@ -441,9 +459,9 @@ absl::Status Scheduler::OnLogs(absl::string_view pool_id,
     absl::MutexLock lock(&mu_);
     ActiveJob* active = JobOnPool(logs.job_id(), pool_id);
     if (active != nullptr && !active->stop_state) {
-      AskStop(*active, v1::FAILED,
-              absl::StrCat("its output could not be stored: ",
-                           stored.message()));
+      AskStop(
+          *active, v1::FAILED,
+          absl::StrCat("its output could not be stored: ", stored.message()));
     }
   }
   return stored;
@@ -632,18 +650,17 @@ int Scheduler::ExpireJobs(absl::Duration retain) {
   if (retain == absl::InfiniteDuration()) return 0;
   const absl::Time cutoff = options_.clock->Now() - retain;
   int expired = 0;
-  std::string after(kJobIdPrefix);
+  std::string after;
   for (bool more = true; more;) {
     absl::StatusOr<std::vector<JobRecord>> records =
         options_.store->ListJobs(after, kPage);
     if (!records.ok()) {
-      EmitLog(options_.log, absl::StrCat("job expiry: ",
-                                         records.status().message()));
+      EmitLog(options_.log,
+              absl::StrCat("job expiry: ", records.status().message()));
       break;
     }
     more = records->size() == kPage;
     for (const JobRecord& record : *records) {
-      if (!absl::StartsWith(record.job_id, kJobIdPrefix)) return expired;
       after = record.job_id;
       v1::Job job;
       if (!job.ParseFromString(record.record) || !IsFinal(job.state()) ||

@@ -23,8 +23,12 @@
 // drained with detach (always, when the pool asked) is sent Detach once it is
 // idle, and leaves. When a pool's stream ends (DetachPool) its STARTING and
 // RUNNING jobs end FAILED with reason "worker pool lost"; queued jobs keep
-// waiting for a pool (a re-attached pool is a new pool). Pool launchers
-// report failed launches (ReportPoolFailure); ListPools shows the latest.
+// waiting for a pool (a re-attached pool is a new pool). A pool that is
+// leaving (draining, or going down because an executor died) gives back the
+// STARTING jobs none of its ranks started (JobFinished.not_run): they are
+// queued again, first in line, unless they were being stopped. Pool
+// launchers report failed launches (ReportPoolFailure); ListPools shows the
+// latest.
 //
 // Durability: every job change is written to the CacheStore (a serialized
 // wasmhpc.v1.Job under the job id) before the call returns. Create()
@@ -243,6 +247,10 @@ class Scheduler {
   void End(const std::string& id, v1::JobState state, std::string reason)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void AskStop(ActiveJob& job, v1::JobState state, std::string reason)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // A STARTING job its pool gave back (not_run, `why`): its ranks are
+  // released and it is first in the queue again.
+  void Requeue(ActiveJob& job, const std::string& why)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void Dispatch() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // The active job `id` if it runs on `pool_id`, else nullptr.

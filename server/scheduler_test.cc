@@ -260,6 +260,40 @@ TEST_F(SchedulerTest, LostPoolFailsItsJobsAndReattachesAsANewPool) {
   EXPECT_EQ(StateOf(running.id()), v1::FAILED);
 }
 
+TEST_F(SchedulerTest, JobsALeavingPoolGivesBackRunOnAnotherPool) {
+  ASSERT_TRUE(pool_.Attach(4).ok());  // 3 executors.
+  v1::Job started = Submit(1);
+  v1::Job given_back = Submit(1);
+  v1::Job cancelled = Submit(1);
+  pool_.Started(started.id());
+  ASSERT_TRUE(head_->scheduler->Cancel(cancelled.id()).ok());
+  // The pool goes down (an executor died): it tells the head, then reports.
+  pool_.Drain("going down: executor rank 3 died");
+  for (const std::string& id :
+       {started.id(), given_back.id(), cancelled.id()}) {
+    v1::PoolMessage::JobFinished finished;
+    finished.set_job_id(id);
+    finished.set_state(v1::FAILED);
+    finished.set_failed_rank(-1);
+    finished.set_reason("worker pool lost: executor rank 3 died");
+    finished.set_not_run(id != started.id());
+    pool_.Finished(finished);
+  }
+  EXPECT_EQ(StateOf(started.id()), v1::FAILED);  // Its guest ran.
+  EXPECT_EQ(StateOf(cancelled.id()), v1::CANCELLED);
+  v1::Job queued = Get(given_back.id());
+  EXPECT_EQ(queued.state(), v1::QUEUED);
+  EXPECT_EQ(queued.pool_id(), "");
+  // The next pool runs it.
+  FakePool next(head_->pools.get());
+  ASSERT_TRUE(next.Attach(2).ok());
+  EXPECT_EQ(Get(given_back.id()).pool_id(), next.id());
+  EXPECT_EQ(StateOf(given_back.id()), v1::STARTING);
+  next.Started(given_back.id());
+  next.Succeeded(given_back.id(), 1);
+  EXPECT_EQ(StateOf(given_back.id()), v1::SUCCEEDED);
+}
+
 TEST_F(SchedulerTest, MessagesAboutOtherPoolsJobsAreIgnored) {
   FakePool other(head_->pools.get());
   ASSERT_TRUE(pool_.Attach(2).ok());
@@ -487,4 +521,3 @@ TEST(SchedulerOutputLost, AJobWhoseOutputWasLostNeverSucceeds) {
 
 }  // namespace
 }  // namespace wasmhpc::server
-

@@ -20,6 +20,8 @@ packages=(
   libabsl-dev libgtest-dev libgmock-dev libssl-dev
   libgrpc++-dev libprotobuf-dev protobuf-compiler protobuf-compiler-grpc
   librocksdb-dev libcpp-httplib-dev
+  # command lines (CLI11) and the log (spdlog) of every binary
+  libcli11-dev libspdlog-dev
   libopenmpi-dev openmpi-bin
   # V8 runtime dependencies (libnode.so.108 links them)
   libicu72 libuv1 libc-ares2 libnghttp2-14 libbrotli1 libssl3
@@ -31,6 +33,8 @@ packages=(
   libfuzzer-14-dev libclang-rt-14-dev clang-format-14
   # tests/slurm: a one-node Slurm (22.05) with munge, started by the test
   slurmctld slurmd slurm-client munge
+  # tests/service: the REST API over HTTPS, reached as a user would (curl)
+  curl
 )
 
 if [ "${WASMHPC_BENCH:-0}" = 1 ]; then

@@ -6,7 +6,9 @@
 # OUTPUT files into a custom target. The command re-runs when a source, an
 # SDK header, the wrapper or its table-pad object changes.
 #
-# WASMHPC_CC (cache or normal variable) overrides the C wrapper's path.
+# WASMHPC_CC (cache or normal variable) overrides the C wrapper's path;
+# WASMHPC_SDK_DEPENDS names targets every module waits for (wasmhpc's own
+# build: the target that regenerates the SDK's <mpi.h> parts).
 
 get_filename_component(_wasmhpc_sdk_dir "${CMAKE_CURRENT_LIST_DIR}/.." ABSOLUTE)
 
@@ -43,7 +45,7 @@ function(wasmhpc_add_module)
     OUTPUT "${ARG_OUTPUT}"
     COMMAND "${CMAKE_COMMAND}" -E make_directory "${out_dir}"
     COMMAND "${cc}" ${ARG_FLAGS} ${sources} -o "${ARG_OUTPUT}"
-    DEPENDS ${sources} ${sdk_files} "${cc}"
+    DEPENDS ${sources} ${sdk_files} "${cc}" ${WASMHPC_SDK_DEPENDS}
     COMMENT "Building Wasm module ${name}"
     VERBATIM)
 endfunction()

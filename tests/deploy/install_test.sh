@@ -53,6 +53,13 @@ expect_help() {
     fail "$program --help printed no usage line: $help"
 }
 for program in "${binaries[@]}" wasmhpc-pool; do expect_help "$program"; done
+# ... and --version, the project's version (CMake's).
+for program in "${binaries[@]}"; do
+  version=$("$prefix/bin/$program" --version 2>&1) ||
+    fail "$program --version failed: $version"
+  grep -qx "$program [0-9]*\.[0-9]*\.[0-9]*" <<<"$version" ||
+    fail "$program --version printed '$version'"
+done
 
 # The launcher finds the installed worker beside itself: with mpirun replaced
 # by echo, it prints the command it would run.

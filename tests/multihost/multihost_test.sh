@@ -292,7 +292,7 @@ if start_pool mh-later "$work/later.log" "$net.2:3,$net.3:2" 5 --max-memory 2048
     fail "later-pool-runs-a-job: exit $code:"
     echo "$out"
   fi
-  head_engine=$(sed -n 's/^wasmhpc-head: data in .*; engine //p' "$work/head.log")
+  head_engine=$(sed -n 's/^.*wasmhpc-head: data in .*; engine //p' "$work/head.log")
   pool_engine=$(cli --output json pools | python3 "$here/cli_json.py" fingerprint mh-later)
   if [ -z "$pool_engine" ] || [ "$pool_engine" = "$head_engine" ]; then
     fail "later-pool-has-another-engine: '$pool_engine' vs the head's '$head_engine'"

@@ -603,7 +603,12 @@ TEST_F(PoolTest, KilledExecutorFailsItsJobSayingItDied) {
   EXPECT_THAT(f.reason(), HasSubstr("executor rank 2 (host "));
   EXPECT_THAT(f.reason(), HasSubstr(" died"));
   EXPECT_THAT(f.reason(), Not(HasSubstr("draining")));
-  EXPECT_EQ(head_->drains(), 0);
+  EXPECT_FALSE(f.not_run());  // Its guest ran: it is not given back.
+  // Before that, the head heard that the pool takes no more jobs, and why.
+  std::optional<std::string> drain = head_->AwaitDrain(absl::Seconds(5));
+  ASSERT_TRUE(drain.has_value());
+  EXPECT_THAT(*drain, HasSubstr("going down: executor rank 2 (host "));
+  EXPECT_EQ(head_->drains(), 1);
 }
 
 TEST_F(PoolTest, CancelStopsAComputingJobWithinASecond) {

@@ -59,11 +59,11 @@ class TlsTest : public ::testing::Test {
 
   std::string Path(const std::string& name) const { return dir_ + "/" + name; }
 
-  // Starts a TLS head (REST off) with `args` added.
-  void StartHead(std::vector<std::string> args = {}) {
-    std::vector<std::string> all = {"--rest-port", "off",
-                                    "--tls-cert",  Path("server.pem"),
-                                    "--tls-key",   Path("server-key.pem")};
+  // Starts a TLS head (REST off unless `rest`) with `args` added.
+  void StartHead(std::vector<std::string> args = {}, bool rest = false) {
+    std::vector<std::string> all = {"--tls-cert", Path("server.pem"),
+                                    "--tls-key", Path("server-key.pem")};
+    if (!rest) all.insert(all.end(), {"--rest-port", "off"});
     all.insert(all.end(), args.begin(), args.end());
     auto head = HeadProcess::Start(WASMHPC_HEAD_BINARY, Path("data"), all);
     ASSERT_TRUE(head.ok()) << head.status();
@@ -141,6 +141,44 @@ TEST_F(TlsTest, ClientCertificatesAreVerifiedAgainstTheClientCa) {
   EXPECT_TRUE(good.ok()) << good.error_message();
   grpc::Status rogue = ListJobs(Trusting(ca_.cert_pem, &rogue_));
   EXPECT_EQ(rogue.error_code(), grpc::StatusCode::UNAVAILABLE);
+}
+
+// curl ARGS... URL: its exit code and stdout (the body, then the status).
+Subprocess::Result Curl(std::vector<std::string> args, const std::string& url) {
+  args.insert(args.begin(), {WASMHPC_CURL, "-sS", "--max-time", "20", "-w",
+                             "\n%{http_code}"});
+  args.push_back(url);
+  auto curl = Subprocess::Start(args);
+  EXPECT_TRUE(curl.ok()) << curl.status();
+  if (!curl.ok()) return {};
+  return (*curl)->Wait(absl::Seconds(30));
+}
+
+TEST_F(TlsTest, RestSpeaksHttpsOnlyWithTheSameCertificate) {
+  if (std::string(WASMHPC_CURL).empty()) GTEST_SKIP() << "no curl found";
+  StartHead({}, /*rest=*/true);
+  const std::string base = "https://" + head_->rest_address();
+  Subprocess::Result health =
+      Curl({"--cacert", Path("ca.pem")}, base + "/healthz");
+  EXPECT_EQ(health.exit_code, 0) << health.err;
+  EXPECT_THAT(health.out, ::testing::EndsWith("\n200"));
+  // A body over TLS: a module upload, then its listing.
+  Subprocess::Result upload =
+      Curl({"--cacert", Path("ca.pem"), "-H", "Content-Type: application/wasm",
+            "--data-binary", std::string("@") + WASMHPC_HELLO_WASM},
+           base + "/v1/modules?name=hello.wasm");
+  EXPECT_EQ(upload.exit_code, 0) << upload.err;
+  EXPECT_THAT(upload.out, ::testing::EndsWith("\n201"));
+  Subprocess::Result list =
+      Curl({"--cacert", Path("ca.pem")}, base + "/v1/modules");
+  EXPECT_THAT(list.out, HasSubstr("hello.wasm"));
+  // Not in plaintext, and not to a client that does not trust the CA.
+  Subprocess::Result plain =
+      Curl({}, "http://" + head_->rest_address() + "/healthz");
+  EXPECT_NE(plain.exit_code, 0) << plain.out;
+  EXPECT_THAT(plain.out, Not(HasSubstr("200")));
+  Subprocess::Result untrusted = Curl({}, base + "/healthz");
+  EXPECT_EQ(untrusted.exit_code, 60) << untrusted.err;  // Peer not verified.
 }
 
 TEST_F(TlsTest, HeadWithACertificateButNoKeyFailsAtStart) {

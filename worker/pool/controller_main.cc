@@ -17,6 +17,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "cache-store/module_digest.h"
+#include "common/logging.h"
 #include "worker/pool/control_channel.h"
 #include "worker/pool/drain_signals.h"
 #include "worker/pool/executor.h"
@@ -250,7 +251,7 @@ void Serve(EventLoop& loop, PoolController& controller,
 }  // namespace
 
 void RunController(ControllerConfig config) {
-  if (!config.log) config.log = SayOnStderr;
+  if (!config.log) config.log = LogInfo;
   const Log& log = config.log;
   HeadClient client(config.head, config.token, config.tls);
   ControlChannel channel(config.control);

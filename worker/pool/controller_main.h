@@ -79,7 +79,8 @@ struct ControllerConfig {
   // Every pool rank's process id and host (hello.ranks), to tell which
   // executor died when mpirun ends the pool. Default: none (not told).
   std::vector<int> pids;
-  // One line per notable event. Default: stderr.
+  // One line per notable event. Default: the process log
+  // (common/logging.h).
   std::function<void(const std::string&)> log;
 };
 

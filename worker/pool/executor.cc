@@ -15,6 +15,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
+#include "common/logging.h"
 #include "mpi-bridge/bridge.h"
 #include "mpi-bridge/preopen_file_gate.h"
 #include "mpi-bridge/release.h"
@@ -184,10 +185,6 @@ struct Executor::State {
   int job_rank ABSL_GUARDED_BY(uplink_mu) = 0;
 };
 
-void SayOnStderr(const std::string& line) {
-  std::cerr << absl::StrCat("wasmhpc-worker: ", line, "\n") << std::flush;
-}
-
 absl::StatusOr<std::unique_ptr<Executor>> Executor::Create(
     ExecutorOptions options) {
   if (options.engine == nullptr || options.control == MPI_COMM_NULL) {
@@ -195,7 +192,7 @@ absl::StatusOr<std::unique_ptr<Executor>> Executor::Create(
         "an executor needs an engine and a control communicator");
   }
   if (!options.log) {
-    options.log = SayOnStderr;
+    options.log = LogInfo;
   }
   auto state = std::make_unique<State>(std::move(options));
   State& s = *state;

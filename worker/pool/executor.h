@@ -96,10 +96,6 @@ inline constexpr int32_t kLoadFailedExit = 125;
 inline constexpr int32_t kTrapExit = 134;
 inline constexpr int32_t kStoppedExit = 143;  // 128 + SIGTERM
 
-// Writes "wasmhpc-worker: LINE" to stderr in one write (the ranks share
-// mpirun's stderr): the log of executors and controllers given none.
-void SayOnStderr(const std::string& line);
-
 struct ExecutorOptions {
   // Required; not owned.
   engine::Engine* engine = nullptr;
@@ -121,7 +117,8 @@ struct ExecutorOptions {
   // Blocking collectives become nonblocking + test loops so a stop ends
   // their wait (InterruptibleTransport). Default: true.
   bool interruptible_collectives = true;
-  // One line per problem (lost messages, MPI errors). Default: stderr.
+  // One line per problem (lost messages, MPI errors). Default: the
+  // process log (common/logging.h).
   std::function<void(const std::string&)> log;
   // The deployment's code key: compiled code from the head is deserialized
   // only if its signature verifies with it; otherwise (or when null) the

@@ -15,16 +15,15 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "common/command_line.h"
+#include "common/logging.h"
+#include "common/version.h"
 #include "mpi-bridge/ompi_transport.h"
 #include "worker/engine/engine.h"
 #include "worker/pool/controller_main.h"
 #include "worker/pool/drain_signals.h"
 #include "worker/pool/executor.h"
 #include "worker/pool/worker_options.h"
-
-#ifndef WASMHPC_VERSION
-#define WASMHPC_VERSION "unknown"
-#endif
 
 namespace wasmhpc::pool {
 namespace {
@@ -80,7 +79,7 @@ int Controller(const WorkerOptions& options, const std::string& token,
   v1::PoolMessage::Hello& hello = config.hello;
   hello.set_name(options.name.empty() ? hosts[0] : options.name);
   hello.set_engine_fingerprint(engine.Fingerprint());
-  hello.set_version(WASMHPC_VERSION);
+  hello.set_version(Version());
   for (size_t r = 0; r < hosts.size(); ++r) {
     v1::RankInfo* info = hello.add_ranks();
     info->set_rank(static_cast<int>(r));
@@ -105,8 +104,8 @@ int Executor(const WorkerOptions& options, const CodeKey* code_key,
   absl::StatusOr<std::unique_ptr<pool::Executor>> executor =
       pool::Executor::Create(std::move(executor_options));
   if (!executor.ok()) {
-    SayOnStderr(absl::StrCat("cannot start an executor: ",
-                             executor.status().message()));
+    LogError(absl::StrCat("cannot start an executor: ",
+                          executor.status().message()));
     MPI_Abort(MPI_COMM_WORLD, 1);
   }
   (*executor)->Run();
@@ -114,12 +113,14 @@ int Executor(const WorkerOptions& options, const CodeKey* code_key,
 }
 
 int Main(int argc, char** argv) {
+  InitLogging("wasmhpc-worker");
   absl::StatusOr<WorkerOptions> options =
       ParseWorkerOptions(std::vector<std::string>(argv, argv + argc));
-  if (!options.ok() || options->help) {
-    if (LauncherRank() == 0) {
-      if (!options.ok()) SayOnStderr(std::string(options.status().message()));
-      (options.ok() ? std::cout : std::cerr) << kWorkerUsage;
+  if (!options.ok() || !options->exit_text.empty()) {
+    if (LauncherRank() == 0 && options.ok()) std::cout << options->exit_text;
+    if (LauncherRank() == 0 && !options.ok()) {
+      std::cerr << "wasmhpc-worker: " << options.status().message() << "\n"
+                << UsageHint("wasmhpc-worker") << "\n";
     }
     return options.ok() ? 0 : 2;
   }
@@ -160,7 +161,7 @@ int Main(int argc, char** argv) {
   absl::StatusOr<ClientTls> tls = ClientTls();
   if (problem.empty() && rank == 0) {
     token = ReadBearerToken(*options, std::getenv("WASMHPC_TOKEN"));
-    tls = ReadHeadTls(*options, std::getenv("WASMHPC_CA"));
+    tls = ReadHeadTls(*options);
     if (token.ok() && !tls.ok()) token = tls.status();
   }
   int token_ok = token.ok();
@@ -178,17 +179,17 @@ int Main(int argc, char** argv) {
   }
   int key_ok = key_problem.empty(), all_keys_ok = 0;
   MPI_Allreduce(&key_ok, &all_keys_ok, 1, MPI_INT, MPI_MIN, MPI_COMM_WORLD);
-  if (!key_problem.empty()) SayOnStderr("--code-key: " + key_problem);
+  if (!key_problem.empty()) LogError("--code-key: " + key_problem);
   if (problem.empty() && !all_keys_ok) {
     problem = "--code-key: a rank cannot read the code key (see above)";
   }
   if (problem.empty() && rank == 0 && !code_key) {
-    SayOnStderr(
+    LogWarning(
         "no --code-key: this pool compiles every module itself and shares "
         "no compiled code with the head (see deploy/README.md)");
   }
   if (!problem.empty()) {  // the same on every rank
-    if (rank == 0) SayOnStderr(problem);
+    if (rank == 0) LogError(problem);
     MPI_Finalize();
     return 2;
   }

@@ -173,14 +173,12 @@ void PoolController::Assign(const v1::HeadMessage::Assign& assign) {
     return;
   }
   if (std::string refusal = Refusal(assign); !refusal.empty()) {
-    Log(absl::StrCat("refusing job ", assign.job_id(), ": ", refusal));
-    v1::PoolMessage out;
-    v1::PoolMessage::JobFinished* finished = out.mutable_finished();
-    finished->set_job_id(assign.job_id());
-    finished->set_state(v1::FAILED);
-    finished->set_failed_rank(-1);
-    finished->set_reason(refusal);
-    options_.head->Send(out);
+    // A pool that is leaving gives the job back; a malformed assignment
+    // fails (another try would fail the same way).
+    const bool leaving = !lost_.empty() || draining();
+    Log(absl::StrCat(leaving ? "giving back job " : "refusing job ",
+                     assign.job_id(), ": ", refusal));
+    SendNotRun(assign.job_id(), refusal, leaving);
     return;
   }
   Job& job = jobs_[assign.job_id()];
@@ -289,10 +287,10 @@ void PoolController::CodeCompiled(int rank,
     bytes = (*kept)->bytes;
   }
   if (!options_.sign_code) return;  // Unsigned code is never passed on.
-  auto blob = std::make_shared<const ModuleBlob>(ModuleBlob{
-      std::move(bytes), code.code(), code.engine_fingerprint(),
-      options_.sign_code(code.digest(), code.engine_fingerprint(),
-                         code.code())});
+  auto blob = std::make_shared<const ModuleBlob>(
+      ModuleBlob{std::move(bytes), code.code(), code.engine_fingerprint(),
+                 options_.sign_code(code.digest(), code.engine_fingerprint(),
+                                    code.code())});
   if (!blob->bytes.empty()) modules_.Put(code.digest(), blob);
   if (options_.uploader) options_.uploader->StartUpload(code.digest(), blob);
 }
@@ -454,17 +452,31 @@ void PoolController::Lost(const std::string& reason) {
   if (!lost_.empty()) return;
   lost_ = reason;
   Log(absl::StrCat("the pool is going down: ", reason));
-  for (auto& [id, job] : jobs_) {
+  // First of all, no more assignments.
+  if (attached_ && !draining_) {
     v1::PoolMessage out;
-    v1::PoolMessage::JobFinished* finished = out.mutable_finished();
-    finished->set_job_id(id);
-    finished->set_state(v1::FAILED);
-    finished->set_failed_rank(-1);
-    finished->set_reason(absl::StrCat("worker pool lost: ", reason));
+    out.mutable_drain()->set_reason(absl::StrCat("going down: ", reason));
     options_.head->Send(out);
+  }
+  for (auto& [id, job] : jobs_) {
+    // A job no rank started yet can run elsewhere.
+    SendNotRun(id, absl::StrCat("worker pool lost: ", reason),
+               job.started == 0);
     for (int rank : job.ranks) rank_job_[rank].clear();
   }
   jobs_.clear();
+}
+
+void PoolController::SendNotRun(const std::string& job_id,
+                                const std::string& reason, bool give_back) {
+  v1::PoolMessage out;
+  v1::PoolMessage::JobFinished* finished = out.mutable_finished();
+  finished->set_job_id(job_id);
+  finished->set_state(v1::FAILED);
+  finished->set_failed_rank(-1);
+  finished->set_reason(reason);
+  finished->set_not_run(give_back);
+  options_.head->Send(out);
 }
 
 void PoolController::Tick() {

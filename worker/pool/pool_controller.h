@@ -147,9 +147,11 @@ class PoolController {
   explicit PoolController(PoolControllerOptions options);
 
   // An assignment, cancel or detach from the head (Welcome records the pool
-  // id). An assignment that cannot run (ranks outside 1..N-1, busy, or not
-  // matching spec.ranks; no module digest; the pool is draining) is
-  // answered at once with a FAILED JobFinished naming the problem.
+  // id). An assignment that cannot run is answered at once with a FAILED
+  // JobFinished naming the problem: given back (not_run: the head queues it
+  // again) when the pool is draining or going down; a failure for a
+  // malformed one (ranks outside 1..N-1, busy, or not matching spec.ranks;
+  // no module digest).
   void OnHeadMessage(const v1::HeadMessage& message);
 
   // The Attach stream is open (events reach the head from now on).
@@ -174,9 +176,12 @@ class PoolController {
   void OnHeadLost();
 
   // The pool is going down now, not draining: mpirun is ending it (an
-  // executor died, as `reason` says). Every job is reported FAILED at once
-  // with "worker pool lost: REASON" (its ranks will not report) and new
-  // assignments are refused; nothing is sent to the executors.
+  // executor died, as `reason` says). The head is told first (a Drain
+  // "going down: REASON", so it assigns nothing more); every job is reported
+  // at once with "worker pool lost: REASON" (its ranks will not report):
+  // FAILED when a rank started it, else given back (not_run) for another
+  // pool; later assignments are given back too. Nothing is sent to the
+  // executors.
   void Lost(const std::string& reason);
 
   // Stops jobs whose timeout passed. Call at NextDeadline() or later.
@@ -213,6 +218,10 @@ class PoolController {
   void Assign(const v1::HeadMessage::Assign& assign);
   // Why `assign` cannot run here; empty if it can.
   std::string Refusal(const v1::HeadMessage::Assign& assign) const;
+  // Reports job `job_id` FAILED with `reason`, not started by any rank;
+  // `give_back` sets not_run (the head may queue it again).
+  void SendNotRun(const std::string& job_id, const std::string& reason,
+                  bool give_back);
   void Cancel(const v1::HeadMessage::Cancel& cancel);
   void NeedModule(int rank, Job& job, const ToController::NeedModule& need);
   void SendModule(

@@ -496,6 +496,7 @@ TEST_F(PoolControllerTest, DrainingRefusesNewAssignmentsAndLetsJobsFinish) {
   EXPECT_EQ(refused.job_id(), "late");
   EXPECT_EQ(refused.state(), v1::FAILED);
   EXPECT_EQ(refused.reason(), "pool is draining");
+  EXPECT_TRUE(refused.not_run());  // The head queues it again.
   EXPECT_THAT(executors_.RanksGot(ToExecutor::kAssign), ElementsAre(1));
   EXPECT_TRUE(executors_.RanksGot(ToExecutor::kStop).empty());
   Report(1, "running", OUTCOME_EXITED);
@@ -503,6 +504,41 @@ TEST_F(PoolControllerTest, DrainingRefusesNewAssignmentsAndLetsJobsFinish) {
   // Idle and attached: the pool waits for the head's Detach.
   EXPECT_FALSE(controller_.shut_down());
   EXPECT_TRUE(executors_.RanksGot(ToExecutor::kShutdown).empty());
+}
+
+TEST_F(PoolControllerTest, PoolGoingDownGivesBackTheJobsNoRankStarted) {
+  controller_.OnAttached();
+  Assign("running", {1});
+  ToController started;
+  started.mutable_started()->set_job_id("running");
+  controller_.OnExecutorMessage(1, started);
+  Assign("starting", {2, 3});
+  Assign("malformed", {9});  // Not an executor: fails, never given back.
+  EXPECT_FALSE(LastFinished().not_run());
+  const size_t before = head_.sent.size();
+  controller_.Lost("executor rank 4 (host h, pid 9) died");
+  // The head hears first that the pool takes no more jobs.
+  ASSERT_GT(head_.sent.size(), before);
+  EXPECT_EQ(head_.sent[before].drain().reason(),
+            "going down: executor rank 4 (host h, pid 9) died");
+  std::map<std::string, v1::PoolMessage::JobFinished> ended;
+  for (size_t i = before; i < head_.sent.size(); ++i) {
+    if (head_.sent[i].has_finished()) {
+      ended[head_.sent[i].finished().job_id()] = head_.sent[i].finished();
+    }
+  }
+  ASSERT_EQ(ended.size(), 2u);
+  EXPECT_FALSE(ended["running"].not_run());
+  EXPECT_TRUE(ended["starting"].not_run());
+  for (const auto& [id, finished] : ended) {
+    EXPECT_EQ(finished.state(), v1::FAILED) << id;
+    EXPECT_EQ(finished.reason(),
+              "worker pool lost: executor rank 4 (host h, pid 9) died");
+  }
+  Assign("late", {1});
+  EXPECT_EQ(LastFinished().job_id(), "late");
+  EXPECT_TRUE(LastFinished().not_run());
+  EXPECT_EQ(executors_.RanksGot(ToExecutor::kAssign).size(), 3u);
 }
 
 TEST_F(PoolControllerTest, DrainIsSentToTheHeadOnce) {

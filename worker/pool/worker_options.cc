@@ -3,124 +3,108 @@
 #include <cerrno>
 #include <cstring>
 #include <fstream>
+#include <memory>
 #include <optional>
 
+#include "CLI/CLI.hpp"
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "common/command_line.h"
 
 namespace wasmhpc::pool {
 
-const char kWorkerUsage[] =
-    "usage: mpirun -np N wasmhpc-worker --head HOST:PORT [options]\n"
-    "Rank 0 attaches to the head and runs its jobs on ranks 1..N-1.\n"
-    "  --head HOST:PORT        the wasmhpc-head to attach to (required)\n"
-    "  --name NAME             the pool's name (default: rank 0's host)\n"
-    "  --tier T                turbofan (default), liftoff or dynamic\n"
-    "  --max-memory MiB        linear memory limit per rank (default 4096)\n"
-    "  --module-cache N        compiled modules kept per rank (default 16)\n"
-    "  --blocking-collectives  plain blocking collectives: faster small\n"
-    "                          collectives, but a stop cannot end their wait\n"
-    "  --tls                   speak TLS to the head (trusting the system's\n"
-    "                          CAs)\n"
-    "  --ca FILE               speak TLS, trusting the CAs in FILE (PEM;\n"
-    "                          default: $WASMHPC_CA, if set)\n"
-    "  --tls-cert FILE         a client certificate for the head (PEM, with\n"
-    "  --tls-key FILE          its key), for heads with --tls-client-ca\n"
-    "  --token-file FILE       bearer token for a head started with\n"
-    "                          --auth-tokens: the file's first line\n"
-    "                          (default: $WASMHPC_TOKEN, if set)\n"
-    "  --code-key FILE         the deployment's code key (the head's\n"
-    "                          DATA_DIR/code.key, mode 600, on every host):\n"
-    "                          compiled code is shared with the head only\n"
-    "                          when signed with it; without it every\n"
-    "                          module is compiled on the pool\n"
-    "  --allow-dir DIR         jobs may open host directories only below\n"
-    "                          DIR (repeatable; default: any the head\n"
-    "                          allowed); never through a symbolic link\n"
-    "  --help                  this text\n"
+namespace {
+
+constexpr char kDescription[] =
+    "wasmhpc-worker: a pool of warm Wasm ranks, started as\n"
+    "  mpirun -np N wasmhpc-worker --head HOST:PORT [options]\n"
+    "Rank 0 attaches to the head and runs its jobs on ranks 1..N-1.";
+constexpr char kFooter[] =
     "SIGUSR1 or SIGUSR2 to mpirun (or SIGTERM to rank 0) drains the pool: it\n"
-    "takes no new jobs, and every rank exits 0 once the head detaches it.\n";
+    "takes no new jobs, and every rank exits 0 once the head detaches it.";
+
+// A positive count for `flag`.
+uint64_t Positive(const std::string& flag, const std::string& text) {
+  uint64_t n = 0;
+  if (!absl::SimpleAtoi(text, &n) || n == 0) {
+    throw CLI::ValidationError(
+        flag, absl::StrCat("takes a positive number, not '", text, "'"));
+  }
+  return n;
+}
+
+void AddWorkerOptions(CLI::App& app, WorkerOptions& o) {
+  using S = const std::string&;
+  app.add_option("--head", o.head, "the wasmhpc-head to attach to (HOST:PORT)")
+      ->envname("WASMHPC_HEAD")
+      ->required();
+  app.add_option("--name", o.name, "the pool's name (default: rank 0's host)")
+      ->envname("WASMHPC_POOL_NAME");
+  app.add_option("--tier", o.tier, "turbofan (default), liftoff or dynamic");
+  app.add_option_function<std::string>(
+      "--max-memory",
+      [&o](S v) {
+        o.max_memory_mib = Positive("--max-memory", v);
+        if (o.max_memory_mib > 4096) {
+          throw CLI::ValidationError(
+              "--max-memory",
+              absl::StrCat(v, " exceeds 4096 MiB, the wasm32 maximum"));
+        }
+      },
+      "linear memory limit per rank, MiB (default 4096)");
+  app.add_option_function<std::string>(
+      "--module-cache",
+      [&o](S v) { o.module_cache = Positive("--module-cache", v); },
+      "compiled modules kept per rank (default 16)");
+  app.add_flag("--blocking-collectives", o.blocking_collectives,
+               "plain blocking collectives: faster small collectives, but a "
+               "stop cannot end their wait");
+  app.add_flag("--tls", o.tls,
+               "speak TLS to the head (trusting the system's CAs)");
+  app.add_option("--ca", o.ca_file, "speak TLS, trusting the CAs in FILE (PEM)")
+      ->envname("WASMHPC_CA");
+  app.add_option("--tls-cert", o.tls_cert,
+                 "a client certificate for the head (PEM, with --tls-key), "
+                 "for heads with --tls-client-ca");
+  app.add_option("--tls-key", o.tls_key, "the certificate's key (PEM)");
+  app.add_option("--token-file", o.token_file,
+                 "bearer token for a head started with --auth-tokens: the "
+                 "file's first line (without it: $WASMHPC_TOKEN, if set)")
+      ->envname("WASMHPC_TOKEN_FILE");
+  app.add_option("--code-key", o.code_key,
+                 "the deployment's code key (the head's DATA_DIR/code.key, "
+                 "mode 600, on every host): compiled code is shared with the "
+                 "head only when signed with it; without it every module is "
+                 "compiled on the pool")
+      ->envname("WASMHPC_CODE_KEY");
+  app.add_option_function<std::vector<std::string>>(
+         "--allow-dir",
+         [&o](const std::vector<std::string>& dirs) {
+           for (const std::string& dir : dirs) {
+             if (dir.empty() || dir[0] != '/') {
+               throw CLI::ValidationError(
+                   "--allow-dir", absl::StrCat(dir, ": not an absolute path"));
+             }
+           }
+           o.allow_dirs = dirs;
+         },
+         "jobs may open host directories only below DIR (repeatable; default: "
+         "any the head allowed); never through a symbolic link")
+      ->allow_extra_args(false);  // one directory per --allow-dir
+}
+
+}  // namespace
 
 absl::StatusOr<WorkerOptions> ParseWorkerOptions(
     const std::vector<std::string>& argv) {
   WorkerOptions options;
-  for (size_t i = 1; i < argv.size(); ++i) {
-    std::string flag = argv[i];
-    std::optional<std::string> inline_value;
-    if (size_t eq = flag.find('='); flag.starts_with("--") && eq != flag.npos) {
-      inline_value = flag.substr(eq + 1);
-      flag = flag.substr(0, eq);
-    }
-    auto value = [&]() -> absl::StatusOr<std::string> {
-      if (inline_value) return *inline_value;
-      if (i + 1 >= argv.size()) {
-        return absl::InvalidArgumentError(absl::StrCat(flag, " needs a value"));
-      }
-      return argv[++i];
-    };
-    auto number = [&](uint64_t* out) -> absl::Status {
-      absl::StatusOr<std::string> text = value();
-      if (!text.ok()) return text.status();
-      if (!absl::SimpleAtoi(*text, out) || *out == 0) {
-        return absl::InvalidArgumentError(
-            absl::StrCat(flag, " takes a positive number, not '", *text, "'"));
-      }
-      return absl::OkStatus();
-    };
-    absl::Status status = absl::OkStatus();
-    if (flag == "--help" || flag == "-h") {
-      options.help = true;
-    } else if (flag == "--blocking-collectives") {
-      options.blocking_collectives = true;
-    } else if (flag == "--head" || flag == "--name" || flag == "--tier" ||
-               flag == "--token-file" || flag == "--code-key") {
-      absl::StatusOr<std::string> text = value();
-      if (!text.ok()) return text.status();
-      (flag == "--head"       ? options.head
-       : flag == "--name"     ? options.name
-       : flag == "--tier"     ? options.tier
-       : flag == "--code-key" ? options.code_key
-                              : options.token_file) = *text;
-    } else if (flag == "--allow-dir") {
-      absl::StatusOr<std::string> text = value();
-      if (!text.ok()) return text.status();
-      if (text->empty() || (*text)[0] != '/') {
-        return absl::InvalidArgumentError(
-            absl::StrCat("--allow-dir ", *text, ": not an absolute path"));
-      }
-      options.allow_dirs.push_back(*text);
-    } else if (flag == "--max-memory") {
-      status = number(&options.max_memory_mib);
-    } else if (flag == "--module-cache") {
-      uint64_t n = 0;
-      status = number(&n);
-      options.module_cache = n;
-    } else if (flag == "--tls") {
-      if (inline_value) {
-        return absl::InvalidArgumentError("--tls takes no value");
-      }
-      options.tls = true;
-    } else if (flag == "--ca" || flag == "--tls-cert" || flag == "--tls-key") {
-      absl::StatusOr<std::string> text = value();
-      if (!text.ok()) return text.status();
-      (flag == "--ca"         ? options.ca_file
-       : flag == "--tls-cert" ? options.tls_cert
-                              : options.tls_key) = *text;
-    } else {
-      return absl::InvalidArgumentError(
-          absl::StrCat("unknown argument ", argv[i]));
-    }
-    if (!status.ok()) return status;
-  }
-  if (options.head.empty() && !options.help) {
-    return absl::InvalidArgumentError("--head HOST:PORT is required");
-  }
-  if (options.max_memory_mib > 4096) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("--max-memory ", options.max_memory_mib,
-                     " exceeds 4096 MiB, the wasm32 maximum"));
-  }
+  std::unique_ptr<CLI::App> app =
+      NewCommandLineApp("wasmhpc-worker", kDescription, kFooter);
+  AddWorkerOptions(*app, options);
+  absl::StatusOr<std::optional<std::string>> exit_text = ParseArgs(*app, argv);
+  if (!exit_text.ok()) return exit_text.status();
+  options.exit_text = exit_text->value_or("");
   return options;
 }
 
@@ -144,13 +128,10 @@ absl::StatusOr<std::string> ReadBearerToken(const WorkerOptions& options,
   return line;
 }
 
-absl::StatusOr<ClientTls> ReadHeadTls(const WorkerOptions& options,
-                                      const char* env_ca) {
+absl::StatusOr<ClientTls> ReadHeadTls(const WorkerOptions& options) {
   ClientTlsFiles files;
   files.tls = options.tls;
-  files.ca_file = options.ca_file.empty() && env_ca != nullptr
-                      ? std::string(env_ca)
-                      : options.ca_file;
+  files.ca_file = options.ca_file;
   files.cert_file = options.tls_cert;
   files.key_file = options.tls_key;
   return LoadClientTls(files);

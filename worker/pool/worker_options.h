@@ -13,25 +13,26 @@
 namespace wasmhpc::pool {
 
 struct WorkerOptions {
-  std::string head;                   // --head HOST:PORT (required)
-  std::string name;                   // --name NAME ("": rank 0's host name)
+  // Flags fall back to the environment where a name is given.
+  std::string head;                   // --head HOST:PORT, $WASMHPC_HEAD
+  std::string name;                   // --name, $WASMHPC_POOL_NAME ("": host)
   std::string tier = "turbofan";      // --tier turbofan|liftoff|dynamic
   uint64_t max_memory_mib = 4096;     // --max-memory MiB, per rank
   size_t module_cache = 16;           // --module-cache N, per executor
   bool blocking_collectives = false;  // --blocking-collectives
-  std::string token_file;             // --token-file FILE ("": none)
-  std::string code_key;               // --code-key FILE ("": none)
+  std::string token_file;             // --token-file, $WASMHPC_TOKEN_FILE
+  std::string code_key;               // --code-key, $WASMHPC_CODE_KEY
   std::vector<std::string> allow_dirs;  // --allow-dir DIR, repeatable
-  bool help = false;                  // --help
+  std::string exit_text;                // --help, --version: print, exit 0
   bool tls = false;                   // --tls (system root CAs)
-  std::string ca_file;                // --ca FILE (implies --tls)
+  std::string ca_file;                // --ca FILE, $WASMHPC_CA (TLS)
   std::string tls_cert;               // --tls-cert FILE (client certificate)
   std::string tls_key;                // --tls-key FILE (its key)
 };
 
 // Parses argv (argv[0] is the program; "--flag value" or "--flag=value").
 // Errors are InvalidArgument naming the offending argument; a missing
-// --head is one unless --help is given.
+// --head is one unless --help or --version is given.
 absl::StatusOr<WorkerOptions> ParseWorkerOptions(
     const std::vector<std::string>& argv);
 
@@ -43,14 +44,10 @@ absl::StatusOr<WorkerOptions> ParseWorkerOptions(
 absl::StatusOr<std::string> ReadBearerToken(const WorkerOptions& options,
                                             const char* env_token);
 
-// How to reach the head: plaintext, or TLS when options.tls, a CA file
-// (options.ca_file, else `env_ca`, the value of $WASMHPC_CA; null or empty:
-// none) or a client certificate is given. Errors: InvalidArgument naming the
-// flag and the file (see LoadClientTls).
-absl::StatusOr<ClientTls> ReadHeadTls(const WorkerOptions& options,
-                                      const char* env_ca);
-
-extern const char kWorkerUsage[];
+// How to reach the head: plaintext, or TLS when options.tls, a CA file or a
+// client certificate is given. Errors: InvalidArgument naming the flag and
+// the file (see LoadClientTls).
+absl::StatusOr<ClientTls> ReadHeadTls(const WorkerOptions& options);
 
 }  // namespace wasmhpc::pool
 

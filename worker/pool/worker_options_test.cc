@@ -5,6 +5,8 @@
 #include <cstdlib>
 #include <fstream>
 
+#include "absl/strings/str_cat.h"
+#include "common/version.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "proto/test_certs.h"
@@ -46,18 +48,72 @@ TEST(WorkerOptions, Defaults) {
 }
 
 TEST(WorkerOptions, BadInputIsNamed) {
-  EXPECT_THAT(Parse({}).status().message(), HasSubstr("--head HOST:PORT"));
+  EXPECT_THAT(Parse({}).status().message(), HasSubstr("--head is required"));
   EXPECT_THAT(Parse({"--head", "h:1", "--frob"}).status().message(),
-              HasSubstr("unknown argument --frob"));
+              HasSubstr("not expected: --frob"));
   EXPECT_THAT(Parse({"--head"}).status().message(),
-              HasSubstr("--head needs a value"));
+              HasSubstr("--head: 1 required TEXT missing"));
   EXPECT_THAT(
       Parse({"--head", "h:1", "--module-cache", "0"}).status().message(),
-      HasSubstr("--module-cache takes a positive number, not '0'"));
+      HasSubstr("--module-cache: takes a positive number, not '0'"));
   EXPECT_THAT(
       Parse({"--head", "h:1", "--max-memory", "8192"}).status().message(),
       HasSubstr("exceeds 4096 MiB"));
-  EXPECT_TRUE(Parse({"--help"}).ok());
+  EXPECT_THAT(Parse({"--head", "h:1", "--allow-dir", "rel"}).status().message(),
+              HasSubstr("--allow-dir: rel: not an absolute path"));
+}
+
+TEST(WorkerOptions, RepeatedAllowDirsAndLastValueWins) {
+  absl::StatusOr<WorkerOptions> o =
+      Parse({"--head", "h:1", "--allow-dir", "/a", "--name", "x",
+             "--allow-dir=/b", "--name", "y"});
+  ASSERT_TRUE(o.ok()) << o.status();
+  EXPECT_THAT(o->allow_dirs, ::testing::ElementsAre("/a", "/b"));
+  EXPECT_EQ(o->name, "y");
+}
+
+TEST(WorkerOptions, HelpAndVersionNeedNoHead) {
+  absl::StatusOr<WorkerOptions> help = Parse({"--help"});
+  ASSERT_TRUE(help.ok()) << help.status();
+  EXPECT_THAT(help->exit_text, HasSubstr("usage: wasmhpc-worker"));
+  EXPECT_THAT(help->exit_text, HasSubstr("--blocking-collectives"));
+  EXPECT_THAT(help->exit_text, HasSubstr("(Env:WASMHPC_HEAD)"));
+  absl::StatusOr<WorkerOptions> version = Parse({"--version"});
+  ASSERT_TRUE(version.ok()) << version.status();
+  EXPECT_EQ(version->exit_text,
+            absl::StrCat("wasmhpc-worker ", wasmhpc::Version(), "\n"));
+}
+
+// Sets an environment variable for the scope.
+class ScopedEnv {
+ public:
+  ScopedEnv(const char* name, const char* value) : name_(name) {
+    setenv(name, value, 1);
+  }
+  ~ScopedEnv() { unsetenv(name_); }
+
+ private:
+  const char* name_;
+};
+
+TEST(WorkerOptions, DeploymentSettingsFallBackToTheEnvironment) {
+  ScopedEnv head("WASMHPC_HEAD", "envhead:7070");
+  ScopedEnv name("WASMHPC_POOL_NAME", "rack1");
+  ScopedEnv token("WASMHPC_TOKEN_FILE", "/env/pool.token");
+  ScopedEnv key("WASMHPC_CODE_KEY", "/env/code.key");
+  ScopedEnv ca("WASMHPC_CA", "/env/ca.pem");
+  absl::StatusOr<WorkerOptions> o = Parse({});
+  ASSERT_TRUE(o.ok()) << o.status();
+  EXPECT_EQ(o->head, "envhead:7070");
+  EXPECT_EQ(o->name, "rack1");
+  EXPECT_EQ(o->token_file, "/env/pool.token");
+  EXPECT_EQ(o->code_key, "/env/code.key");
+  EXPECT_EQ(o->ca_file, "/env/ca.pem");
+  o = Parse({"--head", "flag:1", "--ca", "/flag/ca.pem", "--name=p"});
+  ASSERT_TRUE(o.ok()) << o.status();
+  EXPECT_EQ(o->head, "flag:1");
+  EXPECT_EQ(o->ca_file, "/flag/ca.pem");
+  EXPECT_EQ(o->name, "p");
 }
 
 // A file under the test's temporary directory holding `text`.
@@ -111,42 +167,44 @@ TEST(WorkerOptions, TlsFlags) {
   EXPECT_EQ(o->ca_file, "/ca.pem");
   EXPECT_EQ(o->tls_cert, "/c.pem");
   EXPECT_EQ(o->tls_key, "/k.pem");
-  EXPECT_THAT(Parse({"--head", "h:1", "--tls=1"}).status().message(),
-              HasSubstr("--tls takes no value"));
+  EXPECT_FALSE(Parse({"--head", "h:1", "--tls=false"})->tls);
+  EXPECT_THAT(Parse({"--head", "h:1", "--tls=maybe"}).status().message(),
+              HasSubstr("--tls"));
   EXPECT_THAT(Parse({"--head", "h:1", "--ca"}).status().message(),
-              HasSubstr("--ca needs a value"));
+              HasSubstr("--ca: 1 required TEXT missing"));
 }
 
 TEST(WorkerOptions, HeadTlsIsPlaintextUnlessAsked) {
   WorkerOptions o;
-  absl::StatusOr<ClientTls> tls = ReadHeadTls(o, nullptr);
+  absl::StatusOr<ClientTls> tls = ReadHeadTls(o);
   ASSERT_TRUE(tls.ok()) << tls.status();
   EXPECT_FALSE(tls->enabled);
   o.tls = true;
-  tls = ReadHeadTls(o, nullptr);
+  tls = ReadHeadTls(o);
   ASSERT_TRUE(tls.ok()) << tls.status();
   EXPECT_TRUE(tls->enabled);
   EXPECT_EQ(tls->root_certs, "");
 }
 
-TEST(WorkerOptions, HeadTlsReadsTheCaFromTheFlagElseTheEnvironment) {
+TEST(WorkerOptions, HeadTlsReadsTheCaFile) {
   testing::TestCert ca = testing::MakeTestCa("ca");
   testing::TestCert client = testing::MakeTestLeaf(ca, "pool");
   WorkerOptions o;
   std::string ca_file = TempFile("ca.pem", ca.cert_pem);
-  absl::StatusOr<ClientTls> tls = ReadHeadTls(o, ca_file.c_str());
+  o.ca_file = ca_file;
+  absl::StatusOr<ClientTls> tls = ReadHeadTls(o);
   ASSERT_TRUE(tls.ok()) << tls.status();
   EXPECT_TRUE(tls->enabled);
   EXPECT_EQ(tls->root_certs, ca.cert_pem);
   o.ca_file = "/nonexistent/ca.pem";
-  EXPECT_THAT(ReadHeadTls(o, ca_file.c_str()).status().message(),
+  EXPECT_THAT(ReadHeadTls(o).status().message(),
               HasSubstr("--ca /nonexistent/ca.pem: cannot read it"));
   o.ca_file = ca_file;
   o.tls_cert = TempFile("cert.pem", client.cert_pem);
-  EXPECT_THAT(ReadHeadTls(o, nullptr).status().message(),
+  EXPECT_THAT(ReadHeadTls(o).status().message(),
               HasSubstr("--tls-cert needs --tls-key"));
   o.tls_key = TempFile("key.pem", client.key_pem);
-  tls = ReadHeadTls(o, nullptr);
+  tls = ReadHeadTls(o);
   unlink(ca_file.c_str());
   unlink(o.tls_cert.c_str());
   unlink(o.tls_key.c_str());

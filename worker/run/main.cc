@@ -8,6 +8,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "common/command_line.h"
+#include "common/logging.h"
 #include "worker/engine/engine.h"
 #include "worker/run/module_loader.h"
 #include "worker/run/mpi_session.h"
@@ -180,15 +182,16 @@ int Run(const RunOptions& options) {
 
 int main(int argc, char** argv) {
   using namespace wasmhpc::run;
+  wasmhpc::InitLogging("wasmhpc-run");
   absl::StatusOr<RunOptions> options = ParseRunOptions(
       std::vector<std::string>(argv, argv + argc), DefaultCacheDir());
   if (!options.ok()) {
     std::cerr << "wasmhpc-run: " << options.status().message() << "\n"
-              << kUsage;
+              << wasmhpc::UsageHint("wasmhpc-run") << "\n";
     return 2;
   }
-  if (options->help) {
-    std::cout << kUsage;
+  if (!options->exit_text.empty()) {
+    std::cout << options->exit_text;
     return 0;
   }
   return Run(*options);

@@ -1,59 +1,89 @@
 #include "worker/run/run_options.h"
 
+#include <cstdlib>
+#include <memory>
+#include <optional>
+
+#include "CLI/CLI.hpp"
 #include "absl/status/status.h"
 #include "absl/strings/numbers.h"
-#include <cstdlib>
-
 #include "absl/strings/str_cat.h"
+#include "common/command_line.h"
 
 namespace wasmhpc::run {
 
-const char kUsage[] =
-    "usage: wasmhpc-run [options] app.wasm [args...]\n"
-    "  --dir HOST[:GUEST][:ro]  preopen a host directory (repeatable)\n"
-    "  --env K=V                set a guest environment variable (repeatable)\n"
-    "  --tier T                 turbofan (default), liftoff or dynamic\n"
-    "  --max-memory MiB         cap linear memory (default 4096)\n"
-    "  --cache DIR              compiled-code cache (default\n"
-    "                           $XDG_CACHE_HOME/wasmhpc or ~/.cache/wasmhpc)\n"
-    "  --no-cache               compile every time, store nothing\n"
-    "  --timings                print load/instantiate/run times per rank\n"
-    "  --no-fast-calls          host calls through V8's API callbacks only\n"
-    "                           (no fast API calls; for comparison)\n"
-    "  --help                   this text\n"
-    "Everything after app.wasm is the guest's argv. Exit code: the guest's;\n"
-    "125 if the module cannot be loaded, 134 on a trap, 2 on bad usage.\n";
-
 namespace {
 
-// Applies one `--name value` option.
-absl::Status Apply(const std::string& name, const std::string& value,
-                   RunOptions& options) {
-  if (name == "--dir") {
-    absl::StatusOr<wasi::Preopen> dir = wasi::ParseDirFlag(value);
-    if (!dir.ok()) return dir.status();
-    options.dirs.push_back(*std::move(dir));
-  } else if (name == "--env") {
-    if (value.find('=') == std::string::npos || value.front() == '=') {
-      return absl::InvalidArgumentError(
-          absl::StrCat("--env ", value, ": expected K=V"));
-    }
-    options.env.push_back(value);
-  } else if (name == "--cache") {
-    if (value.empty()) return absl::InvalidArgumentError("--cache needs a directory");
-    options.cache_dir = value;
-  } else if (name == "--tier") {
-    options.tier = value;
-  } else if (name == "--max-memory") {
-    if (!absl::SimpleAtoi(value, &options.max_memory_mib) ||
-        options.max_memory_mib == 0 || options.max_memory_mib > 4096) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "--max-memory ", value, ": expected MiB between 1 and 4096"));
-    }
-  } else {
-    return absl::InvalidArgumentError(absl::StrCat("unknown option ", name));
-  }
-  return absl::OkStatus();
+constexpr char kDescription[] =
+    "wasmhpc-run: runs a WebAssembly MPI program as `mpirun -np N ./app`\n"
+    "would run the native one:\n"
+    "  mpirun -np N wasmhpc-run [options] app.wasm [args...]";
+constexpr char kFooter[] =
+    "Everything after app.wasm (or after --) is the guest's argv, never read\n"
+    "as options. Exit code: the guest's; 125 if the module cannot be loaded,\n"
+    "134 on a trap, 2 on bad usage.";
+
+void AddRunOptions(CLI::App& app, RunOptions& o) {
+  using S = const std::string&;
+  app.add_option_function<std::vector<std::string>>(
+         "--dir",
+         [&o](const std::vector<std::string>& specs) {
+           for (S spec : specs) {
+             absl::StatusOr<wasi::Preopen> dir = wasi::ParseDirFlag(spec);
+             if (!dir.ok()) {
+               throw CLI::ValidationError("--dir",
+                                          std::string(dir.status().message()));
+             }
+             o.dirs.push_back(*std::move(dir));
+           }
+         },
+         "preopen a host directory, HOST[:GUEST][:ro] (repeatable)")
+      ->allow_extra_args(false);
+  app.add_option_function<std::vector<std::string>>(
+         "--env",
+         [&o](const std::vector<std::string>& vars) {
+           for (S var : vars) {
+             if (var.find('=') == std::string::npos || var.front() == '=') {
+               throw CLI::ValidationError("--env",
+                                          absl::StrCat(var, ": expected K=V"));
+             }
+             o.env.push_back(var);
+           }
+         },
+         "set a guest environment variable, K=V (repeatable)")
+      ->allow_extra_args(false);
+  app.add_option("--tier", o.tier, "turbofan (default), liftoff or dynamic");
+  app.add_option_function<std::string>(
+      "--max-memory",
+      [&o](S v) {
+        if (!absl::SimpleAtoi(v, &o.max_memory_mib) || o.max_memory_mib == 0 ||
+            o.max_memory_mib > 4096) {
+          throw CLI::ValidationError(
+              "--max-memory",
+              absl::StrCat(v, ": expected MiB between 1 and 4096"));
+        }
+      },
+      "cap linear memory, MiB (default 4096)");
+  app.add_option_function<std::string>(
+      "--cache",
+      [&o](S v) {
+        if (v.empty())
+          throw CLI::ValidationError("--cache", "needs a directory");
+        o.cache_dir = v;
+      },
+      "compiled-code cache (default $XDG_CACHE_HOME/wasmhpc or "
+      "~/.cache/wasmhpc)");
+  app.add_flag_callback(
+      "--no-cache", [&o] { o.cache_dir.clear(); },
+      "compile every time, store nothing");
+  app.add_flag("--timings", o.timings,
+               "print load/instantiate/run times per rank");
+  app.add_flag_callback(
+      "--no-fast-calls", [&o] { o.fast_calls = false; },
+      "host calls through V8's API callbacks only (no fast API calls; for "
+      "comparison)");
+  // The module and the guest's argv: not parsed (they land in remaining()).
+  app.prefix_command();
 }
 
 }  // namespace
@@ -70,46 +100,26 @@ absl::StatusOr<RunOptions> ParseRunOptions(
     const std::vector<std::string>& argv, std::string default_cache_dir) {
   RunOptions options;
   options.cache_dir = std::move(default_cache_dir);
-  size_t i = 1;
-  for (; i < argv.size() && argv[i].starts_with("-"); ++i) {
-    const std::string& arg = argv[i];
-    if (arg == "--") {
-      ++i;
-      break;
-    }
-    if (arg == "--help" || arg == "-h") {
-      options.help = true;
-      return options;
-    }
-    if (arg == "--no-cache") {
-      options.cache_dir.clear();
-      continue;
-    }
-    if (arg == "--timings") {
-      options.timings = true;
-      continue;
-    }
-    if (arg == "--no-fast-calls") {
-      options.fast_calls = false;
-      continue;
-    }
-    size_t eq = arg.find('=');
-    std::string name = arg.substr(0, eq);
-    std::string value;
-    if (eq != std::string::npos) {
-      value = arg.substr(eq + 1);
-    } else if (i + 1 < argv.size()) {
-      value = argv[++i];
-    } else {
-      return absl::InvalidArgumentError(absl::StrCat(name, " needs a value"));
-    }
-    if (absl::Status s = Apply(name, value, options); !s.ok()) return s;
+  std::unique_ptr<CLI::App> app =
+      NewCommandLineApp("wasmhpc-run", kDescription, kFooter);
+  AddRunOptions(*app, options);
+  absl::StatusOr<std::optional<std::string>> exit_text = ParseArgs(*app, argv);
+  if (!exit_text.ok()) return exit_text.status();
+  if (exit_text->has_value()) {
+    options.exit_text = **exit_text;
+    return options;
   }
-  if (i >= argv.size()) {
-    return absl::InvalidArgumentError("no module given");
+  // The first argument that is no option, and all after it; "--" before it
+  // lets it start with '-'.
+  std::vector<std::string> rest = app->remaining();
+  if (!rest.empty() && rest[0] == "--") {
+    rest.erase(rest.begin());
+  } else if (!rest.empty() && rest[0].starts_with("-")) {
+    return absl::InvalidArgumentError(absl::StrCat("unknown option ", rest[0]));
   }
-  options.module_path = argv[i];
-  options.guest_args.assign(argv.begin() + i, argv.end());
+  if (rest.empty()) return absl::InvalidArgumentError("no module given");
+  options.module_path = rest[0];
+  options.guest_args = std::move(rest);
   return options;
 }
 

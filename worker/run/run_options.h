@@ -20,12 +20,14 @@ struct RunOptions {
   std::string cache_dir;               // --cache DIR ("" after --no-cache)
   bool timings = false;                // --timings
   bool fast_calls = true;              // --no-fast-calls
-  bool help = false;                   // --help
+  std::string exit_text;               // --help, --version: print, exit 0
   std::string module_path;             // the first non-option argument
   std::vector<std::string> guest_args; // module path, then what follows it
 };
 
-// Parses argv (argv[0] is the program). Errors are InvalidArgument naming
+// Parses argv (argv[0] is the program): options up to the first argument
+// that is none (or up to "--"); that one is the module, and it and all after
+// it are the guest's argv, never parsed. Errors are InvalidArgument naming
 // the offending argument. `default_cache_dir` is the cache used without
 // --cache / --no-cache.
 absl::StatusOr<RunOptions> ParseRunOptions(const std::vector<std::string>& argv,
@@ -33,8 +35,6 @@ absl::StatusOr<RunOptions> ParseRunOptions(const std::vector<std::string>& argv,
 
 // $XDG_CACHE_HOME/wasmhpc, else $HOME/.cache/wasmhpc, else "" (no cache).
 std::string DefaultCacheDir();
-
-extern const char kUsage[];
 
 }  // namespace wasmhpc::run
 

@@ -1,5 +1,7 @@
 #include "worker/run/run_options.h"
 
+#include "absl/strings/str_cat.h"
+#include "common/version.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
@@ -41,12 +43,11 @@ TEST(RunOptions, BadInputIsNamed) {
                   .status()
                   .message(),
               HasSubstr("expected K=V"));
-  EXPECT_THAT(ParseRunOptions({"r", "--max-memory", "0", "a.wasm"})
-                  .status()
-                  .message(),
-              HasSubstr("--max-memory 0"));
+  EXPECT_THAT(
+      ParseRunOptions({"r", "--max-memory", "0", "a.wasm"}).status().message(),
+      HasSubstr("--max-memory: 0: expected MiB"));
   EXPECT_THAT(ParseRunOptions({"r", "--env"}).status().message(),
-              HasSubstr("--env needs a value"));
+              HasSubstr("--env: 1 required TEXT missing"));
   EXPECT_THAT(ParseRunOptions({"r"}).status().message(),
               HasSubstr("no module given"));
 }
@@ -55,6 +56,35 @@ TEST(RunOptions, DoubleDashEndsOptions) {
   auto options = ParseRunOptions({"r", "--", "--weird-name.wasm", "x"});
   ASSERT_TRUE(options.ok());
   EXPECT_EQ(options->module_path, "--weird-name.wasm");
+  EXPECT_THAT(options->guest_args, ElementsAre("--weird-name.wasm", "x"));
+}
+
+// The guest's --help and --version are the guest's.
+TEST(RunOptions, HelpAndVersionBeforeTheModuleOnly) {
+  auto help = ParseRunOptions({"wasmhpc-run", "--help"});
+  ASSERT_TRUE(help.ok()) << help.status();
+  EXPECT_THAT(help->exit_text, HasSubstr("usage: wasmhpc-run"));
+  EXPECT_THAT(help->exit_text, HasSubstr("--no-fast-calls"));
+  auto version = ParseRunOptions({"wasmhpc-run", "--version"});
+  ASSERT_TRUE(version.ok()) << version.status();
+  EXPECT_EQ(version->exit_text,
+            absl::StrCat("wasmhpc-run ", wasmhpc::Version(), "\n"));
+  auto guest = ParseRunOptions(
+      {"wasmhpc-run", "--timings", "app.wasm", "--help", "--version", "--"});
+  ASSERT_TRUE(guest.ok()) << guest.status();
+  EXPECT_EQ(guest->exit_text, "");
+  EXPECT_TRUE(guest->timings);
+  EXPECT_THAT(guest->guest_args,
+              ElementsAre("app.wasm", "--help", "--version", "--"));
+}
+
+TEST(RunOptions, CacheFlags) {
+  EXPECT_EQ(ParseRunOptions({"r", "a.wasm"}, "/def")->cache_dir, "/def");
+  EXPECT_EQ(ParseRunOptions({"r", "--no-cache", "a.wasm"}, "/def")->cache_dir,
+            "");
+  EXPECT_EQ(ParseRunOptions({"r", "--cache=/c", "a.wasm"}, "/def")->cache_dir,
+            "/c");
+  EXPECT_FALSE(ParseRunOptions({"r", "--no-fast-calls", "a.wasm"})->fast_calls);
 }
 
 }  // namespace

@@ -1,0 +1,87 @@
+#include "common/command_line.h"
+
+#include <cstdlib>
+
+#include "CLI/CLI.hpp"
+#include "common/version.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace wasmhpc {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::Not;
+using ::testing::StartsWith;
+
+struct Demo {
+  std::unique_ptr<CLI::App> app = NewCommandLineApp("demo", "A demo.");
+  std::string dir;
+  int count = 0;
+  CLI::App* sub = nullptr;
+  Demo() {
+    app->add_option("--dir", dir, "a directory")->envname("WASMHPC_DEMO_DIR");
+    sub = app->add_subcommand("go", "go somewhere");
+    sub->add_option_function<int>(
+        "--count",
+        [this](int n) {
+          if (n < 1) throw CLI::ValidationError("--count", "want at least 1");
+          count = n;
+        },
+        "how many");
+  }
+  absl::StatusOr<std::optional<std::string>> Parse(
+      std::vector<std::string> args) {
+    args.insert(args.begin(), "demo");
+    return ParseArgs(*app, args);
+  }
+};
+
+TEST(ParseArgs, VersionIsTheProjectVersion) {
+  absl::StatusOr<std::optional<std::string>> out = Demo().Parse({"--version"});
+  ASSERT_TRUE(out.ok()) << out.status();
+  EXPECT_EQ(**out, absl::StrCat("demo ", Version(), "\n"));
+  EXPECT_THAT(Version(), testing::MatchesRegex("[0-9]+\\.[0-9]+\\.[0-9]+"));
+}
+
+TEST(ParseArgs, HelpOfTheProgramAndOfEachSubcommand) {
+  absl::StatusOr<std::optional<std::string>> top = Demo().Parse({"--help"});
+  ASSERT_TRUE(top.ok() && top->has_value());
+  EXPECT_THAT(**top, StartsWith("usage: demo"));
+  EXPECT_THAT(**top, HasSubstr("A demo.\n"));
+  EXPECT_THAT(**top, HasSubstr("(Env:WASMHPC_DEMO_DIR)"));
+  absl::StatusOr<std::optional<std::string>> go = Demo().Parse({"go", "-h"});
+  ASSERT_TRUE(go.ok() && go->has_value());
+  EXPECT_THAT(**go, HasSubstr("usage: demo go"));
+  EXPECT_THAT(**go, HasSubstr("--count"));
+  EXPECT_THAT(**go, Not(HasSubstr("--dir")));
+}
+
+TEST(ParseArgs, EnvironmentIsTheFallbackOfAFlag) {
+  setenv("WASMHPC_DEMO_DIR", "/from/env", 1);
+  Demo env;
+  ASSERT_TRUE(env.Parse({}).ok());
+  EXPECT_EQ(env.dir, "/from/env");
+  Demo flag;
+  ASSERT_TRUE(flag.Parse({"--dir", "/from/flag"}).ok());
+  EXPECT_EQ(flag.dir, "/from/flag");
+  unsetenv("WASMHPC_DEMO_DIR");
+}
+
+TEST(ParseArgs, ErrorsNameTheArgument) {
+  Demo run;
+  absl::StatusOr<std::optional<std::string>> ok =
+      run.Parse({"go", "--count=3"});
+  ASSERT_TRUE(ok.ok()) << ok.status();
+  EXPECT_FALSE(ok->has_value());
+  EXPECT_EQ(run.count, 3);
+  EXPECT_EQ(Demo().Parse({"go", "--count", "0"}).status().message(),
+            "--count: want at least 1");
+  EXPECT_THAT(Demo().Parse({"--bogus"}).status().message(),
+              HasSubstr("--bogus"));
+  EXPECT_THAT(Demo().Parse({"--dir"}).status().message(), HasSubstr("--dir"));
+  EXPECT_EQ(UsageHint("demo"), "(run 'demo --help' for usage)");
+}
+
+}  // namespace
+}  // namespace wasmhpc
