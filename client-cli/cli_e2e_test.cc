@@ -11,29 +11,31 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "cache-store/module_digest.h"
-#include "client-cli/fake_head.h"
 #include "client-cli/subprocess.h"
 #include "gmock/gmock.h"
 #include "google/protobuf/util/json_util.h"
 #include "gtest/gtest.h"
+#include "tests/support/fake_head.h"
+#include "wasmhpc/v1/modules.pb.h"
 #include "wasmhpc/v1/pools.pb.h"
 
 namespace wasmhpc::cli {
 namespace {
 
 using ::testing::ElementsAre;
-using testing::FakeHead;
-using testing::FakeHeadOptions;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 using ::testing::StartsWith;
 using testing::Subprocess;
+using ::wasmhpc::testing::FakeHead;
+using ::wasmhpc::testing::FakeHeadOptions;
 
 constexpr absl::Duration kCliTimeout = absl::Seconds(30);
 
 class CliTest : public ::testing::Test {
  protected:
   void SetUp() override {
+    ASSERT_NE(head_, nullptr);
     dir_ = ::testing::TempDir() + "cli_e2e_" + std::to_string(getpid()) + "_" +
            ::testing::UnitTest::GetInstance()->current_test_info()->name();
     ASSERT_EQ(system(("mkdir -p " + dir_).c_str()), 0);
@@ -70,7 +72,7 @@ class CliTest : public ::testing::Test {
     return result;
   }
 
-  std::unique_ptr<FakeHead> head_ = std::make_unique<FakeHead>();
+  std::unique_ptr<FakeHead> head_ = FakeHead::Start();
   std::string dir_;
   std::string module_;
 };
@@ -134,17 +136,17 @@ TEST_F(CliTest, SubmitSendsTheSpec) {
 TEST_F(CliTest, UploadsOnlyWhenTheHeadLacksTheDigest) {
   Subprocess::Result first = Run({"submit", module_, "--ranks", "1"});
   EXPECT_EQ(first.exit_code, 0) << first.err;
-  EXPECT_EQ(head_->uploads(), 1);
+  EXPECT_EQ(head_->module_uploads(), 1);
 
   Subprocess::Result again = Run({"submit", module_, "--ranks", "1"});
   EXPECT_EQ(again.exit_code, 0) << again.err;
-  EXPECT_EQ(head_->uploads(), 1);
+  EXPECT_EQ(head_->module_uploads(), 1);
 
   const std::string digest = ModuleDigest(std::string("\0asm\1\0\0\0", 8));
   int gets = head_->module_gets();
   Subprocess::Result by_digest = Run({"submit", digest, "--ranks", "1"});
   EXPECT_EQ(by_digest.exit_code, 0) << by_digest.err;
-  EXPECT_EQ(head_->uploads(), 1);
+  EXPECT_EQ(head_->module_uploads(), 1);
   EXPECT_EQ(head_->module_gets(), gets);  // A digest is not looked up.
 }
 
@@ -159,7 +161,7 @@ TEST_F(CliTest, UploadsInOneMebibyteChunks) {
   Subprocess::Result again = Run({"modules", "push", dir_ + "/big.wasm"});
   EXPECT_EQ(again.exit_code, 0) << again.err;
   EXPECT_THAT(again.err, HasSubstr("the head already has"));
-  EXPECT_EQ(head_->uploads(), 1);
+  EXPECT_EQ(head_->module_uploads(), 1);
 }
 
 TEST_F(CliTest, UnknownDigestFailsAtSubmitNamingTheServer) {
@@ -360,22 +362,26 @@ TEST_F(CliTest, PoolsDrainAndReportFailure) {
 }
 
 TEST_F(CliTest, TokenGoesAsBearerMetadataFromFlagOrEnvironment) {
-  head_ =
-      std::make_unique<FakeHead>(FakeHeadOptions{.required_token = "s3cret"});
+  const std::string token = "s3cret-token-0123";
+  head_ = FakeHead::Start(FakeHeadOptions{.required_token = token});
+  ASSERT_NE(head_, nullptr);
   Subprocess::Result none = Run({"jobs"});
   EXPECT_EQ(none.exit_code, 1);
   EXPECT_EQ(none.err,
             absl::StrCat("wasmhpc-cli: head at ", head_->address(),
-                         " refused the request (UNAUTHENTICATED: missing or "
-                         "wrong bearer token); pass --token or set "
+                         " refused the request (UNAUTHENTICATED: missing "
+                         "bearer token (send the header authorization: "
+                         "Bearer <token>)); pass --token or set "
                          "WASMHPC_TOKEN\n"));
 
-  EXPECT_EQ(Run({"--token", "s3cret", "jobs"}).exit_code, 0);
-  EXPECT_EQ(head_->last_authorization(), "Bearer s3cret");
-  EXPECT_EQ(Run({"jobs"}, {"WASMHPC_TOKEN=s3cret"}).exit_code, 0);
+  const std::string list = "/wasmhpc.v1.JobService/List";
+  EXPECT_EQ(Run({"--token", token, "jobs"}).exit_code, 0);
+  EXPECT_EQ(head_->Authorization(list), "Bearer " + token);
+  EXPECT_EQ(Run({"jobs"}, {"WASMHPC_TOKEN=" + token}).exit_code, 0);
   Subprocess::Result wrong = Run({"jobs", "--token", "nope"});
   EXPECT_EQ(wrong.exit_code, 1);
-  EXPECT_EQ(head_->last_authorization(), "Bearer nope");
+  EXPECT_THAT(wrong.err, HasSubstr("UNAUTHENTICATED: invalid bearer token"));
+  EXPECT_EQ(head_->Authorization(list), "Bearer nope");
 }
 
 TEST_F(CliTest, ServerComesFromTheEnvironment) {
@@ -394,7 +400,7 @@ TEST_F(CliTest, UnreachableHeadIsNamedInOneLine) {
               StartsWith(absl::StrCat("wasmhpc-cli: cannot reach head at ",
                                       address, ": UNAVAILABLE: ")));
   EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
-  head_ = std::make_unique<FakeHead>();
+  head_ = FakeHead::Start();
 }
 
 TEST_F(CliTest, UsageErrorsExit2) {
@@ -415,7 +421,7 @@ TEST_F(CliTest, MissingModuleFileIsAnError) {
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_EQ(r.err, "wasmhpc-cli: cannot read " + dir_ +
                        "/none.wasm: No such file or directory\n");
-  EXPECT_EQ(head_->uploads(), 0);
+  EXPECT_EQ(head_->module_uploads(), 0);
 }
 
 }  // namespace

@@ -9,14 +9,15 @@
 #include <algorithm>
 #include <cerrno>
 #include <fstream>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "absl/strings/match.h"
 #include "absl/time/clock.h"
-#include "client-cli/fake_head.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/support/fake_head.h"
 
 extern char** environ;
 
@@ -24,9 +25,9 @@ namespace wasmhpc::cli {
 namespace {
 
 using ::testing::ElementsAre;
-using testing::FakeHead;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
+using ::wasmhpc::testing::FakeHead;
 
 // wasmhpc-cli with stdin, stdout and stderr on one pseudo-terminal.
 class TerminalCli {
@@ -126,6 +127,7 @@ class TerminalCli {
 class TerminalTest : public ::testing::Test {
  protected:
   void SetUp() override {
+    ASSERT_NE(head_, nullptr);
     module_ = ::testing::TempDir() + "cli_terminal_" +
               std::to_string(getpid()) + ".wasm";
     std::ofstream(module_, std::ios::binary) << std::string("\0asm\1\0\0\0", 8);
@@ -133,18 +135,19 @@ class TerminalTest : public ::testing::Test {
   void TearDown() override { unlink(module_.c_str()); }
 
   std::vector<std::string> SubmitHang() {
-    return {"--server", head_.address(), "submit", module_, "--ranks", "1",
-            "--",       "hang"};
+    return {
+        "--server", head_->address(), "submit", module_, "--ranks", "1", "--",
+        "hang"};
   }
 
-  FakeHead head_;
+  std::unique_ptr<FakeHead> head_ = FakeHead::Start();
   std::string module_;
 };
 
 TEST_F(TerminalTest, CtrlCAsksAndCancelsOnlyOnYes) {
   TerminalCli cli(SubmitHang());
   ASSERT_TRUE(cli.started());
-  ASSERT_TRUE(head_.WaitForWatch("job-0001", absl::Seconds(20)));
+  ASSERT_TRUE(head_->WaitForWatch("job-0001", absl::Seconds(20)));
   ASSERT_TRUE(cli.WaitFor("waiting")) << cli.output();
   EXPECT_THAT(cli.output(), HasSubstr("uploading cli_terminal_"));
   EXPECT_THAT(cli.output(), HasSubstr("100%"));
@@ -156,27 +159,27 @@ TEST_F(TerminalTest, CtrlCAsksAndCancelsOnlyOnYes) {
   ASSERT_TRUE(cli.WaitFor(question)) << cli.output();
   cli.Type("n\n");
   ASSERT_TRUE(cli.WaitFor("still following job job-0001")) << cli.output();
-  EXPECT_THAT(head_.cancelled(), IsEmpty());
+  EXPECT_THAT(head_->cancelled(), IsEmpty());
 
   cli.Interrupt();
   ASSERT_TRUE(cli.WaitFor(question, 2)) << cli.output();
   cli.Type("y\n");
   EXPECT_EQ(cli.Wait(), 130) << cli.output();
-  EXPECT_THAT(head_.cancelled(), ElementsAre("job-0001"));
+  EXPECT_THAT(head_->cancelled(), ElementsAre("job-0001"));
   EXPECT_THAT(cli.output(), HasSubstr("job job-0001 was cancelled"));
 }
 
 TEST_F(TerminalTest, SecondCtrlCAtTheQuestionStopsFollowingWithoutCancel) {
   TerminalCli cli(SubmitHang());
   ASSERT_TRUE(cli.started());
-  ASSERT_TRUE(head_.WaitForWatch("job-0001", absl::Seconds(20)));
+  ASSERT_TRUE(head_->WaitForWatch("job-0001", absl::Seconds(20)));
   cli.Interrupt();
   ASSERT_TRUE(cli.WaitFor("[y/N]")) << cli.output();
   cli.Interrupt();
   EXPECT_EQ(cli.Wait(), 130) << cli.output();
   EXPECT_THAT(cli.output(),
               HasSubstr("stopped following job job-0001; it keeps running"));
-  EXPECT_THAT(head_.cancelled(), IsEmpty());
+  EXPECT_THAT(head_->cancelled(), IsEmpty());
 }
 
 }  // namespace

@@ -49,7 +49,7 @@ absl::StatusOr<FollowResult> JobFollower::Follow(const std::string& id,
   FollowResult result;
   LogCursor cursor(options_.log_offset);
   bool had_event = false;  // Some stream delivered something.
-  absl::Time last_event = absl::Now();
+  absl::Time last_event = options_.clock->Now();
   absl::Duration backoff = options_.backoff_initial;
   while (true) {
     v1::WatchJobRequest request;
@@ -65,7 +65,7 @@ absl::StatusOr<FollowResult> JobFollower::Follow(const std::string& id,
       if (step == JobEventStream::Step::kEnd) break;
       if (step == JobEventStream::Step::kIdle) continue;
       had_event = stream_had_event = true;
-      last_event = absl::Now();
+      last_event = options_.clock->Now();
       backoff = options_.backoff_initial;
       if (event.has_job()) {
         result.job = event.job();
@@ -97,7 +97,8 @@ absl::StatusOr<FollowResult> JobFollower::Follow(const std::string& id,
       status = absl::UnavailableError(
           "the head ended the watch before the job ended");
     }
-    if (absl::Now() - last_event > options_.reconnect_window) return status;
+    if (options_.clock->Now() - last_event > options_.reconnect_window)
+      return status;
     sink.OnReconnecting(status);
     if (!Backoff(backoff)) return result;
     backoff = std::min(backoff * 2, options_.backoff_max);

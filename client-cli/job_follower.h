@@ -26,6 +26,7 @@
 #include "absl/synchronization/notification.h"
 #include "absl/time/time.h"
 #include "client-cli/head_client.h"
+#include "common/clock.h"
 #include "wasmhpc/v1/jobs.pb.h"
 
 namespace wasmhpc::cli {
@@ -77,6 +78,9 @@ struct FollowOptions {
   // How long one wait for an event lasts before Stop is checked again.
   // Default: 100 ms.
   absl::Duration poll_interval = absl::Milliseconds(100);
+  // Where reconnect_window is measured. Default: the system clock. Not
+  // owned.
+  Clock* clock = RealClock();
 };
 
 struct FollowResult {

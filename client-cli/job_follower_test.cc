@@ -83,13 +83,17 @@ class RecordingSink : public FollowSink {
 };
 
 // Hands out scripted streams in order and records each request's offset.
+// Each opening first moves `clock` (if set) by `per_open`.
 struct Script {
   std::vector<std::unique_ptr<JobEventStream>> streams;
   std::vector<uint64_t> requested_offsets;
   size_t next = 0;
+  FakeClock* clock = nullptr;
+  absl::Duration per_open;
 
   JobFollower::OpenWatch Opener() {
     return [this](const v1::WatchJobRequest& request) {
+      if (clock != nullptr) clock->Advance(per_open);
       requested_offsets.push_back(request.log_offset());
       if (next < streams.size()) return std::move(streams[next++]);
       return std::unique_ptr<JobEventStream>(std::make_unique<ScriptedStream>(
@@ -194,17 +198,24 @@ TEST(JobFollower, PermanentErrorsAreNotRetried) {
 }
 
 TEST(JobFollower, GivesUpAfterTheReconnectWindow) {
+  FakeClock clock;
   Script script;  // After the first stream, every attempt fails Unavailable.
+  script.clock = &clock;
+  script.per_open = absl::Seconds(25);
   script.streams.push_back(std::make_unique<ScriptedStream>(
       std::vector<v1::JobEvent>{JobEvent(v1::RUNNING)},
       absl::UnavailableError("reset")));
   FollowOptions options = Fast();
-  options.reconnect_window = absl::Milliseconds(50);
+  options.reconnect_window = absl::Seconds(60);
+  options.clock = &clock;
   JobFollower follower(script.Opener(), options);
   RecordingSink sink;
   absl::StatusOr<FollowResult> result = follower.Follow("job-1", sink);
   EXPECT_EQ(result.status().code(), absl::StatusCode::kUnavailable);
-  EXPECT_GT(script.requested_offsets.size(), 2u);
+  // The event came at 25 s; the attempts at 50 s and 75 s are within the
+  // window, the one at 100 s is not.
+  EXPECT_EQ(script.requested_offsets.size(), 4u);
+  EXPECT_EQ(sink.reconnects.size(), 3u);
 }
 
 TEST(JobFollower, NoFollowEndsWithTheStreamOfARunningJob) {

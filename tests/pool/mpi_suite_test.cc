@@ -13,8 +13,8 @@
 #include "absl/strings/str_cat.h"
 #include "cache-store/module_digest.h"
 #include "gtest/gtest.h"
-#include "tests/pool/fake_head.h"
 #include "tests/pool/pool_process.h"
+#include "tests/support/fake_head.h"
 
 namespace wasmhpc::testing {
 namespace {

@@ -14,8 +14,8 @@
 #include "cache-store/module_digest.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "tests/pool/fake_head.h"
 #include "tests/pool/pool_process.h"
+#include "tests/support/fake_head.h"
 
 namespace wasmhpc::testing {
 namespace {

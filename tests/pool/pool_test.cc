@@ -19,8 +19,8 @@
 #include "cache-store/module_digest.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "tests/pool/fake_head.h"
 #include "tests/pool/pool_process.h"
+#include "tests/support/fake_head.h"
 #include "worker/engine/engine.h"
 
 namespace wasmhpc::testing {
@@ -286,7 +286,7 @@ TEST_F(PoolTest, CompiledCodeFromTheHeadIsLoaded) {
   Detach();
   ExpectPoolExitsZero();
   EXPECT_EQ(CompileLines(hello_), 0) << pool_->Output();
-  EXPECT_EQ(head_->uploads(), 0);
+  EXPECT_EQ(head_->code_uploads(), 0);
 }
 
 // The head serves no code for the pool's engine: the job's rank 0 compiles
@@ -295,8 +295,8 @@ TEST_F(PoolTest, CompiledCodeFromTheHeadIsLoaded) {
 TEST_F(PoolTest, ModuleIsCompiledOncePerJobAndItsCodeUploaded) {
   StartPool(4);
   ExpectHelloRuns("first", {1, 2});
-  std::optional<FakeHead::Upload> upload =
-      head_->AwaitUpload(hello_.digest, kJob);
+  std::optional<FakeHead::CodeUpload> upload =
+      head_->AwaitCodeUpload(hello_.digest, kJob);
   ASSERT_TRUE(upload.has_value()) << pool_->Output();
   EXPECT_EQ(upload->fingerprint, hello_message_->engine_fingerprint());
   EXPECT_FALSE(upload->code.empty());
@@ -314,7 +314,7 @@ TEST_F(PoolTest, ModuleIsCompiledOncePerJobAndItsCodeUploaded) {
                   "wasmhpc-worker: rank 1 on ", hello_message_->ranks(1).host(),
                   " compiled module ", hello_.digest.substr(0, 19),
                   " (no cached code for this engine)\n")));
-  EXPECT_EQ(head_->uploads(), 1);
+  EXPECT_EQ(head_->code_uploads(), 1);
 
   StartPool(3);  // a new pool of the same engine: the head has the code now
   ExpectHelloRuns("next-pool", {1, 2});
@@ -360,7 +360,7 @@ TEST_F(PoolTest, PoolWithoutCodeKeySharesNoCode) {
   ExpectPoolExitsZero();
   EXPECT_EQ(CompileLines(hello_), 1) << pool_->Output();
   EXPECT_THAT(pool_->Output(), HasSubstr("no --code-key"));
-  EXPECT_EQ(head_->uploads(), 0);
+  EXPECT_EQ(head_->code_uploads(), 0);
 }
 
 TEST_F(PoolTest, TokenFileIsSentAsBearerMetadata) {
@@ -368,11 +368,14 @@ TEST_F(PoolTest, TokenFileIsSentAsBearerMetadata) {
       absl::StrCat(::testing::TempDir(), "/pool-token-", getpid());
   std::ofstream(path) << "s3cret\n";
   StartPool(3, {"--token-file", path});
-  EXPECT_EQ(head_->Authorization("Attach"), "Bearer s3cret");
+  EXPECT_EQ(head_->Authorization("/wasmhpc.v1.PoolService/Attach"),
+            "Bearer s3cret");
   ExpectHelloRuns("hello", {1, 2});
-  EXPECT_EQ(head_->Authorization("FetchModule"), "Bearer s3cret");
-  ASSERT_TRUE(head_->AwaitUpload(hello_.digest, kJob).has_value());
-  EXPECT_EQ(head_->Authorization("UploadCode"), "Bearer s3cret");
+  EXPECT_EQ(head_->Authorization("/wasmhpc.v1.PoolService/FetchModule"),
+            "Bearer s3cret");
+  ASSERT_TRUE(head_->AwaitCodeUpload(hello_.digest, kJob).has_value());
+  EXPECT_EQ(head_->Authorization("/wasmhpc.v1.PoolService/UploadCode"),
+            "Bearer s3cret");
   unlink(path.c_str());
 }
 
@@ -451,7 +454,7 @@ TEST_F(PoolTest, PoolAttachesToAHeadThatStartsLater) {
   head_.reset();
   pool_ = std::make_unique<PoolProcess>(WASMHPC_WORKER, 3, port);
   ASSERT_TRUE(pool_->AwaitOutput("; retrying", kStartup)) << pool_->Output();
-  head_ = FakeHead::Start(port);
+  head_ = FakeHead::Start({.port = port});
   ASSERT_NE(head_, nullptr);
   head_->AddModule(hello_.digest, hello_.bytes);
   ASSERT_TRUE(head_->AwaitHello(kStartup).has_value()) << pool_->Output();
@@ -788,7 +791,7 @@ TEST_F(PoolTest, PoolAttachesAgainToARestartedHead) {
   ASSERT_TRUE(head_->AwaitStarted("spin", kJob));
   int port = head_->port();
   head_.reset();  // the stream ends: the pool stops its jobs
-  head_ = FakeHead::Start(port);
+  head_ = FakeHead::Start({.port = port});
   ASSERT_NE(head_, nullptr);
   head_->AddModule(hello_.digest, hello_.bytes);
   ASSERT_TRUE(head_->AwaitHello(kStartup).has_value()) << pool_->Output();

@@ -276,7 +276,6 @@ void RunController(ControllerConfig config) {
        .uploader = &transfers,
        .sign_code = SignerOf(config.code_key),
        .module_cache_entries = config.module_cache_entries,
-       .now = {},
        .log = log});
   controller_ptr = &controller;
   std::atomic<bool> stop_receiving{false};

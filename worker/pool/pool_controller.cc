@@ -5,7 +5,6 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
-#include "absl/time/clock.h"
 
 namespace wasmhpc::pool {
 namespace {
@@ -62,9 +61,7 @@ std::string DescribeFailure(const ToController::Result& result) {
 PoolController::PoolController(PoolControllerOptions options)
     : options_(std::move(options)),
       rank_job_(std::max(options_.world_size, 1)),
-      modules_(std::max<size_t>(options_.module_cache_entries, 1)) {
-  if (!options_.now) options_.now = [] { return absl::Now(); };
-}
+      modules_(std::max<size_t>(options_.module_cache_entries, 1)) {}
 
 void PoolController::Log(const std::string& line) const {
   if (options_.log) options_.log(line);
@@ -188,7 +185,7 @@ void PoolController::Assign(const v1::HeadMessage::Assign& assign) {
   job.results.resize(job.ranks.size());
   const google::protobuf::Duration& timeout = job.spec.timeout();
   if (timeout.seconds() > 0 || timeout.nanos() > 0) {
-    job.deadline = options_.now() + absl::Seconds(timeout.seconds()) +
+    job.deadline = options_.clock->Now() + absl::Seconds(timeout.seconds()) +
                    absl::Nanoseconds(timeout.nanos());
   }
   ToExecutor out;
@@ -480,7 +477,7 @@ void PoolController::SendNotRun(const std::string& job_id,
 }
 
 void PoolController::Tick() {
-  absl::Time now = options_.now();
+  absl::Time now = options_.clock->Now();
   for (auto& [id, job] : jobs_) {
     if (job.stop == StopCause::kNone && job.deadline && *job.deadline <= now) {
       const google::protobuf::Duration& t = job.spec.timeout();

@@ -65,6 +65,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "common/clock.h"
 #include "wasmhpc/v1/pools.pb.h"
 #include "worker/pool/control.pb.h"
 #include "worker/pool/lru_cache.h"
@@ -135,8 +136,8 @@ struct PoolControllerOptions {
       sign_code;
   // Fetched modules kept at the controller for later jobs. Default: 8.
   size_t module_cache_entries = 8;
-  // Time source for job timeouts. Default (empty): absl::Now.
-  std::function<absl::Time()> now;
+  // Time source for job timeouts. Default: the system clock. Not owned.
+  Clock* clock = RealClock();
   // One line per notable event (rejected assignments, stray messages).
   // Default (empty): silent.
   std::function<void(const std::string&)> log;

@@ -69,7 +69,7 @@ class PoolControllerTest : public ::testing::Test {
                            return "signed " + digest + " " + fp + " " + code;
                          },
                      .module_cache_entries = 2,
-                     .now = [this] { return now_; },
+                     .clock = &clock_,
                      .log = {}}) {}
 
   void Assign(const std::string& id, std::vector<int> ranks,
@@ -155,7 +155,7 @@ class PoolControllerTest : public ::testing::Test {
     return head_.sent.back().finished();
   }
 
-  absl::Time now_ = absl::FromUnixSeconds(1000);
+  FakeClock clock_;
   RecordingHead head_;
   RecordingExecutors executors_;
   RecordingFetcher fetcher_;
@@ -337,11 +337,11 @@ TEST_F(PoolControllerTest, JobThatEndsCleanlyDespiteCancelSucceeds) {
 
 TEST_F(PoolControllerTest, TimeoutStopsTheJobAndEndsTimedOut) {
   Assign("j", {1, 2}, absl::Seconds(2));
-  EXPECT_EQ(controller_.NextDeadline(), now_ + absl::Seconds(2));
-  now_ += absl::Seconds(1);
+  EXPECT_EQ(controller_.NextDeadline(), clock_.Now() + absl::Seconds(2));
+  clock_.Advance(absl::Seconds(1));
   controller_.Tick();
   EXPECT_TRUE(executors_.RanksGot(ToExecutor::kStop).empty());
-  now_ += absl::Seconds(2);
+  clock_.Advance(absl::Seconds(2));
   controller_.Tick();
   EXPECT_THAT(executors_.RanksGot(ToExecutor::kStop), ElementsAre(1, 2));
   EXPECT_EQ(controller_.NextDeadline(), std::nullopt);
@@ -451,7 +451,6 @@ TEST_F(PoolControllerTest, StrayReportsAreDropped) {
        .head = &head_,
        .executors = &executors_,
        .fetcher = &fetcher_,
-       .now = {},
        .log = [&](const std::string& l) { lines.push_back(l); }});
   v1::HeadMessage m;
   m.mutable_assign()->set_job_id("a");

@@ -1,16 +1,19 @@
-// Clock: where the head reads the time, so tests can move it by hand.
+// Clock: where code whose behaviour depends on the time (timeouts,
+// deadlines, timestamps) reads it, so tests can move it by hand. The head
+// and the pool use it alike; purely local poll deadlines (how long to wait
+// on a socket) read absl::Now() directly.
 //
-// Thread safety: Now() may be called from any thread. FakeClock's Advance
-// and Set too.
-#ifndef WASMHPC_SERVER_CLOCK_H_
-#define WASMHPC_SERVER_CLOCK_H_
+// Thread safety: Now() may be called from any thread; FakeClock's Advance
+// too.
+#ifndef WASMHPC_COMMON_CLOCK_H_
+#define WASMHPC_COMMON_CLOCK_H_
 
 #include "absl/base/thread_annotations.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 
-namespace wasmhpc::server {
+namespace wasmhpc {
 
 class Clock {
  public:
@@ -45,6 +48,6 @@ class FakeClock final : public Clock {
   absl::Time now_ ABSL_GUARDED_BY(mu_) = absl::FromUnixSeconds(1704067200);
 };
 
-}  // namespace wasmhpc::server
+}  // namespace wasmhpc
 
-#endif  // WASMHPC_SERVER_CLOCK_H_
+#endif  // WASMHPC_COMMON_CLOCK_H_
