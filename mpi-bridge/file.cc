@@ -404,10 +404,10 @@ int32_t SetErrhandler(Call& c, Handle fh, Handle errhandler) {
   if (!IsPredefinedHandler(errhandler)) {
     ErrhandlerEntry* e = c.bridge().errhandlers.Find(errhandler);
     if (!e || e->object_kind != Kind::kFile) {
-      return c.Fail(abi::kErrArg,
-                    absl::StrFormat(e ? "error handler 0x%x is not a file's"
-                                      : "invalid error handler 0x%x",
-                                    errhandler));
+      return c.Fail(
+          abi::kErrArg,
+          e ? absl::StrFormat("error handler 0x%x is not a file's", errhandler)
+            : absl::StrFormat("invalid error handler 0x%x", errhandler));
     }
   }
   Handle old = f->errhandler;

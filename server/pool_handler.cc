@@ -47,7 +47,7 @@ absl::StatusOr<FetchedModule> PoolHandler::FetchModule(
     }
     return bytes.status();
   }
-  FetchedModule fetched{*std::move(bytes), std::nullopt};
+  FetchedModule fetched{.bytes = *std::move(bytes)};
   if (!fingerprint.empty()) {
     absl::StatusOr<SharedBytes> code =
         options_.store->GetCode(digest, fingerprint);

@@ -159,9 +159,9 @@ const std::vector<RestRouter::Entry>& RestRouter::Table() {
        &R::DrainPool},
       {{"POST", "/v1/pools/{id}/resume", false, Access::kAdmin, "resume pools"},
        &R::ResumePool},
-      {{"GET", "/healthz", /*open=*/true}, &R::Health},
-      {{"GET", "/metrics", /*open=*/true}, &R::Metrics},
-      {{"GET", "/v1/openapi.json", /*open=*/true}, &R::OpenApi},
+      {{.method = "GET", .path = "/healthz", .open = true}, &R::Health},
+      {{.method = "GET", .path = "/metrics", .open = true}, &R::Metrics},
+      {{.method = "GET", .path = "/v1/openapi.json", .open = true}, &R::OpenApi},
   };
   return *table;
 }

@@ -28,8 +28,9 @@ packages=(
   # guest toolchain: clang for wasm32-wasi, wasi-libc, runtimes, wabt for tests
   clang-14 lld-14 wasi-libc libclang-rt-14-dev-wasm32
   libc++-14-dev-wasm32 libc++abi-14-dev-wasm32 wabt
-  # fuzz/: libFuzzer and the ASan/UBSan runtimes for clang-14
-  libfuzzer-14-dev libclang-rt-14-dev
+  # fuzz/ and the check build: libFuzzer and the ASan/UBSan runtimes for
+  # clang-14; make format and format-check: clang-format-14
+  libfuzzer-14-dev libclang-rt-14-dev clang-format-14
   # tests/slurm: a one-node Slurm (22.05) with munge, started by the test
   slurmctld slurmd slurm-client munge
   # tests/service: the REST API over HTTPS, reached as a user would (curl)

@@ -3,10 +3,11 @@
 # number of ranks. Each rank's stdout is captured separately (mpirun
 # --output-filename), so interleaving cannot blur the comparison: every
 # rank's output must be byte-identical between the two runs, and both runs
-# must exit 0.
+# must exit 0, and some rank must print a line (no output compares nothing).
 # With --workdir, each run starts in a fresh empty directory (the native
 # program's working directory; the Wasm guest's preopen "." through
-# --dir), and the files the two runs leave there must be byte-identical.
+# --dir), and the files the two runs leave there (at least one) must be
+# byte-identical.
 # With --fields N, only the first N fields of each line are compared (for
 # output with timings after them, as pingpong's).
 # $NATIVE_MPIRUN_ARGS: extra mpirun options for the native run only.
@@ -68,10 +69,19 @@ for ((r = 0; r < np; r++)); do
     diff <(echo "$want") <(echo "$got") | head -40
     status=1
   fi
-  lines=$((lines + $(grep -c '' <<<"$got")))
+  [ -z "$got" ] || lines=$((lines + $(grep -c '' <<<"$got")))
 done
+# Identical silence proves nothing: some rank must have printed a line.
+if [ $lines -eq 0 ]; then
+  echo "no rank printed anything: nothing was compared"
+  status=1
+fi
 if [ $workdir -eq 1 ]; then
   files=$(cd "$out/native.cwd" && find . -type f | sort)
+  if [ -z "$files" ]; then
+    echo "--workdir: the native run left no file: nothing to compare"
+    status=1
+  fi
   if [ "$files" != "$(cd "$out/wasm.cwd" && find . -type f | sort)" ]; then
     echo "the runs left different files:"
     diff <(echo "$files") <(cd "$out/wasm.cwd" && find . -type f | sort)

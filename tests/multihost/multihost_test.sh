@@ -188,8 +188,12 @@ compare_job() {
       differ=1
     fi
   done
-  if [ $differ -eq 0 ]; then
-    pass "$name-across-hosts ($(cat "$job"/rank.*/stdout | grep -c '') lines identical)"
+  local lines
+  lines=$(cat "$job"/rank.*/stdout | grep -c '')
+  if [ $differ -eq 0 ] && [ "$lines" -eq 0 ]; then
+    fail "$name-across-hosts: no rank printed anything: nothing compared"
+  elif [ $differ -eq 0 ]; then
+    pass "$name-across-hosts ($lines lines identical)"
   else
     fail "$name-across-hosts"
   fi

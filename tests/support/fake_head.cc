@@ -164,7 +164,7 @@ bool FakeHead::WaitForWatch(const std::string& job_id,
                             absl::Duration timeout) const {
   FakeHeadState& s = *state_;
   return s.Await(
-      [&]() ABSL_NO_THREAD_SAFETY_ANALYSIS {
+      [&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(s.mu) {
         auto it = s.open_watches.find(job_id);
         return it != s.open_watches.end() && it->second > 0;
       },
@@ -180,10 +180,9 @@ int FakeHead::fetches(const std::string& digest) const {
 bool FakeHead::AwaitFetches(const std::string& digest, int count,
                             absl::Duration timeout) {
   FakeHeadState& s = *state_;
-  return s.Await(
-      [&]()
-          ABSL_NO_THREAD_SAFETY_ANALYSIS { return s.fetches[digest] >= count; },
-      timeout);
+  return s.Await([&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(
+                     s.mu) { return s.fetches[digest] >= count; },
+                 timeout);
 }
 
 void FakeHead::HoldFetches(bool hold) {
@@ -194,11 +193,9 @@ void FakeHead::HoldFetches(bool hold) {
 std::optional<FakeHead::CodeUpload> FakeHead::AwaitCodeUpload(
     const std::string& digest, absl::Duration timeout) {
   FakeHeadState& s = *state_;
-  if (!s.Await(
-          [&]() ABSL_NO_THREAD_SAFETY_ANALYSIS {
-            return s.code_uploads.contains(digest);
-          },
-          timeout)) {
+  if (!s.Await([&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(
+                   s.mu) { return s.code_uploads.contains(digest); },
+               timeout)) {
     return std::nullopt;
   }
   absl::MutexLock lock(&s.mu);
@@ -213,9 +210,9 @@ int FakeHead::code_uploads() const {
 std::optional<v1::PoolMessage::Hello> FakeHead::AwaitHello(
     absl::Duration timeout) {
   FakeHeadState& s = *state_;
-  if (!s.Await(
-          [&s]() ABSL_NO_THREAD_SAFETY_ANALYSIS { return s.hello.has_value(); },
-          timeout)) {
+  if (!s.Await([&s]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(
+                   s.mu) { return s.hello.has_value(); },
+               timeout)) {
     return std::nullopt;
   }
   absl::MutexLock lock(&s.mu);
@@ -229,17 +226,16 @@ bool FakeHead::Send(const v1::HeadMessage& message) {
 
 bool FakeHead::AwaitStarted(const std::string& job_id, absl::Duration timeout) {
   FakeHeadState& s = *state_;
-  return s.Await(
-      [&]()
-          ABSL_NO_THREAD_SAFETY_ANALYSIS { return s.reported[job_id].started; },
-      timeout);
+  return s.Await([&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(
+                     s.mu) { return s.reported[job_id].started; },
+                 timeout);
 }
 
 bool FakeHead::AwaitLog(const std::string& job_id, const std::string& text,
                         absl::Duration timeout) {
   FakeHeadState& s = *state_;
   return s.Await(
-      [&]() ABSL_NO_THREAD_SAFETY_ANALYSIS {
+      [&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(s.mu) {
         return s.reported[job_id].log.find(text) != std::string::npos;
       },
       timeout);
@@ -248,11 +244,9 @@ bool FakeHead::AwaitLog(const std::string& job_id, const std::string& text,
 std::optional<v1::PoolMessage::JobFinished> FakeHead::AwaitFinished(
     const std::string& job_id, absl::Duration timeout) {
   FakeHeadState& s = *state_;
-  s.Await(
-      [&]() ABSL_NO_THREAD_SAFETY_ANALYSIS {
-        return s.reported[job_id].finished.has_value();
-      },
-      timeout);
+  s.Await([&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(
+              s.mu) { return s.reported[job_id].finished.has_value(); },
+          timeout);
   absl::MutexLock lock(&s.mu);
   return s.reported[job_id].finished;
 }
@@ -282,8 +276,8 @@ int FakeHead::LogChunks(const std::string& job_id, int rank) const {
 
 std::optional<std::string> FakeHead::AwaitDrain(absl::Duration timeout) {
   FakeHeadState& s = *state_;
-  if (!s.Await([&]()
-                   ABSL_NO_THREAD_SAFETY_ANALYSIS { return !s.drains.empty(); },
+  if (!s.Await([&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(
+                   s.mu) { return !s.drains.empty(); },
                timeout)) {
     return std::nullopt;
   }
@@ -299,7 +293,7 @@ int FakeHead::drains() const {
 bool FakeHead::AwaitStreamsEnded(int count, absl::Duration timeout) {
   FakeHeadState& s = *state_;
   return s.Await(
-      [&]() ABSL_NO_THREAD_SAFETY_ANALYSIS { return s.ended >= count; },
+      [&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(s.mu) { return s.ended >= count; },
       timeout);
 }
 

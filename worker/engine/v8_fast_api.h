@@ -65,9 +65,10 @@ class CTypeInfo {
         flags_(Flags::kNone) {}
 
  private:
-  Type type_;
-  SequenceType sequence_type_;
-  Flags flags_;
+  // Read by libnode only (never by this tree), hence [[maybe_unused]].
+  [[maybe_unused]] Type type_;
+  [[maybe_unused]] SequenceType sequence_type_;
+  [[maybe_unused]] Flags flags_;
 };
 
 class V8_EXPORT CFunctionInfo {

@@ -391,8 +391,8 @@ TEST_F(PoolControllerTest, OneFetchServesEveryWaitingJobAndLaterOnes) {
   NeedModule(3, "b", "sha256:m");
   EXPECT_THAT(fetcher_.started, ElementsAre("sha256:m"));
   EXPECT_TRUE(executors_.RanksGot(ToExecutor::kModule).empty());
-  auto blob =
-      std::make_shared<const ModuleBlob>(ModuleBlob{"bytes", "code", "fp"});
+  auto blob = std::make_shared<const ModuleBlob>(ModuleBlob{
+      .bytes = "bytes", .compiled_code = "code", .engine_fingerprint = "fp"});
   controller_.OnModuleFetched("sha256:m", blob);
   EXPECT_THAT(executors_.RanksGot(ToExecutor::kModule), ElementsAre(1, 3));
   const ToExecutor::Module& sent = executors_.sent.back().second.module();
@@ -619,7 +619,7 @@ TEST_F(PoolControllerTest, CompiledCodeIsUploadedAndServedToLaterJobs) {
   Assign("a", {1, 2});
   NeedModule(1, "a", "sha256:m");
   controller_.OnModuleFetched("sha256:m", std::make_shared<const ModuleBlob>(
-                                              ModuleBlob{"bytes", "", ""}));
+                                              ModuleBlob{.bytes = "bytes"}));
   EXPECT_EQ(executors_.sent.back().second.module().compiled_code(), "");
   CompiledCode(1, "sha256:m", "code", "fp");
   ASSERT_EQ(uploader_.started.size(), 1u);

@@ -237,7 +237,9 @@ TEST_F(WasiSandboxTest, ReadOnlyTreeCannotBeLinkedIntoAWritableOne) {
   std::string rw = root_ + "/rw";
   ASSERT_EQ(mkdir(rw.c_str(), 0755), 0);
   WasiOptions options;
-  options.preopens = {{box_, "/ro", true}, {rw, "/rw", false}};
+  options.preopens = {
+      {.host_path = box_, .guest_path = "/ro", .read_only = true},
+      {.host_path = rw, .guest_path = "/rw"}};
   Make(options);
   uint32_t a = Put(kPath, "inside.txt");
   uint32_t b = Put(kPath2, "hard");

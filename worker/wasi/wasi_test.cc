@@ -130,13 +130,15 @@ TEST(ParseDirFlag, RefusesMalformedValues) {
 
 TEST_F(WasiTest, CreateNamesAMissingHostDirectory) {
   WasiOptions options;
-  options.preopens.push_back({root_ + "/missing", "/m"});
+  options.preopens.push_back(
+      {.host_path = root_ + "/missing", .guest_path = "/m"});
   auto wasi = Wasi::Create(options);
   EXPECT_EQ(wasi.status().code(), absl::StatusCode::kNotFound);
   EXPECT_EQ(wasi.status().message(),
             "--dir " + root_ + "/missing: No such file or directory");
 
-  options.preopens = {{root_ + "/outside.txt", "/f"}};
+  options.preopens = {
+      {.host_path = root_ + "/outside.txt", .guest_path = "/f"}};
   EXPECT_EQ(Wasi::Create(options).status().code(),
             absl::StatusCode::kInvalidArgument);
 }

@@ -82,7 +82,8 @@ class WasiTest : public ::testing::Test {
   // `options` already names preopens.
   void Make(WasiOptions options = {}, bool read_only = false) {
     if (options.preopens.empty()) {
-      options.preopens.push_back({box_, "/box", read_only});
+      options.preopens.push_back(
+          {.host_path = box_, .guest_path = "/box", .read_only = read_only});
     }
     if (!options.output) {
       options.output = [this](int fd, std::string_view bytes) {
