@@ -466,7 +466,7 @@ TEST_F(ErrhandlerTest, FreedHandlerStaysWhileACommunicatorUsesIt) {
   ASSERT_EQ(Code("MPI_Comm_set_errhandler", {dup, handler}), 0);
   ASSERT_EQ(Code("MPI_Errhandler_free", {0x180}), 0);
   EXPECT_EQ(U32(0x180), abi::kErrhandlerNull);
-  uint32_t dup2 = Dup(dup);       // inherits the handler
+  uint32_t dup2 = Dup(dup);  // inherits the handler
   ASSERT_EQ(Code("MPI_Comm_get_errhandler", {dup2, 0x184}), 0);
   EXPECT_EQ(U32(0x184), handler);
   ASSERT_EQ(Code("MPI_Errhandler_free", {0x184}), 0);

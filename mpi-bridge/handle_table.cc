@@ -4,9 +4,8 @@ namespace wasmhpc::mpi {
 
 const char* KindName(Kind kind) {
   static constexpr const char* kNames[] = {
-      "communicator", "group",         "datatype", "op",
-      "request",      "info",          "errhandler", "window",
-      "file",         "message",       "session"};
+      "communicator", "group",  "datatype", "op",      "request", "info",
+      "errhandler",   "window", "file",     "message", "session"};
   return kNames[static_cast<int>(kind)];
 }
 

@@ -61,7 +61,8 @@ class HandleTable {
       return &*predefined_[handle];
     }
     uint32_t bits = handle - abi::kUserBase;
-    if (handle < abi::kUserBase || (bits & 15) != static_cast<uint32_t>(kind_)) {
+    if (handle < abi::kUserBase ||
+        (bits & 15) != static_cast<uint32_t>(kind_)) {
       return nullptr;
     }
     uint32_t slot = (bits >> 4) & (kMaxSlots - 1);

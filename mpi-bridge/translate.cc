@@ -81,10 +81,14 @@ constexpr auto kToGuest = [] {
 
 int32_t HostRank(int32_t r) {
   switch (r) {
-    case abi::kAnySource: return MPI_ANY_SOURCE;
-    case abi::kProcNull: return MPI_PROC_NULL;
-    case abi::kRoot: return MPI_ROOT;
-    default: return r;
+    case abi::kAnySource:
+      return MPI_ANY_SOURCE;
+    case abi::kProcNull:
+      return MPI_PROC_NULL;
+    case abi::kRoot:
+      return MPI_ROOT;
+    default:
+      return r;
   }
 }
 
@@ -96,7 +100,9 @@ int32_t GuestRank(int32_t r) {
 }
 
 int32_t HostTag(int32_t tag) { return tag == abi::kAnyTag ? MPI_ANY_TAG : tag; }
-int32_t GuestTag(int32_t tag) { return tag == MPI_ANY_TAG ? abi::kAnyTag : tag; }
+int32_t GuestTag(int32_t tag) {
+  return tag == MPI_ANY_TAG ? abi::kAnyTag : tag;
+}
 
 int32_t GuestErrorClass(int host_class) {
   if (host_class < 0 || host_class > MPI_ERR_LASTCODE) return abi::kErrOther;

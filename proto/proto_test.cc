@@ -55,8 +55,9 @@ TEST(Proto, JsonUsesUserFacingNames) {
 
 const google::protobuf::MethodDescriptor* Method(const std::string& service,
                                                  const std::string& method) {
-  const auto* s = google::protobuf::DescriptorPool::generated_pool()
-                      ->FindServiceByName("wasmhpc.v1." + service);
+  const auto* s =
+      google::protobuf::DescriptorPool::generated_pool()->FindServiceByName(
+          "wasmhpc.v1." + service);
   return s ? s->FindMethodByName(method) : nullptr;
 }
 

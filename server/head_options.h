@@ -15,8 +15,8 @@ namespace wasmhpc::server {
 inline constexpr int kRestOff = -1;
 
 struct HeadOptions {
-  int grpc_port = 7070;                 // --grpc-port N (0: pick a free one)
-  int rest_port = 7080;                 // --rest-port N|off (0: a free one)
+  int grpc_port = 7070;  // --grpc-port N (0: pick a free one)
+  int rest_port = 7080;  // --rest-port N|off (0: a free one)
   // --host ADDR (interface to bind); default "127.0.0.1", or "0.0.0.0"
   // with --auth-tokens.
   std::string host;
@@ -33,11 +33,11 @@ struct HeadOptions {
   absl::Duration retain_jobs = absl::Hours(7 * 24);
   // --help, --version: the text to print before exiting 0 ("": run).
   std::string exit_text;
-  std::string tls_cert;                 // --tls-cert FILE (PEM)
-  std::string tls_key;                  // --tls-key FILE (PEM)
-  std::string tls_client_ca;            // --tls-client-ca FILE (PEM)
-  bool repair = false;                  // --repair: salvage, then exit
-  std::string backup;                   // --backup DEST: copy, then exit
+  std::string tls_cert;       // --tls-cert FILE (PEM)
+  std::string tls_key;        // --tls-key FILE (PEM)
+  std::string tls_client_ca;  // --tls-client-ca FILE (PEM)
+  bool repair = false;        // --repair: salvage, then exit
+  std::string backup;         // --backup DEST: copy, then exit
 };
 
 // Parses argv (argv[0] is the program). Options take their value as the next

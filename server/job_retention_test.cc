@@ -30,7 +30,8 @@ class JobRetentionTest : public ::testing::Test {
   }
   std::vector<std::string> Listed() {
     std::vector<std::string> ids;
-    absl::StatusOr<v1::ListJobsResponse> list = head_->jobs->List({}, Caller::Local());
+    absl::StatusOr<v1::ListJobsResponse> list =
+        head_->jobs->List({}, Caller::Local());
     EXPECT_TRUE(list.ok()) << list.status();
     if (!list.ok()) return ids;
     for (const v1::Job& job : list->jobs()) {
@@ -60,7 +61,8 @@ TEST_F(JobRetentionTest, EndedJobsExpireWithTheirLogsActiveOnesNever) {
   clock_.Advance(absl::Hours(24 * 7) - absl::Seconds(1));
   v1::Job recent = Done("recent output\n");
   v1::Job queued = Submit(2);  // Waits for the running job's rank.
-  ASSERT_EQ(head_->jobs->Get(queued.id(), Caller::Local())->state(), v1::QUEUED);
+  ASSERT_EQ(head_->jobs->Get(queued.id(), Caller::Local())->state(),
+            v1::QUEUED);
   EXPECT_EQ(head_->scheduler->ExpireJobs(absl::Hours(24 * 7)), 0);
 
   clock_.Advance(absl::Seconds(1));  // `old` ended 7 days ago now.
@@ -79,7 +81,8 @@ TEST_F(JobRetentionTest, EndedJobsExpireWithTheirLogsActiveOnesNever) {
   EXPECT_EQ(head_->scheduler->ExpireJobs(absl::Hours(24 * 7)), 1);
   EXPECT_THAT(Listed(), testing::ElementsAre(running.id(), queued.id()));
   EXPECT_EQ(StoredLog(recent.id()), 0u);
-  EXPECT_EQ(head_->jobs->Get(running.id(), Caller::Local())->state(), v1::RUNNING);
+  EXPECT_EQ(head_->jobs->Get(running.id(), Caller::Local())->state(),
+            v1::RUNNING);
 }
 
 TEST_F(JobRetentionTest, ExpiryPagesThroughManyJobs) {

@@ -329,9 +329,10 @@ absl::Status ModuleHandler::Delete(absl::string_view digest,
     absl::StatusOr<v1::Module> module = Get(digest);
     if (!module.ok()) return module.status();
     if (module->owner() != caller.name) {
-      return absl::PermissionDeniedError(absl::StrCat(
-          "module ", digest, " was uploaded by another user; its owner or "
-          "an admin may delete it"));
+      return absl::PermissionDeniedError(
+          absl::StrCat("module ", digest,
+                       " was uploaded by another user; its owner or "
+                       "an admin may delete it"));
     }
   }
   return options_.store->DeleteModule(digest);  // With its record.

@@ -161,7 +161,8 @@ const std::vector<RestRouter::Entry>& RestRouter::Table() {
        &R::ResumePool},
       {{.method = "GET", .path = "/healthz", .open = true}, &R::Health},
       {{.method = "GET", .path = "/metrics", .open = true}, &R::Metrics},
-      {{.method = "GET", .path = "/v1/openapi.json", .open = true}, &R::OpenApi},
+      {{.method = "GET", .path = "/v1/openapi.json", .open = true},
+       &R::OpenApi},
   };
   return *table;
 }

@@ -23,10 +23,18 @@ static void send_modes(void) {
     CHECK(MPI_Irecv(in, 3, MPI_INT, left(), 100 + mode, MPI_COMM_WORLD, &r));
     CHECK(MPI_Barrier(MPI_COMM_WORLD));  // receives posted: Rsend is legal
     switch (mode) {
-      case 0: CHECK(MPI_Send(out, 3, MPI_INT, right(), 100, MPI_COMM_WORLD)); break;
-      case 1: CHECK(MPI_Ssend(out, 3, MPI_INT, right(), 101, MPI_COMM_WORLD)); break;
-      case 2: CHECK(MPI_Rsend(out, 3, MPI_INT, right(), 102, MPI_COMM_WORLD)); break;
-      case 3: CHECK(MPI_Bsend(out, 3, MPI_INT, right(), 103, MPI_COMM_WORLD)); break;
+      case 0:
+        CHECK(MPI_Send(out, 3, MPI_INT, right(), 100, MPI_COMM_WORLD));
+        break;
+      case 1:
+        CHECK(MPI_Ssend(out, 3, MPI_INT, right(), 101, MPI_COMM_WORLD));
+        break;
+      case 2:
+        CHECK(MPI_Rsend(out, 3, MPI_INT, right(), 102, MPI_COMM_WORLD));
+        break;
+      case 3:
+        CHECK(MPI_Bsend(out, 3, MPI_INT, right(), 103, MPI_COMM_WORLD));
+        break;
     }
     CHECK(MPI_Wait(&r, &st));
     int count;
@@ -100,7 +108,8 @@ static void persistent(void) {
 static void probes(void) {
   int payload[5] = {rank, rank + 1, rank + 2, rank + 3, rank + 4};
   MPI_Request r;
-  CHECK(MPI_Isend(payload, 1 + rank % 5, MPI_INT, right(), 42, MPI_COMM_WORLD, &r));
+  CHECK(MPI_Isend(payload, 1 + rank % 5, MPI_INT, right(), 42, MPI_COMM_WORLD,
+                  &r));
   MPI_Status st;
   CHECK(MPI_Probe(MPI_ANY_SOURCE, 42, MPI_COMM_WORLD, &st));
   int count;
@@ -122,7 +131,8 @@ static void probes(void) {
   CHECK(MPI_Wait(&r, MPI_STATUS_IGNORE));
   CHECK(MPI_Isend(payload, 3, MPI_INT, right(), 44, MPI_COMM_WORLD, &r));
   int flag = 0;
-  while (!flag) CHECK(MPI_Improbe(left(), 44, MPI_COMM_WORLD, &flag, &msg, &st));
+  while (!flag)
+    CHECK(MPI_Improbe(left(), 44, MPI_COMM_WORLD, &flag, &msg, &st));
   MPI_Request rr;
   CHECK(MPI_Imrecv(got, 3, MPI_INT, &msg, &rr));
   CHECK(MPI_Wait(&rr, &st));
@@ -139,8 +149,10 @@ static void completion_calls(void) {
   int vals[3] = {-1, -1, -1}, mine[3] = {rank, rank * 2, rank * 3};
   MPI_Request recvs[3], sends[3];
   for (int i = 0; i < 3; ++i) {
-    CHECK(MPI_Irecv(&vals[i], 1, MPI_INT, left(), 50 + i, MPI_COMM_WORLD, &recvs[i]));
-    CHECK(MPI_Isend(&mine[i], 1, MPI_INT, right(), 50 + i, MPI_COMM_WORLD, &sends[i]));
+    CHECK(MPI_Irecv(&vals[i], 1, MPI_INT, left(), 50 + i, MPI_COMM_WORLD,
+                    &recvs[i]));
+    CHECK(MPI_Isend(&mine[i], 1, MPI_INT, right(), 50 + i, MPI_COMM_WORLD,
+                    &sends[i]));
   }
   int index, done = 0, total = 0;
   MPI_Status st;

@@ -9,24 +9,40 @@
 
 static inline const char* errno_name(int e) {
   switch (e) {
-    case 0: return "OK";
-    case EACCES: return "EACCES";
-    case EBADF: return "EBADF";
-    case EEXIST: return "EEXIST";
-    case EINVAL: return "EINVAL";
-    case EISDIR: return "EISDIR";
-    case ELOOP: return "ELOOP";
-    case ENOENT: return "ENOENT";
-    case ENOSYS: return "ENOSYS";
-    case ENOTDIR: return "ENOTDIR";
-    case ENOTEMPTY: return "ENOTEMPTY";
-    case EPERM: return "EPERM";
-    case EROFS: return "EROFS";
-    case EXDEV: return "EXDEV";
+    case 0:
+      return "OK";
+    case EACCES:
+      return "EACCES";
+    case EBADF:
+      return "EBADF";
+    case EEXIST:
+      return "EEXIST";
+    case EINVAL:
+      return "EINVAL";
+    case EISDIR:
+      return "EISDIR";
+    case ELOOP:
+      return "ELOOP";
+    case ENOENT:
+      return "ENOENT";
+    case ENOSYS:
+      return "ENOSYS";
+    case ENOTDIR:
+      return "ENOTDIR";
+    case ENOTEMPTY:
+      return "ENOTEMPTY";
+    case EPERM:
+      return "EPERM";
+    case EROFS:
+      return "EROFS";
+    case EXDEV:
+      return "EXDEV";
 #ifdef ENOTCAPABLE
-    case ENOTCAPABLE: return "ENOTCAPABLE";
+    case ENOTCAPABLE:
+      return "ENOTCAPABLE";
 #endif
-    default: return "E?";
+    default:
+      return "E?";
   }
 }
 

@@ -21,9 +21,7 @@ static void report_as(const char* name, int ok, const char* word) {
   }
 }
 
-static void report(const char* name, int ok) {
-  report_as(name, ok, "done");
-}
+static void report(const char* name, int ok) { report_as(name, ok, "done"); }
 
 static void try_open(const char* name, const char* path) {
   errno = 0;

@@ -16,13 +16,12 @@
 
 static int failures;
 
-#define CHECK(cond)                                                   \
-  do {                                                                \
-    if (!(cond)) {                                                    \
-      printf("FAIL line %d: %s (%s)\n", __LINE__, #cond,              \
-             errno_name(errno));                                      \
-      failures++;                                                     \
-    }                                                                 \
+#define CHECK(cond)                                                          \
+  do {                                                                       \
+    if (!(cond)) {                                                           \
+      printf("FAIL line %d: %s (%s)\n", __LINE__, #cond, errno_name(errno)); \
+      failures++;                                                            \
+    }                                                                        \
   } while (0)
 
 static long long file_size(const char* path) {

@@ -14,9 +14,12 @@ namespace {
 // V8 flags that change the code V8 produces (part of the fingerprint).
 std::string TierFlags(Tier tier) {
   switch (tier) {
-    case Tier::kTurbofan: return "--no-liftoff --no-wasm-tier-up";
-    case Tier::kLiftoff: return "--liftoff --no-wasm-tier-up";
-    case Tier::kDynamic: return "--liftoff --wasm-tier-up";
+    case Tier::kTurbofan:
+      return "--no-liftoff --no-wasm-tier-up";
+    case Tier::kLiftoff:
+      return "--liftoff --no-wasm-tier-up";
+    case Tier::kDynamic:
+      return "--liftoff --wasm-tier-up";
   }
   return "";
 }
@@ -60,15 +63,19 @@ absl::StatusOr<Tier> ParseTier(std::string_view name) {
   if (name == "turbofan") return Tier::kTurbofan;
   if (name == "liftoff") return Tier::kLiftoff;
   if (name == "dynamic") return Tier::kDynamic;
-  return absl::InvalidArgumentError(absl::StrCat(
-      "unknown tier '", std::string(name), "' (expected turbofan, liftoff or dynamic)"));
+  return absl::InvalidArgumentError(
+      absl::StrCat("unknown tier '", std::string(name),
+                   "' (expected turbofan, liftoff or dynamic)"));
 }
 
 const char* ToString(Tier tier) {
   switch (tier) {
-    case Tier::kTurbofan: return "turbofan";
-    case Tier::kLiftoff: return "liftoff";
-    case Tier::kDynamic: return "dynamic";
+    case Tier::kTurbofan:
+      return "turbofan";
+    case Tier::kLiftoff:
+      return "liftoff";
+    case Tier::kDynamic:
+      return "dynamic";
   }
   return "?";
 }
@@ -115,8 +122,8 @@ std::string Engine::Fingerprint() const {
   WASMHPC_CPU("bmi")
   WASMHPC_CPU("bmi2")
 #undef WASMHPC_CPU
-  return absl::StrCat("v8 ", v8::V8::GetVersion(), " ", Flags(options_),
-                      " cpu", cpu);
+  return absl::StrCat("v8 ", v8::V8::GetVersion(), " ", Flags(options_), " cpu",
+                      cpu);
 }
 
 Store::Store(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}

@@ -71,9 +71,9 @@ class FakeHostContext : public HostContext {
       const std::vector<uint64_t>& args) override {
     auto it = table.find(index);
     if (it == table.end() || !(it->second.type == type)) {
-      return absl::InvalidArgumentError(
-          "table index " + std::to_string(index) + " is not a function of type " +
-          ToString(type));
+      return absl::InvalidArgumentError("table index " + std::to_string(index) +
+                                        " is not a function of type " +
+                                        ToString(type));
     }
     return it->second.fn(args);
   }

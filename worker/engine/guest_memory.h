@@ -1,4 +1,5 @@
-// GuestMemory: the one bounds-checked door into a Wasm instance's linear memory.
+// GuestMemory: the one bounds-checked door into a Wasm instance's linear
+// memory.
 //
 // Every host function reaches guest memory through Data() or Span();
 // nothing else adds a base pointer to a guest offset. Linear memory only

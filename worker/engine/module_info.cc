@@ -28,8 +28,7 @@ class Reader {
   bool done() const { return pos_ >= bytes_.size(); }
   size_t pos() const { return pos_; }
   absl::Status status() const {
-    return ok() ? absl::OkStatus()
-                : absl::InvalidArgumentError(error_);
+    return ok() ? absl::OkStatus() : absl::InvalidArgumentError(error_);
   }
 
   uint8_t Byte() {
@@ -84,19 +83,27 @@ class Reader {
 
   ValType Type() {
     switch (Byte()) {
-      case 0x7f: return ValType::kI32;
-      case 0x7e: return ValType::kI64;
-      case 0x7d: return ValType::kF32;
-      case 0x7c: return ValType::kF64;
-      case 0x7b: return ValType::kV128;
-      case 0x70: return ValType::kFuncRef;
-      case 0x6f: return ValType::kExternRef;
+      case 0x7f:
+        return ValType::kI32;
+      case 0x7e:
+        return ValType::kI64;
+      case 0x7d:
+        return ValType::kF32;
+      case 0x7c:
+        return ValType::kF64;
+      case 0x7b:
+        return ValType::kV128;
+      case 0x70:
+        return ValType::kFuncRef;
+      case 0x6f:
+        return ValType::kExternRef;
     }
     return Fail("unknown value type"), ValType::kI32;
   }
 
   void Fail(std::string_view what) {
-    if (ok()) error_ = absl::StrFormat("malformed module at byte %d: %s", pos_, what);
+    if (ok())
+      error_ = absl::StrFormat("malformed module at byte %d: %s", pos_, what);
     pos_ = bytes_.size();
   }
 
@@ -163,10 +170,17 @@ void ReadImports(Reader& r, const std::vector<FuncType>& types,
       case ExternKind::kTable:
         tables.push_back(ReadTable(r));
         break;
-      case ExternKind::kMemory: r.Limits(); break;
-      case ExternKind::kGlobal: r.Type(), r.Byte(); break;
-      case ExternKind::kTag: r.Byte(), r.U32(); break;
-      default: return r.Fail("unknown import kind");
+      case ExternKind::kMemory:
+        r.Limits();
+        break;
+      case ExternKind::kGlobal:
+        r.Type(), r.Byte();
+        break;
+      case ExternKind::kTag:
+        r.Byte(), r.U32();
+        break;
+      default:
+        return r.Fail("unknown import kind");
     }
     out.push_back(std::move(imp));
   }
@@ -174,9 +188,8 @@ void ReadImports(Reader& r, const std::vector<FuncType>& types,
 
 // The sections ParseModuleInfo reads (custom and other ones are skipped).
 bool IsReadSection(uint8_t id) {
-  return id == kTypeSection || id == kImportSection ||
-         id == kFunctionSection || id == kTableSection ||
-         id == kMemorySection || id == kExportSection ||
+  return id == kTypeSection || id == kImportSection || id == kFunctionSection ||
+         id == kTableSection || id == kMemorySection || id == kExportSection ||
          id == kElementSection;
 }
 
@@ -184,15 +197,13 @@ bool IsReadSection(uint8_t id) {
 
 std::string ToString(const FuncType& type) {
   auto name = [](std::string* out, ValType v) {
-    static constexpr const char* kNames[] = {"i32",  "i64",     "f32",
-                                             "f64",  "v128",    "funcref",
-                                             "externref"};
+    static constexpr const char* kNames[] = {
+        "i32", "i64", "f32", "f64", "v128", "funcref", "externref"};
     out->append(kNames[static_cast<int>(v)]);
   };
-  return absl::StrCat("(", absl::StrJoin(type.params, ", ", name), ") -> ",
-                      type.results.empty()
-                          ? "()"
-                          : absl::StrJoin(type.results, ", ", name));
+  return absl::StrCat(
+      "(", absl::StrJoin(type.params, ", ", name), ") -> ",
+      type.results.empty() ? "()" : absl::StrJoin(type.results, ", ", name));
 }
 
 const char* ToString(ExternKind kind) {
@@ -272,7 +283,8 @@ absl::StatusOr<ModuleInfo> ParseModuleInfo(absl::Span<const uint8_t> bytes) {
     } else if (id == kFunctionSection) {
       for (uint32_t n = r.Count(); n > 0 && r.ok(); --n) {
         uint32_t index = r.U32();
-        if (index >= types.size()) r.Fail("bad type index");
+        if (index >= types.size())
+          r.Fail("bad type index");
         else
           info.function_types.push_back(index);
       }

@@ -7,7 +7,6 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
-
 #include "absl/strings/string_view.h"
 #include "v8.h"
 #include "worker/engine/engine.h"

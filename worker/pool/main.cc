@@ -64,8 +64,7 @@ std::vector<int> GatherPids(MPI_Comm comm) {
 }
 
 int Controller(const WorkerOptions& options, const std::string& token,
-               const ClientTls& tls, const CodeKey* code_key,
-               MPI_Comm control,
+               const ClientTls& tls, const CodeKey* code_key, MPI_Comm control,
                const engine::Engine& engine) {
   std::vector<std::string> hosts = GatherHosts(control);
   std::vector<int> pids = GatherPids(control);

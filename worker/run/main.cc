@@ -95,10 +95,10 @@ double Milliseconds(std::chrono::steady_clock::time_point since) {
 int Run(const RunOptions& options) {
   absl::StatusOr<engine::Tier> tier = engine::ParseTier(options.tier);
   if (!tier.ok()) return Fail(kUsageExit, tier.status().message());
-  absl::StatusOr<engine::Engine*> engine = engine::Engine::Get(
-      {.tier = *tier,
-       .max_memory_bytes = options.max_memory_mib << 20,
-       .fast_host_calls = options.fast_calls});
+  absl::StatusOr<engine::Engine*> engine =
+      engine::Engine::Get({.tier = *tier,
+                           .max_memory_bytes = options.max_memory_mib << 20,
+                           .fast_host_calls = options.fast_calls});
   if (!engine.ok()) return Fail(kUsageExit, engine.status().message());
 
   wasi::WasiOptions wasi_options;

@@ -28,9 +28,12 @@ class Stopwatch {
 
 const char* ToString(LoadReport::Source source) {
   switch (source) {
-    case LoadReport::Source::kCompiled: return "compiled";
-    case LoadReport::Source::kCache: return "loaded from cache";
-    case LoadReport::Source::kNodePeer: return "loaded from node leader";
+    case LoadReport::Source::kCompiled:
+      return "compiled";
+    case LoadReport::Source::kCache:
+      return "loaded from cache";
+    case LoadReport::Source::kNodePeer:
+      return "loaded from node leader";
   }
   return "?";
 }

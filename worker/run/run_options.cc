@@ -96,8 +96,8 @@ std::string DefaultCacheDir() {
   return "";
 }
 
-absl::StatusOr<RunOptions> ParseRunOptions(
-    const std::vector<std::string>& argv, std::string default_cache_dir) {
+absl::StatusOr<RunOptions> ParseRunOptions(const std::vector<std::string>& argv,
+                                           std::string default_cache_dir) {
   RunOptions options;
   options.cache_dir = std::move(default_cache_dir);
   std::unique_ptr<CLI::App> app =

@@ -13,16 +13,16 @@
 namespace wasmhpc::run {
 
 struct RunOptions {
-  std::vector<wasi::Preopen> dirs;     // --dir HOST[:GUEST][:ro]
-  std::vector<std::string> env;        // --env K=V
-  std::string tier = "turbofan";       // --tier turbofan|liftoff|dynamic
-  uint64_t max_memory_mib = 4096;      // --max-memory MiB
-  std::string cache_dir;               // --cache DIR ("" after --no-cache)
-  bool timings = false;                // --timings
-  bool fast_calls = true;              // --no-fast-calls
-  std::string exit_text;               // --help, --version: print, exit 0
-  std::string module_path;             // the first non-option argument
-  std::vector<std::string> guest_args; // module path, then what follows it
+  std::vector<wasi::Preopen> dirs;      // --dir HOST[:GUEST][:ro]
+  std::vector<std::string> env;         // --env K=V
+  std::string tier = "turbofan";        // --tier turbofan|liftoff|dynamic
+  uint64_t max_memory_mib = 4096;       // --max-memory MiB
+  std::string cache_dir;                // --cache DIR ("" after --no-cache)
+  bool timings = false;                 // --timings
+  bool fast_calls = true;               // --no-fast-calls
+  std::string exit_text;                // --help, --version: print, exit 0
+  std::string module_path;              // the first non-option argument
+  std::vector<std::string> guest_args;  // module path, then what follows it
 };
 
 // Parses argv (argv[0] is the program): options up to the first argument

@@ -37,12 +37,12 @@ TEST(RunOptions, DirFlagsAreParsed) {
 }
 
 TEST(RunOptions, BadInputIsNamed) {
-  EXPECT_THAT(ParseRunOptions({"r", "--bogus", "1", "a.wasm"}).status().message(),
-              HasSubstr("unknown option --bogus"));
-  EXPECT_THAT(ParseRunOptions({"r", "--env", "NOEQUALS", "a.wasm"})
-                  .status()
-                  .message(),
-              HasSubstr("expected K=V"));
+  EXPECT_THAT(
+      ParseRunOptions({"r", "--bogus", "1", "a.wasm"}).status().message(),
+      HasSubstr("unknown option --bogus"));
+  EXPECT_THAT(
+      ParseRunOptions({"r", "--env", "NOEQUALS", "a.wasm"}).status().message(),
+      HasSubstr("expected K=V"));
   EXPECT_THAT(
       ParseRunOptions({"r", "--max-memory", "0", "a.wasm"}).status().message(),
       HasSubstr("--max-memory: 0: expected MiB"));
