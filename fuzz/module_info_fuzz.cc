@@ -6,8 +6,8 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "engine/module_info.h"
 #include "fuzz/fuzz_check.h"
-#include "worker/engine/module_info.h"
 
 using wasmhpc::engine::ExternKind;
 

@@ -20,7 +20,7 @@
 #include <utility>
 
 #include "fuzz/fuzz_check.h"
-#include "worker/wasi/sandbox_path.h"
+#include "wasi/sandbox_path.h"
 
 namespace wasi = wasmhpc::wasi;
 

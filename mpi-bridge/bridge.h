@@ -15,11 +15,11 @@
 #include <string>
 #include <vector>
 
+#include "engine/host_func.h"
 #include "mpi-bridge/abi.h"
 #include "mpi-bridge/file_gate.h"
 #include "mpi-bridge/handle_table.h"
 #include "mpi-bridge/transport.h"
-#include "worker/engine/host_func.h"
 
 namespace wasmhpc::mpi {
 

@@ -19,8 +19,8 @@
 #include <utility>
 
 #include "absl/status/statusor.h"
+#include "engine/host_func.h"
 #include "mpi-bridge/bridge.h"
-#include "worker/engine/host_func.h"
 
 namespace wasmhpc::mpi {
 

@@ -13,9 +13,9 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "engine/fake_guest_memory.h"
 #include "mpi-bridge/fake_transport.h"
 #include "mpi-bridge/op.h"
-#include "worker/engine/fake_guest_memory.h"
 
 namespace wasmhpc::mpi {
 

@@ -36,9 +36,9 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "engine/host_func.h"
 #include "mpi-bridge/bridge.h"
 #include "mpi-bridge/call.h"
-#include "worker/engine/host_func.h"
 
 namespace wasmhpc::mpi {
 

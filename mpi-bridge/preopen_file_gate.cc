@@ -9,7 +9,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
-#include "worker/wasi/preopen_dir.h"
+#include "wasi/preopen_dir.h"
 
 namespace wasmhpc::mpi {
 namespace {

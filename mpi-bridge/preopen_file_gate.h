@@ -39,8 +39,8 @@
 
 #include "absl/status/statusor.h"
 #include "mpi-bridge/file_gate.h"
-#include "worker/wasi/sandbox_path.h"
-#include "worker/wasi/wasi.h"
+#include "wasi/sandbox_path.h"
+#include "wasi/wasi.h"
 
 namespace wasmhpc::mpi {
 

@@ -6,12 +6,12 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "engine/fake_guest_memory.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "mpi-bridge/bridge.h"
 #include "mpi-bridge/fake_transport.h"
 #include "mpi-bridge/release.h"
-#include "worker/engine/fake_guest_memory.h"
 
 namespace wasmhpc::mpi {
 namespace {

@@ -5,9 +5,9 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "engine/module_info.h"
 #include "server/api_limits.h"
 #include "server/text_check.h"
-#include "worker/engine/module_info.h"
 
 namespace wasmhpc::server {
 namespace {

@@ -1,5 +1,5 @@
 // The ModuleCompiler of the real head: V8 through the worker engine
-// (worker/engine/engine.h), TurboFan code serialized for the pools.
+// (engine/engine.h), TurboFan code serialized for the pools.
 //
 // Execution model: each Compile call makes its own Store (V8 isolate) on the
 // calling thread and drops it before returning, so concurrent uploads compile
@@ -10,8 +10,8 @@
 #include <memory>
 
 #include "absl/status/statusor.h"
+#include "engine/engine.h"
 #include "server/module_compiler.h"
-#include "worker/engine/engine.h"
 
 namespace wasmhpc::server {
 

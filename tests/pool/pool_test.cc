@@ -17,11 +17,11 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "cache-store/module_digest.h"
+#include "engine/engine.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/pool/pool_process.h"
 #include "tests/support/fake_head.h"
-#include "worker/engine/engine.h"
 
 namespace wasmhpc::testing {
 namespace {

@@ -13,10 +13,10 @@
 
 #include "cache-store/code_key.h"
 #include "cache-store/module_digest.h"
+#include "engine/engine.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/service/head_process.h"
-#include "worker/engine/engine.h"
 
 namespace wasmhpc::testing {
 namespace {

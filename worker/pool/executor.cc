@@ -19,6 +19,7 @@
 #include "mpi-bridge/bridge.h"
 #include "mpi-bridge/preopen_file_gate.h"
 #include "mpi-bridge/release.h"
+#include "wasi/wasi.h"
 #include "worker/pool/control.pb.h"
 #include "worker/pool/control_channel.h"
 #include "worker/pool/interruptible_transport.h"
@@ -26,7 +27,6 @@
 #include "worker/pool/lru_cache.h"
 #include "worker/pool/peer_watch.h"
 #include "worker/pool/run_control.h"
-#include "worker/wasi/wasi.h"
 
 namespace wasmhpc::pool {
 namespace {

@@ -87,7 +87,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "cache-store/code_key.h"
-#include "worker/engine/engine.h"
+#include "engine/engine.h"
 
 namespace wasmhpc::pool {
 

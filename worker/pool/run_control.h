@@ -28,7 +28,7 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
-#include "worker/engine/engine.h"
+#include "engine/engine.h"
 
 namespace wasmhpc::pool {
 

@@ -10,11 +10,11 @@
 #include "absl/strings/str_format.h"
 #include "common/command_line.h"
 #include "common/logging.h"
-#include "worker/engine/engine.h"
+#include "engine/engine.h"
+#include "wasi/wasi.h"
 #include "worker/run/module_loader.h"
 #include "worker/run/mpi_session.h"
 #include "worker/run/run_options.h"
-#include "worker/wasi/wasi.h"
 
 namespace wasmhpc::run {
 namespace {

@@ -23,7 +23,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/types/span.h"
 #include "cache-store/cache_store.h"
-#include "worker/engine/engine.h"
+#include "engine/engine.h"
 
 namespace wasmhpc::run {
 

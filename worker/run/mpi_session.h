@@ -9,9 +9,9 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "worker/engine/host_func.h"
-#include "worker/engine/module_info.h"
-#include "worker/wasi/wasi.h"
+#include "engine/host_func.h"
+#include "engine/module_info.h"
+#include "wasi/wasi.h"
 
 namespace wasmhpc::run {
 

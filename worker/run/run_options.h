@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "worker/wasi/wasi.h"
+#include "wasi/wasi.h"
 
 namespace wasmhpc::run {
 
