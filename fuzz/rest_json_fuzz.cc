@@ -14,8 +14,8 @@
 
 #include "absl/strings/string_view.h"
 #include "fuzz/fuzz_check.h"
-#include "server/rest_json.h"
-#include "server/text_check.h"
+#include "server/handlers/text_check.h"
+#include "server/rest/rest_json.h"
 #include "wasmhpc/v1/jobs.pb.h"
 #include "wasmhpc/v1/pools.pb.h"
 

@@ -14,7 +14,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "fuzz/fuzz_check.h"
-#include "server/rest_params.h"
+#include "server/rest/rest_params.h"
 
 namespace server = wasmhpc::server;
 
@@ -23,8 +23,8 @@ namespace {
 // httplib refuses longer request targets (414) before any routing.
 constexpr size_t kMaxTarget = CPPHTTPLIB_REQUEST_URI_MAX_LENGTH;
 
-// The parameterized routes of server/rest_router.h, as httplib matches them
-// (rest_router.cc's PathPattern).
+// The parameterized routes of server/rest/rest_router.h, as httplib matches
+// them (rest_router.cc's PathPattern).
 const std::regex& RoutePattern(uint8_t which) {
   static const auto* patterns = new std::regex[]{
       std::regex("/v1/modules/([^/]+)"), std::regex("/v1/jobs/([^/]+)"),

@@ -11,7 +11,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/string_view.h"
 #include "fuzz/fuzz_check.h"
-#include "server/text_check.h"
+#include "server/handlers/text_check.h"
 
 namespace server = wasmhpc::server;
 

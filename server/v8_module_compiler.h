@@ -11,7 +11,7 @@
 
 #include "absl/status/statusor.h"
 #include "engine/engine.h"
-#include "server/module_compiler.h"
+#include "server/handlers/module_compiler.h"
 
 namespace wasmhpc::server {
 

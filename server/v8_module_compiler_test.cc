@@ -9,7 +9,7 @@
 #include "cache-store/memory_store.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "server/module_handler.h"
+#include "server/handlers/module_handler.h"
 
 namespace wasmhpc::server {
 namespace {

@@ -20,7 +20,7 @@
 #include "cache-store/module_digest.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "server/received_text.h"
+#include "server/rest/received_text.h"
 #include "tests/service/head_process.h"
 
 namespace wasmhpc::testing {

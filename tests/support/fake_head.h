@@ -2,7 +2,7 @@
 // wasmhpc-head in tests. It serves ModuleService, JobService and
 // PoolService with canned behaviour, records what the clients did, and
 // authorizes every call as the head does: GrpcAuthorizer over the head's
-// method table (server/grpc_auth.h) with the token of FakeHeadOptions.
+// method table (server/grpc/grpc_auth.h) with the token of FakeHeadOptions.
 //
 // For wasmhpc-cli (user calls):
 //   Modules: Get answers NotFound until a module was uploaded (or added
