@@ -22,23 +22,11 @@ constexpr uint32_t kNullFn = 0, kDupFn = 1;
 
 // A live keyval of `kind`, else nullptr and MPI_ERR_KEYVAL.
 KeyvalEntry* FindKeyval(Call& c, Kind kind, int32_t keyval) {
-  auto it = c.bridge().keyvals.find(keyval);
-  if (it != c.bridge().keyvals.end() && !it->second.freed &&
-      it->second.object_kind == kind) {
-    return &it->second;
-  }
+  KeyvalEntry* key = c.bridge().keyvals().Find(keyval);
+  if (key && !key->freed && key->object_kind == kind) return key;
   c.Fail(abi::kErrKeyval,
          absl::StrFormat("invalid %s keyval %d", KindName(kind), keyval));
   return nullptr;
-}
-
-// Drops one attribute's hold on `keyval`; a freed keyval goes with its
-// last attribute.
-void ReleaseKeyval(Bridge& b, int32_t keyval) {
-  auto it = b.keyvals.find(keyval);
-  if (it != b.keyvals.end() && --it->second.uses <= 0 && it->second.freed) {
-    b.keyvals.erase(it);
-  }
 }
 
 std::vector<Attribute>::iterator FindAttribute(std::vector<Attribute>& list,
@@ -118,7 +106,7 @@ bool IsPredefinedCommKey(int32_t keyval) {
 
 AttributeList CommAttributes(Bridge& b, Handle comm) {
   return [&b, comm]() -> std::vector<Attribute>* {
-    CommEntry* cm = b.comms.Find(comm);
+    CommEntry* cm = b.comms().Find(comm);
     return cm ? &cm->attributes : nullptr;
   };
 }
@@ -126,8 +114,7 @@ AttributeList CommAttributes(Bridge& b, Handle comm) {
 // The host's value of a predefined key, in guest terms.
 std::optional<int32_t> PredefinedValue(Call& c, int32_t keyval) {
   if (keyval == abi::kLastusedcode) {
-    return abi::kErrLastcode +
-           static_cast<int32_t>(c.bridge().user_errors.size());
+    return c.bridge().user_errors().last_code();
   }
   const std::pair<int32_t, int> keys[] = {
       {abi::kTagUb, MPI_TAG_UB},
@@ -151,7 +138,7 @@ std::optional<int32_t> PredefinedValue(Call& c, int32_t keyval) {
 // The guest int that MPI_Comm_get_attr points to for `keyval`; 0 when the
 // module has no malloc to give the bridge memory with.
 int32_t PredefinedSlot(Call& c, int32_t keyval, Ptr* slot) {
-  Ptr& base = c.bridge().predefined_attribute_values;
+  Ptr& base = c.bridge().keyvals().predefined_values;
   if (base == 0) {
     constexpr uint32_t kSlots = abi::kLastusedcode - abi::kTagUb + 1;
     absl::StatusOr<Ptr> p = GuestMalloc(c.host(), 4 * kSlots);
@@ -165,7 +152,7 @@ int32_t PredefinedSlot(Call& c, int32_t keyval, Ptr* slot) {
 
 int32_t GetPredefined(Call& c, Handle comm, int32_t keyval, Ptr value_out,
                       Ptr flag) {
-  CommEntry* cm = c.bridge().comms.Find(comm);
+  CommEntry* cm = c.bridge().comms().Find(comm);
   bool cached = comm == abi::kCommWorld || cm->predefined_attributes;
   std::optional<int32_t> value =
       cached ? PredefinedValue(c, keyval) : std::nullopt;
@@ -239,7 +226,7 @@ int32_t SetAttribute(Call& c, Kind kind, Handle object,
     }
   }
   list->push_back({.keyval = keyval, .value = value});
-  ++c.bridge().keyvals[keyval].uses;
+  c.bridge().keyvals().Hold(keyval);
   return abi::kSuccess;
 }
 
@@ -270,7 +257,7 @@ int32_t DeleteAttribute(Call& c, Kind kind, Handle object,
   if ((list = attrs()) != nullptr &&
       (it = FindAttribute(*list, keyval)) != list->end()) {
     list->erase(it);
-    ReleaseKeyval(c.bridge(), keyval);
+    c.bridge().keyvals().Release(keyval);
   }
   return abi::kSuccess;
 }
@@ -282,9 +269,9 @@ int32_t CopyAttributes(Call& c, Kind, Handle from,
   Ptr scratch = 0;
   int32_t rc = abi::kSuccess;
   for (const Attribute& a : source) {
-    auto k = c.bridge().keyvals.find(a.keyval);
-    if (k == c.bridge().keyvals.end() || k->second.copy_fn == kNullFn) continue;
-    const KeyvalEntry key = k->second;
+    const KeyvalEntry* k = c.bridge().keyvals().Find(a.keyval);
+    if (!k || k->copy_fn == kNullFn) continue;
+    const KeyvalEntry key = *k;
     bool keep = false;
     Ptr copy = 0;
     if (key.copy_fn != kDupFn && (rc = CopyScratch(c, &scratch)) != 0) break;
@@ -293,7 +280,7 @@ int32_t CopyAttributes(Call& c, Kind, Handle from,
     std::vector<Attribute>* to = to_attrs();
     if (!keep || !to) continue;
     to->push_back({.keyval = a.keyval, .value = copy});
-    ++c.bridge().keyvals[a.keyval].uses;
+    c.bridge().keyvals().Hold(a.keyval);
   }
   if (scratch != 0 && !c.trapped()) {
     GuestFree(c.host(), scratch).IgnoreError();
@@ -306,9 +293,8 @@ int32_t DeleteAllAttributes(Call& c, Kind, Handle object,
   for (std::vector<Attribute>* list = attrs(); list && !list->empty();
        list = attrs()) {
     const Attribute last = list->back();
-    auto k = c.bridge().keyvals.find(last.keyval);
-    if (k != c.bridge().keyvals.end()) {
-      const KeyvalEntry key = k->second;
+    if (const KeyvalEntry* k = c.bridge().keyvals().Find(last.keyval)) {
+      const KeyvalEntry key = *k;
       if (int32_t rc = RunDelete(c, object, last.keyval, key, last.value)) {
         return rc;
       }
@@ -317,7 +303,7 @@ int32_t DeleteAllAttributes(Call& c, Kind, Handle object,
     auto it = FindAttribute(*list, last.keyval);
     if (it != list->end()) {
       list->erase(it);
-      ReleaseKeyval(c.bridge(), last.keyval);
+      c.bridge().keyvals().Release(last.keyval);
     }
   }
   return abi::kSuccess;
@@ -327,13 +313,10 @@ int32_t CreateKeyval(Call& c, Kind kind, uint32_t copy_fn, uint32_t delete_fn,
                      Ptr keyval_out, Ptr extra_state) {
   int32_t* out = c.Ref<int32_t>(keyval_out, "keyval");
   if (!out) return c.error();
-  Bridge& b = c.bridge();
-  int32_t keyval = b.next_keyval++;
-  b.keyvals[keyval] = {.object_kind = kind,
-                       .copy_fn = copy_fn,
-                       .delete_fn = delete_fn,
-                       .extra_state = extra_state};
-  *out = keyval;
+  *out = c.bridge().keyvals().Create({.object_kind = kind,
+                                      .copy_fn = copy_fn,
+                                      .delete_fn = delete_fn,
+                                      .extra_state = extra_state});
   return abi::kSuccess;
 }
 
@@ -341,10 +324,36 @@ int32_t FreeKeyval(Call& c, Kind kind, Ptr keyval) {
   int32_t* slot = c.Ref<int32_t>(keyval, "keyval");
   KeyvalEntry* k = slot ? FindKeyval(c, kind, *slot) : nullptr;
   if (!k) return c.error();
-  k->freed = true;
-  if (k->uses <= 0) c.bridge().keyvals.erase(*slot);
+  c.bridge().keyvals().Free(*slot);
   *slot = abi::kKeyvalInvalid;
   return abi::kSuccess;
+}
+
+int32_t AttributeKeys::Create(KeyvalEntry key) {
+  int32_t keyval = next_++;
+  keys_[keyval] = key;
+  return keyval;
+}
+
+KeyvalEntry* AttributeKeys::Find(int32_t keyval) {
+  auto it = keys_.find(keyval);
+  return it == keys_.end() ? nullptr : &it->second;
+}
+
+void AttributeKeys::Hold(int32_t keyval) { ++keys_[keyval].uses; }
+
+void AttributeKeys::Release(int32_t keyval) {
+  auto it = keys_.find(keyval);
+  if (it != keys_.end() && --it->second.uses <= 0 && it->second.freed) {
+    keys_.erase(it);
+  }
+}
+
+void AttributeKeys::Free(int32_t keyval) {
+  auto it = keys_.find(keyval);
+  if (it == keys_.end()) return;
+  it->second.freed = true;
+  if (it->second.uses <= 0) keys_.erase(it);
 }
 
 int32_t CopyCommAttributes(Call& c, Handle from, Handle to) {

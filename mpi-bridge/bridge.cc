@@ -100,18 +100,18 @@ CommEntry Bridge::NewComm(MPI_Comm host) {
 }
 
 void Bridge::DefinePredefined() {
-  comms.Define(abi::kCommWorld, NewComm(options_.world));
-  comms.Define(abi::kCommSelf, NewComm(MPI_COMM_SELF));
-  groups.Define(abi::kGroupEmpty, {MPI_GROUP_EMPTY});
+  comms_.Define(abi::kCommWorld, NewComm(options_.world));
+  comms_.Define(abi::kCommSelf, NewComm(MPI_COMM_SELF));
+  groups_.Define(abi::kGroupEmpty, {MPI_GROUP_EMPTY});
   for (const PredefinedType& t : PredefinedTypes()) {
-    datatypes.Define(t.guest, {.host = t.host,
-                               .size = t.size,
-                               .lb = 0,
-                               .extent = t.extent,
-                               .true_lb = 0,
-                               .true_extent = t.true_extent,
-                               .predefined = true,
-                               .reducible = t.reducible});
+    datatypes_.Define(t.guest, {.host = t.host,
+                                .size = t.size,
+                                .lb = 0,
+                                .extent = t.extent,
+                                .true_lb = 0,
+                                .true_extent = t.true_extent,
+                                .predefined = true,
+                                .reducible = t.reducible});
   }
   const std::pair<abi::Handle, MPI_Op> ops_table[] = {
       {abi::kSum, MPI_SUM},         {abi::kMin, MPI_MIN},
@@ -121,7 +121,7 @@ void Bridge::DefinePredefined() {
       {abi::kLor, MPI_LOR},         {abi::kLxor, MPI_LXOR},
       {abi::kMinloc, MPI_MINLOC},   {abi::kMaxloc, MPI_MAXLOC},
       {abi::kReplace, MPI_REPLACE}, {abi::kNoOp, MPI_NO_OP}};
-  for (auto [guest, host] : ops_table) ops.Define(guest, {host});
+  for (auto [guest, host] : ops_table) ops_.Define(guest, {host});
 }
 
 std::vector<engine::HostFunc> Bridge::Imports() {

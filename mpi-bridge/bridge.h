@@ -160,6 +160,67 @@ struct BridgeOptions {
   FileSystemGate* files = nullptr;
 };
 
+// Attribute keys (MPI_Comm_create_keyval & co.) by value, with how many
+// attributes hold each: a key the guest freed lives on until its last
+// attribute goes. attr.cc keeps it.
+class AttributeKeys {
+ public:
+  // Stores `key` under a new value; values count up from kFirstUserKeyval.
+  int32_t Create(KeyvalEntry key);
+  // Key `keyval`, freed or not; nullptr if there is none.
+  KeyvalEntry* Find(int32_t keyval);
+  // An attribute takes / lets go of its hold on `keyval`.
+  void Hold(int32_t keyval);
+  void Release(int32_t keyval);
+  // The guest frees `keyval`: it goes now, or with its last attribute.
+  void Free(int32_t keyval);
+  // No keys, freed or not.
+  bool empty() const { return keys_.empty(); }
+
+  // Guest address of the ints that MPI_Comm_get_attr points to for the
+  // predefined keys (allocated with the guest's malloc on first use).
+  abi::Ptr predefined_values = 0;
+
+ private:
+  std::map<int32_t, KeyvalEntry> keys_;
+  int32_t next_ = kFirstUserKeyval;
+};
+
+// User error classes and codes (MPI_Add_error_class & co.): code
+// abi::kErrLastcode + 1 + i is the i-th added. errhandler.cc keeps it.
+class UserErrors {
+ public:
+  // Adds a code of class `error_class`, or a class if `error_class` is 0.
+  // Returns the new code, or nullopt when there are too many.
+  std::optional<int32_t> Add(int32_t error_class);
+  // The user class or code `code`, else nullptr.
+  UserError* Find(int32_t code);
+  const UserError* Find(int32_t code) const;
+  // The largest code in use (MPI_LASTUSEDCODE).
+  int32_t last_code() const {
+    return abi::kErrLastcode + static_cast<int32_t>(errors_.size());
+  }
+
+ private:
+  std::vector<UserError> errors_;
+};
+
+// Windows and files in the order they were made, which is the order
+// MPI_Finalize frees them in, and how many it freed (release.h).
+class WindowAndFileLog {
+ public:
+  // The serial of a new window or file: how many were made before it.
+  uint64_t NextSerial() { return made_++; }
+  // MPI_Finalize freed a window (else closed a file).
+  void FreedAtFinalize(bool window) { ++(window ? windows_ : files_); }
+  int32_t windows_freed_at_finalize() const { return windows_; }
+  int32_t files_closed_at_finalize() const { return files_; }
+
+ private:
+  uint64_t made_ = 0;
+  int32_t windows_ = 0, files_ = 0;
+};
+
 class Bridge {
  public:
   enum class State { kNotInitialized, kInitialized, kFinalized };
@@ -177,49 +238,66 @@ class Bridge {
   MpiTransport& mpi() { return *options_.transport; }
   const BridgeOptions& options() const { return options_; }
 
+  // The guest's MPI state, read by the embedder (worker/) as fields.
   State state = State::kNotInitialized;
-  int thread_level = abi::kThreadSingle;  // the guest's, as ABI value
   // Set by MPI_Abort: the run ends with `abort_code` and the embedder
   // aborts the whole job.
   bool aborted = false;
   int32_t abort_code = 0;
+
+  // The thread level the guest asked for, as ABI value (MPI_Init_thread).
+  int thread_level() const { return thread_level_; }
+  void set_thread_level(int level) { thread_level_ = level; }
+
   // User ops alive (op.h): while any is, MPI progress may call the guest,
   // so no call takes the fast path (call.h).
-  int32_t live_user_ops = 0;
+  bool user_ops_live() const { return live_user_ops_ != 0; }
+  void UserOpMade() { ++live_user_ops_; }
+  void UserOpFreed() { --live_user_ops_; }
 
   // A CommEntry for host communicator `host`, rank and size filled in.
   CommEntry NewComm(MPI_Comm host);
 
-  HandleTable<CommEntry> comms{Kind::kComm};
-  HandleTable<DatatypeEntry> datatypes{Kind::kDatatype};
-  HandleTable<OpEntry> ops{Kind::kOp};
-  HandleTable<RequestEntry> requests{Kind::kRequest};
-  HandleTable<GroupEntry> groups{Kind::kGroup};
-  HandleTable<MessageEntry> messages{Kind::kMessage};
-  HandleTable<InfoEntry> infos{Kind::kInfo};
-  HandleTable<ErrhandlerEntry> errhandlers{Kind::kErrhandler};
-  HandleTable<FileEntry> files{Kind::kFile};  // MPI_FILE_NULL: the default
+  // The guest's MPI objects by handle, one table per kind.
+  HandleTable<CommEntry>& comms() { return comms_; }
+  HandleTable<DatatypeEntry>& datatypes() { return datatypes_; }
+  HandleTable<OpEntry>& ops() { return ops_; }
+  HandleTable<RequestEntry>& requests() { return requests_; }
+  HandleTable<GroupEntry>& groups() { return groups_; }
+  HandleTable<MessageEntry>& messages() { return messages_; }
+  HandleTable<InfoEntry>& infos() { return infos_; }
+  HandleTable<ErrhandlerEntry>& errhandlers() { return errhandlers_; }
+  // MPI_FILE_NULL is defined on first use (its error handler).
+  HandleTable<FileEntry>& files() { return files_; }
   // One-sided windows (win.h); entries are boxed: WinEntry is defined there.
-  HandleTable<std::shared_ptr<WinEntry>> wins{Kind::kWin};
+  HandleTable<std::shared_ptr<WinEntry>>& wins() { return wins_; }
 
-  // Attribute keys by value; user keys count up from kFirstUserKeyval.
-  std::map<int32_t, KeyvalEntry> keyvals;
-  int32_t next_keyval = kFirstUserKeyval;
-  // User error codes: code abi::kErrLastcode + 1 + i is user_errors[i].
-  std::vector<UserError> user_errors;
-  // Guest address of the ints that MPI_Comm_get_attr points to for the
-  // predefined keys (allocated with the guest's malloc on first use).
-  abi::Ptr predefined_attribute_values = 0;
-  // Windows and files made so far (their serials), and those that
-  // MPI_Finalize freed for the guest (release.h).
-  uint64_t windows_and_files_made = 0;
-  int32_t wins_freed_at_finalize = 0;
-  int32_t files_closed_at_finalize = 0;
+  AttributeKeys& keyvals() { return keyvals_; }
+  UserErrors& user_errors() { return user_errors_; }
+  const UserErrors& user_errors() const { return user_errors_; }
+  WindowAndFileLog& windows_and_files() { return windows_and_files_; }
 
  private:
   void DefinePredefined();
 
   BridgeOptions options_;
+  int thread_level_ = abi::kThreadSingle;
+  int32_t live_user_ops_ = 0;
+
+  HandleTable<CommEntry> comms_{Kind::kComm};
+  HandleTable<DatatypeEntry> datatypes_{Kind::kDatatype};
+  HandleTable<OpEntry> ops_{Kind::kOp};
+  HandleTable<RequestEntry> requests_{Kind::kRequest};
+  HandleTable<GroupEntry> groups_{Kind::kGroup};
+  HandleTable<MessageEntry> messages_{Kind::kMessage};
+  HandleTable<InfoEntry> infos_{Kind::kInfo};
+  HandleTable<ErrhandlerEntry> errhandlers_{Kind::kErrhandler};
+  HandleTable<FileEntry> files_{Kind::kFile};
+  HandleTable<std::shared_ptr<WinEntry>> wins_{Kind::kWin};
+
+  AttributeKeys keyvals_;
+  UserErrors user_errors_;
+  WindowAndFileLog windows_and_files_;
 };
 
 }  // namespace wasmhpc::mpi

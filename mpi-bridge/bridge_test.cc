@@ -166,8 +166,8 @@ TEST_F(BridgeTest, HandleOfWrongKindIsNamed) {
 TEST_F(BridgeTest, FreedCommunicatorIsRejected) {
   Init();
   // MPI_Comm_dup is not faked: make a user handle directly.
-  abi::Handle comm = *bridge_.comms.Insert({MPI_COMM_WORLD});
-  bridge_.comms.Erase(comm);
+  abi::Handle comm = *bridge_.comms().Insert({MPI_COMM_WORLD});
+  bridge_.comms().Erase(comm);
   auto r = Call("MPI_Barrier", {comm});
   EXPECT_THAT(r.status().message(), HasSubstr("null, freed or never created"));
 }

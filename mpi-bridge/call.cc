@@ -57,7 +57,7 @@ void Call::NoSuchHandle(Kind table_kind, abi::Handle h, int32_t err_class) {
 }
 
 WinEntry* Call::Win(abi::Handle h) {
-  std::shared_ptr<WinEntry>* win = Lookup(bridge_.wins, h, abi::kErrWin);
+  std::shared_ptr<WinEntry>* win = Lookup(bridge_.wins(), h, abi::kErrWin);
   if (!win) return nullptr;
   errhandler_ = (*win)->errhandler;
   comm_ = h;
@@ -131,7 +131,7 @@ int64_t Call::FinishErrorWithoutGuest(int32_t rc) const {
   if (trap_) return engine::kHandToCallback;
   abi::Handle handler = errhandler_;
   if (handler == 0) {
-    const CommEntry* world = bridge_.comms.Find(abi::kCommWorld);
+    const CommEntry* world = bridge_.comms().Find(abi::kCommWorld);
     handler = world ? world->errhandler : abi::kErrorsAreFatal;
   }
   if (handler == abi::kErrorsReturn) return static_cast<uint32_t>(rc);
@@ -141,7 +141,7 @@ int64_t Call::FinishErrorWithoutGuest(int32_t rc) const {
 bool FastCallAllowed(std::string_view name) {
   // The table's fast calls (sdk/abi/mpi_abi.txt): hot calls, read for guest
   // calls. Waits and tests may complete a nonblocking reduction: its user
-  // op is covered by the live_user_ops check in Bind().
+  // op is covered by the user_ops_live() check in Bind().
   static_assert(
       std::is_sorted(std::begin(abi::kFastCalls), std::end(abi::kFastCalls)));
   return std::binary_search(std::begin(abi::kFastCalls),
@@ -153,7 +153,7 @@ absl::StatusOr<uint64_t> Call::Finish(int32_t rc) {
   abi::Handle comm = comm_, handler = errhandler_;
   if (handler == 0) {
     comm = abi::kCommWorld;
-    CommEntry* world = bridge_.comms.Find(abi::kCommWorld);
+    CommEntry* world = bridge_.comms().Find(abi::kCommWorld);
     handler = world ? world->errhandler : abi::kErrorsAreFatal;
   }
   std::string message =

@@ -21,24 +21,9 @@
 #include "absl/status/statusor.h"
 #include "engine/host_func.h"
 #include "mpi-bridge/bridge.h"
+#include "mpi-bridge/translate.h"
 
 namespace wasmhpc::mpi {
-
-// Host <-> ABI translation of ranks, tags, error classes and statuses.
-int32_t HostRank(int32_t guest_rank);
-int32_t GuestRank(int32_t host_rank);
-int32_t HostTag(int32_t guest_tag);
-int32_t GuestTag(int32_t host_tag);
-int32_t GuestErrorClass(int host_class);
-int HostErrorClass(int32_t guest_class);
-void ToGuestStatus(const MPI_Status& host, abi::Status* guest);
-void ToHostStatus(const abi::Status& guest, MPI_Status* host);
-// The status argument of a host call for guest status `guest`: the host's
-// MPI_STATUS_IGNORE for the guest's (the host then fills nothing), else
-// `scratch`, for Call::WriteStatus.
-inline MPI_Status* HostStatus(abi::Ptr guest, MPI_Status* scratch) {
-  return guest == abi::kStatusIgnore ? MPI_STATUS_IGNORE : scratch;
-}
 
 class Call {
  public:
@@ -71,7 +56,7 @@ class Call {
   // Handle lookups (inline: every hot call makes some). Comm() also makes
   // the communicator's error handler the one this call reports to.
   CommEntry* Comm(abi::Handle h) {
-    CommEntry* comm = Lookup(bridge_.comms, h, abi::kErrComm);
+    CommEntry* comm = Lookup(bridge_.comms(), h, abi::kErrComm);
     if (comm) {
       errhandler_ = comm->errhandler;
       comm_ = h;
@@ -79,14 +64,14 @@ class Call {
     return comm;
   }
   DatatypeEntry* Datatype(abi::Handle h) {
-    return Lookup(bridge_.datatypes, h, abi::kErrType);
+    return Lookup(bridge_.datatypes(), h, abi::kErrType);
   }
-  OpEntry* Op(abi::Handle h) { return Lookup(bridge_.ops, h, abi::kErrOp); }
+  OpEntry* Op(abi::Handle h) { return Lookup(bridge_.ops(), h, abi::kErrOp); }
   RequestEntry* Request(abi::Handle h) {
-    return Lookup(bridge_.requests, h, abi::kErrRequest);
+    return Lookup(bridge_.requests(), h, abi::kErrRequest);
   }
   GroupEntry* Group(abi::Handle h) {
-    return Lookup(bridge_.groups, h, abi::kErrGroup);
+    return Lookup(bridge_.groups(), h, abi::kErrGroup);
   }
   // Makes `errhandler`, the handler of file or window `object`, the one
   // this call reports to.
@@ -243,7 +228,7 @@ struct DeferredFinish {
 // Whether the bridge function `name` may run as a fast host call
 // (engine::HostFastCallback): it calls no guest code (no attribute
 // callbacks, no exported malloc/free, no MPI_Abort). User ops are checked
-// per call (Bridge::live_user_ops) and the error handler runs in the slow
+// per call (Bridge::user_ops_live) and the error handler runs in the slow
 // callback.
 bool FastCallAllowed(std::string_view name);
 
@@ -285,7 +270,7 @@ engine::HostFunc Bind(Bridge& bridge, const char* name, R (*fn)(Call&, A...),
           [&bridge, name, fn, when, deferred](engine::HostContext& host,
                                               const uint64_t* args) {
             // Any MPI progress may run a user op, which calls the guest.
-            if (bridge.live_user_ops != 0) return engine::kHandToCallback;
+            if (bridge.user_ops_live()) return engine::kHandToCallback;
             Call call(bridge, host, name);
             if (when == When::kInitialized && !call.CheckInitialized()) {
               // Nothing done yet: the slow call redoes it.
@@ -319,20 +304,6 @@ void AddWindows(Bridge& bridge, std::vector<engine::HostFunc>& out);
 
 // Neighbor collectives (neighbor.cc), added by AddTopologies.
 void AddNeighborCollectives(Bridge& bridge, std::vector<engine::HostFunc>& out);
-
-// Stores a new host communicator under a guest handle written to *out
-// (MPI_COMM_NULL becomes the guest's MPI_COMM_NULL), with the guest error
-// handler `errhandler` (the parent's); the host side gets
-// MPI_ERRORS_RETURN. Returns MPI_ERR_NO_MEM when the table is full.
-// Defined in topo.cc.
-int32_t InsertComm(Call& c, MPI_Comm host, abi::Handle errhandler,
-                   abi::Handle* out);
-// Stores a new host group under a guest handle written to *out: the host's
-// MPI_GROUP_NULL / MPI_GROUP_EMPTY become the guest's predefined handles.
-// Defined in group.cc.
-int32_t InsertGroup(Call& c, MPI_Group host, abi::Handle* out);
-// Host MPI_IDENT / MPI_CONGRUENT / MPI_SIMILAR / MPI_UNEQUAL as ABI value.
-int32_t GuestCompareResult(int host_result);
 
 }  // namespace wasmhpc::mpi
 

@@ -10,7 +10,7 @@ namespace {
 
 // The host handle of a datatype that is not significant here: no error.
 MPI_Datatype Insignificant(Call& c, Handle type) {
-  DatatypeEntry* t = c.bridge().datatypes.Find(type);
+  DatatypeEntry* t = c.bridge().datatypes().Find(type);
   return t ? t->host : MPI_DATATYPE_NULL;
 }
 

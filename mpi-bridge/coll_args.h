@@ -121,7 +121,7 @@ int32_t Issue(Call& c, Pending* p, A... args) {
   MPI_Request r;
   if (int32_t rc = c.Host((c.mpi().*kNonblocking)(args..., &r))) return rc;
   if (int32_t rc = NewRequest(c, r, false, p->out)) return rc;
-  c.bridge().requests.Find(*p->out)->keep_alive = p->keep;
+  c.bridge().requests().Find(*p->out)->keep_alive = p->keep;
   return abi::kSuccess;
 }
 

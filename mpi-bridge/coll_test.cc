@@ -52,7 +52,7 @@ class CollTest : public ::testing::Test {
     EXPECT_FALSE(r.ok()) << name;
     return std::string(r.status().message());
   }
-  void BeRank(int rank) { bridge_.comms.Find(kWorld)->rank = rank; }
+  void BeRank(int rank) { bridge_.comms().Find(kWorld)->rank = rank; }
   uint8_t* Host(uint32_t offset) {
     return guest_.fake_memory().bytes().data() + offset;
   }
@@ -275,7 +275,7 @@ TEST_F(CollTest, NonblockingGathervKeepsItsArraysUntilCompletion) {
             0u);
   EXPECT_EQ(last().name, "Igatherv");
   abi::Handle h = guest_.fake_memory().Load<uint32_t>(request);
-  RequestEntry* r = bridge_.requests.Find(h);
+  RequestEntry* r = bridge_.requests().Find(h);
   ASSERT_NE(r, nullptr);
   std::weak_ptr<void> kept = r->keep_alive;
   ASSERT_FALSE(kept.expired());

@@ -1,6 +1,8 @@
 // Communicators: creation (dup, split, create, intercommunicators), free,
 // inquiry, names and info; attributes (attr.cc) and error handlers
 // (errhandler.cc) are registered from here.
+#include "mpi-bridge/comm.h"
+
 #include <algorithm>
 #include <optional>
 #include <string>
@@ -9,10 +11,31 @@
 #include "mpi-bridge/attr.h"
 #include "mpi-bridge/call.h"
 #include "mpi-bridge/errhandler.h"
+#include "mpi-bridge/group.h"
 #include "mpi-bridge/guest_data.h"
 #include "mpi-bridge/info.h"
+#include "mpi-bridge/request_util.h"
 
 namespace wasmhpc::mpi {
+
+int32_t InsertComm(Call& c, MPI_Comm host, abi::Handle errhandler,
+                   abi::Handle* out) {
+  if (host == MPI_COMM_NULL) {
+    *out = abi::kCommNull;
+    return abi::kSuccess;
+  }
+  c.mpi().Comm_set_errhandler(host, MPI_ERRORS_RETURN);
+  CommEntry entry = c.bridge().NewComm(host);
+  entry.errhandler = errhandler;
+  std::optional<abi::Handle> h = c.bridge().comms().Insert(entry);
+  if (!h) {
+    c.mpi().Comm_free(&host);
+    return c.Fail(abi::kErrNoMem, "too many communicators");
+  }
+  *out = *h;
+  return abi::kSuccess;
+}
+
 namespace {
 
 using abi::Handle;
@@ -40,22 +63,22 @@ int32_t Adopt(Call& c, const CommEntry& cm, MPI_Comm host, Ptr newcomm) {
 
 // Frees `comm` without its delete callbacks (a failed duplicate).
 void Discard(Call& c, Handle comm) {
-  CommEntry* cm = c.bridge().comms.Find(comm);
+  CommEntry* cm = c.bridge().comms().Find(comm);
   if (!cm) return;
   c.mpi().Comm_free(&cm->host);
-  c.bridge().comms.Erase(comm);
+  c.bridge().comms().Erase(comm);
 }
 
 // Stores a duplicate of `parent` made by the host (MPI_Comm_dup & co.):
 // the same rank, size and error handler (set before the host operation
 // completes: MPI_Comm_idup), attributes copied by their copy callbacks.
 int32_t AdoptDuplicate(Call& c, Handle parent, MPI_Comm host, Ptr newcomm) {
-  const CommEntry& p = *c.bridge().comms.Find(parent);
+  const CommEntry& p = *c.bridge().comms().Find(parent);
   CommEntry entry{
       .host = host, .errhandler = p.errhandler, .rank = p.rank, .size = p.size};
   entry.predefined_attributes =
       parent == abi::kCommWorld || p.predefined_attributes;
-  std::optional<Handle> h = c.bridge().comms.Insert(std::move(entry));
+  std::optional<Handle> h = c.bridge().comms().Insert(std::move(entry));
   if (!h) {
     c.mpi().Comm_free(&host);
     return c.Fail(abi::kErrNoMem, "too many communicators");
@@ -100,12 +123,12 @@ int32_t CommIdup(Call& c, Handle comm, Ptr newcomm, Ptr request) {
   if (int32_t rc = c.Host(c.mpi().Comm_idup(cm->host, &dup, &host_request))) {
     return rc;
   }
-  RequestEntry entry{};
-  entry.host = host_request;
-  std::optional<Handle> r = c.bridge().requests.Insert(std::move(entry));
-  if (!r) return c.Fail(abi::kErrNoMem, "too many requests");
+  Handle r;
+  if (int32_t rc = NewRequest(c, host_request, /*persistent=*/false, &r)) {
+    return rc;
+  }
   if (int32_t rc = AdoptDuplicate(c, comm, dup, newcomm)) return rc;
-  return c.Write<Handle>(request, *r, "request") ? abi::kSuccess : c.error();
+  return c.Write<Handle>(request, r, "request") ? abi::kSuccess : c.error();
 }
 
 int32_t CommSplit(Call& c, Handle comm, int32_t color, int32_t key,
@@ -190,11 +213,11 @@ int32_t CommFree(Call& c, Ptr comm) {
         absl::StrFormat("cannot free predefined communicator 0x%x", h));
   }
   if (int32_t rc = DeleteCommAttributes(c, h)) return rc;
-  CommEntry* cm = c.bridge().comms.Find(h);
+  CommEntry* cm = c.bridge().comms().Find(h);
   if (!cm) return c.Fail(abi::kErrComm, "freed by a delete callback");
   Handle errhandler = cm->errhandler;
   int32_t rc = c.Host(c.mpi().Comm_free(&cm->host));
-  c.bridge().comms.Erase(h);
+  c.bridge().comms().Erase(h);
   DropErrhandlerIfUnused(c.bridge(), errhandler);
   if (!c.Write<Handle>(comm, abi::kCommNull, "comm")) return c.error();
   return rc;
@@ -245,7 +268,7 @@ int32_t IntercommCreate(Call& c, Handle local, int32_t local_leader,
   CommEntry* cm = c.Comm(local);
   if (!cm) return c.error();
   MPI_Comm peer_host = MPI_COMM_NULL;
-  if (const CommEntry* p = c.bridge().comms.Find(peer)) {
+  if (const CommEntry* p = c.bridge().comms().Find(peer)) {
     peer_host = p->host;
   } else if (cm->rank == local_leader) {
     return c.Fail(abi::kErrComm,
@@ -288,7 +311,7 @@ int32_t CommSetName(Call& c, Handle comm, Ptr name) {
       ReadCString(c, name, abi::kMaxObjectName - 1, "comm_name");
   if (!text) return c.error();
   text->resize(std::min<size_t>(text->size(), abi::kMaxObjectName - 1));
-  c.bridge().comms.Find(comm)->comm_name = std::move(*text);
+  c.bridge().comms().Find(comm)->comm_name = std::move(*text);
   return abi::kSuccess;
 }
 

@@ -220,7 +220,7 @@ TEST_F(CommTest, CompareGivesAbiValues) {
 TEST_F(CommTest, IdupGivesARequestAndAUsableHandle) {
   Init();
   ASSERT_EQ(Code("MPI_Comm_idup", {kWorld, 0x100, 0x104}), 0);
-  EXPECT_NE(bridge_.requests.Find(U32(0x104)), nullptr);
+  EXPECT_NE(bridge_.requests().Find(U32(0x104)), nullptr);
   ASSERT_EQ(Code("MPI_Comm_size", {U32(0x100), 0x108}), 0);
   EXPECT_EQ(I32(0x108), 4);
 }
@@ -228,7 +228,7 @@ TEST_F(CommTest, IdupGivesARequestAndAUsableHandle) {
 TEST_F(CommTest, IntercommPeerMattersAtTheLeaderOnly) {
   Init();
   mpi_.rank = 1;
-  bridge_.comms.Find(kWorld)->rank = 1;
+  bridge_.comms().Find(kWorld)->rank = 1;
   // Not the leader (0): MPI_COMM_NULL as peer is fine.
   EXPECT_EQ(
       Code("MPI_Intercomm_create", {kWorld, 0, abi::kCommNull, 0, 5, 0x200}),
@@ -333,7 +333,7 @@ TEST_F(AttrTest, FreedKeyvalLivesOnWhileAttributesUseIt) {
     ASSERT_EQ(Code("MPI_Comm_free", {0x100}), 0);
   }
   EXPECT_EQ(deleted_, (std::vector<uint64_t>{3, 4}));
-  EXPECT_TRUE(bridge_.keyvals.empty());
+  EXPECT_TRUE(bridge_.keyvals().empty());
 }
 
 TEST_F(AttrTest, DeprecatedNamesShareTheAttributes) {
@@ -476,7 +476,7 @@ TEST_F(ErrhandlerTest, FreedHandlerStaysWhileACommunicatorUsesIt) {
     guest_.fake_memory().Store<uint32_t>(0x100, comm);
     ASSERT_EQ(Code("MPI_Comm_free", {0x100}), 0);
   }
-  EXPECT_EQ(bridge_.errhandlers.live(), 0u);
+  EXPECT_EQ(bridge_.errhandlers().live(), 0u);
   EXPECT_EQ(Code("MPI_Comm_set_errhandler", {kWorld, handler}), abi::kErrArg);
 }
 

@@ -201,7 +201,7 @@ int32_t TypeFree(Call& c, Ptr datatype) {
         absl::StrFormat("cannot free predefined datatype 0x%x", *slot));
   }
   int32_t rc = c.Host(c.mpi().Type_free(&t->host));
-  c.bridge().datatypes.Erase(*slot);
+  c.bridge().datatypes().Erase(*slot);
   *slot = abi::kDatatypeNull;
   return rc;
 }
@@ -296,9 +296,9 @@ int32_t TypeGetEnvelope(Call& c, Handle type, Ptr num_integers,
 // Frees guest datatypes made so far when decoding fails half way.
 void Release(Call& c, const std::vector<Handle>& handles) {
   for (Handle h : handles) {
-    if (DatatypeEntry* t = c.bridge().datatypes.Find(h)) {
+    if (DatatypeEntry* t = c.bridge().datatypes().Find(h)) {
       c.mpi().Type_free(&t->host);
-      c.bridge().datatypes.Erase(h);
+      c.bridge().datatypes().Erase(h);
     }
   }
 }
@@ -358,7 +358,7 @@ int32_t TypeSetName(Call& c, Handle type, Ptr name) {
       ReadCString(c, name, abi::kMaxObjectName - 1, "type_name");
   if (!text) return c.error();
   text->resize(std::min<size_t>(text->size(), abi::kMaxObjectName - 1));
-  c.bridge().datatypes.Find(type)->name = std::move(*text);
+  c.bridge().datatypes().Find(type)->name = std::move(*text);
   return abi::kSuccess;
 }
 
@@ -396,13 +396,13 @@ void DefineFortranTypes(Bridge& b) {
       {abi::kComplex32, MPI_COMPLEX32, 32, false},
   };
   for (const FortranType& t : types) {
-    if (b.datatypes.Find(t.guest)) continue;  // defined by the bridge
-    b.datatypes.Define(t.guest, {.host = t.host,
-                                 .size = t.size,
-                                 .extent = t.size,
-                                 .true_extent = t.size,
-                                 .predefined = true,
-                                 .reducible = t.reducible});
+    if (b.datatypes().Find(t.guest)) continue;  // defined by the bridge
+    b.datatypes().Define(t.guest, {.host = t.host,
+                                   .size = t.size,
+                                   .extent = t.size,
+                                   .true_extent = t.size,
+                                   .predefined = true,
+                                   .reducible = t.reducible});
   }
 }
 
@@ -430,7 +430,7 @@ int32_t TypeMatchSize(Call& c, int32_t typeclass, int32_t size, Ptr datatype) {
                   absl::StrFormat("invalid typeclass %d", typeclass));
   }
   for (auto [cls, handle] : kMatchable) {
-    DatatypeEntry* t = c.bridge().datatypes.Find(handle);
+    DatatypeEntry* t = c.bridge().datatypes().Find(handle);
     if (cls == typeclass && t && t->size == size) {
       *out = handle;
       return abi::kSuccess;

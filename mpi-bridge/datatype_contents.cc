@@ -141,7 +141,7 @@ int32_t RebuildHostType(Call& c, const TypeContents& t, MPI_Datatype* out) {
     if (t.members[k]) {
       rc = RebuildHostType(c, *t.members[k], &members[k]);
       if (rc == abi::kSuccess) temporary.push_back(members[k]);
-    } else if (DatatypeEntry* m = c.bridge().datatypes.Find(t.types[k])) {
+    } else if (DatatypeEntry* m = c.bridge().datatypes().Find(t.types[k])) {
       members[k] = m->host;
     } else {
       rc = c.Fail(abi::kErrType,
@@ -171,15 +171,15 @@ int32_t NewDatatype(Call& c, MPI_Datatype host,
   }
   const bool reducible = contents->reducible;
   std::optional<Handle> h =
-      c.bridge().datatypes.Insert({.host = host,
-                                   .size = size,
-                                   .lb = lb,
-                                   .extent = extent,
-                                   .true_lb = true_lb,
-                                   .true_extent = true_extent,
-                                   .committed = committed,
-                                   .reducible = reducible,
-                                   .contents = std::move(contents)});
+      c.bridge().datatypes().Insert({.host = host,
+                                     .size = size,
+                                     .lb = lb,
+                                     .extent = extent,
+                                     .true_lb = true_lb,
+                                     .true_extent = true_extent,
+                                     .committed = committed,
+                                     .reducible = reducible,
+                                     .contents = std::move(contents)});
   if (!h) {
     c.mpi().Type_free(&host);
     return c.Fail(abi::kErrNoMem, "too many datatypes");
@@ -218,7 +218,7 @@ int32_t CreateF90Datatype(Call& c, TypeContents t, abi::Ptr newtype) {
   Handle* out = c.Ref<Handle>(newtype, "newtype");
   if (!out) return c.error();
   std::optional<Handle> known;
-  c.bridge().datatypes.ForEachUser([&](Handle h, const DatatypeEntry& e) {
+  c.bridge().datatypes().ForEachUser([&](Handle h, const DatatypeEntry& e) {
     if (e.predefined && e.contents && e.contents->combiner == t.combiner &&
         e.contents->ints == t.ints) {
       known = h;
@@ -241,7 +241,7 @@ int32_t CreateF90Datatype(Call& c, TypeContents t, abi::Ptr newtype) {
           /*committed=*/true, out)) {
     return rc;
   }
-  c.bridge().datatypes.Find(*out)->predefined = true;  // never freed
+  c.bridge().datatypes().Find(*out)->predefined = true;  // never freed
   return abi::kSuccess;
 }
 

@@ -235,7 +235,7 @@ TEST_F(DatatypeTest, HvectorStrideAndResizedBoundsAreSignExtended) {
 
 TEST_F(DatatypeTest, StructMembersAreGuestHandles) {
   uint32_t vec = MakeVector();
-  MPI_Datatype vec_host = bridge_.datatypes.Find(vec)->host;
+  MPI_Datatype vec_host = bridge_.datatypes().Find(vec)->host;
   Store<int32_t>(0x100, {1, 1, 1});
   Store<int32_t>(0x200, {0, 4, 8});
   Store<uint32_t>(0x300, {kLong, kInt, vec});
@@ -300,12 +300,12 @@ TEST_F(DatatypeTest, LongDoubleInsideMakesTypesNotReducible) {
   uint32_t st = Load<uint32_t>(0x400);
   Ok("MPI_Type_contiguous", {2, st, 0x404});
   Ok("MPI_Type_commit", {0x404});
-  EXPECT_FALSE(bridge_.datatypes.Find(st)->reducible);
+  EXPECT_FALSE(bridge_.datatypes().Find(st)->reducible);
   auto r = Call("MPI_Allreduce",
                 {0x1000, 0x2000, 1, Load<uint32_t>(0x404), abi::kSum, kWorld});
   EXPECT_THAT(r.status().message(), HasSubstr("cannot be reduced"));
   Ok("MPI_Type_contiguous", {2, kInt, 0x408});
-  EXPECT_TRUE(bridge_.datatypes.Find(Load<uint32_t>(0x408))->reducible);
+  EXPECT_TRUE(bridge_.datatypes().Find(Load<uint32_t>(0x408))->reducible);
 }
 
 TEST_F(DatatypeTest, EnvelopeAndContentsComeFromTheGuestsArguments) {
@@ -497,7 +497,7 @@ TEST_F(DatatypeTest, F90TypesArePredefinedAndUniquePerArguments) {
   const uint32_t quad = Load<uint32_t>(0x300);
   EXPECT_EQ(Load<uint32_t>(0x304), quad);
   EXPECT_EQ(mpi_.made, 1);
-  EXPECT_FALSE(bridge_.datatypes.Find(quad)->reducible);  // binary128
+  EXPECT_FALSE(bridge_.datatypes().Find(quad)->reducible);  // binary128
   Ok("MPI_Type_get_envelope", {quad, 0x400, 0x404, 0x408, 0x40c});
   EXPECT_EQ(Load<int32_t>(0x400), 2);
   EXPECT_EQ(Load<int32_t>(0x40c), abi::kCombinerF90Real);

@@ -20,7 +20,7 @@ int32_t Start(Call& c, int32_t required) {
   c.bridge().state = Bridge::State::kInitialized;
   // The guest is one thread, and the embedder runs it where the host MPI
   // takes its calls (BridgeOptions): it gets the level it asks for.
-  c.bridge().thread_level = required;
+  c.bridge().set_thread_level(required);
   return abi::kSuccess;
 }
 
@@ -38,7 +38,7 @@ int32_t InitThread(Call& c, abi::Ptr, abi::Ptr, int32_t required,
   int32_t* out = c.Ref<int32_t>(provided, "provided");
   if (!out) return c.error();
   int32_t rc = Start(c, required);
-  *out = c.bridge().thread_level;
+  *out = c.bridge().thread_level();
   return rc;
 }
 
@@ -116,7 +116,7 @@ int32_t GetProcessorName(Call& c, abi::Ptr name, abi::Ptr len) {
 }
 
 int32_t QueryThread(Call& c, abi::Ptr provided) {
-  return c.Write<int32_t>(provided, c.bridge().thread_level, "provided")
+  return c.Write<int32_t>(provided, c.bridge().thread_level(), "provided")
              ? abi::kSuccess
              : c.error();
 }
@@ -128,7 +128,7 @@ int32_t IsThreadMain(Call& c, abi::Ptr flag) {
 
 // Predefined classes, and user classes and codes (errhandler.cc).
 int32_t ErrorClass(Call& c, int32_t code, abi::Ptr cls) {
-  const UserError* user = FindUserError(c.bridge(), code);
+  const UserError* user = c.bridge().user_errors().Find(code);
   if (!user && (code < 0 || code > abi::kErrLastClass)) {
     return c.Fail(abi::kErrArg, absl::StrFormat("invalid error code %d", code));
   }
@@ -140,7 +140,7 @@ int32_t ErrorClass(Call& c, int32_t code, abi::Ptr cls) {
 // The host's text for predefined classes; MPI_Add_error_string's (empty
 // by default) for user classes and codes.
 int32_t ErrorString(Call& c, int32_t code, abi::Ptr text, abi::Ptr len) {
-  if (const UserError* user = FindUserError(c.bridge(), code)) {
+  if (const UserError* user = c.bridge().user_errors().Find(code)) {
     return WriteString(c, text, len, user->text, abi::kMaxErrorString);
   }
   if (code < 0 || code > abi::kErrLastClass) {

@@ -59,14 +59,14 @@ absl::Status CallHandler(engine::HostContext& host, uint32_t fn, Handle object,
 bool ErrhandlerInUse(Bridge& b, Handle h) {
   bool used = false;
   for (Handle predefined : {abi::kCommWorld, abi::kCommSelf}) {
-    CommEntry* cm = b.comms.Find(predefined);
+    CommEntry* cm = b.comms().Find(predefined);
     used |= cm != nullptr && cm->errhandler == h;
   }
-  b.comms.ForEachUser(
+  b.comms().ForEachUser(
       [&](Handle, const CommEntry& cm) { used |= cm.errhandler == h; });
-  const FileEntry* file_null = b.files.Find(abi::kFileNull);
+  const FileEntry* file_null = b.files().Find(abi::kFileNull);
   used |= file_null != nullptr && file_null->errhandler == h;
-  b.files.ForEachUser(
+  b.files().ForEachUser(
       [&](Handle, const FileEntry& f) { used |= f.errhandler == h; });
   used |= WinErrhandlerInUse(b, h);
   return used;
@@ -75,7 +75,7 @@ bool ErrhandlerInUse(Bridge& b, Handle h) {
 // A handler the guest may attach to a communicator.
 bool CheckCommHandler(Call& c, Handle h) {
   if (IsPredefinedHandler(h)) return true;
-  ErrhandlerEntry* e = c.bridge().errhandlers.Find(h);
+  ErrhandlerEntry* e = c.bridge().errhandlers().Find(h);
   if (e && e->object_kind == Kind::kComm) return true;
   c.Fail(abi::kErrArg,
          e ? absl::StrFormat("error handler 0x%x is not a communicator's", h)
@@ -87,7 +87,7 @@ int32_t CommCreateErrhandler(Call& c, uint32_t fn, Ptr errhandler) {
   Handle* out = c.Ref<Handle>(errhandler, "errhandler");
   if (!out) return c.error();
   if (fn == 0) return c.Fail(abi::kErrArg, "error handler function is NULL");
-  std::optional<Handle> h = c.bridge().errhandlers.Insert(
+  std::optional<Handle> h = c.bridge().errhandlers().Insert(
       {.function = fn, .object_kind = Kind::kComm});
   if (!h) return c.Fail(abi::kErrNoMem, "too many error handlers");
   *out = *h;
@@ -109,7 +109,7 @@ int32_t CommGetErrhandler(Call& c, Handle comm, Ptr errhandler) {
   if (!cm || !c.Write<Handle>(errhandler, cm->errhandler, "errhandler")) {
     return c.error();
   }
-  if (ErrhandlerEntry* e = c.bridge().errhandlers.Find(cm->errhandler)) {
+  if (ErrhandlerEntry* e = c.bridge().errhandlers().Find(cm->errhandler)) {
     ++e->guest_refs;
   }
   return abi::kSuccess;
@@ -137,7 +137,7 @@ int32_t ErrhandlerFree(Call& c, Ptr errhandler) {
   if (!slot) return c.error();
   Handle h = *slot;
   if (!IsPredefinedHandler(h)) {
-    ErrhandlerEntry* e = c.bridge().errhandlers.Find(h);
+    ErrhandlerEntry* e = c.bridge().errhandlers().Find(h);
     if (!e) {
       return c.Fail(abi::kErrArg,
                     absl::StrFormat("invalid error handler 0x%x", h));
@@ -153,13 +153,9 @@ int32_t ErrhandlerFree(Call& c, Ptr errhandler) {
 int32_t AddUserError(Call& c, int32_t error_class, Ptr out) {
   int32_t* slot = c.Ref<int32_t>(out, "errorcode");
   if (!slot) return c.error();
-  std::vector<UserError>& errors = c.bridge().user_errors;
-  if (errors.size() >= kMaxUserErrors) {
-    return c.Fail(abi::kErrNoMem, "too many user error codes");
-  }
-  int32_t code = abi::kErrLastcode + 1 + static_cast<int32_t>(errors.size());
-  errors.push_back({.error_class = error_class ? error_class : code});
-  *slot = code;
+  std::optional<int32_t> code = c.bridge().user_errors().Add(error_class);
+  if (!code) return c.Fail(abi::kErrNoMem, "too many user error codes");
+  *slot = *code;
   return abi::kSuccess;
 }
 
@@ -168,7 +164,7 @@ int32_t AddErrorClass(Call& c, Ptr errorclass) {
 }
 
 int32_t AddErrorCode(Call& c, int32_t errorclass, Ptr errorcode) {
-  const UserError* user = FindUserError(c.bridge(), errorclass);
+  const UserError* user = c.bridge().user_errors().Find(errorclass);
   bool is_class = (errorclass > 0 && errorclass <= abi::kErrLastClass) ||
                   (user && user->error_class == errorclass);
   if (!is_class) {
@@ -179,7 +175,8 @@ int32_t AddErrorCode(Call& c, int32_t errorclass, Ptr errorcode) {
 }
 
 int32_t AddErrorString(Call& c, int32_t code, Ptr string) {
-  if (!FindUserError(c.bridge(), code)) {
+  UserError* user = c.bridge().user_errors().Find(code);
+  if (!user) {
     return c.Fail(abi::kErrArg,
                   absl::StrFormat("%d is not a user error code", code));
   }
@@ -191,7 +188,7 @@ int32_t AddErrorString(Call& c, int32_t code, Ptr string) {
                   "error string longer than "
                   "MPI_MAX_ERROR_STRING - 1");
   }
-  c.bridge().user_errors[code - abi::kErrLastcode - 1].text = *text;
+  user->text = *text;
   return abi::kSuccess;
 }
 
@@ -199,7 +196,7 @@ int32_t AddErrorString(Call& c, int32_t code, Ptr string) {
 
 absl::Status CallCommErrhandler(Call& c, Handle comm, Handle errhandler,
                                 int32_t code) {
-  ErrhandlerEntry* e = c.bridge().errhandlers.Find(errhandler);
+  ErrhandlerEntry* e = c.bridge().errhandlers().Find(errhandler);
   if (!e) {
     return absl::FailedPreconditionError(
         absl::StrFormat("error handler 0x%x no longer exists", errhandler));
@@ -212,14 +209,26 @@ absl::Status CallCommErrhandler(Call& c, Handle comm, Handle errhandler,
 }
 
 void DropErrhandlerIfUnused(Bridge& b, Handle h) {
-  ErrhandlerEntry* e = b.errhandlers.Find(h);
-  if (e && e->guest_refs <= 0 && !ErrhandlerInUse(b, h)) b.errhandlers.Erase(h);
+  ErrhandlerEntry* e = b.errhandlers().Find(h);
+  if (e && e->guest_refs <= 0 && !ErrhandlerInUse(b, h))
+    b.errhandlers().Erase(h);
 }
 
-const UserError* FindUserError(const Bridge& b, int32_t code) {
+std::optional<int32_t> UserErrors::Add(int32_t error_class) {
+  if (errors_.size() >= kMaxUserErrors) return std::nullopt;
+  int32_t code = last_code() + 1;
+  errors_.push_back({.error_class = error_class ? error_class : code});
+  return code;
+}
+
+UserError* UserErrors::Find(int32_t code) {
   int64_t i = int64_t{code} - abi::kErrLastcode - 1;
-  if (i < 0 || i >= static_cast<int64_t>(b.user_errors.size())) return nullptr;
-  return &b.user_errors[i];
+  if (i < 0 || i >= static_cast<int64_t>(errors_.size())) return nullptr;
+  return &errors_[i];
+}
+
+const UserError* UserErrors::Find(int32_t code) const {
+  return const_cast<UserErrors*>(this)->Find(code);
 }
 
 void AddErrorHandlers(Bridge& b, std::vector<engine::HostFunc>& out) {

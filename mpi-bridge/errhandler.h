@@ -31,9 +31,6 @@ absl::Status CallCommErrhandler(Call& c, abi::Handle comm,
 // (Windows and files, when they hold handlers, must be counted here too.)
 void DropErrhandlerIfUnused(Bridge& bridge, abi::Handle errhandler);
 
-// The user error class or code `code` (MPI_Add_error_*), else nullptr.
-const UserError* FindUserError(const Bridge& bridge, int32_t code);
-
 // The error handler functions; called by AddCommunicators.
 void AddErrorHandlers(Bridge& bridge, std::vector<engine::HostFunc>& out);
 

@@ -12,6 +12,7 @@
 #include "mpi-bridge/datatype_internal.h"
 #include "mpi-bridge/errhandler.h"
 #include "mpi-bridge/file_internal.h"
+#include "mpi-bridge/group.h"
 #include "mpi-bridge/guest_data.h"
 #include "mpi-bridge/info.h"
 
@@ -134,13 +135,13 @@ int32_t FileOpen(Call& c, Handle comm, Ptr filename, int32_t amode, Handle info,
   std::optional<Handle> h;
   if (rc == abi::kSuccess) {
     c.mpi().File_set_errhandler(host, MPI_ERRORS_RETURN);
-    h = c.bridge().files.Insert(
+    h = c.bridge().files().Insert(
         {.host = host,
          .errhandler = FileNullErrhandler(c.bridge()),
          .amode = amode,
          .path = std::move(gated.path),
          .sync = sync,
-         .serial = c.bridge().windows_and_files_made++});
+         .serial = c.bridge().windows_and_files().NextSerial()});
     if (!h) {
       c.mpi().File_close(&host);
       rc = c.Fail(abi::kErrNoMem, "too many open files");
@@ -381,7 +382,7 @@ int32_t CreateErrhandler(Call& c, uint32_t fn, Ptr errhandler) {
   Handle* out = c.Ref<Handle>(errhandler, "errhandler");
   if (!out) return c.error();
   if (fn == 0) return c.Fail(abi::kErrArg, "error handler function is NULL");
-  std::optional<Handle> h = c.bridge().errhandlers.Insert(
+  std::optional<Handle> h = c.bridge().errhandlers().Insert(
       {.function = fn, .object_kind = Kind::kFile});
   if (!h) return c.Fail(abi::kErrNoMem, "too many error handlers");
   *out = *h;
@@ -392,17 +393,17 @@ int32_t CreateErrhandler(Call& c, uint32_t fn, Ptr errhandler) {
 FileEntry* HandlerHolder(Call& c, Handle fh) {
   if (fh != abi::kFileNull) return FindFile(c, fh);
   c.ReportTo(abi::kFileNull, FileNullErrhandler(c.bridge()));
-  if (!c.bridge().files.Find(abi::kFileNull)) {
-    c.bridge().files.Define(abi::kFileNull, {.host = MPI_FILE_NULL});
+  if (!c.bridge().files().Find(abi::kFileNull)) {
+    c.bridge().files().Define(abi::kFileNull, {.host = MPI_FILE_NULL});
   }
-  return c.bridge().files.Find(abi::kFileNull);
+  return c.bridge().files().Find(abi::kFileNull);
 }
 
 int32_t SetErrhandler(Call& c, Handle fh, Handle errhandler) {
   FileEntry* f = HandlerHolder(c, fh);
   if (!f) return c.error();
   if (!IsPredefinedHandler(errhandler)) {
-    ErrhandlerEntry* e = c.bridge().errhandlers.Find(errhandler);
+    ErrhandlerEntry* e = c.bridge().errhandlers().Find(errhandler);
     if (!e || e->object_kind != Kind::kFile) {
       return c.Fail(
           abi::kErrArg,
@@ -421,7 +422,7 @@ int32_t GetErrhandler(Call& c, Handle fh, Ptr errhandler) {
   if (!f || !c.Write<Handle>(errhandler, f->errhandler, "errhandler")) {
     return c.error();
   }
-  if (ErrhandlerEntry* e = c.bridge().errhandlers.Find(f->errhandler)) {
+  if (ErrhandlerEntry* e = c.bridge().errhandlers().Find(f->errhandler)) {
     ++e->guest_refs;
   }
   return abi::kSuccess;
@@ -447,12 +448,12 @@ using T = MpiTransport;
 }  // namespace
 
 Handle FileNullErrhandler(Bridge& b) {
-  FileEntry* null = b.files.Find(abi::kFileNull);
+  FileEntry* null = b.files().Find(abi::kFileNull);
   return null ? null->errhandler : abi::kErrorsReturn;
 }
 
 FileEntry* FindFile(Call& c, Handle fh) {
-  FileEntry* f = fh == abi::kFileNull ? nullptr : c.bridge().files.Find(fh);
+  FileEntry* f = fh == abi::kFileNull ? nullptr : c.bridge().files().Find(fh);
   if (f) {
     c.ReportTo(fh, f->errhandler);
     return f;
@@ -470,7 +471,7 @@ int32_t CloseFile(Call& c, Handle fh) {
   if (int32_t rc = c.Host(c.mpi().File_close(&f->host))) return rc;
   if (f->sync != MPI_COMM_NULL) c.mpi().Comm_free(&f->sync);
   Handle errhandler = f->errhandler;
-  c.bridge().files.Erase(fh);  // closes the gate's directory fd
+  c.bridge().files().Erase(fh);  // closes the gate's directory fd
   DropErrhandlerIfUnused(c.bridge(), errhandler);
   return abi::kSuccess;
 }

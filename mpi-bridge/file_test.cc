@@ -144,11 +144,11 @@ TEST_F(FileTest, SetViewRefusesUncommittedTypesAndOtherDatareps) {
   ASSERT_EQ(Open("ok.dat", kRdwrCreate), 0u);
   uint64_t fh = memory().Load<uint32_t>(0x200);
   // As MPI_Type_contiguous leaves a type before MPI_Type_commit.
-  uint64_t type = *bridge_.datatypes.Insert({.host = MPI_INT,
-                                             .size = 4,
-                                             .extent = 4,
-                                             .true_extent = 4,
-                                             .committed = false});
+  uint64_t type = *bridge_.datatypes().Insert({.host = MPI_INT,
+                                               .size = 4,
+                                               .extent = 4,
+                                               .true_extent = 4,
+                                               .committed = false});
   memory().StoreString(0x500, std::string("native\0", 7));
   EXPECT_EQ(*Call("MPI_File_set_view", {fh, 0, kInt, type, 0x500, kInfoNull}),
             uint64_t{abi::kErrType});

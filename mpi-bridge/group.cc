@@ -1,8 +1,10 @@
 // Groups: every MPI_Group operation except MPI_Comm_group (comm.cc).
 //
-// Group handles live in bridge.groups. The host's MPI_GROUP_EMPTY (Open MPI
+// Group handles live in bridge.groups(). The host's MPI_GROUP_EMPTY (Open MPI
 // returns it for every empty result) is the guest's predefined
 // MPI_GROUP_EMPTY, so empty groups compare equal to it as they do natively.
+#include "mpi-bridge/group.h"
+
 #include "absl/strings/str_format.h"
 #include "mpi-bridge/call.h"
 
@@ -17,7 +19,7 @@ int32_t InsertGroup(Call& c, MPI_Group host, abi::Handle* out) {
     *out = abi::kGroupEmpty;
     return abi::kSuccess;
   }
-  std::optional<abi::Handle> h = c.bridge().groups.Insert({host});
+  std::optional<abi::Handle> h = c.bridge().groups().Insert({host});
   if (!h) {
     c.mpi().Group_free(&host);
     return c.Fail(abi::kErrNoMem, "too many groups");
@@ -165,7 +167,7 @@ int32_t GroupFree(Call& c, Ptr group) {
   GroupEntry* g = c.Group(*slot);
   if (!g) return c.error();
   int32_t rc = c.Host(c.mpi().Group_free(&g->host));
-  c.bridge().groups.Erase(*slot);
+  c.bridge().groups().Erase(*slot);
   *slot = abi::kGroupNull;
   return rc;
 }

@@ -75,7 +75,7 @@ class GroupTest : public ::testing::Test {
     EXPECT_EQ(
         *Call("MPI_Comm_set_errhandler", {abi::kCommWorld, abi::kErrorsReturn}),
         0u);
-    group_ = *bridge_.groups.Insert({FakeGroup(0x500)});
+    group_ = *bridge_.groups().Insert({FakeGroup(0x500)});
   }
 
   absl::StatusOr<uint64_t> Call(const std::string& name,
@@ -143,8 +143,8 @@ TEST_F(GroupTest, RangesAreTriplesInPlace) {
   EXPECT_EQ(mpi_.ranges,
             (std::vector<std::vector<int>>{{0, 6, 2}, {7, 3, -2}}));
   abi::Handle g = mem().Load<uint32_t>(out);
-  EXPECT_NE(bridge_.groups.Find(g), nullptr);
-  EXPECT_EQ(bridge_.groups.Find(g)->host, mpi_.next_group);
+  EXPECT_NE(bridge_.groups().Find(g), nullptr);
+  EXPECT_EQ(bridge_.groups().Find(g)->host, mpi_.next_group);
 }
 
 TEST_F(GroupTest, RangesPastMemoryAreRefusedBeforeTheHost) {
@@ -159,7 +159,7 @@ TEST_F(GroupTest, RangesPastMemoryAreRefusedBeforeTheHost) {
 TEST_F(GroupTest, EmptyResultIsThePredefinedEmptyGroup) {
   ASSERT_EQ(*Call("MPI_Group_intersection", {group_, group_, 0x100}), 0u);
   EXPECT_EQ(mem().Load<uint32_t>(0x100), abi::kGroupEmpty);
-  EXPECT_EQ(bridge_.groups.live(), 1u);  // only group_
+  EXPECT_EQ(bridge_.groups().live(), 1u);  // only group_
 }
 
 TEST_F(GroupTest, FreeingEmptyNullsTheHandleAndKeepsThePredefinedGroup) {
@@ -167,7 +167,7 @@ TEST_F(GroupTest, FreeingEmptyNullsTheHandleAndKeepsThePredefinedGroup) {
   ASSERT_EQ(*Call("MPI_Group_free", {0x100}), 0u);
   EXPECT_EQ(mem().Load<uint32_t>(0x100), abi::kGroupNull);
   EXPECT_TRUE(mpi_.freed.empty());
-  EXPECT_NE(bridge_.groups.Find(abi::kGroupEmpty), nullptr);
+  EXPECT_NE(bridge_.groups().Find(abi::kGroupEmpty), nullptr);
 }
 
 TEST_F(GroupTest, FreeingNullOrTwiceIsAGroupError) {
@@ -182,7 +182,7 @@ TEST_F(GroupTest, FreeingNullOrTwiceIsAGroupError) {
 }
 
 TEST_F(GroupTest, CommunicatorHandleIsNotAGroup) {
-  bridge_.comms.Find(abi::kCommWorld)->errhandler = abi::kErrorsAreFatal;
+  bridge_.comms().Find(abi::kCommWorld)->errhandler = abi::kErrorsAreFatal;
   auto r = Call("MPI_Group_union", {group_, abi::kCommWorld, 0x100});
   EXPECT_EQ(r.status().message(),
             "MPI_Group_union: invalid group 0x101 (it is a communicator "

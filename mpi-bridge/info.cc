@@ -58,7 +58,8 @@ InfoEntry EnvInfo(Call& c) {
                 .host = MPI_INFO_ENV,
                 .read_only = true};
   for (auto& [key, value] : env.entries) {
-    if (key == "thread_level") value = ThreadLevelName(c.bridge().thread_level);
+    if (key == "thread_level")
+      value = ThreadLevelName(c.bridge().thread_level());
   }
   return env;
 }
@@ -110,7 +111,7 @@ int32_t InsertInfo(Call& c, InfoEntry entry, Ptr out) {
   }
   Handle* slot = c.Ref<Handle>(out, "info");
   if (!slot) return c.error();
-  std::optional<Handle> h = c.bridge().infos.Insert(entry);
+  std::optional<Handle> h = c.bridge().infos().Insert(entry);
   if (!h) {
     if (entry.host != MPI_INFO_NULL) c.mpi().Info_free(&entry.host);
     return c.Fail(abi::kErrNoMem, "too many info objects");
@@ -133,9 +134,9 @@ int32_t InfoFree(Call& c, Ptr info) {
     return c.Fail(abi::kErrInfo,
                   absl::StrFormat("cannot free predefined info 0x%x", *slot));
   }
-  InfoEntry* e = c.bridge().infos.Find(*slot);
+  InfoEntry* e = c.bridge().infos().Find(*slot);
   if (e->host != MPI_INFO_NULL) c.mpi().Info_free(&e->host);
-  c.bridge().infos.Erase(*slot);
+  c.bridge().infos().Erase(*slot);
   *slot = abi::kInfoNull;
   return abi::kSuccess;
 }
@@ -238,7 +239,7 @@ int32_t AbiGetInfo(Call& c, Ptr info) {
 }  // namespace
 
 InfoEntry* FindInfo(Call& c, Handle h) {
-  HandleTable<InfoEntry>& infos = c.bridge().infos;
+  HandleTable<InfoEntry>& infos = c.bridge().infos();
   if (h == abi::kInfoEnv && !infos.Find(h)) infos.Define(h, EnvInfo(c));
   if (InfoEntry* e = infos.Find(h)) return e;
   std::optional<Kind> kind = KindOfHandle(h);

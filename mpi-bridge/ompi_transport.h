@@ -1,4 +1,7 @@
-// OmpiTransport: MpiTransport calling the host's Open MPI directly.
+// OmpiTransport: MpiTransport calling the host's Open MPI directly, every
+// function forwarded as is. The one forwarding transport: a transport that
+// changes some calls (a pool executor's InterruptibleTransport) derives
+// from it and overrides those.
 // Thread safety: as Open MPI (initialized with MPI_THREAD_MULTIPLE or not).
 #ifndef WASMHPC_MPI_BRIDGE_OMPI_TRANSPORT_H_
 #define WASMHPC_MPI_BRIDGE_OMPI_TRANSPORT_H_
@@ -19,7 +22,7 @@ inline void SetHostMpiDefaults() {
   setenv("OMPI_MCA_osc", "rdma,ucx", /*overwrite=*/0);
 }
 
-class OmpiTransport final : public MpiTransport {
+class OmpiTransport : public MpiTransport {
  public:
 #define WASMHPC_FORWARD(name, params, args) \
   int name params override { return MPI_##name args; }

@@ -103,7 +103,7 @@ UserOp::UserOp(Bridge& bridge, engine::HostContext& host, uint32_t function,
       mpi_(&bridge.mpi()),
       function_(function),
       slot_(slot) {
-  ++bridge_->live_user_ops;
+  bridge_->UserOpMade();
 }
 
 std::shared_ptr<UserOp> UserOp::Create(Bridge& bridge,
@@ -120,7 +120,7 @@ std::shared_ptr<UserOp> UserOp::Create(Bridge& bridge,
 }
 
 UserOp::~UserOp() {
-  --bridge_->live_user_ops;
+  bridge_->UserOpFreed();
   if (host != MPI_OP_NULL) {
     int finalized = 1;  // stays 1 if the host cannot tell
     mpi_->Finalized(&finalized);
@@ -214,8 +214,9 @@ void UserOp::Report(const absl::Status& failure) {
 absl::Status UserOp::Invoke(void* in, void* inout, int len, MPI_Datatype type) {
   auto known = std::find_if(types_.begin(), types_.end(),
                             [type](const auto& p) { return p.first == type; });
-  DatatypeEntry* t =
-      known == types_.end() ? nullptr : bridge_->datatypes.Find(known->second);
+  DatatypeEntry* t = known == types_.end()
+                         ? nullptr
+                         : bridge_->datatypes().Find(known->second);
   if (t == nullptr) {
     return absl::NotFoundError(absl::StrFormat(
         "user op function 0x%x: the host passed a datatype this op was not "
@@ -354,7 +355,7 @@ int32_t OpCreate(Call& c, uint32_t function, int32_t commute, Ptr op) {
     return rc;
   }
   MPI_Op host = user->host;
-  std::optional<Handle> h = c.bridge().ops.Insert(
+  std::optional<Handle> h = c.bridge().ops().Insert(
       {.host = host, .commute = commute != 0, .user = std::move(user)});
   if (!h) return c.Fail(abi::kErrNoMem, "too many user ops");
   *out = *h;
@@ -375,7 +376,7 @@ int32_t OpFree(Call& c, Ptr op) {
   // alive; the host keeps its own reference to the host op.
   int32_t rc = c.Host(c.mpi().Op_free(&o->user->host));
   o->user->host = MPI_OP_NULL;
-  c.bridge().ops.Erase(*slot);
+  c.bridge().ops().Erase(*slot);
   *slot = abi::kOpNull;
   return rc;
 }

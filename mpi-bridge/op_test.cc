@@ -190,7 +190,7 @@ TEST_F(OpTest, TrampolinePoolRunsOutAfterKTrampolinesOps) {
 
 TEST_F(OpTest, NonblockingReductionKeepsTheOpUntilItCompletes) {
   uint32_t op = CreateOp(kSumFn);
-  std::weak_ptr<UserOp> user = bridge_.ops.Find(op)->user;
+  std::weak_ptr<UserOp> user = bridge_.ops().Find(op)->user;
   StoreInts(0x100, {1, 2, 3});
   StoreInts(0x200, {10, 20, 30});
   ASSERT_EQ(*Call("MPI_Iallreduce", {0x100, 0x200, 3, kInt, op, kWorld, 0x600}),

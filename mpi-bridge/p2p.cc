@@ -10,15 +10,6 @@
 
 namespace wasmhpc::mpi {
 
-int32_t NewRequest(Call& c, MPI_Request host, bool persistent,
-                   abi::Handle* out) {
-  std::optional<abi::Handle> h =
-      c.bridge().requests.Insert({host, persistent, nullptr});
-  if (!h) return c.Fail(abi::kErrNoMem, "too many live requests");
-  *out = *h;
-  return abi::kSuccess;
-}
-
 namespace {
 
 using abi::Handle;
@@ -139,11 +130,11 @@ bool HostRequest(Call& c, Handle guest, MPI_Request* out) {
 // handle becomes MPI_REQUEST_NULL) or keeps a persistent one.
 void Completed(Call& c, Handle* slot, MPI_Request host_after) {
   if (*slot == abi::kRequestNull) return;
-  RequestEntry* r = c.bridge().requests.Find(*slot);
+  RequestEntry* r = c.bridge().requests().Find(*slot);
   if (r->persistent) {
     r->host = host_after;
   } else if (host_after == MPI_REQUEST_NULL) {
-    c.bridge().requests.Erase(*slot);
+    c.bridge().requests().Erase(*slot);
     *slot = abi::kRequestNull;
   }
 }
@@ -334,7 +325,7 @@ int32_t Startall(Call& c, int32_t n, Ptr requests) {
   if (!LoadRequests(c, n, requests, &a)) return c.error();
   int32_t rc = c.Host(c.mpi().Startall(n, a.host.data()));
   for (int32_t i = 0; i < n; ++i) {
-    c.bridge().requests.Find(a.guest[i])->host = a.host[i];
+    c.bridge().requests().Find(a.guest[i])->host = a.host[i];
   }
   return rc;
 }
@@ -344,7 +335,7 @@ int32_t RequestFree(Call& c, Ptr request) {
   RequestEntry* r = slot ? c.Request(*slot) : nullptr;
   if (!r) return c.error();
   int32_t rc = c.Host(c.mpi().Request_free(&r->host));
-  c.bridge().requests.Erase(*slot);
+  c.bridge().requests().Erase(*slot);
   *slot = abi::kRequestNull;
   return rc;
 }
@@ -399,7 +390,7 @@ int32_t NewMessage(Call& c, MPI_Message m, Handle* out) {
     *out = abi::kMessageNoProc;
     return abi::kSuccess;
   }
-  std::optional<Handle> h = c.bridge().messages.Insert({m});
+  std::optional<Handle> h = c.bridge().messages().Insert({m});
   if (!h) return c.Fail(abi::kErrNoMem, "too many matched messages");
   *out = *h;
   return abi::kSuccess;
@@ -444,7 +435,7 @@ bool TakeMessage(Call& c, Handle* slot, MPI_Message* out) {
   if (*slot == abi::kMessageNoProc) {
     *out = MPI_MESSAGE_NO_PROC;
   } else {
-    MessageEntry* m = c.bridge().messages.Find(*slot);
+    MessageEntry* m = c.bridge().messages().Find(*slot);
     if (!m) {
       c.Fail(
           abi::kErrRequest,
@@ -452,7 +443,7 @@ bool TakeMessage(Call& c, Handle* slot, MPI_Message* out) {
       return false;
     }
     *out = m->host;
-    c.bridge().messages.Erase(*slot);
+    c.bridge().messages().Erase(*slot);
   }
   *slot = abi::kMessageNull;
   return true;

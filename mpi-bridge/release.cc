@@ -55,10 +55,10 @@ int32_t ReleaseWindowsAndFiles(Call& c) {
     MPI_Comm sync;
   };
   std::vector<Open> open;
-  b.wins.ForEachUser([&](Handle h, std::shared_ptr<WinEntry>& w) {
+  b.wins().ForEachUser([&](Handle h, std::shared_ptr<WinEntry>& w) {
     open.push_back({w->serial, true, h, w->sync});
   });
-  b.files.ForEachUser([&](Handle h, FileEntry& f) {
+  b.files().ForEachUser([&](Handle h, FileEntry& f) {
     open.push_back({f.serial, false, h, f.sync});
   });
   std::sort(open.begin(), open.end(),
@@ -71,7 +71,7 @@ int32_t ReleaseWindowsAndFiles(Call& c) {
             o.window ? FreeWindow(c, o.handle) : CloseFile(c, o.handle)) {
       return rc;
     }
-    ++(o.window ? b.wins_freed_at_finalize : b.files_closed_at_finalize);
+    b.windows_and_files().FreedAtFinalize(o.window);
   }
   return abi::kSuccess;
 }
@@ -111,38 +111,38 @@ std::string Leftovers::Describe() const {
 Leftovers ReleaseLeftovers(Bridge& b) {
   MpiTransport& mpi = b.mpi();
   Leftovers left;
-  left.finalize_windows = b.wins_freed_at_finalize;
-  left.finalize_files = b.files_closed_at_finalize;
+  left.finalize_windows = b.windows_and_files().windows_freed_at_finalize();
+  left.finalize_files = b.windows_and_files().files_closed_at_finalize();
   // Requests first: they may use the objects below.
-  left.requests = ReleaseAll(b.requests, [&](RequestEntry& r) {
+  left.requests = ReleaseAll(b.requests(), [&](RequestEntry& r) {
     if (!Settle(mpi, r)) ++left.kept_requests;
   });
   left.requests -= left.kept_requests;
-  left.kept_messages = ReleaseAll(b.messages, [](MessageEntry&) {});
+  left.kept_messages = ReleaseAll(b.messages(), [](MessageEntry&) {});
   // Windows and files: those of one rank here, the others left.
-  left.windows = ReleaseAll(b.wins, [&](std::shared_ptr<WinEntry>& w) {
+  left.windows = ReleaseAll(b.wins(), [&](std::shared_ptr<WinEntry>& w) {
     if (w->sync != MPI_COMM_NULL || mpi.Win_free(&w->host) != MPI_SUCCESS) {
       ++left.kept_windows;
     }
   });
   left.windows -= left.kept_windows;
-  left.files = ReleaseAll(b.files, [&](FileEntry& f) {
+  left.files = ReleaseAll(b.files(), [&](FileEntry& f) {
     if (f.sync != MPI_COMM_NULL || mpi.File_close(&f.host) != MPI_SUCCESS) {
       ++left.kept_files;
     }
   });
   left.files -= left.kept_files;
   left.communicators =
-      ReleaseAll(b.comms, [&](CommEntry& e) { mpi.Comm_free(&e.host); });
+      ReleaseAll(b.comms(), [&](CommEntry& e) { mpi.Comm_free(&e.host); });
   left.groups =
-      ReleaseAll(b.groups, [&](GroupEntry& e) { mpi.Group_free(&e.host); });
+      ReleaseAll(b.groups(), [&](GroupEntry& e) { mpi.Group_free(&e.host); });
   // A user op's host op goes with its UserOp.
-  left.ops = ReleaseAll(b.ops, [](OpEntry&) {});
+  left.ops = ReleaseAll(b.ops(), [](OpEntry&) {});
   // MPI_Type_create_f90_* types are the host's, never freed.
-  left.datatypes = ReleaseAll(b.datatypes, [&](DatatypeEntry& e) {
+  left.datatypes = ReleaseAll(b.datatypes(), [&](DatatypeEntry& e) {
     if (!e.predefined) mpi.Type_free(&e.host);
   });
-  left.infos = ReleaseAll(b.infos, [&](InfoEntry& e) {
+  left.infos = ReleaseAll(b.infos(), [&](InfoEntry& e) {
     if (e.host != MPI_INFO_NULL) mpi.Info_free(&e.host);
   });
   return left;

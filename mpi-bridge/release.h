@@ -37,7 +37,7 @@ struct Leftovers {
   int32_t requests = 0, communicators = 0, groups = 0, datatypes = 0, ops = 0,
           infos = 0;
   int32_t windows = 0, files = 0;  // freed or closed here
-  // Freed at MPI_Finalize (Bridge's counts).
+  // Freed at MPI_Finalize (Bridge::windows_and_files()).
   int32_t finalize_windows = 0, finalize_files = 0;
   // Left to the host MPI.
   int32_t kept_requests = 0, kept_messages = 0, kept_windows = 0,

@@ -6,8 +6,9 @@
 
 namespace wasmhpc::mpi {
 
-// Stores a new host request under a guest handle written to *guest_out.
-// `out` must have been checked with Ref() before the host call.
+// Stores a new host request under a guest handle written to *out; `out`
+// must have been checked with Ref() before the host call. Returns
+// MPI_ERR_NO_MEM when the table is full.
 int32_t NewRequest(Call& c, MPI_Request host, bool persistent,
                    abi::Handle* out);
 

@@ -7,27 +7,10 @@
 // the guest's MPI_UNWEIGHTED / MPI_WEIGHTS_EMPTY become the host's.
 #include "absl/strings/str_format.h"
 #include "mpi-bridge/call.h"
+#include "mpi-bridge/comm.h"
 #include "mpi-bridge/info.h"
 
 namespace wasmhpc::mpi {
-
-int32_t InsertComm(Call& c, MPI_Comm host, abi::Handle errhandler,
-                   abi::Handle* out) {
-  if (host == MPI_COMM_NULL) {
-    *out = abi::kCommNull;
-    return abi::kSuccess;
-  }
-  c.mpi().Comm_set_errhandler(host, MPI_ERRORS_RETURN);
-  CommEntry entry = c.bridge().NewComm(host);
-  entry.errhandler = errhandler;
-  std::optional<abi::Handle> h = c.bridge().comms.Insert(entry);
-  if (!h) {
-    c.mpi().Comm_free(&host);
-    return c.Fail(abi::kErrNoMem, "too many communicators");
-  }
-  *out = *h;
-  return abi::kSuccess;
-}
 
 namespace {
 

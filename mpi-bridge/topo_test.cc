@@ -159,7 +159,7 @@ TEST_F(TopoTest, CartCreateStoresTheCommWithTheParentsHandler) {
       *Call("MPI_Cart_create", {abi::kCommWorld, 2, 0x100, 0x108, 0, 0x200}),
       0u);
   abi::Handle h = mem().Load<uint32_t>(0x200);
-  CommEntry* cart = bridge_.comms.Find(h);
+  CommEntry* cart = bridge_.comms().Find(h);
   ASSERT_NE(cart, nullptr);
   EXPECT_EQ(cart->host, mpi_.next_comm);
   EXPECT_EQ(cart->errhandler, abi::kErrorsReturn);
@@ -198,7 +198,7 @@ TEST_F(TopoTest, WeightSentinelsBecomeTheHostsBeforeAnyBoundsCheck) {
             0u);
   EXPECT_EQ(mpi_.sweights, MPI_UNWEIGHTED);
   EXPECT_EQ(mpi_.dweights, MPI_WEIGHTS_EMPTY);
-  EXPECT_NE(bridge_.comms.Find(mem().Load<uint32_t>(0x200)), nullptr);
+  EXPECT_NE(bridge_.comms().Find(mem().Load<uint32_t>(0x200)), nullptr);
 }
 
 TEST_F(TopoTest, WeightArraysAreInPlaceAndBoundsChecked) {
@@ -296,7 +296,7 @@ TEST_F(TopoTest, IneighborAlltoallwWidensDisplacementsAndKeepsThemAlive) {
   EXPECT_THAT(mpi_.sdispls, ElementsAre(-8));
   EXPECT_THAT(mpi_.rdispls, ElementsAre(0, 8));
   EXPECT_THAT(mpi_.stypes, ElementsAre(MPI_DOUBLE));
-  RequestEntry* r = bridge_.requests.Find(mem().Load<uint32_t>(request));
+  RequestEntry* r = bridge_.requests().Find(mem().Load<uint32_t>(request));
   ASSERT_NE(r, nullptr);
   EXPECT_NE(r->keep_alive, nullptr);
   // The host still reads the widened array the request owns.

@@ -64,7 +64,7 @@ int32_t NewWindow(Call& c, Handle comm, Handle info, void* host_base,
     c.mpi().Comm_free(&w->sync);
   }
   if (int32_t err = c.Host(rc)) return err;
-  w->serial = c.bridge().windows_and_files_made++;
+  w->serial = c.bridge().windows_and_files().NextSerial();
   c.mpi().Win_set_errhandler(w->host, MPI_ERRORS_RETURN);
   int* model = nullptr;
   int flag = 0;
@@ -73,7 +73,7 @@ int32_t NewWindow(Call& c, Handle comm, Handle info, void* host_base,
       flag && model) {
     w->model = HostModel(*model);
   }
-  std::optional<Handle> h = c.bridge().wins.Insert(w);
+  std::optional<Handle> h = c.bridge().wins().Insert(w);
   if (!h) {
     c.mpi().Win_free(&w->host);
     if (w->sync != MPI_COMM_NULL) c.mpi().Comm_free(&w->sync);
@@ -345,8 +345,8 @@ int32_t FreeWindow(Call& c, Handle h) {
   if (!w) return c.error();
   if (int32_t rc = c.Host(c.mpi().Win_free(&w->host))) return rc;
   if (w->sync != MPI_COMM_NULL) c.mpi().Comm_free(&w->sync);
-  std::shared_ptr<WinEntry> gone = *c.bridge().wins.Find(h);
-  c.bridge().wins.Erase(h);
+  std::shared_ptr<WinEntry> gone = *c.bridge().wins().Find(h);
+  c.bridge().wins().Erase(h);
   DropErrhandlerIfUnused(c.bridge(), gone->errhandler);
   if (gone->allocated) GuestFree(c.host(), gone->base).IgnoreError();
   return abi::kSuccess;
@@ -372,7 +372,7 @@ std::optional<int> HostRmaAssert(int32_t guest) {
 
 bool WinErrhandlerInUse(Bridge& b, Handle h) {
   bool used = false;
-  b.wins.ForEachUser([&](Handle, const std::shared_ptr<WinEntry>& w) {
+  b.wins().ForEachUser([&](Handle, const std::shared_ptr<WinEntry>& w) {
     used |= w->errhandler == h;
   });
   return used;

@@ -7,6 +7,7 @@
 #include "absl/strings/str_format.h"
 #include "mpi-bridge/attr.h"
 #include "mpi-bridge/errhandler.h"
+#include "mpi-bridge/group.h"
 #include "mpi-bridge/guest_data.h"
 #include "mpi-bridge/info.h"
 #include "mpi-bridge/win.h"
@@ -23,7 +24,7 @@ bool IsPredefinedWinKey(int32_t keyval) {
 
 AttributeList WinAttributes(Bridge& b, Handle win) {
   return [&b, win]() -> std::vector<Attribute>* {
-    std::shared_ptr<WinEntry>* w = b.wins.Find(win);
+    std::shared_ptr<WinEntry>* w = b.wins().Find(win);
     return w ? &(*w)->attributes : nullptr;
   };
 }
@@ -160,7 +161,7 @@ int32_t WinCreateErrhandler(Call& c, uint32_t fn, Ptr errhandler) {
   Handle* out = c.Ref<Handle>(errhandler, "errhandler");
   if (!out) return c.error();
   if (fn == 0) return c.Fail(abi::kErrArg, "error handler function is NULL");
-  std::optional<Handle> h = c.bridge().errhandlers.Insert(
+  std::optional<Handle> h = c.bridge().errhandlers().Insert(
       {.function = fn, .object_kind = Kind::kWin});
   if (!h) return c.Fail(abi::kErrNoMem, "too many error handlers");
   *out = *h;
@@ -171,7 +172,7 @@ int32_t WinSetErrhandler(Call& c, Handle win, Handle errhandler) {
   WinEntry* w = c.Win(win);
   if (!w) return c.error();
   if (!IsPredefinedHandler(errhandler)) {
-    ErrhandlerEntry* e = c.bridge().errhandlers.Find(errhandler);
+    ErrhandlerEntry* e = c.bridge().errhandlers().Find(errhandler);
     if (!e || e->object_kind != Kind::kWin) {
       return c.Fail(
           abi::kErrArg,
@@ -192,7 +193,7 @@ int32_t WinGetErrhandler(Call& c, Handle win, Ptr errhandler) {
   if (!w || !c.Write<Handle>(errhandler, w->errhandler, "errhandler")) {
     return c.error();
   }
-  if (ErrhandlerEntry* e = c.bridge().errhandlers.Find(w->errhandler)) {
+  if (ErrhandlerEntry* e = c.bridge().errhandlers().Find(w->errhandler)) {
     ++e->guest_refs;
   }
   return abi::kSuccess;

@@ -293,7 +293,7 @@ TEST_F(WinTest, WindowsSharedWithOtherRanksOutliveAJobThatEndedEarly) {
   EXPECT_EQ(left.kept_windows, 1);
   EXPECT_EQ(mpi_.frees, 0);  // alone, the host's free could wait forever
   EXPECT_THAT(left.Describe(), HasSubstr("left to the host MPI: 1 window"));
-  EXPECT_EQ(bridge_.wins.live(), 0u);
+  EXPECT_EQ(bridge_.wins().live(), 0u);
 }
 
 TEST_F(WinTest, WindowOfOneRankIsFreedWhenTheJobEndsEarly) {

@@ -777,6 +777,23 @@ TEST_F(PoolTest, UnknownModuleFailsTheJob) {
   ExpectHelloRuns("after-missing", {1, 2});
 }
 
+// The pool assembles guests as wasmhpc-run does (worker/guest): the same
+// check of the module's MPI imports, with the same message.
+TEST_F(PoolTest, ModuleImportingMpiFunctionsNotProvidedFailsNamingThem) {
+  StartPool(3);
+  Guest unsupported = LoadGuest(WASMHPC_MPI_UNSUPPORTED_WASM);
+  ASSERT_FALSE(unsupported.bytes.empty());
+  head_->AddModule(unsupported.digest, unsupported.bytes);
+  Assign("unsupported", unsupported, {1, 2});
+  v1::PoolMessage::JobFinished f = Finished("unsupported");
+  EXPECT_EQ(f.state(), v1::FAILED);
+  EXPECT_THAT(f.reason(),
+              HasSubstr("the module imports MPI functions wasmhpc does not "
+                        "provide yet: MPI_Win_allocate_shared, "
+                        "MPI_Win_shared_query"));
+  ExpectHelloRuns("after-unsupported", {1, 2});
+}
+
 TEST_F(PoolTest, AssignmentToTheControllerIsRefused) {
   StartPool(3);
   Assign("bad", hello_, {0, 1});

@@ -17,9 +17,9 @@
 #include "absl/time/clock.h"
 #include "common/logging.h"
 #include "mpi-bridge/bridge.h"
-#include "mpi-bridge/preopen_file_gate.h"
 #include "mpi-bridge/release.h"
 #include "wasi/wasi.h"
+#include "worker/guest/guest.h"
 #include "worker/pool/control.pb.h"
 #include "worker/pool/control_channel.h"
 #include "worker/pool/interruptible_transport.h"
@@ -111,19 +111,13 @@ ToController::Result LoadFailed(absl::string_view error) {
   return result;
 }
 
-// What lives for one job; destroyed in reverse order of use.
+// What lives for one job; the guest goes before its communicator.
 struct JobScope {
   MPI_Comm comm = MPI_COMM_NULL;
-  std::unique_ptr<wasi::Wasi> wasi;
-  std::unique_ptr<mpi::PreopenFileGate> files;  // the job's dirs, for MPI-IO
-  std::unique_ptr<mpi::Bridge> bridge;
-  std::unique_ptr<engine::Instance> instance;
+  std::unique_ptr<guest::Guest> guest;
 
   ~JobScope() {
-    instance.reset();
-    bridge.reset();
-    files.reset();
-    wasi.reset();
+    guest.reset();
     if (comm != MPI_COMM_NULL) MPI_Comm_free(&comm);
   }
 };
@@ -317,8 +311,8 @@ void Executor::State::RunJob(const ToExecutor::Assign& assign) {
   {
     JobScope job;
     *message.mutable_result() = RunJobOn(assign, my_job_rank, job);
-    if (job.bridge) {
-      mpi::Leftovers left = mpi::ReleaseLeftovers(*job.bridge);
+    if (job.guest && job.guest->bridge()) {
+      mpi::Leftovers left = mpi::ReleaseLeftovers(*job.guest->bridge());
       if (!left.empty()) {
         Log(absl::StrCat("job ", assign.job_id(), " rank ", my_job_rank, ": ",
                          left.Describe()));
@@ -378,13 +372,13 @@ ToController::Result Executor::State::RunJobOn(const ToExecutor::Assign& assign,
   started.mutable_started()->set_job_id(assign.job_id());
   SendUp(started);
   if (!run->EnterRun()) return MakeResult(OUTCOME_SKIPPED, kStoppedExit);
-  absl::StatusOr<engine::RunResult> result = job.instance->RunStart();
+  absl::StatusOr<engine::RunResult> result = job.guest->RunStart();
   run->LeaveRun(result.ok() ? *result : engine::RunResult{});
-  ToController::Result classified = Classify(result, *job.bridge);
-  classified.set_mpi_initialized(job.bridge->state !=
+  const mpi::Bridge& bridge = *job.guest->bridge();
+  ToController::Result classified = Classify(result, bridge);
+  classified.set_mpi_initialized(bridge.state !=
                                  mpi::Bridge::State::kNotInitialized);
-  classified.set_mpi_finalized(job.bridge->state ==
-                               mpi::Bridge::State::kFinalized);
+  classified.set_mpi_finalized(bridge.state == mpi::Bridge::State::kFinalized);
   return classified;
 }
 
@@ -513,38 +507,23 @@ absl::Status Executor::State::Instantiate(const ToExecutor::Assign& assign,
          dir.guest_path().empty() ? dir.host_path() : dir.guest_path(),
          dir.read_only(), /*strict=*/true, options.allowed_dirs});
   }
-  const std::vector<wasi::Preopen> dirs = w.preopens;
   w.stdin_fd = -1;
   w.output = [this](int fd, std::string_view bytes) {
     logs.Append(fd, bytes);
     if (logs.pending_bytes() >= options.log_flush_bytes) FlushLogs();
   };
   w.interrupted = [this] { return run->stop_requested(); };
-  absl::StatusOr<std::unique_ptr<wasi::Wasi>> wasi =
-      wasi::Wasi::Create(std::move(w));
-  if (!wasi.ok()) return wasi.status();
-  job.wasi = *std::move(wasi);
-  // MPI-IO reaches the same directories (after WASI has checked them).
-  absl::StatusOr<std::unique_ptr<mpi::PreopenFileGate>> files =
-      mpi::PreopenFileGate::Create(dirs);
-  if (!files.ok()) return files.status();
-  job.files = *std::move(files);
-  job.bridge = std::make_unique<mpi::Bridge>(
-      mpi::BridgeOptions{.transport = transport.get(),
-                         .world = job.comm,
-                         .files = job.files.get()});
-  std::vector<engine::HostFunc> imports = job.wasi->Imports();
-  for (engine::HostFunc& f : job.bridge->Imports()) {
-    imports.push_back(std::move(f));
-  }
+  absl::StatusOr<std::unique_ptr<guest::Guest>> guest =
+      guest::Guest::Create(std::move(w));
+  if (!guest.ok()) return guest.status();
+  job.guest = *std::move(guest);
   // The job's memory limit, in this rank: initial memory and tables, and
   // memory.grow past it fails (0: the pool's --max-memory).
-  absl::StatusOr<std::unique_ptr<engine::Instance>> instance =
-      engine::Instance::Create(*store, module, std::move(imports),
-                               {.max_memory_bytes = spec.memory_limit_bytes()});
-  if (!instance.ok()) return instance.status();
-  job.instance = *std::move(instance);
-  return absl::OkStatus();
+  return job.guest->Instantiate(
+      *store, module,
+      {.transport = transport.get(),
+       .world = job.comm,
+       .max_memory_bytes = spec.memory_limit_bytes()});
 }
 
 ToController::Result Executor::State::Classify(

@@ -12,6 +12,7 @@
 #include "common/logging.h"
 #include "engine/engine.h"
 #include "wasi/wasi.h"
+#include "worker/guest/guest.h"
 #include "worker/run/module_loader.h"
 #include "worker/run/mpi_session.h"
 #include "worker/run/run_options.h"
@@ -105,9 +106,10 @@ int Run(const RunOptions& options) {
   wasi_options.args = options.guest_args;
   wasi_options.env = options.env;
   wasi_options.preopens = options.dirs;
-  absl::StatusOr<std::unique_ptr<wasi::Wasi>> wasi =
-      wasi::Wasi::Create(std::move(wasi_options));
-  if (!wasi.ok()) return Fail(kUsageExit, wasi.status().message());
+  // WASI checks its options (the --dir directories) before MPI starts.
+  absl::StatusOr<std::unique_ptr<guest::Guest>> prepared =
+      guest::Guest::Create(std::move(wasi_options));
+  if (!prepared.ok()) return Fail(kUsageExit, prepared.status().message());
 
   absl::StatusOr<std::vector<uint8_t>> bytes = ReadFile(options.module_path);
   if (!bytes.ok()) return Fail(kLoadExit, bytes.status().message());
@@ -122,9 +124,9 @@ int Run(const RunOptions& options) {
                       [](std::string line) { Say(line); });
   std::unique_ptr<MpiSession> mpi;
   absl::StatusOr<engine::ModuleInfo> info = engine::ParseModuleInfo(*bytes);
-  if (info.ok() && MpiSession::Needed(*info)) {
+  if (info.ok() && guest::ImportsMpi(*info)) {
     absl::StatusOr<std::unique_ptr<MpiSession>> session =
-        MpiSession::Start(*info, options.dirs);
+        MpiSession::Start(*info);
     if (!session.ok()) return failed(session.status().message());
     mpi = *std::move(session);
     if (mpi->node_leader()) loader.Prepare(*bytes);
@@ -132,8 +134,9 @@ int Run(const RunOptions& options) {
     loader.Prepare(*bytes);
   }
   // Past this point a failure ends the whole MPI job.
+  const mpi::Bridge* bridge = nullptr;  // the guest's, once instantiated
   auto end = [&](int code, bool abort_job) {
-    return mpi ? mpi->Finish(abort_job, code) : code;
+    return mpi ? mpi->Finish(bridge, abort_job, code) : code;
   };
 
   std::unique_ptr<engine::Store> store = engine::Store::Create(**engine);
@@ -141,17 +144,19 @@ int Run(const RunOptions& options) {
   auto module = LoadOnNode(loader, *store, mpi.get(), *bytes, &report);
   if (!module.ok()) return end(failed(module.status().message()), true);
 
-  std::vector<engine::HostFunc> imports = (*wasi)->Imports();
-  if (mpi) {
-    for (engine::HostFunc& f : mpi->Imports()) imports.push_back(std::move(f));
-  }
+  // Declared after the store, the module and the MPI session it uses, so
+  // it goes first.
+  std::unique_ptr<guest::Guest> guest = *std::move(prepared);
   auto started = std::chrono::steady_clock::now();
-  auto instance = engine::Instance::Create(*store, **module, imports);
-  if (!instance.ok()) return end(failed(instance.status().message()), true);
+  absl::Status instantiated = guest->Instantiate(
+      *store, **module,
+      {.transport = mpi ? mpi->transport() : nullptr, .world = MPI_COMM_WORLD});
+  bridge = guest->bridge();
+  if (!instantiated.ok()) return end(failed(instantiated.message()), true);
   double instantiate_ms = Milliseconds(started);
 
   started = std::chrono::steady_clock::now();
-  absl::StatusOr<engine::RunResult> result = (*instance)->RunStart();
+  absl::StatusOr<engine::RunResult> result = guest->RunStart();
   if (!result.ok()) return end(failed(result.status().message()), true);
   double run_ms = Milliseconds(started);
 

@@ -5,17 +5,13 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_join.h"
-#include "mpi-bridge/bridge.h"
 #include "mpi-bridge/ompi_transport.h"
-#include "mpi-bridge/preopen_file_gate.h"
+#include "worker/guest/guest.h"
 
 namespace wasmhpc::run {
 
 struct MpiSession::Impl {
   mpi::OmpiTransport transport;
-  std::unique_ptr<mpi::PreopenFileGate> files;
-  std::unique_ptr<mpi::Bridge> bridge;
   int rank = 0;
   int size = 1;
   MPI_Comm node = MPI_COMM_NULL;
@@ -25,36 +21,9 @@ struct MpiSession::Impl {
 MpiSession::MpiSession(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 MpiSession::~MpiSession() = default;
 
-namespace {
-
-bool IsMpiImport(const engine::ImportInfo& imp) {
-  return imp.module == "env" && imp.name.starts_with("MPI_");
-}
-
-}  // namespace
-
-bool MpiSession::Needed(const engine::ModuleInfo& info) {
-  return std::any_of(info.imports.begin(), info.imports.end(), IsMpiImport);
-}
-
 absl::StatusOr<std::unique_ptr<MpiSession>> MpiSession::Start(
-    const engine::ModuleInfo& info, const std::vector<wasi::Preopen>& dirs) {
-  const std::vector<std::string>& provided = mpi::Bridge::ProvidedFunctions();
-  std::vector<std::string> missing;
-  for (const engine::ImportInfo& imp : info.imports) {
-    if (IsMpiImport(imp) &&
-        !std::binary_search(provided.begin(), provided.end(), imp.name)) {
-      missing.push_back(imp.name);
-    }
-  }
-  if (!missing.empty()) {
-    return absl::UnimplementedError(absl::StrCat(
-        "the module imports MPI functions wasmhpc does not provide yet: ",
-        absl::StrJoin(missing, ", ")));
-  }
-  absl::StatusOr<std::unique_ptr<mpi::PreopenFileGate>> files =
-      mpi::PreopenFileGate::Create(dirs);
-  if (!files.ok()) return files.status();
+    const engine::ModuleInfo& info) {
+  if (absl::Status s = guest::CheckMpiImports(info); !s.ok()) return s;
   // MPI_THREAD_SINGLE: only this thread, which runs the guest, calls MPI
   // (other threads read the code cache and compile). Above single, Open
   // MPI 4.1 takes locks in every call and progress step: a third of a
@@ -66,22 +35,15 @@ absl::StatusOr<std::unique_ptr<MpiSession>> MpiSession::Start(
     return absl::InternalError("host MPI_Init_thread failed");
   }
   auto impl = std::make_unique<Impl>();
-  impl->files = *std::move(files);
   MPI_Comm_rank(MPI_COMM_WORLD, &impl->rank);
   MPI_Comm_size(MPI_COMM_WORLD, &impl->size);
   MPI_Comm_split_type(MPI_COMM_WORLD, MPI_COMM_TYPE_SHARED, impl->rank,
                       MPI_INFO_NULL, &impl->node);
   MPI_Comm_rank(impl->node, &impl->node_rank);
-  impl->bridge = std::make_unique<mpi::Bridge>(
-      mpi::BridgeOptions{.transport = &impl->transport,
-                         .world = MPI_COMM_WORLD,
-                         .files = impl->files.get()});
   return std::unique_ptr<MpiSession>(new MpiSession(std::move(impl)));
 }
 
-std::vector<engine::HostFunc> MpiSession::Imports() {
-  return impl_->bridge->Imports();
-}
+mpi::MpiTransport* MpiSession::transport() { return &impl_->transport; }
 
 int MpiSession::rank() const { return impl_->rank; }
 
@@ -99,13 +61,12 @@ void MpiSession::ShareWithNode(std::vector<uint8_t>* code) {
   }
 }
 
-int MpiSession::Finish(bool trapped, int exit_code) {
-  const mpi::Bridge& bridge = *impl_->bridge;
-  if (bridge.aborted) {
+int MpiSession::Finish(const mpi::Bridge* bridge, bool trapped, int exit_code) {
+  if (bridge != nullptr && bridge->aborted) {
     std::cerr << "wasmhpc-run: rank " << impl_->rank
-              << " called MPI_Abort with code " << bridge.abort_code
+              << " called MPI_Abort with code " << bridge->abort_code
               << std::endl;
-    MPI_Abort(MPI_COMM_WORLD, bridge.abort_code);
+    MPI_Abort(MPI_COMM_WORLD, bridge->abort_code);
   }
   if (trapped && impl_->size > 1) {
     std::cerr << std::flush;
@@ -114,7 +75,8 @@ int MpiSession::Finish(bool trapped, int exit_code) {
   // The host MPI_Finalize below waits for every rank: a guest that left
   // without its own MPI_Finalize, while peers may wait for it, would hang
   // the job (natively, mpirun aborts it). Abort it, naming the rank.
-  if (bridge.state == mpi::Bridge::State::kInitialized && impl_->size > 1) {
+  if (bridge != nullptr && bridge->state == mpi::Bridge::State::kInitialized &&
+      impl_->size > 1) {
     std::cerr << "wasmhpc-run: rank " << impl_->rank << " exited (code "
               << exit_code << ") before MPI_Finalize; aborting the job"
               << std::endl;

@@ -1,6 +1,7 @@
 // MpiSession: the host MPI side of one wasmhpc-run process whose module
-// imports env.MPI_*: host MPI init, the bridge's imports, and the end of
-// the run (finalize, or abort the whole job on a trap or MPI_Abort).
+// imports env.MPI_*: host MPI init, the transport the guest's bridge uses
+// (worker/guest), and the end of the run (finalize, or abort the whole job
+// on a trap or MPI_Abort).
 #ifndef WASMHPC_WORKER_RUN_MPI_SESSION_H_
 #define WASMHPC_WORKER_RUN_MPI_SESSION_H_
 
@@ -9,26 +10,21 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "engine/host_func.h"
 #include "engine/module_info.h"
-#include "wasi/wasi.h"
+#include "mpi-bridge/bridge.h"
 
 namespace wasmhpc::run {
 
 class MpiSession {
  public:
-  // True if the module imports any env.MPI_* function.
-  static bool Needed(const engine::ModuleInfo& info);
-
   // Checks every MPI import is provided (else Unimplemented listing the
-  // missing ones), then initializes the host MPI. MPI-IO may reach the
-  // directories in `dirs` (the guest's WASI preopens) only.
+  // missing ones), then initializes the host MPI.
   static absl::StatusOr<std::unique_ptr<MpiSession>> Start(
-      const engine::ModuleInfo& info, const std::vector<wasi::Preopen>& dirs);
+      const engine::ModuleInfo& info);
   ~MpiSession();
 
-  // The env.MPI_* host functions, bound to this session's bridge.
-  std::vector<engine::HostFunc> Imports();
+  // The host MPI for the guest's bridge (over MPI_COMM_WORLD).
+  mpi::MpiTransport* transport();
 
   // This process's rank in the host world.
   int rank() const;
@@ -44,9 +40,9 @@ class MpiSession {
   // Ends the run. After a trap or MPI_Abort, or when the guest called
   // MPI_Init but not MPI_Finalize in a job of several ranks, aborts every
   // rank of the job with `exit_code` (1 for 0; never returns); else
-  // finalizes the host MPI.
-  // Returns the exit code to use.
-  int Finish(bool trapped, int exit_code);
+  // finalizes the host MPI. `bridge`: the guest's, null if it was not
+  // instantiated. Returns the exit code to use.
+  int Finish(const mpi::Bridge* bridge, bool trapped, int exit_code);
 
   struct Impl;
 
