@@ -5,7 +5,7 @@ Runs each benchmark natively and as Wasm (wasmhpc-run), alternating, several
 repetitions, and writes bench/results/latest.md (metric, native, wasm,
 ratio, median and spread). Reports, never fails on a slow number.
 
-usage: bench.py BUILD_DIR [--reps N] [--only compile-cache|pingpong|mpi]
+usage: bench.py BUILD_DIR [--reps N] [--only compile-cache|pingpong|rma|mpi]
 
 --only runs one group and prints its rows; latest.md is left alone.
 """
@@ -150,6 +150,7 @@ def main(argv):
         groups = {
             "compile-cache": [bench_compile_cache],
             "pingpong": [bench_pingpong],
+            "rma": [bench_rma],
             "mpi": [bench_pingpong, bench_collectives, bench_call_overhead,
                     bench_rma],
         }

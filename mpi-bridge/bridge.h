@@ -238,12 +238,17 @@ class Bridge {
   MpiTransport& mpi() { return *options_.transport; }
   const BridgeOptions& options() const { return options_; }
 
-  // The guest's MPI state, read by the embedder (worker/) as fields.
-  State state = State::kNotInitialized;
-  // Set by MPI_Abort: the run ends with `abort_code` and the embedder
-  // aborts the whole job.
-  bool aborted = false;
-  int32_t abort_code = 0;
+  // The guest's MPI state (MPI_Init, MPI_Finalize), read by the embedder.
+  State state() const { return state_; }
+  void set_state(State state) { state_ = state; }
+  // After MPI_Abort (or a fault that must end the job): the run ends with
+  // abort_code() and the embedder aborts the whole job.
+  bool aborted() const { return aborted_; }
+  int32_t abort_code() const { return abort_code_; }
+  void Abort(int32_t code) {
+    aborted_ = true;
+    abort_code_ = code;
+  }
 
   // The thread level the guest asked for, as ABI value (MPI_Init_thread).
   int thread_level() const { return thread_level_; }
@@ -281,6 +286,9 @@ class Bridge {
   void DefinePredefined();
 
   BridgeOptions options_;
+  State state_ = State::kNotInitialized;
+  bool aborted_ = false;
+  int32_t abort_code_ = 0;
   int thread_level_ = abi::kThreadSingle;
   int32_t live_user_ops_ = 0;
 

@@ -38,7 +38,7 @@ int32_t Call::Host(int rc) {
 }
 
 bool Call::NotInitialized() {
-  Fail(abi::kErrOther, bridge_.state == Bridge::State::kFinalized
+  Fail(abi::kErrOther, bridge_.state() == Bridge::State::kFinalized
                            ? "called after MPI_Finalize"
                            : "called before MPI_Init");
   return false;

@@ -50,7 +50,7 @@ class Call {
 
   // Fails unless the guest has called MPI_Init and not MPI_Finalize.
   bool CheckInitialized() {
-    return bridge_.state == Bridge::State::kInitialized || NotInitialized();
+    return bridge_.state() == Bridge::State::kInitialized || NotInitialized();
   }
 
   // Handle lookups (inline: every hot call makes some). Comm() also makes

@@ -12,12 +12,13 @@ namespace wasmhpc::mpi {
 namespace {
 
 int32_t Start(Call& c, int32_t required) {
-  if (c.bridge().state != Bridge::State::kNotInitialized) {
-    return c.Fail(abi::kErrOther, c.bridge().state == Bridge::State::kFinalized
-                                      ? "called after MPI_Finalize"
-                                      : "MPI is already initialized");
+  if (c.bridge().state() != Bridge::State::kNotInitialized) {
+    return c.Fail(abi::kErrOther,
+                  c.bridge().state() == Bridge::State::kFinalized
+                      ? "called after MPI_Finalize"
+                      : "MPI is already initialized");
   }
-  c.bridge().state = Bridge::State::kInitialized;
+  c.bridge().set_state(Bridge::State::kInitialized);
   // The guest is one thread, and the embedder runs it where the host MPI
   // takes its calls (BridgeOptions): it gets the level it asks for.
   c.bridge().set_thread_level(required);
@@ -48,19 +49,19 @@ int32_t InitThread(Call& c, abi::Ptr, abi::Ptr, int32_t required,
 int32_t Finalize(Call& c) {
   int32_t rc = DeleteCommAttributes(c, abi::kCommSelf);
   if (rc == abi::kSuccess) rc = ReleaseWindowsAndFiles(c);
-  c.bridge().state = Bridge::State::kFinalized;
+  c.bridge().set_state(Bridge::State::kFinalized);
   return rc;
 }
 
 int32_t Initialized(Call& c, abi::Ptr flag) {
   return c.Write<int32_t>(
-             flag, c.bridge().state != Bridge::State::kNotInitialized, "flag")
+             flag, c.bridge().state() != Bridge::State::kNotInitialized, "flag")
              ? abi::kSuccess
              : c.error();
 }
 
 int32_t Finalized(Call& c, abi::Ptr flag) {
-  return c.Write<int32_t>(flag, c.bridge().state == Bridge::State::kFinalized,
+  return c.Write<int32_t>(flag, c.bridge().state() == Bridge::State::kFinalized,
                           "flag")
              ? abi::kSuccess
              : c.error();
@@ -68,8 +69,7 @@ int32_t Finalized(Call& c, abi::Ptr flag) {
 
 int32_t Abort(Call& c, abi::Handle comm, int32_t code) {
   if (!c.Comm(comm)) return c.error();
-  c.bridge().aborted = true;
-  c.bridge().abort_code = code;
+  c.bridge().Abort(code);
   c.host().RequestExit(code);
   return abi::kSuccess;
 }

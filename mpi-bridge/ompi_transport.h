@@ -14,12 +14,19 @@ namespace wasmhpc::mpi {
 
 // Open MPI settings an embedder makes before MPI_Init_thread, each unless
 // the user set the variable:
-//  - OMPI_MCA_osc=rdma,ucx: with Open MPI 4.1.4's defaults, a window over
-//    one process (MPI_COMM_SELF, a one-rank job) fails to be created,
-//    natively too; osc/ucx makes it. Windows over several processes stay
-//    osc/rdma's (the higher priority).
+//  - OMPI_MCA_osc=sm,rdma,ucx: Open MPI 4.1.4's osc components as Debian
+//    enables them (its openmpi-mca-params.conf says osc = ^ucx,pt2pt), plus
+//    osc/ucx as the last resort. Windows over several processes keep the
+//    default choice by priority (rdma 101 over sm 100 over ucx 60). A
+//    window over one process (MPI_COMM_SELF, a one-rank job) from
+//    MPI_Win_create or MPI_Win_create_dynamic is one neither default takes
+//    (osc/sm makes only allocated and shared windows, osc/rdma needs an
+//    RDMA transport with atomics to every member, and btl/self is none), so
+//    it fails natively; osc/ucx makes it (its first window costs ~0.1 s of
+//    UCX start-up). osc/pt2pt would too, but refuses windows under
+//    MPI_THREAD_MULTIPLE, as pools run.
 inline void SetHostMpiDefaults() {
-  setenv("OMPI_MCA_osc", "rdma,ucx", /*overwrite=*/0);
+  setenv("OMPI_MCA_osc", "sm,rdma,ucx", /*overwrite=*/0);
 }
 
 class OmpiTransport : public MpiTransport {

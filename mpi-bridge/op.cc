@@ -206,8 +206,7 @@ void UserOp::Report(const absl::Status& failure) {
                "MPI call); aborting the job\n",
                std::string(failure.message()).c_str());
   std::fflush(stderr);
-  bridge_->aborted = true;
-  bridge_->abort_code = 1;
+  bridge_->Abort(1);
   host_->RequestExit(1);
 }
 

@@ -219,7 +219,7 @@ TEST_F(OpTest, FailureOutsideItsReductionAbortsTheJob) {
                       mpi_.FakeOp(0));
   };
   ASSERT_EQ(*Call("MPI_Wait", {0x600, 0}), 0u);
-  EXPECT_TRUE(bridge_.aborted);
+  EXPECT_TRUE(bridge_.aborted());
   EXPECT_TRUE(guest_.exit_requested());
 }
 
@@ -233,7 +233,7 @@ TEST_F(OpTest, HostOpIsFreedWithTheBridgeUnlessMpiIsFinalized) {
       for (engine::HostFunc& f : bridge.Imports()) {
         if (f.name == "MPI_Op_create") create = std::move(f);
       }
-      bridge.state = Bridge::State::kInitialized;
+      bridge.set_state(Bridge::State::kInitialized);
       std::vector<uint64_t> args = {kSumFn, 1, kOpOut};
       ASSERT_EQ(*create.callback(guest_, args.data()), 0u);
     }

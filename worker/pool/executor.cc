@@ -376,9 +376,10 @@ ToController::Result Executor::State::RunJobOn(const ToExecutor::Assign& assign,
   run->LeaveRun(result.ok() ? *result : engine::RunResult{});
   const mpi::Bridge& bridge = *job.guest->bridge();
   ToController::Result classified = Classify(result, bridge);
-  classified.set_mpi_initialized(bridge.state !=
+  classified.set_mpi_initialized(bridge.state() !=
                                  mpi::Bridge::State::kNotInitialized);
-  classified.set_mpi_finalized(bridge.state == mpi::Bridge::State::kFinalized);
+  classified.set_mpi_finalized(bridge.state() ==
+                               mpi::Bridge::State::kFinalized);
   return classified;
 }
 
@@ -543,7 +544,7 @@ ToController::Result Executor::State::Classify(
   if (r.terminated || (run->stop_requested() && !clean_exit)) {
     return MakeResult(OUTCOME_STOPPED, kStoppedExit);
   }
-  if (bridge.aborted) return MakeResult(OUTCOME_ABORTED, bridge.abort_code);
+  if (bridge.aborted()) return MakeResult(OUTCOME_ABORTED, bridge.abort_code());
   if (r.trap) {
     ToController::Result result = MakeResult(OUTCOME_TRAPPED, kTrapExit);
     result.mutable_result()->set_trap(TrapText(*r.trap));

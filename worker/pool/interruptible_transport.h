@@ -52,22 +52,13 @@
 
 #include <atomic>
 
-#include "mpi-bridge/transport.h"
+#include "mpi-bridge/ompi_transport.h"
 #include "worker/pool/peer_watch.h"
 
 namespace wasmhpc::pool {
 
-// Every transport function forwarded to the host MPI, overridable (the
-// bridge's OmpiTransport is final).
-class HostMpiTransport : public mpi::MpiTransport {
- public:
-#define WASMHPC_POOL_FORWARD(name, params, args) \
-  int name params override { return MPI_##name args; }
-  WASMHPC_MPI_TRANSPORT_FUNCTIONS(WASMHPC_POOL_FORWARD)
-#undef WASMHPC_POOL_FORWARD
-};
-
-class InterruptibleTransport final : public HostMpiTransport {
+// The host MPI (OmpiTransport) with waits that a stop ends.
+class InterruptibleTransport final : public mpi::OmpiTransport {
  public:
   // `stop`: polled while a call waits; null means never stop. Not owned.
   // `collectives`: false keeps collectives blocking (the host MPI's tuned

@@ -62,11 +62,11 @@ void MpiSession::ShareWithNode(std::vector<uint8_t>* code) {
 }
 
 int MpiSession::Finish(const mpi::Bridge* bridge, bool trapped, int exit_code) {
-  if (bridge != nullptr && bridge->aborted) {
+  if (bridge != nullptr && bridge->aborted()) {
     std::cerr << "wasmhpc-run: rank " << impl_->rank
-              << " called MPI_Abort with code " << bridge->abort_code
+              << " called MPI_Abort with code " << bridge->abort_code()
               << std::endl;
-    MPI_Abort(MPI_COMM_WORLD, bridge->abort_code);
+    MPI_Abort(MPI_COMM_WORLD, bridge->abort_code());
   }
   if (trapped && impl_->size > 1) {
     std::cerr << std::flush;
@@ -75,8 +75,8 @@ int MpiSession::Finish(const mpi::Bridge* bridge, bool trapped, int exit_code) {
   // The host MPI_Finalize below waits for every rank: a guest that left
   // without its own MPI_Finalize, while peers may wait for it, would hang
   // the job (natively, mpirun aborts it). Abort it, naming the rank.
-  if (bridge != nullptr && bridge->state == mpi::Bridge::State::kInitialized &&
-      impl_->size > 1) {
+  if (bridge != nullptr &&
+      bridge->state() == mpi::Bridge::State::kInitialized && impl_->size > 1) {
     std::cerr << "wasmhpc-run: rank " << impl_->rank << " exited (code "
               << exit_code << ") before MPI_Finalize; aborting the job"
               << std::endl;
