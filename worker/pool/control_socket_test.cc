@@ -1,7 +1,9 @@
 #include "worker/pool/control_socket.h"
 
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -168,6 +170,22 @@ TEST(ControlSocket, MessagesRoundTripBothWays) {
   EXPECT_EQ(reported.result().job_id(), "job-1");
   EXPECT_EQ(reported.result().result().exit_code(), 3);
   EXPECT_EQ(reported.result().outcome(), OUTCOME_ABORTED);
+}
+
+// Small control messages go out at once (a Stop must arrive fast), and no
+// child process inherits a connection.
+TEST(ControlSocket, ConnectionsAreNoDelayAndCloseOnExec) {
+  ConnectedPool pool = Connect(2);
+  for (const auto* connection :
+       {pool.controller[1].get(), pool.executors[1].get()}) {
+    int no_delay = 0;
+    socklen_t size = sizeof(no_delay);
+    ASSERT_EQ(getsockopt(connection->fd(), IPPROTO_TCP, TCP_NODELAY, &no_delay,
+                         &size),
+              0);
+    EXPECT_NE(no_delay, 0);
+    EXPECT_NE(fcntl(connection->fd(), F_GETFD) & FD_CLOEXEC, 0);
+  }
 }
 
 TEST(ControlSocket, NothingToReceiveIsFalse) {
