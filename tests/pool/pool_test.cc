@@ -551,6 +551,9 @@ TEST_F(PoolTest, LotsOfOutputArrivesWholeInBatches) {
 // runs; a guest's nonblocking reduction with its own MPI_Op must not have
 // the op run on that thread (it trapped: "Maximum call stack size
 // exceeded", off the isolate's thread).
+// Only the guest's thread calls MPI, so its own op runs there, and the
+// nonblocking reduction does not block (traffic between its start and its
+// wait goes through).
 TEST_F(PoolTest, NonblockingReductionWithAUserOpRunsOnTheGuestThread) {
   StartPool(4);
   Assign("nbc", guest_, {1, 2, 3}, {"nbc_user_op"});

@@ -70,8 +70,8 @@ class ControlConnection {
   }
 
  private:
-  // Moves bytes from the socket into in_ while it has some; Unavailable on
-  // EOF. With `wait`, first blocks in poll(2) up to `timeout`.
+  // Blocks in poll(2) up to `timeout`, then moves the bytes the socket
+  // holds into in_; Unavailable on EOF.
   absl::Status Fill(absl::Duration timeout, bool* got_bytes);
   // Parses a whole frame from in_ if there is one.
   absl::StatusOr<bool> TakeFrame(google::protobuf::MessageLite* message);

@@ -1,10 +1,13 @@
 #include "worker/pool/controller_main.h"
 
+#include <fcntl.h>
 #include <signal.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
 #include <cerrno>
+#include <cstring>
 #include <deque>
 #include <iostream>
 #include <memory>
@@ -18,7 +21,7 @@
 #include "absl/time/clock.h"
 #include "cache-store/module_digest.h"
 #include "common/logging.h"
-#include "worker/pool/control_channel.h"
+#include "worker/pool/control_socket.h"
 #include "worker/pool/drain_signals.h"
 #include "worker/pool/executor.h"
 #include "worker/pool/head_client.h"
@@ -76,18 +79,23 @@ class StreamHeadLink : public HeadLink {
   HeadClient& client_;
 };
 
-class MpiExecutorLink : public ExecutorLink {
+// The executors' control connections (index: pool rank).
+using Connections = std::vector<std::unique_ptr<ControlConnection>>;
+
+class SocketExecutorLink : public ExecutorLink {
  public:
-  MpiExecutorLink(ControlChannel& channel, Log log)
-      : channel_(channel), log_(std::move(log)) {}
+  SocketExecutorLink(const Connections& executors, Log log)
+      : executors_(executors), log_(std::move(log)) {}
   void Send(int rank, const ToExecutor& message) override {
-    if (absl::Status sent = channel_.Send(rank, message); !sent.ok()) {
+    if (rank <= 0 || rank >= static_cast<int>(executors_.size())) return;
+    absl::Status sent = executors_[rank]->Send(message);
+    if (!sent.ok()) {
       log_(absl::StrCat("sending to rank ", rank, ": ", sent.message()));
     }
   }
 
  private:
-  ControlChannel& channel_;
+  const Connections& executors_;
   Log log_;
 };
 
@@ -189,27 +197,50 @@ class TransferThread : public ModuleFetcher, public CodeUploader {
   std::thread thread_;
 };
 
-// Polls the control communicator for the executors' reports until `stop`.
-void ReceiveFromExecutors(ControlChannel& channel, EventLoop& loop,
-                          PoolController& controller,
-                          absl::Duration max_poll_interval, const Log& log,
-                          const std::atomic<bool>& stop) {
-  PollPause pause(max_poll_interval);
-  while (!stop.load()) {
-    auto message = std::make_shared<ToController>();
-    int from = 0;
-    absl::StatusOr<bool> got =
-        channel.TryReceive(MPI_ANY_SOURCE, message.get(), &from);
-    if (!got.ok()) {
-      log(std::string(got.status().message()));
-    } else if (*got) {
-      loop.Post([&controller, from, message] {
-        controller.OnExecutorMessage(from, *message);
-      });
-      pause.Reset();
-      continue;
+// Why executor `rank`'s connection ended without a Shutdown: it died.
+std::string ExecutorGone(const ControllerConfig& config, int rank,
+                         const absl::Status& why) {
+  const auto& ranks = config.hello.ranks();
+  std::string host = rank < ranks.size() ? ranks[rank].host() : "?";
+  std::string pid = rank < static_cast<int>(config.pids.size())
+                        ? absl::StrCat(", pid ", config.pids[rank])
+                        : "";
+  return absl::StrCat("executor rank ", rank, " (host ", host, pid,
+                      ") died (its control connection ended: ", why.message(),
+                      "; killed or crashed, mpirun's output says how)");
+}
+
+// Reads the executors' reports (sleeping in poll(2) between them) until
+// `wake_fd` becomes readable. A connection that ends means its executor
+// died: the pool is lost (mpirun ends it next).
+void ReceiveFromExecutors(const Connections& executors, int wake_fd,
+                          EventLoop& loop, PoolController& controller,
+                          const ControllerConfig& config) {
+  std::vector<int> fds = {wake_fd};
+  for (size_t r = 1; r < executors.size(); ++r) {
+    fds.push_back(executors[r]->fd());
+  }
+  for (;;) {
+    for (size_t i : WaitReadable(fds, absl::InfiniteDuration())) {
+      if (i == 0) return;
+      int rank = static_cast<int>(i);  // fds[r] is rank r's
+      for (;;) {
+        auto message = std::make_shared<ToController>();
+        absl::StatusOr<bool> got = executors[rank]->TryReceive(message.get());
+        if (!got.ok()) {
+          fds[i] = -1;  // poll(2) skips it from now on
+          std::string why = ExecutorGone(config, rank, got.status());
+          loop.Post([&controller, why] {
+            if (!controller.shut_down()) controller.Lost(why);
+          });
+          break;
+        }
+        if (!*got) break;
+        loop.Post([&controller, rank, message] {
+          controller.OnExecutorMessage(rank, *message);
+        });
+      }
     }
-    pause.Wait();
   }
 }
 
@@ -254,10 +285,9 @@ void RunController(ControllerConfig config) {
   if (!config.log) config.log = LogInfo;
   const Log& log = config.log;
   HeadClient client(config.head, config.token, config.tls);
-  ControlChannel channel(config.control);
   EventLoop loop;
   StreamHeadLink head(client);
-  MpiExecutorLink executors(channel, log);
+  SocketExecutorLink executors(config.executors, log);
   PoolController* controller_ptr = nullptr;
   TransferThread transfers(
       client, config,
@@ -278,10 +308,13 @@ void RunController(ControllerConfig config) {
        .module_cache_entries = config.module_cache_entries,
        .log = log});
   controller_ptr = &controller;
-  std::atomic<bool> stop_receiving{false};
+  int wake[2];
+  if (pipe2(wake, O_CLOEXEC) != 0) {
+    log(absl::StrCat("pipe2: ", std::strerror(errno)));
+    return;
+  }
   std::thread receiver([&] {
-    ReceiveFromExecutors(channel, loop, controller, config.max_poll_interval,
-                         log, stop_receiving);
+    ReceiveFromExecutors(config.executors, wake[0], loop, controller, config);
   });
   std::optional<DrainSignalWatcher> signals;
   if (config.drain_on_signals) {
@@ -368,8 +401,12 @@ void RunController(ControllerConfig config) {
   }
   client.Detach();  // closes the stream, if open
   signals.reset();
-  stop_receiving.store(true);
+  char byte = 0;
+  while (write(wake[1], &byte, 1) < 0 && errno == EINTR) {
+  }
   receiver.join();
+  close(wake[0]);
+  close(wake[1]);
   log("the pool left its head: every rank exits");
 }
 

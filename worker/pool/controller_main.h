@@ -3,9 +3,9 @@
 //
 // Execution model: one loop thread (the caller's) runs every PoolController
 // call; four kinds of threads post events onto it: the Attach stream's
-// reader (HeadClient), an MPI receiver that polls the control communicator
-// for the executors' reports (PollPause: at most max_poll_interval apart),
-// a transfer thread that runs FetchModule and UploadCode calls one at a
+// reader (HeadClient), a receiver that sleeps in poll(2) on the executors'
+// control connections (control_socket.h) for their reports, a transfer
+// thread that runs FetchModule and UploadCode calls one at a
 // time (a fetch's bytes are checked against their digest and the result
 // posted; an upload's failure is only logged), and the drain signal
 // watcher (drain_signals.h). The loop also wakes for job timeouts.
@@ -16,14 +16,15 @@
 // retrying with backoff (100 ms doubling to 5 s) while the head is
 // unreachable; it logs that once per outage.
 //
-// Dying: a SIGTERM from the launcher (the controller's parent, mpirun or
-// its orted) is Open MPI ending the whole pool, which it does when a rank
-// dies (SIGKILL, a crash, V8's fatal OOM): the controller looks for the
-// executors on its host whose process is gone and reports every job FAILED
-// with "worker pool lost: executor rank N (host H) died ..." before
-// mpirun's SIGKILL comes (PoolController::Lost). Dead executors on other
-// hosts cannot be told apart from an mpirun that was told to stop: the
-// reason then says so.
+// Dying: an executor's control connection that ends without a Shutdown is
+// that executor dying (SIGKILL, a crash, V8's fatal OOM), which makes Open
+// MPI end the whole pool: the controller at once reports every job FAILED
+// with "worker pool lost: executor rank N (host H, pid P) died ..."
+// (PoolController::Lost). A SIGTERM from the launcher (the controller's
+// parent, mpirun or its orted) is Open MPI ending the pool too: the
+// controller looks for the executors on its host whose process is gone and
+// says the same; if there is none, the reason says that a rank on another
+// host died or mpirun was told to stop.
 //
 // Leaving: a drain signal (SIGUSR1, SIGUSR2, SIGTERM) drains the pool and
 // tells the head; the head's Detach (or, without a head, the pool becoming
@@ -33,9 +34,8 @@
 #ifndef WASMHPC_WORKER_POOL_CONTROLLER_MAIN_H_
 #define WASMHPC_WORKER_POOL_CONTROLLER_MAIN_H_
 
-#include <mpi.h>
-
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -43,6 +43,7 @@
 #include "cache-store/code_key.h"
 #include "proto/grpc_tls.h"
 #include "wasmhpc/v1/pools.pb.h"
+#include "worker/pool/control_socket.h"
 
 namespace wasmhpc::pool {
 
@@ -54,11 +55,9 @@ struct ControllerConfig {
   // Sent on every attach: pool name, every rank's host, the engine
   // fingerprint, the version. Required.
   v1::PoolMessage::Hello hello;
-  // The control communicator (the controller is its rank 0). Required.
-  MPI_Comm control = MPI_COMM_NULL;
-  // Longest pause between polls of the control communicator (the pause
-  // grows from 50 us while nothing arrives). Default: 1 ms.
-  absl::Duration max_poll_interval = absl::Milliseconds(1);
+  // The executors' control connections, indexed by pool rank (index 0
+  // empty): control_socket.h's AcceptExecutors. Required.
+  std::vector<std::unique_ptr<ControlConnection>> executors;
   // Limit for one FetchModule call. Default: 60 s.
   absl::Duration fetch_timeout = absl::Seconds(60);
   // After losing the head, how long stopped jobs may take to end before

@@ -20,8 +20,9 @@
 #include "mpi-bridge/release.h"
 #include "wasi/wasi.h"
 #include "worker/guest/guest.h"
+#include "worker/pool/broadcast_message.h"
 #include "worker/pool/control.pb.h"
-#include "worker/pool/control_channel.h"
+#include "worker/pool/control_socket.h"
 #include "worker/pool/interruptible_transport.h"
 #include "worker/pool/log_batcher.h"
 #include "worker/pool/lru_cache.h"
@@ -127,7 +128,6 @@ struct JobScope {
 struct Executor::State {
   explicit State(ExecutorOptions opts)
       : options(std::move(opts)),
-        channel(options.control),
         modules(std::max<size_t>(options.module_cache_entries, 1)) {}
 
   void ControlLoop();
@@ -167,8 +167,10 @@ struct Executor::State {
   std::string current_job;
   std::string stuck_reason;
   int stuck_rank = -1;
-  ControlChannel channel;
   Inbox inbox;
+  // Assignments the control thread passed on that the main thread has not
+  // finished: while any, the control thread wakes to flush output.
+  std::atomic<int> jobs_in_hand{0};
   LruCache<std::string, std::unique_ptr<engine::Module>> modules;
   LogBatcher logs;
   std::thread control_thread;
@@ -181,16 +183,16 @@ struct Executor::State {
 
 absl::StatusOr<std::unique_ptr<Executor>> Executor::Create(
     ExecutorOptions options) {
-  if (options.engine == nullptr || options.control == MPI_COMM_NULL) {
+  if (options.engine == nullptr || options.control == nullptr) {
     return absl::InvalidArgumentError(
-        "an executor needs an engine and a control communicator");
+        "an executor needs an engine and a control connection");
   }
   if (!options.log) {
     options.log = LogInfo;
   }
   auto state = std::make_unique<State>(std::move(options));
   State& s = *state;
-  MPI_Comm_rank(s.options.control, &s.rank);
+  MPI_Comm_rank(s.options.world, &s.rank);
   char host[256] = {};
   gethostname(host, sizeof(host) - 1);
   s.host = host;
@@ -224,7 +226,10 @@ void Executor::Run() {
   for (;;) {
     ToExecutor message = s.inbox.Pop();
     if (message.has_shutdown()) break;
-    if (message.has_assign()) s.RunJob(message.assign());
+    if (message.has_assign()) {
+      s.RunJob(message.assign());
+      --s.jobs_in_hand;
+    }
     // Anything else is a module for a job that ended: dropped.
   }
   s.control_thread.join();
@@ -232,14 +237,26 @@ void Executor::Run() {
 
 void Executor::State::ControlLoop() {
   absl::Time next_flush = absl::Now() + options.log_flush_interval;
-  PollPause pause(options.max_poll_interval);
   for (;;) {
+    // Idle, this thread sleeps in poll(2) until the controller writes; with
+    // a job in hand it also wakes to send the guest's output.
+    bool busy = jobs_in_hand.load() > 0;
+    absl::Duration wait =
+        busy ? std::max(next_flush - absl::Now(), absl::ZeroDuration())
+             : absl::InfiniteDuration();
     ToExecutor message;
-    int from = 0;
-    absl::StatusOr<bool> got = channel.TryReceive(0, &message, &from);
+    absl::StatusOr<bool> got = options.control->Receive(&message, wait);
     if (!got.ok()) {
-      Log(std::string(got.status().message()));
-    } else if (*got) {
+      // The controller is gone: nothing more can come or be reported.
+      Log(absl::StrCat("control connection: ", got.status().message(),
+                       "; this executor ends"));
+      run->StopCurrent();
+      ToExecutor shutdown;
+      shutdown.mutable_shutdown();
+      inbox.Push(std::move(shutdown));
+      return;
+    }
+    if (*got) {
       switch (message.message_case()) {
         case ToExecutor::kStop:
           run->Stop(message.stop().job_id());
@@ -252,12 +269,16 @@ void Executor::State::ControlLoop() {
         case ToExecutor::kShutdown:
           inbox.Push(std::move(message));
           return;
+        case ToExecutor::kAssign:
+          ++jobs_in_hand;
+          next_flush = absl::Now() + options.log_flush_interval;
+          inbox.Push(std::move(message));
+          break;
         default:
           inbox.Push(std::move(message));
           break;
       }
-      pause.Reset();
-      continue;  // drain what arrived before pausing
+      continue;
     }
     if (absl::Now() >= next_flush) {
       // Never wait for the main thread's send: stops must get through.
@@ -267,13 +288,12 @@ void Executor::State::ControlLoop() {
       }
       next_flush = absl::Now() + options.log_flush_interval;
     }
-    pause.Wait();
   }
 }
 
 void Executor::State::SendUp(const ToController& message) {
   absl::MutexLock lock(&uplink_mu);
-  if (absl::Status sent = channel.Send(0, message); !sent.ok()) {
+  if (absl::Status sent = options.control->Send(message); !sent.ok()) {
     Log(std::string(sent.message()));
   }
 }
@@ -289,7 +309,7 @@ void Executor::State::FlushLogsLocked() {
   ToController::Logs* batch = message.mutable_logs();
   batch->set_job_id(job_id);
   if (!logs.Take(job_rank, batch)) return;
-  if (absl::Status sent = channel.Send(0, message); !sent.ok()) {
+  if (absl::Status sent = options.control->Send(message); !sent.ok()) {
     Log(std::string(sent.message()));
   }
 }
@@ -326,7 +346,7 @@ void Executor::State::RunJob(const ToExecutor::Assign& assign) {
   {
     absl::MutexLock lock(&uplink_mu);
     FlushLogsLocked();  // all output before the result
-    if (absl::Status sent = channel.Send(0, message); !sent.ok()) {
+    if (absl::Status sent = options.control->Send(message); !sent.ok()) {
       Log(std::string(sent.message()));
     }
     job_id.clear();

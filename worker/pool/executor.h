@@ -1,14 +1,18 @@
 // Executor: one of a pool's job ranks (1..N-1) with its warm V8 isolate.
 //
-// Execution model: two threads.
+// Execution model: two threads; only the main one calls MPI (the host MPI
+// is initialized MPI_THREAD_FUNNELED: no locks, one progress engine).
 //  - The main thread (the isolate's thread) runs Run(): it waits for an
 //    assignment, runs the job, reports the result and waits again.
-//  - A control thread polls the control communicator for the controller's
-//    messages (PollPause: at most max_poll_interval apart): assignments and
-//    modules go to the main thread's inbox; a Stop sets the job's stop flag
-//    and, while the guest runs, calls Store::Terminate (RunControl), so the
-//    controller reaches an executor whose guest computes or waits in MPI.
-//    It also sends the guest's output in batches every log_flush_interval.
+//  - A control thread reads the controller's messages from the control
+//    connection (control_socket.h: TCP, off MPI), sleeping in poll(2) while
+//    none comes: assignments and modules go to the main thread's inbox; a
+//    Stop sets the job's stop flag and, while the guest runs, calls
+//    Store::Terminate (RunControl), so the controller reaches an executor
+//    whose guest computes or waits in MPI. While a job is in hand it also
+//    sends the guest's output in batches every log_flush_interval. When the
+//    connection ends (the controller is gone) it stops the job and the
+//    executor ends.
 //
 // One job, on the main thread:
 //  1. Its ranks build the job communicator: MPI_Comm_create_group over the
@@ -60,16 +64,11 @@
 // --max-memory caps both and is each rank's V8 heap limit (tables grown
 // while running): a guest that reaches it traps "out of memory", the
 // executor goes on. Communicators, windows and requests the guest leaves behind
-// are not freed. The control thread's polls drive the host MPI's progress
-// engine, so nothing that calls guest code may be left to progress: a
-// guest's nonblocking reduction with its own MPI_Op runs blocking at its
-// start (InterruptibleTransport). Open MPI's treematch topology component
-// hangs under that concurrent progress, so wasmhpc-worker turns it off.
+// are not freed.
 //
 // Create sets MPI_ERRORS_RETURN on the host MPI_COMM_WORLD: host errors
 // that belong to no communicator are raised there, and a guest's bad call
-// must fail that call, not abort the pool (the control communicator, a dup
-// made before, keeps MPI_ERRORS_ARE_FATAL).
+// must fail that call, not abort the pool.
 //
 // Thread safety: Create and Run on one thread (the store's); the rest is
 // internal.
@@ -88,6 +87,7 @@
 #include "absl/time/time.h"
 #include "cache-store/code_key.h"
 #include "engine/engine.h"
+#include "worker/pool/control_socket.h"
 
 namespace wasmhpc::pool {
 
@@ -99,16 +99,14 @@ inline constexpr int32_t kStoppedExit = 143;  // 128 + SIGTERM
 struct ExecutorOptions {
   // Required; not owned.
   engine::Engine* engine = nullptr;
-  // The control communicator; the controller is its rank 0. Required.
-  MPI_Comm control = MPI_COMM_NULL;
+  // The connection to the controller (control_socket.h). Required; not
+  // owned.
+  ControlConnection* control = nullptr;
   // The communicator job communicators are created from; this process's
-  // rank in it must equal its control rank. Default: MPI_COMM_WORLD.
+  // rank in it is its pool rank. Default: MPI_COMM_WORLD.
   MPI_Comm world = MPI_COMM_WORLD;
   // Compiled modules kept for later jobs. Default: 16.
   size_t module_cache_entries = 16;
-  // Longest pause between polls of the control communicator (the pause
-  // grows from 50 us while nothing arrives). Default: 1 ms.
-  absl::Duration max_poll_interval = absl::Milliseconds(1);
   // Guest output is sent at least this often while a job runs...
   // Default: 50 ms.
   absl::Duration log_flush_interval = absl::Milliseconds(50);

@@ -1,30 +1,6 @@
 #include "worker/pool/interruptible_transport.h"
 
 namespace wasmhpc::pool {
-bool IsPredefinedOp(MPI_Op op) {
-  for (MPI_Op predefined : {MPI_MAX, MPI_MIN, MPI_SUM, MPI_PROD, MPI_LAND,
-                            MPI_BAND, MPI_LOR, MPI_BOR, MPI_LXOR, MPI_BXOR,
-                            MPI_MAXLOC, MPI_MINLOC, MPI_REPLACE, MPI_NO_OP}) {
-    if (op == predefined) return true;
-  }
-  return false;
-}
-
-int CompletedRequest(int rc, MPI_Request* r) {
-  if (rc != MPI_SUCCESS) return rc;
-  auto query = [](void*, MPI_Status* status) {
-    MPI_Status_set_elements(status, MPI_BYTE, 0);
-    MPI_Status_set_cancelled(status, 0);
-    status->MPI_SOURCE = MPI_UNDEFINED;
-    status->MPI_TAG = MPI_UNDEFINED;
-    return MPI_SUCCESS;
-  };
-  auto free = [](void*) { return MPI_SUCCESS; };
-  auto cancel = [](void*, int) { return MPI_SUCCESS; };
-  rc = MPI_Grequest_start(query, free, cancel, nullptr, r);
-  return rc == MPI_SUCCESS ? MPI_Grequest_complete(*r) : rc;
-}
-
 int InterruptibleTransport::Await(MPI_Request* r, MPI_Status* s,
                                   Abandon abandon, const WaitOn& on) {
   PeerCheck check(peers_, on);
@@ -264,19 +240,18 @@ int InterruptibleTransport::Alltoallw(const void* sb, const int* sns,
       MPI_Ialltoallw(sb, sns, sds, sts, rb, rns, rds, rts, c, &r));
 }
 
-// Reductions: blocking (not interruptible) with a user-defined op.
+// Reductions (a user-defined op runs on the guest's thread: only it calls
+// MPI).
 
 int InterruptibleTransport::Reduce(const void* sb, void* rb, int n,
                                    MPI_Datatype t, MPI_Op op, int root,
                                    MPI_Comm c) {
-  if (!IsPredefinedOp(op)) return MPI_Reduce(sb, rb, n, t, op, root, c);
   WASMHPC_POOL_COLLECTIVE(MPI_Reduce(sb, rb, n, t, op, root, c),
                           MPI_Ireduce(sb, rb, n, t, op, root, c, &r));
 }
 
 int InterruptibleTransport::Allreduce(const void* sb, void* rb, int n,
                                       MPI_Datatype t, MPI_Op op, MPI_Comm c) {
-  if (!IsPredefinedOp(op)) return MPI_Allreduce(sb, rb, n, t, op, c);
   WASMHPC_POOL_COLLECTIVE(MPI_Allreduce(sb, rb, n, t, op, c),
                           MPI_Iallreduce(sb, rb, n, t, op, c, &r));
 }
@@ -284,7 +259,6 @@ int InterruptibleTransport::Allreduce(const void* sb, void* rb, int n,
 int InterruptibleTransport::Reduce_scatter(const void* sb, void* rb,
                                            const int* rns, MPI_Datatype t,
                                            MPI_Op op, MPI_Comm c) {
-  if (!IsPredefinedOp(op)) return MPI_Reduce_scatter(sb, rb, rns, t, op, c);
   WASMHPC_POOL_COLLECTIVE(MPI_Reduce_scatter(sb, rb, rns, t, op, c),
                           MPI_Ireduce_scatter(sb, rb, rns, t, op, c, &r));
 }
@@ -292,78 +266,23 @@ int InterruptibleTransport::Reduce_scatter(const void* sb, void* rb,
 int InterruptibleTransport::Reduce_scatter_block(const void* sb, void* rb,
                                                  int n, MPI_Datatype t,
                                                  MPI_Op op, MPI_Comm c) {
-  if (!IsPredefinedOp(op)) {
-    return MPI_Reduce_scatter_block(sb, rb, n, t, op, c);
-  }
   WASMHPC_POOL_COLLECTIVE(MPI_Reduce_scatter_block(sb, rb, n, t, op, c),
                           MPI_Ireduce_scatter_block(sb, rb, n, t, op, c, &r));
 }
 
 int InterruptibleTransport::Scan(const void* sb, void* rb, int n,
                                  MPI_Datatype t, MPI_Op op, MPI_Comm c) {
-  if (!IsPredefinedOp(op)) return MPI_Scan(sb, rb, n, t, op, c);
   WASMHPC_POOL_COLLECTIVE(MPI_Scan(sb, rb, n, t, op, c),
                           MPI_Iscan(sb, rb, n, t, op, c, &r));
 }
 
 int InterruptibleTransport::Exscan(const void* sb, void* rb, int n,
                                    MPI_Datatype t, MPI_Op op, MPI_Comm c) {
-  if (!IsPredefinedOp(op)) return MPI_Exscan(sb, rb, n, t, op, c);
   WASMHPC_POOL_COLLECTIVE(MPI_Exscan(sb, rb, n, t, op, c),
                           MPI_Iexscan(sb, rb, n, t, op, c, &r));
 }
 
 #undef WASMHPC_POOL_COLLECTIVE
-
-// Nonblocking reductions with a user-defined op: done at the start.
-
-int InterruptibleTransport::Ireduce(const void* sb, void* rb, int n,
-                                    MPI_Datatype t, MPI_Op op, int root,
-                                    MPI_Comm c, MPI_Request* r) {
-  if (IsPredefinedOp(op)) return MPI_Ireduce(sb, rb, n, t, op, root, c, r);
-  return CompletedRequest(MPI_Reduce(sb, rb, n, t, op, root, c), r);
-}
-
-int InterruptibleTransport::Iallreduce(const void* sb, void* rb, int n,
-                                       MPI_Datatype t, MPI_Op op, MPI_Comm c,
-                                       MPI_Request* r) {
-  if (IsPredefinedOp(op)) return MPI_Iallreduce(sb, rb, n, t, op, c, r);
-  return CompletedRequest(MPI_Allreduce(sb, rb, n, t, op, c), r);
-}
-
-int InterruptibleTransport::Ireduce_scatter(const void* sb, void* rb,
-                                            const int* rns, MPI_Datatype t,
-                                            MPI_Op op, MPI_Comm c,
-                                            MPI_Request* r) {
-  if (IsPredefinedOp(op)) {
-    return MPI_Ireduce_scatter(sb, rb, rns, t, op, c, r);
-  }
-  return CompletedRequest(MPI_Reduce_scatter(sb, rb, rns, t, op, c), r);
-}
-
-int InterruptibleTransport::Ireduce_scatter_block(const void* sb, void* rb,
-                                                  int n, MPI_Datatype t,
-                                                  MPI_Op op, MPI_Comm c,
-                                                  MPI_Request* r) {
-  if (IsPredefinedOp(op)) {
-    return MPI_Ireduce_scatter_block(sb, rb, n, t, op, c, r);
-  }
-  return CompletedRequest(MPI_Reduce_scatter_block(sb, rb, n, t, op, c), r);
-}
-
-int InterruptibleTransport::Iscan(const void* sb, void* rb, int n,
-                                  MPI_Datatype t, MPI_Op op, MPI_Comm c,
-                                  MPI_Request* r) {
-  if (IsPredefinedOp(op)) return MPI_Iscan(sb, rb, n, t, op, c, r);
-  return CompletedRequest(MPI_Scan(sb, rb, n, t, op, c), r);
-}
-
-int InterruptibleTransport::Iexscan(const void* sb, void* rb, int n,
-                                    MPI_Datatype t, MPI_Op op, MPI_Comm c,
-                                    MPI_Request* r) {
-  if (IsPredefinedOp(op)) return MPI_Iexscan(sb, rb, n, t, op, c, r);
-  return CompletedRequest(MPI_Exscan(sb, rb, n, t, op, c), r);
-}
 
 // One-sided: the target's wait for its origins' MPI_Win_complete.
 

@@ -13,23 +13,14 @@
 //    MPI cannot cancel), its request is left to the host MPI and never
 //    waited for. The job's communicator is freed right after; the peers of
 //    a stopped job are stopped too, so nothing matches these requests.
-//  - collectives with a user-defined MPI_Op stay blocking: the nonblocking
-//    version would let any thread's progress (the executor's control
-//    thread polls MPI) run the guest's reduction function off the guest's
-//    thread. Such a wait is not interruptible.
 //  - one-sided: MPI_Win_wait polls MPI_Win_test; the bridge precedes
 //    MPI_Win_fence with a Barrier (stoppable()). Other RMA waits stay
 //    blocking (mpi-bridge/win.h says which and why).
 //  - MPI_Sendrecv_replace, MPI_Bsend (local) and the calls the bridge makes
-//    from non-blocking guest calls are unchanged, with one exception:
-//  - a guest's nonblocking reduction with a user-defined MPI_Op (MPI_Iallreduce
-//    & co.) runs as the blocking reduction when it starts and hands back an
-//    already completed request. Left to the host MPI, it would be advanced
-//    by whichever thread calls into MPI, and the executor's control thread
-//    polls MPI all the time: the guest's function would run there, off the
-//    isolate's thread. The cost: no overlap, and a program whose ranks
-//    need point-to-point traffic between starting such a reduction and
-//    waiting for it deadlocks (rare; predefined ops are unaffected).
+//    from non-blocking guest calls are unchanged.
+// Only the guest's thread calls MPI (the pool's control plane is off MPI),
+// so a user-defined MPI_Op runs on it, in whichever MPI call progresses
+// the reduction, as under wasmhpc-run.
 //
 // Calls that complete never look at the flag: a stop only ends waits.
 //
@@ -137,20 +128,6 @@ class InterruptibleTransport final : public mpi::OmpiTransport {
   int Win_wait(MPI_Win w) override;
   bool stoppable() const override { return stop_ != nullptr && collectives_; }
 
-  // Nonblocking reductions: blocking at the start with a user-defined op.
-  int Ireduce(const void* sb, void* rb, int n, MPI_Datatype t, MPI_Op op,
-              int root, MPI_Comm c, MPI_Request* r) override;
-  int Iallreduce(const void* sb, void* rb, int n, MPI_Datatype t, MPI_Op op,
-                 MPI_Comm c, MPI_Request* r) override;
-  int Ireduce_scatter(const void* sb, void* rb, const int* rns, MPI_Datatype t,
-                      MPI_Op op, MPI_Comm c, MPI_Request* r) override;
-  int Ireduce_scatter_block(const void* sb, void* rb, int n, MPI_Datatype t,
-                            MPI_Op op, MPI_Comm c, MPI_Request* r) override;
-  int Iscan(const void* sb, void* rb, int n, MPI_Datatype t, MPI_Op op,
-            MPI_Comm c, MPI_Request* r) override;
-  int Iexscan(const void* sb, void* rb, int n, MPI_Datatype t, MPI_Op op,
-              MPI_Comm c, MPI_Request* r) override;
-
  private:
   // What to do with an operation's request when a stop ends its wait:
   // cancel it, leave it, or give it kCancelGrace to complete (a barrier:
@@ -172,13 +149,6 @@ class InterruptibleTransport final : public mpi::OmpiTransport {
   bool collectives_;
   PeerWatch* peers_;
 };
-
-// True for the MPI_Op values the host MPI predefines (MPI_SUM, ...).
-bool IsPredefinedOp(MPI_Op op);
-
-// A request that is complete from the start (a generalized request), for
-// work already done; `rc` passes through. Its status is empty.
-int CompletedRequest(int rc, MPI_Request* r);
 
 }  // namespace wasmhpc::pool
 

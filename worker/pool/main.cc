@@ -20,6 +20,7 @@
 #include "common/version.h"
 #include "engine/engine.h"
 #include "mpi-bridge/ompi_transport.h"
+#include "worker/pool/control_socket.h"
 #include "worker/pool/controller_main.h"
 #include "worker/pool/drain_signals.h"
 #include "worker/pool/executor.h"
@@ -63,15 +64,73 @@ std::vector<int> GatherPids(MPI_Comm comm) {
   return pids;
 }
 
+// `text` from `root` to every rank of MPI_COMM_WORLD.
+void BroadcastText(std::string* text, int root) {
+  uint64_t size = text->size();
+  MPI_Bcast(&size, 1, MPI_UINT64_T, root, MPI_COMM_WORLD);
+  text->resize(size);
+  MPI_Bcast(text->data(), static_cast<int>(size), MPI_CHAR, root,
+            MPI_COMM_WORLD);
+}
+
+// The control plane (control_socket.h), collective over MPI_COMM_WORLD:
+// rank 0 listens and broadcasts where, with a fresh secret; the executors
+// connect. On rank 0 the result holds every executor's connection (index:
+// rank), on an executor its own at index 0. Every rank gets an error if any
+// rank failed.
+absl::StatusOr<std::vector<std::unique_ptr<ControlConnection>>>
+ConnectControlPlane(int rank, int size) {
+  constexpr absl::Duration kConnect = absl::Seconds(30);
+  std::unique_ptr<ControlListener> listener;
+  std::string addresses, secret;
+  absl::Status failed = absl::OkStatus();
+  if (rank == 0) {
+    absl::StatusOr<std::unique_ptr<ControlListener>> listening =
+        ControlListener::Listen();
+    if (listening.ok()) {
+      listener = *std::move(listening);
+      addresses = listener->Addresses();
+      secret = NewControlSecret();
+    } else {
+      failed = listening.status();
+    }
+  }
+  BroadcastText(&addresses, 0);
+  BroadcastText(&secret, 0);
+  std::vector<std::unique_ptr<ControlConnection>> connections;
+  if (rank == 0 && listener) {
+    absl::StatusOr<std::vector<std::unique_ptr<ControlConnection>>> accepted =
+        listener->AcceptExecutors(size, secret, kConnect);
+    if (accepted.ok()) connections = *std::move(accepted);
+    if (!accepted.ok()) failed = accepted.status();
+  } else if (rank != 0 && !addresses.empty()) {
+    absl::StatusOr<std::unique_ptr<ControlConnection>> connected =
+        ConnectToController(addresses, rank, secret, kConnect);
+    if (connected.ok()) connections.push_back(*std::move(connected));
+    if (!connected.ok()) failed = connected.status();
+  } else if (rank != 0) {
+    failed = absl::UnavailableError("rank 0 could not listen");
+  }
+  int ok = failed.ok(), all_ok = 0;
+  MPI_Allreduce(&ok, &all_ok, 1, MPI_INT, MPI_MIN, MPI_COMM_WORLD);
+  if (!failed.ok()) {
+    return absl::Status(
+        failed.code(), absl::StrCat("control connections: ", failed.message()));
+  }
+  if (!all_ok) return absl::UnavailableError("another rank could not connect");
+  return connections;
+}
+
 int Controller(const WorkerOptions& options, const std::string& token,
-               const ClientTls& tls, const CodeKey* code_key, MPI_Comm control,
+               const ClientTls& tls, const CodeKey* code_key,
+               std::vector<std::unique_ptr<ControlConnection>> executors,
                const engine::Engine& engine) {
-  std::vector<std::string> hosts = GatherHosts(control);
-  std::vector<int> pids = GatherPids(control);
+  std::vector<std::string> hosts = GatherHosts(MPI_COMM_WORLD);
+  std::vector<int> pids = GatherPids(MPI_COMM_WORLD);
   ControllerConfig config;
   config.head = options.head;
   config.tls = tls;
-  config.control = control;
+  config.executors = std::move(executors);
   config.token = token;
   config.code_key = code_key;
   config.pids = std::move(pids);
@@ -89,10 +148,10 @@ int Controller(const WorkerOptions& options, const std::string& token,
 }
 
 int Executor(const WorkerOptions& options, const CodeKey* code_key,
-             MPI_Comm control, engine::Engine& engine) {
+             ControlConnection* control, engine::Engine& engine) {
   IgnoreDrainSignals();  // mpirun forwards SIGUSR1/2 to every rank
-  GatherHosts(control);
-  GatherPids(control);
+  GatherHosts(MPI_COMM_WORLD);
+  GatherPids(MPI_COMM_WORLD);
   ExecutorOptions executor_options;
   executor_options.engine = &engine;
   executor_options.control = control;
@@ -126,21 +185,17 @@ int Main(int argc, char** argv) {
   // Before any thread starts: rank 0 takes these signals on a thread of its
   // own, the executors ignore them.
   BlockDrainSignals();
-  // Open MPI 4.1's treematch topology component hangs now and then in
-  // MPI_Dist_graph_create (in CID allocation) while another thread of the
-  // process polls MPI, as the executors' control threads do (reproduced
-  // natively). The basic component serves the guests instead, unless the
-  // user chose components.
-  setenv("OMPI_MCA_topo", "^treematch", /*overwrite=*/0);
   mpi::SetHostMpiDefaults();
+  // Only the main thread calls MPI (the control plane is off MPI), so the
+  // host MPI takes no locks, as under wasmhpc-run.
   int provided = MPI_THREAD_SINGLE;
-  MPI_Init_thread(&argc, &argv, MPI_THREAD_MULTIPLE, &provided);
+  MPI_Init_thread(&argc, &argv, MPI_THREAD_FUNNELED, &provided);
   int rank = 0, size = 0;
   MPI_Comm_rank(MPI_COMM_WORLD, &rank);
   MPI_Comm_size(MPI_COMM_WORLD, &size);
   std::string problem;
-  if (provided < MPI_THREAD_MULTIPLE) {
-    problem = "the host MPI does not provide MPI_THREAD_MULTIPLE";
+  if (provided < MPI_THREAD_FUNNELED) {
+    problem = "the host MPI does not provide MPI_THREAD_FUNNELED";
   } else if (size < 2) {
     problem =
         "a pool needs at least 2 ranks (rank 0 controls, the others run jobs)";
@@ -192,13 +247,17 @@ int Main(int argc, char** argv) {
     MPI_Finalize();
     return 2;
   }
-  MPI_Comm control;
-  MPI_Comm_dup(MPI_COMM_WORLD, &control);
+  absl::StatusOr<std::vector<std::unique_ptr<ControlConnection>>> control =
+      ConnectControlPlane(rank, size);
+  if (!control.ok()) {
+    LogError(std::string(control.status().message()));
+    MPI_Finalize();
+    return 2;
+  }
   const CodeKey* key = code_key ? &*code_key : nullptr;
-  int code = rank == 0
-                 ? Controller(*options, *token, *tls, key, control, **engine)
-                 : Executor(*options, key, control, **engine);
-  MPI_Comm_free(&control);
+  int code = rank == 0 ? Controller(*options, *token, *tls, key,
+                                    *std::move(control), **engine)
+                       : Executor(*options, key, (*control)[0].get(), **engine);
   MPI_Finalize();
   return code;
 }

@@ -90,6 +90,15 @@ void RunControl::Stop(const std::string& job_id) {
   if (on_stop_) on_stop_();
 }
 
+void RunControl::StopCurrent() {
+  std::string job;
+  {
+    absl::MutexLock lock(&mu_);
+    job = job_;
+  }
+  Stop(job);
+}
+
 void RunControl::Drain() {
   ++drained_;
   // The pending termination lands in the first JS or Wasm code V8 runs:

@@ -55,6 +55,8 @@ class RunControl {
   // Stops job `job_id`: the current job, or a later one when it begins
   // (stops for jobs that already ended are dropped at the next BeginJob).
   void Stop(const std::string& job_id);
+  // Stops the current job, whichever it is (the controller is gone).
+  void StopCurrent();
   // True once the current job is to stop.
   bool stop_requested() const { return stop_.load(std::memory_order_acquire); }
   // The flag behind stop_requested(), for waits that poll it.

@@ -13,9 +13,11 @@
 //             in MPI_Barrier
 //   flood N   every rank prints N numbered lines, to stdout and stderr
 //   env NAME  every rank prints the value of environment variable NAME
-//   nbc_user_op  MPI_Iallreduce with a user-defined op, then computing for
-//             a while before MPI_Wait (the executor's control thread keeps
-//             polling MPI meanwhile); prints the result
+//   nbc_user_op  MPI_Iallreduce with a user-defined op, then point-to-point
+//             traffic that needs the reduction not to block (rank 1 sends
+//             1 MiB to rank 0 before its own MPI_Iallreduce, rank 0
+//             receives it after starting its own), then computing for a
+//             while before MPI_Wait; prints the result
 //   leave END every rank makes one object of each kind and frees none: a
 //             duplicate communicator, a group, a datatype, an op, an info,
 //             a window over MPI_COMM_WORLD and one over MPI_COMM_SELF,
@@ -48,8 +50,14 @@ static void nbc_user_op(int rank) {
   MPI_Op op;
   MPI_Op_create(multiply, 1, &op);
   int in[2] = {rank + 1, 2}, out[2] = {0, 0};
+  static char big[1 << 20];  // past the eager limit: MPI_Send waits
+  if (rank == 1) MPI_Send(big, sizeof big, MPI_CHAR, 0, 5, MPI_COMM_WORLD);
   MPI_Request request;
   MPI_Iallreduce(in, out, 2, MPI_INT, op, MPI_COMM_WORLD, &request);
+  if (rank == 0) {
+    MPI_Recv(big, sizeof big, MPI_CHAR, 1, 5, MPI_COMM_WORLD,
+             MPI_STATUS_IGNORE);
+  }
   double until = MPI_Wtime() + 0.3;
   while (MPI_Wtime() < until) ++counter;
   MPI_Wait(&request, MPI_STATUS_IGNORE);
