@@ -22,6 +22,7 @@
 #include "gtest/gtest.h"
 #include "tests/pool/pool_process.h"
 #include "tests/support/fake_head.h"
+#include "worker/pool/pool_controller.h"
 
 namespace wasmhpc::testing {
 namespace {
@@ -197,10 +198,14 @@ class PoolTest : public ::testing::Test {
 
   // Expects mpirun, so every rank, to exit 0 within `timeout`.
   void ExpectPoolExitsZero(absl::Duration timeout = kJob) {
+    ExpectPoolExits(0, timeout);
+  }
+
+  void ExpectPoolExits(int code, absl::Duration timeout = kJob) {
     std::optional<int> status = pool_->AwaitExit(timeout);
     ASSERT_TRUE(status.has_value()) << "mpirun kept running; its output:\n"
                                     << pool_->Output();
-    EXPECT_TRUE(WIFEXITED(*status) && WEXITSTATUS(*status) == 0)
+    EXPECT_TRUE(WIFEXITED(*status) && WEXITSTATUS(*status) == code)
         << "mpirun ended with wait status " << *status << "; its output:\n"
         << pool_->Output();
   }
@@ -506,7 +511,7 @@ TEST_F(PoolTest, TrapStopsTheRanksWaitingForTheTrappedOne) {
 }
 
 TEST_F(PoolTest, MpiAbortFailsTheJob) {
-  StartPool(3);
+  StartPool(3, {"--interruptible-collectives"});
   Assign("abort", guest_, {1, 2}, {"abort", "7"});
   v1::PoolMessage::JobFinished f = Finished("abort");
   EXPECT_EQ(f.state(), v1::FAILED);
@@ -632,14 +637,53 @@ TEST_F(PoolTest, CancelStopsAJobBlockedInMpiRecvWithinASecond) {
 }
 
 TEST_F(PoolTest, CancelStopsAJobWaitingInABarrierWithinASecond) {
-  StartPool(3);
+  StartPool(3, {"--interruptible-collectives"});
   Assign("barrier", guest_, {1, 2}, {"barrier"});
   ExpectCancelWithinASecond("barrier", "rank 1 of 2: barrier");
   ExpectHelloRuns("after-cancel", {1, 2});
 }
 
-TEST_F(PoolTest, CancelStopsAJobWaitingInAWindowFenceWithinASecond) {
+// By default collectives are the host's blocking ones: a stop cannot end
+// rank 1's wait in MPI_Barrier, which rank 0 (terminated) never enters.
+// The rank is reported stuck, the job still ends as cancelled, and the
+// pool restarts to replace the rank: it drains saying why and, once
+// detached, exits with kRestartExitCode (75) for its service to start it
+// again.
+TEST_F(PoolTest, RankStuckInABlockingCollectiveIsReportedAndThePoolRestarts) {
   StartPool(3);
+  Assign("barrier", guest_, {1, 2}, {"barrier"});
+  ASSERT_TRUE(head_->AwaitLog("barrier", "rank 1 of 2: barrier", kJob));
+  ASSERT_TRUE(head_->AwaitStarted("barrier", kJob));
+  Cancel("barrier");
+  v1::PoolMessage::JobFinished f = Finished("barrier");
+  EXPECT_EQ(f.state(), v1::CANCELLED);
+  std::optional<std::string> drain = head_->AwaitDrain(kJob);
+  ASSERT_TRUE(drain.has_value()) << pool_->Output();
+  EXPECT_EQ(*drain,
+            "restarting: executor rank 2 is stuck in MPI_Barrier since job "
+            "barrier was stopped");
+  // The other rank is free, but a draining pool takes no more jobs.
+  Assign("late", hello_, {1});
+  EXPECT_EQ(Finished("late").reason(), "pool is draining");
+  Detach();
+  ExpectPoolExits(pool::kRestartExitCode);
+}
+
+// A rank that fails while its peers wait in a blocking collective: the job
+// fails with that rank's reason; the waiting rank is stuck as above.
+TEST_F(PoolTest, MpiAbortWhilePeersWaitInABarrierFailsTheJobAndRestarts) {
+  StartPool(3);
+  Assign("abort", guest_, {1, 2}, {"abort", "7"});
+  v1::PoolMessage::JobFinished f = Finished("abort");
+  EXPECT_EQ(f.state(), v1::FAILED);
+  EXPECT_EQ(f.reason(), "rank 1 called MPI_Abort with code 7");
+  std::optional<std::string> drain = head_->AwaitDrain(kJob);
+  ASSERT_TRUE(drain.has_value()) << pool_->Output();
+  EXPECT_THAT(*drain, HasSubstr("executor rank 1 is stuck in MPI_Barrier"));
+}
+
+TEST_F(PoolTest, CancelStopsAJobWaitingInAWindowFenceWithinASecond) {
+  StartPool(3, {"--interruptible-collectives"});
   Assign("fence", guest_, {1, 2}, {"fence"});
   ExpectCancelWithinASecond("fence", "rank 1 of 2: fence");
   ExpectHelloRuns("after-cancel", {1, 2});
@@ -653,7 +697,7 @@ TEST_F(PoolTest, CancelStopsAJobWaitingInMpiWinWaitWithinASecond) {
 }
 
 TEST_F(PoolTest, CancelStopsAJobWaitingForATargetThatNeverPosts) {
-  StartPool(3);
+  StartPool(3, {"--interruptible-collectives"});
   Assign("win_start", guest_, {1, 2}, {"win_start"});
   ExpectCancelWithinASecond("win_start", "rank 1 of 2: win_start");
   ExpectHelloRuns("after-cancel", {1, 2});

@@ -281,7 +281,7 @@ void Serve(EventLoop& loop, PoolController& controller,
 
 }  // namespace
 
-void RunController(ControllerConfig config) {
+int RunController(ControllerConfig config) {
   if (!config.log) config.log = LogInfo;
   const Log& log = config.log;
   HeadClient client(config.head, config.token, config.tls);
@@ -311,7 +311,7 @@ void RunController(ControllerConfig config) {
   int wake[2];
   if (pipe2(wake, O_CLOEXEC) != 0) {
     log(absl::StrCat("pipe2: ", std::strerror(errno)));
-    return;
+    return 1;
   }
   std::thread receiver([&] {
     ReceiveFromExecutors(config.executors, wake[0], loop, controller, config);
@@ -408,6 +408,7 @@ void RunController(ControllerConfig config) {
   close(wake[0]);
   close(wake[1]);
   log("the pool left its head: every rank exits");
+  return controller.exit_code();
 }
 
 }  // namespace wasmhpc::pool

@@ -29,7 +29,9 @@
 // Leaving: a drain signal (SIGUSR1, SIGUSR2, SIGTERM) drains the pool and
 // tells the head; the head's Detach (or, without a head, the pool becoming
 // idle) shuts the executors down (PoolController). Then the stream is ended
-// (HeadClient::Detach) and RunController returns; the caller finalizes MPI.
+// (HeadClient::Detach) and RunController returns; the caller finalizes MPI,
+// or aborts the pool with the returned code when executors are stuck (they
+// never finalize; PoolController's "Stuck ranks").
 // A draining pool never attaches again.
 #ifndef WASMHPC_WORKER_POOL_CONTROLLER_MAIN_H_
 #define WASMHPC_WORKER_POOL_CONTROLLER_MAIN_H_
@@ -84,8 +86,9 @@ struct ControllerConfig {
 };
 
 // Runs the controller until the pool leaves: every executor was sent
-// Shutdown and the Attach stream is closed.
-void RunController(ControllerConfig config);
+// Shutdown and the Attach stream is closed. Returns 0, or
+// kRestartExitCode when the pool restarts to replace stuck executors.
+int RunController(ControllerConfig config);
 
 }  // namespace wasmhpc::pool
 

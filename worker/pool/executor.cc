@@ -27,6 +27,7 @@
 #include "worker/pool/log_batcher.h"
 #include "worker/pool/lru_cache.h"
 #include "worker/pool/peer_watch.h"
+#include "worker/pool/pool_controller.h"
 #include "worker/pool/run_control.h"
 
 namespace wasmhpc::pool {
@@ -131,6 +132,11 @@ struct Executor::State {
         modules(std::max<size_t>(options.module_cache_entries, 1)) {}
 
   void ControlLoop();
+  // Acts on a message from the controller; false for Shutdown.
+  bool Dispatch(ToExecutor message, absl::Time& next_flush);
+  // Tells the controller this rank did not end `job` kStuckGrace after its
+  // stop, naming the call it waits in.
+  void ReportStuck(const std::string& job);
   void RunJob(const ToExecutor::Assign& assign);
   ToController::Result RunJobOn(const ToExecutor::Assign& assign, int job_rank,
                                 JobScope& job);
@@ -237,15 +243,19 @@ void Executor::Run() {
 
 void Executor::State::ControlLoop() {
   absl::Time next_flush = absl::Now() + options.log_flush_interval;
+  // A job stopped while it ran, and when it counts as stuck if still here.
+  std::string stopped_job;
+  absl::Time stuck_at = absl::InfiniteFuture();
   for (;;) {
     // Idle, this thread sleeps in poll(2) until the controller writes; with
     // a job in hand it also wakes to send the guest's output.
-    bool busy = jobs_in_hand.load() > 0;
-    absl::Duration wait =
-        busy ? std::max(next_flush - absl::Now(), absl::ZeroDuration())
-             : absl::InfiniteDuration();
+    absl::Time wake = jobs_in_hand.load() > 0 ? next_flush : stuck_at;
+    wake = std::min(wake, stuck_at);
     ToExecutor message;
-    absl::StatusOr<bool> got = options.control->Receive(&message, wait);
+    absl::StatusOr<bool> got = options.control->Receive(
+        &message, wake == absl::InfiniteFuture()
+                      ? absl::InfiniteDuration()
+                      : std::max(wake - absl::Now(), absl::ZeroDuration()));
     if (!got.ok()) {
       // The controller is gone: nothing more can come or be reported.
       Log(absl::StrCat("control connection: ", got.status().message(),
@@ -257,38 +267,62 @@ void Executor::State::ControlLoop() {
       return;
     }
     if (*got) {
-      switch (message.message_case()) {
-        case ToExecutor::kStop:
-          run->Stop(message.stop().job_id());
-          break;
-        case ToExecutor::kPeerEnded:
-          peers->Ended(message.peer_ended().job_id(),
-                       message.peer_ended().job_rank(),
-                       message.peer_ended().how());
-          break;
-        case ToExecutor::kShutdown:
-          inbox.Push(std::move(message));
-          return;
-        case ToExecutor::kAssign:
-          ++jobs_in_hand;
-          next_flush = absl::Now() + options.log_flush_interval;
-          inbox.Push(std::move(message));
-          break;
-        default:
-          inbox.Push(std::move(message));
-          break;
+      if (message.has_stop() && message.stop().job_id() == run->current_job()) {
+        stopped_job = message.stop().job_id();
+        stuck_at = absl::Now() + kStuckGrace;
       }
+      if (!Dispatch(std::move(message), next_flush)) return;
       continue;
     }
-    if (absl::Now() >= next_flush) {
+    absl::Time now = absl::Now();
+    if (now >= stuck_at) {
+      if (run->current_job() == stopped_job) ReportStuck(stopped_job);
+      stuck_at = absl::InfiniteFuture();
+    }
+    if (now >= next_flush) {
       // Never wait for the main thread's send: stops must get through.
       if (uplink_mu.TryLock()) {
         FlushLogsLocked();
         uplink_mu.Unlock();
       }
-      next_flush = absl::Now() + options.log_flush_interval;
+      next_flush = now + options.log_flush_interval;
     }
   }
+}
+
+bool Executor::State::Dispatch(ToExecutor message, absl::Time& next_flush) {
+  switch (message.message_case()) {
+    case ToExecutor::kStop:
+      run->Stop(message.stop().job_id());
+      return true;
+    case ToExecutor::kPeerEnded:
+      peers->Ended(message.peer_ended().job_id(),
+                   message.peer_ended().job_rank(), message.peer_ended().how());
+      return true;
+    case ToExecutor::kShutdown:
+      inbox.Push(std::move(message));
+      return false;
+    case ToExecutor::kAssign:
+      ++jobs_in_hand;
+      next_flush = absl::Now() + options.log_flush_interval;
+      inbox.Push(std::move(message));
+      return true;
+    default:
+      inbox.Push(std::move(message));
+      return true;
+  }
+}
+
+void Executor::State::ReportStuck(const std::string& job) {
+  const char* call = transport->blocking_call();
+  std::string what = call ? absl::StrCat("MPI_", call)
+                          : std::string("a call a stop cannot end");
+  Log(absl::StrCat("rank ", rank, " is stuck in ", what, " since job ", job,
+                   " was stopped ", absl::FormatDuration(kStuckGrace), " ago"));
+  ToController message;
+  message.mutable_stuck()->set_job_id(job);
+  message.mutable_stuck()->set_call(what);
+  SendUp(message);
 }
 
 void Executor::State::SendUp(const ToController& message) {

@@ -46,11 +46,14 @@
 //     executor is idle again.
 //
 // Stopping (cancel, timeout, another rank failed): a guest that computes
-// stops at once (Store::Terminate). A guest waiting in MPI returns from the
-// wait (InterruptibleTransport) except inside a collective with a
-// user-defined MPI_Op (or any collective with interruptible_collectives
-// off), which stays a plain blocking call: such a rank keeps the job, and
-// its ranks, until the collective completes. A guest waiting in poll_oneoff
+// stops at once (Store::Terminate). A guest waiting in point-to-point MPI
+// (or in a collective with interruptible_collectives) returns from the
+// wait (InterruptibleTransport). A blocking collective (the default) ends
+// only when it completes: once all the job's ranks are stopped, one whose
+// peers never entered it waits forever. The control thread reports such a
+// rank to the controller (ToController.Stuck, naming the call) kStuckGrace
+// after the stop; the controller counts it as stopped and restarts the
+// pool to replace it (pool_controller.h). A guest waiting in poll_oneoff
 // (sleep) wakes within 100 ms.
 //
 // Ended peers: the controller announces ranks of the job that ended
@@ -88,13 +91,9 @@
 #include "cache-store/code_key.h"
 #include "engine/engine.h"
 #include "worker/pool/control_socket.h"
+#include "worker/pool/exit_codes.h"
 
 namespace wasmhpc::pool {
-
-// Exit codes a rank reports when the guest gave none (as wasmhpc-run).
-inline constexpr int32_t kLoadFailedExit = 125;
-inline constexpr int32_t kTrapExit = 134;
-inline constexpr int32_t kStoppedExit = 143;  // 128 + SIGTERM
 
 struct ExecutorOptions {
   // Required; not owned.
@@ -113,8 +112,10 @@ struct ExecutorOptions {
   // ... and as soon as this much is waiting. Default: 64 KiB.
   size_t log_flush_bytes = 64 << 10;
   // Blocking collectives become nonblocking + test loops so a stop ends
-  // their wait (InterruptibleTransport). Default: true.
-  bool interruptible_collectives = true;
+  // their wait (InterruptibleTransport; slower small collectives). Default:
+  // false: the host's tuned blocking collectives, and a rank a stop leaves
+  // waiting in one reports Stuck.
+  bool interruptible_collectives = false;
   // One line per problem (lost messages, MPI errors). Default: the
   // process log (common/logging.h).
   std::function<void(const std::string&)> log;

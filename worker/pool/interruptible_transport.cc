@@ -152,13 +152,19 @@ int InterruptibleTransport::Waitsome(int n, MPI_Request* r, int* outcount,
 // `blocking` unless collectives are to be interruptible, else `nonblocking`
 // (which starts request `r`) and a wait that a stop ends.
 #define WASMHPC_POOL_COLLECTIVE(blocking, nonblocking)                \
-  if (!collectives_) return blocking;                                 \
+  if (!collectives_) {                                                \
+    BlockingScope in(blocking_call_, __func__);                       \
+    return blocking;                                                  \
+  }                                                                   \
   MPI_Request r;                                                      \
   return Started(nonblocking, &r, MPI_STATUS_IGNORE, Abandon::kLeave, \
                  WaitOn{c, WaitOn::kAllPeers, __func__})
 
 int InterruptibleTransport::Barrier(MPI_Comm c) {
-  if (!collectives_) return MPI_Barrier(c);
+  if (!collectives_) {
+    BlockingScope in(blocking_call_, __func__);
+    return MPI_Barrier(c);
+  }
   MPI_Request r;
   return Started(MPI_Ibarrier(c, &r), &r, MPI_STATUS_IGNORE, Abandon::kSettle,
                  WaitOn{c, WaitOn::kAllPeers, "MPI_Barrier"});

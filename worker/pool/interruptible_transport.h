@@ -32,10 +32,12 @@
 // Cost, measured natively with Open MPI 4.1 on this 2-core host (shared
 // memory, 4-byte messages): point to point barely changes (half round trip
 // 0.95 us blocking vs 1.09 us as Isend/Irecv + MPI_Test); small collectives
-// go through libnbc and cost more (MPI_Allreduce on 2 ranks 0.78 us vs
-// 3.0 us). Pools that want the host's tuned blocking collectives pass
-// collectives = false (wasmhpc-worker --blocking-collectives) and give up
-// stopping guests that wait in one.
+// through libnbc cost much more (MPI_Allreduce on 2 ranks 0.78 us vs
+// 3.0 us). So collectives stay the host's tuned blocking ones by default
+// (collectives = false): a stop does not end their wait, and a rank whose
+// peers were stopped before entering one is stuck (the executor reports
+// it; pool_controller.h). wasmhpc-worker --interruptible-collectives turns
+// them into nonblocking + test loops.
 //
 // Thread safety: as the host MPI; the flag is read with relaxed loads.
 #ifndef WASMHPC_WORKER_POOL_INTERRUPTIBLE_TRANSPORT_H_
@@ -128,6 +130,12 @@ class InterruptibleTransport final : public mpi::OmpiTransport {
   int Win_wait(MPI_Win w) override;
   bool stoppable() const override { return stop_ != nullptr && collectives_; }
 
+  // The blocking collective the guest's thread waits in now ("Allreduce";
+  // with collectives off), else null. Any thread may ask.
+  const char* blocking_call() const {
+    return blocking_call_.load(std::memory_order_acquire);
+  }
+
  private:
   // What to do with an operation's request when a stop ends its wait:
   // cancel it, leave it, or give it kCancelGrace to complete (a barrier:
@@ -145,9 +153,23 @@ class InterruptibleTransport final : public mpi::OmpiTransport {
   int Started(int rc, MPI_Request* r, MPI_Status* s, Abandon abandon,
               const WaitOn& on);
 
+  // Names the call in blocking_call_ while it lasts.
+  class BlockingScope {
+   public:
+    BlockingScope(std::atomic<const char*>& slot, const char* call)
+        : slot_(slot) {
+      slot_.store(call, std::memory_order_release);
+    }
+    ~BlockingScope() { slot_.store(nullptr, std::memory_order_release); }
+
+   private:
+    std::atomic<const char*>& slot_;
+  };
+
   const std::atomic<bool>* stop_;
   bool collectives_;
   PeerWatch* peers_;
+  std::atomic<const char*> blocking_call_{nullptr};
 };
 
 }  // namespace wasmhpc::pool

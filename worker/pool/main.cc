@@ -143,8 +143,7 @@ int Controller(const WorkerOptions& options, const std::string& token,
     info->set_rank(static_cast<int>(r));
     info->set_host(hosts[r]);
   }
-  RunController(std::move(config));
-  return 0;
+  return RunController(std::move(config));
 }
 
 int Executor(const WorkerOptions& options, const CodeKey* code_key,
@@ -158,7 +157,8 @@ int Executor(const WorkerOptions& options, const CodeKey* code_key,
   executor_options.code_key = code_key;
   executor_options.allowed_dirs = options.allow_dirs;
   executor_options.module_cache_entries = options.module_cache;
-  executor_options.interruptible_collectives = !options.blocking_collectives;
+  executor_options.interruptible_collectives =
+      options.interruptible_collectives;
   absl::StatusOr<std::unique_ptr<pool::Executor>> executor =
       pool::Executor::Create(std::move(executor_options));
   if (!executor.ok()) {
@@ -258,6 +258,9 @@ int Main(int argc, char** argv) {
   int code = rank == 0 ? Controller(*options, *token, *tls, key,
                                     *std::move(control), **engine)
                        : Executor(*options, key, (*control)[0].get(), **engine);
+  // Stuck executors never reach MPI_Finalize (which would wait for them):
+  // the controller ends the whole pool, for its service to start it again.
+  if (code != 0) MPI_Abort(MPI_COMM_WORLD, code);
   MPI_Finalize();
   return code;
 }

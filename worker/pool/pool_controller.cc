@@ -123,11 +123,14 @@ void PoolController::MaybeShutDown() {
   if (shut_down_ || !jobs_.empty()) return;
   if (!detaching_ && !(draining_ && !attached_)) return;
   shut_down_ = true;
-  Log("shutting down the pool's ranks");
+  Log(stuck_.empty()
+          ? "shutting down the pool's ranks"
+          : absl::StrCat("shutting down the pool's ranks; ", stuck_.size(),
+                         " stuck: the pool restarts"));
   ToExecutor out;
   out.mutable_shutdown();
   for (int rank = 1; rank < options_.world_size; ++rank) {
-    options_.executors->Send(rank, out);
+    if (!stuck_.contains(rank)) options_.executors->Send(rank, out);
   }
 }
 
@@ -263,6 +266,11 @@ void PoolController::OnExecutorMessage(int rank, const ToController& message) {
     case ToController::kCompiledCode:
       CodeCompiled(rank, message.compiled_code());
       break;
+    case ToController::kStuck:
+      if (Job* job = Find(rank, message.stuck().job_id(), &job_rank)) {
+        Stuck(rank, *job, job_rank, message.stuck());
+      }
+      break;
     default:
       Log(absl::StrCat("dropping an empty message from rank ", rank));
       break;
@@ -386,6 +394,24 @@ void PoolController::AnnounceEnd(const Job& job,
   for (size_t i = 0; i < job.ranks.size(); ++i) {
     if (!job.results[i]) options_.executors->Send(job.ranks[i], out);
   }
+}
+
+void PoolController::Stuck(int rank, Job& job, int job_rank,
+                           const ToController::Stuck& stuck) {
+  std::string what =
+      absl::StrCat("executor rank ", rank, " is stuck in ", stuck.call(),
+                   " since job ", job.id, " was stopped");
+  Log(what);
+  ToController::Result result;
+  result.set_job_id(job.id);
+  result.set_outcome(OUTCOME_STOPPED);
+  result.set_error(what);
+  result.mutable_result()->set_rank(job_rank);
+  result.mutable_result()->set_exit_code(kStoppedExit);
+  stuck_[rank] = stuck.call();
+  Result(rank, job, result);    // may finish the job and erase it
+  rank_job_[rank] = "(stuck)";  // never assigned again
+  Drain(absl::StrCat("restarting: ", what));
 }
 
 void PoolController::Stop(Job& job, StopCause cause, std::string reason) {

@@ -5,9 +5,9 @@
 // events for the head: JobStarted once every rank of a job entered _start,
 // JobLogs as batches arrive, JobFinished once every rank of the job has
 // reported. It holds no MPI or gRPC type: the head, the executors and the
-// module fetcher come in through the small interfaces below (gRPC and MPI
-// implementations in head_client.h and control_channel.h; fakes in the unit
-// test).
+// module fetcher come in through the small interfaces below (gRPC and
+// socket implementations in head_client.h and controller_main.cc; fakes in
+// the unit test).
 //
 // Job outcome: SUCCEEDED when every rank exited 0 (after MPI_Finalize, if
 // it called MPI_Init, in a job of several ranks). Otherwise the first cause
@@ -28,6 +28,15 @@
 // OUTCOME_PEER_ENDED, which fails the job naming the ended rank ("rank 1
 // exited (code 0) after MPI_Finalize while rank 0 still waited for it in
 // MPI_Recv"; failed_rank is the ended rank).
+//
+// Stuck ranks: a stop cannot end a rank's wait in a blocking collective
+// (the pool's default: the host's tuned collectives) whose peers were
+// stopped before entering it. Such a rank reports Stuck after kStuckGrace;
+// it counts as stopped for its job (which then ends as its stop says), is
+// never assigned again, and the pool restarts to replace it: it drains
+// ("restarting: executor rank R is stuck in MPI_X since job J was
+// stopped", told to the head) and, once no other job runs, shuts down with
+// restart_exit_code() (the launcher's service restarts the pool).
 //
 // Module fetches: the job's rank 0 asks (NeedModule) when some rank of the
 // job lacks the module; the controller answers from its own LRU of fetched
@@ -68,6 +77,7 @@
 #include "common/clock.h"
 #include "wasmhpc/v1/pools.pb.h"
 #include "worker/pool/control.pb.h"
+#include "worker/pool/exit_codes.h"
 #include "worker/pool/lru_cache.h"
 
 namespace wasmhpc::pool {
@@ -116,6 +126,13 @@ class ExecutorLink {
   virtual ~ExecutorLink() = default;
   virtual void Send(int rank, const ToExecutor& message) = 0;
 };
+
+// How long a stopped rank may take to end its job before it reports Stuck
+// (executor.cc); a stop ends every interruptible wait within a second.
+inline constexpr absl::Duration kStuckGrace = absl::Seconds(3);
+// The pool's exit code when it restarts to replace stuck ranks (EX_TEMPFAIL:
+// the launcher's service starts it again).
+inline constexpr int kRestartExitCode = 75;
 
 struct PoolControllerOptions {
   // Ranks in the pool world, the controller (rank 0) included. Required.
@@ -198,6 +215,9 @@ class PoolController {
   bool draining() const { return draining_ || detaching_; }
   // True once every executor was sent Shutdown: the pool is done.
   bool shut_down() const { return shut_down_; }
+  // After shut_down(): 0, or kRestartExitCode when ranks are stuck (they
+  // will not finalize MPI: the caller aborts the pool with it).
+  int exit_code() const { return stuck_.empty() ? 0 : kRestartExitCode; }
 
  private:
   enum class StopCause { kNone, kFailure, kCancel, kTimeout, kHeadLost };
@@ -229,6 +249,7 @@ class PoolController {
       int rank, const std::string& job_id,
       const absl::StatusOr<std::shared_ptr<const ModuleBlob>>& blob);
   void Result(int rank, Job& job, const ToController::Result& result);
+  void Stuck(int rank, Job& job, int job_rank, const ToController::Stuck& s);
   void CodeCompiled(int rank, const ToController::CompiledCode& code);
   void Detach(const v1::HeadMessage::Detach& detach);
   // Shuts down if the pool should leave and no job runs.
@@ -254,6 +275,7 @@ class PoolController {
   std::string lost_;  // Lost's reason
   std::map<std::string, Job> jobs_;
   std::vector<std::string> rank_job_;  // job id per pool rank, "" if idle
+  std::map<int, std::string> stuck_;   // pool rank -> what it is stuck in
   int32_t next_comm_tag_ = 1;
   LruCache<std::string, std::shared_ptr<const ModuleBlob>> modules_;
   // Digest -> (pool rank, job id) waiting for its fetch.

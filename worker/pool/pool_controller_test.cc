@@ -320,6 +320,47 @@ TEST_F(PoolControllerTest, CancelStopsEveryRankAndEndsCancelled) {
   EXPECT_EQ(f.failed_rank(), -1);
 }
 
+TEST_F(PoolControllerTest, StuckRankCountsAsStoppedAndThePoolRestarts) {
+  controller_.OnAttached();
+  Assign("j", {1, 2});
+  Cancel("j");
+  Report(1, "j", OUTCOME_STOPPED, 143);
+  ToController stuck;
+  stuck.mutable_stuck()->set_job_id("j");
+  stuck.mutable_stuck()->set_call("MPI_Allreduce");
+  controller_.OnExecutorMessage(2, stuck);
+  // The job ends, then the pool drains.
+  ASSERT_GE(head_.sent.size(), 2u);
+  ASSERT_TRUE(head_.sent.end()[-2].has_finished());
+  v1::PoolMessage::JobFinished f = head_.sent.end()[-2].finished();
+  EXPECT_EQ(f.state(), v1::CANCELLED);
+  ASSERT_EQ(f.ranks_size(), 2);
+  EXPECT_EQ(f.ranks(1).exit_code(), 143);
+  EXPECT_THAT(DrainsSent(),
+              ElementsAre("restarting: executor rank 2 is stuck in "
+                          "MPI_Allreduce since job j was stopped"));
+  EXPECT_TRUE(controller_.rank_busy(2));  // never assigned again
+  EXPECT_FALSE(controller_.shut_down());  // until the head detaches
+  size_t sent = executors_.sent.size();
+  Detach();
+  EXPECT_TRUE(controller_.shut_down());
+  EXPECT_EQ(controller_.exit_code(), kRestartExitCode);
+  // Shutdown goes to every executor but the stuck one.
+  std::vector<int> shut;
+  for (size_t i = sent; i < executors_.sent.size(); ++i) {
+    if (executors_.sent[i].second.has_shutdown()) {
+      shut.push_back(executors_.sent[i].first);
+    }
+  }
+  EXPECT_THAT(shut, ElementsAre(1, 3, 4));
+}
+
+TEST_F(PoolControllerTest, PoolWithoutStuckRanksExitsZero) {
+  Detach();
+  EXPECT_TRUE(controller_.shut_down());
+  EXPECT_EQ(controller_.exit_code(), 0);
+}
+
 TEST_F(PoolControllerTest, CancelOfAnEndedJobIsIgnored) {
   Assign("j", {1});
   Report(1, "j", OUTCOME_EXITED);

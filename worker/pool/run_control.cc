@@ -90,13 +90,11 @@ void RunControl::Stop(const std::string& job_id) {
   if (on_stop_) on_stop_();
 }
 
-void RunControl::StopCurrent() {
-  std::string job;
-  {
-    absl::MutexLock lock(&mu_);
-    job = job_;
-  }
-  Stop(job);
+void RunControl::StopCurrent() { Stop(current_job()); }
+
+std::string RunControl::current_job() const {
+  absl::MutexLock lock(&mu_);
+  return job_;
 }
 
 void RunControl::Drain() {

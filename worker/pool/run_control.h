@@ -57,6 +57,8 @@ class RunControl {
   void Stop(const std::string& job_id);
   // Stops the current job, whichever it is (the controller is gone).
   void StopCurrent();
+  // The job between BeginJob and EndJob, else "". Any thread.
+  std::string current_job() const;
   // True once the current job is to stop.
   bool stop_requested() const { return stop_.load(std::memory_order_acquire); }
   // The flag behind stop_requested(), for waits that poll it.
@@ -77,7 +79,7 @@ class RunControl {
   std::atomic<bool> stop_{false};
   int drained_ = 0;  // store thread only
 
-  absl::Mutex mu_;
+  mutable absl::Mutex mu_;
   std::string job_ ABSL_GUARDED_BY(mu_);  // "" between jobs
   bool running_ ABSL_GUARDED_BY(mu_) = false;
   bool terminated_ ABSL_GUARDED_BY(mu_) = false;  // Terminate issued

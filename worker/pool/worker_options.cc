@@ -57,9 +57,11 @@ void AddWorkerOptions(CLI::App& app, WorkerOptions& o) {
       "--module-cache",
       [&o](S v) { o.module_cache = Positive("--module-cache", v); },
       "compiled modules kept per rank (default 16)");
-  app.add_flag("--blocking-collectives", o.blocking_collectives,
-               "plain blocking collectives: faster small collectives, but a "
-               "stop cannot end their wait");
+  app.add_flag("--interruptible-collectives", o.interruptible_collectives,
+               "collectives as nonblocking + test loops, so a stop ends their "
+               "wait (slower small collectives; by default a rank stopped "
+               "inside one its peers never enter is reported stuck and the "
+               "pool restarts)");
   app.add_flag("--tls", o.tls,
                "speak TLS to the head (trusting the system's CAs)");
   app.add_option("--ca", o.ca_file, "speak TLS, trusting the CAs in FILE (PEM)")

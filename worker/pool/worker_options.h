@@ -14,20 +14,20 @@ namespace wasmhpc::pool {
 
 struct WorkerOptions {
   // Flags fall back to the environment where a name is given.
-  std::string head;                     // --head HOST:PORT, $WASMHPC_HEAD
-  std::string name;                     // --name, $WASMHPC_POOL_NAME ("": host)
-  std::string tier = "turbofan";        // --tier turbofan|liftoff|dynamic
-  uint64_t max_memory_mib = 4096;       // --max-memory MiB, per rank
-  size_t module_cache = 16;             // --module-cache N, per executor
-  bool blocking_collectives = false;    // --blocking-collectives
-  std::string token_file;               // --token-file, $WASMHPC_TOKEN_FILE
-  std::string code_key;                 // --code-key, $WASMHPC_CODE_KEY
-  std::vector<std::string> allow_dirs;  // --allow-dir DIR, repeatable
-  std::string exit_text;                // --help, --version: print, exit 0
-  bool tls = false;                     // --tls (system root CAs)
-  std::string ca_file;                  // --ca FILE, $WASMHPC_CA (TLS)
-  std::string tls_cert;                 // --tls-cert FILE (client certificate)
-  std::string tls_key;                  // --tls-key FILE (its key)
+  std::string head;                // --head HOST:PORT, $WASMHPC_HEAD
+  std::string name;                // --name, $WASMHPC_POOL_NAME ("": host)
+  std::string tier = "turbofan";   // --tier turbofan|liftoff|dynamic
+  uint64_t max_memory_mib = 4096;  // --max-memory MiB, per rank
+  size_t module_cache = 16;        // --module-cache N, per executor
+  bool interruptible_collectives = false;  // --interruptible-collectives
+  std::string token_file;                  // --token-file, $WASMHPC_TOKEN_FILE
+  std::string code_key;                    // --code-key, $WASMHPC_CODE_KEY
+  std::vector<std::string> allow_dirs;     // --allow-dir DIR, repeatable
+  std::string exit_text;                   // --help, --version: print, exit 0
+  bool tls = false;                        // --tls (system root CAs)
+  std::string ca_file;                     // --ca FILE, $WASMHPC_CA (TLS)
+  std::string tls_cert;  // --tls-cert FILE (client certificate)
+  std::string tls_key;   // --tls-key FILE (its key)
 };
 
 // Parses argv (argv[0] is the program; "--flag value" or "--flag=value").

@@ -22,17 +22,17 @@ absl::StatusOr<WorkerOptions> Parse(std::vector<std::string> args) {
 }
 
 TEST(WorkerOptions, ParsesEveryFlag) {
-  absl::StatusOr<WorkerOptions> o =
-      Parse({"--head", "h:7070", "--name=p1", "--tier", "liftoff",
-             "--max-memory", "512", "--module-cache=3",
-             "--blocking-collectives", "--token-file", "/etc/wasmhpc/token"});
+  absl::StatusOr<WorkerOptions> o = Parse(
+      {"--head", "h:7070", "--name=p1", "--tier", "liftoff", "--max-memory",
+       "512", "--module-cache=3", "--interruptible-collectives", "--token-file",
+       "/etc/wasmhpc/token"});
   ASSERT_TRUE(o.ok()) << o.status();
   EXPECT_EQ(o->head, "h:7070");
   EXPECT_EQ(o->name, "p1");
   EXPECT_EQ(o->tier, "liftoff");
   EXPECT_EQ(o->max_memory_mib, 512u);
   EXPECT_EQ(o->module_cache, 3u);
-  EXPECT_TRUE(o->blocking_collectives);
+  EXPECT_TRUE(o->interruptible_collectives);
   EXPECT_EQ(o->token_file, "/etc/wasmhpc/token");
 }
 
@@ -43,7 +43,7 @@ TEST(WorkerOptions, Defaults) {
   EXPECT_EQ(o->tier, "turbofan");
   EXPECT_EQ(o->max_memory_mib, 4096u);
   EXPECT_EQ(o->module_cache, 16u);
-  EXPECT_FALSE(o->blocking_collectives);
+  EXPECT_FALSE(o->interruptible_collectives);
   EXPECT_EQ(o->token_file, "");
 }
 
@@ -76,7 +76,7 @@ TEST(WorkerOptions, HelpAndVersionNeedNoHead) {
   absl::StatusOr<WorkerOptions> help = Parse({"--help"});
   ASSERT_TRUE(help.ok()) << help.status();
   EXPECT_THAT(help->exit_text, HasSubstr("usage: wasmhpc-worker"));
-  EXPECT_THAT(help->exit_text, HasSubstr("--blocking-collectives"));
+  EXPECT_THAT(help->exit_text, HasSubstr("--interruptible-collectives"));
   EXPECT_THAT(help->exit_text, HasSubstr("(Env:WASMHPC_HEAD)"));
   absl::StatusOr<WorkerOptions> version = Parse({"--version"});
   ASSERT_TRUE(version.ok()) << version.status();
