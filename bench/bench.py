@@ -3,13 +3,17 @@
 
 Runs each benchmark natively and as Wasm (wasmhpc-run), alternating, several
 repetitions, and writes bench/results/latest.md (metric, native, wasm,
-ratio, median and spread). Reports, never fails on a slow number.
+ratio, median and spread). Ping-pong, collectives and RMA also run as pool
+jobs on a local head + pool (pool_bench.py: a pool column beside wasm),
+with the idle pool's cost. Reports, never fails on a slow number.
 
-usage: bench.py BUILD_DIR [--reps N] [--only compile-cache|pingpong|rma|mpi]
+usage: bench.py BUILD_DIR [--reps N]
+                [--only compile-cache|pingpong|rma|mpi|pool]
 
---only runs one group and prints its rows; latest.md is left alone.
+--only runs one group and prints its rows; latest.md is left alone. The
+pingpong, rma and mpi groups are native vs wasmhpc-run only; pool is
+ping-pong, collectives and RMA three ways plus the idle pool rows.
 """
-import math
 import os
 import statistics
 import subprocess
@@ -18,9 +22,11 @@ import time
 
 from kernels_bench import bench_kernels, bench_sizes
 from launch_bench import LocalService, bench_launch, bench_throughput
-from mpi_bench import bench_call_overhead, bench_collectives, bench_rma
+from mpi_bench import (bench_call_overhead, bench_collectives, bench_pingpong,
+                       bench_rma)
 from multihost_bench import bench_multihost
-from report import ENV, MPIRUN, Report, kernel_seconds, pingpong_table
+from pool_bench import bench_pool
+from report import ENV, Report, kernel_seconds
 
 
 
@@ -35,34 +41,6 @@ def bench_cg(build, reps, report):
     report.add("CG serial solve (s), TurboFan", native, turbofan,
                target=lambda r, n, w: r <= 1.15)
     report.add("CG serial solve (s), Liftoff", native, liftoff)
-
-
-def bench_pingpong(build, reps, report):
-    native, wasm = [], []
-    exe = f"{build}/examples/pingpong"
-    module = f"{build}/examples/pingpong.wasm"
-    runner = f"{build}/worker/wasmhpc-run"
-    for _ in range(reps):
-        native.append(pingpong_table(MPIRUN + ["-np", "2", exe]))
-        wasm.append(pingpong_table(MPIRUN + ["-np", "2", runner, module]))
-    ratios = []
-    for size in sorted(native[0]):
-        n = [t[size] for t in native]
-        w = [t[size] for t in wasm]
-        ratios.append(statistics.median(w) / statistics.median(n))
-        report.add(f"pingpong {size} B half round trip (us)", n, w, "{:.3f}")
-    gm = math.exp(sum(math.log(r) for r in ratios) / len(ratios))
-    overhead_ns = 1000 * (statistics.median(t[8] for t in wasm) -
-                          statistics.median(t[8] for t in native))
-    medians = {size: (statistics.median(t[size] for t in native),
-                      statistics.median(t[size] for t in wasm))
-               for size in native[0]}
-    report.rows.append(("pingpong geometric-mean slowdown, 0 B..4 MiB", "", "",
-                        f"{gm:.3f}", "", "PASS" if gm <= 1.05 else "MISS"))
-    report.rows.append(("pingpong overhead at 8 B (ns)", "", "",
-                        f"{overhead_ns:+.0f}", "",
-                        "PASS" if overhead_ns <= 100 else "MISS"))
-    return medians
 
 
 def load_ms(cmd, wall=None):
@@ -153,6 +131,7 @@ def main(argv):
             "rma": [bench_rma],
             "mpi": [bench_pingpong, bench_collectives, bench_call_overhead,
                     bench_rma],
+            "pool": [bench_pool],
         }
         if group not in groups:
             print(f"--only: unknown group '{group}' (expected "
@@ -166,11 +145,9 @@ def main(argv):
     bench_cg(build, reps, report)
     kernel_ratios = bench_kernels(build, reps, report)
     bench_sizes(build, report)
-    pingpong = bench_pingpong(build, reps, report)
+    pingpong = bench_pool(build, reps, report)  # ping-pong, collectives, RMA
     bench_multihost(build, reps, report)  # a skip row without netns
-    bench_collectives(build, reps, report)
     bench_call_overhead(build, reps, report)
-    bench_rma(build, reps, report)
     bench_compile_cache(build, reps, report)
     with LocalService(build) as service:
         launch = bench_launch(build, reps, report, service)

@@ -18,8 +18,9 @@ jobs), so the widest job (16 ranks) fits; deploy/local/stop.sh ends both.
       CLOCK_REALTIME, the ranks' latest stamp is printed) and to completion
       (mpirun or the CLI exited; the gRPC client got the final state).
       Target: the warm pool reaches the first instruction >= 20x sooner
-      than mpirun wasmhpc-run. Also rows for starting the pool, its first
-      job (module fetched by every executor) and its CPU use while idle. Returns the medians plots.write_plots expects.
+      than mpirun wasmhpc-run. Also rows for starting the pool and its first
+      job (module fetched by every executor); pool_bench.py measures what
+      an idle pool costs. Returns the medians plots.write_plots expects.
   bench_throughput(build, reps, report)
       1-rank trivial jobs through the head on the warm pool: jobs completed
       per second with CLIENTS gRPC client threads (each submits its next
@@ -34,7 +35,6 @@ the two share in bench.py.
 usage: launch_bench.py [BUILD_DIR] [--reps N]   (prints the markdown)
 """
 import concurrent.futures
-import glob
 import os
 import statistics
 import subprocess
@@ -57,21 +57,21 @@ CLIENTS = 16         # gRPC client threads: one job in flight per executor
 THROUGHPUT_JOBS = 2000
 CLI_PROCS = 4
 CLI_JOBS = 200
-IDLE_SECONDS = 3
 
 
 class LocalService:
-    """A head and a pool of POOL_RANKS ranks, via deploy/local/start.sh and
-    stop.sh, in a temporary state directory. Attributes: server
-    ("127.0.0.1:PORT"), start_seconds, digest (of trivial.wasm, uploaded),
-    pool_pid (mpirun's)."""
+    """A head and a pool of `ranks` ranks (rank 0 controls), via
+    deploy/local/start.sh and stop.sh, in a temporary state directory.
+    Attributes: ranks, server ("127.0.0.1:PORT"), start_seconds, digest (of
+    trivial.wasm, uploaded), pool_pid (mpirun's)."""
 
-    def __init__(self, build):
+    def __init__(self, build, ranks=POOL_RANKS):
         self.build = os.path.abspath(build)
+        self.ranks = ranks
         self.state = tempfile.mkdtemp(prefix="wasmhpc-bench-")
         self.env = dict(ENV, WASMHPC_STATE=self.state, WASMHPC_PORT="0",
                         WASMHPC_REST_PORT="off",
-                        WASMHPC_POOL_RANKS=str(POOL_RANKS))
+                        WASMHPC_POOL_RANKS=str(ranks))
 
     def __enter__(self):
         started = time.monotonic()
@@ -102,6 +102,11 @@ class LocalService:
     def wasm(self):
         return f"{self.build}/bench/trivial.wasm"
 
+    def job(self, module, ranks, *args):
+        """The command that runs a module as a job of `ranks` ranks on the
+        pool and prints its output (the CLI uploads the module if new)."""
+        return self.cli() + ["submit", module, "-n", str(ranks), "--", *args]
+
     def head_bench(self, *args):
         return [f"{self.build}/bench/wasmhpc-head-bench", "--server",
                 self.server, "--module", self.digest, *args]
@@ -128,7 +133,7 @@ def _timed_launch(cmd):
     return (first - submitted) / 1e6, (done - submitted) / 1e6
 
 
-def _timed_grpc_job(service, ranks):
+def timed_grpc_job(service, ranks):
     """The same for one job through wasmhpc-head-bench: its own submit
     stamp, the guest's, and the final state's arrival."""
     cmd = service.head_bench("latency", "--ranks", str(ranks))
@@ -152,43 +157,10 @@ def _launchers(build, service, cache):
         COLD: lambda n: _timed_launch(
             MPIRUN + ["-np", str(n), runner, "--cache", cache,
                       service.wasm()]),
-        WARM_GRPC: lambda n: _timed_grpc_job(service, n),
+        WARM_GRPC: lambda n: timed_grpc_job(service, n),
         WARM_CLI: lambda n: _timed_launch(
             service.cli() + ["submit", service.wasm(), "--ranks", str(n)]),
     }
-
-
-def _cpu_seconds(pids):
-    """User + system CPU seconds of processes so far (Linux /proc)."""
-    ticks = 0
-    for pid in pids:
-        try:
-            with open(f"/proc/{pid}/stat") as f:
-                fields = f.read().rsplit(")", 1)[1].split()
-            ticks += int(fields[11]) + int(fields[12])  # utime, stime
-        except OSError:
-            pass
-    return ticks / os.sysconf("SC_CLK_TCK")
-
-
-def _pool_pids(mpirun_pid):
-    pids = [mpirun_pid]
-    for pid in pids:  # grows while walking: children of children
-        for children in glob.glob(f"/proc/{pid}/task/*/children"):
-            try:
-                with open(children) as f:
-                    pids += [int(c) for c in f.read().split()]
-            except OSError:
-                pass
-    return pids
-
-
-def _idle_cpu_percent(service):
-    pids = _pool_pids(service.pool_pid)
-    before, started = _cpu_seconds(pids), time.monotonic()
-    time.sleep(IDLE_SECONDS)
-    used = _cpu_seconds(pids) - before
-    return 100 * used / (time.monotonic() - started)
 
 
 def bench_launch(build, reps, report, service):
@@ -205,9 +177,6 @@ def bench_launch(build, reps, report, service):
         for n in RANKS:  # warm: code cache, executors' module caches
             for variant in VARIANTS:
                 launch[variant](n)
-        report.rows.append((f"idle pool of {POOL_RANKS} ranks: CPU use "
-                            "(% of one core)", "",
-                            f"{_idle_cpu_percent(service):.1f}", "", "", ""))
         times = {n: {v: [] for v in VARIANTS} for n in RANKS}
         for _ in range(reps):
             for n in RANKS:

@@ -5,9 +5,9 @@ write_plots(results, out_dir) -> [paths written]
     "kernels":  {kernel title: {variant: wasm/native time ratio}}, as
                 kernels_bench.bench_kernels returns it
                 -> kernels_ratio.png, grouped bars per kernel and variant
-    "pingpong": {message bytes: (native_us, wasm_us)}
+    "pingpong": {message bytes: (native_us, wasm_us[, pool_job_us])}
                 -> pingpong_latency.png, log-log latency against size with
-                   the wasm/native ratio below (0 B cannot sit on a log
+                   the ratios to native below (0 B cannot sit on a log
                    axis and is left out)
     "launch":   {ranks: {variant: (first_instruction_ms, completion_ms)}},
                 as launch_bench.bench_launch returns it
@@ -51,25 +51,29 @@ def _kernel_bars(ratios, path):
     plt.close(fig)
 
 
+PINGPONG_PATHS = ("native", "Wasm (mpirun wasmhpc-run)", "Wasm pool job")
+
+
 def _pingpong(table, path):
     sizes = sorted(s for s in table if s > 0)
-    native = [table[s][0] for s in sizes]
-    wasm = [table[s][1] for s in sizes]
+    lines = list(zip(*(table[s] for s in sizes)))  # native, wasm[, pool]
     fig, (top, bottom) = plt.subplots(
         2, 1, figsize=(8, 6.5), sharex=True,
         gridspec_kw={"height_ratios": [3, 1]})
-    top.loglog(sizes, native, "o-", markersize=4, label="native")
-    top.loglog(sizes, wasm, "s-", markersize=4, label="Wasm (wasmhpc-run)")
+    for values, label, marker in zip(lines, PINGPONG_PATHS, "os^"):
+        top.loglog(sizes, values, marker + "-", markersize=4, label=label)
     top.set_ylabel("half round trip (us)")
     top.set_title("MPI ping-pong latency, 2 ranks")
     top.grid(True, which="major", alpha=0.4)
     top.legend()
-    bottom.semilogx(sizes, [w / n for n, w in zip(native, wasm)], "d-",
-                    markersize=4, color="tab:red")
+    for index, values in enumerate(lines[1:], 1):
+        bottom.semilogx(sizes, [v / n for n, v in zip(lines[0], values)],
+                        "os^"[index] + "-", markersize=4,
+                        color=f"C{index}", label=PINGPONG_PATHS[index])
     bottom.axhline(1.0, color="black", linewidth=1)
     bottom.set_xscale("log", base=2)
     bottom.set_xlabel("message size (bytes; 0 B not shown)")
-    bottom.set_ylabel("Wasm / native")
+    bottom.set_ylabel("x native")
     bottom.grid(True, alpha=0.4)
     fig.tight_layout()
     fig.savefig(path, dpi=120)
