@@ -5,6 +5,7 @@
 // pool (drain_signals.h); once the head detaches it, every rank finalizes
 // MPI and exits 0.
 #include <mpi.h>
+#include <sys/sysinfo.h>
 #include <unistd.h>
 
 #include <climits>
@@ -35,6 +36,19 @@ int LauncherRank() {
     if (const char* v = std::getenv(name)) return std::atoi(v);
   }
   return 0;
+}
+
+// Open MPI makes every wait yield the core (mpi_yield_when_idle) when a
+// host has more ranks than slots, which a pool of one rank per core plus
+// its controller has. The controller sleeps (it never drives MPI), so
+// unless this host has more executors than cores, yielding only slows
+// every wait: turn it off, unless the user set it.
+void SetYieldForExecutors() {
+  const char* local = std::getenv("OMPI_COMM_WORLD_LOCAL_SIZE");
+  if (local == nullptr || std::getenv("OMPI_MCA_mpi_yield_when_idle")) return;
+  if (std::atoi(local) - 1 <= get_nprocs()) {
+    setenv("OMPI_MCA_mpi_yield_when_idle", "0", /*overwrite=*/0);
+  }
 }
 
 // Every rank's host name, at rank 0 of `comm` (empty elsewhere).
@@ -185,7 +199,13 @@ int Main(int argc, char** argv) {
   // Before any thread starts: rank 0 takes these signals on a thread of its
   // own, the executors ignore them.
   BlockDrainSignals();
+  // Open MPI 4.1.4's treematch topology component hangs now and then in
+  // MPI_Dist_graph_create once a few communicators exist (natively too, see
+  // README): a pool's ranks make a communicator per job, so the basic
+  // component serves the guests instead, unless the user chose components.
+  setenv("OMPI_MCA_topo", "^treematch", /*overwrite=*/0);
   mpi::SetHostMpiDefaults();
+  SetYieldForExecutors();
   // Only the main thread calls MPI (the control plane is off MPI), so the
   // host MPI takes no locks, as under wasmhpc-run.
   int provided = MPI_THREAD_SINGLE;
