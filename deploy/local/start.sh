@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Starts a local wasmhpc: a head (gRPC + REST) and one worker pool of N ranks
 # under mpirun, in the background, and waits until the pool has attached.
+# A pool that exits 75 (it asks to be replaced) is started again.
 # usage: deploy/local/start.sh [BUILD_DIR]
 # Environment: WASMHPC_PORT (gRPC, default 7070; 0: a free port, read from
 #   the head's log), WASMHPC_REST_PORT (default 7080; 0: a free port; "off"
@@ -47,9 +48,25 @@ if [ "$rest_port" = 0 ]; then
 fi
 cli=("$build/client-cli/wasmhpc-cli" --server "127.0.0.1:$port")
 
-mpirun --oversubscribe --bind-to none -np "$ranks" \
-  "$build/worker/pool/wasmhpc-worker" --head "127.0.0.1:$port" \
-  --code-key "$state/data/code.key" --allow-dir /tmp >"$state/pool.log" 2>&1 &
+# The pool under mpirun, started again whenever it exits 75: a pool exits so
+# to be replaced (a rank a stopped job left stuck in a collective; see
+# deploy/README), as systemd's Restart=always and the MPIJob do for theirs.
+# TERM (stop.sh) ends the pool and this loop.
+supervise_pool() {
+  local child=""
+  trap '[ -z "$child" ] || kill -TERM "$child" 2>/dev/null; wait; exit 0' TERM INT
+  while :; do
+    mpirun --oversubscribe --bind-to none -np "$ranks" \
+      "$build/worker/pool/wasmhpc-worker" --head "127.0.0.1:$port" \
+      --code-key "$state/data/code.key" --allow-dir /tmp &
+    child=$!
+    local rc=0
+    wait "$child" || rc=$?
+    [ "$rc" = 75 ] || exit "$rc"
+    echo "start: the pool exited 75 to be replaced; starting it again"
+  done
+}
+supervise_pool >"$state/pool.log" 2>&1 </dev/null &
 echo $! >"$state/pool.pid"
 wait_for 60 "the pool attaching" sh -c "\"\$@\" --output json pools | grep -q ranks" -- "${cli[@]}"
 rest="REST off"

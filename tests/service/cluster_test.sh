@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The real thing end to end: deploy/local/start.sh starts wasmhpc-head and a
 # pool of 5 ranks under mpirun; jobs go through wasmhpc-cli, and one through
-# the REST API (rest_smoke.py).
+# the REST API (rest_smoke.py); a pool that exits to be replaced comes back.
 # usage: cluster_test.sh BUILD_DIR
 set -u
 build=$(cd "$1" && pwd)
@@ -64,6 +64,21 @@ fi
 rm -rf "$out"
 
 check jobs-are-listed 0 "SUCCEEDED" "${cli[@]}" jobs
+
+# A stop that leaves a rank stuck in MPI_Barrier (its peer computes until the
+# timeout): the job times out, the pool exits 75 to be replaced, start.sh's
+# supervisor starts it again and the next job runs on the new pool.
+check stuck-rank-times-out 124 "timed out" \
+  "${cli[@]}" submit "$build/tests/pool/pool_guest.wasm" --ranks 2 \
+  --timeout 1s -- barrier
+replaced() {
+  grep -q "starting it again" "$WASMHPC_STATE/pool.log" &&
+    "${cli[@]}" --output json pools | grep -q POOL_ACTIVE
+}
+for ((i = 0; i < 600; i++)); do replaced && break; sleep 0.1; done
+check pool-was-replaced 0 "" replaced
+check replaced-pool-runs-jobs 0 "hello from rank 1 of 2" \
+  "${cli[@]}" submit "$build/examples/hello.wasm" --ranks 2
 
 # The REST API on the same head and pool.
 python3 "$top/tests/service/rest_smoke.py" "http://127.0.0.1:$WASMHPC_REST_PORT" \
