@@ -8,11 +8,12 @@ jobs on a local head + pool (pool_bench.py: a pool column beside wasm),
 with the idle pool's cost. Reports, never fails on a slow number.
 
 usage: bench.py BUILD_DIR [--reps N]
-                [--only compile-cache|pingpong|rma|mpi|pool]
+                [--only compile-cache|pingpong|rma|collectives|mpi|pool]
 
 --only runs one group and prints its rows; latest.md is left alone. The
-pingpong, rma and mpi groups are native vs wasmhpc-run only; pool is
-ping-pong, collectives and RMA three ways plus the idle pool rows.
+pingpong, rma, collectives (8 B at 2 and 4 ranks) and mpi groups are
+native vs wasmhpc-run only; pool is ping-pong, collectives and RMA three
+ways plus the idle pool rows.
 """
 import os
 import statistics
@@ -23,7 +24,7 @@ import time
 from kernels_bench import bench_kernels, bench_sizes
 from launch_bench import LocalService, bench_launch, bench_throughput
 from mpi_bench import (bench_call_overhead, bench_collectives, bench_pingpong,
-                       bench_rma)
+                       bench_rma, bench_small_collectives)
 from multihost_bench import bench_multihost
 from pool_bench import bench_pool
 from report import ENV, Report, kernel_seconds
@@ -129,8 +130,9 @@ def main(argv):
             "compile-cache": [bench_compile_cache],
             "pingpong": [bench_pingpong],
             "rma": [bench_rma],
-            "mpi": [bench_pingpong, bench_collectives, bench_call_overhead,
-                    bench_rma],
+            "collectives": [bench_small_collectives],
+            "mpi": [bench_pingpong, bench_collectives, bench_small_collectives,
+                    bench_call_overhead, bench_rma],
             "pool": [bench_pool],
         }
         if group not in groups:

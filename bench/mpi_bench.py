@@ -14,6 +14,7 @@ into the rows' pool column.
 From bench.py:
     from mpi_bench import bench_call_overhead, bench_collectives
     bench_collectives(build, reps, report, pool=service)
+    bench_small_collectives(build, reps, report, (2,), pool=service)
     bench_call_overhead(build, reps, report)
     bench_rma(build, reps, report, pool=service)
 
@@ -159,6 +160,30 @@ def bench_collectives(build, reps, report, per_size=False, pool=None):
                     ratios[1] if pool else None, COLLECTIVES_GM_TARGET)
 
 
+SMALL_COLLECTIVES = ("MPI_Allreduce", "MPI_Bcast", "MPI_Reduce",
+                     "MPI_Barrier")
+SMALL_BYTES = 8
+SMALL_TARGET = 1.15  # x native, at 8 B, both paths
+SMALL_MS_PER_CELL = 200
+
+
+def bench_small_collectives(build, reps, report, ranks=(2, COLLECTIVE_RANKS),
+                            pool=None):
+    """The latency-bound collectives at 8 B (MPI_Barrier: none) at each of
+    `ranks`, a row per op, held to 1.15x native on both paths."""
+    for n in ranks:
+        tables = alternate(
+            three_way(build, n, "bench/collectives", pool,
+                      (str(SMALL_MS_PER_CELL), str(SMALL_BYTES))),
+            collectives_table, reps)
+        for op in SMALL_COLLECTIVES:
+            cell = (op, 0 if op == "MPI_Barrier" else SMALL_BYTES)
+            size = "" if op == "MPI_Barrier" else f" {size_label(cell[1])}"
+            _add(report, f"{op}{size}, {n} ranks (us; target <= "
+                 f"{SMALL_TARGET}x native)", tables, lambda t, c=cell: t[c],
+                 target=lambda r, n_, x: r <= SMALL_TARGET)
+
+
 def _add(report, metric, tables, value, fmt="{:.3f}", target=None):
     """report.add of value(table) over each path's tables (native, wasm and
     maybe pool)."""
@@ -236,6 +261,7 @@ def main(argv):
     report = Report()
     started = time.time()
     bench_collectives(build, reps, report, per_size="--per-size" in argv)
+    bench_small_collectives(build, reps, report)
     bench_call_overhead(build, reps, report)
     bench_rma(build, reps, report)
     print(report.markdown(f"# wasmhpc MPI bench ({reps} alternating "

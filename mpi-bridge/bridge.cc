@@ -96,6 +96,10 @@ CommEntry Bridge::NewComm(MPI_Comm host) {
   CommEntry entry{.host = host};
   mpi().Comm_rank(host, &entry.rank);
   mpi().Comm_size(host, &entry.size);
+  int inter = 0;
+  mpi().Comm_test_inter(host, &inter);
+  entry.inter = inter != 0;
+  if (entry.inter) mpi().Comm_remote_size(host, &entry.remote_size);
   return entry;
 }
 

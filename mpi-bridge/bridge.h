@@ -34,6 +34,8 @@ struct CommEntry {
   abi::Handle errhandler = abi::kErrorsAreFatal;
   int32_t rank = 0;  // of this process; cached at creation
   int32_t size = 0;
+  bool inter = false;       // an intercommunicator (cached too)
+  int32_t remote_size = 0;  // of the remote group; 0 unless inter
   // Set by MPI_Comm_set_name; unset means the default name
   // ("MPI_COMM_WORLD", "MPI_COMM_SELF", else empty).
   std::optional<std::string> comm_name = std::nullopt;

@@ -71,14 +71,8 @@ bool CopyInts(Call& c, Ptr p, int32_t n, const char* what,
 bool LoadShape(Call& c, Handle comm, Shape* s) {
   s->comm = c.Comm(comm);
   if (s->comm == nullptr) return false;
-  int inter = 0;
-  if (c.Host(c.mpi().Comm_test_inter(s->comm->host, &inter))) return false;
-  s->inter = inter != 0;
-  s->peers = s->comm->size;
-  if (!s->inter) return true;
-  int remote = 0;
-  if (c.Host(c.mpi().Comm_remote_size(s->comm->host, &remote))) return false;
-  s->peers = remote;
+  s->inter = s->comm->inter;
+  s->peers = s->inter ? s->comm->remote_size : s->comm->size;
   return true;
 }
 

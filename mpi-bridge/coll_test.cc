@@ -53,6 +53,15 @@ class CollTest : public ::testing::Test {
     return std::string(r.status().message());
   }
   void BeRank(int rank) { bridge_.comms().Find(kWorld)->rank = rank; }
+  // Makes the world an intercommunicator with a remote group of `remote`
+  // ranks, for the host and in the bridge's cached entry.
+  void BeInter(int remote) {
+    mpi_.inter = true;
+    mpi_.remote_size = remote;
+    CommEntry* world = bridge_.comms().Find(kWorld);
+    world->inter = true;
+    world->remote_size = remote;
+  }
   uint8_t* Host(uint32_t offset) {
     return guest_.fake_memory().bytes().data() + offset;
   }
@@ -189,7 +198,7 @@ TEST_F(CollTest, AllreduceInPlaceOnIntracommunicatorsOnly) {
       0u);
   EXPECT_EQ(last().sbuf, MPI_IN_PLACE);
   EXPECT_EQ(last().rbuf, Host(0x100));
-  mpi_.inter = true;
+  BeInter(3);
   EXPECT_EQ(
       Trap("MPI_Allreduce", {kInPlace, 0x100, 4, kInt, abi::kSum, kWorld}),
       "MPI_Allreduce: MPI_IN_PLACE is not valid on an "
@@ -237,8 +246,7 @@ TEST_F(CollTest, InvalidRootIsAnMpiErrRoot) {
 }
 
 TEST_F(CollTest, IntercommunicatorRootsFollowMpiRootAndProcNull) {
-  mpi_.inter = true;
-  mpi_.remote_size = 3;
+  BeInter(3);
   // The root (MPI_ROOT) receives a block from each of the 3 remote ranks.
   ASSERT_EQ(*Call("MPI_Gather",
                   {kBad, 1, kBad, kMemory - 12, 1, kInt, kRoot, kWorld}),
