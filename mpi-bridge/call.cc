@@ -26,8 +26,7 @@ int32_t Call::Trap(std::string message) {
   return abi::kErrOther;
 }
 
-int32_t Call::Host(int rc) {
-  if (rc == MPI_SUCCESS) return abi::kSuccess;
+int32_t Call::HostError(int rc) {
   int host_class = MPI_ERR_OTHER;
   mpi().Error_class(rc, &host_class);
   char text[MPI_MAX_ERROR_STRING];
@@ -64,8 +63,7 @@ WinEntry* Call::Win(abi::Handle h) {
   return win->get();
 }
 
-bool Call::Count(int32_t count, const char* what) {
-  if (count >= 0) return true;
+bool Call::NegativeCount(int32_t count, const char* what) {
   Fail(abi::kErrCount, absl::StrFormat("negative %s %d", what, count));
   return false;
 }

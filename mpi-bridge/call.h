@@ -38,7 +38,9 @@ class Call {
   // Records an error of ABI class `error_class`; returns the class.
   int32_t Fail(int32_t error_class, std::string message);
   // Passes host MPI_SUCCESS through; records any other host error code.
-  int32_t Host(int host_rc);
+  int32_t Host(int host_rc) {
+    return host_rc == MPI_SUCCESS ? abi::kSuccess : HostError(host_rc);
+  }
   // The recorded error class (MPI_ERR_OTHER if none was recorded).
   int32_t error() const { return error_class_ ? error_class_ : abi::kErrOther; }
   // Records a failure no error handler may take back (the guest trapped
@@ -83,7 +85,9 @@ class Call {
   WinEntry* Win(abi::Handle h);
 
   // Checks a count argument (>= 0).
-  bool Count(int32_t count, const char* what);
+  bool Count(int32_t count, const char* what) {
+    return count >= 0 || NegativeCount(count, what);
+  }
 
   // Host pointer to `n` objects of type T at guest address `p`.
   template <typename T>
@@ -146,6 +150,8 @@ class Call {
  private:
   int64_t FinishErrorWithoutGuest(int32_t rc) const;
   bool NotInitialized();  // records why; false
+  int32_t HostError(int host_rc);                     // Host()'s failure
+  bool NegativeCount(int32_t count, const char* what);  // records it; false
   static constexpr int64_t kMaxInlineExtent = int64_t{1} << 32;
   // Buffer() for any layout, count and error.
   bool AnyBuffer(abi::Ptr p, int32_t count, const DatatypeEntry& type,
