@@ -13,6 +13,7 @@
 
 #include "cache-store/code_key.h"
 #include "cache-store/module_digest.h"
+#include "common/temp_dir.h"
 #include "engine/engine.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -120,23 +121,17 @@ absl::StatusOr<std::string> HealthCheck(
 class ServiceTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    char pattern[] = "/tmp/wasmhpc_service_test.XXXXXX";
-    ASSERT_NE(mkdtemp(pattern), nullptr);
-    root_ = pattern;
-    allowed_ = root_ + "/allowed";
+    allowed_ = root_.Path("allowed");
     fs::create_directories(allowed_);
     StartHead();
   }
-  void TearDown() override {
-    head_.reset();
-    fs::remove_all(root_);
-  }
+  void TearDown() override { head_.reset(); }
 
   void StartHead(std::vector<std::string> extra = {}) {
     std::vector<std::string> args = {"--allow-dir", allowed_};
     args.insert(args.end(), extra.begin(), extra.end());
     absl::StatusOr<std::unique_ptr<HeadProcess>> head =
-        HeadProcess::Start(WASMHPC_HEAD_BINARY, root_ + "/data", args);
+        HeadProcess::Start(WASMHPC_HEAD_BINARY, root_.Path("data"), args);
     ASSERT_TRUE(head.ok()) << head.status();
     head_ = *std::move(head);
     channel_ = head_->Connect();
@@ -210,7 +205,8 @@ class ServiceTest : public ::testing::Test {
     return message ? message->assign() : v1::HeadMessage::Assign();
   }
 
-  std::string root_, allowed_, token_;
+  TempDir root_{"wasmhpc_service_test."};
+  std::string allowed_, token_;
   std::string hello_ = ReadFile(WASMHPC_HELLO_WASM);
   std::unique_ptr<HeadProcess> head_;
   std::shared_ptr<grpc::Channel> channel_;
@@ -450,7 +446,7 @@ TEST_F(ServiceTest, PoolUploadsCodeForItsEngineDrainsAndDetaches) {
 
   // Code the pool compiled for its engine, signed with the deployment's code
   // key (the head made it in its data dir), is served back for that engine.
-  absl::StatusOr<CodeKey> key = CodeKey::FromFile(root_ + "/data/code.key");
+  absl::StatusOr<CodeKey> key = CodeKey::FromFile(root_.Path("data/code.key"));
   ASSERT_TRUE(key.ok()) << key.status();
   auto upload = [&](const std::string& d, const std::string& fingerprint,
                     const std::string& code) {
@@ -555,7 +551,7 @@ TEST_F(ServiceTest, HealthIsServingAndReflectionIsOn) {
 }
 
 TEST_F(ServiceTest, TokensAreRequiredWhenAuthIsOn) {
-  std::string tokens = root_ + "/tokens";
+  std::string tokens = root_.Path("tokens");
   std::ofstream(tokens) << "# operators\nright-token-0123456789 alice user\n"
                         << "pool-token-0123456789 pool-a pool\n";
   head_.reset();
@@ -586,7 +582,7 @@ TEST_F(ServiceTest, TokensAreRequiredWhenAuthIsOn) {
 // users' jobs with their secrets), drain pools, and overwrite any module's
 // compiled code.
 TEST_F(ServiceTest, RolesKeepUsersOffThePoolApi) {
-  std::string tokens = root_ + "/tokens";
+  std::string tokens = root_.Path("tokens");
   std::ofstream(tokens) << "user-token-0123456789 alice user\n"
                         << "pool-token-0123456789 pool-a pool\n";
   head_.reset();
