@@ -11,7 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "cache-store/module_digest.h"
 #include "client-cli/subprocess.h"
-#include "common/temp_dir.h"
+#include "common/test_files.h"
 #include "gmock/gmock.h"
 #include "google/protobuf/util/json_util.h"
 #include "gtest/gtest.h"
@@ -25,13 +25,6 @@ using ::testing::Not;
 using testing::Subprocess;
 
 constexpr char kListening[] = "wasmhpc-head: listening on ";
-
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream bytes;
-  bytes << in.rdbuf();
-  return bytes.str();
-}
 
 class RealHeadTest : public ::testing::Test {
  protected:
@@ -73,7 +66,7 @@ class RealHeadTest : public ::testing::Test {
 };
 
 TEST_F(RealHeadTest, ModulesPushLsRm) {
-  const std::string digest = ModuleDigest(ReadFile(WASMHPC_HELLO_WASM));
+  const std::string digest = ModuleDigest(ReadTestFile(WASMHPC_HELLO_WASM));
 
   Subprocess::Result push = Cli({"modules", "push", WASMHPC_HELLO_WASM});
   ASSERT_EQ(push.exit_code, 0) << push.err;
@@ -99,7 +92,7 @@ TEST_F(RealHeadTest, ModulesPushLsRm) {
   ASSERT_EQ(modules.modules_size(), 1);
   EXPECT_EQ(modules.modules(0).digest(), digest);
   EXPECT_EQ(modules.modules(0).size_bytes(),
-            ReadFile(WASMHPC_HELLO_WASM).size());
+            ReadTestFile(WASMHPC_HELLO_WASM).size());
 
   Subprocess::Result rm = Cli({"modules", "rm", digest});
   ASSERT_EQ(rm.exit_code, 0) << rm.err;

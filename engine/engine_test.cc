@@ -1,10 +1,9 @@
 #include "engine/engine.h"
 
 #include <chrono>
-#include <fstream>
-#include <iterator>
 #include <thread>
 
+#include "engine/test_modules.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
@@ -13,13 +12,6 @@ namespace {
 
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
-
-std::vector<uint8_t> TestModule(const std::string& name) {
-  std::ifstream in(std::string(WASMHPC_ENGINE_TESTDATA) + "/" + name + ".wasm",
-                   std::ios::binary);
-  EXPECT_TRUE(in) << name;
-  return std::vector<uint8_t>(std::istreambuf_iterator<char>(in), {});
-}
 
 HostFunc Func(std::string name, FuncType type, HostCallback callback) {
   return HostFunc{"test", std::move(name), std::move(type),

@@ -9,7 +9,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "common/temp_dir.h"
+#include "common/test_files.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 

@@ -18,7 +18,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "cache-store/module_digest.h"
-#include "common/temp_dir.h"
+#include "common/test_files.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "server/rest/received_text.h"
@@ -31,12 +31,6 @@ namespace fs = std::filesystem;
 using server::ReceivedText;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
-
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  EXPECT_TRUE(in) << path;
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
 
 template <typename Message>
 Message FromJson(const std::string& json) {
@@ -69,7 +63,7 @@ class RestServiceTest : public ::testing::Test {
   }
 
   TempDir root_{"wasmhpc_rest_service_test."};
-  std::string hello_ = ReadFile(WASMHPC_HELLO_WASM);
+  std::string hello_ = ReadTestFile(WASMHPC_HELLO_WASM);
   std::unique_ptr<HeadProcess> head_;
   std::unique_ptr<httplib::Client> client_;
 };

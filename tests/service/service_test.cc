@@ -13,7 +13,7 @@
 
 #include "cache-store/code_key.h"
 #include "cache-store/module_digest.h"
-#include "common/temp_dir.h"
+#include "common/test_files.h"
 #include "engine/engine.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -26,12 +26,6 @@ namespace fs = std::filesystem;
 using ::testing::Contains;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
-
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  EXPECT_TRUE(in) << path;
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
 
 // "job:STATE" or "log@OFFSET/rRANK:DATA".
 std::string Summary(const v1::JobEvent& e) {
@@ -207,7 +201,7 @@ class ServiceTest : public ::testing::Test {
 
   TempDir root_{"wasmhpc_service_test."};
   std::string allowed_, token_;
-  std::string hello_ = ReadFile(WASMHPC_HELLO_WASM);
+  std::string hello_ = ReadTestFile(WASMHPC_HELLO_WASM);
   std::unique_ptr<HeadProcess> head_;
   std::shared_ptr<grpc::Channel> channel_;
   std::unique_ptr<v1::ModuleService::Stub> modules_;

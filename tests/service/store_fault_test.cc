@@ -14,7 +14,7 @@
 #include <iterator>
 
 #include "absl/strings/str_cat.h"
-#include "common/temp_dir.h"
+#include "common/test_files.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/service/head_process.h"
@@ -24,11 +24,6 @@ namespace {
 
 namespace fs = std::filesystem;
 using ::testing::HasSubstr;
-
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
 
 // Runs `command` with stderr joined to stdout; the output and exit code.
 std::pair<std::string, int> RunCommand(const std::string& command) {
@@ -150,7 +145,7 @@ class StoreFaultTest : public ::testing::Test {
   TempDir root_{"wasmhpc_store_fault_test."};
   std::string data_ = root_.Path("data");
   bool mounted_ = false;
-  const std::string hello_ = ReadFile(WASMHPC_HELLO_WASM);
+  const std::string hello_ = ReadTestFile(WASMHPC_HELLO_WASM);
   std::unique_ptr<HeadProcess> head_;
   std::shared_ptr<grpc::Channel> channel_;
   std::unique_ptr<v1::ModuleService::Stub> modules_;

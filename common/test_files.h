@@ -1,13 +1,17 @@
-// TempDir: test support (never product code). A fresh directory for one
-// test, removed with all it holds when the TempDir goes.
+// Files in tests (test support, never product code): TempDir, a fresh
+// directory for one test, removed with all it holds when the TempDir goes;
+// ReadTestFile, a file's bytes.
 //
-// Thread safety: const methods may be called from any thread.
-#ifndef WASMHPC_COMMON_TEMP_DIR_H_
-#define WASMHPC_COMMON_TEMP_DIR_H_
+// Thread safety: TempDir's const methods and ReadTestFile may be called from
+// any thread.
+#ifndef WASMHPC_COMMON_TEST_FILES_H_
+#define WASMHPC_COMMON_TEST_FILES_H_
 
 #include <stdlib.h>
 
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <string>
 #include <system_error>
 
@@ -47,6 +51,14 @@ class TempDir {
   std::string path_;
 };
 
+// The bytes of the file at `path`; a test failure naming it (and "") when
+// it cannot be opened.
+inline std::string ReadTestFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  EXPECT_TRUE(in) << "cannot open " << path;
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
 }  // namespace wasmhpc
 
-#endif  // WASMHPC_COMMON_TEMP_DIR_H_
+#endif  // WASMHPC_COMMON_TEST_FILES_H_
