@@ -180,6 +180,16 @@ class ServiceTest : public ::testing::Test {
     EXPECT_TRUE(status.ok()) << status.error_message();
     return job;
   }
+  // What `stub` (modules_, jobs_) lists; a test failure when listing fails.
+  template <typename Response, typename Stub>
+  Response List(Stub& stub) {
+    grpc::ClientContext context;
+    Authorize(&context, token_);
+    Response list;
+    grpc::Status status = stub->List(&context, {}, &list);
+    EXPECT_TRUE(status.ok()) << status.error_message();
+    return list;
+  }
   // Polls until the job is in `state` (10 s at most).
   v1::Job WaitForState(const std::string& id, v1::JobState state) {
     absl::Time deadline = absl::Now() + absl::Seconds(10);
@@ -252,10 +262,7 @@ TEST_F(ServiceTest, MalformedUploadIsRefusedWithTheValidatorsMessage) {
   grpc::Status cut = Upload(hello_.substr(0, 300), &response);
   EXPECT_EQ(cut.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_THAT(cut.error_message(), HasSubstr("invalid module:"));
-  grpc::ClientContext context;
-  v1::ListModulesResponse list;
-  ASSERT_TRUE(modules_->List(&context, {}, &list).ok());
-  EXPECT_EQ(list.modules_size(), 0);
+  EXPECT_EQ(List<v1::ListModulesResponse>(modules_).modules_size(), 0);
 }
 
 TEST_F(ServiceTest, ClientThatDisconnectsMidUploadLeavesNothing) {
@@ -273,9 +280,7 @@ TEST_F(ServiceTest, ClientThatDisconnectsMidUploadLeavesNothing) {
   }
   // A full upload after it is the only module.
   std::string digest = UploadHello();
-  grpc::ClientContext context;
-  v1::ListModulesResponse list;
-  ASSERT_TRUE(modules_->List(&context, {}, &list).ok());
+  v1::ListModulesResponse list = List<v1::ListModulesResponse>(modules_);
   ASSERT_EQ(list.modules_size(), 1);
   EXPECT_EQ(list.modules(0).digest(), digest);
 }
@@ -374,10 +379,7 @@ TEST_F(ServiceTest, BadSubmissionsGetClearCodes) {
   status = Submit(outside, &job);
   EXPECT_EQ(status.error_code(), grpc::StatusCode::PERMISSION_DENIED);
   EXPECT_THAT(status.error_message(), HasSubstr("/etc"));
-  grpc::ClientContext context;
-  v1::ListJobsResponse list;
-  ASSERT_TRUE(jobs_->List(&context, {}, &list).ok());
-  EXPECT_EQ(list.jobs_size(), 0);
+  EXPECT_EQ(List<v1::ListJobsResponse>(jobs_).jobs_size(), 0);
 }
 
 TEST_F(ServiceTest, CancelTimeoutAndLostPool) {
