@@ -14,7 +14,10 @@
 #ifndef WASMHPC_CACHE_STORE_KV_BACKEND_H_
 #define WASMHPC_CACHE_STORE_KV_BACKEND_H_
 
+#include <array>
+#include <cstddef>
 #include <cstdint>
+#include <iterator>
 #include <memory>
 #include <optional>
 #include <string>
@@ -38,12 +41,28 @@ enum class Space : uint8_t {
   kModuleRecords = 6,  // digest -> module metadata record
   kCodeSizes = 7,  // digest '\0' fingerprint -> code size (u64), for HasCode
 };
-inline constexpr Space kAllSpaces[] = {
-    Space::kModules, Space::kModuleSizes,   Space::kCode,     Space::kJobs,
-    Space::kLogs,    Space::kModuleRecords, Space::kCodeSizes};
+// Each space with its column family name, in Space order.
+struct SpaceInfo {
+  Space space;
+  const char* name;
+};
+inline constexpr SpaceInfo kSpaces[] = {
+    {Space::kModules, "modules"},
+    {Space::kModuleSizes, "module_sizes"},
+    {Space::kCode, "code"},
+    {Space::kJobs, "jobs"},
+    {Space::kLogs, "logs"},
+    {Space::kModuleRecords, "module_records"},
+    {Space::kCodeSizes, "code_sizes"},
+};
+// Every space, in Space order.
+inline constexpr std::array<Space, std::size(kSpaces)> kAllSpaces = [] {
+  std::array<Space, std::size(kSpaces)> all{};
+  for (size_t i = 0; i < all.size(); ++i) all[i] = kSpaces[i].space;
+  return all;
+}();
 
-// Column family name of a space: "modules", "module_sizes", "code", "jobs",
-// "logs", "module_records", "code_sizes".
+// Column family name of a space (kSpaces).
 const char* SpaceName(Space space);
 
 // One write of a batch: a put, or a delete when `value` is empty.

@@ -12,6 +12,7 @@
 #include "absl/strings/str_cat.h"
 #include "cache-store/module_digest.h"
 #include "cache-store/rocksdb_store.h"
+#include "common/test_files.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
@@ -24,13 +25,6 @@ using ::testing::HasSubstr;
 
 class RocksDbAdminTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    std::string pattern = ::testing::TempDir() + "rocksdb_admin_test.XXXXXX";
-    root_ = ::mkdtemp(pattern.data());
-    path_ = root_ + "/data";
-  }
-  void TearDown() override { fs::remove_all(root_); }
-
   std::unique_ptr<CacheStore> Open() {
     RocksDbOptions options;
     options.path = path_;
@@ -80,7 +74,8 @@ class RocksDbAdminTest : public ::testing::Test {
     EXPECT_EQ(store->ListModules()->size(), 2u);
   }
 
-  std::string root_, path_;
+  TempDir root_{"rocksdb_admin_test."};
+  std::string path_ = root_.Path("data");
   const std::string big_ = std::string(300000, 'B');  // Over the blob size.
 };
 
@@ -93,7 +88,7 @@ TEST_F(RocksDbAdminTest, CountsWhatAStoreHolds) {
   EXPECT_EQ(counts.records, 2u);
   EXPECT_EQ(counts.logs, 2u);
   EXPECT_EQ(counts.log_chunks, 3u);
-  StoreCounts none = CountRocksDbStore(root_ + "/none");
+  StoreCounts none = CountRocksDbStore(root_.Path("none"));
   EXPECT_FALSE(none.known);
   EXPECT_FALSE(none.error.empty());
 }
@@ -169,12 +164,13 @@ TEST_F(RocksDbAdminTest, RepairRefusesAStoreInUseAndAMissingDirectory) {
   absl::StatusOr<RepairReport> report = RepairRocksDbStore(path_);
   EXPECT_TRUE(absl::IsUnavailable(report.status())) << report.status();
   EXPECT_THAT(report.status().message(), HasSubstr("in use"));
-  EXPECT_TRUE(absl::IsNotFound(RepairRocksDbStore(root_ + "/none").status()));
+  EXPECT_TRUE(
+      absl::IsNotFound(RepairRocksDbStore(root_.Path("none")).status()));
 }
 
 TEST_F(RocksDbAdminTest, BackupCopiesEverythingAndRestoresByCopyingBack) {
   Fill();
-  const std::string backup = root_ + "/backup";
+  const std::string backup = root_.Path("backup");
   ASSERT_TRUE(BackupRocksDbStore(path_, backup).ok());
   StoreCounts counts = CountRocksDbStore(backup);
   EXPECT_TRUE(counts.known) << counts.error;
@@ -185,7 +181,7 @@ TEST_F(RocksDbAdminTest, BackupCopiesEverythingAndRestoresByCopyingBack) {
   EXPECT_TRUE(absl::IsAlreadyExists(again)) << again;
   {
     std::unique_ptr<CacheStore> holder = Open();
-    absl::Status busy = BackupRocksDbStore(path_, root_ + "/busy");
+    absl::Status busy = BackupRocksDbStore(path_, root_.Path("busy"));
     EXPECT_TRUE(absl::IsUnavailable(busy)) << busy;
   }
   fs::remove_all(path_);  // Restore: copy the backup back.

@@ -1,7 +1,6 @@
 // wasmhpc-cli against the real wasmhpc-head (no pool): modules push, ls and
 // rm, and a malformed module refused at upload.
 #include <signal.h>
-#include <stdlib.h>
 
 #include <fstream>
 #include <sstream>
@@ -12,6 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "cache-store/module_digest.h"
 #include "client-cli/subprocess.h"
+#include "common/test_files.h"
 #include "gmock/gmock.h"
 #include "google/protobuf/util/json_util.h"
 #include "gtest/gtest.h"
@@ -26,22 +26,12 @@ using testing::Subprocess;
 
 constexpr char kListening[] = "wasmhpc-head: listening on ";
 
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream bytes;
-  bytes << in.rdbuf();
-  return bytes.str();
-}
-
 class RealHeadTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    std::string templ = ::testing::TempDir() + "cli_head_XXXXXX";
-    ASSERT_NE(mkdtemp(templ.data()), nullptr);
-    dir_ = templ;
     auto head = Subprocess::Start({WASMHPC_HEAD, "--grpc-port", "0",
                                    "--rest-port", "off", "--host", "127.0.0.1",
-                                   "--data-dir", dir_ + "/data"});
+                                   "--data-dir", dir_.Path("data")});
     ASSERT_TRUE(head.ok()) << head.status();
     head_ = *std::move(head);
     std::optional<std::string> line = head_->ReadStdoutLine(absl::Seconds(60));
@@ -57,7 +47,6 @@ class RealHeadTest : public ::testing::Test {
       head_->Signal(SIGTERM);
       head_->Wait(absl::Seconds(20));
     }
-    ASSERT_EQ(system(("rm -rf " + dir_).c_str()), 0);
   }
 
   Subprocess::Result Cli(const std::vector<std::string>& args) {
@@ -71,13 +60,13 @@ class RealHeadTest : public ::testing::Test {
     return result;
   }
 
-  std::string dir_;
+  TempDir dir_{"cli_head_"};
   std::string address_;
   std::unique_ptr<Subprocess> head_;
 };
 
 TEST_F(RealHeadTest, ModulesPushLsRm) {
-  const std::string digest = ModuleDigest(ReadFile(WASMHPC_HELLO_WASM));
+  const std::string digest = ModuleDigest(ReadTestFile(WASMHPC_HELLO_WASM));
 
   Subprocess::Result push = Cli({"modules", "push", WASMHPC_HELLO_WASM});
   ASSERT_EQ(push.exit_code, 0) << push.err;
@@ -103,7 +92,7 @@ TEST_F(RealHeadTest, ModulesPushLsRm) {
   ASSERT_EQ(modules.modules_size(), 1);
   EXPECT_EQ(modules.modules(0).digest(), digest);
   EXPECT_EQ(modules.modules(0).size_bytes(),
-            ReadFile(WASMHPC_HELLO_WASM).size());
+            ReadTestFile(WASMHPC_HELLO_WASM).size());
 
   Subprocess::Result rm = Cli({"modules", "rm", digest});
   ASSERT_EQ(rm.exit_code, 0) << rm.err;
@@ -118,7 +107,7 @@ TEST_F(RealHeadTest, ModulesPushLsRm) {
 }
 
 TEST_F(RealHeadTest, MalformedModuleIsRefusedAtUpload) {
-  const std::string path = dir_ + "/bad.wasm";
+  const std::string path = dir_.Path("bad.wasm");
   std::ofstream(path, std::ios::binary) << "this is not WebAssembly";
   Subprocess::Result push = Cli({"modules", "push", path});
   EXPECT_EQ(push.exit_code, 1);

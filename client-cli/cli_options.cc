@@ -408,13 +408,10 @@ absl::StatusOr<CliOptions> ParseCommandLine(
   c.app = NewCommandLineApp("wasmhpc-cli", kDescription, kFooter);
   AddGlobalOptions(*c.app, options.global);
   AddCommands(c, env, options);
-  absl::StatusOr<std::optional<std::string>> exit_text =
-      ParseArgs(*c.app, args);
-  if (!exit_text.ok()) return exit_text.status();
-  if (exit_text->has_value()) {  // --help, --version
-    options.exit_text = **exit_text;
-    return options;
+  if (absl::Status s = ParseArgs(*c.app, args, &options.exit_text); !s.ok()) {
+    return s;
   }
+  if (!options.exit_text.empty()) return options;  // --help, --version
   for (const auto& [sub, command] : c.commands) {
     if (sub->parsed()) options.command = command;
   }

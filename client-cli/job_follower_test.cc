@@ -91,6 +91,13 @@ struct Script {
   FakeClock* clock = nullptr;
   absl::Duration per_open;
 
+  // Appends a stream of `events` that then ends with `end`.
+  void Add(std::vector<v1::JobEvent> events, absl::Status end,
+           bool idle_forever = false) {
+    streams.push_back(std::make_unique<ScriptedStream>(
+        std::move(events), std::move(end), idle_forever));
+  }
+
   JobFollower::OpenWatch Opener() {
     return [this](const v1::WatchJobRequest& request) {
       if (clock != nullptr) clock->Advance(per_open);
@@ -110,6 +117,13 @@ FollowOptions Fast() {
   return options;
 }
 
+// Follows job-1 into `sink`, watching through the streams of `script`.
+absl::StatusOr<FollowResult> Follow(Script& script, RecordingSink& sink,
+                                    FollowOptions options = Fast()) {
+  JobFollower follower(script.Opener(), std::move(options));
+  return follower.Follow("job-1", sink);
+}
+
 TEST(LogCursor, TrimsWhatWasSeenAndTakesGaps) {
   LogCursor cursor;
   EXPECT_EQ(cursor.Accept(Chunk(0, "abc")), "abc");
@@ -123,13 +137,11 @@ TEST(LogCursor, TrimsWhatWasSeenAndTakesGaps) {
 
 TEST(JobFollower, FollowsToTheFinalState) {
   Script script;
-  script.streams.push_back(std::make_unique<ScriptedStream>(
-      std::vector<v1::JobEvent>{JobEvent(v1::RUNNING), LogEvent(0, "a\n"),
-                                LogEvent(2, "b\n"), JobEvent(v1::SUCCEEDED)},
-      absl::OkStatus()));
-  JobFollower follower(script.Opener(), Fast());
+  script.Add({JobEvent(v1::RUNNING), LogEvent(0, "a\n"), LogEvent(2, "b\n"),
+              JobEvent(v1::SUCCEEDED)},
+             absl::OkStatus());
   RecordingSink sink;
-  absl::StatusOr<FollowResult> result = follower.Follow("job-1", sink);
+  absl::StatusOr<FollowResult> result = Follow(script, sink);
   ASSERT_TRUE(result.ok()) << result.status();
   EXPECT_TRUE(result->ended);
   EXPECT_EQ(result->job.state(), v1::SUCCEEDED);
@@ -140,17 +152,13 @@ TEST(JobFollower, FollowsToTheFinalState) {
 
 TEST(JobFollower, ResumesFromTheLastOffsetAfterABreak) {
   Script script;
-  script.streams.push_back(std::make_unique<ScriptedStream>(
-      std::vector<v1::JobEvent>{JobEvent(v1::RUNNING), LogEvent(0, "abc")},
-      absl::UnavailableError("reset")));
+  script.Add({JobEvent(v1::RUNNING), LogEvent(0, "abc")},
+             absl::UnavailableError("reset"));
   // A head that resends from an earlier offset than asked is trimmed.
-  script.streams.push_back(std::make_unique<ScriptedStream>(
-      std::vector<v1::JobEvent>{JobEvent(v1::RUNNING), LogEvent(1, "bcde"),
-                                JobEvent(v1::FAILED)},
-      absl::OkStatus()));
-  JobFollower follower(script.Opener(), Fast());
+  script.Add({JobEvent(v1::RUNNING), LogEvent(1, "bcde"), JobEvent(v1::FAILED)},
+             absl::OkStatus());
   RecordingSink sink;
-  absl::StatusOr<FollowResult> result = follower.Follow("job-1", sink);
+  absl::StatusOr<FollowResult> result = Follow(script, sink);
   ASSERT_TRUE(result.ok()) << result.status();
   EXPECT_TRUE(result->ended);
   EXPECT_EQ(sink.log, "abcde");
@@ -162,13 +170,10 @@ TEST(JobFollower, ResumesFromTheLastOffsetAfterABreak) {
 
 TEST(JobFollower, AStreamEndingEarlyWithoutErrorIsReconnected) {
   Script script;
-  script.streams.push_back(std::make_unique<ScriptedStream>(
-      std::vector<v1::JobEvent>{JobEvent(v1::RUNNING)}, absl::OkStatus()));
-  script.streams.push_back(std::make_unique<ScriptedStream>(
-      std::vector<v1::JobEvent>{JobEvent(v1::TIMED_OUT)}, absl::OkStatus()));
-  JobFollower follower(script.Opener(), Fast());
+  script.Add({JobEvent(v1::RUNNING)}, absl::OkStatus());
+  script.Add({JobEvent(v1::TIMED_OUT)}, absl::OkStatus());
   RecordingSink sink;
-  absl::StatusOr<FollowResult> result = follower.Follow("job-1", sink);
+  absl::StatusOr<FollowResult> result = Follow(script, sink);
   ASSERT_TRUE(result.ok()) << result.status();
   EXPECT_EQ(result->job.state(), v1::TIMED_OUT);
   EXPECT_EQ(script.requested_offsets.size(), 2u);
@@ -176,23 +181,19 @@ TEST(JobFollower, AStreamEndingEarlyWithoutErrorIsReconnected) {
 
 TEST(JobFollower, AFirstWatchThatFailsIsReturnedAtOnce) {
   Script script;
-  script.streams.push_back(std::make_unique<ScriptedStream>(
-      std::vector<v1::JobEvent>{}, absl::UnavailableError("refused")));
-  JobFollower follower(script.Opener(), Fast());
+  script.Add({}, absl::UnavailableError("refused"));
   RecordingSink sink;
-  absl::StatusOr<FollowResult> result = follower.Follow("job-1", sink);
+  absl::StatusOr<FollowResult> result = Follow(script, sink);
   EXPECT_EQ(result.status().code(), absl::StatusCode::kUnavailable);
   EXPECT_EQ(script.requested_offsets.size(), 1u);
 }
 
 TEST(JobFollower, PermanentErrorsAreNotRetried) {
   Script script;
-  script.streams.push_back(std::make_unique<ScriptedStream>(
-      std::vector<v1::JobEvent>{JobEvent(v1::RUNNING)},
-      absl::UnauthenticatedError("token expired")));
-  JobFollower follower(script.Opener(), Fast());
+  script.Add({JobEvent(v1::RUNNING)},
+             absl::UnauthenticatedError("token expired"));
   RecordingSink sink;
-  absl::StatusOr<FollowResult> result = follower.Follow("job-1", sink);
+  absl::StatusOr<FollowResult> result = Follow(script, sink);
   EXPECT_EQ(result.status().code(), absl::StatusCode::kUnauthenticated);
   EXPECT_EQ(script.requested_offsets.size(), 1u);
 }
@@ -202,15 +203,12 @@ TEST(JobFollower, GivesUpAfterTheReconnectWindow) {
   Script script;  // After the first stream, every attempt fails Unavailable.
   script.clock = &clock;
   script.per_open = absl::Seconds(25);
-  script.streams.push_back(std::make_unique<ScriptedStream>(
-      std::vector<v1::JobEvent>{JobEvent(v1::RUNNING)},
-      absl::UnavailableError("reset")));
+  script.Add({JobEvent(v1::RUNNING)}, absl::UnavailableError("reset"));
   FollowOptions options = Fast();
   options.reconnect_window = absl::Seconds(60);
   options.clock = &clock;
-  JobFollower follower(script.Opener(), options);
   RecordingSink sink;
-  absl::StatusOr<FollowResult> result = follower.Follow("job-1", sink);
+  absl::StatusOr<FollowResult> result = Follow(script, sink, options);
   EXPECT_EQ(result.status().code(), absl::StatusCode::kUnavailable);
   // The event came at 25 s; the attempts at 50 s and 75 s are within the
   // window, the one at 100 s is not.
@@ -220,14 +218,11 @@ TEST(JobFollower, GivesUpAfterTheReconnectWindow) {
 
 TEST(JobFollower, NoFollowEndsWithTheStreamOfARunningJob) {
   Script script;
-  script.streams.push_back(std::make_unique<ScriptedStream>(
-      std::vector<v1::JobEvent>{JobEvent(v1::RUNNING), LogEvent(0, "so far")},
-      absl::OkStatus()));
+  script.Add({JobEvent(v1::RUNNING), LogEvent(0, "so far")}, absl::OkStatus());
   FollowOptions options = Fast();
   options.no_follow = true;
-  JobFollower follower(script.Opener(), options);
   RecordingSink sink;
-  absl::StatusOr<FollowResult> result = follower.Follow("job-1", sink);
+  absl::StatusOr<FollowResult> result = Follow(script, sink, options);
   ASSERT_TRUE(result.ok()) << result.status();
   EXPECT_FALSE(result->ended);
   EXPECT_EQ(sink.log, "so far");
@@ -236,9 +231,8 @@ TEST(JobFollower, NoFollowEndsWithTheStreamOfARunningJob) {
 
 TEST(JobFollower, StopFromAnotherThreadEndsTheFollow) {
   Script script;
-  script.streams.push_back(std::make_unique<ScriptedStream>(
-      std::vector<v1::JobEvent>{JobEvent(v1::RUNNING)}, absl::OkStatus(),
-      /*idle_forever=*/true));
+  script.Add({JobEvent(v1::RUNNING)}, absl::OkStatus(),
+             /*idle_forever=*/true);
   JobFollower follower(script.Opener(), Fast());
   RecordingSink sink;
   std::thread stopper([&] { follower.Stop(); });

@@ -44,24 +44,25 @@ std::unique_ptr<CLI::App> NewCommandLineApp(absl::string_view program,
   return app;
 }
 
-absl::StatusOr<std::optional<std::string>> ParseArgs(
-    CLI::App& app, const std::vector<std::string>& argv) {
+absl::Status ParseArgs(CLI::App& app, const std::vector<std::string>& argv,
+                       std::string* exit_text) {
   // CLI11 takes the arguments last first, without the program.
   std::vector<std::string> args(argv.size() > 1 ? argv.begin() + 1 : argv.end(),
                                 argv.end());
   std::reverse(args.begin(), args.end());
+  exit_text->clear();
   try {
     app.parse(args);
   } catch (const CLI::CallForHelp&) {
-    return std::optional<std::string>(app.help());  // of the subcommand
+    *exit_text = app.help();  // of the subcommand
   } catch (const CLI::CallForAllHelp&) {
-    return std::optional<std::string>(app.help("", CLI::AppFormatMode::All));
+    *exit_text = app.help("", CLI::AppFormatMode::All);
   } catch (const CLI::CallForVersion& version) {
-    return std::optional<std::string>(absl::StrCat(version.what(), "\n"));
+    *exit_text = absl::StrCat(version.what(), "\n");
   } catch (const CLI::ParseError& error) {
     return absl::InvalidArgumentError(error.what());
   }
-  return std::optional<std::string>();
+  return absl::OkStatus();
 }
 
 std::string UsageHint(absl::string_view program) {

@@ -8,11 +8,10 @@
 #define WASMHPC_COMMON_COMMAND_LINE_H_
 
 #include <memory>
-#include <optional>
 #include <string>
 #include <vector>
 
-#include "absl/status/statusor.h"
+#include "absl/status/status.h"
 #include "absl/strings/string_view.h"
 
 namespace CLI {
@@ -28,16 +27,15 @@ std::unique_ptr<CLI::App> NewCommandLineApp(absl::string_view program,
                                             absl::string_view description,
                                             absl::string_view footer = "");
 
-// Parses argv (argv[0] is the program) into `app`'s options. Returns:
-// - a text to print on stdout before exiting 0, for --help (the help of the
-//   subcommand it follows) or --version;
-// - std::nullopt when the program should run;
-// - InvalidArgument with CLI11's message (naming the offending argument)
-//   for bad usage: print it with UsageHint and exit 2.
-// Callbacks may throw CLI::ValidationError("--flag", "what is wrong") to
-// reject a value; the message reads "--flag: what is wrong".
-absl::StatusOr<std::optional<std::string>> ParseArgs(
-    CLI::App& app, const std::vector<std::string>& argv);
+// Parses argv (argv[0] is the program) into `app`'s options. Sets
+// *exit_text to the text to print on stdout before exiting 0 for --help (the
+// help of the subcommand it follows) or --version, and leaves it empty when
+// the program should run. Returns InvalidArgument with CLI11's message
+// (naming the offending argument) for bad usage: print it with UsageHint and
+// exit 2. Callbacks may throw CLI::ValidationError("--flag", "what is
+// wrong") to reject a value; the message reads "--flag: what is wrong".
+absl::Status ParseArgs(CLI::App& app, const std::vector<std::string>& argv,
+                       std::string* exit_text);
 
 // "(run 'PROGRAM --help' for usage)".
 std::string UsageHint(absl::string_view program);

@@ -11,17 +11,29 @@
 namespace wasmhpc::engine {
 namespace {
 
-// V8 flags that change the code V8 produces (part of the fingerprint).
-std::string TierFlags(Tier tier) {
-  switch (tier) {
-    case Tier::kTurbofan:
-      return "--no-liftoff --no-wasm-tier-up";
-    case Tier::kLiftoff:
-      return "--liftoff --no-wasm-tier-up";
-    case Tier::kDynamic:
-      return "--liftoff --wasm-tier-up";
+// Each tier's name and the V8 flags that make its code (part of the
+// fingerprint).
+struct TierInfo {
+  Tier tier;
+  const char* name;
+  const char* flags;
+};
+constexpr TierInfo kTiers[] = {
+    {Tier::kTurbofan, "turbofan", "--no-liftoff --no-wasm-tier-up"},
+    {Tier::kLiftoff, "liftoff", "--liftoff --no-wasm-tier-up"},
+    {Tier::kDynamic, "dynamic", "--liftoff --wasm-tier-up"},
+};
+
+const TierInfo* FindTier(Tier tier) {
+  for (const TierInfo& info : kTiers) {
+    if (info.tier == tier) return &info;
   }
-  return "";
+  return nullptr;
+}
+
+std::string TierFlags(Tier tier) {
+  const TierInfo* info = FindTier(tier);
+  return info ? info->flags : "";
 }
 
 std::string Flags(const EngineOptions& options) {
@@ -60,24 +72,17 @@ std::unique_ptr<v8::Platform>& Platform() {
 }
 
 absl::StatusOr<Tier> ParseTier(std::string_view name) {
-  if (name == "turbofan") return Tier::kTurbofan;
-  if (name == "liftoff") return Tier::kLiftoff;
-  if (name == "dynamic") return Tier::kDynamic;
+  for (const TierInfo& info : kTiers) {
+    if (name == info.name) return info.tier;
+  }
   return absl::InvalidArgumentError(
       absl::StrCat("unknown tier '", std::string(name),
                    "' (expected turbofan, liftoff or dynamic)"));
 }
 
 const char* ToString(Tier tier) {
-  switch (tier) {
-    case Tier::kTurbofan:
-      return "turbofan";
-    case Tier::kLiftoff:
-      return "liftoff";
-    case Tier::kDynamic:
-      return "dynamic";
-  }
-  return "?";
+  const TierInfo* info = FindTier(tier);
+  return info ? info->name : "?";
 }
 
 absl::StatusOr<Engine*> Engine::Get(const EngineOptions& options) {

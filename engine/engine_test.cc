@@ -1,10 +1,9 @@
 #include "engine/engine.h"
 
 #include <chrono>
-#include <fstream>
-#include <iterator>
 #include <thread>
 
+#include "engine/test_modules.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
@@ -13,13 +12,6 @@ namespace {
 
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
-
-std::vector<uint8_t> TestModule(const std::string& name) {
-  std::ifstream in(std::string(WASMHPC_ENGINE_TESTDATA) + "/" + name + ".wasm",
-                   std::ios::binary);
-  EXPECT_TRUE(in) << name;
-  return std::vector<uint8_t>(std::istreambuf_iterator<char>(in), {});
-}
 
 HostFunc Func(std::string name, FuncType type, HostCallback callback) {
   return HostFunc{"test", std::move(name), std::move(type),
@@ -56,6 +48,38 @@ class EngineTest : public ::testing::Test {
     EXPECT_TRUE(result.ok()) << result.status();
     return *result;
   }
+  // The imports of host_calls.wasm: record_i32 appends to `recorded`,
+  // add_i64 adds, half_f64 halves, exit asks the guest to exit.
+  std::vector<HostFunc> HostCallsImports(std::vector<int32_t>& recorded) {
+    return {
+        Func("record_i32", {{ValType::kI32}, {}},
+             [&recorded](HostContext&, const uint64_t* args) {
+               recorded.push_back(static_cast<int32_t>(args[0]));
+               return 0;
+             }),
+        Func("add_i64", {{ValType::kI64, ValType::kI64}, {ValType::kI64}},
+             [](HostContext&, const uint64_t* args) {
+               return args[0] + args[1];
+             }),
+        Func("half_f64", {{ValType::kF64}, {ValType::kF64}},
+             [](HostContext&, const uint64_t* args) {
+               return std::bit_cast<uint64_t>(std::bit_cast<double>(args[0]) /
+                                              2);
+             }),
+        Func("exit", {{ValType::kI32}, {}},
+             [](HostContext& ctx, const uint64_t* args) {
+               ctx.RequestExit(static_cast<int32_t>(args[0]));
+               return 0;
+             }),
+    };
+  }
+  // The trap of RunTrap(which); a test failure (and an empty Trap) when
+  // case `which` did not trap.
+  Trap TrapOf(int which) {
+    RunResult result = RunTrap(which);
+    EXPECT_TRUE(result.trap.has_value()) << "case " << which << " did not trap";
+    return result.trap.value_or(Trap{});
+  }
 
   std::unique_ptr<Store> store_;
 };
@@ -82,25 +106,7 @@ TEST_F(EngineTest, HostCallsPassEveryNumericTypeAndExitStopsTheGuest) {
   auto module = Compile("host_calls");
   EXPECT_EQ(module->info().initial_memory_pages, 1u);
   std::vector<int32_t> recorded;
-  std::vector<HostFunc> host = {
-      Func("record_i32", {{ValType::kI32}, {}},
-           [&](HostContext&, const uint64_t* args) {
-             recorded.push_back(static_cast<int32_t>(args[0]));
-             return 0;
-           }),
-      Func(
-          "add_i64", {{ValType::kI64, ValType::kI64}, {ValType::kI64}},
-          [](HostContext&, const uint64_t* args) { return args[0] + args[1]; }),
-      Func("half_f64", {{ValType::kF64}, {ValType::kF64}},
-           [](HostContext&, const uint64_t* args) {
-             return std::bit_cast<uint64_t>(std::bit_cast<double>(args[0]) / 2);
-           }),
-      Func("exit", {{ValType::kI32}, {}},
-           [](HostContext& ctx, const uint64_t* args) {
-             ctx.RequestExit(static_cast<int32_t>(args[0]));
-             return 0;
-           }),
-  };
+  std::vector<HostFunc> host = HostCallsImports(recorded);
   auto instance = Instance::Create(*store_, *module, host);
   ASSERT_TRUE(instance.ok()) << instance.status();
   absl::StatusOr<RunResult> result = (*instance)->RunStart();
@@ -123,37 +129,30 @@ TEST_F(EngineTest, HostCallsPassEveryNumericTypeAndExitStopsTheGuest) {
 }
 
 TEST_F(EngineTest, UnreachableTrapsWithNamedStack) {
-  RunResult result = RunTrap(0);
-  ASSERT_TRUE(result.trap.has_value());
-  EXPECT_EQ(result.trap->message, "unreachable");
-  ASSERT_GE(result.trap->frames.size(), 2u);
-  EXPECT_THAT(result.trap->frames[0], HasSubstr("inner_unreachable"));
-  EXPECT_THAT(result.trap->frames[0], HasSubstr("wasm-function["));
+  Trap trap = TrapOf(0);
+  EXPECT_EQ(trap.message, "unreachable");
+  ASSERT_GE(trap.frames.size(), 2u);
+  EXPECT_THAT(trap.frames[0], HasSubstr("inner_unreachable"));
+  EXPECT_THAT(trap.frames[0], HasSubstr("wasm-function["));
 }
 
 TEST_F(EngineTest, OutOfBoundsLoadTraps) {
-  RunResult result = RunTrap(1);
-  ASSERT_TRUE(result.trap.has_value());
-  EXPECT_EQ(result.trap->message, "memory access out of bounds");
+  EXPECT_EQ(TrapOf(1).message, "memory access out of bounds");
 }
 
 TEST_F(EngineTest, DivideByZeroTraps) {
-  RunResult result = RunTrap(2);
-  ASSERT_TRUE(result.trap.has_value());
-  EXPECT_EQ(result.trap->message, "divide by zero");
-  EXPECT_THAT(result.trap->frames[0], HasSubstr("divide"));
+  Trap trap = TrapOf(2);
+  EXPECT_EQ(trap.message, "divide by zero");
+  ASSERT_FALSE(trap.frames.empty());
+  EXPECT_THAT(trap.frames[0], HasSubstr("divide"));
 }
 
 TEST_F(EngineTest, StackOverflowTraps) {
-  RunResult result = RunTrap(3);
-  ASSERT_TRUE(result.trap.has_value());
-  EXPECT_EQ(result.trap->message, "Maximum call stack size exceeded");
+  EXPECT_EQ(TrapOf(3).message, "Maximum call stack size exceeded");
 }
 
 TEST_F(EngineTest, HostErrorBecomesTrapWithItsMessage) {
-  RunResult result = RunTrap(4);
-  ASSERT_TRUE(result.trap.has_value());
-  EXPECT_EQ(result.trap->message, "MPI_Send: host says no");
+  EXPECT_EQ(TrapOf(4).message, "MPI_Send: host says no");
 }
 
 TEST_F(EngineTest, TerminateStopsASpinningGuestFromAnotherThread) {
@@ -166,13 +165,13 @@ TEST_F(EngineTest, TerminateStopsASpinningGuestFromAnotherThread) {
   EXPECT_TRUE(result.terminated);
   EXPECT_FALSE(result.trap.has_value());
   // The store runs guests again afterwards.
-  EXPECT_EQ(RunTrap(2).trap->message, "divide by zero");
+  EXPECT_EQ(TrapOf(2).message, "divide by zero");
 }
 
 TEST_F(EngineTest, StoreStaysUsableAfterATrap) {
   EXPECT_TRUE(RunTrap(0).trap.has_value());
   EXPECT_TRUE(RunTrap(3).trap.has_value());
-  EXPECT_EQ(RunTrap(2).trap->message, "divide by zero");
+  EXPECT_EQ(TrapOf(2).message, "divide by zero");
 }
 
 TEST_F(EngineTest, MissingStartIsNotFound) {
@@ -258,27 +257,11 @@ TEST_F(EngineTest, CompiledCodeIsSharedWithAnotherStoreWithoutCompiling) {
   std::unique_ptr<Module> shared = module->ShareWith(*other);
   module.reset();  // V8 keeps the shared code alive
   std::vector<int32_t> recorded;
-  std::vector<HostFunc> host = {
-      Func("record_i32", {{ValType::kI32}, {}},
-           [&](HostContext&, const uint64_t* args) {
-             recorded.push_back(static_cast<int32_t>(args[0]));
-             return 0;
-           }),
-      Func(
-          "add_i64", {{ValType::kI64, ValType::kI64}, {ValType::kI64}},
-          [](HostContext&, const uint64_t* args) { return args[0] + args[1]; }),
-      Func("half_f64", {{ValType::kF64}, {ValType::kF64}},
-           [](HostContext&, const uint64_t* args) { return args[0]; }),
-      Func("exit", {{ValType::kI32}, {}},
-           [](HostContext& ctx, const uint64_t* args) {
-             ctx.RequestExit(static_cast<int32_t>(args[0]));
-             return 0;
-           }),
-  };
+  std::vector<HostFunc> host = HostCallsImports(recorded);
   auto instance = Instance::Create(*other, *shared, host);
   ASSERT_TRUE(instance.ok()) << instance.status();
   EXPECT_EQ((*instance)->RunStart()->exit_code, 7);
-  EXPECT_EQ(recorded.size(), 4u);
+  EXPECT_THAT(recorded, ElementsAre(-5, 42, 4, 3));
 }
 
 TEST_F(EngineTest, StreamingCompileReportsTheValidatorMessage) {

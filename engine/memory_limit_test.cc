@@ -1,11 +1,10 @@
 // Memory limits: per instance on linear memory, tables counted against
 // them, and a store's V8 heap that runs out stopping the guest, not the
 // process.
-#include <fstream>
-#include <iterator>
 
 #include "absl/strings/str_cat.h"
 #include "engine/engine.h"
+#include "engine/test_modules.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
@@ -14,13 +13,6 @@ namespace {
 
 using ::testing::HasSubstr;
 using ::testing::StartsWith;
-
-std::vector<uint8_t> TestModule(const std::string& name) {
-  std::ifstream in(std::string(WASMHPC_ENGINE_TESTDATA) + "/" + name + ".wasm",
-                   std::ios::binary);
-  EXPECT_TRUE(in) << name;
-  return std::vector<uint8_t>(std::istreambuf_iterator<char>(in), {});
-}
 
 class MemoryLimitTest : public ::testing::Test {
  protected:

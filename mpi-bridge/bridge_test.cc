@@ -1,10 +1,10 @@
 #include "mpi-bridge/bridge.h"
 
-#include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_join.h"
 #include "engine/fake_guest_memory.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "mpi-bridge/bridge_test_support.h"
 #include "mpi-bridge/fake_transport.h"
 
 namespace wasmhpc::mpi {
@@ -14,23 +14,13 @@ using ::testing::HasSubstr;
 
 constexpr uint32_t kMemory = 65536;
 
-class BridgeTest : public ::testing::Test {
+class BridgeTest : public BridgeFixture {
  protected:
   BridgeTest() : bridge_({.transport = &mpi_}), guest_(kMemory) {
-    for (engine::HostFunc& f : bridge_.Imports()) {
-      funcs_[f.name] = std::move(f);
-    }
+    Bind(bridge_, guest_);
   }
 
-  absl::StatusOr<uint64_t> Call(const std::string& name,
-                                std::vector<uint64_t> args) {
-    auto it = funcs_.find(name);
-    EXPECT_NE(it, funcs_.end()) << name;
-    EXPECT_EQ(it->second.type.params.size(), args.size()) << name;
-    return it->second.callback(guest_, args.data());
-  }
-
-  void Init() { ASSERT_EQ(*Call("MPI_Init", {0, 0}), 0u); }
+  void Init() { InitMpi(/*errors_return=*/false); }
   uint8_t* Host(uint32_t offset) {
     return guest_.fake_memory().bytes().data() + offset;
   }
@@ -40,7 +30,7 @@ class BridgeTest : public ::testing::Test {
   absl::StatusOr<uint64_t> CallFast(const std::string& name,
                                     std::vector<uint64_t> args,
                                     bool* finished_fast) {
-    engine::HostFunc& f = funcs_.at(name);
+    const engine::HostFunc& f = imports().at(name);
     EXPECT_TRUE(f.fast) << name;
     const int64_t fast = f.fast(guest_, args.data());
     *finished_fast = fast != engine::kHandToCallback;
@@ -51,7 +41,6 @@ class BridgeTest : public ::testing::Test {
   FakeTransport mpi_;
   Bridge bridge_;
   engine::FakeHostContext guest_;
-  absl::flat_hash_map<std::string, engine::HostFunc> funcs_;
 };
 
 TEST_F(BridgeTest, FastEntryFinishesSuccessAndErrorsReturn) {
@@ -98,11 +87,11 @@ TEST_F(BridgeTest, FastEntryBeforeInitLeavesTheCallToTheCallback) {
 }
 
 TEST_F(BridgeTest, OnlyHotCallsWithoutGuestCallbacksHaveFastEntries) {
-  EXPECT_TRUE(funcs_.at("MPI_Comm_rank").fast);
-  EXPECT_TRUE(funcs_.at("MPI_Allreduce").fast);
-  EXPECT_FALSE(funcs_.at("MPI_Comm_dup").fast);   // attribute copy fns
-  EXPECT_FALSE(funcs_.at("MPI_Alloc_mem").fast);  // the guest's malloc
-  EXPECT_FALSE(funcs_.at("MPI_Wtime").fast);      // f64 result
+  EXPECT_TRUE(imports().at("MPI_Comm_rank").fast);
+  EXPECT_TRUE(imports().at("MPI_Allreduce").fast);
+  EXPECT_FALSE(imports().at("MPI_Comm_dup").fast);   // attribute copy fns
+  EXPECT_FALSE(imports().at("MPI_Alloc_mem").fast);  // the guest's malloc
+  EXPECT_FALSE(imports().at("MPI_Wtime").fast);      // f64 result
 }
 
 TEST_F(BridgeTest, SendPassesTheGuestBufferWithoutCopy) {
@@ -237,10 +226,10 @@ TEST_F(BridgeTest, LongDoubleReductionIsRefused) {
 }
 
 TEST_F(BridgeTest, ImportSignaturesFollowTheAbi) {
-  EXPECT_EQ(engine::ToString(funcs_["MPI_Send"].type),
+  EXPECT_EQ(engine::ToString(imports().at("MPI_Send").type),
             "(i32, i32, i32, i32, i32, i32) -> i32");
-  EXPECT_EQ(engine::ToString(funcs_["MPI_Wtime"].type), "() -> f64");
-  EXPECT_EQ(engine::ToString(funcs_["MPI_Type_size_x"].type),
+  EXPECT_EQ(engine::ToString(imports().at("MPI_Wtime").type), "() -> f64");
+  EXPECT_EQ(engine::ToString(imports().at("MPI_Type_size_x").type),
             "(i32, i32) -> i32");
 }
 
@@ -268,12 +257,13 @@ std::string Letters(const std::vector<engine::ValType>& types) {
 TEST_F(BridgeTest, ImportsAreTheAbiTablesSupportedFunctions) {
   std::vector<std::string> not_bound;
   for (const abi::Function& f : abi::kFunctions) {
-    auto it = funcs_.find(std::string(f.name));
+    auto it = imports().find(std::string(f.name));
     if (!f.supported) {
-      EXPECT_EQ(it, funcs_.end()) << f.name << " is bound, table: unsupported";
+      EXPECT_EQ(it, imports().end())
+          << f.name << " is bound, table: unsupported";
       continue;
     }
-    if (it == funcs_.end()) {
+    if (it == imports().end()) {
       not_bound.emplace_back(f.name);
       continue;
     }

@@ -5,10 +5,10 @@
 #include <memory>
 #include <string>
 
-#include "absl/container/flat_hash_map.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "mpi-bridge/bridge.h"
+#include "mpi-bridge/bridge_test_support.h"
 #include "mpi-bridge/coll_fake_transport.h"
 
 namespace wasmhpc::mpi {
@@ -25,22 +25,13 @@ constexpr uint32_t kInPlace = abi::kInPlace;
 constexpr uint32_t kRoot = static_cast<uint32_t>(abi::kRoot);
 constexpr uint32_t kProcNull = static_cast<uint32_t>(abi::kProcNull);
 
-class CollTest : public ::testing::Test {
+class CollTest : public BridgeFixture {
  protected:
   CollTest() : bridge_({.transport = &mpi_}), guest_(kMemory, 0x8000) {
-    for (engine::HostFunc& f : bridge_.Imports()) {
-      funcs_[f.name] = std::move(f);
-    }
-    EXPECT_EQ(*Call("MPI_Init", {0, 0}), 0u);
+    Bind(bridge_, guest_);
+    InitMpi(/*errors_return=*/false);
   }
 
-  absl::StatusOr<uint64_t> Call(const std::string& name,
-                                std::vector<uint64_t> args) {
-    auto it = funcs_.find(name);
-    EXPECT_NE(it, funcs_.end()) << name;
-    EXPECT_EQ(it->second.type.params.size(), args.size()) << name;
-    return it->second.callback(guest_, args.data());
-  }
   // The error class a call returns under MPI_ERRORS_RETURN.
   uint64_t Class(const std::string& name, std::vector<uint64_t> args) {
     EXPECT_EQ(*Call("MPI_Comm_set_errhandler", {kWorld, abi::kErrorsReturn}),
@@ -75,7 +66,6 @@ class CollTest : public ::testing::Test {
   CollFakeTransport mpi_;  // rank 0 of 4
   Bridge bridge_;
   ExportingHostContext guest_;
-  absl::flat_hash_map<std::string, engine::HostFunc> funcs_;
 };
 
 TEST_F(CollTest, GatherReceiveArgumentsMatterOnlyAtTheRoot) {
@@ -296,9 +286,10 @@ TEST_F(CollTest, NonblockingGathervKeepsItsArraysUntilCompletion) {
 }
 
 TEST_F(CollTest, NonblockingFormsTakeTheRequestLast) {
-  EXPECT_EQ(engine::ToString(funcs_["MPI_Ibarrier"].type), "(i32, i32) -> i32");
-  EXPECT_EQ(funcs_["MPI_Ialltoallw"].type.params.size(), 10u);
-  EXPECT_EQ(funcs_["MPI_Ireduce"].type.params.size(), 8u);
+  EXPECT_EQ(engine::ToString(imports().at("MPI_Ibarrier").type),
+            "(i32, i32) -> i32");
+  EXPECT_EQ(imports().at("MPI_Ialltoallw").type.params.size(), 10u);
+  EXPECT_EQ(imports().at("MPI_Ireduce").type.params.size(), 8u);
   EXPECT_EQ(Trap("MPI_Ibarrier", {kWorld, kMemory}),
             "MPI_Ibarrier: request [0x10000,+4) exceeds linear memory of "
             "65536 bytes");

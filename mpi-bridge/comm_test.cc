@@ -4,11 +4,11 @@
 #include <string>
 #include <vector>
 
-#include "absl/container/flat_hash_map.h"
 #include "engine/fake_guest_memory.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "mpi-bridge/bridge.h"
+#include "mpi-bridge/bridge_test_support.h"
 #include "mpi-bridge/fake_transport.h"
 
 namespace wasmhpc::mpi {
@@ -22,8 +22,7 @@ constexpr ValType kI32 = ValType::kI32;
 constexpr uint32_t kMemory = 65536;
 constexpr uint32_t kHeap = 0x8000;  // the fake malloc's arena
 constexpr uint32_t kTrapIndex = 99;
-constexpr uint32_t kErrorsReturn = abi::kErrorsReturn, kWorld = abi::kCommWorld,
-                   kSelf = abi::kCommSelf;
+constexpr uint32_t kWorld = abi::kCommWorld, kSelf = abi::kCommSelf;
 
 // Fake host communicators are numbered pointers.
 MPI_Comm FakeComm(uintptr_t n) { return reinterpret_cast<MPI_Comm>(n); }
@@ -80,45 +79,13 @@ class GuestContext : public engine::FakeHostContext {
   }
 };
 
-class CommTest : public ::testing::Test {
+class CommTest : public BridgeFixture {
  protected:
-  CommTest() : bridge_({.transport = &mpi_}) {
-    for (engine::HostFunc& f : bridge_.Imports()) funcs_[f.name] = f;
-  }
+  CommTest() : bridge_({.transport = &mpi_}) { Bind(bridge_, guest_); }
 
-  absl::StatusOr<uint64_t> Call(const std::string& name,
-                                std::vector<uint64_t> args) {
-    auto it = funcs_.find(name);
-    EXPECT_NE(it, funcs_.end()) << name;
-    if (it == funcs_.end()) return absl::NotFoundError(name);
-    EXPECT_EQ(it->second.type.params.size(), args.size()) << name;
-    return it->second.callback(guest_, args.data());
-  }
-  // The MPI return code of a call that must not trap.
-  int32_t Code(const std::string& name, std::vector<uint64_t> args) {
-    absl::StatusOr<uint64_t> r = Call(name, std::move(args));
-    EXPECT_TRUE(r.ok()) << r.status();
-    return r.ok() ? static_cast<int32_t>(*r) : -1;
-  }
-
-  void Init() {
-    ASSERT_EQ(Code("MPI_Init", {0, 0}), 0);
-    ASSERT_EQ(Code("MPI_Comm_set_errhandler", {kWorld, kErrorsReturn}), 0);
-  }
+  void Init() { InitMpi(/*errors_return=*/true); }
   // Gives the guest a bump-allocating malloc and a counting free.
-  void ExportMalloc() {
-    guest_.exports["malloc"] = {FuncType{{kI32}, {kI32}},
-                                [this](const std::vector<uint64_t>& a) {
-                                  uint64_t p = heap_;
-                                  heap_ += (a[0] + 7) & ~7ull;
-                                  return p;
-                                }};
-    guest_.exports["free"] = {FuncType{{kI32}, {}},
-                              [this](const std::vector<uint64_t>&) {
-                                ++guest_frees_;
-                                return uint64_t{0};
-                              }};
-  }
+  void ExportMalloc() { ExportBumpMalloc(guest_, kHeap, guest_frees_); }
   // Guest function `index` of `type` running `fn`.
   void Define(uint32_t index, FuncType type,
               std::function<uint64_t(const std::vector<uint64_t>&)> fn) {
@@ -143,9 +110,7 @@ class CommTest : public ::testing::Test {
   CommTransport mpi_;
   Bridge bridge_;
   GuestContext guest_;
-  absl::flat_hash_map<std::string, engine::HostFunc> funcs_;
-  uint64_t heap_ = kHeap;
-  int guest_frees_ = 0;
+  std::vector<uint64_t> guest_frees_;
 };
 
 // ---- Communicators ----
@@ -287,7 +252,7 @@ TEST_F(AttrTest, DupCallsCopyAndFreeCallsDelete) {
   guest_.fake_memory().Store<uint32_t>(0x100, dup);
   ASSERT_EQ(Code("MPI_Comm_free", {0x100}), 0);
   EXPECT_EQ(deleted_, std::vector<uint64_t>{41});
-  EXPECT_EQ(guest_frees_, 1);  // the copy callback's scratch
+  EXPECT_EQ(guest_frees_.size(), 1u);  // the copy callback's scratch
 }
 
 TEST_F(AttrTest, NullCopyDropsAndDupFnCopies) {
@@ -433,7 +398,7 @@ TEST_F(ErrhandlerTest, UserHandlerIsCalledAndTheErrorReturned) {
             abi::kErrCount);
   EXPECT_EQ(calls_,
             (std::vector<std::pair<uint32_t, int32_t>>{{dup, abi::kErrCount}}));
-  EXPECT_EQ(guest_frees_, 1);
+  EXPECT_EQ(guest_frees_.size(), 1u);
 }
 
 TEST_F(ErrhandlerTest, HandlerWithoutEllipsisIsCalledToo) {

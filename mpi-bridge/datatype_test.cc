@@ -5,11 +5,11 @@
 #include <string>
 #include <vector>
 
-#include "absl/container/flat_hash_map.h"
 #include "engine/fake_guest_memory.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "mpi-bridge/bridge.h"
+#include "mpi-bridge/bridge_test_support.h"
 #include "mpi-bridge/fake_transport.h"
 
 namespace wasmhpc::mpi {
@@ -156,22 +156,13 @@ class TypeTransport : public FakeTransport {
   }
 };
 
-class DatatypeTest : public ::testing::Test {
+class DatatypeTest : public BridgeFixture {
  protected:
   DatatypeTest() : bridge_({.transport = &mpi_}), guest_(kMemory) {
-    for (engine::HostFunc& f : bridge_.Imports()) {
-      funcs_[f.name] = std::move(f);
-    }
-    EXPECT_EQ(*Call("MPI_Init", {0, 0}), 0u);
+    Bind(bridge_, guest_);
+    InitMpi(/*errors_return=*/false);
   }
 
-  absl::StatusOr<uint64_t> Call(const std::string& name,
-                                std::vector<uint64_t> args) {
-    auto it = funcs_.find(name);
-    EXPECT_NE(it, funcs_.end()) << name;
-    EXPECT_EQ(it->second.type.params.size(), args.size()) << name;
-    return it->second.callback(guest_, args.data());
-  }
   // Calls a function that must succeed.
   void Ok(const std::string& name, std::vector<uint64_t> args) {
     absl::StatusOr<uint64_t> r = Call(name, std::move(args));
@@ -204,7 +195,6 @@ class DatatypeTest : public ::testing::Test {
   TypeTransport mpi_;
   Bridge bridge_;
   engine::FakeHostContext guest_;
-  absl::flat_hash_map<std::string, engine::HostFunc> funcs_;
 };
 
 TEST_F(DatatypeTest, HindexedWidensGuestAintDisplacements) {
@@ -525,12 +515,13 @@ TEST_F(DatatypeTest, NamesDefaultToTheStandardOnesAndCanBeSet) {
 }
 
 TEST_F(DatatypeTest, ImportSignaturesFollowTheWasm32Abi) {
-  EXPECT_EQ(engine::ToString(funcs_["MPI_Type_create_hvector"].type),
+  EXPECT_EQ(engine::ToString(imports().at("MPI_Type_create_hvector").type),
             "(i32, i32, i32, i32, i32) -> i32");
-  EXPECT_EQ(engine::ToString(funcs_["MPI_Aint_add"].type), "(i32, i32) -> i32");
-  EXPECT_EQ(engine::ToString(funcs_["MPI_Type_get_extent_x"].type),
+  EXPECT_EQ(engine::ToString(imports().at("MPI_Aint_add").type),
+            "(i32, i32) -> i32");
+  EXPECT_EQ(engine::ToString(imports().at("MPI_Type_get_extent_x").type),
             "(i32, i32, i32) -> i32");
-  EXPECT_EQ(engine::ToString(funcs_["MPI_Type_create_darray"].type),
+  EXPECT_EQ(engine::ToString(imports().at("MPI_Type_create_darray").type),
             "(i32, i32, i32, i32, i32, i32, i32, i32, i32, i32) -> i32");
 }
 

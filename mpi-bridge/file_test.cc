@@ -2,11 +2,11 @@
 // reaches the host MPI, and what never does.
 #include <string>
 
-#include "absl/container/flat_hash_map.h"
 #include "engine/fake_guest_memory.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "mpi-bridge/bridge.h"
+#include "mpi-bridge/bridge_test_support.h"
 #include "mpi-bridge/fake_file_gate.h"
 #include "mpi-bridge/fake_transport.h"
 
@@ -61,23 +61,14 @@ class FileTransport : public FakeTransport {
   }
 };
 
-class FileTest : public ::testing::Test {
+class FileTest : public BridgeFixture {
  protected:
   FileTest() : bridge_({.transport = &mpi_, .files = &gate_}), guest_(kMemory) {
-    for (engine::HostFunc& f : bridge_.Imports()) {
-      funcs_[f.name] = std::move(f);
-    }
-    EXPECT_EQ(*Call("MPI_Init", {0, 0}), 0u);
+    Bind(bridge_, guest_);
+    InitMpi(/*errors_return=*/false);
     gate_.allowed = {"ok.dat"};
   }
 
-  absl::StatusOr<uint64_t> Call(const std::string& name,
-                                std::vector<uint64_t> args) {
-    auto it = funcs_.find(name);
-    EXPECT_NE(it, funcs_.end()) << name;
-    EXPECT_EQ(it->second.type.params.size(), args.size()) << name;
-    return it->second.callback(guest_, args.data());
-  }
   engine::FakeGuestMemory& memory() { return guest_.fake_memory(); }
 
   // Opens `name` (written at 0x100) into the handle at 0x200.
@@ -90,7 +81,6 @@ class FileTest : public ::testing::Test {
   FakeFileGate gate_;
   Bridge bridge_;
   engine::FakeHostContext guest_;
-  absl::flat_hash_map<std::string, engine::HostFunc> funcs_;
 };
 
 TEST_F(FileTest, OpenHandsTheHostTheGatedPath) {
@@ -116,8 +106,8 @@ TEST_F(FileTest, RefusedPathNeverReachesTheHostAndErrorsReturn) {
 
 TEST_F(FileTest, NoGateMeansNoFiles) {
   Bridge bare({.transport = &mpi_});
-  for (engine::HostFunc& f : bare.Imports()) funcs_[f.name] = std::move(f);
-  EXPECT_EQ(*Call("MPI_Init", {0, 0}), 0u);
+  Bind(bare, guest_);
+  InitMpi(/*errors_return=*/false);
   EXPECT_EQ(Open("ok.dat", kRdonly), uint64_t{abi::kErrAccess});
   EXPECT_TRUE(mpi_.opened.empty());
 }

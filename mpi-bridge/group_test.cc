@@ -2,11 +2,11 @@
 #include <string>
 #include <vector>
 
-#include "absl/container/flat_hash_map.h"
 #include "engine/fake_guest_memory.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "mpi-bridge/bridge.h"
+#include "mpi-bridge/bridge_test_support.h"
 #include "mpi-bridge/fake_transport.h"
 
 namespace wasmhpc::mpi {
@@ -64,32 +64,19 @@ class GroupTransport : public FakeTransport {
   }
 };
 
-class GroupTest : public ::testing::Test {
+class GroupTest : public BridgeFixture {
  protected:
   GroupTest() : bridge_({.transport = &mpi_}), guest_(kMemory) {
-    for (engine::HostFunc& f : bridge_.Imports()) {
-      funcs_[f.name] = std::move(f);
-    }
-    EXPECT_EQ(*Call("MPI_Init", {0, 0}), 0u);
-    // Errors come back as codes.
-    EXPECT_EQ(
-        *Call("MPI_Comm_set_errhandler", {abi::kCommWorld, abi::kErrorsReturn}),
-        0u);
+    Bind(bridge_, guest_);
+    InitMpi(/*errors_return=*/true);
     group_ = *bridge_.groups().Insert({FakeGroup(0x500)});
   }
 
-  absl::StatusOr<uint64_t> Call(const std::string& name,
-                                std::vector<uint64_t> args) {
-    auto it = funcs_.find(name);
-    EXPECT_NE(it, funcs_.end()) << name;
-    return it->second.callback(guest_, args.data());
-  }
   engine::FakeGuestMemory& mem() { return guest_.fake_memory(); }
 
   GroupTransport mpi_;
   Bridge bridge_;
   engine::FakeHostContext guest_;
-  absl::flat_hash_map<std::string, engine::HostFunc> funcs_;
   abi::Handle group_;
 };
 

@@ -7,9 +7,9 @@
 #include <string>
 #include <vector>
 
-#include "absl/container/flat_hash_map.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "mpi-bridge/bridge_test_support.h"
 #include "mpi-bridge/coll_fake_transport.h"
 
 namespace wasmhpc::mpi {
@@ -24,13 +24,11 @@ constexpr uint32_t kInt = abi::kInt, kLong = abi::kLong,
                    kWorld = abi::kCommWorld;
 constexpr uint32_t kSumFn = 5, kOpOut = 0x700;
 
-class OpTest : public ::testing::Test {
+class OpTest : public BridgeFixture {
  protected:
   OpTest() : bridge_({.transport = &mpi_}), guest_(kMemory, kHeap) {
-    for (engine::HostFunc& f : bridge_.Imports()) {
-      funcs_[f.name] = std::move(f);
-    }
-    EXPECT_EQ(*Call("MPI_Init", {0, 0}), 0u);
+    Bind(bridge_, guest_);
+    InitMpi(/*errors_return=*/false);
     // The guest's int sum: inout[i] += in[i]; records its arguments.
     guest_.table[kSumFn] = {
         UserOp::FunctionType(), [this](const std::vector<uint64_t>& a) {
@@ -46,12 +44,6 @@ class OpTest : public ::testing::Test {
         }};
   }
 
-  absl::StatusOr<uint64_t> Call(const std::string& name,
-                                std::vector<uint64_t> args) {
-    auto it = funcs_.find(name);
-    EXPECT_NE(it, funcs_.end()) << name;
-    return it->second.callback(guest_, args.data());
-  }
   void ReturnErrors() {
     ASSERT_EQ(*Call("MPI_Comm_set_errhandler", {kWorld, abi::kErrorsReturn}),
               0u);
@@ -77,7 +69,6 @@ class OpTest : public ::testing::Test {
   CollFakeTransport mpi_;
   Bridge bridge_;
   ExportingHostContext guest_;
-  absl::flat_hash_map<std::string, engine::HostFunc> funcs_;
   std::vector<std::vector<uint64_t>> calls_;
   uint32_t seen_type_ = 0;
 };
@@ -244,7 +235,7 @@ TEST_F(OpTest, HostOpIsFreedWithTheBridgeUnlessMpiIsFinalized) {
 TEST_F(OpTest, UserOpsNeedGuestExports) {
   engine::FakeHostContext plain(kMemory);
   auto run = [&](const std::string& name, std::vector<uint64_t> args) {
-    return funcs_[name].callback(plain, args.data());
+    return imports().at(name).callback(plain, args.data());
   };
   ASSERT_EQ(*run("MPI_Op_create", {kSumFn, 1, kOpOut}), 0u);
   uint32_t op = plain.fake_memory().Load<uint32_t>(kOpOut);

@@ -9,6 +9,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "common/test_files.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
@@ -23,16 +24,11 @@ using ::testing::StartsWith;
 class PreopenFileGateTest : public ::testing::Test {
  protected:
   PreopenFileGateTest() {
-    char tmpl[] = "/tmp/preopen_gate_XXXXXX";
-    tmp_ = mkdtemp(tmpl);
-    root_ = tmp_ / "root";
-    outside_ = tmp_ / "outside";
     fs::create_directories(root_ / "sub");
     fs::create_directories(outside_);
     Write(root_ / "in.dat", "inside");
     Write(outside_ / "secret", "outside");
   }
-  ~PreopenFileGateTest() override { fs::remove_all(tmp_); }
 
   static void Write(const fs::path& p, const std::string& text) {
     std::ofstream(p) << text;
@@ -52,7 +48,8 @@ class PreopenFileGateTest : public ::testing::Test {
     return *std::move(gate);
   }
 
-  fs::path tmp_, root_, outside_;
+  TempDir tmp_{"preopen_gate_"};
+  fs::path root_ = tmp_.Path("root"), outside_ = tmp_.Path("outside");
 };
 
 TEST_F(PreopenFileGateTest, RelativePathResolvesBeneathTheDotPreopen) {

@@ -4,11 +4,11 @@
 #include <string>
 #include <vector>
 
-#include "absl/container/flat_hash_map.h"
 #include "engine/fake_guest_memory.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "mpi-bridge/bridge.h"
+#include "mpi-bridge/bridge_test_support.h"
 #include "mpi-bridge/fake_transport.h"
 
 namespace wasmhpc::mpi {
@@ -109,25 +109,13 @@ class TopoTransport : public FakeTransport {
   }
 };
 
-class TopoTest : public ::testing::Test {
+class TopoTest : public BridgeFixture {
  protected:
   TopoTest() : bridge_({.transport = &mpi_}), guest_(kMemory) {
-    for (engine::HostFunc& f : bridge_.Imports()) {
-      funcs_[f.name] = std::move(f);
-    }
-    EXPECT_EQ(*Call("MPI_Init", {0, 0}), 0u);
-    EXPECT_EQ(
-        *Call("MPI_Comm_set_errhandler", {abi::kCommWorld, abi::kErrorsReturn}),
-        0u);
+    Bind(bridge_, guest_);
+    InitMpi(/*errors_return=*/true);
   }
 
-  absl::StatusOr<uint64_t> Call(const std::string& name,
-                                std::vector<uint64_t> args) {
-    auto it = funcs_.find(name);
-    EXPECT_NE(it, funcs_.end()) << name;
-    EXPECT_EQ(it->second.type.params.size(), args.size()) << name;
-    return it->second.callback(guest_, args.data());
-  }
   engine::FakeGuestMemory& mem() { return guest_.fake_memory(); }
   void StoreInts(uint32_t at, std::vector<int32_t> v) {
     for (size_t i = 0; i < v.size(); ++i)
@@ -137,7 +125,6 @@ class TopoTest : public ::testing::Test {
   TopoTransport mpi_;
   Bridge bridge_;
   engine::FakeHostContext guest_;
-  absl::flat_hash_map<std::string, engine::HostFunc> funcs_;
 };
 
 TEST_F(TopoTest, CartShiftGivesTheGuestsProcNull) {

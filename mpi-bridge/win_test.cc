@@ -5,22 +5,19 @@
 #include <string>
 #include <vector>
 
-#include "absl/container/flat_hash_map.h"
 #include "engine/fake_guest_memory.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "mpi-bridge/bridge.h"
+#include "mpi-bridge/bridge_test_support.h"
 #include "mpi-bridge/fake_transport.h"
 #include "mpi-bridge/release.h"
 
 namespace wasmhpc::mpi {
 namespace {
 
-using engine::FuncType;
-using engine::ValType;
 using ::testing::HasSubstr;
 
-constexpr ValType kI32 = ValType::kI32;
 constexpr uint32_t kMemory = 65536;
 constexpr uint32_t kHeap = 0x8000;  // the fake malloc's arena
 constexpr uint32_t kErrorsReturn = abi::kErrorsReturn, kWorld = abi::kCommWorld,
@@ -94,40 +91,14 @@ class WinTransport : public FakeTransport {
   }
 };
 
-class WinTest : public ::testing::Test {
+class WinTest : public BridgeFixture {
  protected:
   WinTest() : bridge_({.transport = &mpi_}) {
-    for (engine::HostFunc& f : bridge_.Imports()) funcs_[f.name] = f;
-    guest_.exports["malloc"] = {FuncType{{kI32}, {kI32}},
-                                [this](const std::vector<uint64_t>& a) {
-                                  uint64_t p = heap_;
-                                  heap_ += (a[0] + 7) & ~7ull;
-                                  return p;
-                                }};
-    guest_.exports["free"] = {FuncType{{kI32}, {}},
-                              [this](const std::vector<uint64_t>& a) {
-                                freed_.push_back(a[0]);
-                                return uint64_t{0};
-                              }};
+    Bind(bridge_, guest_);
+    ExportBumpMalloc(guest_, kHeap, freed_);
   }
 
-  absl::StatusOr<uint64_t> Call(const std::string& name,
-                                std::vector<uint64_t> args) {
-    auto it = funcs_.find(name);
-    EXPECT_NE(it, funcs_.end()) << name;
-    if (it == funcs_.end()) return absl::NotFoundError(name);
-    EXPECT_EQ(it->second.type.params.size(), args.size()) << name;
-    return it->second.callback(guest_, args.data());
-  }
-  int32_t Code(const std::string& name, std::vector<uint64_t> args) {
-    absl::StatusOr<uint64_t> r = Call(name, std::move(args));
-    EXPECT_TRUE(r.ok()) << r.status();
-    return r.ok() ? static_cast<int32_t>(*r) : -1;
-  }
-  void Init() {
-    ASSERT_EQ(Code("MPI_Init", {0, 0}), 0);
-    ASSERT_EQ(Code("MPI_Comm_set_errhandler", {kWorld, kErrorsReturn}), 0);
-  }
+  void Init() { InitMpi(/*errors_return=*/true); }
   // A window of `size` bytes at guest 0x1000, errors returned.
   uint32_t Create(uint32_t size, int32_t disp_unit) {
     EXPECT_EQ(
@@ -145,8 +116,6 @@ class WinTest : public ::testing::Test {
   WinTransport mpi_;
   Bridge bridge_;
   engine::FakeHostContext guest_{kMemory};
-  absl::flat_hash_map<std::string, engine::HostFunc> funcs_;
-  uint64_t heap_ = kHeap;
   std::vector<uint64_t> freed_;
 };
 

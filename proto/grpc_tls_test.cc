@@ -1,9 +1,8 @@
 #include "proto/grpc_tls.h"
 
-#include <stdlib.h>
-
 #include <string>
 
+#include "common/test_files.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "proto/test_certs.h"
@@ -20,9 +19,6 @@ using testing::WriteTestFile;
 class GrpcTlsTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    std::string templ = ::testing::TempDir() + "grpc_tls_XXXXXX";
-    ASSERT_NE(mkdtemp(templ.data()), nullptr);
-    dir_ = templ;
     ca_ = MakeTestCa("test ca");
     leaf_ = MakeTestLeaf(ca_, "client");
     ASSERT_TRUE(WriteTestFile(Path("ca.pem"), ca_.cert_pem));
@@ -31,10 +27,9 @@ class GrpcTlsTest : public ::testing::Test {
     ASSERT_TRUE(WriteTestFile(Path("ca-key.pem"), ca_.key_pem));
     ASSERT_TRUE(WriteTestFile(Path("junk"), "not pem\n"));
   }
-  void TearDown() override { ASSERT_EQ(system(("rm -rf " + dir_).c_str()), 0); }
-  std::string Path(const std::string& name) { return dir_ + "/" + name; }
+  std::string Path(const std::string& name) { return dir_.Path(name); }
 
-  std::string dir_;
+  TempDir dir_{"grpc_tls_"};
   TestCert ca_, leaf_;
 };
 
@@ -74,7 +69,8 @@ TEST_F(GrpcTlsTest, BadFilesAreNamed) {
   } cases[] = {
       {{.ca_file = Path("missing")},
        "--ca " + Path("missing") + ": cannot read it (No such file"},
-      {{.ca_file = dir_}, "--ca " + dir_ + ": cannot read it (Is a directory"},
+      {{.ca_file = dir_.path()},
+       "--ca " + dir_.path() + ": cannot read it (Is a directory"},
       {{.ca_file = Path("junk")},
        "--ca " + Path("junk") + ": no PEM certificate in it"},
       {{.cert_file = Path("cert.pem")}, "--tls-cert needs --tls-key"},

@@ -2,7 +2,6 @@
 
 #include <limits>
 #include <memory>
-#include <optional>
 
 #include "CLI/CLI.hpp"
 #include "absl/strings/ascii.h"
@@ -223,12 +222,10 @@ absl::StatusOr<HeadOptions> ParseHeadOptions(
   std::unique_ptr<CLI::App> app =
       NewCommandLineApp("wasmhpc-head", kDescription, kFooter);
   AddHeadOptions(*app, options);
-  absl::StatusOr<std::optional<std::string>> exit_text = ParseArgs(*app, argv);
-  if (!exit_text.ok()) return exit_text.status();
-  if (exit_text->has_value()) {
-    options.exit_text = **exit_text;
-    return options;
+  if (absl::Status s = ParseArgs(*app, argv, &options.exit_text); !s.ok()) {
+    return s;
   }
+  if (!options.exit_text.empty()) return options;  // --help, --version
   if (absl::Status s = Finish(options); !s.ok()) return s;
   return options;
 }

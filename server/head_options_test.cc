@@ -1,10 +1,7 @@
 // wasmhpc-head's command line.
 #include "server/head_options.h"
 
-#include <cstdlib>
-
-#include "absl/strings/str_cat.h"
-#include "common/version.h"
+#include "common/command_line_testing.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
@@ -87,29 +84,10 @@ TEST(HeadOptions, Errors) {
 }
 
 TEST(HeadOptions, HelpAndVersionNeedNoDataDir) {
-  absl::StatusOr<HeadOptions> help = Parse({"--help"});
-  ASSERT_TRUE(help.ok()) << help.status();
-  EXPECT_THAT(help->exit_text, HasSubstr("usage: wasmhpc-head"));
-  EXPECT_THAT(help->exit_text, HasSubstr("--retain-jobs"));
-  EXPECT_THAT(help->exit_text, HasSubstr("(Env:WASMHPC_DATA_DIR)"));
-  absl::StatusOr<HeadOptions> version = Parse({"--version"});
-  ASSERT_TRUE(version.ok()) << version.status();
-  EXPECT_EQ(version->exit_text,
-            absl::StrCat("wasmhpc-head ", wasmhpc::Version(), "\n"));
+  ExpectHelpAndVersion("wasmhpc-head", Parse,
+                       {"--retain-jobs", "(Env:WASMHPC_DATA_DIR)"});
   EXPECT_EQ(Parse({"--data-dir", "/d"})->exit_text, "");
 }
-
-// Sets an environment variable for the scope.
-class ScopedEnv {
- public:
-  ScopedEnv(const char* name, const char* value) : name_(name) {
-    setenv(name, value, 1);
-  }
-  ~ScopedEnv() { unsetenv(name_); }
-
- private:
-  const char* name_;
-};
 
 TEST(HeadOptions, DeploymentSettingsFallBackToTheEnvironment) {
   ScopedEnv dir("WASMHPC_DATA_DIR", "/env/data");

@@ -12,6 +12,7 @@
 #include <string>
 
 #include "absl/strings/str_cat.h"
+#include "common/test_files.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
@@ -64,13 +65,6 @@ class NotifySocket {
 
 class SystemdNotifierTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    char dir[] = "/tmp/sd_notify_test.XXXXXX";
-    ASSERT_NE(mkdtemp(dir), nullptr);
-    dir_ = dir;
-  }
-  void TearDown() override { rmdir(dir_.c_str()); }
-
   std::unique_ptr<SystemdNotifier> Create(SystemdNotifierOptions options) {
     options.clock = &clock_;
     absl::StatusOr<std::unique_ptr<SystemdNotifier>> notifier =
@@ -79,7 +73,7 @@ class SystemdNotifierTest : public ::testing::Test {
     return notifier.ok() ? *std::move(notifier) : nullptr;
   }
 
-  std::string dir_;
+  TempDir dir_{"sd_notify_test."};
   FakeClock clock_;
 };
 
@@ -96,7 +90,7 @@ TEST_F(SystemdNotifierTest, WithoutSocketEverythingIsANoOp) {
 }
 
 TEST_F(SystemdNotifierTest, ReadyThenWatchdogPingsEveryHalfTimeout) {
-  NotifySocket listener(dir_ + "/notify");
+  NotifySocket listener(dir_.Path("notify"));
   ASSERT_TRUE(listener.bound());
   SystemdNotifierOptions options;
   options.notify_socket = listener.name();
@@ -137,7 +131,7 @@ TEST_F(SystemdNotifierTest, AbstractSocket) {
 }
 
 TEST_F(SystemdNotifierTest, WatchdogMeantForAnotherProcessIsOff) {
-  NotifySocket listener(dir_ + "/notify");
+  NotifySocket listener(dir_.Path("notify"));
   ASSERT_TRUE(listener.bound());
   SystemdNotifierOptions options;
   options.notify_socket = listener.name();
@@ -184,7 +178,7 @@ TEST_F(SystemdNotifierTest, BadSettingsAreRefusedByName) {
 
 TEST_F(SystemdNotifierTest, SendToAMissingSocketIsReported) {
   SystemdNotifierOptions options;
-  options.notify_socket = dir_ + "/nobody-listens";
+  options.notify_socket = dir_.Path("nobody-listens");
   std::unique_ptr<SystemdNotifier> notifier = Create(options);
   ASSERT_NE(notifier, nullptr);
   absl::Status sent = notifier->Ready("up");

@@ -7,6 +7,7 @@
 #include <iterator>
 
 #include "cache-store/memory_store.h"
+#include "common/test_files.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "server/handlers/module_handler.h"
@@ -16,12 +17,6 @@ namespace {
 
 using ::testing::Contains;
 using ::testing::HasSubstr;
-
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  EXPECT_TRUE(in) << path;
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
 
 class V8ModuleCompilerTest : public ::testing::Test {
  protected:
@@ -55,7 +50,7 @@ class V8ModuleCompilerTest : public ::testing::Test {
 
 TEST_F(V8ModuleCompilerTest, HelloCompilesToCachedCodeWithItsMpiImports) {
   absl::StatusOr<v1::UploadModuleResponse> done =
-      Upload(ReadFile(WASMHPC_HELLO_WASM));
+      Upload(ReadTestFile(WASMHPC_HELLO_WASM));
   ASSERT_TRUE(done.ok()) << done.status();
   EXPECT_THAT(done->module().mpi_imports(), Contains("MPI_Init"));
   EXPECT_THAT(compiler_->fingerprint(), HasSubstr("--no-liftoff"));
@@ -66,7 +61,7 @@ TEST_F(V8ModuleCompilerTest, HelloCompilesToCachedCodeWithItsMpiImports) {
 }
 
 TEST_F(V8ModuleCompilerTest, CodeStreamedInSmallChunksLoadsFromCache) {
-  std::string hello = ReadFile(WASMHPC_HELLO_WASM);
+  std::string hello = ReadTestFile(WASMHPC_HELLO_WASM);
   absl::StatusOr<v1::UploadModuleResponse> done = Upload(hello, 97);
   ASSERT_TRUE(done.ok()) << done.status();
   absl::StatusOr<SharedBytes> code =
@@ -86,7 +81,7 @@ TEST_F(V8ModuleCompilerTest, CodeStreamedInSmallChunksLoadsFromCache) {
 }
 
 TEST_F(V8ModuleCompilerTest, AnAbandonedStreamingCompileLeavesNothing) {
-  std::string hello = ReadFile(WASMHPC_HELLO_WASM);
+  std::string hello = ReadTestFile(WASMHPC_HELLO_WASM);
   for (int i = 0; i < 3; ++i) {
     auto upload = handler_->StartUpload();
     v1::UploadModuleRequest part;
@@ -98,7 +93,7 @@ TEST_F(V8ModuleCompilerTest, AnAbandonedStreamingCompileLeavesNothing) {
 }
 
 TEST_F(V8ModuleCompilerTest, AFaultInTheMiddleOfTheStreamIsRefused) {
-  std::string hello = ReadFile(WASMHPC_HELLO_WASM);
+  std::string hello = ReadTestFile(WASMHPC_HELLO_WASM);
   std::string broken = hello;
   broken[broken.size() / 2] ^= 0x5a;
   broken[broken.size() / 2 + 1] ^= 0xa5;
@@ -115,7 +110,7 @@ TEST_F(V8ModuleCompilerTest, AFaultInTheMiddleOfTheStreamIsRefused) {
 }
 
 TEST_F(V8ModuleCompilerTest, InvalidModulesAreRefusedWithV8sMessage) {
-  std::string hello = ReadFile(WASMHPC_HELLO_WASM);
+  std::string hello = ReadTestFile(WASMHPC_HELLO_WASM);
   absl::StatusOr<v1::UploadModuleResponse> cut = Upload(hello.substr(0, 300));
   EXPECT_EQ(cut.status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_THAT(cut.status().message(), HasSubstr("invalid module:"));

@@ -1,9 +1,8 @@
 #include "server/auth/tls_config.h"
 
-#include <stdlib.h>
-
 #include <string>
 
+#include "common/test_files.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "proto/test_certs.h"
@@ -20,9 +19,6 @@ using wasmhpc::testing::WriteTestFile;
 class ServerTlsTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    std::string templ = ::testing::TempDir() + "server_tls_XXXXXX";
-    ASSERT_NE(mkdtemp(templ.data()), nullptr);
-    dir_ = templ;
     TestCert ca = MakeTestCa("ca");
     TestCert server = MakeTestLeaf(ca, "head");
     ASSERT_TRUE(WriteTestFile(Path("ca.pem"), ca.cert_pem));
@@ -30,10 +26,9 @@ class ServerTlsTest : public ::testing::Test {
     ASSERT_TRUE(WriteTestFile(Path("key.pem"), server.key_pem));
     ASSERT_TRUE(WriteTestFile(Path("other-key.pem"), ca.key_pem));
   }
-  void TearDown() override { ASSERT_EQ(system(("rm -rf " + dir_).c_str()), 0); }
-  std::string Path(const std::string& name) { return dir_ + "/" + name; }
+  std::string Path(const std::string& name) { return dir_.Path(name); }
 
-  std::string dir_;
+  TempDir dir_{"server_tls_"};
 };
 
 TEST_F(ServerTlsTest, NoFilesMeansPlaintext) {

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "absl/synchronization/mutex.h"
+#include "server/handlers/fake_pool_messages.h"
 #include "server/handlers/pool_handler.h"
 #include "wasmhpc/v1/pools.pb.h"
 
@@ -24,16 +25,7 @@ class FakePool final : public PoolSink {
   // A Hello for a pool world of `world_size` ranks (rank 0 the controller).
   static v1::PoolMessage Hello(int world_size,
                                const std::string& name = "fake") {
-    v1::PoolMessage message;
-    v1::PoolMessage::Hello* hello = message.mutable_hello();
-    hello->set_name(name);
-    hello->set_engine_fingerprint("fake-engine");
-    for (int rank = 0; rank < world_size; ++rank) {
-      v1::RankInfo* info = hello->add_ranks();
-      info->set_rank(rank);
-      info->set_host("localhost");
-    }
-    return message;
+    return HelloMessage(world_size, name, "fake-engine");
   }
 
   // Attaches with `world_size` ranks; returns the pool id or the error.
@@ -46,29 +38,15 @@ class FakePool final : public PoolSink {
   const std::string& id() const { return id_; }
 
   void Started(const std::string& job_id) {
-    v1::PoolMessage message;
-    message.mutable_started()->set_job_id(job_id);
-    handler_->OnMessage(id_, message);
+    handler_->OnMessage(id_, StartedMessage(job_id));
   }
   void Log(const std::string& job_id, int rank, const std::string& data,
            v1::Stream stream = v1::STDOUT) {
-    v1::PoolMessage message;
-    message.mutable_logs()->set_job_id(job_id);
-    v1::LogChunk* chunk = message.mutable_logs()->add_chunks();
-    chunk->set_rank(rank);
-    chunk->set_stream(stream);
-    chunk->set_data(data);
-    handler_->OnMessage(id_, message);
+    handler_->OnMessage(id_, LogMessage(job_id, rank, data, stream));
   }
   // Every rank of the job exits 0.
   void Succeeded(const std::string& job_id, int ranks) {
-    v1::PoolMessage message;
-    v1::PoolMessage::JobFinished* finished = message.mutable_finished();
-    finished->set_job_id(job_id);
-    finished->set_state(v1::SUCCEEDED);
-    for (int rank = 0; rank < ranks; ++rank)
-      finished->add_ranks()->set_rank(rank);
-    handler_->OnMessage(id_, message);
+    handler_->OnMessage(id_, SucceededMessage(job_id, ranks));
   }
   void Finished(const v1::PoolMessage::JobFinished& finished) {
     v1::PoolMessage message;

@@ -57,26 +57,9 @@ port=$(free_port)
 rest_port=$(free_port)
 cli=("$build/client-cli/wasmhpc-cli" --server "127.0.0.1:$port")
 started=$SECONDS
-failures=0
-pass() { echo "ok   $1"; }
+# shellcheck source-path=SCRIPTDIR source=../support/lib.sh
+. "$(dirname "$0")/../support/lib.sh"  # pass, fail, check, wait_for
 event() { echo "$(date +%T.%N) $*" >>"$work/events"; }
-fail() {
-  echo "FAIL $1"
-  failures=$((failures + 1))
-}
-# check NAME WHY_NOT: pass when WHY_NOT is empty, else fail with it.
-check() { if [ -z "$2" ]; then pass "$1"; else fail "$1: $2"; fi; }
-
-# wait_for SECONDS command...: polls until the command succeeds.
-wait_for() {
-  local seconds=$1
-  shift
-  for ((i = 0; i < seconds * 10; i++)); do
-    "$@" >/dev/null 2>&1 && return 0
-    sleep 0.1
-  done
-  return 1
-}
 starts=0
 start_head() {
   starts=$((starts + 1))
@@ -133,6 +116,16 @@ expected() {
     hello) echo "hello from rank $(($2 - 1)) of $2" ;;
     pi) echo "pi is approximately 3.14159265358" ;;
   esac
+}
+# without_output FILE: " ID" for each job of FILE ("ID MODULE RANKS" lines)
+# that SUCCEEDED without its program's output in its log.
+without_output() {
+  local id module ranks
+  while read -r id module ranks; do
+    [ "$(state "$id")" = SUCCEEDED ] || continue
+    "${cli[@]}" logs "$id" 2>&1 | grep -qF "$(expected "$module" "$ranks")" ||
+      printf ' %s' "$id"
+  done <"$1"
 }
 
 # The loop: submits one job at a time (at most 400, until $work/stop) and
@@ -219,12 +212,7 @@ if ! wait_for 30 pool_attached; then
 fi
 progress head-killed
 # Logs of jobs that succeeded before the kill are still there.
-lost=''
-while read -r id module ranks; do
-  [ "$(state "$id")" = SUCCEEDED ] || continue
-  "${cli[@]}" logs "$id" 2>&1 | grep -qF "$(expected "$module" "$ranks")" ||
-    lost="$lost $id"
-done <"$work/before-head-kill"
+lost=$(without_output "$work/before-head-kill")
 check logs-survive-a-head-restart "${lost:+no output for$lost}"
 
 # 4. A full disk: uploads and submits are refused, then work resumes. Jobs
@@ -269,12 +257,7 @@ for ((t = 0; t < 60; t++)); do
 done
 check "accepted-jobs-all-ended ($(accepted) jobs)" \
   "${open:+not ended after 60 s:$open}"
-bad=''
-while read -r id module ranks; do
-  [ "$(state "$id")" = SUCCEEDED ] || continue
-  "${cli[@]}" logs "$id" 2>&1 | grep -qF "$(expected "$module" "$ranks")" ||
-    bad="$bad $id"
-done <"$work/accepted"
+bad=$(without_output "$work/accepted")
 if [ -z "$bad" ]; then
   pass succeeded-jobs-have-their-output
 else

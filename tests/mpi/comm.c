@@ -10,25 +10,10 @@
 
 static int rank, size;
 
-static const char* compare_name(int result) {
-  switch (result) {
-    case MPI_IDENT:
-      return "IDENT";
-    case MPI_CONGRUENT:
-      return "CONGRUENT";
-    case MPI_SIMILAR:
-      return "SIMILAR";
-    case MPI_UNEQUAL:
-      return "UNEQUAL";
-    default:
-      return "?";
-  }
-}
-
 static void print_compare(const char* what, MPI_Comm a, MPI_Comm b) {
   int result;
   CHECK(MPI_Comm_compare(a, b, &result));
-  printf("rank %d: compare %s = %s\n", rank, what, compare_name(result));
+  printf("rank %d: compare %s = %s\n", rank, what, CompareName(result));
 }
 
 static void print_name(const char* what, MPI_Comm comm) {

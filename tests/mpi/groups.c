@@ -9,20 +9,8 @@
 
 static int rank, size;
 
+#include "mpi_check.h"
 #include "rank_output.h"
-
-static const char* CompareName(int result) {
-  switch (result) {
-    case MPI_IDENT:
-      return "IDENT";
-    case MPI_SIMILAR:
-      return "SIMILAR";
-    case MPI_UNEQUAL:
-      return "UNEQUAL";
-    default:
-      return "?";
-  }
-}
 
 /* "name: size N rank R members [w0 w1 ...]" (members as world ranks). */
 static void Show(const char* name, MPI_Group g, MPI_Group world) {

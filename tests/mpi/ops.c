@@ -13,18 +13,6 @@
 
 static int rank, size;
 
-// Runs the blocking form, or the nonblocking form and waits for it.
-#define BOTH(nb, blocking_call, nonblocking_call) \
-  do {                                            \
-    if (nb) {                                     \
-      MPI_Request req_;                           \
-      CHECK(nonblocking_call);                    \
-      CHECK(MPI_Wait(&req_, MPI_STATUS_IGNORE));  \
-    } else {                                      \
-      CHECK(blocking_call);                       \
-    }                                             \
-  } while (0)
-
 typedef struct {
   double re, im;
 } Complex;

@@ -32,7 +32,8 @@ trap '{ "$here/netns_hosts" down "$prefix"; wait; } 2>/dev/null; rm -rf "$work"'
 trap 'exit 130' INT
 trap 'exit 143' TERM
 started=$SECONDS
-failures=0
+# shellcheck source-path=SCRIPTDIR source=../support/lib.sh
+. "$here/../support/lib.sh"  # pass, fail, check, wait_for
 
 if ! why=$("$here/netns_hosts" up "$prefix" 3 2>&1); then
   echo "skipped: cannot create network namespaces: ${why:-no reason given}"
@@ -53,28 +54,12 @@ mpi=(--bind-to none --leave-session-attached
   --mca btl_tcp_if_include "$net.0/24" --mca oob_tcp_if_include "$net.0/24"
   --mca mpi_yield_when_idle 1)
 
-pass() { echo "ok   $1"; }
-fail() {
-  echo "FAIL $1"
-  failures=$((failures + 1))
-}
 # head_alive WHEN: the head still runs, else the test ends here.
 head_alive() {
   kill -0 "$head_pid" 2>/dev/null && return 0
   echo "FAIL head-keeps-serving: wasmhpc-head died $1:"
   tail -n 20 "$work/head.log"
   exit 1
-}
-
-# wait_for SECONDS COMMAND...: polls until the command succeeds.
-wait_for() {
-  local seconds=$1
-  shift
-  for ((i = 0; i < seconds * 10; i++)); do
-    "$@" >/dev/null 2>&1 && return 0
-    sleep 0.1
-  done
-  return 1
 }
 
 # pool_layout NAME: the attached pool's hosts, rank 0's host and its

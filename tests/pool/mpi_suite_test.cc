@@ -9,6 +9,8 @@
 #include <iterator>
 #include <memory>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "cache-store/module_digest.h"
@@ -65,38 +67,49 @@ class MpiSuiteTest : public ::testing::TestWithParam<const char*> {
     EXPECT_GT(compared, 0u) << "no rank printed anything: nothing compared";
   }
 
+  // Runs the module at `wasm` as job `name` of `spec` (its module and
+  // kRanks ranks filled in) on a fresh pool of kRanks executors, job rank i
+  // on pool rank pool_ranks[i]; expects it to succeed with every rank
+  // printing what the native run's printed.
+  void RunLikeNative(const std::string& name, const std::string& wasm,
+                     v1::JobSpec spec, const std::vector<int>& pool_ranks) {
+    std::string bytes = ReadFile(wasm);
+    ASSERT_FALSE(bytes.empty()) << wasm << " is missing";
+    std::unique_ptr<FakeHead> head = FakeHead::Start();
+    ASSERT_NE(head, nullptr);
+    spec.set_module_digest(ModuleDigest(bytes));
+    spec.set_ranks(kRanks);
+    head->AddModule(spec.module_digest(), bytes);
+    PoolProcess pool(WASMHPC_WORKER, kRanks + 1, head->port(),
+                     {"--code-key", FakeHead::CodeKeyFile()});
+    ASSERT_TRUE(head->AwaitHello(absl::Seconds(60)).has_value())
+        << pool.Output();
+    v1::HeadMessage m;
+    v1::HeadMessage::Assign* a = m.mutable_assign();
+    a->set_job_id(name);
+    *a->mutable_spec() = std::move(spec);
+    for (int r : pool_ranks) a->add_ranks(r);
+    ASSERT_TRUE(head->Send(m));
+    std::optional<v1::PoolMessage::JobFinished> f =
+        head->AwaitFinished(name, absl::Seconds(60));
+    ASSERT_TRUE(f.has_value()) << head->Log(name) << pool.Output();
+    EXPECT_EQ(f->state(), v1::SUCCEEDED)
+        << f->reason() << "\njob log:\n"
+        << head->Log(name) << "\npool output:\n"
+        << pool.Output();
+    ExpectRanksPrintedNative(*head, name);
+  }
+
   std::string native_dir_;
 };
 
 TEST_P(MpiSuiteTest, PoolJobPrintsWhatTheNativeProgramPrints) {
   std::string name = GetParam();
   std::string dir = WASMHPC_MPI_SUITE_DIR;
-  std::string bytes = ReadFile(absl::StrCat(dir, "/", name, ".wasm"));
-  ASSERT_FALSE(bytes.empty()) << name << ".wasm is missing";
   RunNative(absl::StrCat(dir, "/", name));
-
-  std::unique_ptr<FakeHead> head = FakeHead::Start();
-  ASSERT_NE(head, nullptr);
-  std::string digest = ModuleDigest(bytes);
-  head->AddModule(digest, bytes);
-  PoolProcess pool(WASMHPC_WORKER, kRanks + 1, head->port(),
-                   {"--code-key", FakeHead::CodeKeyFile()});
-  ASSERT_TRUE(head->AwaitHello(absl::Seconds(60)).has_value()) << pool.Output();
-
-  v1::HeadMessage m;
-  v1::HeadMessage::Assign* a = m.mutable_assign();
-  a->set_job_id(name);
-  a->mutable_spec()->set_module_digest(digest);
-  a->mutable_spec()->set_ranks(kRanks);
-  for (int r : {3, 1, 4, 2}) a->add_ranks(r);  // job rank 0 is pool rank 3
-  ASSERT_TRUE(head->Send(m));
-  std::optional<v1::PoolMessage::JobFinished> f =
-      head->AwaitFinished(name, absl::Seconds(60));
-  ASSERT_TRUE(f.has_value()) << head->Log(name) << pool.Output();
-  EXPECT_EQ(f->state(), v1::SUCCEEDED) << f->reason() << "\njob log:\n"
-                                       << head->Log(name) << "\npool output:\n"
-                                       << pool.Output();
-  ExpectRanksPrintedNative(*head, name);
+  v1::JobSpec spec;
+  RunLikeNative(name, absl::StrCat(dir, "/", name, ".wasm"), spec,
+                {3, 1, 4, 2});  // job rank 0 is pool rank 3
 }
 
 // MPI-IO in a pool job: the job's dirs are what the guest's MPI_File_open
@@ -104,38 +117,16 @@ TEST_P(MpiSuiteTest, PoolJobPrintsWhatTheNativeProgramPrints) {
 // job with another preopened as "."; output and files must match.
 TEST_F(MpiSuiteTest, PoolJobDoesMpiIoInItsDirectory) {
   std::string dir = WASMHPC_MPI_SUITE_DIR;
-  std::string bytes = ReadFile(dir + "/io.wasm");
-  ASSERT_FALSE(bytes.empty()) << "io.wasm is missing";
   const std::string native_cwd = native_dir_ + "/native.cwd";
   const std::string job_cwd = native_dir_ + "/job.cwd";
   std::filesystem::create_directory(native_cwd);
   std::filesystem::create_directory(job_cwd);
   RunNative(absl::StrCat("-wdir ", native_cwd, " ", dir, "/io"));
-
-  std::unique_ptr<FakeHead> head = FakeHead::Start();
-  ASSERT_NE(head, nullptr);
-  std::string digest = ModuleDigest(bytes);
-  head->AddModule(digest, bytes);
-  PoolProcess pool(WASMHPC_WORKER, kRanks + 1, head->port(),
-                   {"--code-key", FakeHead::CodeKeyFile()});
-  ASSERT_TRUE(head->AwaitHello(absl::Seconds(60)).has_value()) << pool.Output();
-  v1::HeadMessage m;
-  v1::HeadMessage::Assign* a = m.mutable_assign();
-  a->set_job_id("io");
-  a->mutable_spec()->set_module_digest(digest);
-  a->mutable_spec()->set_ranks(kRanks);
-  v1::Dir* d = a->mutable_spec()->add_dirs();
+  v1::JobSpec spec;
+  v1::Dir* d = spec.add_dirs();
   d->set_host_path(job_cwd);
   d->set_guest_path(".");
-  for (int r : {2, 4, 1, 3}) a->add_ranks(r);
-  ASSERT_TRUE(head->Send(m));
-  std::optional<v1::PoolMessage::JobFinished> f =
-      head->AwaitFinished("io", absl::Seconds(60));
-  ASSERT_TRUE(f.has_value()) << head->Log("io") << pool.Output();
-  EXPECT_EQ(f->state(), v1::SUCCEEDED) << f->reason() << "\njob log:\n"
-                                       << head->Log("io") << "\npool output:\n"
-                                       << pool.Output();
-  ExpectRanksPrintedNative(*head, "io");
+  RunLikeNative("io", dir + "/io.wasm", spec, {2, 4, 1, 3});
   for (const char* file : {"io_a.dat", "io_c.dat"}) {
     std::string native = ReadFile(native_cwd + "/" + file);
     EXPECT_FALSE(native.empty()) << file;

@@ -4,17 +4,15 @@
 // the job, not the pool.
 #include <sys/wait.h>
 
-#include <fstream>
-#include <iterator>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "cache-store/module_digest.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/pool/pool_process.h"
+#include "tests/pool/test_guest.h"
 #include "tests/support/fake_head.h"
 
 namespace wasmhpc::testing {
@@ -24,18 +22,6 @@ using ::testing::HasSubstr;
 
 constexpr absl::Duration kStartup = absl::Seconds(60);
 constexpr absl::Duration kJob = absl::Seconds(60);
-
-struct Guest {
-  std::string bytes;
-  std::string digest;
-};
-
-Guest LoadGuest(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  Guest guest{std::string((std::istreambuf_iterator<char>(in)), {}), ""};
-  guest.digest = ModuleDigest(guest.bytes);
-  return guest;
-}
 
 class PoolMemoryTest : public ::testing::Test {
  protected:

@@ -16,11 +16,11 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
-#include "cache-store/module_digest.h"
 #include "engine/engine.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/pool/pool_process.h"
+#include "tests/pool/test_guest.h"
 #include "tests/support/fake_head.h"
 #include "worker/pool/pool_controller.h"
 
@@ -52,22 +52,6 @@ std::vector<std::string> OpenFilesUnder(const std::vector<pid_t>& pids,
     }
   }
   return open;
-}
-
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string((std::istreambuf_iterator<char>(in)), {});
-}
-
-struct Guest {
-  std::string bytes;
-  std::string digest;
-};
-
-Guest LoadGuest(const std::string& path) {
-  Guest guest{ReadFile(path), ""};
-  guest.digest = ModuleDigest(guest.bytes);
-  return guest;
 }
 
 class PoolTest : public ::testing::Test {
@@ -717,7 +701,7 @@ TEST_F(PoolTest, WhatJobsLeaveIsReleasedAndTheirFilesClosed) {
     EXPECT_THAT(head_->Log(id), HasSubstr("rank 1: left one of each"));
     EXPECT_THAT(OpenFilesUnder(pool_->RankPids(), data), ::testing::IsEmpty());
   }
-  EXPECT_EQ(ReadFile(data + "/rank1.dat"), "/data/rank1.dat");
+  EXPECT_EQ(ReadTestFile(data + "/rank1.dat"), "/data/rank1.dat");
   for (int r = 0; r < 2; ++r) {
     EXPECT_TRUE(pool_->AwaitOutput(
         absl::StrCat("job leave-2 rank ", r,

@@ -25,13 +25,20 @@ class Reader:
         return b
 
     def uleb(self):
+        return self.leb(signed=False)
+
+    def leb(self, signed):
+        """A LEB128 number; `signed`: two's complement (sleb)."""
         result, shift = 0, 0
         while True:
             b = self.byte()
             result |= (b & 0x7F) << shift
             shift += 7
             if b < 0x80:
-                return result
+                break
+        if signed and b & 0x40:
+            result -= 1 << shift
+        return result
 
     def name(self):
         n = self.uleb()
@@ -49,15 +56,7 @@ class Reader:
         """Reads `i32.const N; end` (what wasm-ld emits for offsets)."""
         if self.byte() != 0x41:
             raise ValueError("unsupported constant expression")
-        result, shift = 0, 0
-        while True:
-            b = self.byte()
-            result |= (b & 0x7F) << shift
-            shift += 7
-            if b < 0x80:
-                break
-        if b & 0x40:
-            result -= 1 << shift
+        result = self.leb(signed=True)
         if self.byte() != 0x0B:
             raise ValueError("unterminated constant expression")
         return result

@@ -12,6 +12,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "server/handlers/fake_pool_messages.h"
 
 namespace wasmhpc::testing {
 namespace {
@@ -163,18 +164,12 @@ std::optional<v1::HeadMessage> GrpcFakePool::Next(absl::Duration timeout) {
 
 absl::StatusOr<std::string> GrpcFakePool::Attach(
     int world_size, const std::string& fingerprint) {
-  v1::PoolMessage message;
-  v1::PoolMessage::Hello* hello = message.mutable_hello();
-  hello->set_name("grpc-fake");
-  hello->set_engine_fingerprint(fingerprint);
-  for (int rank = 0; rank < world_size; ++rank) {
-    hello->add_ranks()->set_rank(rank);
-    hello->mutable_ranks(rank)->set_host("localhost");
-  }
   // A refused call (auth) may end before the hello is written: then the
   // stream's status tells why.
   std::optional<v1::HeadMessage> welcome;
-  if (Send(message)) welcome = Next();
+  if (Send(server::HelloMessage(world_size, "grpc-fake", fingerprint))) {
+    welcome = Next();
+  }
   if (!welcome || !welcome->has_welcome()) {
     bool ended;
     {
@@ -194,30 +189,16 @@ bool GrpcFakePool::Send(const v1::PoolMessage& message) {
 }
 
 void GrpcFakePool::Started(const std::string& job_id) {
-  v1::PoolMessage message;
-  message.mutable_started()->set_job_id(job_id);
-  Send(message);
+  Send(server::StartedMessage(job_id));
 }
 
 void GrpcFakePool::Log(const std::string& job_id, int rank,
                        const std::string& data) {
-  v1::PoolMessage message;
-  message.mutable_logs()->set_job_id(job_id);
-  v1::LogChunk* chunk = message.mutable_logs()->add_chunks();
-  chunk->set_rank(rank);
-  chunk->set_stream(v1::STDOUT);
-  chunk->set_data(data);
-  Send(message);
+  Send(server::LogMessage(job_id, rank, data));
 }
 
 void GrpcFakePool::Succeeded(const std::string& job_id, int ranks) {
-  v1::PoolMessage message;
-  v1::PoolMessage::JobFinished* finished = message.mutable_finished();
-  finished->set_job_id(job_id);
-  finished->set_state(v1::SUCCEEDED);
-  for (int rank = 0; rank < ranks; ++rank)
-    finished->add_ranks()->set_rank(rank);
-  Send(message);
+  Send(server::SucceededMessage(job_id, ranks));
 }
 
 void GrpcFakePool::Lose() { context_.TryCancel(); }

@@ -18,6 +18,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "cache-store/module_digest.h"
+#include "common/test_files.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "server/rest/received_text.h"
@@ -31,12 +32,6 @@ using server::ReceivedText;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  EXPECT_TRUE(in) << path;
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
-
 template <typename Message>
 Message FromJson(const std::string& json) {
   Message message;
@@ -47,19 +42,11 @@ Message FromJson(const std::string& json) {
 
 class RestServiceTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    char pattern[] = "/tmp/wasmhpc_rest_service_test.XXXXXX";
-    ASSERT_NE(mkdtemp(pattern), nullptr);
-    root_ = pattern;
-  }
-  void TearDown() override {
-    head_.reset();
-    fs::remove_all(root_);
-  }
+  void TearDown() override { head_.reset(); }
 
   void StartHead(std::vector<std::string> args = {}) {
     absl::StatusOr<std::unique_ptr<HeadProcess>> head =
-        HeadProcess::Start(WASMHPC_HEAD_BINARY, root_ + "/data", args);
+        HeadProcess::Start(WASMHPC_HEAD_BINARY, root_.Path("data"), args);
     ASSERT_TRUE(head.ok()) << head.status();
     head_ = *std::move(head);
     ASSERT_FALSE(head_->rest_address().empty());
@@ -75,8 +62,8 @@ class RestServiceTest : public ::testing::Test {
     return client;
   }
 
-  std::string root_;
-  std::string hello_ = ReadFile(WASMHPC_HELLO_WASM);
+  TempDir root_{"wasmhpc_rest_service_test."};
+  std::string hello_ = ReadTestFile(WASMHPC_HELLO_WASM);
   std::unique_ptr<HeadProcess> head_;
   std::unique_ptr<httplib::Client> client_;
 };
@@ -153,7 +140,7 @@ TEST_F(RestServiceTest, UploadSubmitFollowAndStatusThroughRest) {
 }
 
 TEST_F(RestServiceTest, TokensFromTheSameFileGuardRest) {
-  const std::string tokens = root_ + "/tokens";
+  const std::string tokens = root_.Path("tokens");
   std::ofstream(tokens) << "right-token-0123456789 alice user\n";
   StartHead({"--auth-tokens", tokens});
   httplib::Result result = client_->Get("/v1/jobs");
@@ -205,7 +192,7 @@ TEST_F(RestServiceTest, SigtermEndsFollowStreamsPromptly) {
 
 TEST_F(RestServiceTest, RestCanBeTurnedOff) {
   absl::StatusOr<std::unique_ptr<HeadProcess>> head = HeadProcess::Start(
-      WASMHPC_HEAD_BINARY, root_ + "/data", {"--rest-port", "off"});
+      WASMHPC_HEAD_BINARY, root_.Path("data"), {"--rest-port", "off"});
   ASSERT_TRUE(head.ok()) << head.status();
   EXPECT_EQ((*head)->rest_address(), "");
   EXPECT_EQ((*head)->Stop(SIGTERM), 0);

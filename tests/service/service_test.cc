@@ -13,6 +13,7 @@
 
 #include "cache-store/code_key.h"
 #include "cache-store/module_digest.h"
+#include "common/test_files.h"
 #include "engine/engine.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -25,12 +26,6 @@ namespace fs = std::filesystem;
 using ::testing::Contains;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
-
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  EXPECT_TRUE(in) << path;
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
 
 // "job:STATE" or "log@OFFSET/rRANK:DATA".
 std::string Summary(const v1::JobEvent& e) {
@@ -120,23 +115,17 @@ absl::StatusOr<std::string> HealthCheck(
 class ServiceTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    char pattern[] = "/tmp/wasmhpc_service_test.XXXXXX";
-    ASSERT_NE(mkdtemp(pattern), nullptr);
-    root_ = pattern;
-    allowed_ = root_ + "/allowed";
+    allowed_ = root_.Path("allowed");
     fs::create_directories(allowed_);
     StartHead();
   }
-  void TearDown() override {
-    head_.reset();
-    fs::remove_all(root_);
-  }
+  void TearDown() override { head_.reset(); }
 
   void StartHead(std::vector<std::string> extra = {}) {
     std::vector<std::string> args = {"--allow-dir", allowed_};
     args.insert(args.end(), extra.begin(), extra.end());
     absl::StatusOr<std::unique_ptr<HeadProcess>> head =
-        HeadProcess::Start(WASMHPC_HEAD_BINARY, root_ + "/data", args);
+        HeadProcess::Start(WASMHPC_HEAD_BINARY, root_.Path("data"), args);
     ASSERT_TRUE(head.ok()) << head.status();
     head_ = *std::move(head);
     channel_ = head_->Connect();
@@ -191,6 +180,16 @@ class ServiceTest : public ::testing::Test {
     EXPECT_TRUE(status.ok()) << status.error_message();
     return job;
   }
+  // What `stub` (modules_, jobs_) lists; a test failure when listing fails.
+  template <typename Response, typename Stub>
+  Response List(Stub& stub) {
+    grpc::ClientContext context;
+    Authorize(&context, token_);
+    Response list;
+    grpc::Status status = stub->List(&context, {}, &list);
+    EXPECT_TRUE(status.ok()) << status.error_message();
+    return list;
+  }
   // Polls until the job is in `state` (10 s at most).
   v1::Job WaitForState(const std::string& id, v1::JobState state) {
     absl::Time deadline = absl::Now() + absl::Seconds(10);
@@ -210,8 +209,9 @@ class ServiceTest : public ::testing::Test {
     return message ? message->assign() : v1::HeadMessage::Assign();
   }
 
-  std::string root_, allowed_, token_;
-  std::string hello_ = ReadFile(WASMHPC_HELLO_WASM);
+  TempDir root_{"wasmhpc_service_test."};
+  std::string allowed_, token_;
+  std::string hello_ = ReadTestFile(WASMHPC_HELLO_WASM);
   std::unique_ptr<HeadProcess> head_;
   std::shared_ptr<grpc::Channel> channel_;
   std::unique_ptr<v1::ModuleService::Stub> modules_;
@@ -262,10 +262,7 @@ TEST_F(ServiceTest, MalformedUploadIsRefusedWithTheValidatorsMessage) {
   grpc::Status cut = Upload(hello_.substr(0, 300), &response);
   EXPECT_EQ(cut.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_THAT(cut.error_message(), HasSubstr("invalid module:"));
-  grpc::ClientContext context;
-  v1::ListModulesResponse list;
-  ASSERT_TRUE(modules_->List(&context, {}, &list).ok());
-  EXPECT_EQ(list.modules_size(), 0);
+  EXPECT_EQ(List<v1::ListModulesResponse>(modules_).modules_size(), 0);
 }
 
 TEST_F(ServiceTest, ClientThatDisconnectsMidUploadLeavesNothing) {
@@ -283,9 +280,7 @@ TEST_F(ServiceTest, ClientThatDisconnectsMidUploadLeavesNothing) {
   }
   // A full upload after it is the only module.
   std::string digest = UploadHello();
-  grpc::ClientContext context;
-  v1::ListModulesResponse list;
-  ASSERT_TRUE(modules_->List(&context, {}, &list).ok());
+  v1::ListModulesResponse list = List<v1::ListModulesResponse>(modules_);
   ASSERT_EQ(list.modules_size(), 1);
   EXPECT_EQ(list.modules(0).digest(), digest);
 }
@@ -384,10 +379,7 @@ TEST_F(ServiceTest, BadSubmissionsGetClearCodes) {
   status = Submit(outside, &job);
   EXPECT_EQ(status.error_code(), grpc::StatusCode::PERMISSION_DENIED);
   EXPECT_THAT(status.error_message(), HasSubstr("/etc"));
-  grpc::ClientContext context;
-  v1::ListJobsResponse list;
-  ASSERT_TRUE(jobs_->List(&context, {}, &list).ok());
-  EXPECT_EQ(list.jobs_size(), 0);
+  EXPECT_EQ(List<v1::ListJobsResponse>(jobs_).jobs_size(), 0);
 }
 
 TEST_F(ServiceTest, CancelTimeoutAndLostPool) {
@@ -450,7 +442,7 @@ TEST_F(ServiceTest, PoolUploadsCodeForItsEngineDrainsAndDetaches) {
 
   // Code the pool compiled for its engine, signed with the deployment's code
   // key (the head made it in its data dir), is served back for that engine.
-  absl::StatusOr<CodeKey> key = CodeKey::FromFile(root_ + "/data/code.key");
+  absl::StatusOr<CodeKey> key = CodeKey::FromFile(root_.Path("data/code.key"));
   ASSERT_TRUE(key.ok()) << key.status();
   auto upload = [&](const std::string& d, const std::string& fingerprint,
                     const std::string& code) {
@@ -555,7 +547,7 @@ TEST_F(ServiceTest, HealthIsServingAndReflectionIsOn) {
 }
 
 TEST_F(ServiceTest, TokensAreRequiredWhenAuthIsOn) {
-  std::string tokens = root_ + "/tokens";
+  std::string tokens = root_.Path("tokens");
   std::ofstream(tokens) << "# operators\nright-token-0123456789 alice user\n"
                         << "pool-token-0123456789 pool-a pool\n";
   head_.reset();
@@ -586,7 +578,7 @@ TEST_F(ServiceTest, TokensAreRequiredWhenAuthIsOn) {
 // users' jobs with their secrets), drain pools, and overwrite any module's
 // compiled code.
 TEST_F(ServiceTest, RolesKeepUsersOffThePoolApi) {
-  std::string tokens = root_ + "/tokens";
+  std::string tokens = root_.Path("tokens");
   std::ofstream(tokens) << "user-token-0123456789 alice user\n"
                         << "pool-token-0123456789 pool-a pool\n";
   head_.reset();

@@ -14,6 +14,7 @@
 #include <iterator>
 
 #include "absl/strings/str_cat.h"
+#include "common/test_files.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/service/head_process.h"
@@ -23,11 +24,6 @@ namespace {
 
 namespace fs = std::filesystem;
 using ::testing::HasSubstr;
-
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
 
 // Runs `command` with stderr joined to stdout; the output and exit code.
 std::pair<std::string, int> RunCommand(const std::string& command) {
@@ -52,24 +48,18 @@ void FillDisk(const std::string& path, size_t bytes = SIZE_MAX) {
 
 class StoreFaultTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    char pattern[] = "/tmp/wasmhpc_store_fault_test.XXXXXX";
-    ASSERT_NE(mkdtemp(pattern), nullptr);
-    root_ = pattern;
-    data_ = root_ + "/data";
-  }
   void TearDown() override {
     head_.reset();
-    if (mounted_) RunCommand("umount -l " + root_ + "/fs");
-    fs::remove_all(root_);
+    if (mounted_) RunCommand("umount -l " + root_.Path("fs"));
   }
   // Puts data_ on a 20 MiB tmpfs; false if that cannot be done here.
   bool MountSmallDisk() {
-    fs::create_directories(root_ + "/fs");
+    fs::create_directories(root_.Path("fs"));
     if (::geteuid() != 0) return false;
-    mounted_ = RunCommand("mount -t tmpfs -o size=20m tmpfs " + root_ + "/fs")
-                   .second == 0;
-    data_ = root_ + "/fs/data";
+    mounted_ =
+        RunCommand("mount -t tmpfs -o size=20m tmpfs " + root_.Path("fs"))
+            .second == 0;
+    data_ = root_.Path("fs/data");
     return mounted_;
   }
   void StartHead() {
@@ -152,9 +142,10 @@ class StoreFaultTest : public ::testing::Test {
     return job.id();
   }
 
-  std::string root_, data_;
+  TempDir root_{"wasmhpc_store_fault_test."};
+  std::string data_ = root_.Path("data");
   bool mounted_ = false;
-  const std::string hello_ = ReadFile(WASMHPC_HELLO_WASM);
+  const std::string hello_ = ReadTestFile(WASMHPC_HELLO_WASM);
   std::unique_ptr<HeadProcess> head_;
   std::shared_ptr<grpc::Channel> channel_;
   std::unique_ptr<v1::ModuleService::Stub> modules_;
@@ -172,7 +163,7 @@ TEST_F(StoreFaultTest, FullDiskKeepsTheHeadUpAndWritesResumeWhenFreed) {
   ASSERT_TRUE(Upload(hello_, &digest).ok());
   const std::string done = RunJob(pool, digest, "kept output\n");
   // Space the operator frees later (the log takes the rest).
-  FillDisk(root_ + "/fs/ballast", 6 << 20);
+  FillDisk(root_.Path("fs/ballast"), 6 << 20);
 
   v1::Job running;
   ASSERT_TRUE(Submit(digest, &running).ok());
@@ -193,7 +184,7 @@ TEST_F(StoreFaultTest, FullDiskKeepsTheHeadUpAndWritesResumeWhenFreed) {
   finished.mutable_finished()->set_job_id(running.id());
   finished.mutable_finished()->set_state(v1::CANCELLED);
   pool.Send(finished);
-  FillDisk(root_ + "/fs/filler");  // Whatever the log left.
+  FillDisk(root_.Path("fs/filler"));  // Whatever the log left.
 
   std::string other;
   grpc::Status upload = Upload(hello_ + std::string("\0\x02\x01x", 4), &other);
@@ -217,14 +208,14 @@ TEST_F(StoreFaultTest, FullDiskKeepsTheHeadUpAndWritesResumeWhenFreed) {
   EXPECT_EQ(LogOf(done), "kept output\n");
   EXPECT_TRUE(Upload(hello_, nullptr).ok());  // Already stored: no write.
 
-  fs::remove(root_ + "/fs/filler");
-  fs::remove(root_ + "/fs/ballast");
+  fs::remove(root_.Path("fs/filler"));
+  fs::remove(root_.Path("fs/ballast"));
   RunJob(pool, digest, "after\n");  // Writes resume without a restart.
 
   // A restart on a full disk: the head starts and serves what it has.
   head_->Stop(SIGTERM);
-  FillDisk(root_ + "/fs/ballast", 6 << 20);
-  FillDisk(root_ + "/fs/filler");
+  FillDisk(root_.Path("fs/ballast"), 6 << 20);
+  FillDisk(root_.Path("fs/filler"));
   StartHead();
   EXPECT_TRUE(Healthy());
   EXPECT_THAT(ListJobIds(), ::testing::IsSupersetOf({done, running.id()}));
@@ -233,8 +224,8 @@ TEST_F(StoreFaultTest, FullDiskKeepsTheHeadUpAndWritesResumeWhenFreed) {
   ASSERT_TRUE(pool2.Attach(2).ok());
   EXPECT_EQ(Submit(digest, &refused).error_code(),
             grpc::StatusCode::RESOURCE_EXHAUSTED);
-  fs::remove(root_ + "/fs/filler");
-  fs::remove(root_ + "/fs/ballast");
+  fs::remove(root_.Path("fs/filler"));
+  fs::remove(root_.Path("fs/ballast"));
   RunJob(pool2, digest, "after restart\n");
 }
 
@@ -288,17 +279,17 @@ TEST_F(StoreFaultTest, BackupOfAStoppedHeadRestoresByCopyingBack) {
   ASSERT_TRUE(Upload(hello_, &digest).ok());
   const std::string head = WASMHPC_HEAD_BINARY;
   auto [busy, busy_code] =
-      RunCommand(head + " --backup " + root_ + "/busy --data-dir " + data_);
+      RunCommand(head + " --backup " + root_.Path("busy --data-dir ") + data_);
   EXPECT_EQ(busy_code, 1) << busy;
   EXPECT_THAT(busy, HasSubstr("in use by another process"));
   head_->Stop(SIGTERM);
   head_.reset();
-  auto [backup, code] =
-      RunCommand(head + " --backup " + root_ + "/backup --data-dir " + data_);
+  auto [backup, code] = RunCommand(head + " --backup " +
+                                   root_.Path("backup --data-dir ") + data_);
   ASSERT_EQ(code, 0) << backup;
   EXPECT_THAT(backup, HasSubstr("1 modules"));
   fs::remove_all(data_);
-  fs::copy(root_ + "/backup", data_, fs::copy_options::recursive);
+  fs::copy(root_.Path("backup"), data_, fs::copy_options::recursive);
   StartHead();
   grpc::ClientContext context;
   v1::ListModulesResponse list;

@@ -2,7 +2,6 @@
 // --tls-client-ca), reached by gRPC clients, wasmhpc-cli and a worker pool
 // under mpirun. The CA and the certificates are made at test time.
 #include <grpcpp/grpcpp.h>
-#include <stdlib.h>
 
 #include <memory>
 #include <string>
@@ -11,6 +10,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "client-cli/subprocess.h"
+#include "common/test_files.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "proto/test_certs.h"
@@ -31,9 +31,6 @@ constexpr absl::Duration kCli = absl::Seconds(60);
 class TlsTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    std::string templ = ::testing::TempDir() + "tls_test_XXXXXX";
-    ASSERT_NE(mkdtemp(templ.data()), nullptr);
-    dir_ = templ;
     ca_ = MakeTestCa("wasmhpc test CA");
     other_ca_ = MakeTestCa("some other CA");
     TestCert server = MakeTestLeaf(ca_, "head");
@@ -54,10 +51,9 @@ class TlsTest : public ::testing::Test {
   void TearDown() override {
     pool_.reset();
     head_.reset();
-    ASSERT_EQ(system(("rm -rf " + dir_).c_str()), 0);
   }
 
-  std::string Path(const std::string& name) const { return dir_ + "/" + name; }
+  std::string Path(const std::string& name) const { return dir_.Path(name); }
 
   // Starts a TLS head (REST off unless `rest`) with `args` added.
   void StartHead(std::vector<std::string> args = {}, bool rest = false) {
@@ -110,7 +106,7 @@ class TlsTest : public ::testing::Test {
     return (*cli)->Wait(kCli);
   }
 
-  std::string dir_;
+  TempDir dir_{"tls_test_"};
   TestCert ca_, other_ca_, client_, rogue_;
   std::unique_ptr<HeadProcess> head_;
   std::unique_ptr<PoolProcess> pool_;

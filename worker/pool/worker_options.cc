@@ -4,7 +4,6 @@
 #include <cstring>
 #include <fstream>
 #include <memory>
-#include <optional>
 
 #include "CLI/CLI.hpp"
 #include "absl/strings/ascii.h"
@@ -104,9 +103,9 @@ absl::StatusOr<WorkerOptions> ParseWorkerOptions(
   std::unique_ptr<CLI::App> app =
       NewCommandLineApp("wasmhpc-worker", kDescription, kFooter);
   AddWorkerOptions(*app, options);
-  absl::StatusOr<std::optional<std::string>> exit_text = ParseArgs(*app, argv);
-  if (!exit_text.ok()) return exit_text.status();
-  options.exit_text = exit_text->value_or("");
+  if (absl::Status s = ParseArgs(*app, argv, &options.exit_text); !s.ok()) {
+    return s;
+  }
   return options;
 }
 

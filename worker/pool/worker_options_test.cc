@@ -5,8 +5,7 @@
 #include <cstdlib>
 #include <fstream>
 
-#include "absl/strings/str_cat.h"
-#include "common/version.h"
+#include "common/command_line_testing.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "proto/test_certs.h"
@@ -73,28 +72,9 @@ TEST(WorkerOptions, RepeatedAllowDirsAndLastValueWins) {
 }
 
 TEST(WorkerOptions, HelpAndVersionNeedNoHead) {
-  absl::StatusOr<WorkerOptions> help = Parse({"--help"});
-  ASSERT_TRUE(help.ok()) << help.status();
-  EXPECT_THAT(help->exit_text, HasSubstr("usage: wasmhpc-worker"));
-  EXPECT_THAT(help->exit_text, HasSubstr("--interruptible-collectives"));
-  EXPECT_THAT(help->exit_text, HasSubstr("(Env:WASMHPC_HEAD)"));
-  absl::StatusOr<WorkerOptions> version = Parse({"--version"});
-  ASSERT_TRUE(version.ok()) << version.status();
-  EXPECT_EQ(version->exit_text,
-            absl::StrCat("wasmhpc-worker ", wasmhpc::Version(), "\n"));
+  ExpectHelpAndVersion("wasmhpc-worker", Parse,
+                       {"--interruptible-collectives", "(Env:WASMHPC_HEAD)"});
 }
-
-// Sets an environment variable for the scope.
-class ScopedEnv {
- public:
-  ScopedEnv(const char* name, const char* value) : name_(name) {
-    setenv(name, value, 1);
-  }
-  ~ScopedEnv() { unsetenv(name_); }
-
- private:
-  const char* name_;
-};
 
 TEST(WorkerOptions, DeploymentSettingsFallBackToTheEnvironment) {
   ScopedEnv head("WASMHPC_HEAD", "envhead:7070");

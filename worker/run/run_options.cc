@@ -2,7 +2,6 @@
 
 #include <cstdlib>
 #include <memory>
-#include <optional>
 
 #include "CLI/CLI.hpp"
 #include "absl/status/status.h"
@@ -103,12 +102,10 @@ absl::StatusOr<RunOptions> ParseRunOptions(const std::vector<std::string>& argv,
   std::unique_ptr<CLI::App> app =
       NewCommandLineApp("wasmhpc-run", kDescription, kFooter);
   AddRunOptions(*app, options);
-  absl::StatusOr<std::optional<std::string>> exit_text = ParseArgs(*app, argv);
-  if (!exit_text.ok()) return exit_text.status();
-  if (exit_text->has_value()) {
-    options.exit_text = **exit_text;
-    return options;
+  if (absl::Status s = ParseArgs(*app, argv, &options.exit_text); !s.ok()) {
+    return s;
   }
+  if (!options.exit_text.empty()) return options;  // --help, --version
   // The first argument that is no option, and all after it; "--" before it
   // lets it start with '-'.
   std::vector<std::string> rest = app->remaining();

@@ -1,7 +1,6 @@
 #include "worker/run/run_options.h"
 
-#include "absl/strings/str_cat.h"
-#include "common/version.h"
+#include "common/command_line_testing.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
@@ -61,14 +60,12 @@ TEST(RunOptions, DoubleDashEndsOptions) {
 
 // The guest's --help and --version are the guest's.
 TEST(RunOptions, HelpAndVersionBeforeTheModuleOnly) {
-  auto help = ParseRunOptions({"wasmhpc-run", "--help"});
-  ASSERT_TRUE(help.ok()) << help.status();
-  EXPECT_THAT(help->exit_text, HasSubstr("usage: wasmhpc-run"));
-  EXPECT_THAT(help->exit_text, HasSubstr("--no-fast-calls"));
-  auto version = ParseRunOptions({"wasmhpc-run", "--version"});
-  ASSERT_TRUE(version.ok()) << version.status();
-  EXPECT_EQ(version->exit_text,
-            absl::StrCat("wasmhpc-run ", wasmhpc::Version(), "\n"));
+  ExpectHelpAndVersion("wasmhpc-run",
+                       [](std::vector<std::string> args) {
+                         args.insert(args.begin(), "wasmhpc-run");
+                         return ParseRunOptions(args);
+                       },
+                       {"--no-fast-calls"});
   auto guest = ParseRunOptions(
       {"wasmhpc-run", "--timings", "app.wasm", "--help", "--version", "--"});
   ASSERT_TRUE(guest.ok()) << guest.status();
