@@ -23,8 +23,9 @@ namespace wasmhpc::mpi {
 //    (osc/sm makes only allocated and shared windows, osc/rdma needs an
 //    RDMA transport with atomics to every member, and btl/self is none), so
 //    it fails natively; osc/ucx makes it (its first window costs ~0.1 s of
-//    UCX start-up). osc/pt2pt would too, but refuses windows under
-//    MPI_THREAD_MULTIPLE, as pools run.
+//    UCX start-up). osc/pt2pt would too, in ~0.3 ms (it refuses windows
+//    only under MPI_THREAD_MULTIPLE, which neither wasmhpc-run nor the
+//    pools use); not switched yet.
 inline void SetHostMpiDefaults() {
   setenv("OMPI_MCA_osc", "sm,rdma,ucx", /*overwrite=*/0);
 }
