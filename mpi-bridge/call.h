@@ -149,8 +149,8 @@ class Call {
 
  private:
   int64_t FinishErrorWithoutGuest(int32_t rc) const;
-  bool NotInitialized();  // records why; false
-  int32_t HostError(int host_rc);                     // Host()'s failure
+  bool NotInitialized();                                // records why; false
+  int32_t HostError(int host_rc);                       // Host()'s failure
   bool NegativeCount(int32_t count, const char* what);  // records it; false
   static constexpr int64_t kMaxInlineExtent = int64_t{1} << 32;
   // Buffer() for any layout, count and error.
