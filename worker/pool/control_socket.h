@@ -1,7 +1,7 @@
 // The pool's control plane off MPI: protobuf messages (control.proto)
 // between the controller (pool rank 0) and each executor over one TCP
 // connection per executor, so that while a job runs the guest's thread is
-// the only caller of the host MPI (initialized MPI_THREAD_FUNNELED).
+// the only caller of the host MPI (initialized MPI_THREAD_SINGLE).
 //
 // Set-up (pool start, every rank, over the host MPI, which is trusted):
 //  1. Rank 0 listens on an ephemeral TCP port of every interface

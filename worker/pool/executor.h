@@ -1,7 +1,8 @@
 // Executor: one of a pool's job ranks (1..N-1) with its warm V8 isolate.
 //
 // Execution model: two threads; only the main one calls MPI (the host MPI
-// is initialized MPI_THREAD_FUNNELED: no locks, one progress engine).
+// is initialized MPI_THREAD_SINGLE, as under wasmhpc-run: Open MPI takes
+// no locks, one progress engine).
 //  - The main thread (the isolate's thread) runs Run(): it waits for an
 //    assignment, runs the job, reports the result and waits again.
 //  - A control thread reads the controller's messages from the control
