@@ -120,6 +120,11 @@ absl::Status JobHandler::Validate(const v1::JobSpec& spec) const {
     return absl::NotFoundError(
         absl::StrCat("no module ", spec.module_digest(), " (upload it first)"));
   }
+  if (absl::Status s =
+          CheckModuleRunnable(*options_.store, spec.module_digest());
+      !s.ok()) {
+    return s;
+  }
   if (spec.timeout().seconds() < 0 || spec.timeout().nanos() < 0) {
     return absl::InvalidArgumentError("timeout must not be negative");
   }

@@ -113,6 +113,28 @@ TEST_F(JobHandlerTest, BadSubmissionsAreRefusedAndLeaveNoRecord) {
   EXPECT_EQ(head_->jobs->List({}, Caller::Local())->jobs_size(), 0);
 }
 
+// A module stored before the head checked MPI imports (a store written by
+// an older head) is refused at submit, before any rank starts, naming all
+// the functions wasmhpc lacks.
+TEST_F(JobHandlerTest, ModuleImportingUnprovidedMpiFunctionsIsRefused) {
+  std::string bytes =
+      TinyModule({"MPI_Init", "MPI_Comm_spawn", "MPI_Open_port"});
+  std::string digest = ModuleDigest(bytes);
+  ASSERT_TRUE(store_->PutModule(digest, bytes).ok());
+  absl::Status refused = SubmitStatus(head_->Spec(digest, 1));
+  EXPECT_EQ(refused.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(refused.message(),
+              HasSubstr("does not provide yet: MPI_Comm_spawn, MPI_Open_port"));
+  // With its record as an older head wrote it.
+  v1::Module record;
+  record.add_mpi_imports("MPI_Init");
+  record.add_mpi_imports("MPI_Comm_spawn");
+  ASSERT_TRUE(store_->PutModuleRecord(digest, record.SerializeAsString()).ok());
+  EXPECT_THAT(SubmitStatus(head_->Spec(digest, 1)).message(),
+              HasSubstr("does not provide yet: MPI_Comm_spawn ("));
+  EXPECT_EQ(head_->jobs->List({}, Caller::Local())->jobs_size(), 0);
+}
+
 TEST_F(JobHandlerTest, DirsOutsideAllowDirAreRefused) {
   EXPECT_TRUE(SubmitStatus(WithDir(allowed_)).ok());
   EXPECT_TRUE(SubmitStatus(WithDir(allowed_ + "/sub")).ok());

@@ -4,8 +4,10 @@
 #include <utility>
 #include <vector>
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "engine/module_info.h"
+#include "mpi-bridge/provided_functions.h"
 #include "server/handlers/api_limits.h"
 #include "server/handlers/text_check.h"
 
@@ -18,6 +20,38 @@ constexpr int kMaxPageSize = 1000;
 constexpr size_t kMaxMpiNameBytes = 64;
 constexpr size_t kMaxMpiImportsListed = 1024;
 
+// The env.MPI_* functions `bytes` imports, each once, in import order.
+std::vector<std::string> MpiImports(absl::string_view bytes) {
+  std::vector<std::string> names;
+  absl::flat_hash_set<std::string_view> seen;
+  absl::StatusOr<engine::ModuleInfo> info =
+      engine::ParseModuleInfo(absl::Span<const uint8_t>(
+          reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()));
+  if (!info.ok()) return names;
+  for (const engine::ImportInfo& import : info->imports) {
+    if (import.module == "env" &&
+        import.kind == engine::ExternKind::kFunction &&
+        import.name.rfind("MPI_", 0) == 0 && seen.insert(import.name).second) {
+      names.push_back(import.name);
+    }
+  }
+  return names;
+}
+
+// Lists `bytes`' MPI imports in `module`: only names MPI could have, so the
+// record stays small whatever the module declares (unknown ones are refused
+// at upload, or at load for modules stored before).
+void ListMpiImports(absl::string_view bytes, v1::Module& module) {
+  for (std::string& name : MpiImports(bytes)) {
+    if (name.size() > kMaxMpiNameBytes ||
+        static_cast<size_t>(module.mpi_imports_size()) >=
+            kMaxMpiImportsListed) {
+      continue;
+    }
+    module.add_mpi_imports(std::move(name));
+  }
+}
+
 }  // namespace
 
 std::string ModuleName(const CacheStore& store, absl::string_view digest) {
@@ -27,29 +61,20 @@ std::string ModuleName(const CacheStore& store, absl::string_view digest) {
   return module.name();
 }
 
-namespace {
-
-// The env.MPI_* functions `bytes` imports, in import order.
-std::vector<std::string> MpiImports(absl::string_view bytes) {
-  std::vector<std::string> names;
-  absl::StatusOr<engine::ModuleInfo> info =
-      engine::ParseModuleInfo(absl::Span<const uint8_t>(
-          reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()));
-  if (!info.ok()) return names;
-  for (const engine::ImportInfo& import : info->imports) {
-    // Only names MPI could have, listed once: the record stays small
-    // whatever the module declares (unknown ones fail at load anyway).
-    if (import.module == "env" &&
-        import.kind == engine::ExternKind::kFunction &&
-        import.name.rfind("MPI_", 0) == 0 &&
-        import.name.size() <= kMaxMpiNameBytes &&
-        names.size() < kMaxMpiImportsListed &&
-        std::find(names.begin(), names.end(), import.name) == names.end()) {
-      names.push_back(import.name);
-    }
+absl::Status CheckModuleRunnable(const CacheStore& store,
+                                 absl::string_view digest) {
+  absl::StatusOr<std::string> record = store.GetModuleRecord(digest);
+  v1::Module module;
+  if (record.ok() && module.ParseFromString(*record)) {
+    return mpi::CheckFunctionsProvided(std::vector<std::string>(
+        module.mpi_imports().begin(), module.mpi_imports().end()));
   }
-  return names;
+  absl::StatusOr<SharedBytes> bytes = store.GetModule(digest);
+  if (!bytes.ok()) return bytes.status();
+  return mpi::CheckFunctionsProvided(MpiImports(bytes->view()));
 }
+
+namespace {
 
 // The name and labels are stored and listed to every client: UTF-8 without
 // control characters, bounded.
@@ -184,6 +209,10 @@ absl::StatusOr<v1::UploadModuleResponse> ModuleHandler::Store(
                                          ? compile->Finish(bytes)
                                          : options_.compiler->Compile(bytes);
   if (!code.ok()) return code.status();
+  if (absl::Status s = mpi::CheckFunctionsProvided(MpiImports(bytes));
+      !s.ok()) {
+    return s;
+  }
   if (!code->empty()) {
     absl::Status put = store.PutCode(digest, fingerprint, *code);
     if (!put.ok()) {
@@ -221,9 +250,7 @@ v1::Module ModuleHandler::Describe(
   module.set_name(header.name());
   *module.mutable_uploaded() = ToProto(options_.clock->Now());
   *module.mutable_labels() = header.labels();
-  for (std::string& name : MpiImports(bytes)) {
-    module.add_mpi_imports(std::move(name));
-  }
+  ListMpiImports(bytes, module);
   return module;
 }
 
@@ -237,9 +264,7 @@ absl::StatusOr<v1::Module> ModuleHandler::Load(const std::string& digest,
   if (!bytes.ok()) return bytes.status();
   module.set_digest(digest);
   module.set_size_bytes(known_size != 0 ? known_size : bytes->size());
-  for (std::string& name : MpiImports(bytes->view())) {
-    module.add_mpi_imports(std::move(name));
-  }
+  ListMpiImports(bytes->view(), module);
   return module;
 }
 

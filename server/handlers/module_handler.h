@@ -6,7 +6,9 @@
 // validation and compilation (TurboFan) run while the bytes arrive; Finish
 // waits for the rest. An upload whose header names a digest the head
 // already holds with code is not compiled again. An invalid module is
-// refused with the validator's message and nothing is stored. Otherwise the
+// refused with the validator's message and nothing is stored; so is one
+// importing MPI functions wasmhpc does not provide (all of them named:
+// mpi-bridge/provided_functions.h), which no pool could run. Otherwise the
 // head stores, in this order, the compiled code under (digest, engine
 // fingerprint), the bytes under the digest and the module's metadata
 // record. An Upload destroyed before Finish() (the client went away
@@ -58,6 +60,12 @@ struct ModuleHandlerOptions {
 // The name module `digest` was uploaded with; empty when it had none or
 // its record is missing.
 std::string ModuleName(const CacheStore& store, absl::string_view digest);
+
+// OK when wasmhpc provides every MPI function the stored module `digest`
+// imports; else InvalidArgument naming all it lacks. Submit checks it: a
+// module stored before its functions were checked never reaches a rank.
+absl::Status CheckModuleRunnable(const CacheStore& store,
+                                 absl::string_view digest);
 
 class ModuleHandler {
  public:

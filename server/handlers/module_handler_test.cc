@@ -153,7 +153,7 @@ TEST_F(ModuleHandlerTest, SecondUploadIsAlreadyPresentAndNotCompiledAgain) {
 
 TEST_F(ModuleHandlerTest, ListPagesInDigestOrder) {
   std::vector<std::string> digests;
-  for (const char* name : {"MPI_A", "MPI_B", "MPI_C"}) {
+  for (const char* name : {"MPI_Send", "MPI_Recv", "MPI_Barrier"}) {
     digests.push_back(head_.Upload(TinyModule({name})));
   }
   std::sort(digests.begin(), digests.end());
@@ -179,6 +179,24 @@ TEST_F(ModuleHandlerTest, DeleteRemovesBytesCodeAndRecord) {
   EXPECT_FALSE(store_->GetCode(digest, "fake-engine").ok());
   ExpectStoreEmpty();
   EXPECT_EQ(head_.modules->Delete(digest).code(), absl::StatusCode::kNotFound);
+}
+
+// A module that no pool could run is refused at upload, naming every MPI
+// function wasmhpc lacks at once (issue 18), and nothing is stored.
+TEST_F(ModuleHandlerTest, ModuleImportingUnprovidedMpiFunctionsIsRefused) {
+  std::string bytes =
+      TinyModule({"MPI_Init", "MPI_Comm_spawn", "MPI_Frobnicate",
+                  "MPI_Comm_spawn", "MPI_Comm_get_parent"});
+  std::unique_ptr<ModuleHandler::Upload> upload = head_.modules->StartUpload();
+  ASSERT_TRUE(upload->Add(Header()).ok());
+  ASSERT_TRUE(upload->Add(Chunk(bytes)).ok());
+  absl::Status refused = upload->Finish().status();
+  EXPECT_EQ(refused.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(refused.message(),
+              HasSubstr("the module imports MPI functions wasmhpc does not "
+                        "provide yet: MPI_Comm_spawn, MPI_Frobnicate, "
+                        "MPI_Comm_get_parent ("));
+  ExpectStoreEmpty();
 }
 
 TEST_F(ModuleHandlerTest, MalformedDigestIsInvalidArgument) {

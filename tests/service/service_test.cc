@@ -265,6 +265,20 @@ TEST_F(ServiceTest, MalformedUploadIsRefusedWithTheValidatorsMessage) {
   EXPECT_EQ(List<v1::ListModulesResponse>(modules_).modules_size(), 0);
 }
 
+// A module no pool could run is refused at upload, every MPI function
+// wasmhpc lacks named at once, in wasmhpc-run's words (issue 18).
+TEST_F(ServiceTest, ModuleImportingUnprovidedMpiFunctionsIsRefusedAtUpload) {
+  v1::UploadModuleResponse response;
+  grpc::Status refused =
+      Upload(ReadTestFile(WASMHPC_MPI_UNSUPPORTED_WASM), &response);
+  EXPECT_EQ(refused.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(refused.error_message(),
+              HasSubstr("the module imports MPI functions wasmhpc does not "
+                        "provide yet: MPI_Win_allocate_shared, "
+                        "MPI_Win_shared_query, MPI_Comm_spawn ("));
+  EXPECT_EQ(List<v1::ListModulesResponse>(modules_).modules_size(), 0);
+}
+
 TEST_F(ServiceTest, ClientThatDisconnectsMidUploadLeavesNothing) {
   {
     grpc::ClientContext context;

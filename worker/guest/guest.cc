@@ -5,9 +5,8 @@
 #include <utility>
 #include <vector>
 
-#include "absl/strings/str_cat.h"
-#include "absl/strings/str_join.h"
 #include "mpi-bridge/preopen_file_gate.h"
+#include "mpi-bridge/provided_functions.h"
 
 namespace wasmhpc::guest {
 namespace {
@@ -23,18 +22,11 @@ bool ImportsMpi(const engine::ModuleInfo& info) {
 }
 
 absl::Status CheckMpiImports(const engine::ModuleInfo& info) {
-  const std::vector<std::string>& provided = mpi::Bridge::ProvidedFunctions();
-  std::vector<std::string> missing;
+  std::vector<std::string> names;
   for (const engine::ImportInfo& imp : info.imports) {
-    if (IsMpiImport(imp) &&
-        !std::binary_search(provided.begin(), provided.end(), imp.name)) {
-      missing.push_back(imp.name);
-    }
+    if (IsMpiImport(imp)) names.push_back(imp.name);
   }
-  if (missing.empty()) return absl::OkStatus();
-  return absl::UnimplementedError(absl::StrCat(
-      "the module imports MPI functions wasmhpc does not provide yet: ",
-      absl::StrJoin(missing, ", ")));
+  return mpi::CheckFunctionsProvided(names);
 }
 
 absl::StatusOr<std::unique_ptr<Guest>> Guest::Create(

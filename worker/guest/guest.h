@@ -22,7 +22,8 @@ namespace wasmhpc::guest {
 bool ImportsMpi(const engine::ModuleInfo& info);
 
 // OK when the bridge provides every env.MPI_* function the module imports;
-// else Unimplemented naming the missing ones.
+// else InvalidArgument naming every missing one (mpi::CheckFunctionsProvided:
+// the words the head uses at upload and submit).
 absl::Status CheckMpiImports(const engine::ModuleInfo& info);
 
 // The host MPI under a guest and its limits.

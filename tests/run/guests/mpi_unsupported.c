@@ -1,5 +1,5 @@
 // Imports MPI functions the bridge does not provide: shared-memory windows
-// (the ranks of a wasmhpc job do not share linear memory).
+// (the ranks of a wasmhpc job do not share linear memory) and spawn.
 #include <mpi.h>
 
 int main(int argc, char** argv) {
@@ -11,6 +11,9 @@ int main(int argc, char** argv) {
   MPI_Aint size;
   int unit;
   MPI_Win_shared_query(win, 0, &size, &unit, &base);
+  MPI_Comm child;
+  MPI_Comm_spawn("worker", MPI_ARGV_NULL, 1, MPI_INFO_NULL, 0, MPI_COMM_SELF,
+                 &child, MPI_ERRCODES_IGNORE);
   MPI_Finalize();
   return 0;
 }
