@@ -93,6 +93,17 @@ TEST_F(RocksDbAdminTest, CountsWhatAStoreHolds) {
   EXPECT_FALSE(none.error.empty());
 }
 
+// A new data dir holding an operator's own files (a head.log beside it) is
+// not a damaged store: only RocksDB's numbered files say a store was there.
+TEST_F(RocksDbAdminTest, ForeignFilesInANewDataDirAreNotADamagedStore) {
+  fs::create_directories(path_);
+  for (const char* name : {"head.log", "notes.sst", "x.blob"}) {
+    std::ofstream(path_ + "/" + name) << "not RocksDB\n";
+  }
+  absl::Status opened = OpenStatus();
+  EXPECT_TRUE(opened.ok()) << opened;
+}
+
 TEST_F(RocksDbAdminTest, MissingCurrentIsDataLossAndRepairKeepsEverything) {
   Fill();
   fs::remove(path_ + "/CURRENT");

@@ -14,6 +14,7 @@
 #include <memory>
 #include <system_error>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "cache-store/cache_store.h"
@@ -262,8 +263,13 @@ bool HasFilesButNoCurrent(const std::string& path) {
        it.increment(ec)) {
     const std::string name = it->path().filename().string();
     const std::string ext = it->path().extension().string();
-    if (absl::StartsWith(name, "MANIFEST-") || ext == ".sst" ||
-        ext == ".blob" || ext == ".log") {
+    // RocksDB numbers its tables, blobs and logs (000012.sst): other files
+    // (an operator's head.log) say nothing about the store.
+    const std::string stem = it->path().stem().string();
+    const bool numbered = !stem.empty() && std::all_of(stem.begin(), stem.end(),
+                                                       absl::ascii_isdigit);
+    if (absl::StartsWith(name, "MANIFEST-") ||
+        (numbered && (ext == ".sst" || ext == ".blob" || ext == ".log"))) {
       return true;
     }
   }
