@@ -28,6 +28,9 @@ packages=(
   # guest toolchain: clang for wasm32-wasi, wasi-libc, runtimes, wabt for tests
   clang-14 lld-14 wasi-libc libclang-rt-14-dev-wasm32
   libc++-14-dev-wasm32 libc++abi-14-dev-wasm32 wabt
+  # the SDK's wasmhpc-ar/-ranlib/-nm (llvm-ar-14...); tests/sdk builds an
+  # autoconf package and a Meson project with the SDK
+  llvm-14 autoconf automake meson
   # fuzz/ and the check build: libFuzzer and the ASan/UBSan runtimes for
   # clang-14; make format and format-check: clang-format-14
   libfuzzer-14-dev libclang-rt-14-dev clang-format-14

@@ -4,7 +4,10 @@
 Usage: gen_mpi_abi.py TABLE sdk DIR       DIR/mpi_constants.h, mpi_functions.h
        gen_mpi_abi.py TABLE bridge FILE   the bridge's constants and tables
        gen_mpi_abi.py TABLE check-c FILE  a guest printing every constant
-The table's grammar is described at its top. The SDK headers are committed
+       gen_mpi_abi.py TABLE imports FILE  every function name, one a line
+                                          (wasm-ld --allow-undefined-file)
+The table's grammar is described at its top. The SDK headers and the SDK's
+import list (sdk/lib/mpi_imports.txt) are committed
 (the SDK is used from the source tree, with no build step); the other
 outputs go to the build tree. A file is written only when its text changes,
 so a table edit recompiles only what it changes.
@@ -355,6 +358,15 @@ def check_c(entries):
     return "\n".join(out) + "\n"
 
 
+def import_list(entries):
+    """wasm-ld's --allow-undefined-file: every function, supported or not
+    (the bridge names the unsupported ones a module imports)."""
+    out = ["# GENERATED from sdk/abi/mpi_abi.txt by sdk/abi/gen_mpi_abi.py.",
+           "# The MPI functions wasmhpc-cc lets stay undefined, as imports",
+           "# env.<name>, when a program declares them without <mpi.h>."]
+    return "\n".join(out + [f.name for f in functions(entries)]) + "\n"
+
+
 def expected_values(entries):
     """{name: value} of every constant in the table."""
     by_name = {e.name: e for e in constants(entries)}
@@ -392,6 +404,8 @@ def main(argv):
         write_if_changed(out, bridge_header(entries))
     elif what == "check-c":
         write_if_changed(out, check_c(entries))
+    elif what == "imports":
+        write_if_changed(out, import_list(entries))
     else:
         sys.exit(__doc__)
 

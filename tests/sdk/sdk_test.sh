@@ -2,12 +2,14 @@
 # Checks of the guest SDK (sdk/): compiler wrappers, <mpi.h>, toolchain file.
 # Usage: sdk_test.sh CHECK WORK_DIR
 # CHECK is one of the functions below; WORK_DIR is emptied and used for all
-# outputs (never the source tree). PYTHON, CMAKE and MAKE name the tools.
+# outputs (never the source tree). PYTHON, CMAKE and MAKE name the tools,
+# RUN wasmhpc-run and BUILD_DIR the build folder (install_prefix).
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 sdk="$(cd "$here/../../sdk" && pwd)"
 cc="$sdk/bin/wasmhpc-cc"
+clang="${WASMHPC_CLANG:-clang-14}"
 cxx="$sdk/bin/wasmhpc-c++"
 data="$here/data"
 python="${PYTHON:-python3}"
@@ -114,6 +116,167 @@ modes() {
   [[ -f a.out ]] || fail "default output a.out missing"
   sections a.out > sections.txt
   expect_line sections.txt "import env.MPI_Send func"
+}
+
+# A Debian tool a check needs, or skip (77) saying how to get it.
+need() {
+  local tool
+  for tool in "$@"; do
+    command -v "$tool" >/dev/null 2>&1 && continue
+    echo "SKIP: $tool is not installed (deploy/local/install-deps.sh)"
+    exit 77
+  done
+}
+
+# Item 18.5: a real autoconf + automake package (MPI found by link checks
+# that declare MPI_Init without <mpi.h>, a library archived with
+# wasmhpc-ar) builds natively and for wasmhpc; both print the same.
+autoconf_package() {
+  need autoreconf mpicc mpirun
+  cp -r "$here/autoconf_project" src
+  (cd src && autoreconf -fi)
+  mkdir native wasm
+  (cd native && ../src/configure CC=mpicc && "${MAKE:-make}")
+  (cd wasm && ../src/configure --host=wasm32-wasi CC="$cc" \
+    AR="$sdk/bin/wasmhpc-ar" RANLIB="$sdk/bin/wasmhpc-ranlib" &&
+    "${MAKE:-make}")
+  grep -q "^#define HAVE_MPI_REDUCE_SCATTER_BLOCK 1" wasm/config.h ||
+    fail "configure's AC_CHECK_FUNCS did not find an MPI function"
+  bash "$here/../mpi/run_compare.sh" 2 native/ring wasm/ring "$RUN"
+}
+
+# Item 18.5: a Meson project with dependency('mpi') and a static library,
+# natively and with the SDK's cross file; both print the same.
+meson_project() {
+  need meson mpicc mpirun
+  cp -r "$here/meson_project" "$here/autoconf_project" .
+  CC=mpicc meson setup native meson_project
+  meson compile -C native
+  PATH="$sdk/bin:$PATH" meson setup \
+    --cross-file "$sdk/meson/wasm32-wasi-mpi.ini" wasm meson_project
+  PATH="$sdk/bin:$PATH" meson compile -C wasm
+  sections wasm/ring > sections.txt
+  expect_line sections.txt "import env.MPI_Reduce func"
+  bash "$here/../mpi/run_compare.sh" 2 native/ring wasm/ring "$RUN"
+}
+
+# Item 18.5: MPI functions declared without <mpi.h> (autoconf's link check)
+# become env imports; a name that is no MPI function stays a link error.
+plain_declaration() {
+  printf 'char MPI_Init();\nint main(void) { return MPI_Init(); }\n' > a.c
+  "$cc" -Wno-deprecated-non-prototype a.c -o a.wasm
+  sections a.wasm > sections.txt
+  expect_line sections.txt "import env.MPI_Init func"
+  printf 'char MPI_Nonesuch();\nint main(void) { return MPI_Nonesuch(); }\n' \
+    > b.c
+  if "$cc" b.c -o b.wasm 2> link.log; then fail "MPI_Nonesuch linked"; fi
+  grep -q "undefined symbol: MPI_Nonesuch" link.log ||
+    { cat link.log >&2; fail "unexpected link error"; }
+}
+
+# Item 18.5: mpicc's queries print and run nothing; -show's command builds
+# the module the wrapper builds; pkg-config finds mpi and wasmhpc.
+queries() {
+  local line version
+  line="$("$cc" -show "$data/mpi_send.c" -o shown.wasm)"
+  [[ ! -e shown.wasm ]] || fail "-show ran the command"
+  eval "$line"
+  sections shown.wasm > sections.txt
+  expect_line sections.txt "import env.MPI_Send func"
+  "$cc" --showme:compile | grep -q -- "-I$sdk/include" ||
+    fail "--showme:compile lacks the include path"
+  "$cc" -link-info | grep -q -- "--allow-undefined-file=" ||
+    fail "-link-info lacks the import list"
+  "$cc" --showme:version | grep -q "MPI 3.1" || fail "--showme:version"
+  version="$(sed -n 's/^define MPI_\(SUB\)\{0,1\}VERSION //p' \
+    "$sdk/abi/mpi_abi.txt" | paste -sd.)"
+  for pc in mpi wasmhpc; do
+    [[ "$("$sdk/bin/wasmhpc-pkg-config" --modversion $pc)" == "$version" ]] ||
+      fail "$pc.pc's version is not the table's MPI $version"
+  done
+  # shellcheck disable=SC2046  # pkg-config's flags are words
+  "$cc" $("$sdk/bin/wasmhpc-pkg-config" --cflags --libs wasmhpc) \
+    "$data/mpi_send.c" -o pc.wasm
+  ar_check
+}
+
+# wasmhpc-ar/-ranlib/-nm make a library wasm-ld links (GNU ar cannot).
+ar_check() {
+  printf 'int twice(int x) { return 2 * x; }\n' > lib.c
+  printf 'int twice(int);\nint main(void) { return twice(0); }\n' > main.c
+  "$cc" -c lib.c main.c
+  "$sdk/bin/wasmhpc-ar" cr libtwice.a lib.o
+  "$sdk/bin/wasmhpc-ranlib" libtwice.a
+  "$sdk/bin/wasmhpc-nm" libtwice.a | grep -q "T twice" || fail "nm: no twice"
+  "$cc" main.o -L. -ltwice -o twice.wasm
+}
+
+# Item 18.5: `cmake --install` (component sdk) puts the SDK under the
+# prefix and its tools on the prefix's bin/, where they work.
+install_prefix() {
+  "${CMAKE:-cmake}" --install "${BUILD_DIR:?}" --component sdk \
+    --prefix "$PWD/prefix" > install.log
+  for tool in wasmhpc-cc wasmhpc-c++ wasmhpc-ar wasmhpc-ranlib wasmhpc-nm \
+    wasmhpc-pkg-config; do
+    [[ -x prefix/bin/$tool ]] || fail "prefix/bin/$tool missing"
+  done
+  PATH="$PWD/prefix/bin:$PATH" wasmhpc-cc "$data/mpi_send.c" -o send.wasm
+  sections send.wasm > sections.txt
+  expect_line sections.txt "import env.MPI_Send func"
+  prefix/bin/wasmhpc-pkg-config --cflags mpi |
+    grep -q "prefix/share/wasmhpc/sdk" ||
+    fail "installed mpi.pc does not point into the prefix"
+  [[ -f prefix/share/wasmhpc/sdk/meson/wasm32-wasi-mpi.ini ]] ||
+    fail "the Meson cross file is not installed"
+}
+
+# Item 18.6: every call of the POSIX compat layer, from unmodified code,
+# prints what include/wasmhpc/compat.h promises (data/compat_posix.expected).
+compat_run() {
+  mkdir -p tree/d/sub && touch tree/d/file && ln -s d/sub tree/link
+  "$cc" -Wall -Wextra -Werror "$data/compat_posix.c" -o compat.wasm
+  "$cxx" -Wall -Wextra -Werror -x c++ "$data/compat_posix.c" -o compat_cxx.wasm
+  for module in compat compat_cxx; do
+    "$RUN" --dir "$PWD/tree:/tree" $module.wasm /tree > $module.out
+    diff -u "$data/compat_posix.expected" $module.out ||
+      fail "$module: the compat layer's output differs"
+  done
+}
+
+# Item 18.9: no host header is ever on the include path (C and C++), and
+# nothing a program includes comes from outside the SDK and clang.
+no_host_headers() {
+  local lang driver
+  for lang in c c++; do
+    driver="$cc"; [[ $lang == c++ ]] && driver="$cxx"
+    echo | "$driver" -v -E -x $lang - 2> search.txt > /dev/null
+    sed -n '/search starts here:/,/End of search/p' search.txt > dirs.txt
+    if grep -E "^ (/usr/local/include|/usr/include)(/x86_64-linux-gnu)?$" \
+      dirs.txt; then fail "a host include folder is searched ($lang)"; fi
+    "$driver" -x $lang -M "$data/host_headers.c" > deps.txt
+    tr ' \\' '\n\n' < deps.txt | grep '^/' | grep -v -e "^$sdk/" -e "^$data/" \
+      -e "^$(dirname "$("$clang" -print-resource-dir)")" > host.txt || true
+    [[ ! -s host.txt ]] || { cat host.txt >&2; fail "host headers used"; }
+  done
+}
+
+# Item 18.9: what a guest cannot have fails at compile or link time with
+# one sentence saying so.
+unsupported() {
+  expect_refusal() {  # expect_refusal TEXT cc-args...: fails, says TEXT
+    local text="$1"; shift
+    if "$cc" "$@" > out.txt 2>&1; then fail "'$*' succeeded"; fi
+    grep -q -- "$text" out.txt || { cat out.txt >&2; fail "'$*': no '$text'"; }
+  }
+  printf '#include <pthread.h>\nint main(void) { return 0; }\n' > pt.c
+  printf '#include <zlib.h>\nint main(void) { return 0; }\n' > z.c
+  printf 'int main(void) { return 0; }\n' > e.c
+  expect_refusal "<pthread.h>: threads are not supported yet" -c pt.c
+  expect_refusal "-pthread: threads are not supported yet" -pthread e.c
+  expect_refusal "-fopenmp: OpenMP needs threads" -fopenmp e.c
+  expect_refusal "<zlib.h> is not in the wasm32 sysroot" -c z.c
+  expect_refusal "-lz: no wasm32 libz.a" e.c -lz
+  "$cc" -fopenmp-simd e.c -o simd.wasm
 }
 
 check="${1:?usage: sdk_test.sh CHECK WORK_DIR}"

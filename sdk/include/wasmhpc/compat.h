@@ -1,10 +1,35 @@
-/* POSIX calls that wasi-libc lacks, as small stand-ins for ports of HPC codes.
+/* The SDK's POSIX compat layer: what HPC codes call that wasi-libc lacks.
  *
- * Include this after (or instead of) <unistd.h> and <stdlib.h>. Each call is
- * a static inline function with a wasmhpc_ prefix, and a macro maps the POSIX
- * name onto it, so the header works whether or not wasi-libc declares the
- * POSIX name. On other targets the header only includes the system headers,
- * so ports can include it unconditionally.
+ * Nothing to include: wasmhpc-cc puts the SDK's include/posix ahead of
+ * wasi-libc, whose headers there declare these functions where POSIX does
+ * (<unistd.h>, <stdlib.h>, ...), and links lib/compat*.c into every module
+ * (weak definitions: a program's own wins). This header includes them all,
+ * for ports that want to say so; elsewhere only the common POSIX headers. Each
+ * call behaves as in a sandbox with no host identity, no shell and no devices,
+ * and fails with a clear errno where it cannot work:
+ *
+ *   getpagesize()          65536, the Wasm page (= sysconf(_SC_PAGESIZE))
+ *   gethostname()          "wasmhpc" (a guest is not told its host; use
+ *                          MPI_Get_processor_name); ENAMETOOLONG if short
+ *   getuid() geteuid()     65534 ("nobody", as an unmapped user sees in a
+ *   getgid() getegid()     Linux user namespace); getpid() is wasi-libc's
+ *                          emulation: 42 in every process
+ *   realpath()             absolute, ".", ".." and symbolic links resolved,
+ *                          against the current directory (wasi-libc's,
+ *                          "/" at start); errno as stat's when a part is
+ *                          missing; ENAMETOOLONG, ELOOP
+ *   statvfs() fstatvfs()   -1 ENOSYS (WASI cannot tell sizes), or stat's
+ *   statfs() fstatfs()     errno when the path does not exist
+ *   basename()             GNU's with _GNU_SOURCE and <string.h> (never
+ *                          writes to its argument; "" after a trailing /),
+ *                          POSIX's with <libgen.h>, as glibc
+ *   system(NULL)           0 (no shell); system(cmd), popen(): -1 / NULL,
+ *   popen() pclose()       ENOSYS; pclose: -1 ENOSYS
+ *   mknod()                -1 ENOSYS
+ *   msync()                0 (mappings are private copies: nothing to write
+ *                          back); EINVAL for MS_SYNC|MS_ASYNC or bad flags
+ *   posix_madvise()        0 (advice only); EINVAL for an unknown advice
+ *   madvise()              0; -1 EINVAL for an unknown advice
  */
 #ifndef WASMHPC_COMPAT_H_
 #define WASMHPC_COMPAT_H_
@@ -18,66 +43,10 @@
 #include <unistd.h>
 
 #if defined(__wasi__)
-#if defined(__cplusplus)
-extern "C" {
+#include <stdio.h>
+#include <sys/mman.h>
+#include <sys/statfs.h>
+#include <sys/statvfs.h>
 #endif
-
-/* The Wasm page size (64 KiB). */
-static inline int wasmhpc_getpagesize(void) { return 65536; }
-
-/* Copies the guest's host name, "wasmhpc" (a guest has no host identity).
- * Returns 0, or -1 with errno ENAMETOOLONG when `len` is too small. */
-static inline int wasmhpc_gethostname(char *name, size_t len) {
-  static const char kName[] = "wasmhpc";
-  if (len < sizeof(kName)) {
-    errno = ENAMETOOLONG;
-    return -1;
-  }
-  memcpy(name, kName, sizeof(kName));
-  return 0;
-}
-
-/* A guest runs as one anonymous user: every id is 0. */
-static inline uid_t wasmhpc_getuid(void) { return 0; }
-static inline uid_t wasmhpc_geteuid(void) { return 0; }
-static inline gid_t wasmhpc_getgid(void) { return 0; }
-static inline gid_t wasmhpc_getegid(void) { return 0; }
-
-/* WASI has no absolute paths: returns a copy of `path` if it exists (into
- * `resolved`, PATH_MAX bytes, or a malloc'ed buffer when NULL), else NULL
- * with errno set. "." and ".." are not folded. */
-static inline char *wasmhpc_realpath(const char *path, char *resolved) {
-  struct stat st;
-  size_t n;
-  if (path == NULL) {
-    errno = EINVAL;
-    return NULL;
-  }
-  if (stat(path, &st) != 0) return NULL;
-  n = strlen(path) + 1;
-  if (n > PATH_MAX) {
-    errno = ENAMETOOLONG;
-    return NULL;
-  }
-  if (resolved == NULL) {
-    resolved = (char *)malloc(n);
-    if (resolved == NULL) return NULL;
-  }
-  memcpy(resolved, path, n);
-  return resolved;
-}
-
-#define getpagesize wasmhpc_getpagesize
-#define gethostname wasmhpc_gethostname
-#define getuid wasmhpc_getuid
-#define geteuid wasmhpc_geteuid
-#define getgid wasmhpc_getgid
-#define getegid wasmhpc_getegid
-#define realpath wasmhpc_realpath
-
-#if defined(__cplusplus)
-}
-#endif
-#endif /* __wasi__ */
 
 #endif /* WASMHPC_COMPAT_H_ */
