@@ -41,7 +41,10 @@ std::string Flags(const EngineOptions& options) {
       TierFlags(options.tier),
       options.fast_host_calls ? " --turbo-fast-api-calls" : "",
       " --wasm-max-mem-pages=", options.max_memory_bytes / kWasmPageSize,
-      " --wasm-max-table-size=", kMaxTableEntries, " --stack-trace-limit=32");
+      " --wasm-max-table-size=", kMaxTableEntries, " --stack-trace-limit=32",
+      // For Store::CollectGarbage's young-generation collection; contexts
+      // run no JavaScript, so the gc() it also defines is never reachable.
+      " --expose-gc");
 }
 
 // V8 calls this when the store's heap is nearly full; V8 would abort the
@@ -158,6 +161,12 @@ std::unique_ptr<Store> Store::Create(Engine& engine,
 }
 
 void Store::Terminate() { impl_->isolate->TerminateExecution(); }
+
+void Store::CollectGarbage() {
+  v8::Isolate::Scope isolate_scope(impl_->isolate);
+  impl_->isolate->RequestGarbageCollectionForTesting(
+      v8::Isolate::kMinorGarbageCollection);
+}
 
 Store::~Store() {
   impl_->fast_guards.clear();

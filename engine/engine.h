@@ -96,6 +96,12 @@ class Store {
   // terminate only a run they know is in progress.
   void Terminate();
 
+  // Frees now what instances that are gone left behind (their linear
+  // memory and tables, which V8 frees only at a garbage collection), so
+  // that the next Instance::Create does not collect them first. Call
+  // between runs, off the path a caller waits on; same thread as the runs.
+  void CollectGarbage();
+
   struct Impl;
   Impl& impl() { return *impl_; }
 

@@ -17,6 +17,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/command_line.h"
+#include "common/heap_tuning.h"
 #include "common/logging.h"
 #include "common/version.h"
 #include "engine/engine.h"
@@ -185,6 +186,7 @@ int Executor(const WorkerOptions& options, const CodeKey* code_key,
 }
 
 int Main(int argc, char** argv) {
+  KeepFreedHeapMemory();
   InitLogging("wasmhpc-worker");
   absl::StatusOr<WorkerOptions> options =
       ParseWorkerOptions(std::vector<std::string>(argv, argv + argc));

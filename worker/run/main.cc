@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "common/command_line.h"
+#include "common/heap_tuning.h"
 #include "common/logging.h"
 #include "engine/engine.h"
 #include "wasi/wasi.h"
@@ -187,6 +188,7 @@ int Run(const RunOptions& options) {
 
 int main(int argc, char** argv) {
   using namespace wasmhpc::run;
+  wasmhpc::KeepFreedHeapMemory();
   wasmhpc::InitLogging("wasmhpc-run");
   absl::StatusOr<RunOptions> options = ParseRunOptions(
       std::vector<std::string>(argv, argv + argc), DefaultCacheDir());
