@@ -22,8 +22,9 @@ from typing import Callable, List, Optional
 BUILD = os.environ.get("WASMHPC_BUILD", "")
 POOL_RANKS = 5  # As start.sh: rank 0 controls, 4 run jobs.
 
-TOKENS = {"user": "user-secret-1", "other": "user-secret-2",
-          "pool": "pool-secret", "admin": "admin-secret"}
+# Tokens of --auth-tokens (the head wants 16 characters or more).
+TOKENS = {"user": "user-secret-0123456789", "other": "other-secret-0123456789",
+          "pool": "pool-secret-0123456789", "admin": "admin-secret-0123456789"}
 
 
 def build_path(*parts: str) -> str:
@@ -160,6 +161,9 @@ class LocalCluster:
         try:
             wait_until("the pool attaching", lambda: self._pool_ready(admin),
                        seconds=90, interval=0.2)
+        except AssertionError as e:
+            raise AssertionError(f"{e}; pool.log:\n{self.log('pool.log')[-3000:]}"
+                                 f"\nhead.log:\n{self.log('head.log')[-3000:]}")
         finally:
             admin.close()
 
