@@ -38,6 +38,9 @@ packages=(
   slurmctld slurmd slurm-client munge
   # tests/service: the REST API over HTTPS, reached as a user would (curl)
   curl
+  # python/: the wasmhpc package (gRPC stubs generated at build time with
+  # grpc_tools); examples/snakemake and its test
+  python3-grpcio python3-grpc-tools python3-protobuf snakemake
 )
 
 if [ "${WASMHPC_BENCH:-0}" = 1 ]; then
