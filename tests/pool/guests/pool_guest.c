@@ -187,8 +187,16 @@ int main(int argc, char** argv) {
              MPI_STATUS_IGNORE);
   }
   if (strcmp(mode, "abort") == 0) {
-    if (rank == size - 1)
+    // The last rank aborts once every other rank is about to wait in the
+    // barrier (each sends it a token first, then enters it).
+    if (rank == size - 1) {
+      for (int peer = 0; peer < size - 1; ++peer) {
+        MPI_Recv(&value, 1, MPI_INT, peer, 0, MPI_COMM_WORLD,
+                 MPI_STATUS_IGNORE);
+      }
       MPI_Abort(MPI_COMM_WORLD, argc > 2 ? atoi(argv[2]) : 1);
+    }
+    MPI_Send(&rank, 1, MPI_INT, size - 1, 0, MPI_COMM_WORLD);
     MPI_Barrier(MPI_COMM_WORLD);
   }
   if (strcmp(mode, "flood") == 0) {
