@@ -124,7 +124,8 @@ class Call {
   bool SendBuffer(abi::Ptr p, int32_t count, const DatatypeEntry& type,
                   const char* what, const void** out);
 
-  // Writes a host status to the guest (no-op for MPI_STATUS_IGNORE).
+  // Writes a host status to the guest (no-op for MPI_STATUS_IGNORE) as a
+  // single-completion call does: the guest's MPI_ERROR stays as it was.
   bool WriteStatus(abi::Ptr p, const MPI_Status& status);
   // Writes a guest value (int32_t, uint32_t, int64_t, double).
   template <typename T>

@@ -196,13 +196,16 @@ bool LoadRequests(Call& c, int32_t n, Ptr requests, RequestArray* out) {
   return true;
 }
 
-bool WriteStatuses(Call& c, Ptr statuses, const RequestArray& a,
-                   const int* indices, int32_t n) {
+// The first n host statuses of `a` to the guest's array, for a
+// multiple-completion call that returned `rc`: MPI_ERROR is written only
+// with MPI_ERR_IN_STATUS.
+bool WriteStatuses(Call& c, Ptr statuses, const RequestArray& a, int32_t n,
+                   int32_t rc) {
   if (statuses == abi::kStatusesIgnore) return true;
   abi::Status* out = c.Ref<abi::Status>(statuses, "statuses", n);
   if (!out) return false;
   for (int32_t i = 0; i < n; ++i) {
-    ToGuestStatus(a.statuses[indices ? indices[i] : i], &out[i]);
+    ToGuestStatus(a.statuses[i], rc == abi::kErrInStatus, &out[i]);
   }
   return true;
 }
@@ -219,7 +222,7 @@ int32_t Waitall(Call& c, int32_t n, Ptr requests, Ptr statuses) {
                                           ? MPI_STATUSES_IGNORE
                                           : a.statuses.data()));
   for (int32_t i = 0; i < n; ++i) Completed(c, &a.guest[i], a.host[i]);
-  WriteStatuses(c, statuses, a, nullptr, n);
+  WriteStatuses(c, statuses, a, n, rc);
   return rc;
 }
 
@@ -231,16 +234,18 @@ int32_t Testall(Call& c, int32_t n, Ptr requests, Ptr flag, Ptr statuses) {
   int32_t rc =
       c.Host(c.mpi().Testall(n, a.host.data(), &done, a.statuses.data()));
   *f = done;
-  if (done) {
+  if (done || rc == abi::kErrInStatus) {
     for (int32_t i = 0; i < n; ++i) Completed(c, &a.guest[i], a.host[i]);
-    WriteStatuses(c, statuses, a, nullptr, n);
+    WriteStatuses(c, statuses, a, n, rc);
   }
   return rc;
 }
 
 // Waitany / Testany: index is MPI_UNDEFINED when no request was active.
+// Also after a request that failed (the call returns its error, and the
+// status's MPI_ERROR stays as it was).
 int32_t AnyCompleted(Call& c, RequestArray& a, int index, Ptr index_out,
-                     Ptr status) {
+                     Ptr status, int32_t rc) {
   if (!c.Write<int32_t>(index_out,
                         index == MPI_UNDEFINED ? abi::kUndefined : index,
                         "index")) {
@@ -249,21 +254,18 @@ int32_t AnyCompleted(Call& c, RequestArray& a, int index, Ptr index_out,
   if (index != MPI_UNDEFINED) {
     Completed(c, &a.guest[index], a.host[index]);
     c.WriteStatus(status, a.statuses[0]);
-  } else {
+  } else if (rc == abi::kSuccess) {
     c.WriteStatus(status, EmptyStatus());
   }
-  return abi::kSuccess;
+  return rc;
 }
 
 int32_t Waitany(Call& c, int32_t n, Ptr requests, Ptr index, Ptr status) {
   RequestArray a;
   if (!LoadRequests(c, n, requests, &a)) return c.error();
   int i = MPI_UNDEFINED;
-  if (int32_t rc =
-          c.Host(c.mpi().Waitany(n, a.host.data(), &i, a.statuses.data()))) {
-    return rc;
-  }
-  return AnyCompleted(c, a, i, index, status);
+  int32_t rc = c.Host(c.mpi().Waitany(n, a.host.data(), &i, a.statuses.data()));
+  return AnyCompleted(c, a, i, index, status, rc);
 }
 
 int32_t Testany(Call& c, int32_t n, Ptr requests, Ptr index, Ptr flag,
@@ -272,12 +274,14 @@ int32_t Testany(Call& c, int32_t n, Ptr requests, Ptr index, Ptr flag,
   int32_t* f = c.Ref<int32_t>(flag, "flag");
   if (!f || !LoadRequests(c, n, requests, &a)) return c.error();
   int i = MPI_UNDEFINED, done = 0;
-  if (int32_t rc = c.Host(
-          c.mpi().Testany(n, a.host.data(), &i, &done, a.statuses.data()))) {
-    return rc;
-  }
+  int32_t rc =
+      c.Host(c.mpi().Testany(n, a.host.data(), &i, &done, a.statuses.data()));
   *f = done;
-  return done ? AnyCompleted(c, a, i, index, status) : abi::kSuccess;
+  if (done || i != MPI_UNDEFINED) {
+    return AnyCompleted(c, a, i, index, status, rc);
+  }
+  // Nothing completed: index MPI_UNDEFINED, status untouched.
+  return c.Write<int32_t>(index, abi::kUndefined, "index") ? rc : c.error();
 }
 
 using SomeMethod = int (MpiTransport::*)(int, MPI_Request*, int*, int*,
@@ -305,12 +309,7 @@ int32_t Some(Call& c, int32_t n, Ptr requests, Ptr outcount, Ptr indices,
     Completed(c, &a.guest[host_indices[i]], a.host[host_indices[i]]);
   }
   // Host statuses of *some are packed in completion order.
-  if (statuses != abi::kStatusesIgnore) {
-    abi::Status* out = c.Ref<abi::Status>(statuses, "statuses", done);
-    if (!out) return c.error();
-    for (int i = 0; i < done; ++i) ToGuestStatus(a.statuses[i], &out[i]);
-  }
-  return rc;
+  return WriteStatuses(c, statuses, a, done, rc) ? rc : c.error();
 }
 
 int32_t Start(Call& c, Ptr request) {
