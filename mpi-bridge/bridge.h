@@ -84,7 +84,8 @@ struct DatatypeEntry {
   std::optional<std::string> name = std::nullopt;
 };
 
-class UserOp;  // op.h
+class UserOp;        // op.h
+class Binary128Ops;  // binary128_ops.h
 
 struct OpEntry {
   MPI_Op host;
@@ -279,6 +280,10 @@ class Bridge {
   // One-sided windows (win.h); entries are boxed: WinEntry is defined there.
   HandleTable<std::shared_ptr<WinEntry>>& wins() { return wins_; }
 
+  // Host ops reducing the guest's long double family in binary128
+  // (binary128_ops.h); null until the first such reduction makes it.
+  std::shared_ptr<Binary128Ops>& binary128_ops() { return binary128_ops_; }
+
   AttributeKeys& keyvals() { return keyvals_; }
   UserErrors& user_errors() { return user_errors_; }
   const UserErrors& user_errors() const { return user_errors_; }
@@ -305,6 +310,7 @@ class Bridge {
   HandleTable<FileEntry> files_{Kind::kFile};
   HandleTable<std::shared_ptr<WinEntry>> wins_{Kind::kWin};
 
+  std::shared_ptr<Binary128Ops> binary128_ops_;
   AttributeKeys keyvals_;
   UserErrors user_errors_;
   WindowAndFileLog windows_and_files_;
