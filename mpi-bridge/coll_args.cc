@@ -236,8 +236,9 @@ bool LoadReduction(Call& c, Handle type, Handle op, DatatypeEntry** t,
   if (kind != Binary128Kind::kNone) return Binary128Op(c, kind, op, host_op);
   c.Fail(abi::kErrType,
          absl::StrFormat("datatype 0x%x holds long double (binary128 on "
-                         "wasm32): predefined ops reduce only the predefined "
-                         "long double types; use a user op (MPI_Op_create)",
+                         "wasm32) and cannot be reduced by a predefined op: "
+                         "reduce the predefined long double types, or use a "
+                         "user op (MPI_Op_create)",
                          type));
   return false;
 }
