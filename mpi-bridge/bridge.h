@@ -94,12 +94,16 @@ struct OpEntry {
   std::shared_ptr<UserOp> user = nullptr;
 };
 
+struct GeneralizedRequest;  // grequest.h
+
 struct RequestEntry {
   MPI_Request host;
   bool persistent = false;
   // Host-side arrays (widened displacements, host datatypes) that the host
   // MPI reads until the request completes; released with the entry.
   std::shared_ptr<void> keep_alive;
+  // MPI_Grequest_start's request; null for every other.
+  std::shared_ptr<GeneralizedRequest> generalized = nullptr;
 };
 
 struct GroupEntry {
@@ -257,8 +261,9 @@ class Bridge {
   int thread_level() const { return thread_level_; }
   void set_thread_level(int level) { thread_level_ = level; }
 
-  // User ops alive (op.h): while any is, MPI progress may call the guest,
-  // so no call takes the fast path (call.h).
+  // User ops and generalized requests alive (op.h, grequest.h): while any
+  // is, MPI progress may call the guest, so no call takes the fast path
+  // (call.h).
   bool user_ops_live() const { return live_user_ops_ != 0; }
   void UserOpMade() { ++live_user_ops_; }
   void UserOpFreed() { --live_user_ops_; }

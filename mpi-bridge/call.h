@@ -309,6 +309,11 @@ void AddInfo(Bridge& bridge, std::vector<engine::HostFunc>& out);
 void AddFiles(Bridge& bridge, std::vector<engine::HostFunc>& out);
 void AddWindows(Bridge& bridge, std::vector<engine::HostFunc>& out);
 
+// MPI_Status accessors (status.cc) and MPI_Grequest_start /
+// MPI_Grequest_complete (grequest.cc), added by AddPointToPoint.
+void AddStatusFunctions(Bridge& bridge, std::vector<engine::HostFunc>& out);
+void AddGeneralizedRequests(Bridge& bridge, std::vector<engine::HostFunc>& out);
+
 // Neighbor collectives (neighbor.cc), added by AddTopologies.
 void AddNeighborCollectives(Bridge& bridge, std::vector<engine::HostFunc>& out);
 
