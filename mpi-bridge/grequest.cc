@@ -109,6 +109,7 @@ int32_t GrequestStart(Call& c, uint32_t query_fn, uint32_t free_fn,
   auto* box = new Box(g);
   if (int32_t rc = c.Host(c.mpi().Grequest_start(
           HostQuery, HostFree, HostCancel, box, &g->host_request))) {
+    GuestFree(c.host(), g->status).IgnoreError();
     delete box;
     return rc;
   }
@@ -124,8 +125,8 @@ int32_t GrequestComplete(Call& c, Handle request) {
   if (!g || g->completed) {
     return c.Fail(abi::kErrRequest,
                   absl::StrFormat("request 0x%x is not a generalized request "
-                                  "that MPI_Grequest_start made and nothing "
-                                  "completed yet",
+                                  "waiting to be completed (MPI_Grequest_start "
+                                  "makes them; complete each once)",
                                   request));
   }
   g->completed = true;
