@@ -84,7 +84,8 @@ struct DatatypeEntry {
   std::optional<std::string> name = std::nullopt;
 };
 
-class UserOp;  // op.h
+class UserOp;        // op.h
+class Binary128Ops;  // binary128_ops.h
 
 struct OpEntry {
   MPI_Op host;
@@ -93,12 +94,16 @@ struct OpEntry {
   std::shared_ptr<UserOp> user = nullptr;
 };
 
+struct GeneralizedRequest;  // grequest.h
+
 struct RequestEntry {
   MPI_Request host;
   bool persistent = false;
   // Host-side arrays (widened displacements, host datatypes) that the host
   // MPI reads until the request completes; released with the entry.
   std::shared_ptr<void> keep_alive;
+  // MPI_Grequest_start's request; null for every other.
+  std::shared_ptr<GeneralizedRequest> generalized = nullptr;
 };
 
 struct GroupEntry {
@@ -256,8 +261,9 @@ class Bridge {
   int thread_level() const { return thread_level_; }
   void set_thread_level(int level) { thread_level_ = level; }
 
-  // User ops alive (op.h): while any is, MPI progress may call the guest,
-  // so no call takes the fast path (call.h).
+  // User ops and generalized requests alive (op.h, grequest.h): while any
+  // is, MPI progress may call the guest, so no call takes the fast path
+  // (call.h).
   bool user_ops_live() const { return live_user_ops_ != 0; }
   void UserOpMade() { ++live_user_ops_; }
   void UserOpFreed() { --live_user_ops_; }
@@ -278,6 +284,10 @@ class Bridge {
   HandleTable<FileEntry>& files() { return files_; }
   // One-sided windows (win.h); entries are boxed: WinEntry is defined there.
   HandleTable<std::shared_ptr<WinEntry>>& wins() { return wins_; }
+
+  // Host ops reducing the guest's long double family in binary128
+  // (binary128_ops.h); null until the first such reduction makes it.
+  std::shared_ptr<Binary128Ops>& binary128_ops() { return binary128_ops_; }
 
   AttributeKeys& keyvals() { return keyvals_; }
   UserErrors& user_errors() { return user_errors_; }
@@ -305,6 +315,7 @@ class Bridge {
   HandleTable<FileEntry> files_{Kind::kFile};
   HandleTable<std::shared_ptr<WinEntry>> wins_{Kind::kWin};
 
+  std::shared_ptr<Binary128Ops> binary128_ops_;
   AttributeKeys keyvals_;
   UserErrors user_errors_;
   WindowAndFileLog windows_and_files_;

@@ -218,13 +218,6 @@ TEST_F(BridgeTest, PlatformSizedTypesAreTheGuests) {
   EXPECT_EQ(mpi_.last.type, MPI_INT);
 }
 
-TEST_F(BridgeTest, LongDoubleReductionIsRefused) {
-  Init();
-  auto r = Call("MPI_Allreduce", {0x100, 0x200, 1, abi::kLongDouble, abi::kSum,
-                                  abi::kCommWorld});
-  EXPECT_THAT(r.status().message(), HasSubstr("cannot be reduced"));
-}
-
 TEST_F(BridgeTest, ImportSignaturesFollowTheAbi) {
   EXPECT_EQ(engine::ToString(imports().at("MPI_Send").type),
             "(i32, i32, i32, i32, i32, i32) -> i32");

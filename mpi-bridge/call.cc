@@ -121,7 +121,7 @@ bool Call::SendBuffer(abi::Ptr p, int32_t count, const DatatypeEntry& type,
 bool Call::WriteStatus(abi::Ptr p, const MPI_Status& status) {
   if (p == abi::kStatusIgnore) return true;
   abi::Status* guest = Ref<abi::Status>(p, "status");
-  if (guest) ToGuestStatus(status, guest);
+  if (guest) ToGuestStatus(status, /*set_error=*/false, guest);
   return guest != nullptr;
 }
 

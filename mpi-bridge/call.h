@@ -124,7 +124,8 @@ class Call {
   bool SendBuffer(abi::Ptr p, int32_t count, const DatatypeEntry& type,
                   const char* what, const void** out);
 
-  // Writes a host status to the guest (no-op for MPI_STATUS_IGNORE).
+  // Writes a host status to the guest (no-op for MPI_STATUS_IGNORE) as a
+  // single-completion call does: the guest's MPI_ERROR stays as it was.
   bool WriteStatus(abi::Ptr p, const MPI_Status& status);
   // Writes a guest value (int32_t, uint32_t, int64_t, double).
   template <typename T>
@@ -307,6 +308,11 @@ void AddTopologies(Bridge& bridge, std::vector<engine::HostFunc>& out);
 void AddInfo(Bridge& bridge, std::vector<engine::HostFunc>& out);
 void AddFiles(Bridge& bridge, std::vector<engine::HostFunc>& out);
 void AddWindows(Bridge& bridge, std::vector<engine::HostFunc>& out);
+
+// MPI_Status accessors (status.cc) and MPI_Grequest_start /
+// MPI_Grequest_complete (grequest.cc), added by AddPointToPoint.
+void AddStatusFunctions(Bridge& bridge, std::vector<engine::HostFunc>& out);
+void AddGeneralizedRequests(Bridge& bridge, std::vector<engine::HostFunc>& out);
 
 // Neighbor collectives (neighbor.cc), added by AddTopologies.
 void AddNeighborCollectives(Bridge& bridge, std::vector<engine::HostFunc>& out);

@@ -2,8 +2,11 @@
 
 #include <algorithm>
 #include <cinttypes>
+#include <memory>
+#include <string>
 
 #include "absl/strings/str_format.h"
+#include "mpi-bridge/binary128_ops.h"
 
 namespace wasmhpc::mpi::coll {
 namespace {
@@ -199,20 +202,45 @@ bool LoadCounts(Call& c, Ptr counts, int32_t n, const char* what,
   return true;
 }
 
+namespace {
+
+// The binary128 host op for predefined op `op` on predefined type `type`.
+bool Binary128Op(Call& c, Binary128Kind kind, Handle op, MPI_Op* host_op) {
+  std::shared_ptr<Binary128Ops>& ops = c.bridge().binary128_ops();
+  if (!ops) ops = std::make_shared<Binary128Ops>(c.mpi());
+  absl::StatusOr<MPI_Op> made = ops->Get(kind, op);
+  if (!made.ok()) {
+    c.Fail(
+        absl::IsInvalidArgument(made.status()) ? abi::kErrOp : abi::kErrIntern,
+        std::string(made.status().message()));
+    return false;
+  }
+  *host_op = *made;
+  return true;
+}
+
+}  // namespace
+
 bool LoadReduction(Call& c, Handle type, Handle op, DatatypeEntry** t,
-                   OpEntry** o) {
+                   OpEntry** o, MPI_Op* host_op) {
   *t = c.Datatype(type);
   *o = *t ? c.Op(op) : nullptr;
   if (*o == nullptr) return false;
-  if (!(*t)->reducible) {
-    c.Fail(abi::kErrType,
-           absl::StrFormat("datatype 0x%x (long double) cannot be reduced: "
-                           "wasm32's binary128 is not the host's format",
-                           type));
-    return false;
+  *host_op = (*o)->host;
+  if ((*o)->user) {
+    (*o)->user->UseType((*t)->host, type);
+    return true;
   }
-  if ((*o)->user) (*o)->user->UseType((*t)->host, type);
-  return true;
+  if ((*t)->reducible) return true;
+  const Binary128Kind kind = Binary128KindOf(type);
+  if (kind != Binary128Kind::kNone) return Binary128Op(c, kind, op, host_op);
+  c.Fail(abi::kErrType,
+         absl::StrFormat("datatype 0x%x holds long double (binary128 on "
+                         "wasm32) and cannot be reduced by a predefined op: "
+                         "reduce the predefined long double types, or use a "
+                         "user op (MPI_Op_create)",
+                         type));
+  return false;
 }
 
 }  // namespace wasmhpc::mpi::coll

@@ -101,10 +101,12 @@ bool LoadW(Call& c, Ptr buf, Ptr counts, Ptr displs, Ptr types, int32_t n,
 bool LoadCounts(Call& c, Ptr counts, int32_t n, const char* what,
                 std::vector<int>* out, int64_t* total);
 
-// Datatype and op of a reduction; false + error unless the type is
-// reducible. A user op learns the guest's handle for the host type.
+// Datatype and op of a reduction, and the host op that computes it: the
+// op's own, or for the guest's long double family (binary128 on wasm32) a
+// binary128 host op (binary128_ops.h). False + error for another type that
+// is not reducible. A user op learns the guest's handle for the host type.
 bool LoadReduction(Call& c, Handle type, Handle op, DatatypeEntry** t,
-                   OpEntry** o);
+                   OpEntry** o, MPI_Op* host_op);
 
 // A nonblocking call in progress: the guest's request and what the host
 // request keeps alive.

@@ -1,6 +1,7 @@
 // Reductions: reduce, allreduce, reduce-scatter (-block), scan, exscan,
 // blocking and nonblocking, and MPI_Reduce_local. Predefined ops go to
-// the host as they are; user ops run through op.h's trampolines, so every
+// the host as they are (on the long double family, as binary128 host ops:
+// binary128_ops.h); user ops run through op.h's trampolines, so every
 // import here runs in a UserOpScope.
 #include <algorithm>
 #include <memory>
@@ -40,10 +41,11 @@ int32_t Reduce(Call& c, Pending* p, Ptr sbuf, Ptr rbuf, int32_t count,
   Rooted r;
   DatatypeEntry* t;
   OpEntry* o;
+  MPI_Op host_op;
   Side snd, rcv;
   if (!LoadShape(c, comm, &s) || !LoadRole(c, s, root, &role) ||
       !LoadRooted(c, s, role, sbuf, "sendbuf", &r) ||
-      !LoadReduction(c, type, op, &t, &o) ||
+      !LoadReduction(c, type, op, &t, &o, &host_op) ||
       !LoadPlain(c, r.leaf_side, sbuf, count, type, 1, "sendbuf", &snd) ||
       !LoadPlain(c, r.root_side, rbuf, count, type, 1, "recvbuf", &rcv)) {
     return c.error();
@@ -52,7 +54,7 @@ int32_t Reduce(Call& c, Pending* p, Ptr sbuf, Ptr rbuf, int32_t count,
   Keep(p, *o);
   return UserOpResult(c, Issue<&T::Reduce, &T::Ireduce>(
                              c, p, snd.buf, rcv.buf, std::max(count, 0),
-                             t->host, o->host, HostRank(root), s.comm->host));
+                             t->host, host_op, HostRank(root), s.comm->host));
 }
 
 using AllMethod = int (MpiTransport::*)(const void*, void*, int, MPI_Datatype,
@@ -67,9 +69,10 @@ int32_t AllLike(Call& c, Pending* p, Ptr sbuf, Ptr rbuf, int32_t count,
   CommEntry* cm = c.Comm(comm);
   DatatypeEntry* t;
   OpEntry* o;
+  MPI_Op host_op;
   bool in_place;
   Side snd, rcv;
-  if (cm == nullptr || !LoadReduction(c, type, op, &t, &o) ||
+  if (cm == nullptr || !LoadReduction(c, type, op, &t, &o, &host_op) ||
       !ReduceInPlace(c, comm, sbuf, &in_place) ||
       !LoadPlain(c, !in_place, sbuf, count, type, 1, "sendbuf", &snd) ||
       !LoadPlain(c, true, rbuf, count, type, 1, "recvbuf", &rcv)) {
@@ -79,7 +82,7 @@ int32_t AllLike(Call& c, Pending* p, Ptr sbuf, Ptr rbuf, int32_t count,
   Keep(p, *o);
   return UserOpResult(
       c, Issue<kBlocking, kNonblocking>(c, p, snd.buf, rcv.buf, count, t->host,
-                                        o->host, cm->host));
+                                        host_op, cm->host));
 }
 
 int32_t ReduceScatterBlock(Call& c, Pending* p, Ptr sbuf, Ptr rbuf,
@@ -87,10 +90,11 @@ int32_t ReduceScatterBlock(Call& c, Pending* p, Ptr sbuf, Ptr rbuf,
   CommEntry* cm = c.Comm(comm);
   DatatypeEntry* t;
   OpEntry* o;
+  MPI_Op host_op;
   bool in_place;
   Side snd, rcv;
   // In place, recvbuf holds the whole input vector.
-  if (cm == nullptr || !LoadReduction(c, type, op, &t, &o) ||
+  if (cm == nullptr || !LoadReduction(c, type, op, &t, &o, &host_op) ||
       !ReduceInPlace(c, comm, sbuf, &in_place) ||
       !LoadPlain(c, !in_place, sbuf, count, type, cm->size, "sendbuf", &snd) ||
       !LoadPlain(c, true, rbuf, count, type, in_place ? cm->size : 1, "recvbuf",
@@ -101,7 +105,7 @@ int32_t ReduceScatterBlock(Call& c, Pending* p, Ptr sbuf, Ptr rbuf,
   Keep(p, *o);
   return UserOpResult(
       c, Issue<&T::Reduce_scatter_block, &T::Ireduce_scatter_block>(
-             c, p, snd.buf, rcv.buf, count, t->host, o->host, cm->host));
+             c, p, snd.buf, rcv.buf, count, t->host, host_op, cm->host));
 }
 
 int32_t ReduceScatter(Call& c, Pending* p, Ptr sbuf, Ptr rbuf, Ptr rcounts,
@@ -109,10 +113,11 @@ int32_t ReduceScatter(Call& c, Pending* p, Ptr sbuf, Ptr rbuf, Ptr rcounts,
   CommEntry* cm = c.Comm(comm);
   DatatypeEntry* t;
   OpEntry* o;
+  MPI_Op host_op;
   bool in_place;
   int64_t total = 0;
   auto args = std::make_shared<HostArgs>();
-  if (cm == nullptr || !LoadReduction(c, type, op, &t, &o) ||
+  if (cm == nullptr || !LoadReduction(c, type, op, &t, &o, &host_op) ||
       !ReduceInPlace(c, comm, sbuf, &in_place) ||
       !LoadCounts(c, rcounts, cm->size, "recvcounts", &args->recv.counts,
                   &total)) {
@@ -134,21 +139,22 @@ int32_t ReduceScatter(Call& c, Pending* p, Ptr sbuf, Ptr rbuf, Ptr rcounts,
   Keep(p, *o, args);
   return UserOpResult(c, Issue<&T::Reduce_scatter, &T::Ireduce_scatter>(
                              c, p, snd.buf, rcv.buf, args->recv.counts.data(),
-                             t->host, o->host, cm->host));
+                             t->host, host_op, cm->host));
 }
 
 int32_t ReduceLocal(Call& c, Ptr in, Ptr inout, int32_t count, Handle type,
                     Handle op) {
   DatatypeEntry* t;
   OpEntry* o;
+  MPI_Op host_op;
   Side a, b;
-  if (!LoadReduction(c, type, op, &t, &o) ||
+  if (!LoadReduction(c, type, op, &t, &o, &host_op) ||
       !LoadPlain(c, true, in, count, type, 1, "inbuf", &a) ||
       !LoadPlain(c, true, inout, count, type, 1, "inoutbuf", &b)) {
     return c.error();
   }
   return UserOpResult(
-      c, c.Host(c.mpi().Reduce_local(a.buf, b.buf, count, t->host, o->host)));
+      c, c.Host(c.mpi().Reduce_local(a.buf, b.buf, count, t->host, host_op)));
 }
 
 }  // namespace

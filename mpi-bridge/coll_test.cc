@@ -2,6 +2,7 @@
 // MPI_IN_PLACE, -v/-w blocks, datatype arrays, intercommunicator roots and
 // what a nonblocking request keeps.
 #include <algorithm>
+#include <cstring>
 #include <memory>
 #include <string>
 
@@ -67,6 +68,64 @@ class CollTest : public BridgeFixture {
   Bridge bridge_;
   ExportingHostContext guest_;
 };
+
+// wasm32's long double is binary128: the bridge reduces it with a host op
+// computing in __float128, never with the host's x87 MPI_SUM.
+TEST_F(CollTest, LongDoubleReducesInBinary128) {
+  const __float128 a = 1 + __float128{1} / (__float128{1} * (1LL << 50) *
+                                            (1LL << 50));  // 1 + 2^-100
+  std::memcpy(Host(0x100), &a, 16);
+  std::memcpy(Host(0x200), &a, 16);
+  ASSERT_EQ(
+      *Call("MPI_Reduce_local", {0x100, 0x200, 1, abi::kLongDouble, abi::kSum}),
+      0u);
+  EXPECT_NE(last().op, MPI_SUM);
+  ASSERT_EQ(mpi_.user_ops.size(), 1u);
+  EXPECT_EQ(mpi_.user_ops[0].second, 1);  // commutative
+  __float128 sum;
+  std::memcpy(&sum, Host(0x200), 16);
+  EXPECT_TRUE(sum == a + a);
+  // The same op again: made once.
+  ASSERT_EQ(
+      *Call("MPI_Reduce_local", {0x100, 0x200, 1, abi::kLongDouble, abi::kSum}),
+      0u);
+  EXPECT_EQ(mpi_.user_ops.size(), 1u);
+}
+
+// MINLOC on {long double, int}: 20 bytes of data a 32-byte element; the
+// padding after the last one is not the op's to write.
+TEST_F(CollTest, LongDoubleIntMinlocKeepsTheSmallerIndexAndThePadding) {
+  const __float128 one = 1, two = 2;
+  std::memcpy(Host(0x100), &one, 16);
+  StoreInts(0x110, {7});
+  std::memcpy(Host(0x200), &one, 16);
+  StoreInts(0x210, {3});
+  std::memcpy(Host(0x120), &one, 16);
+  StoreInts(0x130, {9});
+  std::memcpy(Host(0x220), &two, 16);
+  StoreInts(0x230, {1, 0x5a5a5a5a});
+  ASSERT_EQ(*Call("MPI_Reduce_local",
+                  {0x100, 0x200, 2, abi::kLongDoubleInt, abi::kMinloc}),
+            0u);
+  EXPECT_EQ(guest_.fake_memory().Load<int32_t>(0x210), 3);  // tie: smaller
+  __float128 v;
+  std::memcpy(&v, Host(0x220), 16);
+  EXPECT_TRUE(v == one);
+  EXPECT_EQ(guest_.fake_memory().Load<int32_t>(0x230), 9);
+  EXPECT_EQ(guest_.fake_memory().Load<int32_t>(0x234), 0x5a5a5a5a);
+}
+
+TEST_F(CollTest, LongDoubleOpsTheStandardDoesNotDefineAreMpiErrOp) {
+  EXPECT_THAT(
+      Trap("MPI_Reduce_local", {0x100, 0x200, 1, abi::kLongDouble, abi::kBand}),
+      HasSubstr("MPI_SUM, MPI_PROD, MPI_MIN and MPI_MAX"));
+  EXPECT_EQ(Class("MPI_Reduce_local",
+                  {0x100, 0x200, 1, abi::kLongDoubleInt, abi::kSum}),
+            static_cast<uint64_t>(abi::kErrOp));
+  EXPECT_EQ(Class("MPI_Reduce_local",
+                  {0x100, 0x200, 1, abi::kCLongDoubleComplex, abi::kMax}),
+            static_cast<uint64_t>(abi::kErrOp));
+}
 
 TEST_F(CollTest, GatherReceiveArgumentsMatterOnlyAtTheRoot) {
   BeRank(1);

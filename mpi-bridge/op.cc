@@ -192,22 +192,32 @@ void UserOp::Run(void* in, void* inout, int len, MPI_Datatype type) {
 }
 
 void UserOp::Report(const absl::Status& failure) {
+  ReportCallbackFailure(
+      *bridge_, *host_, FailureClass(failure),
+      failure.code() == absl::StatusCode::kAborted,
+      absl::StrCat(failure.message(),
+                   UserOpScope::Current() == nullptr
+                       ? " (in a nonblocking reduction completed by another "
+                         "MPI call)"
+                       : ""));
+}
+
+void ReportCallbackFailure(Bridge& bridge, engine::HostContext& host,
+                           int32_t error_class, bool trapped,
+                           const std::string& message) {
   UserOpScope* scope = UserOpScope::Current();
   if (scope != nullptr) {
     if (scope->failed()) return;
-    scope->error_class = FailureClass(failure);
-    scope->trapped = failure.code() == absl::StatusCode::kAborted;
-    scope->message = std::string(failure.message());
+    scope->error_class = error_class;
+    scope->trapped = trapped;
+    scope->message = message;
     return;
   }
-  // Nobody to report to: the collective's results would be wrong.
-  std::fprintf(stderr,
-               "wasmhpc: %s (in a nonblocking reduction completed by another "
-               "MPI call); aborting the job\n",
-               std::string(failure.message()).c_str());
+  // Nobody to report to: the call's results would be wrong.
+  std::fprintf(stderr, "wasmhpc: %s; aborting the job\n", message.c_str());
   std::fflush(stderr);
-  bridge_->Abort(1);
-  host_->RequestExit(1);
+  bridge.Abort(1);
+  host.RequestExit(1);
 }
 
 absl::Status UserOp::Invoke(void* in, void* inout, int len, MPI_Datatype type) {

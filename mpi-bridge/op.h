@@ -16,12 +16,13 @@
 //
 // Failures: a guest trap, a table index that is not a function of type
 // (i32, i32, i32, i32) -> (), or no scratch memory. Inside a
-// UserOpScope (every reduction import runs in one, see WithUserOps) the
-// first failure is recorded, later calls of the collective are skipped so
-// the host collective still completes, and the import then fails: a trap
-// becomes a trap of that MPI function, anything else an MPI error (see
+// UserOpScope (every reduction import runs in one, and so does every
+// completion call, MPI_Wait & co.: see WithUserOps) the first failure is
+// recorded, later calls of the collective are skipped so the host
+// collective still completes, and the import then fails: a trap becomes a
+// trap of that MPI function, anything else an MPI error (see
 // UserOpResult). Outside a scope (a nonblocking reduction progressed by
-// another MPI call, e.g. MPI_Wait) the failure is printed and the job is
+// another MPI call, e.g. MPI_Send) the failure is printed and the job is
 // aborted (Bridge::aborted + exit), since nothing can report it.
 //
 // Thread safety: the trampoline pool is process-wide and locked; a UserOp
@@ -131,6 +132,16 @@ class UserOpScope {
  private:
   UserOpScope* outer_;
 };
+
+// Reports a guest callback that failed during a host MPI call (a user op,
+// a generalized request's callback): recorded in the current UserOpScope
+// (the first failure only), else printed and the job aborted
+// (Bridge::Abort and HostContext::RequestExit), since nothing can report
+// it. `error_class`: the ABI class the MPI call then fails with, unless
+// `trapped` (the call traps with `message`).
+void ReportCallbackFailure(Bridge& bridge, engine::HostContext& host,
+                           int32_t error_class, bool trapped,
+                           const std::string& message);
 
 // `f` running inside a UserOpScope; a recorded trap becomes a trap of `f`.
 engine::HostFunc WithUserOps(engine::HostFunc f);

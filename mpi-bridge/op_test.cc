@@ -199,7 +199,10 @@ TEST_F(OpTest, NonblockingReductionKeepsTheOpUntilItCompletes) {
   EXPECT_TRUE(user.expired());
 }
 
-TEST_F(OpTest, FailureOutsideItsReductionAbortsTheJob) {
+// MPI_Wait (and every completion call) runs in a UserOpScope: a user op of
+// a nonblocking reduction that traps while MPI_Wait progresses it makes
+// MPI_Wait trap.
+TEST_F(OpTest, TrapWhileWaitCompletesAReductionIsATrapOfWait) {
   guest_.trapping.insert(kSumFn);
   uint32_t op = CreateOp(kSumFn);
   ASSERT_EQ(*Call("MPI_Iallreduce", {0x100, 0x200, 3, kInt, op, kWorld, 0x600}),
@@ -209,7 +212,25 @@ TEST_F(OpTest, FailureOutsideItsReductionAbortsTheJob) {
                       guest_.fake_memory().bytes().data() + 0x200, 3, MPI_INT,
                       mpi_.FakeOp(0));
   };
-  ASSERT_EQ(*Call("MPI_Wait", {0x600, 0}), 0u);
+  absl::StatusOr<uint64_t> r = Call("MPI_Wait", {0x600, 0});
+  ASSERT_FALSE(r.ok());
+  EXPECT_THAT(r.status().message(),
+              HasSubstr("MPI_Wait: user op function 0x5 trapped"));
+  EXPECT_FALSE(bridge_.aborted());
+}
+
+// Progress outside every import's scope (another MPI call's): nothing can
+// report the failure, so the job is aborted.
+TEST_F(OpTest, FailureOutsideItsReductionAbortsTheJob) {
+  guest_.trapping.insert(kSumFn);
+  uint32_t op = CreateOp(kSumFn);
+  ASSERT_EQ(*Call("MPI_Iallreduce", {0x100, 0x200, 3, kInt, op, kWorld, 0x600}),
+            0u);
+  int n = 3;
+  MPI_Datatype type = MPI_INT;
+  mpi_.user_ops[0].first(guest_.fake_memory().bytes().data() + 0x100,
+                         guest_.fake_memory().bytes().data() + 0x200, &n,
+                         &type);
   EXPECT_TRUE(bridge_.aborted());
   EXPECT_TRUE(guest_.exit_requested());
 }

@@ -1,11 +1,15 @@
 // Point to point: all send modes, receive, nonblocking, persistent, probe
 // and matched probe, completion (wait/test all/any/some), cancel, buffers.
-#include <limits>
+// Completion, MPI_Request_get_status, MPI_Cancel and MPI_Request_free may
+// run guest code (generalized requests' callbacks, user ops of nonblocking
+// reductions): they run in a UserOpScope (BindCompletion).
 #include <vector>
 
 #include "absl/container/inlined_vector.h"
 #include "absl/strings/str_format.h"
 #include "mpi-bridge/call.h"
+#include "mpi-bridge/grequest.h"
+#include "mpi-bridge/op.h"
 #include "mpi-bridge/request_util.h"
 
 namespace wasmhpc::mpi {
@@ -196,13 +200,16 @@ bool LoadRequests(Call& c, int32_t n, Ptr requests, RequestArray* out) {
   return true;
 }
 
-bool WriteStatuses(Call& c, Ptr statuses, const RequestArray& a,
-                   const int* indices, int32_t n) {
+// The first n host statuses of `a` to the guest's array, for a
+// multiple-completion call that returned `rc`: MPI_ERROR is written only
+// with MPI_ERR_IN_STATUS.
+bool WriteStatuses(Call& c, Ptr statuses, const RequestArray& a, int32_t n,
+                   int32_t rc) {
   if (statuses == abi::kStatusesIgnore) return true;
   abi::Status* out = c.Ref<abi::Status>(statuses, "statuses", n);
   if (!out) return false;
   for (int32_t i = 0; i < n; ++i) {
-    ToGuestStatus(a.statuses[indices ? indices[i] : i], &out[i]);
+    ToGuestStatus(a.statuses[i], rc == abi::kErrInStatus, &out[i]);
   }
   return true;
 }
@@ -219,7 +226,7 @@ int32_t Waitall(Call& c, int32_t n, Ptr requests, Ptr statuses) {
                                           ? MPI_STATUSES_IGNORE
                                           : a.statuses.data()));
   for (int32_t i = 0; i < n; ++i) Completed(c, &a.guest[i], a.host[i]);
-  WriteStatuses(c, statuses, a, nullptr, n);
+  WriteStatuses(c, statuses, a, n, rc);
   return rc;
 }
 
@@ -231,16 +238,18 @@ int32_t Testall(Call& c, int32_t n, Ptr requests, Ptr flag, Ptr statuses) {
   int32_t rc =
       c.Host(c.mpi().Testall(n, a.host.data(), &done, a.statuses.data()));
   *f = done;
-  if (done) {
+  if (done || rc == abi::kErrInStatus) {
     for (int32_t i = 0; i < n; ++i) Completed(c, &a.guest[i], a.host[i]);
-    WriteStatuses(c, statuses, a, nullptr, n);
+    WriteStatuses(c, statuses, a, n, rc);
   }
   return rc;
 }
 
 // Waitany / Testany: index is MPI_UNDEFINED when no request was active.
+// Also after a request that failed (the call returns its error, and the
+// status's MPI_ERROR stays as it was).
 int32_t AnyCompleted(Call& c, RequestArray& a, int index, Ptr index_out,
-                     Ptr status) {
+                     Ptr status, int32_t rc) {
   if (!c.Write<int32_t>(index_out,
                         index == MPI_UNDEFINED ? abi::kUndefined : index,
                         "index")) {
@@ -249,21 +258,18 @@ int32_t AnyCompleted(Call& c, RequestArray& a, int index, Ptr index_out,
   if (index != MPI_UNDEFINED) {
     Completed(c, &a.guest[index], a.host[index]);
     c.WriteStatus(status, a.statuses[0]);
-  } else {
+  } else if (rc == abi::kSuccess) {
     c.WriteStatus(status, EmptyStatus());
   }
-  return abi::kSuccess;
+  return rc;
 }
 
 int32_t Waitany(Call& c, int32_t n, Ptr requests, Ptr index, Ptr status) {
   RequestArray a;
   if (!LoadRequests(c, n, requests, &a)) return c.error();
   int i = MPI_UNDEFINED;
-  if (int32_t rc =
-          c.Host(c.mpi().Waitany(n, a.host.data(), &i, a.statuses.data()))) {
-    return rc;
-  }
-  return AnyCompleted(c, a, i, index, status);
+  int32_t rc = c.Host(c.mpi().Waitany(n, a.host.data(), &i, a.statuses.data()));
+  return AnyCompleted(c, a, i, index, status, rc);
 }
 
 int32_t Testany(Call& c, int32_t n, Ptr requests, Ptr index, Ptr flag,
@@ -272,12 +278,14 @@ int32_t Testany(Call& c, int32_t n, Ptr requests, Ptr index, Ptr flag,
   int32_t* f = c.Ref<int32_t>(flag, "flag");
   if (!f || !LoadRequests(c, n, requests, &a)) return c.error();
   int i = MPI_UNDEFINED, done = 0;
-  if (int32_t rc = c.Host(
-          c.mpi().Testany(n, a.host.data(), &i, &done, a.statuses.data()))) {
-    return rc;
-  }
+  int32_t rc =
+      c.Host(c.mpi().Testany(n, a.host.data(), &i, &done, a.statuses.data()));
   *f = done;
-  return done ? AnyCompleted(c, a, i, index, status) : abi::kSuccess;
+  if (done || i != MPI_UNDEFINED) {
+    return AnyCompleted(c, a, i, index, status, rc);
+  }
+  // Nothing completed: index MPI_UNDEFINED, status untouched.
+  return c.Write<int32_t>(index, abi::kUndefined, "index") ? rc : c.error();
 }
 
 using SomeMethod = int (MpiTransport::*)(int, MPI_Request*, int*, int*,
@@ -305,12 +313,7 @@ int32_t Some(Call& c, int32_t n, Ptr requests, Ptr outcount, Ptr indices,
     Completed(c, &a.guest[host_indices[i]], a.host[host_indices[i]]);
   }
   // Host statuses of *some are packed in completion order.
-  if (statuses != abi::kStatusesIgnore) {
-    abi::Status* out = c.Ref<abi::Status>(statuses, "statuses", done);
-    if (!out) return c.error();
-    for (int i = 0; i < done; ++i) ToGuestStatus(a.statuses[i], &out[i]);
-  }
-  return rc;
+  return WriteStatuses(c, statuses, a, done, rc) ? rc : c.error();
 }
 
 int32_t Start(Call& c, Ptr request) {
@@ -334,8 +337,17 @@ int32_t RequestFree(Call& c, Ptr request) {
   Handle* slot = c.Ref<Handle>(request, "request");
   RequestEntry* r = slot ? c.Request(*slot) : nullptr;
   if (!r) return c.error();
-  int32_t rc = c.Host(c.mpi().Request_free(&r->host));
-  c.bridge().requests().Erase(*slot);
+  std::shared_ptr<GeneralizedRequest> g = r->generalized;
+  MPI_Request host = r->host;
+  int32_t rc = c.Host(c.mpi().Request_free(&host));
+  // A generalized request not completed yet keeps its handle, which the
+  // guest may still pass to MPI_Grequest_complete.
+  if (g && !g->completed) {
+    g->guest_freed = true;
+    c.bridge().requests().Find(*slot)->host = host;
+  } else {
+    c.bridge().requests().Erase(*slot);
+  }
   *slot = abi::kRequestNull;
   return rc;
 }
@@ -483,76 +495,6 @@ int32_t Imrecv(Call& c, Ptr buf, int32_t count, Handle type, Ptr message,
   return NewRequest(c, r, false, out);
 }
 
-int32_t GetCount(Call& c, Ptr status, Handle type, Ptr count) {
-  abi::Status* s = c.Ref<abi::Status>(status, "status");
-  DatatypeEntry* t = s ? c.Datatype(type) : nullptr;
-  int32_t* out = t ? c.Ref<int32_t>(count, "count") : nullptr;
-  if (!out) return c.error();
-  int64_t bytes = (int64_t{s->count_hi} << 32) | s->count_lo;
-  if (t->size == 0) {
-    *out = bytes == 0 ? 0 : abi::kUndefined;
-  } else {
-    *out = bytes % t->size ? abi::kUndefined
-                           : static_cast<int32_t>(bytes / t->size);
-  }
-  return abi::kSuccess;
-}
-
-// MPI_Get_elements(_x): derived types need the host's element counting.
-int64_t Elements(Call& c, const abi::Status& s, const DatatypeEntry& t) {
-  MPI_Status host;
-  ToHostStatus(s, &host);
-  MPI_Count n = 0;
-  if (c.Host(c.mpi().Get_elements_x(&host, t.host, &n))) return -1;
-  return n == MPI_UNDEFINED ? abi::kUndefined : n;
-}
-
-// MPI_Get_elements (T = int32_t: MPI_UNDEFINED past INT32_MAX) and
-// MPI_Get_elements_x (T = int64_t).
-template <typename T>
-int32_t GetElements(Call& c, Ptr status, Handle type, Ptr count) {
-  abi::Status* s = c.Ref<abi::Status>(status, "status");
-  DatatypeEntry* t = s ? c.Datatype(type) : nullptr;
-  T* out = t ? c.Ref<T>(count, "count") : nullptr;
-  if (!out) return c.error();
-  int64_t n = Elements(c, *s, *t);
-  if (n == -1) return c.error();
-  *out =
-      n > std::numeric_limits<T>::max() ? abi::kUndefined : static_cast<T>(n);
-  return abi::kSuccess;
-}
-
-int32_t TestCancelled(Call& c, Ptr status, Ptr flag) {
-  abi::Status* s = c.Ref<abi::Status>(status, "status");
-  return s && c.Write<int32_t>(flag, s->cancelled != 0, "flag") ? abi::kSuccess
-                                                                : c.error();
-}
-
-int32_t StatusSetCancelled(Call& c, Ptr status, int32_t flag) {
-  abi::Status* s = c.Ref<abi::Status>(status, "status");
-  if (!s) return c.error();
-  s->cancelled = flag != 0;
-  return abi::kSuccess;
-}
-
-// MPI_Status_set_elements(_x): the count kept is in bytes of `type`.
-int32_t SetElements(Call& c, Ptr status, Handle type, int64_t count) {
-  abi::Status* s = c.Ref<abi::Status>(status, "status");
-  DatatypeEntry* t = s ? c.Datatype(type) : nullptr;
-  if (!t) return c.error();
-  if (count < 0) {
-    return c.Fail(abi::kErrCount, absl::StrFormat("negative count %d", count));
-  }
-  uint64_t bytes = static_cast<uint64_t>(count) * t->size;
-  s->count_lo = static_cast<uint32_t>(bytes);
-  s->count_hi = static_cast<uint32_t>(bytes >> 32);
-  return abi::kSuccess;
-}
-
-int32_t StatusSetElements(Call& c, Ptr status, Handle type, int32_t count) {
-  return SetElements(c, status, type, count);
-}
-
 int32_t BufferAttach(Call& c, Ptr buf, int32_t size) {
   void* b = c.Count(size, "size") ? c.Bytes(buf, size, "buffer") : nullptr;
   if (!b) return c.error();
@@ -574,6 +516,19 @@ int32_t BufferDetach(Call& c, Ptr buf_out, Ptr size_out) {
       host_buf ? static_cast<Ptr>(static_cast<uint8_t*>(host_buf) - base) : 0;
   *size = host_size;
   return abi::kSuccess;
+}
+
+// A completion call: the host may run guest callbacks in it, whose
+// failures (not traps) become the call's error (op.h, UserOpResult).
+template <auto kFn, typename F = decltype(kFn)>
+struct Completing;
+template <auto kFn, typename... A>
+struct Completing<kFn, int32_t (*)(Call&, A...)> {
+  static int32_t Run(Call& c, A... a) { return UserOpResult(c, kFn(c, a...)); }
+};
+template <auto kFn>
+engine::HostFunc BindCompletion(Bridge& b, const char* name) {
+  return WithUserOps(Bind(b, name, Completing<kFn>::Run));
 }
 
 }  // namespace
@@ -602,32 +557,29 @@ void AddPointToPoint(Bridge& b, std::vector<engine::HostFunc>& out) {
   out.push_back(Bind(b, "MPI_Recv_init", StartRecv<true>));
   out.push_back(Bind(b, "MPI_Start", Start));
   out.push_back(Bind(b, "MPI_Startall", Startall));
-  out.push_back(Bind(b, "MPI_Wait", Wait));
-  out.push_back(Bind(b, "MPI_Test", Test));
-  out.push_back(Bind(b, "MPI_Waitall", Waitall));
-  out.push_back(Bind(b, "MPI_Testall", Testall));
-  out.push_back(Bind(b, "MPI_Waitany", Waitany));
-  out.push_back(Bind(b, "MPI_Testany", Testany));
-  out.push_back(Bind(b, "MPI_Waitsome", Some<&MpiTransport::Waitsome>));
-  out.push_back(Bind(b, "MPI_Testsome", Some<&MpiTransport::Testsome>));
-  out.push_back(Bind(b, "MPI_Request_free", RequestFree));
-  out.push_back(Bind(b, "MPI_Request_get_status", RequestGetStatus));
-  out.push_back(Bind(b, "MPI_Cancel", Cancel));
+  out.push_back(BindCompletion<Wait>(b, "MPI_Wait"));
+  out.push_back(BindCompletion<Test>(b, "MPI_Test"));
+  out.push_back(BindCompletion<Waitall>(b, "MPI_Waitall"));
+  out.push_back(BindCompletion<Testall>(b, "MPI_Testall"));
+  out.push_back(BindCompletion<Waitany>(b, "MPI_Waitany"));
+  out.push_back(BindCompletion<Testany>(b, "MPI_Testany"));
+  out.push_back(
+      BindCompletion<Some<&MpiTransport::Waitsome>>(b, "MPI_Waitsome"));
+  out.push_back(
+      BindCompletion<Some<&MpiTransport::Testsome>>(b, "MPI_Testsome"));
+  out.push_back(BindCompletion<RequestFree>(b, "MPI_Request_free"));
+  out.push_back(BindCompletion<RequestGetStatus>(b, "MPI_Request_get_status"));
+  out.push_back(BindCompletion<Cancel>(b, "MPI_Cancel"));
   out.push_back(Bind(b, "MPI_Probe", Probe));
   out.push_back(Bind(b, "MPI_Iprobe", Iprobe));
   out.push_back(Bind(b, "MPI_Mprobe", Mprobe));
   out.push_back(Bind(b, "MPI_Improbe", Improbe));
   out.push_back(Bind(b, "MPI_Mrecv", Mrecv));
   out.push_back(Bind(b, "MPI_Imrecv", Imrecv));
-  out.push_back(Bind(b, "MPI_Get_count", GetCount, When::kAnyTime));
-  out.push_back(Bind(b, "MPI_Get_elements", GetElements<int32_t>));
-  out.push_back(Bind(b, "MPI_Get_elements_x", GetElements<int64_t>));
-  out.push_back(Bind(b, "MPI_Test_cancelled", TestCancelled));
-  out.push_back(Bind(b, "MPI_Status_set_cancelled", StatusSetCancelled));
-  out.push_back(Bind(b, "MPI_Status_set_elements", StatusSetElements));
-  out.push_back(Bind(b, "MPI_Status_set_elements_x", SetElements));
   out.push_back(Bind(b, "MPI_Buffer_attach", BufferAttach));
   out.push_back(Bind(b, "MPI_Buffer_detach", BufferDetach));
+  AddStatusFunctions(b, out);
+  AddGeneralizedRequests(b, out);
 }
 
 }  // namespace wasmhpc::mpi

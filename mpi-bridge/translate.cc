@@ -116,10 +116,10 @@ int HostErrorClass(int32_t guest_class) {
   return MPI_ERR_OTHER;
 }
 
-void ToGuestStatus(const MPI_Status& host, abi::Status* guest) {
+void ToGuestStatus(const MPI_Status& host, bool set_error, abi::Status* guest) {
   guest->source = GuestRank(host.MPI_SOURCE);
   guest->tag = GuestTag(host.MPI_TAG);
-  guest->error = GuestErrorClass(host.MPI_ERROR);
+  if (set_error) guest->error = GuestErrorClass(host.MPI_ERROR);
   uint64_t count = host._ucount;
   guest->count_lo = static_cast<uint32_t>(count);
   guest->count_hi = static_cast<uint32_t>(count >> 32);

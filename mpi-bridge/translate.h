@@ -17,7 +17,13 @@ int32_t HostTag(int32_t guest_tag);
 int32_t GuestTag(int32_t host_tag);
 int32_t GuestErrorClass(int host_class);
 int HostErrorClass(int32_t guest_class);
-void ToGuestStatus(const MPI_Status& host, abi::Status* guest);
+// Fills guest status `guest` from host status `host` the way the MPI
+// standard says statuses are filled ("Status" section): source, tag, count
+// and cancelled always; MPI_ERROR only with `set_error`, which is for the
+// multiple-completion calls (MPI_Waitall/any/some, MPI_Testall/any/some)
+// when they return MPI_ERR_IN_STATUS. Every other call leaves the guest's
+// MPI_ERROR as it was.
+void ToGuestStatus(const MPI_Status& host, bool set_error, abi::Status* guest);
 void ToHostStatus(const abi::Status& guest, MPI_Status* host);
 // The status argument of a host call for guest status `guest`: the host's
 // MPI_STATUS_IGNORE for the guest's (the host then fills nothing), else

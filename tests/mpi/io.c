@@ -45,9 +45,16 @@ static const char* ClassName(int rc) {
   }
 }
 
+// Statuses start with this MPI_ERROR, which file I/O must leave alone (MPI
+// standard, "Status": only multiple-completion calls write it).
+#define KEPT_ERROR 4242
+
+// The status's count; says so if the call wrote MPI_ERROR.
 static int Count(MPI_Status* st, MPI_Datatype t) {
   int n = -1;
   CHECK(MPI_Get_count(st, t, &n));
+  if (st->MPI_ERROR != KEPT_ERROR) printf("status MPI_ERROR overwritten\n");
+  st->MPI_ERROR = KEPT_ERROR;
   return n;
 }
 
@@ -76,7 +83,7 @@ static MPI_Offset Region(int r) { return (MPI_Offset)r * size * 16; }
 
 static void ExplicitOffsets(MPI_File fh) {
   int out[4], in[4];
-  MPI_Status st;
+  MPI_Status st = {.MPI_ERROR = KEPT_ERROR};
   for (int i = 0; i < 4; ++i) out[i] = rank * 100 + i;
   CHECK(MPI_File_write_at(fh, Region(0) + rank * 16, out, 4, MPI_INT, &st));
   printf("write_at count %d\n", Count(&st, MPI_INT));
@@ -98,7 +105,7 @@ static void ExplicitOffsets(MPI_File fh) {
 static void IndividualPointer(MPI_File fh) {
   int out[2] = {rank + 7, rank + 8}, in[2] = {0, 0};
   MPI_Offset pos;
-  MPI_Status st;
+  MPI_Status st = {.MPI_ERROR = KEPT_ERROR};
   CHECK(MPI_File_seek(fh, Region(2) + rank * 16, MPI_SEEK_SET));
   CHECK(MPI_File_write(fh, out, 2, MPI_INT, &st));
   CHECK(MPI_File_get_position(fh, &pos));
@@ -124,7 +131,7 @@ static void IndividualPointer(MPI_File fh) {
 static void Nonblocking(MPI_File fh) {
   int out[3], in[3] = {0, 0, 0};
   MPI_Request req;
-  MPI_Status st;
+  MPI_Status st = {.MPI_ERROR = KEPT_ERROR};
   MPI_Offset base = Region(3) + rank * 16;
   for (int i = 0; i < 3; ++i) out[i] = 50 + rank + i;
   CHECK(MPI_File_iwrite_at(fh, base, out, 3, MPI_INT, &req));
@@ -163,7 +170,7 @@ static void Nonblocking(MPI_File fh) {
 
 static void SplitCollectives(MPI_File fh) {
   int out[2] = {80 + rank, 90 + rank}, in[2] = {0, 0};
-  MPI_Status st;
+  MPI_Status st = {.MPI_ERROR = KEPT_ERROR};
   MPI_Offset base = Region(5) + rank * 16;
   CHECK(MPI_File_write_at_all_begin(fh, base, out, 2, MPI_INT));
   CHECK(MPI_File_write_at_all_end(fh, out, &st));
@@ -192,7 +199,7 @@ static void Views(MPI_File fh) {
   MPI_Offset disp = Region(6);
   CHECK(MPI_File_set_view(fh, disp, MPI_INT, tile, "native", MPI_INFO_NULL));
   int out[3] = {rank, rank + 10, rank + 20}, in[3] = {0, 0, 0};
-  MPI_Status st;
+  MPI_Status st = {.MPI_ERROR = KEPT_ERROR};
   CHECK(MPI_File_write_all(fh, out, 3, MPI_INT, &st));
   printf("view write_all count %d\n", Count(&st, MPI_INT));
   MPI_Offset pos, byte;
@@ -229,7 +236,7 @@ static void SharedPointer(MPI_File fh) {
   MPI_Offset base = Region(7);
   CHECK(MPI_File_seek_shared(fh, base, MPI_SEEK_SET));
   int out[2] = {200 + rank, 300 + rank}, in[2] = {0, 0};
-  MPI_Status st;
+  MPI_Status st = {.MPI_ERROR = KEPT_ERROR};
   CHECK(MPI_File_write_ordered(fh, out, 2, MPI_INT, &st));
   printf("write_ordered count %d\n", Count(&st, MPI_INT));
   MPI_Offset pos;
@@ -370,7 +377,7 @@ static void StridedFile(void) {
                           MPI_INFO_NULL));
   short v[8];
   for (int i = 0; i < 8; ++i) v[i] = (short)(rank * 16 + i);
-  MPI_Status st;
+  MPI_Status st = {.MPI_ERROR = KEPT_ERROR};
   CHECK(MPI_File_write_at_all(fh, 0, v, 8, MPI_SHORT, &st));
   printf("strided write count %d\n", Count(&st, MPI_SHORT));
   CHECK(MPI_Type_free(&strided));
