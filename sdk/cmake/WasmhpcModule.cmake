@@ -32,7 +32,8 @@ function(wasmhpc_add_module)
   file(GLOB sdk_files CONFIGURE_DEPENDS
        "${_wasmhpc_sdk_dir}/include/*.h"
        "${_wasmhpc_sdk_dir}/include/wasmhpc/*.h"
-       "${_wasmhpc_sdk_dir}/lib/*.c")
+       "${_wasmhpc_sdk_dir}/lib/*.c"
+       "${_wasmhpc_sdk_dir}/lib/*.cc")
   set(sources "")
   foreach(src IN LISTS ARG_SOURCES)
     get_filename_component(abs "${src}" ABSOLUTE)
