@@ -209,23 +209,23 @@ TEST_F(EngineTest, HostCallsGuestFunctionsThroughTheTable) {
   auto module = Compile("callbacks");
   const FuncType binop{{ValType::kI32, ValType::kI32}, {ValType::kI32}};
   std::vector<std::string> seen;
-  std::vector<HostFunc> host = {
-      Func("call_back", {{ValType::kI32}, {ValType::kI32}},
-           [&](HostContext& ctx, const uint64_t*) -> absl::StatusOr<uint64_t> {
-             auto sum = ctx.CallIndirect(2, binop, {40, 2});
-             seen.push_back(sum.ok() ? std::to_string(*sum)
-                                     : std::string(sum.status().message()));
-             auto wrong = ctx.CallIndirect(3, binop, {1, 2});
-             seen.push_back(std::string(wrong.status().message()));
-             auto empty = ctx.CallIndirect(0, binop, {1, 2});
-             seen.push_back(std::string(empty.status().message()));
-             const FuncType unary{{ValType::kI32}, {ValType::kI32}};
-             auto twice = ctx.CallExport("twice", unary, {21});
-             seen.push_back(twice.ok() ? std::to_string(*twice) : "error");
-             seen.push_back(std::string(
-                 ctx.CallExport("malloc", unary, {8}).status().message()));
-             return 0;
-           })};
+  std::vector<HostFunc> host = {Func(
+      "call_back", {{ValType::kI32}, {ValType::kI32}},
+      [&](HostContext& ctx, const uint64_t*) -> absl::StatusOr<uint64_t> {
+        auto sum = ctx.CallIndirect(2, binop, {40, 2});
+        seen.push_back(sum.ok() ? std::to_string(*sum)
+                                : std::string(sum.status().message()));
+        auto wrong = ctx.CallIndirect(3, binop, {1, 2});
+        seen.push_back(std::string(wrong.status().message()));
+        auto empty = ctx.CallIndirect(0, binop, {1, 2});
+        seen.push_back(std::string(empty.status().message()));
+        for (const char* name : {"address", "big", "real", "memory"}) {
+          auto value = ctx.ExportedGlobal(name);
+          seen.push_back(value.ok() ? std::to_string(*value)
+                                    : std::string(value.status().message()));
+        }
+        return 0;
+      })};
   auto instance = Instance::Create(*store_, *module, host);
   ASSERT_TRUE(instance.ok()) << instance.status();
   ASSERT_TRUE((*instance)->RunStart().ok());
@@ -234,7 +234,9 @@ TEST_F(EngineTest, HostCallsGuestFunctionsThroughTheTable) {
                                 "(i32, i32) -> i32 (it is (i32) -> i32)",
                                 "table index 0 is not a function of type "
                                 "(i32, i32) -> i32",
-                                "42", "the module exports no function malloc"));
+                                "1024", "4294967296",
+                                "global real is not an i32 or i64",
+                                "the module exports no global memory"));
 }
 
 TEST_F(EngineTest, SerializedCodeLoadsBackThroughTheCache) {
@@ -374,7 +376,7 @@ TEST_F(EngineTest, FastEntryCannotCallTheGuest) {
       *store_, *module,
       s.Imports([&called](HostContext& host, int32_t i,
                           int32_t n) -> std::optional<uint64_t> {
-        if (i == 0) called = host.CallExport("_start", {}, {}).status();
+        if (i == 0) called = host.ExportedGlobal("memory").status();
         return static_cast<uint32_t>(i + n);
       }));
   ASSERT_TRUE(instance.ok()) << instance.status();

@@ -78,20 +78,14 @@ class FakeHostContext : public HostContext {
     return it->second.fn(args);
   }
 
-  // Exported "functions" for CallExport, by name.
-  std::map<std::string, TableEntry> exports;
-  absl::StatusOr<uint64_t> CallExport(
-      const std::string& name, const FuncType& type,
-      const std::vector<uint64_t>& args) override {
-    auto it = exports.find(name);
-    if (it == exports.end()) {
-      return absl::NotFoundError("the module exports no function " + name);
+  // Exported globals for ExportedGlobal, by name.
+  std::map<std::string, uint64_t> globals;
+  absl::StatusOr<uint64_t> ExportedGlobal(const std::string& name) override {
+    auto it = globals.find(name);
+    if (it == globals.end()) {
+      return absl::NotFoundError("the module exports no global " + name);
     }
-    if (!(it->second.type == type)) {
-      return absl::InvalidArgumentError("export " + name + " is not of type " +
-                                        ToString(type));
-    }
-    return it->second.fn(args);
+    return it->second;
   }
 
   bool exit_requested() const { return exit_requested_; }

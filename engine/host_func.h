@@ -63,12 +63,13 @@ class HostContext {
       uint32_t table_index, const FuncType& type,
       const std::vector<uint64_t>& args) = 0;
 
-  // Calls the module's exported function `name` (e.g. "malloc", "free":
-  // the SDK exports both), checked to have exactly `type`. Errors as
-  // CallIndirect; NotFound if there is no such export.
-  virtual absl::StatusOr<uint64_t> CallExport(
-      const std::string& name, const FuncType& type,
-      const std::vector<uint64_t>& args) = 0;
+  // The value of the module's exported global `name`: an i32 zero-extended,
+  // an i64 as is. (The host calls guest functions only through the table:
+  // wasm-ld wraps every function export of a command module in the
+  // module's static constructors and destructors, so calling an export
+  // other than _start would run them again.) Errors: NotFound if the module
+  // exports no global `name`, InvalidArgument if it is not an integer.
+  virtual absl::StatusOr<uint64_t> ExportedGlobal(const std::string& name) = 0;
 };
 
 // Arguments and the result travel as raw 64-bit slots: i32 zero-extended,
@@ -88,7 +89,7 @@ inline constexpr int64_t kHandToCallback = -1;
 // result: the same function, called from guest code without V8's API
 // callback machinery (V8's fast API calls; see engine/fast_calls.h).
 // It runs where neither guest code nor V8 may run: it must not call
-// CallIndirect or CallExport (they fail) and cannot fail itself. It returns
+// CallIndirect or ExportedGlobal (they fail) and cannot fail itself. It returns
 // the result slot (the i32 zero-extended) when the call is done
 // (RequestExit works as in a callback), or kHandToCallback to hand the call
 // to `callback` with the same arguments, which the engine then makes before

@@ -136,9 +136,7 @@ struct Instance::Impl : public HostContext {
   absl::StatusOr<uint64_t> CallIndirect(
       uint32_t index, const FuncType& type,
       const std::vector<uint64_t>& args) override;
-  absl::StatusOr<uint64_t> CallExport(
-      const std::string& name, const FuncType& type,
-      const std::vector<uint64_t>& args) override;
+  absl::StatusOr<uint64_t> ExportedGlobal(const std::string& name) override;
 };
 
 namespace {
@@ -448,36 +446,36 @@ absl::StatusOr<uint64_t> Instance::Impl::CallIndirect(
                    type, args);
 }
 
-absl::StatusOr<uint64_t> Instance::Impl::CallExport(
-    const std::string& name, const FuncType& type,
-    const std::vector<uint64_t>& args) {
+absl::StatusOr<uint64_t> Instance::Impl::ExportedGlobal(
+    const std::string& name) {
   if (in_fast_call) {
     return absl::FailedPreconditionError(absl::StrCat(
-        "export ", name, ": a fast host call cannot call the guest"));
+        "global ", name, ": a fast host call cannot read the guest's globals"));
   }
-  const FuncType* actual = info->ExportedFunctionType(name);
-  if (actual == nullptr) {
+  auto none = [&] {
     return absl::NotFoundError(
-        absl::StrCat("the module exports no function ", name));
-  }
-  if (!(*actual == type)) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("export ", name, " has type ", ToString(*actual),
-                     ", expected ", ToString(type)));
-  }
+        absl::StrCat("the module exports no global ", name));
+  };
+  if (info->FindExport(name, ExternKind::kGlobal) == nullptr) return none();
   v8::Isolate* isolate = store->isolate;
   v8::HandleScope handles(isolate);
   v8::Local<v8::Context> context = isolate->GetCurrentContext();
-  v8::Local<v8::Value> fn;
+  v8::Local<v8::Value> global, value;
   if (!exports.Get(isolate)
            ->Get(context, V8String(isolate, name))
-           .ToLocal(&fn) ||
-      !fn->IsFunction()) {
-    return absl::NotFoundError(
-        absl::StrCat("the module exports no function ", name));
+           .ToLocal(&global) ||
+      !global->IsObject() ||
+      !global.As<v8::Object>()
+           ->Get(context, V8String(isolate, "value"))
+           .ToLocal(&value)) {
+    return none();
   }
-  return CallGuest(fast_slots.data(), isolate, context, fn.As<v8::Function>(),
-                   type, args);
+  if (value->IsBigInt()) return value.As<v8::BigInt>()->Uint64Value();
+  if (value->IsInt32()) {
+    return static_cast<uint32_t>(value.As<v8::Int32>()->Value());
+  }
+  return absl::InvalidArgumentError(
+      absl::StrCat("global ", name, " is not an i32 or i64"));
 }
 
 Instance::Instance(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}

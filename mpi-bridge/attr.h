@@ -10,8 +10,8 @@
 //
 // The predefined keys of MPI_COMM_WORLD (MPI_TAG_UB, ...) are read-only;
 // MPI_Comm_get_attr points into a small block of guest memory that the
-// bridge allocates with the module's malloc on first use. A module that
-// exports no malloc gets flag = 0 for them.
+// bridge allocates with the module's malloc on first use. A module without
+// the SDK's allocator (GuestMalloc) gets flag = 0 for them.
 #ifndef WASMHPC_MPI_BRIDGE_ATTR_H_
 #define WASMHPC_MPI_BRIDGE_ATTR_H_
 

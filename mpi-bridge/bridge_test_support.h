@@ -1,12 +1,14 @@
 // Test support for the bridge's unit tests: BridgeFixture, a fixture that
 // calls a Bridge's imports by name through their callbacks, as the engine
-// calls a guest's imports; ExportBumpMalloc, a guest's malloc and free.
+// calls a guest's imports; GiveGuestAllocator and ExportBumpMalloc, a
+// guest's malloc and free.
 //
 // Thread safety: none; one test's fixture owns them.
 #ifndef WASMHPC_MPI_BRIDGE_BRIDGE_TEST_SUPPORT_H_
 #define WASMHPC_MPI_BRIDGE_BRIDGE_TEST_SUPPORT_H_
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -18,6 +20,7 @@
 #include "gtest/gtest.h"
 #include "mpi-bridge/abi.h"
 #include "mpi-bridge/bridge.h"
+#include "mpi-bridge/guest_data.h"
 
 namespace wasmhpc::mpi {
 
@@ -74,24 +77,43 @@ class BridgeFixture : public ::testing::Test {
   absl::flat_hash_map<std::string, engine::HostFunc> imports_;
 };
 
-// Gives `guest` the exports malloc, a bump allocator from `heap` in 8-byte
-// steps that never runs out, and free, which appends the address it frees
-// to `freed` (which outlives `guest`'s calls).
+// Table indices of the fake guest's malloc and free (GiveGuestAllocator).
+inline constexpr uint32_t kFakeMallocIndex = 0xa110c;
+inline constexpr uint32_t kFakeFreeIndex = 0xa110d;
+
+// Gives `guest` the SDK's allocator record (guest_data.h): the exported
+// global kGuestAllocator pointing at `record` (8 bytes of guest memory),
+// which holds the table indices of `malloc_fn` and `free_fn`.
+inline void GiveGuestAllocator(
+    engine::FakeHostContext& guest, uint32_t record,
+    std::function<uint64_t(const std::vector<uint64_t>&)> malloc_fn,
+    std::function<uint64_t(const std::vector<uint64_t>&)> free_fn) {
+  using engine::ValType;
+  guest.table[kFakeMallocIndex] = {{{ValType::kI32}, {ValType::kI32}},
+                                   std::move(malloc_fn)};
+  guest.table[kFakeFreeIndex] = {{{ValType::kI32}, {}}, std::move(free_fn)};
+  guest.globals[kGuestAllocator] = record;
+  guest.fake_memory().Store<uint32_t>(record, kFakeMallocIndex);
+  guest.fake_memory().Store<uint32_t>(record + 4, kFakeFreeIndex);
+}
+
+// Gives `guest` a malloc, a bump allocator from `heap` in 8-byte steps
+// that never runs out, and a free, which appends the address it frees to
+// `freed` (which outlives `guest`'s calls). The allocator record takes the
+// 8 bytes below `heap`.
 inline void ExportBumpMalloc(engine::FakeHostContext& guest, uint32_t heap,
                              std::vector<uint64_t>& freed) {
-  using engine::ValType;
-  guest.exports["malloc"] = {
-      {{ValType::kI32}, {ValType::kI32}},
+  GiveGuestAllocator(
+      guest, heap - 8,
       [next = uint64_t{heap}](const std::vector<uint64_t>& a) mutable {
         uint64_t p = next;
         next += (a[0] + 7) & ~7ull;
         return p;
-      }};
-  guest.exports["free"] = {{{ValType::kI32}, {}},
-                           [&freed](const std::vector<uint64_t>& a) {
-                             freed.push_back(a[0]);
-                             return uint64_t{0};
-                           }};
+      },
+      [&freed](const std::vector<uint64_t>& a) {
+        freed.push_back(a[0]);
+        return uint64_t{0};
+      });
 }
 
 }  // namespace wasmhpc::mpi

@@ -234,7 +234,7 @@ struct DeferredFinish {
 
 // Whether the bridge function `name` may run as a fast host call
 // (engine::HostFastCallback): it calls no guest code (no attribute
-// callbacks, no exported malloc/free, no MPI_Abort). User ops are checked
+// callbacks, no guest malloc/free, no MPI_Abort). User ops are checked
 // per call (Bridge::user_ops_live) and the error handler runs in the slow
 // callback.
 bool FastCallAllowed(std::string_view name);

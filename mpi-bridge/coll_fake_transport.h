@@ -1,7 +1,7 @@
 // Test fakes for the collectives and user ops: a transport that records
 // the last collective's arguments and runs user ops the way Open MPI does
 // (on guest buffers, or on host temporaries), and a host context whose
-// guest exports malloc/free a bump allocator and whose table functions can
+// guest has a bump-allocating malloc and a free and whose table functions can
 // be made to trap.
 #ifndef WASMHPC_MPI_BRIDGE_COLL_FAKE_TRANSPORT_H_
 #define WASMHPC_MPI_BRIDGE_COLL_FAKE_TRANSPORT_H_
@@ -14,6 +14,7 @@
 
 #include "absl/status/status.h"
 #include "engine/fake_guest_memory.h"
+#include "mpi-bridge/bridge_test_support.h"
 #include "mpi-bridge/fake_transport.h"
 #include "mpi-bridge/op.h"
 
@@ -242,27 +243,27 @@ class CollFakeTransport : public FakeTransport {
   char request_id_ = 0;
 };
 
-// A FakeHostContext whose guest exports malloc (a bump allocator from
-// `heap`) and free, and whose table indices in `trapping` trap.
+// A FakeHostContext whose guest has a malloc (a bump allocator from
+// `heap`; its allocator record just below) and a free, and whose table
+// indices in `trapping` trap. indirect_calls counts the calls of other
+// table functions than malloc and free.
 class ExportingHostContext : public engine::FakeHostContext {
  public:
   ExportingHostContext(size_t memory, uint32_t heap)
       : FakeHostContext(memory), next_(heap) {
-    using engine::ValType;
-    exports["malloc"] = {{{ValType::kI32}, {ValType::kI32}},
-                         [this](const std::vector<uint64_t>& a) {
-                           ++mallocs;
-                           uint64_t p = (next_ + 15) / 16 * 16;
-                           if (p + a[0] > this->memory().size())
-                             return uint64_t{0};
-                           next_ = p + a[0];
-                           return p;
-                         }};
-    exports["free"] = {{{ValType::kI32}, {}},
-                       [this](const std::vector<uint64_t>& a) {
-                         freed.push_back(static_cast<uint32_t>(a[0]));
-                         return uint64_t{0};
-                       }};
+    GiveGuestAllocator(
+        *this, heap - 8,
+        [this](const std::vector<uint64_t>& a) {
+          ++mallocs;
+          uint64_t p = (next_ + 15) / 16 * 16;
+          if (p + a[0] > this->memory().size()) return uint64_t{0};
+          next_ = p + a[0];
+          return p;
+        },
+        [this](const std::vector<uint64_t>& a) {
+          freed.push_back(static_cast<uint32_t>(a[0]));
+          return uint64_t{0};
+        });
   }
 
   int mallocs = 0;
@@ -273,7 +274,7 @@ class ExportingHostContext : public engine::FakeHostContext {
   absl::StatusOr<uint64_t> CallIndirect(
       uint32_t index, const engine::FuncType& type,
       const std::vector<uint64_t>& args) override {
-    ++indirect_calls;
+    if (index != kFakeMallocIndex && index != kFakeFreeIndex) ++indirect_calls;
     if (trapping.count(index)) {
       return absl::AbortedError("RuntimeError: unreachable");
     }

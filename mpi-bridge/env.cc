@@ -1,4 +1,5 @@
 // Environment: init/finalize, abort, time, versions, thread levels, errors.
+#include <algorithm>
 #include <cstring>
 
 #include "absl/strings/str_cat.h"
@@ -6,6 +7,7 @@
 #include "mpi-bridge/attr.h"
 #include "mpi-bridge/call.h"
 #include "mpi-bridge/errhandler.h"
+#include "mpi-bridge/guest_data.h"
 #include "mpi-bridge/release.h"
 
 namespace wasmhpc::mpi {
@@ -162,29 +164,22 @@ int32_t AbiGetVersion(Call& c, abi::Ptr major, abi::Ptr minor) {
 }
 
 // MPI_Alloc_mem / MPI_Free_mem: memory inside the guest, from the module's
-// exported malloc and free (the SDK exports both).
-const engine::FuncType kMallocType{{engine::ValType::kI32},
-                                   {engine::ValType::kI32}};
-const engine::FuncType kFreeType{{engine::ValType::kI32}, {}};
-
+// own malloc and free (guest_data.h).
 int32_t AllocMem(Call& c, int32_t size, abi::Handle, abi::Ptr baseptr) {
   abi::Ptr* out = c.Ref<abi::Ptr>(baseptr, "baseptr");
   if (!out || !c.Count(size, "size")) return c.error();
-  absl::StatusOr<uint64_t> p =
-      c.host().CallExport("malloc", kMallocType, {static_cast<uint32_t>(size)});
+  // malloc(0) may return NULL; MPI_Alloc_mem(0) gives a pointer to free.
+  absl::StatusOr<abi::Ptr> p =
+      GuestMalloc(c.host(), static_cast<uint32_t>(std::max(size, 1)));
   if (!p.ok()) return c.Fail(abi::kErrNoMem, std::string(p.status().message()));
-  if (*p == 0 && size > 0) {
-    return c.Fail(abi::kErrNoMem,
-                  absl::StrFormat("guest malloc(%d) returned NULL", size));
-  }
-  *out = static_cast<abi::Ptr>(*p);
+  *out = *p;
   return abi::kSuccess;
 }
 
 int32_t FreeMem(Call& c, abi::Ptr base) {
-  absl::StatusOr<uint64_t> r = c.host().CallExport("free", kFreeType, {base});
-  return r.ok() ? abi::kSuccess
-                : c.Fail(abi::kErrOther, std::string(r.status().message()));
+  absl::Status freed = GuestFree(c.host(), base);
+  return freed.ok() ? abi::kSuccess
+                    : c.Fail(abi::kErrOther, std::string(freed.message()));
 }
 
 // MPI_<Handle>_toint / _fromint: guest handles are already integers.

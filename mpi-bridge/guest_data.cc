@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 
 namespace wasmhpc::mpi {
@@ -43,12 +44,61 @@ const engine::FuncType kMallocType{{engine::ValType::kI32},
                                    {engine::ValType::kI32}};
 const engine::FuncType kFreeType{{engine::ValType::kI32}, {}};
 
+struct AllocatorIndices {
+  uint32_t malloc_index;
+  uint32_t free_index;
+};
+
+// `code`: NotFound if the module has no allocator record at all,
+// FailedPrecondition if it has one that does not work.
+absl::Status NoAllocator(absl::StatusCode code, absl::string_view why) {
+  return absl::Status(
+      code, absl::StrFormat("the module %s: it was not linked by the current "
+                            "wasmhpc SDK; rebuild it with sdk/bin/wasmhpc-cc "
+                            "or wasmhpc-c++",
+                            why));
+}
+
+// The table indices of the guest's malloc and free (see kGuestAllocator).
+absl::StatusOr<AllocatorIndices> FindAllocator(engine::HostContext& host) {
+  absl::StatusOr<uint64_t> at = host.ExportedGlobal(kGuestAllocator);
+  if (absl::IsNotFound(at.status())) {
+    return NoAllocator(absl::StatusCode::kNotFound,
+                       absl::StrCat("exports no ", kGuestAllocator));
+  }
+  if (!at.ok()) {
+    return NoAllocator(absl::StatusCode::kFailedPrecondition,
+                       at.status().message());
+  }
+  absl::StatusOr<absl::Span<uint8_t>> bytes =
+      host.memory().Span(*at, sizeof(AllocatorIndices), kGuestAllocator);
+  if (!bytes.ok()) {
+    return NoAllocator(absl::StatusCode::kFailedPrecondition,
+                       bytes.status().message());
+  }
+  AllocatorIndices indices;
+  std::memcpy(&indices, bytes->data(), sizeof(indices));
+  return indices;
+}
+
+// A failed call through the table: a trap stays a trap (Aborted); a wrong
+// index or type means the module's allocator record is not the SDK's.
+absl::Status CallFailed(const absl::Status& s) {
+  if (s.code() == absl::StatusCode::kAborted) return s;
+  return NoAllocator(
+      absl::StatusCode::kFailedPrecondition,
+      absl::StrCat("has a broken ", kGuestAllocator, " (", s.message(), ")"));
+}
+
 }  // namespace
 
 absl::StatusOr<abi::Ptr> GuestMalloc(engine::HostContext& host,
                                      uint32_t bytes) {
-  absl::StatusOr<uint64_t> p = host.CallExport("malloc", kMallocType, {bytes});
-  if (!p.ok()) return p.status();
+  absl::StatusOr<AllocatorIndices> fns = FindAllocator(host);
+  if (!fns.ok()) return fns.status();
+  absl::StatusOr<uint64_t> p =
+      host.CallIndirect(fns->malloc_index, kMallocType, {bytes});
+  if (!p.ok()) return CallFailed(p.status());
   if (*p == 0) {
     return absl::ResourceExhaustedError(
         absl::StrFormat("guest malloc(%d) returned NULL", bytes));
@@ -57,7 +107,11 @@ absl::StatusOr<abi::Ptr> GuestMalloc(engine::HostContext& host,
 }
 
 absl::Status GuestFree(engine::HostContext& host, abi::Ptr p) {
-  return host.CallExport("free", kFreeType, {p}).status();
+  absl::StatusOr<AllocatorIndices> fns = FindAllocator(host);
+  if (!fns.ok()) return fns.status();
+  absl::StatusOr<uint64_t> done =
+      host.CallIndirect(fns->free_index, kFreeType, {p});
+  return done.ok() ? absl::OkStatus() : CallFailed(done.status());
 }
 
 }  // namespace wasmhpc::mpi

@@ -26,11 +26,20 @@ std::optional<std::string> ReadCString(Call& c, abi::Ptr p, size_t limit,
 int32_t WriteCString(Call& c, abi::Ptr p, int32_t capacity,
                      absl::string_view text, abi::Ptr len, const char* what);
 
-// `bytes` of guest memory from the module's exported malloc (the SDK
-// exports malloc and free). Errors: NotFound if the module exports no
-// malloc, ResourceExhausted if it returned NULL, Aborted if it trapped.
+// Guest memory from the module's own malloc and free, which the SDK hands
+// over in the exported data symbol `kGuestAllocator` (sdk/lib/guest_alloc.c:
+// their two 32-bit function table indices, malloc then free). They are
+// called through the function table, never as exports, so no static
+// constructor or destructor runs (see engine::HostContext::ExportedGlobal).
+inline constexpr char kGuestAllocator[] = "wasmhpc_allocator";
+
+// `bytes` of guest memory from the module's malloc. Errors: NotFound if
+// the module exports no kGuestAllocator, FailedPrecondition if it is not
+// usable (both messages say to rebuild the module with the current SDK),
+// ResourceExhausted if malloc returned NULL, Aborted if it trapped.
 absl::StatusOr<abi::Ptr> GuestMalloc(engine::HostContext& host, uint32_t bytes);
-// Returns memory from GuestMalloc to the module's free.
+// Returns memory from GuestMalloc to the module's free; errors as
+// GuestMalloc's.
 absl::Status GuestFree(engine::HostContext& host, abi::Ptr p);
 
 }  // namespace wasmhpc::mpi

@@ -12,6 +12,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "mpi-bridge/guest_data.h"
 
 namespace wasmhpc::mpi {
 namespace {
@@ -41,16 +42,6 @@ constexpr std::array<MPI_User_function*, sizeof...(kSlots)> MakeTrampolines(
 
 constexpr auto kTrampolineTable =
     MakeTrampolines(std::make_index_sequence<UserOp::kTrampolines>{});
-
-// The guest's exported allocator.
-const FuncType& MallocType() {
-  static const FuncType type{{ValType::kI32}, {ValType::kI32}};
-  return type;
-}
-const FuncType& FreeType() {
-  static const FuncType type{{ValType::kI32}, {}};
-  return type;
-}
 
 constexpr uint32_t kAlign = 16;  // the guest's largest alignment
 constexpr uint32_t kMinScratch = 256;
@@ -146,7 +137,7 @@ void UserOp::UseType(MPI_Datatype host_type, Handle guest) {
 
 void UserOp::FreeScratch() {
   if (scratch_ == 0 || scratch_busy_) return;
-  host_->CallExport("free", FreeType(), {scratch_}).IgnoreError();
+  GuestFree(*host_, scratch_).IgnoreError();
   scratch_ = 0;
   scratch_bytes_ = 0;
 }
@@ -159,29 +150,20 @@ absl::StatusOr<Ptr> UserOp::Scratch(uint32_t bytes, bool* temporary) {
   }
   if (!scratch_busy_) FreeScratch();
   uint32_t size = std::max(bytes, kMinScratch);
-  absl::StatusOr<uint64_t> p =
-      host_->CallExport("malloc", MallocType(), {size});
+  absl::StatusOr<Ptr> p = GuestMalloc(*host_, size);
   if (!p.ok()) {
-    // A trap in malloc stays a trap; anything else is the module's fault.
-    std::string message =
+    // The code stays: a trap stays a trap (kAborted), NULL kErrNoMem.
+    return absl::Status(
+        p.status().code(),
         absl::StrFormat("user op function 0x%x: no guest scratch memory: %s",
-                        function_, p.status().message());
-    return p.status().code() == absl::StatusCode::kAborted
-               ? absl::AbortedError(message)
-               : absl::FailedPreconditionError(message);
-  }
-  if (*p == 0) {
-    return absl::ResourceExhaustedError(absl::StrFormat(
-        "user op function 0x%x: the guest's malloc(%u) for scratch memory "
-        "returned NULL",
-        function_, size));
+                        function_, p.status().message()));
   }
   if (!*temporary) {
-    scratch_ = static_cast<Ptr>(*p);
+    scratch_ = *p;
     scratch_bytes_ = size;
     scratch_busy_ = true;
   }
-  return static_cast<Ptr>(*p);
+  return *p;
 }
 
 void UserOp::Run(void* in, void* inout, int len, MPI_Datatype type) {
@@ -249,7 +231,7 @@ absl::Status UserOp::Invoke(void* in, void* inout, int len, MPI_Datatype type) {
   if (!scratch.ok()) return scratch.status();
   absl::Status status = CallGuest(f, *scratch);
   if (temporary) {
-    host_->CallExport("free", FreeType(), {*scratch}).IgnoreError();
+    GuestFree(*host_, *scratch).IgnoreError();
   } else {
     scratch_busy_ = false;
   }

@@ -11,8 +11,8 @@
 // algorithms copied into a guest scratch area, and back for inoutvec.
 // len and the guest's datatype handle (the one the guest passed to the
 // reduction, not the host's) live in the scratch area too. The scratch
-// area comes from the guest's exported malloc (wasmhpc-cc exports malloc
-// and free) and is reused; MPI_Op_free gives it back.
+// area comes from the guest's malloc (GuestMalloc, guest_data.h) and is
+// reused; MPI_Op_free gives it back.
 //
 // Failures: a guest trap, a table index that is not a function of type
 // (i32, i32, i32, i32) -> (), or no scratch memory. Inside a

@@ -253,7 +253,7 @@ TEST_F(OpTest, HostOpIsFreedWithTheBridgeUnlessMpiIsFinalized) {
   }
 }
 
-TEST_F(OpTest, UserOpsNeedGuestExports) {
+TEST_F(OpTest, UserOpsNeedTheSdkAllocator) {
   engine::FakeHostContext plain(kMemory);
   auto run = [&](const std::string& name, std::vector<uint64_t> args) {
     return imports().at(name).callback(plain, args.data());
@@ -261,7 +261,10 @@ TEST_F(OpTest, UserOpsNeedGuestExports) {
   ASSERT_EQ(*run("MPI_Op_create", {kSumFn, 1, kOpOut}), 0u);
   uint32_t op = plain.fake_memory().Load<uint32_t>(kOpOut);
   auto r = run("MPI_Reduce_local", {0x100, 0x200, 3, kInt, op});
-  EXPECT_THAT(r.status().message(), HasSubstr("no guest scratch memory"));
+  EXPECT_THAT(r.status().message(),
+              HasSubstr("no guest scratch memory: the module exports no "
+                        "wasmhpc_allocator: it was not linked by the current "
+                        "wasmhpc SDK; rebuild it with sdk/bin/wasmhpc-cc"));
 }
 
 }  // namespace

@@ -2,7 +2,7 @@
 //
 // A window's memory is always guest memory: MPI_Win_create's [base, size)
 // after a bounds check against linear memory, MPI_Win_allocate's from the
-// module's exported malloc (freed with its free at MPI_Win_free), dynamic
+// module's malloc (freed with its free at MPI_Win_free; guest_data.h), dynamic
 // windows' attached regions after the same check. The host window is made
 // over the host addresses of that memory, so every host access, local or
 // remote, lands inside some rank's linear memory; a guest that frees

@@ -4,7 +4,7 @@
 # module with the SDK's wasmhpc-cc (wasmhpc-c++ when a source is C++), for
 # projects whose own compiler is the native one. The caller groups the
 # OUTPUT files into a custom target. The command re-runs when a source, an
-# SDK header, the wrapper or its table-pad object changes.
+# SDK header, the wrapper or one of its sdk/lib files changes.
 #
 # WASMHPC_CC (cache or normal variable) overrides the C wrapper's path;
 # WASMHPC_SDK_DEPENDS names targets every module waits for (wasmhpc's own
@@ -32,7 +32,8 @@ function(wasmhpc_add_module)
   file(GLOB sdk_files CONFIGURE_DEPENDS
        "${_wasmhpc_sdk_dir}/include/*.h"
        "${_wasmhpc_sdk_dir}/include/wasmhpc/*.h"
-       "${_wasmhpc_sdk_dir}/lib/*.c")
+       "${_wasmhpc_sdk_dir}/lib/*.c"
+       "${_wasmhpc_sdk_dir}/lib/*.cc")
   set(sources "")
   foreach(src IN LISTS ARG_SOURCES)
     get_filename_component(abs "${src}" ABSOLUTE)

@@ -39,14 +39,21 @@ undefined_symbol() {
     { cat link.log >&2; fail "unexpected link error"; }
 }
 
-# (c) malloc, free and the function table are exported, even unused.
+# (c) The function table and the allocator record (table indices of malloc
+# and free, sdk/lib/guest_alloc.c) are exported, even unused; no function
+# but _start is (wasm-ld wraps function exports in the static constructors).
 exports() {
   "$cc" "$data/no_malloc.c" -o no_malloc.wasm
   sections no_malloc.wasm > sections.txt
-  expect_line sections.txt "export malloc func"
-  expect_line sections.txt "export free func"
+  expect_line sections.txt "export wasmhpc_allocator global"
   expect_line sections.txt "export __indirect_function_table table"
   expect_line sections.txt "export memory memory"
+  expect_line sections.txt "export _start func"
+  if grep "^export .* func$" sections.txt | grep -v "^export _start func$"; then
+    fail "a function other than _start is exported"
+  fi
+  grep -q "^elem [0-9]* malloc$" sections.txt || fail "malloc not in table"
+  grep -q "^elem [0-9]* free$" sections.txt || fail "free not in table"
 }
 
 # No user function gets table index 0 or 1 (MPI_*_NULL_*_FN / *_DUP_FN).
