@@ -12,6 +12,13 @@ namespace wasmhpc {
 namespace {
 
 TEST(HeapTuning, FreedLargeBlocksStayInTheHeap) {
+#if defined(__SANITIZE_ADDRESS__)
+  GTEST_SKIP() << "AddressSanitizer's allocator replaces glibc's malloc";
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+  GTEST_SKIP() << "AddressSanitizer's allocator replaces glibc's malloc";
+#endif
+#endif
   KeepFreedHeapMemory();
   constexpr size_t kBlock = 8 << 20;  // below kMmapBytes, over glibc's 128 KiB
   static_assert(kBlock < kMmapBytes && kBlock < kTrimBytes);
