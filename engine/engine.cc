@@ -53,7 +53,10 @@ std::string Flags(const EngineOptions& options) {
 // once usage drops: AutomaticallyRestoreInitialHeapLimit).
 size_t NearHeapLimit(void* data, size_t current_limit, size_t) {
   auto* store = static_cast<Store::Impl*>(data);
-  store->heap_exhausted = true;
+  if (current_limit < store->heap_limit) {
+    return store->heap_limit;  // a lower limit an earlier instance had
+  }
+  store->heap_exhausted = store->heap_exhausted_before = true;
   store->isolate->TerminateExecution();
   // Room for the largest single allocation a guest makes: a table of
   // kMaxTableEntries grown (old and new entry arrays, 80 MB each).
@@ -66,7 +69,29 @@ std::string HeapExhaustedMessage(const Store::Impl& store) {
   return absl::StrCat(
       "out of memory: the engine heap (tables and other V8 memory) reached "
       "its limit of ",
-      store.max_heap_bytes >> 20, " MiB");
+      store.heap_limit_named >> 20, " MiB");
+}
+
+void LimitHeap(Store::Impl& store, uint64_t bytes) {
+  const bool limited = bytes != 0 && bytes < store.max_heap_bytes;
+  v8::HeapStatistics heap;
+  store.isolate->GetHeapStatistics(&heap);
+  // What an earlier instance left (its tables, or the room a heap-exhausted
+  // run was given) must not count for this one: collect it first.
+  if (store.heap_exhausted_before ||
+      (limited && heap.used_heap_size() > bytes / 2)) {
+    store.isolate->LowMemoryNotification();
+    store.isolate->GetHeapStatistics(&heap);
+    store.heap_exhausted_before = false;
+  }
+  store.heap_limit =
+      limited ? std::min(heap.used_heap_size() + bytes, store.max_heap_bytes)
+              : store.max_heap_bytes;
+  store.heap_limit_named = limited ? bytes : store.max_heap_bytes;
+  // Removing the callback with a limit lowers V8's limit to it (never below
+  // the live heap).
+  store.isolate->RemoveNearHeapLimitCallback(NearHeapLimit, store.heap_limit);
+  store.isolate->AddNearHeapLimitCallback(NearHeapLimit, &store);
 }
 
 std::unique_ptr<v8::Platform>& Platform() {
@@ -149,6 +174,7 @@ std::unique_ptr<Store> Store::Create(Engine& engine,
   params.array_buffer_allocator = impl->allocator.get();
   params.constraints.set_max_old_generation_size_in_bytes(impl->max_heap_bytes);
   impl->isolate = v8::Isolate::New(params);
+  impl->heap_limit = impl->heap_limit_named = impl->max_heap_bytes;
   impl->isolate->AddNearHeapLimitCallback(NearHeapLimit, impl.get());
   impl->isolate->AutomaticallyRestoreInitialHeapLimit(0.5);
   impl->isolate->SetWasmStreamingCallback(FeedStreaming);

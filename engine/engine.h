@@ -205,8 +205,11 @@ struct RunResult {
 struct InstanceOptions {
   // The most memory the instance may have: its linear memory (memory.grow
   // beyond it fails, the guest sees -1) plus its tables at the start
-  // (kTableEntryBytes per entry). 0 or more than the engine's
-  // max_memory_bytes: the engine's.
+  // (kTableEntryBytes per entry). Separately, how far the store's V8 heap
+  // may grow while the instance exists (tables grown, other engine memory;
+  // the store's max_heap_bytes at most): a run that reaches it traps "out of
+  // memory: the engine heap ...", as StoreOptions::max_heap_bytes says. 0
+  // or more than the engine's max_memory_bytes: the engine's.
   uint64_t max_memory_bytes = 0;
 };
 

@@ -586,6 +586,8 @@ absl::StatusOr<std::unique_ptr<Instance>> Instance::Create(
       !fits.ok()) {
     return fits;
   }
+  // Tables and other engine memory count against the same limit.
+  LimitHeap(s, limit);
   auto impl = std::make_unique<Impl>();
   impl->store = &s;
   impl->info = &module.info();

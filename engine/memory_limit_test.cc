@@ -144,5 +144,28 @@ TEST_F(MemoryLimitTest, HeapThatRunsOutStopsTheGuestNotTheProcess) {
   EXPECT_FALSE(result->trap.has_value()) << result->trap->message;
 }
 
+// An instance's memory limit holds for its engine heap too (tables grown
+// while running), and the next instance of the store gets its own limit.
+TEST_F(MemoryLimitTest, TablesGrownCountAgainstTheInstancesLimit) {
+  std::unique_ptr<Store> store =
+      Store::Create(*engine_, {.max_heap_bytes = 96 << 20});
+  std::unique_ptr<Module> module = Compile("tables_grow", store.get());
+  ASSERT_NE(module, nullptr);
+  for (uint64_t limit : {uint64_t{16} << 20, uint64_t{0}, uint64_t{40} << 20}) {
+    auto instance =
+        Instance::Create(*store, *module, {}, {.max_memory_bytes = limit});
+    ASSERT_TRUE(instance.ok()) << instance.status();
+    absl::StatusOr<RunResult> result = (*instance)->RunStart();
+    ASSERT_TRUE(result.ok()) << result.status();
+    ASSERT_TRUE(result->trap.has_value());
+    const uint64_t expected = limit == 0 ? 96 : limit >> 20;
+    EXPECT_THAT(result->trap->message,
+                StartsWith(absl::StrCat("out of memory: the engine heap "
+                                        "(tables and other V8 memory) "
+                                        "reached its limit of ",
+                                        expected, " MiB")));
+  }
+}
+
 }  // namespace
 }  // namespace wasmhpc::engine

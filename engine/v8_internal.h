@@ -18,9 +18,18 @@ struct Store::Impl {
   std::unique_ptr<v8::ArrayBuffer::Allocator> allocator;
   v8::Isolate* isolate = nullptr;
   uint64_t max_heap_bytes = 0;
+  // V8's heap limit for the instance created last (LimitHeap): the heap in
+  // use when it was created plus its memory limit, at most max_heap_bytes.
+  uint64_t heap_limit = 0;
+  // The limit a heap-exhausted trap names: that instance's memory limit, or
+  // max_heap_bytes when it has none (or a larger one).
+  uint64_t heap_limit_named = 0;
   // Set by the near-heap-limit callback, which also terminates the running
   // code; whoever catches the termination reports it and clears this.
   bool heap_exhausted = false;
+  // Set with heap_exhausted, cleared by the next LimitHeap: V8's limit was
+  // raised to let the stopped run finish, and its garbage is still there.
+  bool heap_exhausted_before = false;
   v8::Global<v8::Context> context;
   // Exports of the guard instance for each list of fast import arities
   // (instance.cc, fast_calls.h); instance-independent, so made once.
@@ -58,6 +67,12 @@ void FeedStreaming(const v8::FunctionCallbackInfo<v8::Value>& info);
 
 // The message for a run stopped because the store's heap ran out.
 std::string HeapExhaustedMessage(const Store::Impl& store);
+
+// Lets the instance about to be created grow the store's heap by at most
+// `bytes` (0: up to max_heap_bytes): V8's limit is lowered at once, and
+// raised back by the near-heap-limit callback when an instance allowed more
+// reaches a lower limit left by an earlier one.
+void LimitHeap(Store::Impl& store, uint64_t bytes);
 
 // The process's V8 platform (set by Engine::Get).
 std::unique_ptr<v8::Platform>& Platform();

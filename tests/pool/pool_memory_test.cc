@@ -130,5 +130,23 @@ TEST_F(PoolMemoryTest, HeapThatRunsOutFailsTheJobAndThePoolGoesOn) {
   ExpectHelloRuns("after", {1, 2});
 }
 
+// Was: tables grown while running counted against the pool's --max-memory
+// only, not the job's limit. Now the job's limit holds for them, and the
+// next job on the same ranks has its own.
+TEST_F(PoolMemoryTest, TablesGrownCountAgainstTheJobsLimit) {
+  StartPool(3, {"--max-memory", "256"});
+  Assign("limited", tables_grow_, {1, 2}, uint64_t{32} << 20);
+  v1::PoolMessage::JobFinished f = Finished("limited");
+  EXPECT_EQ(f.state(), v1::FAILED);
+  EXPECT_THAT(f.reason(),
+              HasSubstr("out of memory: the engine heap (tables and other V8 "
+                        "memory) reached its limit of 32 MiB"));
+  Assign("pool-limit", tables_grow_, {1});
+  v1::PoolMessage::JobFinished g = Finished("pool-limit");
+  EXPECT_EQ(g.state(), v1::FAILED);
+  EXPECT_THAT(g.reason(), HasSubstr("reached its limit of 256 MiB"));
+  ExpectHelloRuns("after", {1, 2});
+}
+
 }  // namespace
 }  // namespace wasmhpc::testing

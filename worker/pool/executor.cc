@@ -592,8 +592,9 @@ absl::Status Executor::State::Instantiate(const ToExecutor::Assign& assign,
       guest::Guest::Create(std::move(w));
   if (!guest.ok()) return guest.status();
   job.guest = *std::move(guest);
-  // The job's memory limit, in this rank: initial memory and tables, and
-  // memory.grow past it fails (0: the pool's --max-memory).
+  // The job's memory limit, in this rank: initial memory and tables,
+  // memory.grow past it fails, and the engine heap may grow by as much
+  // (0: the pool's --max-memory).
   return job.guest->Instantiate(
       *store, module,
       {.transport = transport.get(),
