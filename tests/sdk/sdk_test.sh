@@ -135,9 +135,8 @@ need() {
   done
 }
 
-# configure exits 77 (ctest's skip code) on some errors: the autoconf checks
-# turn every failed build step into a FAIL.
-
+# configure exits 77 (ctest's skip code) on some errors, so the autoconf
+# checks below turn each failed build step into a FAIL.
 # Item 18.5: a real autoconf + automake package (MPI found by link checks
 # that declare MPI_Init without <mpi.h>, a library archived with
 # wasmhpc-ar) builds natively and for wasmhpc; both print the same.
@@ -172,8 +171,9 @@ configure_wrapper() {
     tee configure.out && "${MAKE:-make}") || fail "wasm build"
   grep -q "^host='wasm32-unknown-wasi'$" wasm/config.log ||
     fail "configure's host is not wasm32-unknown-wasi"
-  [[ "$(grep "^build=" wasm/config.log)" == "$(grep "^build=" native/config.log)" ]] ||
-    fail "configure's build machine is not the native build's"
+  [[ "$(grep "^build=" wasm/config.log)" == \
+    "$(grep "^build=" native/config.log)" ]] ||
+    fail "configure's build machine (config.guess) is not the native build's"
   grep -q "whether we are cross compiling... no" wasm/configure.out ||
     fail "configure did not run its test programs (cross-compiled)"
   sections wasm/probe > sections.txt
