@@ -135,6 +135,8 @@ need() {
   done
 }
 
+# configure exits 77 (ctest's skip code) on some errors, so the autoconf
+# checks below turn each failed build step into a FAIL.
 # Item 18.5: a real autoconf + automake package (MPI found by link checks
 # that declare MPI_Init without <mpi.h>, a library archived with
 # wasmhpc-ar) builds natively and for wasmhpc; both print the same.
@@ -143,13 +145,81 @@ autoconf_package() {
   cp -r "$here/autoconf_project" src
   (cd src && autoreconf -fi)
   mkdir native wasm
-  (cd native && ../src/configure CC=mpicc && "${MAKE:-make}")
+  (cd native && ../src/configure CC=mpicc && "${MAKE:-make}") ||
+    fail "native build"
   (cd wasm && ../src/configure --host=wasm32-wasi CC="$cc" \
     AR="$sdk/bin/wasmhpc-ar" RANLIB="$sdk/bin/wasmhpc-ranlib" &&
-    "${MAKE:-make}")
+    "${MAKE:-make}") || fail "wasm build"
   grep -q "^#define HAVE_MPI_REDUCE_SCATTER_BLOCK 1" wasm/config.h ||
     fail "configure's AC_CHECK_FUNCS did not find an MPI function"
   bash "$here/../mpi/run_compare.sh" 2 native/ring wasm/ring "$RUN"
+}
+
+# Item 18.5: `wasmhpc-configure ./configure` with no other flags configures
+# an MPI package as Emscripten's emconfigure would: its AX_MPI-style checks
+# find the SDK, AC_CHECK_LIB(mpi, ...) passes, its test programs run under
+# wasmhpc-run (configure does not cross-compile, so AC_RUN_IFELSE and
+# AC_FUNC_MALLOC get the target's answers), make archives its library with
+# wasmhpc-ar; native and Wasm builds print the same.
+configure_wrapper() {
+  need autoreconf mpicc mpirun
+  cp -r "$here/configure_project" src
+  (cd src && autoreconf -fi)
+  mkdir native wasm
+  (cd native && ../src/configure && "${MAKE:-make}") || fail "native build"
+  (cd wasm && WASMHPC_RUN="$RUN" "$sdk/bin/wasmhpc-configure" ../src/configure |
+    tee configure.out && "${MAKE:-make}") || fail "wasm build"
+  grep -q "^host='wasm32-unknown-wasi'$" wasm/config.log ||
+    fail "configure's host is not wasm32-unknown-wasi"
+  [[ "$(grep "^build=" wasm/config.log)" == \
+    "$(grep "^build=" native/config.log)" ]] ||
+    fail "configure's build machine (config.guess) is not the native build's"
+  grep -q "whether we are cross compiling... no" wasm/configure.out ||
+    fail "configure did not run its test programs (cross-compiled)"
+  sections wasm/probe > sections.txt
+  expect_line sections.txt "import env.MPI_Reduce func"
+  bash "$here/../mpi/run_compare.sh" 2 native/probe wasm/probe "$RUN"
+}
+
+# Item 18.5: plain `./configure CC=wasmhpc-cc` (no --host) configures too:
+# its test programs run under wasmhpc-run. AR and RANLIB stay the host's GNU
+# tools, which cannot index wasm32 objects: the link says so and what to
+# use; with them the package builds and runs.
+plain_configure() {
+  need autoreconf mpirun
+  cp -r "$here/autoconf_project" src
+  (cd src && autoreconf -fi)
+  mkdir plain && cd plain
+  export WASMHPC_RUN="$RUN"
+  ../src/configure CC="$cc" | tee configure.out || fail "configure failed"
+  grep -q "whether we are cross compiling... no" configure.out ||
+    fail "configure did not run its test programs"
+  if "${MAKE:-make}" > make.log 2>&1; then fail "GNU ar's library linked"; fi
+  grep -q "libstats.a has no symbol index: .*AR=wasmhpc-ar RANLIB=" make.log ||
+    { cat make.log >&2; fail "no sentence saying how to archive"; }
+  rm libstats.a
+  "${MAKE:-make}" AR="$sdk/bin/wasmhpc-ar" RANLIB="$sdk/bin/wasmhpc-ranlib"
+  OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 \
+    mpirun --oversubscribe -np 1 "$RUN" ring > ring.out
+  # 0^2 + ... + 99^2 = 328350; the token goes around one rank unchanged.
+  grep -qx "token 0 sum 328350" ring.out || { cat ring.out >&2; fail "ring"; }
+}
+
+# Item 18.5: wasmhpc-cmake, wasmhpc-make and `wasmhpc-configure meson` build
+# CMake, plain Makefile and Meson projects with no SDK flags given.
+build_wrappers() {
+  need meson
+  "$sdk/bin/wasmhpc-cmake" -S "$here/cmake_project" -B cmake
+  "$sdk/bin/wasmhpc-cmake" --build cmake
+  "$sdk/bin/wasmhpc-make" -C "$here/plain_make" OUT="$PWD/make"
+  cp -r "$here/meson_project" "$here/autoconf_project" .
+  "$sdk/bin/wasmhpc-configure" meson setup meson meson_project
+  "$sdk/bin/wasmhpc-configure" meson compile -C meson
+  for module in cmake/hello.wasm make/app.wasm meson/ring; do
+    sections $module > sections.txt
+    grep -q "^import env.MPI_.* func$" sections.txt ||
+      fail "$module imports no MPI function"
+  done
 }
 
 # Item 18.5: a Meson project with dependency('mpi') and a static library,
@@ -224,7 +294,8 @@ install_prefix() {
   "${CMAKE:-cmake}" --install "${BUILD_DIR:?}" --component sdk \
     --prefix "$PWD/prefix" > install.log
   for tool in wasmhpc-cc wasmhpc-c++ wasmhpc-ar wasmhpc-ranlib wasmhpc-nm \
-    wasmhpc-pkg-config; do
+    wasmhpc-strip wasmhpc-objdump wasmhpc-ld wasmhpc-pkg-config \
+    wasmhpc-configure wasmhpc-make wasmhpc-cmake; do
     [[ -x prefix/bin/$tool ]] || fail "prefix/bin/$tool missing"
   done
   PATH="$PWD/prefix/bin:$PATH" wasmhpc-cc "$data/mpi_send.c" -o send.wasm
