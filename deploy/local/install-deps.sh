@@ -20,6 +20,8 @@ packages=(
   libabsl-dev libgtest-dev libgmock-dev libssl-dev
   libgrpc++-dev libprotobuf-dev protobuf-compiler protobuf-compiler-grpc
   librocksdb-dev libcpp-httplib-dev
+  # JWT bearer tokens (wasmhpc-head --jwt-key; libjwt over OpenSSL)
+  libjwt-dev
   # command lines (CLI11) and the log (spdlog) of every binary
   libcli11-dev libspdlog-dev
   libopenmpi-dev openmpi-bin
