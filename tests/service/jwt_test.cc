@@ -3,7 +3,7 @@
 // mpirun that attaches with a pool JWT, and wasmhpc-cli with users' JWTs:
 // a user runs and follows its job; another user neither sees nor cancels
 // it, nor attaches as a pool; an admin sees it; expired, wrongly issued and
-// algorithm-confused tokens are refused saying why.
+// algorithm-confused tokens are refused saying why; PyJWT's tokens work.
 #include <grpcpp/grpcpp.h>
 
 #include <memory>
@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "client-cli/subprocess.h"
@@ -155,6 +156,29 @@ TEST_F(JwtTest, BadTokensAreRefusedSayingWhy) {
     EXPECT_THAT(listed.err, HasSubstr(c.why));
     EXPECT_THAT(listed.err, Not(HasSubstr("PRIVATE KEY")));
   }
+}
+
+// Tokens minted elsewhere: PyJWT (Debian's python3-jwt) signs with the same
+// private key as an identity provider would.
+TEST_F(JwtTest, TokensFromPyJwtAuthenticate) {
+  ASSERT_TRUE(WriteTestFile(Path("jwt-private.pem"), key_.private_pem));
+  auto python = Subprocess::Start(
+      {WASMHPC_PYTHON, "-c",
+       "import jwt, sys, time\n"
+       "print(jwt.encode({'sub': 'alice', 'wasmhpc_role': 'user',\n"
+       "                  'iss': sys.argv[2], 'aud': ['x', 'wasmhpc'],\n"
+       "                  'exp': int(time.time()) + 600},\n"
+       "                 open(sys.argv[1]).read(), 'RS256'))",
+       Path("jwt-private.pem"), kIssuer});
+  ASSERT_TRUE(python.ok()) << python.status();
+  Subprocess::Result minted = (*python)->Wait(kCli);
+  if (minted.exit_code != 0 && absl::StrContains(minted.err, "No module")) {
+    GTEST_SKIP() << WASMHPC_PYTHON << " lacks python3-jwt: " << minted.err;
+  }
+  ASSERT_EQ(minted.exit_code, 0) << minted.err;
+  Subprocess::Result listed =
+      Cli(std::string(absl::StripAsciiWhitespace(minted.out)), {"jobs"});
+  EXPECT_EQ(listed.exit_code, 0) << listed.err;
 }
 
 }  // namespace
