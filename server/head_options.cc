@@ -134,7 +134,7 @@ void AddHeadOptions(CLI::App& app, HeadOptions& o) {
       ->envname("WASMHPC_REST_PORT");
   app.add_option("--host", o.host,
                  "interface to listen on (default 0.0.0.0 with "
-                 "--auth-tokens, else 127.0.0.1)")
+                 "--auth-tokens or --jwt-key, else 127.0.0.1)")
       ->envname("WASMHPC_HOST");
   app.add_option("--allow-dir", o.allow_dirs,
                  "a host directory jobs may preopen (repeatable)")
@@ -144,9 +144,21 @@ void AddHeadOptions(CLI::App& app, HeadOptions& o) {
                  "tokens on every call; a line is 'TOKEN NAME ROLE', ROLE "
                  "user, pool or admin")
       ->envname("WASMHPC_AUTH_TOKENS");
+  app.add_option("--jwt-key", o.jwt_key,
+                 "also accept JWT bearer tokens verified with FILE: a PEM "
+                 "public key (RSA: RS256, EC P-256: ES256) or else an HS256 "
+                 "secret (the file's bytes, 32 or more); claims: sub (name), "
+                 "wasmhpc_role (user, pool or admin), exp (required), nbf")
+      ->envname("WASMHPC_JWT_KEY");
+  app.add_option("--jwt-issuer", o.jwt_issuer,
+                 "JWTs must carry this iss (needs --jwt-key)")
+      ->envname("WASMHPC_JWT_ISSUER");
+  app.add_option("--jwt-audience", o.jwt_audience,
+                 "JWTs' aud must include this (needs --jwt-key)")
+      ->envname("WASMHPC_JWT_AUDIENCE");
   app.add_flag("--insecure", o.insecure,
-               "allow a --host other than loopback without --auth-tokens "
-               "(anyone who reaches it may run code)");
+               "allow a --host other than loopback without --auth-tokens or "
+               "--jwt-key (anyone who reaches it may run code)");
   app.add_option("--code-key", o.code_key,
                  "the deployment's code key, shared with the pools (default "
                  "DATA_DIR/code.key, made if missing)");
@@ -193,16 +205,22 @@ void AddHeadOptions(CLI::App& app, HeadOptions& o) {
 
 // The rules between options, once all are read.
 absl::Status Finish(HeadOptions& options) {
-  if (options.host.empty()) {
-    options.host = options.auth_tokens.empty() ? "127.0.0.1" : "0.0.0.0";
+  if (options.jwt_key.empty() &&
+      (!options.jwt_issuer.empty() || !options.jwt_audience.empty())) {
+    return absl::InvalidArgumentError(
+        "--jwt-issuer and --jwt-audience check JWTs: give --jwt-key FILE too");
   }
-  if (options.auth_tokens.empty() && !options.insecure &&
-      !IsLoopback(options.host)) {
+  bool authenticated = !options.auth_tokens.empty() || !options.jwt_key.empty();
+  if (options.host.empty()) {
+    options.host = authenticated ? "0.0.0.0" : "127.0.0.1";
+  }
+  if (!authenticated && !options.insecure && !IsLoopback(options.host)) {
     return absl::InvalidArgumentError(absl::StrCat(
         "--host ", options.host,
-        " without --auth-tokens: anyone who reaches the head could run code "
-        "on its pools and read every job; give --auth-tokens FILE (see "
-        "deploy/README.md), or --insecure on a trusted network"));
+        " without --auth-tokens or --jwt-key: anyone who reaches the head "
+        "could run code on its pools and read every job; give --auth-tokens "
+        "FILE or --jwt-key FILE (see deploy/README.md), or --insecure on a "
+        "trusted network"));
   }
   if (options.code_key.empty()) {
     options.code_key = options.data_dir + "/code.key";

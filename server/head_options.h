@@ -18,11 +18,14 @@ struct HeadOptions {
   int grpc_port = 7070;  // --grpc-port N (0: pick a free one)
   int rest_port = 7080;  // --rest-port N|off (0: a free one)
   // --host ADDR (interface to bind); default "127.0.0.1", or "0.0.0.0"
-  // with --auth-tokens.
+  // with --auth-tokens or --jwt-key.
   std::string host;
   std::string data_dir;                 // --data-dir DIR (required)
   std::vector<std::string> allow_dirs;  // --allow-dir DIR, repeatable
   std::string auth_tokens;              // --auth-tokens FILE
+  std::string jwt_key;                  // --jwt-key FILE (jwt_auth.h)
+  std::string jwt_issuer;               // --jwt-issuer ISS
+  std::string jwt_audience;             // --jwt-audience AUD
   bool insecure = false;                // --insecure
   std::string code_key;                 // --code-key FILE (DATA_DIR/code.key)
   int64_t max_jobs_per_user = 1000;     // --max-jobs-per-user N (0: none)
@@ -41,11 +44,14 @@ struct HeadOptions {
 };
 
 // Parses argv (argv[0] is the program). Options take their value as the next
-// argument or after '='; --data-dir, --auth-tokens, --host, --grpc-port and
-// --rest-port fall back to $WASMHPC_DATA_DIR, $WASMHPC_AUTH_TOKENS,
-// $WASMHPC_HOST, $WASMHPC_GRPC_PORT and $WASMHPC_REST_PORT. InvalidArgument
-// naming the offending argument, "--data-dir is required", or for a --host
-// other than loopback without --auth-tokens or --insecure.
+// argument or after '='; --data-dir, --auth-tokens, --jwt-key, --jwt-issuer,
+// --jwt-audience, --host, --grpc-port and --rest-port fall back to
+// $WASMHPC_DATA_DIR, $WASMHPC_AUTH_TOKENS, $WASMHPC_JWT_KEY,
+// $WASMHPC_JWT_ISSUER, $WASMHPC_JWT_AUDIENCE, $WASMHPC_HOST,
+// $WASMHPC_GRPC_PORT and $WASMHPC_REST_PORT. InvalidArgument naming the
+// offending argument, "--data-dir is required", for --jwt-issuer or
+// --jwt-audience without --jwt-key, or for a --host other than loopback
+// without --auth-tokens, --jwt-key or --insecure.
 absl::StatusOr<HeadOptions> ParseHeadOptions(
     const std::vector<std::string>& argv);
 

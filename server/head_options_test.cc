@@ -112,6 +112,35 @@ TEST(HeadOptions, DeploymentSettingsFallBackToTheEnvironment) {
               HasSubstr("--grpc-port: x: not a port number"));
 }
 
+// JWTs authenticate like a token file: the head may then listen on every
+// interface; issuer and audience need a key to check them with.
+TEST(HeadOptions, JwtKeyCountsAsAuthentication) {
+  absl::StatusOr<HeadOptions> options =
+      Parse({"--data-dir", "/d", "--jwt-key", "/k.pem", "--jwt-issuer",
+             "https://idp", "--jwt-audience", "wasmhpc"});
+  ASSERT_TRUE(options.ok()) << options.status();
+  EXPECT_EQ(options->jwt_key, "/k.pem");
+  EXPECT_EQ(options->jwt_issuer, "https://idp");
+  EXPECT_EQ(options->jwt_audience, "wasmhpc");
+  EXPECT_EQ(options->host, "0.0.0.0");
+  EXPECT_EQ(Parse({"--data-dir", "/d", "--jwt-key", "/k", "--host", "10.1.2.3"})
+                ->host,
+            "10.1.2.3");
+  absl::Status refused =
+      Parse({"--data-dir", "/d", "--jwt-audience", "wasmhpc"}).status();
+  EXPECT_EQ(refused.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(refused.message(), HasSubstr("give --jwt-key FILE too"));
+  ScopedEnv key("WASMHPC_JWT_KEY", "/env/jwt.pem");
+  ScopedEnv issuer("WASMHPC_JWT_ISSUER", "https://env-idp");
+  ScopedEnv audience("WASMHPC_JWT_AUDIENCE", "env-aud");
+  options = Parse({"--data-dir", "/d"});
+  ASSERT_TRUE(options.ok()) << options.status();
+  EXPECT_EQ(options->jwt_key, "/env/jwt.pem");
+  EXPECT_EQ(options->jwt_issuer, "https://env-idp");
+  EXPECT_EQ(options->jwt_audience, "env-aud");
+  EXPECT_EQ(options->host, "0.0.0.0");
+}
+
 TEST(HeadOptions, RestPort) {
   EXPECT_EQ(Parse({"--data-dir", "/d", "--rest-port", "0"})->rest_port, 0);
   EXPECT_EQ(Parse({"--data-dir", "/d", "--rest-port=8080"})->rest_port, 8080);

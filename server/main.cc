@@ -56,6 +56,35 @@ std::string ShownHost(const std::string& host) {
                                                              : host;
 }
 
+// The token file and the JWT key, read and checked; errors name the option.
+absl::StatusOr<TokenAuth> LoadAuth(const HeadOptions& options) {
+  TokenAuth auth;
+  if (!options.auth_tokens.empty()) {
+    absl::StatusOr<TokenAuth> loaded = TokenAuth::FromFile(options.auth_tokens);
+    if (!loaded.ok()) {
+      return absl::Status(
+          loaded.status().code(),
+          absl::StrCat("--auth-tokens: ", loaded.status().message()));
+    }
+    auth = *std::move(loaded);
+    for (const std::string& warning : auth.warnings()) {
+      LogWarning(
+          absl::StrCat("--auth-tokens ", options.auth_tokens, ": ", warning));
+    }
+  }
+  if (!options.jwt_key.empty()) {
+    absl::StatusOr<JwtAuth> jwt = JwtAuth::FromFile(
+        options.jwt_key, {options.jwt_issuer, options.jwt_audience});
+    if (!jwt.ok()) {
+      return absl::Status(jwt.status().code(),
+                          absl::StrCat("--jwt-key: ", jwt.status().message()));
+    }
+    LogInfo(absl::StrCat("--jwt-key: accepting ", jwt->algorithm(), " JWTs"));
+    auth.set_jwt(*std::move(jwt));
+  }
+  return auth;
+}
+
 int Run(const HeadOptions& options, const sigset_t& signals) {
   // systemd's readiness and watchdog protocol; off without $NOTIFY_SOCKET.
   absl::StatusOr<std::unique_ptr<SystemdNotifier>> systemd =
@@ -71,15 +100,10 @@ int Run(const HeadOptions& options, const sigset_t& signals) {
                           DataDirError(options.data_dir, store.status())));
     return 1;
   }
-  TokenAuth auth;
-  if (!options.auth_tokens.empty()) {
-    absl::StatusOr<TokenAuth> loaded = TokenAuth::FromFile(options.auth_tokens);
-    if (!loaded.ok()) return Fail("--auth-tokens", loaded.status());
-    auth = *std::move(loaded);
-    for (const std::string& warning : auth.warnings()) {
-      LogWarning(
-          absl::StrCat("--auth-tokens ", options.auth_tokens, ": ", warning));
-    }
+  absl::StatusOr<TokenAuth> auth = LoadAuth(options);
+  if (!auth.ok()) {
+    LogError(auth.status().message());
+    return 1;
   }
   absl::StatusOr<CodeKey> code_key = CodeKey::LoadOrCreate(options.code_key);
   if (!code_key.ok()) return Fail("--code-key", code_key.status());
@@ -117,7 +141,7 @@ int Run(const HeadOptions& options, const sigset_t& signals) {
   server_options.modules = &modules;
   server_options.jobs = &jobs;
   server_options.pools = &pools;
-  server_options.auth = &auth;
+  server_options.auth = &*auth;
   absl::StatusOr<std::optional<ServerTls>> tls =
       LoadServerTls({options.tls_cert, options.tls_key, options.tls_client_ca});
   if (!tls.ok()) return Fail("TLS", tls.status());
@@ -142,7 +166,7 @@ int Run(const HeadOptions& options, const sigset_t& signals) {
     rest_options.jobs = &jobs;
     rest_options.pools = &pools;
     rest_options.scheduler = scheduler->get();
-    rest_options.auth = &auth;
+    rest_options.auth = &*auth;
     if (tls->has_value()) rest_options.tls = &**tls;
     absl::StatusOr<std::unique_ptr<RestServer>> started =
         RestServer::Start(rest_options);
@@ -163,7 +187,7 @@ int Run(const HeadOptions& options, const sigset_t& signals) {
   }
   LogInfo(absl::StrCat(
       "data in ", options.data_dir, "; auth ",
-      auth.enabled() ? "on" : "off (every caller on this host is trusted)",
+      auth->enabled() ? "on" : "off (every caller on this host is trusted)",
       "; code key ", options.code_key, "; allowed dirs: ",
       options.allow_dirs.empty() ? std::string("none")
                                  : absl::StrJoin(options.allow_dirs, ", "),

@@ -14,12 +14,15 @@ v8_prefix=${1:-$top/.deps/v8}
 packages=(
   # build
   cmake make ninja-build pkg-config g++ python3 git
-  # tests: tests/deploy reads the Kubernetes manifests
-  python3-yaml
+  # tests: tests/deploy reads the Kubernetes manifests; tests/service mints
+  # a JWT with PyJWT
+  python3-yaml python3-jwt
   # host libraries
   libabsl-dev libgtest-dev libgmock-dev libssl-dev
   libgrpc++-dev libprotobuf-dev protobuf-compiler protobuf-compiler-grpc
   librocksdb-dev libcpp-httplib-dev
+  # JWT bearer tokens (wasmhpc-head --jwt-key; libjwt over OpenSSL)
+  libjwt-dev
   # command lines (CLI11) and the log (spdlog) of every binary
   libcli11-dev libspdlog-dev
   libopenmpi-dev openmpi-bin

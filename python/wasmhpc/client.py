@@ -293,7 +293,8 @@ class Client:
     Args:
       server: "HOST:PORT" of the head's gRPC port. Default: $WASMHPC_SERVER,
         else "127.0.0.1:7070" (as wasmhpc-cli).
-      token: bearer token for a head started with --auth-tokens.
+      token: bearer token (or JWT) for a head started with --auth-tokens
+        or --jwt-key.
       token_file: a file whose first line is the token (keeps it out of
         ``ps`` and of scripts). Default for both: $WASMHPC_TOKEN_FILE, else
         $WASMHPC_TOKEN, else none.

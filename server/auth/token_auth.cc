@@ -1,5 +1,6 @@
 #include "server/auth/token_auth.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
@@ -10,13 +11,13 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "absl/time/clock.h"
 #include "cache-store/module_digest.h"
 
 namespace wasmhpc::server {
 namespace {
 
 constexpr size_t kMinTokenLength = 16;
-constexpr size_t kMaxNameLength = 64;
 
 // Equal strings, in time that depends on the lengths only.
 bool SameToken(absl::string_view a, absl::string_view b) {
@@ -26,17 +27,6 @@ bool SameToken(absl::string_view a, absl::string_view b) {
             static_cast<unsigned char>(i < b.size() ? b[i] : 0);
   }
   return diff == 0;
-}
-
-bool IsValidName(absl::string_view name) {
-  if (name.empty() || name.size() > kMaxNameLength) return false;
-  for (char c : name) {
-    if (!absl::ascii_isalnum(c) && c != '.' && c != '_' && c != '-' &&
-        c != '@') {
-      return false;
-    }
-  }
-  return true;
 }
 
 // One `TOKEN NAME ROLE` line (or an old-form `TOKEN`) as a caller.
@@ -63,10 +53,10 @@ absl::StatusOr<Caller> ParseLine(absl::string_view token,
                             " characters (make one with openssl rand -hex "
                             "32)"));
   }
-  if (!IsValidName(rest[0])) {
+  if (!IsValidCallerName(rest[0])) {
     return bad(absl::StrCat("bad name '", rest[0],
                             "' (letters, digits, . _ - @; at most ",
-                            kMaxNameLength, ")"));
+                            kMaxCallerNameLength, ")"));
   }
   uint8_t roles = RoleBits(rest[1]);
   if (roles == 0) return bad(absl::StrCat("unknown role '", rest[1], "'"));
@@ -135,9 +125,11 @@ absl::StatusOr<Caller> TokenAuth::Authenticate(
   for (const Entry& entry : entries_) {
     if (SameToken(entry.token, token)) found = &entry;
   }
-  if (found == nullptr)
-    return absl::UnauthenticatedError("invalid bearer token");
-  return found->caller;
+  if (found != nullptr) return found->caller;
+  if (jwt_.has_value() && std::count(token.begin(), token.end(), '.') == 2) {
+    return jwt_->Verify(token, absl::Now());
+  }
+  return absl::UnauthenticatedError("invalid bearer token");
 }
 
 }  // namespace wasmhpc::server

@@ -1,7 +1,9 @@
-// TokenAuth: bearer-token authentication of API calls (the head's
-// --auth-tokens FILE). When enabled, every wasmhpc.v1 call must carry the
-// header `authorization: Bearer <token>` with one of the file's tokens; the
-// token names the Caller (its NAME and ROLE, see caller.h).
+// TokenAuth: bearer-token authentication of API calls, the one
+// authentication point of both transports: the head's --auth-tokens FILE
+// and/or its --jwt-key FILE (JwtAuth, jwt_auth.h). When enabled, every
+// wasmhpc.v1 call must carry the header `authorization: Bearer <token>` with
+// one of the file's tokens or a valid JWT; the token names the Caller (its
+// NAME and ROLE, see caller.h).
 //
 // The file: one `TOKEN NAME ROLE` per line (ROLE: user, pool or admin);
 // surrounding white space is trimmed; empty lines and lines starting with
@@ -14,12 +16,15 @@
 #ifndef WASMHPC_SERVER_AUTH_TOKEN_AUTH_H_
 #define WASMHPC_SERVER_AUTH_TOKEN_AUTH_H_
 
+#include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "server/auth/jwt_auth.h"
 #include "server/handlers/caller.h"
 
 namespace wasmhpc::server {
@@ -39,16 +44,21 @@ class TokenAuth {
   // file when it cannot be read.
   static absl::StatusOr<TokenAuth> FromFile(const std::string& path);
 
-  bool enabled() const { return !entries_.empty(); }
+  // Also accepts the JWTs `jwt` verifies (see Authenticate).
+  void set_jwt(JwtAuth jwt) { jwt_ = std::move(jwt); }
+
+  bool enabled() const { return !entries_.empty() || jwt_.has_value(); }
 
   // What the file said that still works but should change (old-form lines).
   const std::vector<std::string>& warnings() const { return warnings_; }
 
   // `authorization` is the value of the call's authorization header, empty
   // when it has none. Caller::Local() when disabled; the token's caller for
-  // "Bearer <known token>"; otherwise Unauthenticated ("missing bearer
-  // token" / "invalid bearer token"). Compares in time independent of where
-  // tokens differ.
+  // "Bearer <known token>"; with JWTs on, a token of three dot-separated
+  // parts that is not in the file is a JWT: its caller if it verifies, else
+  // JwtAuth::Verify's error; otherwise Unauthenticated ("missing bearer
+  // token" / "invalid bearer token"). Compares file tokens in time
+  // independent of where tokens differ.
   absl::StatusOr<Caller> Authenticate(absl::string_view authorization) const;
 
  private:
@@ -58,6 +68,7 @@ class TokenAuth {
   };
   std::vector<Entry> entries_;
   std::vector<std::string> warnings_;
+  std::optional<JwtAuth> jwt_;
 };
 
 }  // namespace wasmhpc::server

@@ -1,5 +1,6 @@
 #include "server/handlers/caller.h"
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 
 namespace wasmhpc::server {
@@ -21,6 +22,17 @@ uint8_t RoleBits(absl::string_view role) {
   if (role == "pool") return Bit(Role::kPool);
   if (role == "admin") return Bit(Role::kAdmin) | Bit(Role::kUser);
   return 0;
+}
+
+bool IsValidCallerName(absl::string_view name) {
+  if (name.empty() || name.size() > kMaxCallerNameLength) return false;
+  for (char c : name) {
+    if (!absl::ascii_isalnum(c) && c != '.' && c != '_' && c != '-' &&
+        c != '@') {
+      return false;
+    }
+  }
+  return true;
 }
 
 absl::Status Permit(const Caller& caller, Access access,

@@ -3,15 +3,15 @@
 // (TokenAuth) and then ask Permit with the access their method needs; the
 // handlers get the Caller to scope what a user sees (own jobs only).
 //
-// Roles (a token file line's ROLE):
+// Roles (a token file line's ROLE, a JWT's wasmhpc_role claim):
 //   user   submits, follows and cancels its own jobs; uploads modules;
 //          lists modules and pools.
 //   admin  everything a user may, on every user's jobs; drains and resumes
 //          pools.
 //   pool   a worker pool of this deployment: attaches, fetches modules,
 //          uploads compiled code, reports failed launches; nothing else.
-// Without --auth-tokens the head listens on loopback only and every caller
-// is the trusted local caller, with every role.
+// Without --auth-tokens or --jwt-key the head listens on loopback only and
+// every caller is the trusted local caller, with every role.
 #ifndef WASMHPC_SERVER_HANDLERS_CALLER_H_
 #define WASMHPC_SERVER_HANDLERS_CALLER_H_
 
@@ -34,7 +34,8 @@ enum class Access {
 };
 
 struct Caller {
-  std::string name;   // the token file's NAME; "local" when auth is off
+  std::string name;   // the token file's NAME or the JWT's sub; "local" when
+                      // auth is off
   uint8_t roles = 0;  // Role bits
 
   bool Has(Role role) const { return roles & static_cast<uint8_t>(role); }
@@ -51,6 +52,13 @@ struct Caller {
 
 // "user", "pool", "admin" -> its bits (admin includes user); 0 otherwise.
 uint8_t RoleBits(absl::string_view role);
+
+// The longest caller name.
+inline constexpr size_t kMaxCallerNameLength = 64;
+
+// A caller name (a token file's NAME, a JWT's sub): 1..kMaxCallerNameLength
+// of letters, digits, '.', '_', '-', '@'.
+bool IsValidCallerName(absl::string_view name);
 
 // OK, or PermissionDenied naming the caller, its role and the role needed
 // ("token 'alice' (user) may not drain pools: needs the admin role").

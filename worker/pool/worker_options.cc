@@ -70,8 +70,9 @@ void AddWorkerOptions(CLI::App& app, WorkerOptions& o) {
                  "for heads with --tls-client-ca");
   app.add_option("--tls-key", o.tls_key, "the certificate's key (PEM)");
   app.add_option("--token-file", o.token_file,
-                 "bearer token for a head started with --auth-tokens: the "
-                 "file's first line (without it: $WASMHPC_TOKEN, if set)")
+                 "bearer token (a pool token or JWT) for a head started with "
+                 "--auth-tokens or --jwt-key: the file's first line (without "
+                 "it: $WASMHPC_TOKEN, if set)")
       ->envname("WASMHPC_TOKEN_FILE");
   app.add_option("--code-key", o.code_key,
                  "the deployment's code key (the head's DATA_DIR/code.key, "
