@@ -371,8 +371,8 @@ TEST_F(CliTest, TokenGoesAsBearerMetadataFromFlagOrEnvironment) {
             absl::StrCat("wasmhpc-cli: head at ", head_->address(),
                          " refused the request (UNAUTHENTICATED: missing "
                          "bearer token (send the header authorization: "
-                         "Bearer <token>)); pass --token or set "
-                         "WASMHPC_TOKEN\n"));
+                         "Bearer <token>)); pass --token-file FILE or set "
+                         "WASMHPC_TOKEN_FILE (or --token, WASMHPC_TOKEN)\n"));
 
   const std::string list = "/wasmhpc.v1.JobService/List";
   EXPECT_EQ(Run({"--token", token, "jobs"}).exit_code, 0);

@@ -1,0 +1,149 @@
+#include "client-cli/cli_config.h"
+
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+#include "absl/status/status.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
+
+namespace wasmhpc::cli {
+
+const std::vector<std::string> kConfigKeys = {"server", "token-file", "ca",
+                                              "tls", "output"};
+
+namespace {
+
+absl::Status LineError(absl::string_view path, int line,
+                       absl::string_view what) {
+  return absl::InvalidArgumentError(absl::StrCat(path, ":", line, ": ", what));
+}
+
+// One "KEY = VALUE" line (not blank, not a comment).
+absl::StatusOr<ConfigEntry> ParseLine(absl::string_view text,
+                                      absl::string_view path, int line) {
+  const size_t eq = text.find('=');
+  if (eq == absl::string_view::npos) {
+    return LineError(path, line,
+                     absl::StrCat("expected KEY = VALUE, got '", text, "'"));
+  }
+  ConfigEntry entry;
+  entry.line = line;
+  entry.key = std::string(absl::StripAsciiWhitespace(text.substr(0, eq)));
+  absl::string_view value = absl::StripAsciiWhitespace(text.substr(eq + 1));
+  if (std::find(kConfigKeys.begin(), kConfigKeys.end(), entry.key) ==
+      kConfigKeys.end()) {
+    return LineError(path, line,
+                     absl::StrCat("unknown key '", entry.key, "' (known: ",
+                                  absl::StrJoin(kConfigKeys, ", "), ")"));
+  }
+  if (absl::ConsumePrefix(&value, "\"") && !absl::ConsumeSuffix(&value, "\"")) {
+    return LineError(path, line, "unclosed quote (\"VALUE\")");
+  }
+  entry.value = std::string(value);
+  return entry;
+}
+
+}  // namespace
+
+std::string DefaultConfigPath(const char* xdg_config_home, const char* home) {
+  if (xdg_config_home != nullptr && xdg_config_home[0] == '/') {
+    return absl::StrCat(xdg_config_home, "/wasmhpc/config");
+  }
+  if (home != nullptr && home[0] != '\0') {
+    return absl::StrCat(home, "/.config/wasmhpc/config");
+  }
+  return "";
+}
+
+absl::StatusOr<std::vector<ConfigEntry>> ParseConfigText(
+    absl::string_view text, absl::string_view path) {
+  std::vector<ConfigEntry> entries;
+  int line = 0;
+  for (absl::string_view raw : absl::StrSplit(text, '\n')) {
+    ++line;
+    absl::string_view stripped = absl::StripAsciiWhitespace(raw);
+    if (stripped.empty() || stripped[0] == '#') continue;
+    absl::StatusOr<ConfigEntry> entry = ParseLine(stripped, path, line);
+    if (!entry.ok()) return entry.status();
+    entries.push_back(*std::move(entry));
+  }
+  return entries;
+}
+
+absl::StatusOr<ConfigFile> ReadConfigFile(const std::string& path,
+                                          bool required) {
+  ConfigFile config;
+  if (path.empty()) return config;
+  auto unreadable = [&path](absl::string_view why) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("config file ", path, ": cannot read it (", why, ")"));
+  };
+  struct stat info;
+  if (stat(path.c_str(), &info) != 0) {
+    if (errno == ENOENT && !required) return config;
+    return unreadable(std::strerror(errno));
+  }
+  if (S_ISDIR(info.st_mode)) return unreadable(std::strerror(EISDIR));
+  errno = 0;
+  std::ifstream in(path);
+  std::stringstream text;
+  if (!in || (!(text << in.rdbuf()) && in.bad())) {
+    return unreadable(std::strerror(errno));
+  }
+  absl::StatusOr<std::vector<ConfigEntry>> entries =
+      ParseConfigText(text.str(), path);
+  if (!entries.ok()) return entries.status();
+  config.path = path;
+  config.entries = *std::move(entries);
+  return config;
+}
+
+std::string ConfigRelativePath(absl::string_view value,
+                               absl::string_view config_path,
+                               absl::string_view home) {
+  if (absl::StartsWith(value, "~/")) {
+    return absl::StrCat(home, value.substr(1));
+  }
+  if (absl::StartsWith(value, "/") || value.empty()) return std::string(value);
+  const size_t slash = config_path.find_last_of('/');
+  if (slash == absl::string_view::npos) return std::string(value);
+  return absl::StrCat(config_path.substr(0, slash + 1), value);
+}
+
+absl::StatusOr<std::string> ReadTokenFile(const std::string& path,
+                                          absl::string_view what,
+                                          std::string* warning) {
+  auto problem = [&](absl::string_view why) {
+    return absl::InvalidArgumentError(absl::StrCat(what, " ", path, ": ", why));
+  };
+  warning->clear();
+  errno = 0;
+  std::ifstream in(path);
+  if (!in) {
+    return problem(absl::StrCat("cannot open it (", std::strerror(errno), ")"));
+  }
+  std::string line;
+  std::getline(in, line);
+  if (in.bad()) {
+    return problem(absl::StrCat("cannot read it (", std::strerror(errno), ")"));
+  }
+  absl::StripAsciiWhitespace(&line);
+  if (line.empty()) return problem("no token on its first line");
+  struct stat info;
+  if (stat(path.c_str(), &info) == 0 && (info.st_mode & (S_IRGRP | S_IROTH))) {
+    *warning = absl::StrCat(
+        what, " ", path, " can be read by other users (chmod 600 ", path, ")");
+  }
+  return line;
+}
+
+}  // namespace wasmhpc::cli
