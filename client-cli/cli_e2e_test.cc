@@ -61,8 +61,10 @@ class CliTest : public ::testing::Test {
     return RunRaw(Argv(args), env);
   }
 
+  // No settings file but one a test writes under dir_/xdg.
   Subprocess::Result RunRaw(const std::vector<std::string>& argv,
-                            const std::vector<std::string>& env = {}) {
+                            std::vector<std::string> env = {}) {
+    env.push_back("XDG_CONFIG_HOME=" + dir_ + "/xdg");
     auto process = Subprocess::Start(argv, env);
     EXPECT_TRUE(process.ok()) << process.status();
     if (!process.ok()) return {};

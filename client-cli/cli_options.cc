@@ -184,7 +184,8 @@ struct CliApp {
   CLI::App* help = nullptr;
   CLI::App* completion = nullptr;
   std::string positional;
-  // completion SHELL.
+  // help TOPIC (unused: see HelpText); completion SHELL.
+  Strings topic;
   std::string shell;
 
   CLI::App* Add(CLI::App& parent, S name, S help, Command command,
@@ -252,8 +253,9 @@ void AddCommands(CliApp& c, const CliEnvironment& env, CliOptions& o) {
                  "print this help, a command's (help modules push) or a "
                  "topic's: config, environment, output",
                  Command::kHelp);
-  // help's words (HelpText reads them from argv: CLI11 takes those naming
-  // commands as the commands).
+  // HelpText reads help's words from argv (CLI11 takes those naming
+  // commands as the commands); TOPIC is for --help and completion.
+  c.help->add_option("TOPIC", c.topic, "a command (modules push) or a topic");
   c.help->allow_extras();
   c.completion = c.Add(app, "completion",
                        "print the bash or zsh completion script "
