@@ -4,10 +4,12 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <sstream>
 
+#include "CLI/CLI.hpp"
 #include "absl/status/status.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
@@ -144,6 +146,69 @@ absl::StatusOr<std::string> ReadTokenFile(const std::string& path,
         what, " ", path, " can be read by other users (chmod 600 ", path, ")");
   }
   return line;
+}
+
+namespace {
+
+// The token's source, first found: --token or --token-file (not both),
+// $WASMHPC_TOKEN_FILE, $WASMHPC_TOKEN, the settings file's token-file.
+absl::Status ResolveToken(GlobalOptions& g,
+                          const std::string& config_token_file,
+                          const std::string& config_origin) {
+  if (!g.token.empty() && !g.token_file.empty()) {
+    return absl::InvalidArgumentError(
+        "pass --token or --token-file, not both (prefer --token-file: a "
+        "token on the command line shows in ps)");
+  }
+  if (!g.token.empty()) return absl::OkStatus();
+  if (!g.token_file.empty()) {
+    g.token_file_origin = "--token-file";
+  } else if (const char* file = std::getenv("WASMHPC_TOKEN_FILE");
+             file != nullptr && file[0] != '\0') {
+    g.token_file = file;
+    g.token_file_origin = "WASMHPC_TOKEN_FILE";
+  } else if (const char* token = std::getenv("WASMHPC_TOKEN")) {
+    g.token = token;
+  } else {
+    g.token_file = config_token_file;
+    g.token_file_origin = config_origin;
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::Status ApplySettings(CLI::App& app, GlobalOptions& g) {
+  const char* home = std::getenv("HOME");
+  const bool required = !g.config_file.empty();
+  const std::string path =
+      required ? g.config_file
+               : DefaultConfigPath(std::getenv("XDG_CONFIG_HOME"), home);
+  absl::StatusOr<ConfigFile> config = ReadConfigFile(path, required);
+  if (!config.ok()) return config.status();
+  std::string token_file;
+  std::string token_origin;
+  for (const ConfigEntry& entry : config->entries) {
+    std::string value = entry.value;
+    if (entry.key == "token-file" || entry.key == "ca") {
+      value = ConfigRelativePath(value, path, home ? home : "");
+    }
+    if (entry.key == "token-file") {
+      token_file = value;
+      token_origin = absl::StrCat("token-file (", path, ":", entry.line, ")");
+      continue;
+    }
+    CLI::Option* option = app.get_option_no_throw("--" + entry.key);
+    if (option == nullptr || option->count() > 0) continue;
+    try {
+      option->add_result(value);
+      option->run_callback();
+    } catch (const CLI::Error& error) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(path, ":", entry.line, ": ", error.what()));
+    }
+  }
+  return ResolveToken(g, token_file, token_origin);
 }
 
 }  // namespace wasmhpc::cli

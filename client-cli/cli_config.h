@@ -14,7 +14,8 @@
 //   ca = /etc/wasmhpc/ca.pem
 //   output = wide
 //
-// Thread safety: the functions read files and are thread safe.
+// Thread safety: the functions read files (and ApplySettings the
+// environment); they are thread safe for distinct arguments.
 #ifndef WASMHPC_CLIENT_CLI_CLI_CONFIG_H_
 #define WASMHPC_CLIENT_CLI_CLI_CONFIG_H_
 
@@ -23,6 +24,11 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "client-cli/cli_options.h"
+
+namespace CLI {
+class App;
+}  // namespace CLI
 
 namespace wasmhpc::cli {
 
@@ -64,6 +70,16 @@ absl::StatusOr<ConfigFile> ReadConfigFile(const std::string& path,
 std::string ConfigRelativePath(absl::string_view value,
                                absl::string_view config_path,
                                absl::string_view home);
+
+// After `app` (wasmhpc-cli's parser, cli_options.cc) parsed the command
+// line: sets each global option that neither a flag nor its environment
+// variable set from the settings file (--config / $WASMHPC_CONFIG, which
+// must exist, else the default one, which may be missing), through the
+// option's own parser; then picks the token's source, the first of:
+// --token or --token-file (not both), $WASMHPC_TOKEN_FILE, $WASMHPC_TOKEN,
+// the file's token-file (relative to the file). InvalidArgument naming the
+// file and line for a bad file or value. Reads $HOME and $XDG_CONFIG_HOME.
+absl::Status ApplySettings(CLI::App& app, GlobalOptions& g);
 
 // The bearer token on the first line of `path` (surrounding blanks
 // dropped), as wasmhpc-worker and the Python client read theirs.

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cstdint>
-#include <cstdlib>
 #include <memory>
 #include <optional>
 #include <utility>
@@ -425,66 +424,6 @@ absl::StatusOr<std::string> Completion(const CliApp& c) {
   return CompletionScript(*c.app, c.shell, hints);
 }
 
-// The token's source, first found: --token or --token-file (not both),
-// $WASMHPC_TOKEN_FILE, $WASMHPC_TOKEN, the settings file's token-file.
-absl::Status ResolveToken(GlobalOptions& g, S config_token_file,
-                          S config_origin) {
-  if (!g.token.empty() && !g.token_file.empty()) {
-    return absl::InvalidArgumentError(
-        "pass --token or --token-file, not both (prefer --token-file: a "
-        "token on the command line shows in ps)");
-  }
-  if (!g.token.empty()) return absl::OkStatus();
-  if (!g.token_file.empty()) {
-    g.token_file_origin = "--token-file";
-  } else if (const char* file = std::getenv("WASMHPC_TOKEN_FILE");
-             file != nullptr && file[0] != '\0') {
-    g.token_file = file;
-    g.token_file_origin = "WASMHPC_TOKEN_FILE";
-  } else if (const char* token = std::getenv("WASMHPC_TOKEN")) {
-    g.token = token;
-  } else {
-    g.token_file = config_token_file;
-    g.token_file_origin = config_origin;
-  }
-  return absl::OkStatus();
-}
-
-// Fills what neither a flag nor the environment set from the settings file
-// (cli_config.h), through the options' own parsers; then the token.
-absl::Status ApplySettings(const CliApp& c, GlobalOptions& g) {
-  const char* home = std::getenv("HOME");
-  const bool required = !g.config_file.empty();
-  const std::string path =
-      required ? g.config_file
-               : DefaultConfigPath(std::getenv("XDG_CONFIG_HOME"), home);
-  absl::StatusOr<ConfigFile> config = ReadConfigFile(path, required);
-  if (!config.ok()) return config.status();
-  std::string token_file;
-  std::string token_origin;
-  for (const ConfigEntry& entry : config->entries) {
-    std::string value = entry.value;
-    if (entry.key == "token-file" || entry.key == "ca") {
-      value = ConfigRelativePath(value, path, home ? home : "");
-    }
-    if (entry.key == "token-file") {
-      token_file = value;
-      token_origin = absl::StrCat("token-file (", path, ":", entry.line, ")");
-      continue;
-    }
-    CLI::Option* option = c.app->get_option_no_throw("--" + entry.key);
-    if (option == nullptr || option->count() > 0) continue;
-    try {
-      option->add_result(value);
-      option->run_callback();
-    } catch (const CLI::Error& error) {
-      return absl::InvalidArgumentError(
-          absl::StrCat(path, ":", entry.line, ": ", error.what()));
-    }
-  }
-  return ResolveToken(g, token_file, token_origin);
-}
-
 }  // namespace
 
 absl::StatusOr<absl::Duration> ParseTimeout(absl::string_view text) {
@@ -607,7 +546,9 @@ absl::StatusOr<CliOptions> ParseCommandLine(
     options.submit.spec.add_args(std::move(arg));
   }
   if (absl::Status s = Finish(c, options); !s.ok()) return s;
-  if (absl::Status s = ApplySettings(c, options.global); !s.ok()) return s;
+  if (absl::Status s = ApplySettings(*c.app, options.global); !s.ok()) {
+    return s;
+  }
   return options;
 }
 
