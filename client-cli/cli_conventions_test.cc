@@ -20,6 +20,7 @@ namespace wasmhpc::cli {
 namespace {
 
 using ::testing::HasSubstr;
+using ::testing::Not;
 using ::testing::StartsWith;
 using testing::Subprocess;
 using ::wasmhpc::testing::FakeHead;
@@ -167,6 +168,21 @@ TEST_F(CliConventionsTest, TokenFromAFileNeverOnTheCommandLine) {
   EXPECT_THAT(both.err,
               StartsWith("wasmhpc-cli: pass --token or --token-file, not "
                          "both"));
+}
+
+// wasmhpc-pool reports a failed launch through wasmhpc-cli with its token
+// file, so the pool's token never shows in ps.
+TEST_F(CliConventionsTest, PoolLauncherPassesItsTokenFileToTheCli) {
+  const std::string token = Write("pool.token", "s3cret-token-0123\n");
+  const std::string cli =
+      Write("cli.sh", "#!/bin/sh\necho \"$@\" > \"$0.args\"\n", 0700);
+  Subprocess::Result launch = Exec(
+      {WASMHPC_POOL_SCRIPT, "--head", head_->address(), "--token-file", token,
+       "--cli", cli, "--worker", "/bin/true", "--mpirun", "/bin/false"});
+  EXPECT_EQ(launch.exit_code, 1) << launch.err;
+  const std::string args = ReadTestFile(cli + ".args");
+  EXPECT_THAT(args, HasSubstr("--token-file " + token + " "));
+  EXPECT_THAT(args, Not(HasSubstr("s3cret")));
 }
 
 TEST_F(CliConventionsTest, SettingsFileBelowFlagsAndEnvironment) {
