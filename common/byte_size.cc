@@ -31,9 +31,9 @@ absl::StatusOr<uint64_t> ParseByteSize(absl::string_view text) {
   }
   uint64_t n = 0;
   const bool all_digits =
-      !digits.empty() &&
-      std::all_of(digits.begin(), digits.end(),
-                  [](char c) { return absl::ascii_isdigit(c); });
+      !digits.empty() && std::all_of(digits.begin(), digits.end(), [](char c) {
+        return absl::ascii_isdigit(c);
+      });
   if (!all_digits || !absl::SimpleAtoi(digits, &n) ||
       n > std::numeric_limits<uint64_t>::max() / unit) {
     return absl::InvalidArgumentError(absl::StrCat(
