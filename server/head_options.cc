@@ -1,10 +1,8 @@
 #include "server/head_options.h"
 
-#include <limits>
 #include <memory>
 
 #include "CLI/CLI.hpp"
-#include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "common/byte_size.h"
