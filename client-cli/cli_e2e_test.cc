@@ -61,8 +61,10 @@ class CliTest : public ::testing::Test {
     return RunRaw(Argv(args), env);
   }
 
+  // No settings file but one a test writes under dir_/xdg.
   Subprocess::Result RunRaw(const std::vector<std::string>& argv,
-                            const std::vector<std::string>& env = {}) {
+                            std::vector<std::string> env = {}) {
+    env.push_back("XDG_CONFIG_HOME=" + dir_ + "/xdg");
     auto process = Subprocess::Start(argv, env);
     EXPECT_TRUE(process.ok()) << process.status();
     if (!process.ok()) return {};
@@ -371,8 +373,8 @@ TEST_F(CliTest, TokenGoesAsBearerMetadataFromFlagOrEnvironment) {
             absl::StrCat("wasmhpc-cli: head at ", head_->address(),
                          " refused the request (UNAUTHENTICATED: missing "
                          "bearer token (send the header authorization: "
-                         "Bearer <token>)); pass --token or set "
-                         "WASMHPC_TOKEN\n"));
+                         "Bearer <token>)); pass --token-file FILE or set "
+                         "WASMHPC_TOKEN_FILE (or --token, WASMHPC_TOKEN)\n"));
 
   const std::string list = "/wasmhpc.v1.JobService/List";
   EXPECT_EQ(Run({"--token", token, "jobs"}).exit_code, 0);

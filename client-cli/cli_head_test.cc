@@ -1,6 +1,8 @@
 // wasmhpc-cli against the real wasmhpc-head (no pool): modules push, ls and
-// rm, and a malformed module refused at upload.
+// rm, a malformed module refused at upload, and the token of a head with
+// --auth-tokens from a token file named in the settings file.
 #include <signal.h>
+#include <sys/stat.h>
 
 #include <fstream>
 #include <sstream>
@@ -29,9 +31,11 @@ constexpr char kListening[] = "wasmhpc-head: listening on ";
 class RealHeadTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto head = Subprocess::Start({WASMHPC_HEAD, "--grpc-port", "0",
-                                   "--rest-port", "off", "--host", "127.0.0.1",
-                                   "--data-dir", dir_.Path("data")});
+    std::vector<std::string> argv = {
+        WASMHPC_HEAD, "--grpc-port", "0",          "--rest-port",    "off",
+        "--host",     "127.0.0.1",   "--data-dir", dir_.Path("data")};
+    argv.insert(argv.end(), head_flags_.begin(), head_flags_.end());
+    auto head = Subprocess::Start(argv);
     ASSERT_TRUE(head.ok()) << head.status();
     head_ = *std::move(head);
     std::optional<std::string> line = head_->ReadStdoutLine(absl::Seconds(60));
@@ -49,10 +53,13 @@ class RealHeadTest : public ::testing::Test {
     }
   }
 
-  Subprocess::Result Cli(const std::vector<std::string>& args) {
-    std::vector<std::string> argv = {WASMHPC_CLI, "--server", address_};
+  // wasmhpc-cli ARGS at the head; its settings file under dir_/xdg.
+  Subprocess::Result Cli(const std::vector<std::string>& args,
+                         bool with_server = true) {
+    std::vector<std::string> argv = {WASMHPC_CLI};
+    if (with_server) argv.insert(argv.end(), {"--server", address_});
     argv.insert(argv.end(), args.begin(), args.end());
-    auto cli = Subprocess::Start(argv);
+    auto cli = Subprocess::Start(argv, {"XDG_CONFIG_HOME=" + dir_.Path("xdg")});
     EXPECT_TRUE(cli.ok()) << cli.status();
     if (!cli.ok()) return {};
     Subprocess::Result result = (*cli)->Wait(absl::Seconds(60));
@@ -61,6 +68,8 @@ class RealHeadTest : public ::testing::Test {
   }
 
   TempDir dir_{"cli_head_"};
+  // More flags for wasmhpc-head. Default: none.
+  std::vector<std::string> head_flags_;
   std::string address_;
   std::unique_ptr<Subprocess> head_;
 };
@@ -118,6 +127,39 @@ TEST_F(RealHeadTest, MalformedModuleIsRefusedAtUpload) {
   Subprocess::Result ls = Cli({"modules", "ls"});
   EXPECT_EQ(ls.exit_code, 0) << ls.err;
   EXPECT_EQ(ls.out, "DIGEST   NAME   SIZE   UPLOADED\n");
+}
+
+// The head requires tokens: the CLI finds its own in a token file named by
+// the settings file, never on its command line.
+class RealHeadAuthTest : public RealHeadTest {
+ protected:
+  void SetUp() override {
+    const std::string tokens = dir_.Path("tokens");
+    std::ofstream(tokens) << kToken << " alice user\n";
+    ASSERT_EQ(chmod(tokens.c_str(), 0600), 0);
+    head_flags_ = {"--auth-tokens", tokens};
+    RealHeadTest::SetUp();
+  }
+  static constexpr char kToken[] = "0123456789abcdef-alice";
+};
+
+TEST_F(RealHeadAuthTest, TokenFileFromTheSettingsFile) {
+  Subprocess::Result refused = Cli({"jobs"});
+  EXPECT_EQ(refused.exit_code, 1);
+  EXPECT_THAT(refused.err, HasSubstr("pass --token-file FILE"));
+  std::ofstream(dir_.Path("token")) << kToken << "\n";
+  ASSERT_EQ(chmod(dir_.Path("token").c_str(), 0600), 0);
+  ASSERT_EQ(mkdir(dir_.Path("xdg").c_str(), 0700), 0);
+  ASSERT_EQ(mkdir(dir_.Path("xdg/wasmhpc").c_str(), 0700), 0);
+  std::ofstream(dir_.Path("xdg/wasmhpc/config"))
+      << "server = " << address_ << "\ntoken-file = ../../token\n";
+  Subprocess::Result push =
+      Cli({"modules", "push", WASMHPC_HELLO_WASM}, /*with_server=*/false);
+  ASSERT_EQ(push.exit_code, 0) << push.err;
+  EXPECT_EQ(push.err.find("warning"), std::string::npos) << push.err;
+  Subprocess::Result owner = Cli({"modules", "ls", "-o", "wide"}, false);
+  ASSERT_EQ(owner.exit_code, 0) << owner.err;
+  EXPECT_THAT(owner.out, ::testing::ContainsRegex("hello.wasm .* alice "));
 }
 
 }  // namespace

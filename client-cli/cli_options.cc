@@ -12,8 +12,13 @@
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "cache-store/module_digest.h"
+#include "client-cli/cli_config.h"
+#include "client-cli/completion.h"
+#include "client-cli/help_topics.h"
+#include "common/byte_size.h"
 #include "common/command_line.h"
 
 namespace wasmhpc::cli {
@@ -48,7 +53,13 @@ void AddGlobalOptions(CLI::App& app, GlobalOptions& g) {
          },
          "the head's gRPC address, HOST:PORT (default 127.0.0.1:7070)")
       ->envname("WASMHPC_SERVER");
-  app.add_option("--token", g.token, "bearer token")->envname("WASMHPC_TOKEN");
+  app.add_option("--token", g.token,
+                 "bearer token (else $WASMHPC_TOKEN); it shows in ps: prefer "
+                 "--token-file");
+  app.add_option("--token-file", g.token_file,
+                 "read the bearer token from FILE's first line (else "
+                 "$WASMHPC_TOKEN_FILE)")
+      ->type_name("FILE");
   app.add_flag("--tls", g.tls,
                "speak TLS to the head, trusting the system's CAs");
   app.add_option_function<std::string>(
@@ -58,17 +69,24 @@ void AddGlobalOptions(CLI::App& app, GlobalOptions& g) {
            g.ca_file = v;
          },
          "speak TLS, trusting the CA certificates in FILE (PEM)")
-      ->envname("WASMHPC_CA");
+      ->envname("WASMHPC_CA")
+      ->type_name("FILE");
   app.add_option_function<std::string>(
-      "--output",
-      [&g](S v) {
-        if (v != "text" && v != "json") {
-          Reject("--output", absl::StrCat(v, ": expected text or json"));
-        }
-        g.output = v == "json" ? OutputFormat::kJson : OutputFormat::kText;
-      },
-      "text (default) or json: the API's messages; submit and logs print "
-      "one JobEvent per line");
+         "-o,--output",
+         [&g](S v) {
+           absl::StatusOr<OutputFormat> format = ParseOutputFormat(v);
+           if (!format.ok()) Reject("--output", format.status().message());
+           g.output = *format;
+         },
+         "text (default), wide (tables with more columns), json or yaml (the "
+         "API's messages); submit and logs print one JobEvent per line (json) "
+         "or per document (yaml)")
+      ->type_name("FORMAT");
+  app.add_option("--config", g.config_file,
+                 "settings file (else $XDG_CONFIG_HOME/wasmhpc/config; see "
+                 "'wasmhpc-cli help config')")
+      ->envname("WASMHPC_CONFIG")
+      ->type_name("FILE");
 }
 
 void AddSubmitOptions(CLI::App& sub, const CliEnvironment& env,
@@ -120,6 +138,18 @@ void AddSubmitOptions(CLI::App& sub, const CliEnvironment& env,
             static_cast<int32_t>(nanos % 1000000000));
       },
       "stop the job after D (30s, 5m, 1h30m)");
+  sub.add_option_function<std::string>(
+         "--memory",
+         [&spec](S v) {
+           absl::StatusOr<uint64_t> bytes = ParseByteSize(v);
+           if (!bytes.ok()) Reject("--memory", bytes.status().message());
+           if (*bytes == 0)
+             Reject("--memory", "0: want a size above 0 (64M, 2G)");
+           spec.set_memory_limit_bytes(*bytes);
+         },
+         "linear memory limit per rank (64M, 2G; default and most: the pool's "
+         "--max-memory)")
+      ->type_name("SIZE");
   sub.add_flag("--detach", o.detach, "print the job id and return at once");
   sub.add_flag("--tag-output", o.tag_output,
                "prefix each output line with \"[rank N] \"");
@@ -150,7 +180,12 @@ struct CliApp {
   std::vector<std::pair<CLI::App*, Command>> commands;
   CLI::App* modules = nullptr;
   CLI::App* pools = nullptr;
+  CLI::App* help = nullptr;
+  CLI::App* completion = nullptr;
   std::string positional;
+  // help TOPIC (unused: see HelpText); completion SHELL.
+  Strings topic;
+  std::string shell;
 
   CLI::App* Add(CLI::App& parent, S name, S help, Command command,
                 S positional_name = "") {
@@ -213,7 +248,19 @@ void AddCommands(CliApp& c, const CliEnvironment& env, CliOptions& o) {
       [&o](S v) { o.pool.hosts = absl::StrSplit(v, ',', absl::SkipEmpty()); },
       "its hosts, A,B,...");
   failed->add_option("--reason", o.pool.reason, "what failed (required)");
-  c.Add(app, "help", "print this help", Command::kHelp);
+  c.help = c.Add(app, "help",
+                 "print this help, a command's (help modules push) or a "
+                 "topic's: config, environment, output",
+                 Command::kHelp);
+  // HelpText reads help's words from argv (CLI11 takes those naming
+  // commands as the commands); TOPIC is for --help and completion.
+  c.help->add_option("TOPIC", c.topic, "a command (modules push) or a topic");
+  c.help->allow_extras();
+  c.completion = c.Add(app, "completion",
+                       "print the bash or zsh completion script "
+                       "(source <(wasmhpc-cli completion bash))",
+                       Command::kHelp);
+  c.completion->add_option("SHELL", c.shell, "bash or zsh");
 }
 
 // The error for arguments no command took (`rest`, in order).
@@ -324,6 +371,59 @@ absl::Status Finish(const CliApp& c, CliOptions& options) {
   return absl::OkStatus();
 }
 
+// `help [TOPIC...]`: the program's help, a command's or a topic's; `args`
+// is the command line.
+absl::StatusOr<std::string> HelpText(const CliApp& c, const Strings& args) {
+  Strings topic;
+  auto help = std::find(args.begin() + 1, args.end(), "help");
+  for (auto it = help; it != args.end() && ++it != args.end();) {
+    if (!absl::StartsWith(*it, "-")) topic.push_back(*it);
+  }
+  if (topic.empty()) {
+    // The program's help (App::help would give the `help` command's).
+    return c.app->get_formatter()->make_help(c.app.get(), "wasmhpc-cli",
+                                             CLI::AppFormatMode::Normal);
+  }
+  if (topic.size() == 1) {
+    if (std::string text = HelpTopic(topic[0]); !text.empty()) return text;
+  }
+  const CLI::App* app = c.app.get();
+  std::string prefix = "wasmhpc-cli";
+  for (S word : topic) {
+    std::vector<const CLI::App*> found = app->get_subcommands(
+        [&word](const CLI::App* sub) { return sub->check_name(word); });
+    if (found.empty()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("help: no command or topic '", absl::StrJoin(topic, " "),
+                       "' (topics: ", absl::StrJoin(HelpTopicNames(), ", "),
+                       "; commands: see wasmhpc-cli help)"));
+    }
+    if (app != c.app.get()) absl::StrAppend(&prefix, " ", app->get_name());
+    app = found[0];
+  }
+  return app->help(prefix);
+}
+
+// `completion SHELL`.
+absl::StatusOr<std::string> Completion(const CliApp& c) {
+  if (c.shell.empty()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("completion needs a shell: ",
+                     absl::StrJoin(kCompletionShells, " or ")));
+  }
+  CompletionHints hints;
+  hints.choices["--output"] = OutputFormatNames();
+  hints.choices["SHELL"] = kCompletionShells;
+  std::vector<std::string>& topics = hints.choices["TOPIC"];
+  for (const CLI::App* sub :
+       c.app->get_subcommands([](const CLI::App*) { return true; })) {
+    topics.push_back(sub->get_name());
+  }
+  for (const std::string& topic : HelpTopicNames()) topics.push_back(topic);
+  hints.file_arguments = {"MODULE", "FILE"};
+  return CompletionScript(*c.app, c.shell, hints);
+}
+
 }  // namespace
 
 absl::StatusOr<absl::Duration> ParseTimeout(absl::string_view text) {
@@ -378,6 +478,22 @@ absl::StatusOr<v1::Dir> ParseDirSpec(absl::string_view spec,
   return dir;
 }
 
+std::vector<std::string> OutputFormatNames() {
+  return {"text", "wide", "json", "yaml"};
+}
+
+absl::StatusOr<OutputFormat> ParseOutputFormat(absl::string_view name) {
+  static constexpr OutputFormat kFormats[] = {
+      OutputFormat::kText, OutputFormat::kWide, OutputFormat::kJson,
+      OutputFormat::kYaml};
+  const std::vector<std::string> names = OutputFormatNames();
+  for (size_t i = 0; i < names.size(); ++i) {
+    if (name == names[i]) return kFormats[i];
+  }
+  return absl::InvalidArgumentError(
+      absl::StrCat(name, ": expected text, wide, json or yaml"));
+}
+
 absl::StatusOr<v1::JobState> ParseJobState(absl::string_view name) {
   const std::string upper = absl::AsciiStrToUpper(std::string(name));
   v1::JobState state;
@@ -415,11 +531,11 @@ absl::StatusOr<CliOptions> ParseCommandLine(
   for (const auto& [sub, command] : c.commands) {
     if (sub->parsed()) options.command = command;
   }
-  if (options.command == Command::kHelp && !c.modules->parsed() &&
-      !c.app->get_subcommands().empty()) {  // `help`
-    // The program's help (App::help would give the `help` command's).
-    options.exit_text = c.app->get_formatter()->make_help(
-        c.app.get(), "wasmhpc-cli", CLI::AppFormatMode::Normal);
+  if (c.help->parsed() || c.completion->parsed()) {
+    absl::StatusOr<std::string> text =
+        c.help->parsed() ? HelpText(c, args) : Completion(c);
+    if (!text.ok()) return text.status();
+    options.exit_text = *std::move(text);
     return options;
   }
   if (has_guest_args && options.command != Command::kSubmit) {
@@ -430,6 +546,9 @@ absl::StatusOr<CliOptions> ParseCommandLine(
     options.submit.spec.add_args(std::move(arg));
   }
   if (absl::Status s = Finish(c, options); !s.ok()) return s;
+  if (absl::Status s = ApplySettings(*c.app, options.global); !s.ok()) {
+    return s;
+  }
   return options;
 }
 

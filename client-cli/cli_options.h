@@ -1,16 +1,21 @@
 // Command line of wasmhpc-cli: global options, a command and its arguments.
 //
-//   wasmhpc-cli [--server HOST:PORT] [--token T] [--tls] [--ca FILE]
-//               [--output text|json] COMMAND [ARGS...]
+//   wasmhpc-cli [--server HOST:PORT] [--token-file FILE | --token T] [--tls]
+//               [--ca FILE] [-o text|wide|json|yaml] [--config FILE]
+//               COMMAND [ARGS...]
 //
 // Parsing (CLI11, common/command_line.h) reads its arguments, the working
-// directory from CliEnvironment and the fallbacks $WASMHPC_SERVER,
-// $WASMHPC_TOKEN and $WASMHPC_CA from the process environment. Global
-// options may also follow the command (`wasmhpc-cli jobs --output json`),
-// but never after `--` in submit.
+// directory from CliEnvironment, the fallbacks $WASMHPC_SERVER,
+// $WASMHPC_TOKEN_FILE, $WASMHPC_TOKEN, $WASMHPC_CA and $WASMHPC_CONFIG from
+// the process environment and, for commands that talk to the head, the
+// settings file (cli_config.h). Each setting comes from the first of: its
+// flag, its environment variable, the settings file, the default. For the
+// token: --token or --token-file (not both), $WASMHPC_TOKEN_FILE,
+// $WASMHPC_TOKEN, the file's token-file. Global options may also follow the
+// command (`wasmhpc-cli jobs -o json`), but never after `--` in submit.
 //
-// Thread safety: ParseCommandLine reads the environment; the other functions
-// are pure and thread safe.
+// Thread safety: ParseCommandLine reads the environment and the settings
+// file; the other functions are pure and thread safe.
 #ifndef WASMHPC_CLIENT_CLI_CLI_OPTIONS_H_
 #define WASMHPC_CLIENT_CLI_CLI_OPTIONS_H_
 
@@ -26,11 +31,15 @@ namespace wasmhpc::cli {
 
 enum class OutputFormat {
   kText,  // Tables and plain words for people.
+  kWide,  // kText with more columns in tables.
   kJson,  // The API's messages as JSON, for scripts.
+  kYaml,  // The same messages as YAML (yaml_format.h).
 };
 
 enum class Command {
-  kHelp,  // --help, help or --version: print CliOptions::exit_text
+  // --help, help [TOPIC], --version or completion SHELL: print
+  // CliOptions::exit_text.
+  kHelp,
   kSubmit,
   kJobs,
   kStatus,
@@ -56,9 +65,17 @@ struct CliEnvironment {
 struct GlobalOptions {
   // --server, else $WASMHPC_SERVER. Default: "127.0.0.1:7070".
   std::string server = "127.0.0.1:7070";
-  // --token, else $WASMHPC_TOKEN; "" sends no authorization. Default: "".
+  // --token, else $WASMHPC_TOKEN (when no token file applies); "" sends no
+  // authorization. Default: "".
   std::string token;
-  // --output. Default: text.
+  // The file whose first line is the token (read by main, cli_config.h
+  // ReadTokenFile): --token-file, else $WASMHPC_TOKEN_FILE, else the
+  // settings file's token-file. Default: "" (none).
+  std::string token_file;
+  // Where token_file came from, for messages: "--token-file",
+  // "WASMHPC_TOKEN_FILE" or "token-file (PATH:LINE)".
+  std::string token_file_origin;
+  // -o / --output, else the settings file's output. Default: text.
   OutputFormat output = OutputFormat::kText;
   // --tls: speak TLS, trusting the system's root certificates. Default:
   // false (plaintext).
@@ -66,14 +83,17 @@ struct GlobalOptions {
   // --ca FILE, else $WASMHPC_CA: speak TLS, trusting the CA certificates in
   // FILE (read by main, not here). Default: "".
   std::string ca_file;
+  // --config, else $WASMHPC_CONFIG: the settings file, which must exist.
+  // Default: "" (the default file, if there is one).
+  std::string config_file;
 };
 
 struct SubmitOptions {
   // The module: a file path, or a digest when `module_is_digest`.
   std::string module;
   bool module_is_digest = false;
-  // --ranks, --env, --dir, --timeout and the guest's args; module_digest is
-  // left empty (the submit command fills it in).
+  // --ranks, --env, --dir, --timeout, --memory and the guest's args;
+  // module_digest is left empty (the submit command fills it in).
   v1::JobSpec spec;
   // --detach: print the job and return without following it.
   bool detach = false;
@@ -129,6 +149,13 @@ absl::StatusOr<absl::Duration> ParseTimeout(absl::string_view text);
 // absolute against `cwd`; GUEST defaults to HOST as written.
 absl::StatusOr<v1::Dir> ParseDirSpec(absl::string_view spec,
                                      absl::string_view cwd);
+
+// The names of the output formats, in OutputFormat's order: text, wide,
+// json, yaml.
+std::vector<std::string> OutputFormatNames();
+
+// One of OutputFormatNames(). InvalidArgument otherwise.
+absl::StatusOr<OutputFormat> ParseOutputFormat(absl::string_view name);
 
 // "QUEUED", "running", ... (case-insensitive). InvalidArgument otherwise.
 absl::StatusOr<v1::JobState> ParseJobState(absl::string_view name);

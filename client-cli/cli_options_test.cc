@@ -1,9 +1,11 @@
 #include "client-cli/cli_options.h"
 
+#include <fstream>
 #include <string>
 #include <vector>
 
 #include "common/command_line_testing.h"
+#include "common/test_files.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
@@ -16,7 +18,9 @@ using ::testing::Not;
 
 const std::string kDigest = "sha256:" + std::string(64, 'a');
 
+// No settings file but those the tests write (the default one is missing).
 absl::StatusOr<CliOptions> Parse(std::vector<std::string> args) {
+  ScopedEnv no_config("XDG_CONFIG_HOME", "/nonexistent-wasmhpc-test");
   args.insert(args.begin(), "wasmhpc-cli");
   return ParseCommandLine(args, CliEnvironment{.cwd = "/home/u"});
 }
@@ -268,13 +272,163 @@ TEST(ParseCommandLine, ErrorsNameTheOffendingArgument) {
   EXPECT_EQ(Error({"logs", "a", "b"}), "unexpected argument 'b'");
   EXPECT_EQ(Error({"jobs", "-f"}), "unknown option -f");
   EXPECT_EQ(Error({"--bogus", "jobs"}), "unknown option --bogus");
-  EXPECT_EQ(Error({"--output", "yaml", "jobs"}),
-            "--output: yaml: expected text or json");
+  EXPECT_EQ(Error({"--output", "xml", "jobs"}),
+            "--output: xml: expected text, wide, json or yaml");
+  EXPECT_EQ(Error({"jobs", "-o", "JSON"}),
+            "--output: JSON: expected text, wide, json or yaml");
   EXPECT_EQ(Error({"--server", "nohostport", "jobs"}),
             "--server: nohostport: expected HOST:PORT");
   EXPECT_THAT(Error({"modules", "rm", "abc"}), HasSubstr("abc: not a digest"));
   EXPECT_THAT(Error({"jobs", "--state", "DONE"}),
               HasSubstr("--state: DONE: expected QUEUED"));
+}
+
+TEST(ParseCommandLine, OutputFormatsLongAndShort) {
+  const std::pair<std::vector<std::string>, OutputFormat> cases[] = {
+      {{"jobs"}, OutputFormat::kText},
+      {{"-o", "wide", "jobs"}, OutputFormat::kWide},
+      {{"jobs", "-o", "yaml"}, OutputFormat::kYaml},
+      {{"jobs", "-ojson"}, OutputFormat::kJson},
+      {{"--output=text", "pools"}, OutputFormat::kText},
+      {{"status", "job-1", "--output", "yaml"}, OutputFormat::kYaml}};
+  for (const auto& [args, format] : cases) {
+    auto o = Parse(args);
+    ASSERT_TRUE(o.ok()) << o.status();
+    EXPECT_EQ(o->global.output, format) << args[0];
+  }
+}
+
+TEST(ParseCommandLine, MemoryTakesSizes) {
+  auto o = Parse({"submit", "a.wasm", "-n", "1", "--memory", "64M"});
+  ASSERT_TRUE(o.ok()) << o.status();
+  EXPECT_EQ(o->submit.spec.memory_limit_bytes(), uint64_t{64} << 20);
+  o = Parse({"submit", "a.wasm", "-n", "1", "--memory=2g"});
+  ASSERT_TRUE(o.ok()) << o.status();
+  EXPECT_EQ(o->submit.spec.memory_limit_bytes(), uint64_t{2} << 30);
+  o = Parse({"submit", "a.wasm", "-n", "1"});
+  EXPECT_EQ(o->submit.spec.memory_limit_bytes(), 0u);
+  EXPECT_EQ(Error({"submit", "a.wasm", "-n", "1", "--memory", "lots"}),
+            "--memory: lots: want a byte count, optionally with K, M or G "
+            "(64M)");
+  EXPECT_EQ(Error({"submit", "a.wasm", "-n", "1", "--memory", "0"}),
+            "--memory: 0: want a size above 0 (64M, 2G)");
+  EXPECT_EQ(Error({"jobs", "--memory", "1G"}), "unknown option --memory");
+}
+
+// The token's sources in order: --token or --token-file,
+// $WASMHPC_TOKEN_FILE, $WASMHPC_TOKEN, the settings file.
+TEST(ParseCommandLine, TokenFromFlagsThenEnvironmentThenSettingsFile) {
+  TempDir dir("cli_opts_");
+  std::ofstream(dir.Path("config")) << "token-file = tok\n";
+  ScopedEnv config("WASMHPC_CONFIG", dir.Path("config").c_str());
+  auto o = Parse({"jobs"});
+  ASSERT_TRUE(o.ok()) << o.status();
+  EXPECT_EQ(o->global.token_file, dir.Path("tok"));  // beside the file
+  EXPECT_EQ(o->global.token_file_origin,
+            "token-file (" + dir.Path("config") + ":1)");
+  {
+    ScopedEnv token("WASMHPC_TOKEN", "envtok");
+    o = Parse({"jobs"});
+    EXPECT_EQ(o->global.token, "envtok");
+    EXPECT_EQ(o->global.token_file, "");
+    ScopedEnv file("WASMHPC_TOKEN_FILE", "/env/tok");
+    o = Parse({"jobs"});
+    EXPECT_EQ(o->global.token, "");
+    EXPECT_EQ(o->global.token_file, "/env/tok");
+    EXPECT_EQ(o->global.token_file_origin, "WASMHPC_TOKEN_FILE");
+    o = Parse({"jobs", "--token-file", "/flag/tok"});
+    EXPECT_EQ(o->global.token_file, "/flag/tok");
+    EXPECT_EQ(o->global.token_file_origin, "--token-file");
+    o = Parse({"--token", "flagtok", "jobs"});
+    EXPECT_EQ(o->global.token, "flagtok");
+    EXPECT_EQ(o->global.token_file, "");
+  }
+  EXPECT_EQ(Error({"--token", "t", "--token-file", "/f", "jobs"}),
+            "pass --token or --token-file, not both (prefer --token-file: a "
+            "token on the command line shows in ps)");
+}
+
+TEST(ParseCommandLine, SettingsFileBelowFlagsAndEnvironment) {
+  TempDir dir("cli_opts_");
+  const std::string path = dir.Path("config");
+  std::ofstream(path) << "# mine\nserver = cfg:1\noutput = yaml\ntls = true\n"
+                         "ca = ~/ca.pem\n";
+  ScopedEnv home("HOME", "/home/me");
+  auto o = Parse({"--config", path, "jobs"});
+  ASSERT_TRUE(o.ok()) << o.status();
+  EXPECT_EQ(o->global.server, "cfg:1");
+  EXPECT_EQ(o->global.output, OutputFormat::kYaml);
+  EXPECT_TRUE(o->global.tls);
+  EXPECT_EQ(o->global.ca_file, "/home/me/ca.pem");
+  ScopedEnv server("WASMHPC_SERVER", "env:2");
+  ScopedEnv ca("WASMHPC_CA", "/env/ca.pem");
+  ScopedEnv config("WASMHPC_CONFIG", path.c_str());
+  o = Parse({"jobs", "-o", "wide"});
+  ASSERT_TRUE(o.ok()) << o.status();
+  EXPECT_EQ(o->global.server, "env:2");
+  EXPECT_EQ(o->global.ca_file, "/env/ca.pem");
+  EXPECT_EQ(o->global.output, OutputFormat::kWide);
+  o = Parse({"jobs", "--server", "flag:3"});
+  EXPECT_EQ(o->global.server, "flag:3");
+  EXPECT_EQ(o->global.output, OutputFormat::kYaml);
+}
+
+TEST(ParseCommandLine, BadSettingsFileNamesFileAndLine) {
+  TempDir dir("cli_opts_");
+  const std::string path = dir.Path("config");
+  std::ofstream(path) << "server = a:1\n\noutput = xml\n";
+  EXPECT_EQ(Error({"--config", path, "jobs"}),
+            path + ":3: --output: xml: expected text, wide, json or yaml");
+  std::ofstream(path) << "server = nohostport\n";
+  EXPECT_EQ(Error({"--config", path, "jobs"}),
+            path + ":1: --server: nohostport: expected HOST:PORT");
+  std::ofstream(path) << "tls = maybe\n";
+  EXPECT_THAT(Error({"--config", path, "jobs"}), HasSubstr(path + ":1: "));
+  std::ofstream(path) << "colour = never\n";
+  EXPECT_THAT(Error({"--config", path, "jobs"}),
+              HasSubstr(path + ":1: unknown key 'colour'"));
+  EXPECT_EQ(Error({"--config", dir.Path("none"), "jobs"}),
+            "config file " + dir.Path("none") +
+                ": cannot read it (No such file or directory)");
+  ScopedEnv config("WASMHPC_CONFIG", dir.Path("none").c_str());
+  EXPECT_THAT(Error({"jobs"}), HasSubstr("cannot read it"));
+  // Help, completion and --version work whatever the settings file holds.
+  EXPECT_TRUE(Parse({"help"}).ok());
+  EXPECT_TRUE(Parse({"completion", "bash"}).ok());
+  EXPECT_TRUE(Parse({"--version"}).ok());
+}
+
+TEST(ParseCommandLine, HelpTopicsAndCommands) {
+  auto push = Parse({"help", "modules", "push"});
+  ASSERT_TRUE(push.ok()) << push.status();
+  EXPECT_EQ(push->exit_text, Parse({"modules", "push", "--help"})->exit_text);
+  EXPECT_THAT(push->exit_text, HasSubstr("usage: wasmhpc-cli modules push"));
+  auto submit = Parse({"help", "submit"});
+  ASSERT_TRUE(submit.ok());
+  EXPECT_THAT(submit->exit_text, HasSubstr("--memory SIZE"));
+  auto config = Parse({"help", "config"});
+  ASSERT_TRUE(config.ok());
+  EXPECT_THAT(config->exit_text,
+              HasSubstr("Keys: server, token-file, ca, tls, output"));
+  EXPECT_THAT(Parse({"help", "environment"})->exit_text,
+              HasSubstr("WASMHPC_TOKEN_FILE"));
+  EXPECT_THAT(Parse({"help", "output"})->exit_text, HasSubstr("yaml"));
+  EXPECT_EQ(Error({"help", "frob"}),
+            "help: no command or topic 'frob' (topics: config, environment, "
+            "output; commands: see wasmhpc-cli help)");
+}
+
+TEST(ParseCommandLine, CompletionScripts) {
+  auto bash = Parse({"completion", "bash"});
+  ASSERT_TRUE(bash.ok()) << bash.status();
+  EXPECT_THAT(bash->exit_text,
+              HasSubstr("complete -F _wasmhpc_cli wasmhpc-cli\n"));
+  auto zsh = Parse({"completion", "zsh"});
+  ASSERT_TRUE(zsh.ok()) << zsh.status();
+  EXPECT_THAT(zsh->exit_text, ::testing::StartsWith("#compdef wasmhpc-cli\n"));
+  EXPECT_EQ(Error({"completion", "fish"}),
+            "completion: unknown shell 'fish' (use bash or zsh)");
+  EXPECT_EQ(Error({"completion"}), "completion needs a shell: bash or zsh");
 }
 
 TEST(ParseTimeout, AcceptsDurationsAndPlainSeconds) {

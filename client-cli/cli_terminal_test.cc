@@ -35,8 +35,12 @@ class TerminalCli {
   explicit TerminalCli(const std::vector<std::string>& args) {
     std::vector<std::string> env;
     for (char** e = environ; *e != nullptr; ++e) {
-      if (!absl::StartsWith(*e, "WASMHPC_")) env.emplace_back(*e);
+      if (!absl::StartsWith(*e, "WASMHPC_") &&
+          !absl::StartsWith(*e, "XDG_CONFIG_HOME=")) {
+        env.emplace_back(*e);
+      }
     }
+    env.emplace_back("XDG_CONFIG_HOME=/nonexistent");  // no settings file
     std::vector<char*> argv_c = {const_cast<char*>(WASMHPC_CLI)};
     for (const std::string& a : args)
       argv_c.push_back(const_cast<char*>(a.c_str()));

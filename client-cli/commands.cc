@@ -8,12 +8,13 @@
 #include "absl/strings/str_cat.h"
 #include "cache-store/module_digest.h"
 #include "client-cli/log_sinks.h"
+#include "client-cli/yaml_format.h"
 
 namespace wasmhpc::cli {
 namespace {
 
-bool Json(const CommandEnv& env) {
-  return env.global.output == OutputFormat::kJson;
+bool Wide(const CommandEnv& env) {
+  return env.global.output == OutputFormat::kWide;
 }
 
 void PrintText(const std::string& text) {
@@ -58,15 +59,15 @@ int RunJobs(const CliOptions& options, CommandEnv& env) {
   absl::StatusOr<v1::ListJobsResponse> jobs =
       env.client->ListJobs(options.states);
   if (!jobs.ok()) return FailRpc(env, "jobs", jobs.status());
-  if (Json(env)) return PrintJson(*jobs);
-  PrintText(FormatJobsTable(*jobs, env.format));
+  if (PrintsMessages(env)) return PrintMessage(*jobs, env);
+  PrintText(FormatJobsTable(*jobs, env.format, Wide(env)));
   return 0;
 }
 
 int RunStatus(const CliOptions& options, CommandEnv& env) {
   absl::StatusOr<v1::Job> job = env.client->GetJob(options.job_id);
   if (!job.ok()) return FailRpc(env, "status", job.status());
-  if (Json(env)) return PrintJson(*job);
+  if (PrintsMessages(env)) return PrintMessage(*job, env);
   PrintText(FormatJobDetails(*job, env.format));
   return 0;
 }
@@ -74,7 +75,7 @@ int RunStatus(const CliOptions& options, CommandEnv& env) {
 int RunCancel(const CliOptions& options, CommandEnv& env) {
   absl::StatusOr<v1::Job> job = env.client->CancelJob(options.job_id);
   if (!job.ok()) return FailRpc(env, "cancel", job.status());
-  if (Json(env)) return PrintJson(*job);
+  if (PrintsMessages(env)) return PrintMessage(*job, env);
   PrintText(absl::StrCat(job->id(), " ", StateName(job->state()), "\n"));
   return 0;
 }
@@ -89,8 +90,10 @@ int RunLogs(const CliOptions& options, CommandEnv& env) {
       },
       follow);
   TextFollowSink text(stdout, stderr, client->server(), /*tag_output=*/false);
-  JsonFollowSink json(stdout, stderr, client->server());
-  FollowSink& sink = Json(env) ? static_cast<FollowSink&>(json) : text;
+  MessageFollowSink messages(stdout, stderr, client->server(),
+                             env.global.output == OutputFormat::kYaml);
+  FollowSink& sink =
+      PrintsMessages(env) ? static_cast<FollowSink&>(messages) : text;
   absl::StatusOr<FollowResult> result = follower.Follow(options.job_id, sink);
   if (!result.ok()) return FailRpc(env, "logs", result.status());
   return 0;
@@ -99,11 +102,11 @@ int RunLogs(const CliOptions& options, CommandEnv& env) {
 int RunModulesPush(const CliOptions& options, CommandEnv& env) {
   absl::StatusOr<PushedModule> pushed = EnsureModule(options.module_arg, env);
   if (!pushed.ok()) return Fail(std::string(pushed.status().message()));
-  if (Json(env)) {
+  if (PrintsMessages(env)) {
     v1::UploadModuleResponse response;
     *response.mutable_module() = pushed->module;
     response.set_already_present(pushed->already_present);
-    return PrintJson(response);
+    return PrintMessage(response, env);
   }
   std::fprintf(stderr, "wasmhpc-cli: %s %s (%s)\n",
                pushed->already_present ? "the head already has" : "uploaded",
@@ -116,15 +119,15 @@ int RunModulesPush(const CliOptions& options, CommandEnv& env) {
 int RunModulesLs(CommandEnv& env) {
   absl::StatusOr<v1::ListModulesResponse> modules = env.client->ListModules();
   if (!modules.ok()) return FailRpc(env, "modules ls", modules.status());
-  if (Json(env)) return PrintJson(*modules);
-  PrintText(FormatModulesTable(*modules, env.format));
+  if (PrintsMessages(env)) return PrintMessage(*modules, env);
+  PrintText(FormatModulesTable(*modules, env.format, Wide(env)));
   return 0;
 }
 
 int RunModulesRm(const CliOptions& options, CommandEnv& env) {
   absl::Status status = env.client->DeleteModule(options.module_arg);
   if (!status.ok()) return FailRpc(env, "modules rm", status);
-  if (Json(env)) return PrintJson(v1::DeleteModuleResponse());
+  if (PrintsMessages(env)) return PrintMessage(v1::DeleteModuleResponse(), env);
   PrintText(absl::StrCat("deleted ", options.module_arg, "\n"));
   return 0;
 }
@@ -132,8 +135,8 @@ int RunModulesRm(const CliOptions& options, CommandEnv& env) {
 int RunPools(CommandEnv& env) {
   absl::StatusOr<v1::ListPoolsResponse> pools = env.client->ListPools();
   if (!pools.ok()) return FailRpc(env, "pools", pools.status());
-  if (Json(env)) return PrintJson(*pools);
-  PrintText(FormatPoolsTable(*pools, env.format));
+  if (PrintsMessages(env)) return PrintMessage(*pools, env);
+  PrintText(FormatPoolsTable(*pools, env.format, Wide(env)));
   return 0;
 }
 
@@ -141,7 +144,7 @@ int RunPools(CommandEnv& env) {
 int PrintPool(const absl::StatusOr<v1::Pool>& pool, const std::string& action,
               CommandEnv& env) {
   if (!pool.ok()) return FailRpc(env, action, pool.status());
-  if (Json(env)) return PrintJson(*pool);
+  if (PrintsMessages(env)) return PrintMessage(*pool, env);
   PrintText(FormatPoolLine(*pool));
   return 0;
 }
@@ -175,10 +178,18 @@ int FailRpc(const CommandEnv& env, const std::string& action,
   return Fail(FormatRpcError(env.client->server(), action, status));
 }
 
-int PrintJson(const google::protobuf::Message& message) {
-  absl::StatusOr<std::string> json = ToJson(message, /*pretty=*/true);
-  if (!json.ok()) return Fail(std::string(json.status().message()));
-  PrintText(absl::StrCat(*json, "\n"));
+bool PrintsMessages(const CommandEnv& env) {
+  return env.global.output == OutputFormat::kJson ||
+         env.global.output == OutputFormat::kYaml;
+}
+
+int PrintMessage(const google::protobuf::Message& message,
+                 const CommandEnv& env) {
+  const bool yaml = env.global.output == OutputFormat::kYaml;
+  absl::StatusOr<std::string> text =
+      yaml ? ToYaml(message) : ToJson(message, /*pretty=*/true);
+  if (!text.ok()) return Fail(std::string(text.status().message()));
+  PrintText(yaml ? *text : absl::StrCat(*text, "\n"));
   return 0;
 }
 

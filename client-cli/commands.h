@@ -59,8 +59,12 @@ int Fail(const std::string& message);
 // Prints the failed call (FormatRpcError) and returns kExitError.
 int FailRpc(const CommandEnv& env, const std::string& action,
             const absl::Status& status);
-// Prints `message` as pretty JSON on stdout; kExitError if it cannot.
-int PrintJson(const google::protobuf::Message& message);
+// True for -o json and -o yaml: commands print the API's messages.
+bool PrintsMessages(const CommandEnv& env);
+// Prints `message` on stdout as pretty JSON or as YAML (-o yaml);
+// kExitError if it cannot. REQUIRES: PrintsMessages(env).
+int PrintMessage(const google::protobuf::Message& message,
+                 const CommandEnv& env);
 
 }  // namespace wasmhpc::cli
 

@@ -2,6 +2,8 @@
 
 #include <utility>
 
+#include "client-cli/yaml_format.h"
+
 namespace wasmhpc::cli {
 
 void ReconnectNotice::Broke(const absl::Status& why) {
@@ -38,30 +40,32 @@ void TextFollowSink::OnReconnecting(const absl::Status& why) {
   notice_.Broke(why);
 }
 
-JsonFollowSink::JsonFollowSink(FILE* out, FILE* err, std::string server)
-    : out_(out), notice_(err, std::move(server)) {}
+MessageFollowSink::MessageFollowSink(FILE* out, FILE* err, std::string server,
+                                     bool yaml)
+    : out_(out), yaml_(yaml), notice_(err, std::move(server)) {}
 
-void JsonFollowSink::Print(const v1::JobEvent& event) {
+void MessageFollowSink::Print(const v1::JobEvent& event) {
   notice_.Healed();
-  absl::StatusOr<std::string> json = ToJson(event, /*pretty=*/false);
-  if (!json.ok()) return;  // Cannot happen for a well-formed message.
-  std::fprintf(out_, "%s\n", json->c_str());
+  absl::StatusOr<std::string> text =
+      yaml_ ? ToYaml(event) : ToJson(event, /*pretty=*/false);
+  if (!text.ok()) return;  // Cannot happen for a well-formed message.
+  std::fprintf(out_, yaml_ ? "---\n%s" : "%s\n", text->c_str());
   std::fflush(out_);
 }
 
-void JsonFollowSink::OnJob(const v1::Job& job) {
+void MessageFollowSink::OnJob(const v1::Job& job) {
   v1::JobEvent event;
   *event.mutable_job() = job;
   Print(event);
 }
 
-void JsonFollowSink::OnLog(const v1::LogChunk& chunk) {
+void MessageFollowSink::OnLog(const v1::LogChunk& chunk) {
   v1::JobEvent event;
   *event.mutable_log() = chunk;
   Print(event);
 }
 
-void JsonFollowSink::OnReconnecting(const absl::Status& why) {
+void MessageFollowSink::OnReconnecting(const absl::Status& why) {
   notice_.Broke(why);
 }
 

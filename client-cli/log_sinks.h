@@ -3,7 +3,8 @@
 //   TextFollowSink  each rank's bytes to stdout/stderr as it wrote them
 //                   (raw, like mpirun; "[rank N] " per line with
 //                   --tag-output)
-//   JsonFollowSink  one wasmhpc.v1.JobEvent per line (JSON), for scripts
+//   MessageFollowSink  one wasmhpc.v1.JobEvent per line (JSON) or per
+//                   document (YAML, "---" before each), for scripts
 //
 // Both flush after every event, so output appears as the ranks write it.
 // Thread safety: used by the following thread only.
@@ -49,10 +50,11 @@ class TextFollowSink : public FollowSink {
   ReconnectNotice notice_;
 };
 
-class JsonFollowSink : public FollowSink {
+class MessageFollowSink : public FollowSink {
  public:
-  // `out`: JSON lines; `err`: notices. Not owned.
-  JsonFollowSink(FILE* out, FILE* err, std::string server);
+  // `out`: JSON lines, or YAML documents when `yaml`; `err`: notices. Not
+  // owned.
+  MessageFollowSink(FILE* out, FILE* err, std::string server, bool yaml);
 
   void OnJob(const v1::Job& job) override;
   void OnLog(const v1::LogChunk& chunk) override;
@@ -62,6 +64,7 @@ class JsonFollowSink : public FollowSink {
   void Print(const v1::JobEvent& event);
 
   FILE* const out_;
+  const bool yaml_;
   ReconnectNotice notice_;
 };
 

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "client-cli/cli_config.h"
 #include "client-cli/cli_options.h"
 #include "client-cli/commands.h"
 #include "client-cli/head_client.h"
@@ -57,6 +58,21 @@ int main(int argc, char** argv) {
   HeadClientOptions client_options;
   client_options.server = options->global.server;
   client_options.token = options->global.token;
+  if (!options->global.token_file.empty()) {
+    std::string warning;
+    absl::StatusOr<std::string> token = wasmhpc::cli::ReadTokenFile(
+        options->global.token_file, options->global.token_file_origin,
+        &warning);
+    if (!token.ok()) {
+      std::fprintf(stderr, "wasmhpc-cli: %s\n",
+                   std::string(token.status().message()).c_str());
+      return 1;
+    }
+    if (!warning.empty()) {
+      std::fprintf(stderr, "wasmhpc-cli: warning: %s\n", warning.c_str());
+    }
+    client_options.token = *std::move(token);
+  }
   absl::StatusOr<wasmhpc::ClientTls> tls = wasmhpc::LoadClientTls(
       {.tls = options->global.tls, .ca_file = options->global.ca_file});
   if (!tls.ok()) {

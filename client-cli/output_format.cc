@@ -40,6 +40,11 @@ std::string FormatTable(const std::vector<Row>& rows) {
   return out;
 }
 
+// "-" for an empty cell.
+std::string Dash(absl::string_view text) {
+  return text.empty() ? "-" : std::string(text);
+}
+
 bool IsSet(const google::protobuf::Timestamp& time) {
   return time.seconds() != 0 || time.nanos() != 0;
 }
@@ -176,26 +181,52 @@ std::string ModuleLabel(const v1::Job& job) {
 }
 
 std::string FormatJobsTable(const v1::ListJobsResponse& jobs,
-                            const FormatContext& ctx) {
+                            const FormatContext& ctx, bool wide) {
   std::vector<Row> rows = {
       {"ID", "STATE", "RANKS", "MODULE", "SUBMITTED", "AGE"}};
+  if (wide) {
+    rows[0].insert(rows[0].end(), {"STARTED", "FINISHED", "EXIT", "POOL",
+                                   "OWNER", "TIMEOUT", "MEMORY", "DIGEST"});
+  }
   for (const v1::Job& job : jobs.jobs()) {
     rows.push_back({job.id(), StateName(job.state()),
                     absl::StrCat(job.spec().ranks()), ModuleLabel(job),
                     FormatTimestamp(job.submitted(), ctx),
                     AgeSince(job.submitted(), ctx)});
+    if (!wide) continue;
+    const v1::JobSpec& spec = job.spec();
+    rows.back().insert(
+        rows.back().end(),
+        {FormatTimestamp(job.started(), ctx),
+         FormatTimestamp(job.finished(), ctx),
+         IsFinalState(job.state()) ? absl::StrCat(job.exit_code()) : "-",
+         Dash(job.pool_id()), Dash(job.owner()),
+         spec.has_timeout()
+             ? absl::FormatDuration(absl::Seconds(spec.timeout().seconds()) +
+                                    absl::Nanoseconds(spec.timeout().nanos()))
+             : "-",
+         spec.memory_limit_bytes() == 0 ? "-"
+                                        : FormatSize(spec.memory_limit_bytes()),
+         ShortDigest(spec.module_digest())});
   }
   return FormatTable(rows);
 }
 
 std::string FormatModulesTable(const v1::ListModulesResponse& modules,
-                               const FormatContext& ctx) {
+                               const FormatContext& ctx, bool wide) {
   std::vector<Row> rows = {{"DIGEST", "NAME", "SIZE", "UPLOADED"}};
+  if (wide) rows[0].insert(rows[0].end(), {"OWNER", "MPI-IMPORTS", "LABELS"});
   for (const v1::Module& module : modules.modules()) {
-    rows.push_back({module.digest(),
-                    module.name().empty() ? "-" : module.name(),
+    rows.push_back({module.digest(), Dash(module.name()),
                     FormatSize(module.size_bytes()),
                     FormatTimestamp(module.uploaded(), ctx)});
+    if (!wide) continue;
+    std::map<std::string, std::string> labels(module.labels().begin(),
+                                              module.labels().end());
+    rows.back().insert(
+        rows.back().end(),
+        {Dash(module.owner()), absl::StrCat(module.mpi_imports_size()),
+         Dash(absl::StrJoin(labels, ",", absl::PairFormatter("=")))});
   }
   return FormatTable(rows);
 }
@@ -232,9 +263,10 @@ std::string EngineTag(absl::string_view fingerprint) {
 }
 
 std::string FormatPoolsTable(const v1::ListPoolsResponse& pools,
-                             const FormatContext& ctx) {
+                             const FormatContext& ctx, bool wide) {
   std::vector<Row> rows = {
       {"ID", "NAME", "STATE", "HOSTS", "BUSY", "FREE", "ENGINE", "ATTACHED"}};
+  if (wide) rows[0].insert(rows[0].end(), {"RANKS", "VERSION", "FINGERPRINT"});
   std::string notes;
   for (const v1::Pool& pool : pools.pools()) {
     const std::string name = pool.name().empty() ? "-" : pool.name();
@@ -250,6 +282,11 @@ std::string FormatPoolsTable(const v1::ListPoolsResponse& pools,
         {pool.id(), name, PoolStateName(pool.state()), HostList(pool),
          absl::StrCat(pool.busy_ranks()), absl::StrCat(pool.free_ranks()),
          EngineTag(pool.engine_fingerprint()), AgeSince(pool.attached(), ctx)});
+    if (wide) {
+      rows.back().insert(rows.back().end(),
+                         {absl::StrCat(pool.ranks_size()), Dash(pool.version()),
+                          Dash(pool.engine_fingerprint())});
+    }
     if (!pool.reason().empty()) {
       absl::StrAppend(&notes, pool.id(), " ", PoolStateName(pool.state()), ": ",
                       pool.reason(), "\n");
@@ -358,7 +395,8 @@ std::string FormatRpcError(absl::string_view server, absl::string_view action,
     case absl::StatusCode::kUnauthenticated:
       return absl::StrCat("head at ", host, " refused the request (", code,
                           ": ", message,
-                          "); pass --token or set WASMHPC_TOKEN");
+                          "); pass --token-file FILE or set "
+                          "WASMHPC_TOKEN_FILE (or --token, WASMHPC_TOKEN)");
     case absl::StatusCode::kDeadlineExceeded:
       return absl::StrCat("head at ", host, " did not answer in time (", code,
                           ": ", message, ")");

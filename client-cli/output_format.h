@@ -74,13 +74,16 @@ std::string ShortDigest(absl::string_view digest);
 // Tables: a header row, columns separated by three spaces, one job/module/
 // pool per line, each line ending in '\n'. Empty lists give the header only.
 // The pools table is followed by a line per pool with a reason (draining)
-// and per failed launch.
+// and per failed launch. `wide` (-o wide) adds columns after the usual ones:
+// jobs STARTED FINISHED EXIT POOL OWNER TIMEOUT MEMORY DIGEST; modules
+// OWNER MPI-IMPORTS LABELS; pools RANKS VERSION FINGERPRINT ("-" when
+// unset).
 std::string FormatJobsTable(const v1::ListJobsResponse& jobs,
-                            const FormatContext& ctx);
+                            const FormatContext& ctx, bool wide = false);
 std::string FormatModulesTable(const v1::ListModulesResponse& modules,
-                               const FormatContext& ctx);
+                               const FormatContext& ctx, bool wide = false);
 std::string FormatPoolsTable(const v1::ListPoolsResponse& pools,
-                             const FormatContext& ctx);
+                             const FormatContext& ctx, bool wide = false);
 // A stable 8-hex-digit tag of an engine fingerprint ("-" for none): pools
 // showing the same tag share compiled code.
 std::string EngineTag(absl::string_view fingerprint);

@@ -2,6 +2,7 @@
 
 #include <string>
 
+#include "absl/strings/str_split.h"
 #include "gmock/gmock.h"
 #include "google/protobuf/util/json_util.h"
 #include "gtest/gtest.h"
@@ -112,6 +113,41 @@ TEST(FormatJobsTable, AlignsColumns) {
             "ID   STATE   RANKS   MODULE   SUBMITTED   AGE\n");
 }
 
+TEST(FormatJobsTable, WideAddsTimesExitPoolOwnerLimitsAndDigest) {
+  v1::ListJobsResponse jobs;
+  v1::Job& failed = *jobs.add_jobs() = FailedJob();
+  *failed.mutable_started() = At(kNow - absl::Seconds(290));
+  *failed.mutable_finished() = At(kNow - absl::Seconds(280));
+  failed.set_pool_id("pool-1");
+  failed.set_owner("alice");
+  failed.mutable_spec()->mutable_timeout()->set_seconds(90);
+  failed.mutable_spec()->set_memory_limit_bytes(64 << 20);
+  v1::Job* queued = jobs.add_jobs();
+  queued->set_id("job-8");
+  queued->set_state(v1::QUEUED);
+  queued->mutable_spec()->set_ranks(1);
+  queued->mutable_spec()->set_module_digest("sha256:" + std::string(64, 'c'));
+  *queued->mutable_submitted() = At(kNow);
+  const std::string wide = FormatJobsTable(jobs, Context(), /*wide=*/true);
+  std::vector<std::string> lines = absl::StrSplit(wide, '\n');
+  ASSERT_EQ(lines.size(), 4u) << wide;
+  EXPECT_THAT(lines[0], ::testing::MatchesRegex(
+                            "ID +STATE +RANKS +MODULE +SUBMITTED +AGE +STARTED "
+                            "+FINISHED +EXIT +POOL +OWNER +TIMEOUT +MEMORY "
+                            "+DIGEST"));
+  EXPECT_THAT(lines[1],
+              ::testing::MatchesRegex(
+                  "job-7 +FAILED .* 5m +2024-05-01 11:55:10 +2024-05-01 "
+                  "11:55:20 +3 +pool-1 +alice +1m30s +64.0 MiB +"
+                  "sha256:bbbbbbbbbbbb"));
+  EXPECT_THAT(lines[2], ::testing::MatchesRegex(
+                            "job-8 +QUEUED .* 0s +- +- +- +- +- +- +- +"
+                            "sha256:cccccccccccc"));
+  EXPECT_EQ(FormatJobsTable(v1::ListJobsResponse(), Context(), true),
+            "ID   STATE   RANKS   MODULE   SUBMITTED   AGE   STARTED   "
+            "FINISHED   EXIT   POOL   OWNER   TIMEOUT   MEMORY   DIGEST\n");
+}
+
 TEST(FormatModulesTable, FullDigestNameSizeTime) {
   v1::ListModulesResponse modules;
   v1::Module* module = modules.add_modules();
@@ -125,6 +161,22 @@ TEST(FormatModulesTable, FullDigestNameSizeTime) {
                 "sha256:" +
                 std::string(64, 'd') +
                 "   cg.wasm   113.0 KiB   2024-05-01 12:00:00\n");
+}
+
+TEST(FormatModulesTable, WideAddsOwnerImportsAndLabels) {
+  v1::ListModulesResponse modules;
+  v1::Module* module = modules.add_modules();
+  module->set_digest("sha256:d");
+  module->set_size_bytes(10);
+  module->set_owner("bob");
+  module->add_mpi_imports("MPI_Init");
+  module->add_mpi_imports("MPI_Send");
+  (*module->mutable_labels())["team"] = "cfd";
+  (*module->mutable_labels())["app"] = "cg";
+  EXPECT_EQ(FormatModulesTable(modules, Context(), /*wide=*/true),
+            "DIGEST     NAME   SIZE   UPLOADED   OWNER   MPI-IMPORTS   LABELS\n"
+            "sha256:d   -      10 B   -          bob     2             "
+            "app=cg,team=cfd\n");
 }
 
 TEST(EngineTag, IsStableShortAndTellsFingerprintsApart) {
@@ -166,6 +218,15 @@ TEST(FormatPoolsTable, ShowsStateHostsRanksAndFailures) {
           "pool-1 draining: SIGUSR1\n"
           "launch of rack2 on n1,n2 failed (3m ago): mpirun exited with code "
           "1:\n    unreachable\n");
+  pool->set_version("0.9.0");
+  EXPECT_THAT(FormatPoolsTable(pools, Context(), /*wide=*/true),
+              ::testing::StartsWith(
+                  "ID       NAME   STATE      HOSTS   BUSY   FREE   ENGINE     "
+                  "ATTACHED   RANKS   VERSION   FINGERPRINT\n"
+                  "pool-1   -      draining   a,b     2      2      " +
+                  EngineTag("v8 10.2 --flags cpu avx2") +
+                  "   2h         5       0.9.0     v8 10.2 --flags cpu avx2\n"
+                  "pool-1 draining: SIGUSR1\n"));
 }
 
 TEST(FormatJobDetails, KeyValueLinesAndRankResults) {
@@ -238,7 +299,8 @@ TEST(FormatRpcError, NamesServerAndStatus) {
             "cannot reach head at h:1: UNAVAILABLE: failed to connect");
   EXPECT_EQ(FormatRpcError("h:1", "jobs", absl::UnauthenticatedError("no")),
             "head at h:1 refused the request (UNAUTHENTICATED: no); pass "
-            "--token or set WASMHPC_TOKEN");
+            "--token-file FILE or set WASMHPC_TOKEN_FILE (or --token, "
+            "WASMHPC_TOKEN)");
   EXPECT_EQ(FormatRpcError("h:1", "jobs", absl::DeadlineExceededError("slow")),
             "head at h:1 did not answer in time (DEADLINE_EXCEEDED: slow)");
   EXPECT_EQ(FormatRpcError("h:1", "submit",

@@ -79,10 +79,10 @@ int Follow(const v1::Job& submitted, const SubmitOptions& options,
       env.follow);
 
   TextFollowSink text(stdout, stderr, client->server(), options.tag_output);
-  JsonFollowSink json(stdout, stderr, client->server());
-  FollowSink& sink = env.global.output == OutputFormat::kJson
-                         ? static_cast<FollowSink&>(json)
-                         : text;
+  MessageFollowSink messages(stdout, stderr, client->server(),
+                             env.global.output == OutputFormat::kYaml);
+  FollowSink& sink =
+      PrintsMessages(env) ? static_cast<FollowSink&>(messages) : text;
   InterruptWatcher::SetHandler([job] { OnInterrupt(*job); });
   absl::StatusOr<FollowResult> result = job->follower->Follow(job->id, sink);
   InterruptWatcher::SetHandler(nullptr);
@@ -117,11 +117,11 @@ int RunSubmit(const SubmitOptions& options, CommandEnv& env) {
   absl::StatusOr<v1::Job> job = env.client->SubmitJob(spec);
   if (!job.ok()) return FailRpc(env, "submit", job.status());
   if (options.detach) {
-    if (env.global.output == OutputFormat::kJson) return PrintJson(*job);
+    if (PrintsMessages(env)) return PrintMessage(*job, env);
     std::printf("%s\n", job->id().c_str());
     return 0;
   }
-  if (env.stderr_is_terminal && env.global.output == OutputFormat::kText) {
+  if (env.stderr_is_terminal && !PrintsMessages(env)) {
     std::fprintf(stderr, "wasmhpc-cli: job %s submitted (%d rank%s)\n",
                  job->id().c_str(), job->spec().ranks(),
                  job->spec().ranks() == 1 ? "" : "s");

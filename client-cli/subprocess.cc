@@ -6,6 +6,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -31,8 +32,16 @@ absl::StatusOr<std::unique_ptr<Subprocess>> Subprocess::Start(
     const std::vector<std::string>& extra_env) {
   // Everything exec needs is built before fork: the parent has threads.
   std::vector<std::string> env;
+  auto overridden = [&extra_env](absl::string_view var) {
+    absl::string_view key = var.substr(0, var.find('=') + 1);  // "KEY="
+    return std::any_of(
+        extra_env.begin(), extra_env.end(),
+        [key](const std::string& e) { return absl::StartsWith(e, key); });
+  };
   for (char** e = environ; *e != nullptr; ++e) {
-    if (!absl::StartsWith(*e, "WASMHPC_")) env.emplace_back(*e);
+    if (!absl::StartsWith(*e, "WASMHPC_") && !overridden(*e)) {
+      env.emplace_back(*e);
+    }
   }
   env.insert(env.end(), extra_env.begin(), extra_env.end());
   std::vector<char*> argv_c, env_c;

@@ -30,7 +30,8 @@ class Subprocess {
   };
 
   // Starts argv[0] (a path) with this process's environment minus the
-  // WASMHPC_* variables, plus `extra_env` ("KEY=VALUE" each).
+  // WASMHPC_* variables and those `extra_env` sets, plus `extra_env`
+  // ("KEY=VALUE" each).
   static absl::StatusOr<std::unique_ptr<Subprocess>> Start(
       const std::vector<std::string>& argv,
       const std::vector<std::string>& extra_env = {});

@@ -1,45 +1,15 @@
 #include "server/head_options.h"
 
-#include <limits>
 #include <memory>
 
 #include "CLI/CLI.hpp"
-#include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "common/byte_size.h"
 #include "common/command_line.h"
 
 namespace wasmhpc::server {
 namespace {
-
-// "65536", "64K", "64M", "1G" (binary multiples).
-absl::StatusOr<uint64_t> ParseBytes(const std::string& text) {
-  std::string digits = text;
-  uint64_t unit = 1;
-  if (!digits.empty()) {
-    switch (absl::ascii_toupper(digits.back())) {
-      case 'K':
-        unit = uint64_t{1} << 10;
-        break;
-      case 'M':
-        unit = uint64_t{1} << 20;
-        break;
-      case 'G':
-        unit = uint64_t{1} << 30;
-        break;
-      default:
-        break;
-    }
-    if (unit != 1) digits.pop_back();
-  }
-  uint64_t n = 0;
-  if (!absl::SimpleAtoi(digits, &n) || digits.empty() || digits[0] == '-' ||
-      n > std::numeric_limits<uint64_t>::max() / unit) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        text, ": want a byte count, optionally with K, M or G (64M), or 0"));
-  }
-  return n * unit;
-}
 
 // "7d", "12h", "30m", "90s", or "forever" (InfiniteDuration).
 absl::StatusOr<absl::Duration> ParseRetention(const std::string& text) {
@@ -176,7 +146,7 @@ void AddHeadOptions(CLI::App& app, HeadOptions& o) {
   app.add_option_function<std::string>(
       "--max-log-bytes",
       [&o](S v) {
-        o.max_log_bytes = OrThrow("--max-log-bytes", ParseBytes(v));
+        o.max_log_bytes = OrThrow("--max-log-bytes", ParseByteSize(v));
       },
       "output kept per job (default 64M; K, M, G suffixes; 0: unlimited); "
       "the rest is dropped and the log says where it was cut");

@@ -54,12 +54,31 @@ expect_help() {
 }
 for program in "${binaries[@]}" wasmhpc-pool; do expect_help "$program"; done
 # ... and --version, the project's version (CMake's).
-for program in "${binaries[@]}"; do
+for program in "${binaries[@]}" wasmhpc-pool; do
   version=$("$prefix/bin/$program" --version 2>&1) ||
     fail "$program --version failed: $version"
   grep -qx "$program [0-9]*\.[0-9]*\.[0-9]*" <<<"$version" ||
     fail "$program --version printed '$version'"
 done
+
+# The SDK's tools answer --version too (the compiler's, as mpicc does).
+for tool in wasmhpc-cc wasmhpc-c++; do
+  version=$("$prefix/share/wasmhpc/sdk/bin/$tool" --version 2>&1) ||
+    fail "$tool --version failed: $version"
+  grep -q "clang version" <<<"$version" ||
+    fail "$tool --version printed '$version'"
+done
+
+# wasmhpc-cli's completion, where bash-completion and zsh look; the bash
+# one completes commands once sourced.
+zsh_completion="$prefix/share/zsh/vendor-completions/_wasmhpc-cli"
+bash_completion="$prefix/share/bash-completion/completions/wasmhpc-cli"
+[ "$(head -1 "$zsh_completion")" = "#compdef wasmhpc-cli" ] ||
+  fail "$zsh_completion not installed"
+completed=$(bash --norc -c 'source "$1"; COMP_WORDS=(wasmhpc-cli modules p)
+  COMP_CWORD=2; _wasmhpc_cli; echo "${COMPREPLY[*]}"' sh "$bash_completion") ||
+  fail "$bash_completion: cannot source it"
+[ "$completed" = "push" ] || fail "$bash_completion completes '$completed'"
 
 # The launcher finds the installed worker beside itself: with mpirun replaced
 # by echo, it prints the command it would run.

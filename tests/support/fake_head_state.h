@@ -27,6 +27,9 @@ namespace wasmhpc::testing {
 
 using AttachStream = grpc::ServerReaderWriter<v1::HeadMessage, v1::PoolMessage>;
 
+// The current time as a protobuf Timestamp.
+google::protobuf::Timestamp FakeHeadNow();
+
 struct FakeHeadState {
   // A module as uploaded or added: its record and what FetchModule serves.
   struct Module {
@@ -86,7 +89,9 @@ struct FakeHeadState {
   std::vector<std::string> cancelled ABSL_GUARDED_BY(mu);
   std::vector<v1::JobSpec> submitted ABSL_GUARDED_BY(mu);
 
-  // Pools.
+  // Pools. The canned pool-1 attached when the fake head started (so two
+  // listings agree).
+  const google::protobuf::Timestamp pool_attached = FakeHeadNow();
   std::optional<v1::PoolMessage::Hello> hello ABSL_GUARDED_BY(mu);
   std::map<std::string, ReportedJob> reported ABSL_GUARDED_BY(mu);
   std::map<std::string, int> fetches ABSL_GUARDED_BY(mu);
@@ -106,9 +111,6 @@ struct FakeHeadState {
 std::unique_ptr<grpc::Service> NewFakeModuleService(FakeHeadState* state);
 std::unique_ptr<grpc::Service> NewFakeJobService(FakeHeadState* state);
 std::unique_ptr<grpc::Service> NewFakePoolService(FakeHeadState* state);
-
-// The current time as a protobuf Timestamp.
-google::protobuf::Timestamp FakeHeadNow();
 
 }  // namespace wasmhpc::testing
 

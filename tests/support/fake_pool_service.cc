@@ -194,7 +194,7 @@ grpc::Status FakePoolService::List(grpc::ServerContext* context,
   pool->set_state(v1::POOL_ACTIVE);
   pool->set_free_ranks(3);
   pool->set_busy_ranks(1);
-  *pool->mutable_attached() = FakeHeadNow();
+  *pool->mutable_attached() = state_.pool_attached;
   return grpc::Status::OK;
 }
 
