@@ -182,6 +182,12 @@ class CacheStore {
   virtual absl::StatusOr<std::vector<JobRecord>> ListJobs(
       absl::string_view start_after, size_t limit) const = 0;
 
+  // The same newest first: up to `limit` records with job id <
+  // `start_before` ("" starts at the last), in falling job id order. Pass
+  // the last id of one page as `start_before` of the next.
+  virtual absl::StatusOr<std::vector<JobRecord>> ListJobsBefore(
+      absl::string_view start_before, size_t limit) const = 0;
+
   // All records, in job id order.
   absl::StatusOr<std::vector<JobRecord>> ListAllJobs() const {
     return ListJobs("", std::numeric_limits<size_t>::max());

@@ -335,6 +335,11 @@ TEST_P(CacheStoreTest, JobsRoundTripAndListInKeyOrder) {
   EXPECT_THAT(Ids(*page), ElementsAre("job-0001", "job-0002"));
   page = store().ListJobs("job-0002", 2);
   EXPECT_THAT(Ids(*page), ElementsAre("job-0003"));
+  page = store().ListJobsBefore("", 3);
+  ASSERT_TRUE(page.ok());
+  EXPECT_THAT(Ids(*page), ElementsAre("job-0003", "job-0002", "job-0001"));
+  page = store().ListJobsBefore("job-0001", 3);
+  EXPECT_THAT(Ids(*page), ElementsAre("a-first"));
 }
 
 TEST_P(CacheStoreTest, BadJobIdsAreRejected) {

@@ -121,6 +121,8 @@ class KvCacheStore final : public CacheStore {
   absl::StatusOr<std::string> GetJob(absl::string_view job_id) const override;
   absl::StatusOr<std::vector<JobRecord>> ListJobs(absl::string_view start_after,
                                                   size_t limit) const override;
+  absl::StatusOr<std::vector<JobRecord>> ListJobsBefore(
+      absl::string_view start_before, size_t limit) const override;
   absl::Status DeleteJob(absl::string_view job_id) override;
 
   absl::StatusOr<uint64_t> AppendLog(absl::string_view job_id,
@@ -136,6 +138,10 @@ class KvCacheStore final : public CacheStore {
 
  private:
   absl::Status CheckWritable() const;
+  // Up to `limit` job records from `start` (excluded) in `direction`.
+  absl::StatusOr<std::vector<JobRecord>> ScanJobs(absl::string_view start,
+                                                  ScanDirection direction,
+                                                  size_t limit) const;
   // Reads and checks the value under (space, key). NotFound if absent; if
   // corrupt: reports it, deletes it when `drop` is set (cache entries), and
   // returns NotFound saying why. `what` names the entry in messages.
@@ -434,13 +440,26 @@ absl::StatusOr<std::string> KvCacheStore::GetJob(
 
 absl::StatusOr<std::vector<JobRecord>> KvCacheStore::ListJobs(
     absl::string_view start_after, size_t limit) const {
+  return ScanJobs(start_after, ScanDirection::kForward, limit);
+}
+
+absl::StatusOr<std::vector<JobRecord>> KvCacheStore::ListJobsBefore(
+    absl::string_view start_before, size_t limit) const {
+  // Above every job id when empty.
+  const std::string last(kMaxJobIdBytes + 1, '\xff');
+  return ScanJobs(start_before.empty() ? last : start_before,
+                  ScanDirection::kBackward, limit);
+}
+
+absl::StatusOr<std::vector<JobRecord>> KvCacheStore::ScanJobs(
+    absl::string_view start, ScanDirection direction, size_t limit) const {
   std::vector<JobRecord> jobs;
   std::vector<std::pair<std::string, absl::Status>> corrupt;
   if (limit == 0) return jobs;
   absl::Status scan = kv_->Scan(
-      Space::kJobs, start_after, ScanDirection::kForward,
+      Space::kJobs, start, direction,
       [&](absl::string_view key, absl::string_view value) {
-        if (key == start_after) return true;
+        if (key == start) return true;
         if (legacy_records_ && IsLegacyModuleRecordKey(key)) return true;
         absl::StatusOr<BlobPayload> payload =
             DecodeBlob(value, Space::kJobs, key);

@@ -89,6 +89,26 @@ void AddGlobalOptions(CLI::App& app, GlobalOptions& g) {
       ->type_name("FILE");
 }
 
+// --label K=V (repeatable) into `labels`.
+void AddLabelOption(CLI::App& sub,
+                    google::protobuf::Map<std::string, std::string>* labels,
+                    S help) {
+  sub.add_option_function<Strings>(
+         "--label",
+         [labels](const Strings& values) {
+           for (S label : values) {
+             size_t eq = label.find('=');
+             if (eq == std::string::npos || eq == 0) {
+               Reject("--label", absl::StrCat(label, ": expected K=V"));
+             }
+             (*labels)[label.substr(0, eq)] = label.substr(eq + 1);
+           }
+         },
+         help)
+      ->allow_extra_args(false)
+      ->type_name("K=V");
+}
+
 void AddSubmitOptions(CLI::App& sub, const CliEnvironment& env,
                       SubmitOptions& o) {
   v1::JobSpec& spec = o.spec;
@@ -150,26 +170,54 @@ void AddSubmitOptions(CLI::App& sub, const CliEnvironment& env,
          "linear memory limit per rank (64M, 2G; default and most: the pool's "
          "--max-memory)")
       ->type_name("SIZE");
+  sub.add_option("--name", *spec.mutable_name(),
+                 "a name to find the job by (jobs --name)")
+      ->type_name("NAME");
+  AddLabelOption(sub, spec.mutable_labels(),
+                 "a label to find the job by, K=V (repeatable; jobs --label)");
+  sub.add_option("--id", o.request_id,
+                 "a request id of your choosing (e.g. a UUID): submitting "
+                 "again with the same ID gives the job the first submit "
+                 "made, never a second job")
+      ->type_name("ID");
   sub.add_flag("--detach", o.detach, "print the job id and return at once");
   sub.add_flag("--tag-output", o.tag_output,
                "prefix each output line with \"[rank N] \"");
 }
 
-void AddJobsOptions(CLI::App& sub, std::vector<v1::JobState>& states) {
+void AddJobsOptions(CLI::App& sub, v1::ListJobsRequest& filter, int& limit) {
   sub.add_option_function<Strings>(
          "--state",
-         [&states](const Strings& values) {
+         [&filter](const Strings& values) {
            for (S value : values) {
              for (absl::string_view part : absl::StrSplit(value, ',')) {
                absl::StatusOr<v1::JobState> state = ParseJobState(part);
                if (!state.ok()) Reject("--state", state.status().message());
-               states.push_back(*state);
+               filter.add_states(*state);
              }
            }
          },
          "only jobs in STATE (QUEUED, RUNNING, FAILED, ...; repeatable, or "
          "comma-separated)")
       ->allow_extra_args(false);
+  sub.add_option("--name", *filter.mutable_name(),
+                 "only jobs submitted with --name NAME")
+      ->type_name("NAME");
+  AddLabelOption(sub, filter.mutable_labels(),
+                 "only jobs with label K=V (repeatable: all must match)");
+  sub.add_option_function<std::string>(
+         "--limit",
+         [&limit](S v) {
+           if (!absl::SimpleAtoi(v, &limit) || limit < 1) {
+             Reject("--limit",
+                    absl::StrCat(v, ": expected a number of at least 1"));
+           }
+         },
+         "at most N jobs (default: all)")
+      ->type_name("N");
+  sub.add_flag(
+      "--oldest-first", [&filter](int64_t) { filter.set_oldest_first(true); },
+      "list the oldest job first (default: newest first)");
 }
 
 // The command line as CLI11 subcommands; `commands` maps each onto its
@@ -211,7 +259,8 @@ void AddCommands(CliApp& c, const CliEnvironment& env, CliOptions& o) {
       "exit with the job's exit code; the guest's arguments follow --",
       Command::kSubmit, "MODULE");
   AddSubmitOptions(*submit, env, o.submit);
-  AddJobsOptions(*c.Add(app, "jobs", "list jobs", Command::kJobs), o.states);
+  AddJobsOptions(*c.Add(app, "jobs", "list jobs, newest first", Command::kJobs),
+                 o.jobs_filter, o.jobs_limit);
   c.Add(app, "status", "show one job", Command::kStatus, "ID");
   c.Add(app, "logs", "print a job's output", Command::kLogs, "ID")
       ->add_flag("-f,--follow", o.follow, "until the job ends");

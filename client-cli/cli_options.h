@@ -95,6 +95,8 @@ struct SubmitOptions {
   // --ranks, --env, --dir, --timeout, --memory and the guest's args;
   // module_digest is left empty (the submit command fills it in).
   v1::JobSpec spec;
+  // --id: SubmitJobRequest.request_id (empty: none).
+  std::string request_id;
   // --detach: print the job and return without following it.
   bool detach = false;
   // --tag-output: prefix each output line with "[rank N] ".
@@ -125,8 +127,10 @@ struct CliOptions {
   std::string job_id;
   // kLogs: -f / --follow.
   bool follow = false;
-  // kJobs: --state filters (all jobs when empty).
-  std::vector<v1::JobState> states;
+  // kJobs: --state, --name, --label and --oldest-first as the request's
+  // filters; --limit: at most this many jobs (0: all).
+  v1::ListJobsRequest jobs_filter;
+  int jobs_limit = 0;
   // kModulesPush: the file; kModulesRm: the digest.
   std::string module_arg;
   // kPoolsDrain, kPoolsResume, kPoolsReportFailure.

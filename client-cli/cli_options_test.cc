@@ -138,7 +138,8 @@ TEST(ParseCommandLine, OtherCommands) {
 
   o = Parse({"jobs", "--state", "running,QUEUED", "--state", "failed"});
   ASSERT_TRUE(o.ok()) << o.status();
-  EXPECT_THAT(o->states, ElementsAre(v1::RUNNING, v1::QUEUED, v1::FAILED));
+  EXPECT_THAT(o->jobs_filter.states(),
+              ElementsAre(v1::RUNNING, v1::QUEUED, v1::FAILED));
 
   o = Parse({"modules", "push", "x.wasm"});
   ASSERT_TRUE(o.ok());

@@ -57,7 +57,7 @@ absl::Status RpcError(const CommandEnv& env, const std::string& action,
 
 int RunJobs(const CliOptions& options, CommandEnv& env) {
   absl::StatusOr<v1::ListJobsResponse> jobs =
-      env.client->ListJobs(options.states);
+      env.client->ListJobs(options.jobs_filter, options.jobs_limit);
   if (!jobs.ok()) return FailRpc(env, "jobs", jobs.status());
   if (PrintsMessages(env)) return PrintMessage(*jobs, env);
   PrintText(FormatJobsTable(*jobs, env.format, Wide(env)));

@@ -208,9 +208,8 @@ absl::Status HeadClient::DeleteModule(const std::string& digest) {
       stubs_->modules->Delete(context.get(), request, &response));
 }
 
-absl::StatusOr<v1::Job> HeadClient::SubmitJob(const v1::JobSpec& spec) {
-  v1::SubmitJobRequest request;
-  *request.mutable_spec() = spec;
+absl::StatusOr<v1::Job> HeadClient::SubmitJob(
+    const v1::SubmitJobRequest& request) {
   return Unary<v1::Job>(options_, [&](auto* context, auto* response) {
     return stubs_->jobs->Submit(context, request, response);
   });
@@ -225,11 +224,15 @@ absl::StatusOr<v1::Job> HeadClient::GetJob(const std::string& id) {
 }
 
 absl::StatusOr<v1::ListJobsResponse> HeadClient::ListJobs(
-    const std::vector<v1::JobState>& states) {
+    const v1::ListJobsRequest& filter, int limit) {
+  constexpr int kMaxPage = 1000;  // The head's largest page.
   v1::ListJobsResponse all;
-  v1::ListJobsRequest request;
-  for (v1::JobState state : states) request.add_states(state);
+  v1::ListJobsRequest request = filter;
+  request.clear_page_token();
   do {
+    if (limit > 0) {
+      request.set_page_size(std::min(limit - all.jobs_size(), kMaxPage));
+    }
     v1::ListJobsResponse page;
     auto context = UnaryContext(options_);
     absl::Status status =
@@ -237,7 +240,8 @@ absl::StatusOr<v1::ListJobsResponse> HeadClient::ListJobs(
     if (!status.ok()) return status;
     for (v1::Job& job : *page.mutable_jobs()) *all.add_jobs() = std::move(job);
     request.set_page_token(page.next_page_token());
-  } while (!request.page_token().empty());
+  } while (!request.page_token().empty() &&
+           (limit == 0 || all.jobs_size() < limit));
   return all;
 }
 

@@ -85,11 +85,12 @@ class HeadClient {
   absl::Status DeleteModule(const std::string& digest);
 
   // JobService.
-  absl::StatusOr<v1::Job> SubmitJob(const v1::JobSpec& spec);
+  absl::StatusOr<v1::Job> SubmitJob(const v1::SubmitJobRequest& request);
   absl::StatusOr<v1::Job> GetJob(const std::string& id);
-  // Every page, merged; only `states` when not empty.
+  // The jobs `filter` selects (its page fields are ignored), every page
+  // merged, at most `limit` of them (0: all).
   absl::StatusOr<v1::ListJobsResponse> ListJobs(
-      const std::vector<v1::JobState>& states);
+      const v1::ListJobsRequest& filter, int limit = 0);
   absl::StatusOr<v1::Job> CancelJob(const std::string& id);
   // Starts a Watch call (no deadline). Errors, such as NotFound for an
   // unknown job, come from the stream as its status.

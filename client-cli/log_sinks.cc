@@ -21,7 +21,14 @@ TextFollowSink::TextFollowSink(FILE* out, FILE* err, std::string server,
       tag_output_(tag_output),
       notice_(err, std::move(server)) {}
 
-void TextFollowSink::OnJob(const v1::Job&) { notice_.Healed(); }
+void TextFollowSink::OnJob(const v1::Job& job) {
+  notice_.Healed();
+  std::string queued = QueueMessage(job);
+  if (queued.empty() || queued == queue_message_) return;
+  queue_message_ = std::move(queued);
+  std::fprintf(err_, "%s\n", queue_message_.c_str());
+  std::fflush(err_);
+}
 
 void TextFollowSink::OnLog(const v1::LogChunk& chunk) {
   notice_.Healed();

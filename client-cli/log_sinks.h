@@ -48,6 +48,7 @@ class TextFollowSink : public FollowSink {
   const bool tag_output_;
   RankTagger tagger_;
   ReconnectNotice notice_;
+  std::string queue_message_;  // The last one printed.
 };
 
 class MessageFollowSink : public FollowSink {

@@ -103,6 +103,14 @@ int JobExitCode(const v1::Job& job) {
   }
 }
 
+std::string QueueMessage(const v1::Job& job) {
+  if (job.state() != v1::QUEUED || !job.has_queue()) return "";
+  return absl::StrCat(job.id(), " queued: position ", job.queue().position(),
+                      ", needs ", job.spec().ranks(),
+                      " ranks, largest free block ",
+                      job.queue().largest_free_block());
+}
+
 std::string JobEndMessage(const v1::Job& job) {
   std::string what;
   switch (job.state()) {

@@ -57,6 +57,11 @@ int JobExitCode(const v1::Job& job);
 // "" for SUCCEEDED and for jobs that have not ended.
 std::string JobEndMessage(const v1::Job& job);
 
+// Where a QUEUED job stands, for stderr:
+//   "job-00000007 queued: position 2, needs 4 ranks, largest free block 1"
+// "" when the job carries no QueueState (not queued).
+std::string QueueMessage(const v1::Job& job);
+
 // "42s", "5m", "3h", "2d" (the largest whole unit); "0s" for negatives.
 std::string FormatAge(absl::Duration age);
 

@@ -71,6 +71,20 @@ TEST(JobEndMessage, SaysHowTheJobEnded) {
   EXPECT_EQ(JobEndMessage(job), "");
 }
 
+TEST(QueueMessage, SaysWhereAQueuedJobStands) {
+  v1::Job job;
+  job.set_id("job-9");
+  job.mutable_spec()->set_ranks(4);
+  job.set_state(v1::QUEUED);
+  EXPECT_EQ(QueueMessage(job), "");  // No QueueState.
+  job.mutable_queue()->set_position(2);
+  job.mutable_queue()->set_largest_free_block(1);
+  EXPECT_EQ(QueueMessage(job),
+            "job-9 queued: position 2, needs 4 ranks, largest free block 1");
+  job.set_state(v1::STARTING);
+  EXPECT_EQ(QueueMessage(job), "");
+}
+
 TEST(FormatAge, LargestWholeUnit) {
   EXPECT_EQ(FormatAge(absl::Seconds(42)), "42s");
   EXPECT_EQ(FormatAge(absl::Seconds(299)), "4m");

@@ -105,7 +105,10 @@ int Follow(const v1::Job& submitted, const SubmitOptions& options,
 }  // namespace
 
 int RunSubmit(const SubmitOptions& options, CommandEnv& env) {
-  v1::JobSpec spec = options.spec;
+  v1::SubmitJobRequest request;
+  request.set_request_id(options.request_id);
+  v1::JobSpec& spec = *request.mutable_spec();
+  spec = options.spec;
   if (options.module_is_digest) {
     spec.set_module_digest(options.module);
   } else {
@@ -114,7 +117,7 @@ int RunSubmit(const SubmitOptions& options, CommandEnv& env) {
     spec.set_module_digest(pushed->module.digest());
   }
 
-  absl::StatusOr<v1::Job> job = env.client->SubmitJob(spec);
+  absl::StatusOr<v1::Job> job = env.client->SubmitJob(request);
   if (!job.ok()) return FailRpc(env, "submit", job.status());
   if (options.detach) {
     if (PrintsMessages(env)) return PrintMessage(*job, env);

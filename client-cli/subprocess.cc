@@ -116,16 +116,26 @@ bool Subprocess::Pump(absl::Duration timeout) {
 }
 
 std::optional<std::string> Subprocess::ReadStdoutLine(absl::Duration timeout) {
+  return ReadLine(out_, out_fd_, timeout);
+}
+
+std::optional<std::string> Subprocess::ReadStderrLine(absl::Duration timeout) {
+  return ReadLine(err_, err_fd_, timeout);
+}
+
+std::optional<std::string> Subprocess::ReadLine(std::string& buffer,
+                                                const int& fd,
+                                                absl::Duration timeout) {
   const absl::Time deadline = absl::Now() + timeout;
   while (true) {
-    size_t newline = out_.find('\n');
+    size_t newline = buffer.find('\n');
     if (newline != std::string::npos) {
-      std::string line = out_.substr(0, newline);
-      out_.erase(0, newline + 1);
+      std::string line = buffer.substr(0, newline);
+      buffer.erase(0, newline + 1);
       return line;
     }
     absl::Duration left = deadline - absl::Now();
-    if (left <= absl::ZeroDuration() || out_fd_ < 0) return std::nullopt;
+    if (left <= absl::ZeroDuration() || fd < 0) return std::nullopt;
     Pump(std::min(left, absl::Milliseconds(100)));
   }
 }

@@ -45,6 +45,8 @@ class Subprocess {
   // The next line of stdout without its '\n'; nullopt at EOF or after
   // `timeout`.
   std::optional<std::string> ReadStdoutLine(absl::Duration timeout);
+  // The same for stderr.
+  std::optional<std::string> ReadStderrLine(absl::Duration timeout);
 
   // Reads stdout and stderr to their end and reaps the child; after
   // `timeout` kills it. `out` also holds what ReadStdoutLine had buffered.
@@ -55,6 +57,9 @@ class Subprocess {
   // Reads what is available from the open pipes for up to `timeout`;
   // false when both are at EOF.
   bool Pump(absl::Duration timeout);
+  // The next line of `buffer` (out_ or err_, filled from `fd` by Pump).
+  std::optional<std::string> ReadLine(std::string& buffer, const int& fd,
+                                      absl::Duration timeout);
 
   pid_t pid_;
   int out_fd_;

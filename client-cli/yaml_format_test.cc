@@ -73,6 +73,7 @@ TEST(ToYaml, FieldsInDeclarationOrderMapsSortedListsAsSequences) {
             "  timeout: \"90s\"\n"
             "  memoryLimitBytes: \"5368709120\"\n"
             "  labels: {}\n"
+            "  name: \"\"\n"
             "state: FAILED\n"
             "poolId: \"\"\n"
             "submitted: \"2024-05-01T12:00:03Z\"\n"
@@ -84,7 +85,8 @@ TEST(ToYaml, FieldsInDeclarationOrderMapsSortedListsAsSequences) {
             "  exitCode: 3\n"
             "  trap: \"MPI_Send: bad #tag\"\n"
             "moduleName: \"\"\n"
-            "owner: \"\"\n");
+            "owner: \"\"\n"
+            "requestId: \"\"\n");
 }
 
 TEST(ToYaml, EmptyMessageIsAnEmptyMapping) {

@@ -4,6 +4,7 @@
 import concurrent.futures
 import subprocess
 import unittest
+import uuid
 from unittest import mock
 
 import cluster
@@ -131,6 +132,25 @@ class ClientTest(unittest.TestCase):
         pools = self.client.pools()
         self.assertEqual(len(pools), 1)
         self.assertEqual(len(pools[0].ranks), cluster.POOL_RANKS)
+
+    def test_names_labels_and_retried_submits(self) -> None:
+        rid = f"py-{uuid.uuid4()}"
+        first = self.client.submit(HELLO, ranks=1, name="sweep",
+                                   labels={"point": "7"}, request_id=rid)
+        again = self.client.submit(HELLO, ranks=1, name="sweep",
+                                   labels={"point": "7"}, request_id=rid)
+        self.assertEqual(first, again)
+        other = self.client.submit(HELLO, ranks=1, name="sweep",
+                                   labels={"point": "8"})
+        self.client.wait(first)
+        self.client.wait(other)
+        found = self.client.jobs(name="sweep", labels={"point": "7"})
+        self.assertEqual([j.id for j in found], [first])
+        newest = self.client.jobs(name="sweep", limit=1)
+        self.assertEqual([j.id for j in newest], [other])
+        with self.assertRaises(wasmhpc.Error) as refused:
+            self.client.submit(HELLO, ranks=2, request_id=rid)
+        self.assertEqual(refused.exception.code, grpc.StatusCode.ALREADY_EXISTS)
 
     def test_errors_carry_the_code_and_the_heads_message(self) -> None:
         with self.assertRaises(wasmhpc.Error) as caught:

@@ -396,7 +396,8 @@ class Client:
                  env: Optional[Mapping[str, str]] = None,
                  dirs: Iterable[DirArg] = (), timeout: Timeout = None,
                  memory_limit: Optional[int] = None,
-                 labels: Optional[Mapping[str, str]] = None) -> jobs_pb2.JobSpec:
+                 labels: Optional[Mapping[str, str]] = None,
+                 name: Optional[str] = None) -> jobs_pb2.JobSpec:
         """The JobSpec submit() sends (uploading the module if needed); see
         submit() for the arguments."""
         if isinstance(ranks, bool) or not isinstance(ranks, int) or ranks <= 0:
@@ -406,7 +407,8 @@ class Client:
                                 args=[str(a) for a in args],
                                 env={str(k): str(v) for k, v in
                                      (env or {}).items()},
-                                labels=dict(labels or {}))
+                                labels=dict(labels or {}),
+                                name=name or "")
         for d in dirs:
             spec.dirs.append(d if isinstance(d, jobs_pb2.Dir) else parse_dir(d))
         seconds = _duration(timeout)
@@ -421,7 +423,9 @@ class Client:
                env: Optional[Mapping[str, str]] = None,
                dirs: Iterable[DirArg] = (), timeout: Timeout = None,
                memory_limit: Optional[int] = None,
-               labels: Optional[Mapping[str, str]] = None) -> str:
+               labels: Optional[Mapping[str, str]] = None,
+               name: Optional[str] = None,
+               request_id: Optional[str] = None) -> str:
         """Submits a job and returns its id; does not wait for it.
 
         Args:
@@ -438,17 +442,25 @@ class Client:
             job (TIMED_OUT); None or 0: no limit.
           memory_limit: bytes of linear memory per rank; None: the pool's
             default.
-          labels: key/values stored with the job.
+          labels: key/values stored with the job, to find it by (jobs()).
+          name: a name to find the job by (jobs()); not unique.
+          request_id: makes a retry safe: a submit with the request_id of an
+            earlier submit (same caller) returns that job and starts nothing
+            new. At most 128 characters of A-Z a-z 0-9 . _ : - (a uuid4).
         """
         spec = self.job_spec(module, ranks=ranks, args=args, env=env,
                              dirs=dirs, timeout=timeout,
-                             memory_limit=memory_limit, labels=labels)
-        return self.submit_spec(spec).id
+                             memory_limit=memory_limit, labels=labels,
+                             name=name)
+        return self.submit_spec(spec, request_id=request_id).id
 
-    def submit_spec(self, spec: jobs_pb2.JobSpec) -> jobs_pb2.Job:
-        """Submits a ready JobSpec; returns the Job as the head accepted it."""
+    def submit_spec(self, spec: jobs_pb2.JobSpec,
+                    request_id: Optional[str] = None) -> jobs_pb2.Job:
+        """Submits a ready JobSpec; returns the Job as the head accepted it
+        (see submit() for request_id)."""
         return self._unary("submit", self._jobs.Submit,
-                           jobs_pb2.SubmitJobRequest(spec=spec))
+                           jobs_pb2.SubmitJobRequest(
+                               spec=spec, request_id=request_id or ""))
 
     def status(self, job: Union[str, jobs_pb2.Job]) -> jobs_pb2.Job:
         """The job as it is now (``state``, ``exit_code``, ``reason``,
@@ -463,19 +475,29 @@ class Client:
         return self._unary("cancel", self._jobs.Cancel,
                            jobs_pb2.CancelJobRequest(id=job_id(job)))
 
-    def jobs(self, states: Iterable[Union[int, str]] = ()) -> List[jobs_pb2.Job]:
-        """Every job the caller may see (all pages), optionally only those in
-        `states` (JobState values or names such as "RUNNING")."""
+    def jobs(self, states: Iterable[Union[int, str]] = (),
+             name: Optional[str] = None,
+             labels: Optional[Mapping[str, str]] = None,
+             limit: Optional[int] = None,
+             oldest_first: bool = False) -> List[jobs_pb2.Job]:
+        """The jobs the caller may see, newest first (all pages, or the first
+        `limit`), optionally only those in `states` (JobState values or names
+        such as "RUNNING"), of `name` and with all of `labels`."""
         wanted = [jobs_pb2.JobState.Value(s.upper()) if isinstance(s, str)
                   else s for s in states]
-        request = jobs_pb2.ListJobsRequest(states=wanted)
+        request = jobs_pb2.ListJobsRequest(states=wanted, name=name or "",
+                                           labels=dict(labels or {}),
+                                           oldest_first=oldest_first)
         found: List[jobs_pb2.Job] = []
-        while True:
+        while limit is None or len(found) < limit:
+            if limit is not None:
+                request.page_size = min(limit - len(found), 1000)
             page = self._unary("jobs", self._jobs.List, request)
             found.extend(page.jobs)
             if not page.next_page_token:
-                return found
+                break
             request.page_token = page.next_page_token
+        return found
 
     def watch(self, job: Union[str, jobs_pb2.Job], offset: int = 0,
               states_only: bool = False, no_follow: bool = False,

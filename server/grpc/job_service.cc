@@ -24,7 +24,7 @@ grpc::Status JobService::Submit(grpc::ServerContext* context,
                                 v1::Job* response) {
   absl::StatusOr<Caller> caller = auth_->CallerOf(*context);
   if (!caller.ok()) return ToGrpcStatus(caller.status());
-  return Reply(handler_->Submit(request->spec(), *caller), response);
+  return Reply(handler_->Submit(*request, *caller), response);
 }
 
 grpc::Status JobService::Get(grpc::ServerContext* context,

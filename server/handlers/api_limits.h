@@ -16,10 +16,13 @@ inline constexpr size_t kMaxJobSpecBytes = size_t{256} << 10;
 // One page of a listing (jobs, modules), serialized: 2 MiB. A page ends
 // early (with a next_page_token) rather than grow past it.
 inline constexpr size_t kMaxListPageBytes = size_t{2} << 20;
-// A module's name: 255 bytes of UTF-8 without control characters.
-inline constexpr size_t kMaxModuleNameBytes = 255;
-// A module's labels: at most 64, keys and values as names.
-inline constexpr int kMaxModuleLabels = 64;
+// A module's or job's name, a label's key or value: 255 bytes of UTF-8
+// without control characters.
+inline constexpr size_t kMaxNameBytes = 255;
+// A module's or job's labels: at most 64, keys and values as names.
+inline constexpr int kMaxLabels = 64;
+// A submit's request_id: at most 128 bytes of [A-Za-z0-9._:-].
+inline constexpr size_t kMaxRequestIdBytes = 128;
 // A pool's Hello: at most this many ranks and bytes, host names of at most
 // kMaxHostNameBytes; at most kMaxAttachedPools pools at once.
 inline constexpr int kMaxPoolRanks = 65536;

@@ -150,6 +150,10 @@ class CountingStore final : public CacheStore {
                                                   size_t limit) const override {
     return store_->ListJobs(start_after, limit);
   }
+  absl::StatusOr<std::vector<JobRecord>> ListJobsBefore(
+      absl::string_view start_before, size_t limit) const override {
+    return store_->ListJobsBefore(start_before, limit);
+  }
   absl::Status DeleteJob(absl::string_view job_id) override {
     return store_->DeleteJob(job_id);
   }

@@ -4,6 +4,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "cache-store/module_digest.h"
@@ -97,7 +98,41 @@ absl::StatusOr<JobWatcher::Step> JobWatcher::Next(absl::Duration max_wait,
 JobHandler::JobHandler(JobHandlerOptions options)
     : options_(std::move(options)) {}
 
-absl::Status JobHandler::Validate(const v1::JobSpec& spec) const {
+namespace {
+
+absl::Status CheckRequestId(absl::string_view id) {
+  const bool ok = id.size() <= kMaxRequestIdBytes &&
+                  std::all_of(id.begin(), id.end(), [](char c) {
+                    return absl::ascii_isalnum(c) || c == '.' || c == '_' ||
+                           c == ':' || c == '-';
+                  });
+  if (ok) return absl::OkStatus();
+  return absl::InvalidArgumentError(
+      absl::StrCat("request_id must be at most ", kMaxRequestIdBytes,
+                   " characters of A-Z a-z 0-9 . _ : - (a UUID will do)"));
+}
+
+// Whether the job is one `request` lists.
+bool Matches(const v1::ListJobsRequest& request, const v1::Job& job) {
+  if (!request.states().empty() &&
+      std::find(request.states().begin(), request.states().end(),
+                job.state()) == request.states().end()) {
+    return false;
+  }
+  if (!request.name().empty() && job.spec().name() != request.name()) {
+    return false;
+  }
+  for (const auto& [key, value] : request.labels()) {
+    auto it = job.spec().labels().find(key);
+    if (it == job.spec().labels().end() || it->second != value) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+absl::Status JobHandler::Validate(const v1::SubmitJobRequest& request) const {
+  const v1::JobSpec& spec = request.spec();
   if (size_t bytes = spec.ByteSizeLong(); bytes > kMaxJobSpecBytes) {
     return absl::InvalidArgumentError(absl::StrCat(
         "the job spec is ", bytes, " bytes, more than the ", kMaxJobSpecBytes,
@@ -105,6 +140,12 @@ absl::Status JobHandler::Validate(const v1::JobSpec& spec) const {
         "large inputs in a file of a preopened dir"));
   }
   if (absl::Status s = CheckUtf8Fields(spec); !s.ok()) return s;
+  if (absl::Status s = CheckName("the job name", spec.name(), kMaxNameBytes);
+      !s.ok()) {
+    return s;
+  }
+  if (absl::Status s = CheckLabels("a job", spec.labels()); !s.ok()) return s;
+  if (absl::Status s = CheckRequestId(request.request_id()); !s.ok()) return s;
   if (spec.ranks() <= 0) {
     return absl::InvalidArgumentError(
         absl::StrCat("ranks must be at least 1 (got ", spec.ranks(), ")"));
@@ -144,9 +185,10 @@ absl::Status JobHandler::Validate(const v1::JobSpec& spec) const {
   return absl::OkStatus();
 }
 
-absl::StatusOr<v1::Job> JobHandler::Submit(const v1::JobSpec& spec,
+absl::StatusOr<v1::Job> JobHandler::Submit(const v1::SubmitJobRequest& request,
                                            const Caller& caller) {
-  if (absl::Status s = Validate(spec); !s.ok()) return s;
+  if (absl::Status s = Validate(request); !s.ok()) return s;
+  const v1::JobSpec& spec = request.spec();
   // The job keeps the resolved paths: what was checked is what is opened.
   v1::JobSpec resolved = spec;
   for (v1::Dir& dir : *resolved.mutable_dirs()) {
@@ -157,7 +199,8 @@ absl::StatusOr<v1::Job> JobHandler::Submit(const v1::JobSpec& spec,
     dir.set_host_path(*std::move(path));
   }
   return options_.scheduler->Submit(
-      resolved, ModuleName(*options_.store, spec.module_digest()), caller.name);
+      resolved, ModuleName(*options_.store, spec.module_digest()), caller.name,
+      request.request_id());
 }
 
 absl::StatusOr<v1::Job> JobHandler::Get(absl::string_view id,
@@ -183,24 +226,25 @@ absl::StatusOr<v1::ListJobsResponse> JobHandler::List(
                                ? kDefaultPageSize
                                : std::min(request.page_size(), kMaxPageSize);
   std::string after = request.page_token();
+  auto next_records = [&](size_t limit) {
+    return request.oldest_first()
+               ? options_.store->ListJobs(after, limit)
+               : options_.store->ListJobsBefore(after, limit);
+  };
   v1::ListJobsResponse response;
   size_t bytes = 0;
   bool full = false;  // kMaxListPageBytes reached
   bool more = true;
   while (more && !full &&
          static_cast<size_t>(response.jobs_size()) < page_size) {
-    absl::StatusOr<std::vector<JobRecord>> records =
-        options_.store->ListJobs(after, page_size);
+    absl::StatusOr<std::vector<JobRecord>> records = next_records(page_size);
     if (!records.ok()) return records.status();
     more = records->size() == page_size;
     for (const JobRecord& record : *records) {
       v1::Job job;
-      const bool shown =
-          job.ParseFromString(record.record) &&
-          (caller.SeesAllJobs() || job.owner() == caller.name) &&
-          (request.states().empty() ||
-           std::find(request.states().begin(), request.states().end(),
-                     job.state()) != request.states().end());
+      const bool shown = job.ParseFromString(record.record) &&
+                         (caller.SeesAllJobs() || job.owner() == caller.name) &&
+                         Matches(request, job);
       if (shown && response.jobs_size() > 0 &&
           bytes + record.record.size() > kMaxListPageBytes) {
         full = true;
@@ -215,8 +259,7 @@ absl::StatusOr<v1::ListJobsResponse> JobHandler::List(
   }
   if (full || static_cast<size_t>(response.jobs_size()) == page_size) {
     // Another page exists unless no job record follows.
-    absl::StatusOr<std::vector<JobRecord>> next =
-        options_.store->ListJobs(after, 1);
+    absl::StatusOr<std::vector<JobRecord>> next = next_records(1);
     if (next.ok() && !next->empty()) {
       response.set_next_page_token(after);
     }

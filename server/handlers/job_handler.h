@@ -6,6 +6,7 @@
 //   malformed digest                   InvalidArgument
 //   no module under the digest         NotFound "no module sha256:... ..."
 //   negative timeout, bad env name     InvalidArgument
+//   bad name, labels or request_id     InvalidArgument (api_limits.h)
 //   a dir outside --allow-dir          PermissionDenied (AllowedDirs)
 //   a spec over kMaxJobSpecBytes       InvalidArgument
 //   too many jobs of one owner         ResourceExhausted (Scheduler)
@@ -102,16 +103,26 @@ class JobHandler {
   explicit JobHandler(JobHandlerOptions options);
 
   // Validates (see above) and queues. Returns the job as queued (or already
-  // STARTING when a pool had room).
-  absl::StatusOr<v1::Job> Submit(const v1::JobSpec& spec, const Caller& caller);
+  // STARTING when a pool had room), or the job of an earlier submit with
+  // the same request_id (Scheduler::Submit).
+  absl::StatusOr<v1::Job> Submit(const v1::SubmitJobRequest& request,
+                                 const Caller& caller);
+  // The same without a request_id.
+  absl::StatusOr<v1::Job> Submit(const v1::JobSpec& spec,
+                                 const Caller& caller) {
+    v1::SubmitJobRequest request;
+    *request.mutable_spec() = spec;
+    return Submit(request, caller);
+  }
 
   // NotFound "no job <id>".
   absl::StatusOr<v1::Job> Get(absl::string_view id, const Caller& caller) const;
 
-  // In submission order, only `states` if any are given and only the
-  // caller's own unless it is an admin; page_size 0 means 100, at most 1000;
-  // a page also ends before it grows past kMaxListPageBytes; page_token is
-  // the last id of the previous page.
+  // Newest first (oldest first if asked), only those matching the request's
+  // states, name and labels, and only the caller's own unless it is an
+  // admin; page_size 0 means 100, at most 1000; a page also ends before it
+  // grows past kMaxListPageBytes; page_token is the last id of the previous
+  // page.
   absl::StatusOr<v1::ListJobsResponse> List(const v1::ListJobsRequest& request,
                                             const Caller& caller) const;
 
@@ -124,7 +135,7 @@ class JobHandler {
       const v1::WatchJobRequest& request, const Caller& caller);
 
  private:
-  absl::Status Validate(const v1::JobSpec& spec) const;
+  absl::Status Validate(const v1::SubmitJobRequest& request) const;
 
   JobHandlerOptions options_;
 };

@@ -179,7 +179,7 @@ TEST_F(JobHandlerTest, ListFiltersByStateAndPages) {
     for (const v1::Job& job : page->jobs()) listed.push_back(job.id());
     request.set_page_token(page->next_page_token());
   } while (!request.page_token().empty());
-  EXPECT_EQ(listed, ids);
+  EXPECT_EQ(listed, std::vector<std::string>(ids.rbegin(), ids.rend()));
 
   v1::ListJobsRequest queued;
   queued.add_states(v1::QUEUED);
@@ -367,6 +367,7 @@ TEST_F(JobHandlerTest, PagesStayUnderTheMessageLimit) {
     ids.push_back(job->id());
   }
   v1::ListJobsRequest request;
+  request.set_oldest_first(true);
   std::vector<std::string> listed;
   int pages = 0;
   do {

@@ -71,7 +71,7 @@ TEST_F(JobRetentionTest, EndedJobsExpireWithTheirLogsActiveOnesNever) {
             absl::StatusCode::kNotFound);
   EXPECT_EQ(StoredLog(old.id()), 0u);
   EXPECT_THAT(Listed(),
-              testing::ElementsAre(running.id(), recent.id(), queued.id()));
+              testing::ElementsAre(queued.id(), recent.id(), running.id()));
   EXPECT_GT(StoredLog(recent.id()), 0u);
   EXPECT_GT(StoredLog(running.id()), 0u);
 
@@ -79,7 +79,7 @@ TEST_F(JobRetentionTest, EndedJobsExpireWithTheirLogsActiveOnesNever) {
   clock_.Advance(absl::Hours(24 * 365));
   EXPECT_EQ(head_->scheduler->ExpireJobs(absl::InfiniteDuration()), 0);
   EXPECT_EQ(head_->scheduler->ExpireJobs(absl::Hours(24 * 7)), 1);
-  EXPECT_THAT(Listed(), testing::ElementsAre(running.id(), queued.id()));
+  EXPECT_THAT(Listed(), testing::ElementsAre(queued.id(), running.id()));
   EXPECT_EQ(StoredLog(recent.id()), 0u);
   EXPECT_EQ(head_->jobs->Get(running.id(), Caller::Local())->state(),
             v1::RUNNING);

@@ -80,25 +80,11 @@ namespace {
 // control characters, bounded.
 absl::Status CheckHeader(const v1::UploadModuleRequest::Header& header) {
   if (absl::Status s =
-          CheckName("the module name", header.name(), kMaxModuleNameBytes);
+          CheckName("the module name", header.name(), kMaxNameBytes);
       !s.ok()) {
     return s;
   }
-  if (header.labels_size() > kMaxModuleLabels) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "a module may have at most ", kMaxModuleLabels, " labels"));
-  }
-  for (const auto& [key, value] : header.labels()) {
-    if (absl::Status s = CheckName("a label key", key, kMaxModuleNameBytes);
-        !s.ok()) {
-      return s;
-    }
-    if (absl::Status s = CheckName("a label value", value, kMaxModuleNameBytes);
-        !s.ok()) {
-      return s;
-    }
-  }
-  return absl::OkStatus();
+  return CheckLabels("a module", header.labels());
 }
 
 }  // namespace

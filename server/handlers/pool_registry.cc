@@ -110,6 +110,16 @@ int PoolRegistry::LargestPool() const {
   return static_cast<int>(largest);
 }
 
+int PoolRegistry::LargestFreeBlock() const {
+  size_t largest = 0;
+  for (const AttachedPool& pool : pools_) {
+    if (pool.state == v1::POOL_ACTIVE) {
+      largest = std::max(largest, pool.free.size());
+    }
+  }
+  return static_cast<int>(largest);
+}
+
 std::optional<Allocation> PoolRegistry::Allocate(int count) {
   for (AttachedPool& pool : pools_) {
     if (pool.state != v1::POOL_ACTIVE ||

@@ -89,6 +89,8 @@ class PoolRegistry {
   // Executor count of the largest pool that is not DETACHING (a draining
   // pool may resume); 0 when none.
   int LargestPool() const;
+  // The most free executors of one ACTIVE pool (0 when none).
+  int LargestFreeBlock() const;
 
   // The first ACTIVE pool (in attach order) with `count` free executors
   // gives its `count` lowest free ones, now busy. nullopt when none fits

@@ -31,6 +31,7 @@ TEST(PoolRegistry, AllocatesLowestFreeRanksOfTheFirstPoolThatFits) {
   std::string b =
       (*registry.Add(FakePool::Hello(5).hello(), nullptr, kNow))->id;
   EXPECT_EQ(registry.LargestPool(), 4);
+  EXPECT_EQ(registry.LargestFreeBlock(), 4);
   std::optional<Allocation> first = registry.Allocate(1);
   EXPECT_EQ(first->pool_id, a);
   EXPECT_THAT(first->ranks, ElementsAre(1));
@@ -38,7 +39,9 @@ TEST(PoolRegistry, AllocatesLowestFreeRanksOfTheFirstPoolThatFits) {
   EXPECT_EQ(second->pool_id, b);
   EXPECT_THAT(second->ranks, ElementsAre(1, 2));
   EXPECT_FALSE(registry.Allocate(3));
+  EXPECT_EQ(registry.LargestFreeBlock(), 2);
   registry.Release(b, second->ranks);
+  EXPECT_EQ(registry.LargestFreeBlock(), 4);
   EXPECT_THAT(registry.Allocate(4)->ranks, ElementsAre(1, 2, 3, 4));
   std::vector<v1::Pool> pools = registry.List();
   EXPECT_EQ(pools[0].free_ranks(), 1);

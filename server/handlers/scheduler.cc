@@ -95,6 +95,9 @@ absl::Status Scheduler::Reconcile() {
       continue;
     }
     next_job_ = std::max(next_job_, JobSequence(job.id()) + 1);
+    if (!job.request_id().empty()) {
+      requests_[{job.owner(), job.request_id()}] = job.id();
+    }
     if (job.state() == v1::QUEUED) {
       queue_.push_back(job.id());
       active_[job.id()].job = std::move(job);
@@ -123,7 +126,11 @@ absl::Status Scheduler::Save(ActiveJob& job) {
     EmitLog(options_.log, absl::StrCat("could not write the record of ",
                                        job.job.id(), ": ", status.message()));
   }
-  for (const auto& watcher : job.watchers) watcher->Push(job.job);
+  if (!job.watchers.empty()) {
+    v1::Job snapshot = Snapshot(job);
+    job.published_queue = snapshot.queue();
+    for (const auto& watcher : job.watchers) watcher->Push(snapshot);
+  }
   changes_.Notify();
   return status;
 }
@@ -159,33 +166,14 @@ void Scheduler::AskStop(ActiveJob& active, v1::JobState state,
   pool->sink->Send(message);
 }
 
-void Scheduler::Dispatch() {
-  while (!queue_.empty() && !shutting_down_) {
-    ActiveJob& active = active_.at(queue_.front());
-    std::optional<Allocation> allocation =
-        pools_.Allocate(active.job.spec().ranks());
-    if (!allocation) return;
-    queue_.pop_front();
-    active.pool_ranks = allocation->ranks;
-    active.job.set_state(v1::STARTING);
-    active.job.set_pool_id(allocation->pool_id);
-    Save(active).IgnoreError();
-    v1::HeadMessage message;
-    v1::HeadMessage::Assign* assign = message.mutable_assign();
-    assign->set_job_id(active.job.id());
-    *assign->mutable_spec() = active.job.spec();
-    for (int32_t rank : allocation->ranks) assign->add_ranks(rank);
-    assign->set_module_name(active.job.module_name());
-    pools_.Find(allocation->pool_id)->sink->Send(message);
-  }
-}
-
 absl::StatusOr<v1::Job> Scheduler::Submit(const v1::JobSpec& spec,
                                           std::string module_name,
-                                          std::string owner) {
+                                          std::string owner,
+                                          std::string request_id) {
   absl::MutexLock lock(&mu_);
   if (shutting_down_)
     return absl::UnavailableError("the head is shutting down");
+  if (auto earlier = Retried(owner, request_id, spec)) return *earlier;
   if (absl::Status s = CheckQueueQuota(owner); !s.ok()) return s;
   int largest = pools_.LargestPool();
   if (spec.ranks() > largest) {
@@ -206,7 +194,8 @@ absl::StatusOr<v1::Job> Scheduler::Submit(const v1::JobSpec& spec,
   *active.job.mutable_spec() = spec;
   active.job.set_module_name(module_name.empty() ? spec.module_digest()
                                                  : std::move(module_name));
-  active.job.set_owner(std::move(owner));
+  active.job.set_owner(owner);
+  active.job.set_request_id(request_id);
   active.job.set_state(v1::QUEUED);
   active.job.set_failed_rank(-1);
   *active.job.mutable_submitted() = ToProto(options_.clock->Now());
@@ -214,10 +203,11 @@ absl::StatusOr<v1::Job> Scheduler::Submit(const v1::JobSpec& spec,
     active_.erase(id);
     return s;
   }
+  if (!request_id.empty()) requests_[{owner, request_id}] = id;
   queue_.push_back(id);
   ++submitted_;
   Dispatch();
-  return active_.at(id).job;  // Dispatch never ends a job.
+  return Snapshot(active_.at(id));  // Dispatch never ends a job.
 }
 
 absl::Status Scheduler::CheckQueueQuota(absl::string_view owner) const {
@@ -236,7 +226,7 @@ absl::StatusOr<v1::Job> Scheduler::Get(absl::string_view id) const {
   {
     absl::MutexLock lock(&mu_);
     auto it = active_.find(std::string(id));
-    if (it != active_.end()) return it->second.job;
+    if (it != active_.end()) return Snapshot(it->second);
     auto unsaved = unsaved_.find(std::string(id));
     if (unsaved != unsaved_.end()) return unsaved->second;
   }
@@ -272,7 +262,7 @@ absl::StatusOr<v1::Job> Scheduler::Cancel(absl::string_view id) {
     return LoadRecord(id);
   }
   if (!active.stop_state) AskStop(active, v1::CANCELLED, "cancelled by user");
-  return active.job;
+  return Snapshot(active);
 }
 
 absl::StatusOr<std::shared_ptr<JobSubscription>> Scheduler::Subscribe(
@@ -282,7 +272,7 @@ absl::StatusOr<std::shared_ptr<JobSubscription>> Scheduler::Subscribe(
     absl::MutexLock lock(&mu_);
     auto it = active_.find(std::string(id));
     if (it != active_.end()) {
-      subscription->Push(it->second.job);
+      subscription->Push(Snapshot(it->second));
       it->second.watchers.push_back(subscription);
       return subscription;
     }
@@ -675,6 +665,7 @@ int Scheduler::ExpireJobs(absl::Duration retain) {
         return expired;
       }
       log_.Forget(job.id());
+      requests_.erase({job.owner(), job.request_id()});
       ++expired;
     }
   }

@@ -7,7 +7,13 @@
 //
 // Ordering: strict FIFO. A job starts only after every job submitted before
 // it has started, so wide jobs are never starved by narrow ones; while the
-// job at the front does not fit, the others wait QUEUED too.
+// job at the front does not fit, the others wait QUEUED too. A QUEUED job's
+// snapshots (Get, Submit, watchers) carry its place (Job.queue); watchers
+// get a new snapshot whenever the place or the largest free block changes.
+//
+// Retries: a Submit with the request_id of an earlier Submit by the same
+// owner returns that job instead of queuing another (the index is rebuilt
+// from the records at start and forgets jobs ExpireJobs deletes).
 //
 // Stops: Cancel of a QUEUED job ends it at once (CANCELLED). A STARTING or
 // RUNNING job gets a Cancel message to its pool and ends when the pool
@@ -53,6 +59,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
@@ -140,10 +147,13 @@ class Scheduler {
   // down, the store's on a failed write. `module_name`: the guest's argv[0];
   // empty means the digest.
   // `owner`: who submits (Job.owner). ResourceExhausted when the owner
-  // already has max_active_jobs_per_owner jobs not ended.
+  // already has max_active_jobs_per_owner jobs not ended. `request_id`
+  // (Job.request_id): see Retries above; AlreadyExists when it names a job
+  // of another spec.
   absl::StatusOr<v1::Job> Submit(const v1::JobSpec& spec,
                                  std::string module_name = "",
-                                 std::string owner = "");
+                                 std::string owner = "",
+                                 std::string request_id = "");
 
   // The job as it is now. NotFound "no job <id>".
   absl::StatusOr<v1::Job> Get(absl::string_view id) const;
@@ -227,6 +237,7 @@ class Scheduler {
     std::string stop_reason;
     absl::Time stop_asked;
     std::vector<std::shared_ptr<JobSubscription>> watchers;
+    v1::QueueState published_queue;  // In the watchers' latest snapshot.
   };
   // A job the head ended while its pool still runs it.
   struct Lingering {
@@ -252,7 +263,20 @@ class Scheduler {
   // released and it is first in the queue again.
   void Requeue(ActiveJob& job, const std::string& why)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Starts the queued jobs that fit, in order, then PublishQueue.
   void Dispatch() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Pushes a snapshot to the watchers of each queued job whose QueueState
+  // changed.
+  void PublishQueue() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // The job as clients see it: with its QueueState while QUEUED.
+  v1::Job Snapshot(const ActiveJob& active) const
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // The job an earlier Submit of (owner, request_id) made, if it is known:
+  // AlreadyExists if its spec is not `spec`.
+  std::optional<absl::StatusOr<v1::Job>> Retried(const std::string& owner,
+                                                 const std::string& request_id,
+                                                 const v1::JobSpec& spec)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // The active job `id` if it runs on `pool_id`, else nullptr.
   ActiveJob* JobOnPool(const std::string& id, absl::string_view pool_id)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
@@ -285,6 +309,9 @@ class Scheduler {
   uint64_t next_job_ ABSL_GUARDED_BY(mu_) = 1;
   absl::flat_hash_map<std::string, ActiveJob> active_ ABSL_GUARDED_BY(mu_);
   std::deque<std::string> queue_ ABSL_GUARDED_BY(mu_);
+  // (owner, request_id) -> job id, for Submit's retries.
+  absl::flat_hash_map<std::pair<std::string, std::string>, std::string>
+      requests_ ABSL_GUARDED_BY(mu_);
   absl::flat_hash_map<std::string, Lingering> lingering_ ABSL_GUARDED_BY(mu_);
   bool shutting_down_ ABSL_GUARDED_BY(mu_) = false;
   uint64_t submitted_ ABSL_GUARDED_BY(mu_) = 0;

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "absl/strings/str_cat.h"
+#include "server/handlers/api_limits.h"
 
 namespace wasmhpc::server {
 
@@ -65,6 +66,33 @@ absl::Status CheckName(absl::string_view what, absl::string_view value,
     if (static_cast<uint8_t>(c) < 0x20 || c == 0x7F) {
       return absl::InvalidArgumentError(
           absl::StrCat(what, " contains a control character"));
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status CheckLabels(
+    absl::string_view owner,
+    const google::protobuf::Map<std::string, std::string>& labels) {
+  if (labels.size() > static_cast<size_t>(kMaxLabels)) {
+    return absl::InvalidArgumentError(absl::StrCat(owner, " may have at most ",
+                                                   kMaxLabels, " labels (got ",
+                                                   labels.size(), ")"));
+  }
+  for (const auto& [key, value] : labels) {
+    if (key.empty()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(owner, "'s label keys must not be empty"));
+    }
+    if (absl::Status s = CheckName("a label key", key, kMaxNameBytes);
+        !s.ok()) {
+      return s;
+    }
+    if (absl::Status s = CheckName(
+            absl::StrCat("the value of label '", CutUtf8(key, 64), "'"), value,
+            kMaxNameBytes);
+        !s.ok()) {
+      return s;
     }
   }
   return absl::OkStatus();

@@ -9,6 +9,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
+#include "google/protobuf/map.h"
 
 namespace google::protobuf {
 class Message;
@@ -28,6 +29,13 @@ std::string CutUtf8(absl::string_view text, size_t max_bytes);
 // U+0020, and U+007F); else InvalidArgument naming `what`.
 absl::Status CheckName(absl::string_view what, absl::string_view value,
                        size_t max_bytes);
+
+// OK for at most kMaxLabels labels whose keys and values pass CheckName
+// with kMaxNameBytes (api_limits.h); else InvalidArgument naming `owner`
+// ("a module", "a job") or the label.
+absl::Status CheckLabels(
+    absl::string_view owner,
+    const google::protobuf::Map<std::string, std::string>& labels);
 
 // OK when every string field of `message` (nested messages, repeated
 // fields and maps included; not bytes fields) is UTF-8; else

@@ -22,7 +22,7 @@ absl::Status RestRouter::SubmitJob(const Request& request, Response& response,
   // No query check: a form-encoded body would show up as query parameters.
   v1::SubmitJobRequest submit;
   if (absl::Status s = ParseJson(request.body, &submit); !s.ok()) return s;
-  absl::StatusOr<v1::Job> job = options_.jobs->Submit(submit.spec(), caller);
+  absl::StatusOr<v1::Job> job = options_.jobs->Submit(submit, caller);
   if (!job.ok()) return job.status();
   SetJson(response, *job, 201);
   response.set_header("Location", absl::StrCat("/v1/jobs/", job->id()));
@@ -31,8 +31,8 @@ absl::Status RestRouter::SubmitJob(const Request& request, Response& response,
 
 absl::Status RestRouter::ListJobs(const Request& request, Response& response,
                                   const Caller& caller) {
-  if (absl::Status s =
-          CheckParams(request, {"page_size", "page_token", "state"});
+  if (absl::Status s = CheckParams(request, {"page_size", "page_token", "state",
+                                             "name", "label", "oldest_first"});
       !s.ok()) {
     return s;
   }
@@ -42,6 +42,13 @@ absl::Status RestRouter::ListJobs(const Request& request, Response& response,
   v1::ListJobsRequest list;
   list.set_page_size(static_cast<int32_t>(*page_size));
   list.set_page_token(request.get_param_value("page_token"));
+  list.set_name(request.get_param_value("name"));
+  if (absl::Status s = LabelParams(request, list.mutable_labels()); !s.ok()) {
+    return s;
+  }
+  absl::StatusOr<bool> oldest_first = BoolParam(request, "oldest_first", false);
+  if (!oldest_first.ok()) return oldest_first.status();
+  list.set_oldest_first(*oldest_first);
   const size_t states = request.get_param_value_count("state");
   for (size_t i = 0; i < states; ++i) {
     const std::string name =

@@ -6,29 +6,12 @@
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_split.h"
-#include "absl/strings/strip.h"
 #include "server/rest/http_status.h"
 #include "server/rest/rest_params.h"
 #include "server/rest/rest_router.h"
 
 namespace wasmhpc::server {
 namespace {
-
-// The values of the query's label parameters. From the raw query: httplib
-// keeps only what follows the last '=' of "label=KEY=VALUE".
-std::vector<std::string> Labels(const httplib::Request& request) {
-  std::vector<std::string> labels;
-  const size_t query = request.target.find('?');
-  if (query == std::string::npos) return labels;
-  for (absl::string_view item : absl::StrSplit(
-           absl::string_view(request.target).substr(query + 1), '&')) {
-    if (absl::ConsumePrefix(&item, "label=")) {
-      labels.push_back(httplib::detail::decode_url(std::string(item), true));
-    }
-  }
-  return labels;
-}
 
 // The upload's header from the query (?name=, ?digest=, ?label=K=V) and
 // Content-Length (so an oversize upload is refused before its bytes).
@@ -49,13 +32,9 @@ absl::StatusOr<v1::UploadModuleRequest> UploadHeader(
   v1::UploadModuleRequest::Header* header = part.mutable_header();
   header->set_name(request.get_param_value("name"));
   header->set_expected_digest(request.get_param_value("digest"));
-  for (const std::string& label : Labels(request)) {
-    const size_t eq = label.find('=');
-    if (eq == std::string::npos || eq == 0) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "query parameter label='", label, "': expected KEY=VALUE"));
-    }
-    (*header->mutable_labels())[label.substr(0, eq)] = label.substr(eq + 1);
+  if (absl::Status s = LabelParams(request, header->mutable_labels());
+      !s.ok()) {
+    return s;
   }
   uint64_t size = 0;
   if (request.has_header("Content-Length") &&

@@ -5,6 +5,8 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
 #include "server/rest/rest_json.h"
 
 namespace wasmhpc::server {
@@ -60,6 +62,28 @@ void SetJson(httplib::Response& response,
              const google::protobuf::Message& message, int http_status) {
   response.status = http_status;
   response.set_content(ToJson(message) + "\n", "application/json");
+}
+
+absl::Status LabelParams(
+    const httplib::Request& request,
+    google::protobuf::Map<std::string, std::string>* labels) {
+  // From the raw query: httplib keeps only what follows the last '=' of
+  // "label=KEY=VALUE".
+  const size_t query = request.target.find('?');
+  if (query == std::string::npos) return absl::OkStatus();
+  for (absl::string_view item : absl::StrSplit(
+           absl::string_view(request.target).substr(query + 1), '&')) {
+    if (!absl::ConsumePrefix(&item, "label=")) continue;
+    const std::string label =
+        httplib::detail::decode_url(std::string(item), true);
+    const size_t eq = label.find('=');
+    if (eq == std::string::npos || eq == 0) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "query parameter label='", label, "': expected KEY=VALUE"));
+    }
+    (*labels)[label.substr(0, eq)] = label.substr(eq + 1);
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace wasmhpc::server

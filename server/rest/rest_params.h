@@ -11,6 +11,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "google/protobuf/map.h"
 #include "google/protobuf/message.h"
 
 namespace wasmhpc::server {
@@ -30,6 +31,12 @@ absl::StatusOr<int64_t> IntParam(const httplib::Request& request,
 // absent is `fallback`. InvalidArgument for anything else.
 absl::StatusOr<bool> BoolParam(const httplib::Request& request,
                                const std::string& name, bool fallback);
+
+// The query's label=KEY=VALUE parameters, into `labels`. InvalidArgument
+// naming the parameter for one without '=' or with an empty KEY.
+absl::Status LabelParams(
+    const httplib::Request& request,
+    google::protobuf::Map<std::string, std::string>* labels);
 
 // The path parameter matched by the route's first "{...}".
 inline std::string PathParam(const httplib::Request& request) {

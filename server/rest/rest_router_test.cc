@@ -236,14 +236,18 @@ TEST_F(RestRouterTest, ListGetAndCancel) {
   ASSERT_TRUE(ParseJson(result->body, &list).ok()) << result->body;
   ASSERT_EQ(list.jobs_size(), 1);
   EXPECT_EQ(list.jobs(0).id(), running.id());
-  result = client_->Get("/v1/jobs?page_size=1");
-  ASSERT_TRUE(ParseJson(result->body, &list).ok());
-  ASSERT_EQ(list.jobs_size(), 1);
-  EXPECT_EQ(list.jobs(0).id(), running.id());
-  result = client_->Get("/v1/jobs?page_token=" + list.next_page_token());
+  result = client_->Get("/v1/jobs?page_size=1");  // Newest first.
   ASSERT_TRUE(ParseJson(result->body, &list).ok());
   ASSERT_EQ(list.jobs_size(), 1);
   EXPECT_EQ(list.jobs(0).id(), queued.id());
+  result = client_->Get("/v1/jobs?page_token=" + list.next_page_token());
+  ASSERT_TRUE(ParseJson(result->body, &list).ok());
+  ASSERT_EQ(list.jobs_size(), 1);
+  EXPECT_EQ(list.jobs(0).id(), running.id());
+  result = client_->Get("/v1/jobs?oldest_first=true");
+  ASSERT_TRUE(ParseJson(result->body, &list).ok());
+  ASSERT_EQ(list.jobs_size(), 2);
+  EXPECT_EQ(list.jobs(0).id(), running.id());
   EXPECT_THAT(Error(client_->Get("/v1/jobs?state=DONE")).message,
               HasSubstr("state='DONE'"));
   EXPECT_THAT(Error(client_->Get("/v1/jobs?limit=3")).message,
@@ -266,6 +270,40 @@ TEST_F(RestRouterTest, ListGetAndCancel) {
   EXPECT_EQ(error.http, 404);
   EXPECT_EQ(error.message, "no job job-99999999");
   EXPECT_EQ(Error(client_->Delete("/v1/jobs/job-99999999")).http, 404);
+}
+
+TEST_F(RestRouterTest, NamedLabelledAndRetriedSubmits) {
+  SubmitJob(1);  // digest_, and a job without name or labels.
+  const std::string spec = absl::StrCat(
+      R"({"moduleDigest": ")", digest_,
+      R"(", "ranks": 1, "name": "sweep", "labels": {"team": "cfd"}})");
+  const std::string body =
+      absl::StrCat(R"({"requestId": "r-1", "spec": )", spec, "}");
+  httplib::Result first = client_->Post("/v1/jobs", body, "application/json");
+  httplib::Result again = client_->Post("/v1/jobs", body, "application/json");
+  ASSERT_TRUE(first && again);
+  ASSERT_EQ(first->status, 201) << first->body;
+  ASSERT_EQ(again->status, 201) << again->body;
+  v1::Job a, b;
+  ASSERT_TRUE(ParseJson(first->body, &a).ok());
+  ASSERT_TRUE(ParseJson(again->body, &b).ok());
+  EXPECT_EQ(a.id(), b.id());
+  v1::ListJobsResponse list;
+  httplib::Result result = client_->Get("/v1/jobs?name=sweep&label=team%3Dcfd");
+  ASSERT_TRUE(result && ParseJson(result->body, &list).ok());
+  ASSERT_EQ(list.jobs_size(), 1);
+  EXPECT_EQ(list.jobs(0).id(), a.id());
+  result = client_->Get("/v1/jobs?label=team%3Dmd");
+  ASSERT_TRUE(result && ParseJson(result->body, &list).ok());
+  EXPECT_EQ(list.jobs_size(), 0);
+  EXPECT_THAT(Error(client_->Get("/v1/jobs?label=team")).message,
+              HasSubstr("expected KEY=VALUE"));
+  EXPECT_EQ(Error(client_->Get("/v1/jobs?oldest_first=maybe")).http, 400);
+  const std::string other =
+      absl::StrCat(R"({"requestId": "r-1", "spec": {"moduleDigest": ")",
+                   digest_, R"(", "ranks": 2}})");
+  EXPECT_EQ(Error(client_->Post("/v1/jobs", other, "application/json")).http,
+            409);
 }
 
 // --- Auth, health, metrics, OpenAPI ----------------------------------------
