@@ -87,8 +87,10 @@ void ParseFirstInstruction(const std::string& text, JobTimes& times) {
 JobTimes RunJob(cli::HeadClient& client, const v1::JobSpec& spec,
                 bool with_log) {
   JobTimes times;
+  v1::SubmitJobRequest submit;
+  *submit.mutable_spec() = spec;
   times.submit_ns = NowNs();
-  absl::StatusOr<v1::Job> job = client.SubmitJob(spec);
+  absl::StatusOr<v1::Job> job = client.SubmitJob(submit);
   if (!job.ok()) {
     times.error = "submit: " + job.status().ToString();
     return times;
