@@ -18,6 +18,7 @@
 #include "client-cli/cli_config.h"
 #include "client-cli/completion.h"
 #include "client-cli/help_topics.h"
+#include "client-cli/job_options.h"
 #include "common/byte_size.h"
 #include "common/command_line.h"
 
@@ -36,11 +37,6 @@ constexpr char kFooter[] =
 
 using S = const std::string&;
 using Strings = std::vector<std::string>;
-
-// Rejects a value: "FLAG: MESSAGE" (ParseArgs).
-[[noreturn]] void Reject(S flag, absl::string_view message) {
-  throw CLI::ValidationError(flag, std::string(message));
-}
 
 void AddGlobalOptions(CLI::App& app, GlobalOptions& g) {
   app.add_option_function<std::string>(
@@ -87,26 +83,6 @@ void AddGlobalOptions(CLI::App& app, GlobalOptions& g) {
                  "'wasmhpc-cli help config')")
       ->envname("WASMHPC_CONFIG")
       ->type_name("FILE");
-}
-
-// --label K=V (repeatable) into `labels`.
-void AddLabelOption(CLI::App& sub,
-                    google::protobuf::Map<std::string, std::string>* labels,
-                    S help) {
-  sub.add_option_function<Strings>(
-         "--label",
-         [labels](const Strings& values) {
-           for (S label : values) {
-             size_t eq = label.find('=');
-             if (eq == std::string::npos || eq == 0) {
-               Reject("--label", absl::StrCat(label, ": expected K=V"));
-             }
-             (*labels)[label.substr(0, eq)] = label.substr(eq + 1);
-           }
-         },
-         help)
-      ->allow_extra_args(false)
-      ->type_name("K=V");
 }
 
 void AddSubmitOptions(CLI::App& sub, const CliEnvironment& env,
@@ -180,44 +156,10 @@ void AddSubmitOptions(CLI::App& sub, const CliEnvironment& env,
                  "again with the same ID gives the job the first submit "
                  "made, never a second job")
       ->type_name("ID");
+  AddDependencyOptions(sub, spec);
   sub.add_flag("--detach", o.detach, "print the job id and return at once");
   sub.add_flag("--tag-output", o.tag_output,
                "prefix each output line with \"[rank N] \"");
-}
-
-void AddJobsOptions(CLI::App& sub, v1::ListJobsRequest& filter, int& limit) {
-  sub.add_option_function<Strings>(
-         "--state",
-         [&filter](const Strings& values) {
-           for (S value : values) {
-             for (absl::string_view part : absl::StrSplit(value, ',')) {
-               absl::StatusOr<v1::JobState> state = ParseJobState(part);
-               if (!state.ok()) Reject("--state", state.status().message());
-               filter.add_states(*state);
-             }
-           }
-         },
-         "only jobs in STATE (QUEUED, RUNNING, FAILED, ...; repeatable, or "
-         "comma-separated)")
-      ->allow_extra_args(false);
-  sub.add_option("--name", *filter.mutable_name(),
-                 "only jobs submitted with --name NAME")
-      ->type_name("NAME");
-  AddLabelOption(sub, filter.mutable_labels(),
-                 "only jobs with label K=V (repeatable: all must match)");
-  sub.add_option_function<std::string>(
-         "--limit",
-         [&limit](S v) {
-           if (!absl::SimpleAtoi(v, &limit) || limit < 1) {
-             Reject("--limit",
-                    absl::StrCat(v, ": expected a number of at least 1"));
-           }
-         },
-         "at most N jobs (default: all)")
-      ->type_name("N");
-  sub.add_flag(
-      "--oldest-first", [&filter](int64_t) { filter.set_oldest_first(true); },
-      "list the oldest job first (default: newest first)");
 }
 
 // The command line as CLI11 subcommands; `commands` maps each onto its

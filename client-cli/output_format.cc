@@ -105,6 +105,10 @@ int JobExitCode(const v1::Job& job) {
 
 std::string QueueMessage(const v1::Job& job) {
   if (job.state() != v1::QUEUED || !job.has_queue()) return "";
+  if (!job.queue().waiting_for().empty()) {
+    return absl::StrCat(job.id(), " queued: waiting for ",
+                        job.queue().waiting_for());
+  }
   return absl::StrCat(job.id(), " queued: position ", job.queue().position(),
                       ", needs ", job.spec().ranks(),
                       " ranks, largest free block ",

@@ -59,6 +59,7 @@ std::string JobEndMessage(const v1::Job& job);
 
 // Where a QUEUED job stands, for stderr:
 //   "job-00000007 queued: position 2, needs 4 ranks, largest free block 1"
+//   "job-00000008 queued: waiting for job-00000007 to succeed"
 // "" when the job carries no QueueState (not queued).
 std::string QueueMessage(const v1::Job& job);
 

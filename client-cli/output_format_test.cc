@@ -81,6 +81,8 @@ TEST(QueueMessage, SaysWhereAQueuedJobStands) {
   job.mutable_queue()->set_largest_free_block(1);
   EXPECT_EQ(QueueMessage(job),
             "job-9 queued: position 2, needs 4 ranks, largest free block 1");
+  job.mutable_queue()->set_waiting_for("job-8 to succeed");
+  EXPECT_EQ(QueueMessage(job), "job-9 queued: waiting for job-8 to succeed");
   job.set_state(v1::STARTING);
   EXPECT_EQ(QueueMessage(job), "");
 }

@@ -74,6 +74,7 @@ TEST(ToYaml, FieldsInDeclarationOrderMapsSortedListsAsSequences) {
             "  memoryLimitBytes: \"5368709120\"\n"
             "  labels: {}\n"
             "  name: \"\"\n"
+            "  dependencies: []\n"
             "state: FAILED\n"
             "poolId: \"\"\n"
             "submitted: \"2024-05-01T12:00:03Z\"\n"

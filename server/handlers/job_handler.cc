@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "cache-store/module_digest.h"
 #include "server/handlers/api_limits.h"
+#include "server/handlers/job_dependencies.h"
 #include "server/handlers/module_handler.h"
 #include "server/handlers/text_check.h"
 
@@ -145,6 +146,7 @@ absl::Status JobHandler::Validate(const v1::SubmitJobRequest& request) const {
     return s;
   }
   if (absl::Status s = CheckLabels("a job", spec.labels()); !s.ok()) return s;
+  if (absl::Status s = CheckDependencies(spec); !s.ok()) return s;
   if (absl::Status s = CheckRequestId(request.request_id()); !s.ok()) return s;
   if (spec.ranks() <= 0) {
     return absl::InvalidArgumentError(
@@ -189,6 +191,10 @@ absl::StatusOr<v1::Job> JobHandler::Submit(const v1::SubmitJobRequest& request,
                                            const Caller& caller) {
   if (absl::Status s = Validate(request); !s.ok()) return s;
   const v1::JobSpec& spec = request.spec();
+  for (const v1::Dependency& d : spec.dependencies()) {
+    // Only jobs the caller may see (another user's answer "no job").
+    if (absl::Status s = Get(d.job_id(), caller).status(); !s.ok()) return s;
+  }
   // The job keeps the resolved paths: what was checked is what is opened.
   v1::JobSpec resolved = spec;
   for (v1::Dir& dir : *resolved.mutable_dirs()) {

@@ -7,6 +7,8 @@
 //   no module under the digest         NotFound "no module sha256:... ..."
 //   negative timeout, bad env name     InvalidArgument
 //   bad name, labels or request_id     InvalidArgument (api_limits.h)
+//   a dependency on an unknown job     NotFound (or another user's)
+//   one that can never be met          FailedPrecondition (Scheduler)
 //   a dir outside --allow-dir          PermissionDenied (AllowedDirs)
 //   a spec over kMaxJobSpecBytes       InvalidArgument
 //   too many jobs of one owner         ResourceExhausted (Scheduler)

@@ -170,5 +170,94 @@ TEST_F(JobQueueTest, ListsNewestFirstFilteredByNameAndLabels) {
   EXPECT_THAT(ListedIds(page), ElementsAre(a.id()));
 }
 
+v1::SubmitJobRequest After(v1::Dependency::Kind kind, const std::string& id,
+                           int ranks = 1) {
+  v1::SubmitJobRequest request;
+  request.mutable_spec()->set_ranks(ranks);
+  v1::Dependency* d = request.mutable_spec()->add_dependencies();
+  d->set_kind(kind);
+  d->set_job_id(id);
+  return request;
+}
+
+TEST_F(JobQueueTest, DependentJobsWaitWithoutHoldingUpTheQueue) {
+  ASSERT_TRUE(pool_.Attach(5).ok());  // 4 executors.
+  v1::Job first = Submit(2);
+  v1::Job ok = Submit(After(v1::Dependency::AFTER_OK, first.id()));
+  v1::Job any = Submit(After(v1::Dependency::AFTER_ANY, first.id()));
+  v1::Job started = Submit(After(v1::Dependency::AFTER, first.id()));
+  v1::Job free = Submit(1);  // Not held up by the waiting ones.
+  EXPECT_EQ(ok.state(), v1::QUEUED);
+  EXPECT_EQ(ok.queue().waiting_for(), first.id() + " to succeed");
+  EXPECT_EQ(any.queue().waiting_for(), first.id() + " to end");
+  EXPECT_EQ(started.queue().waiting_for(), first.id() + " to start");
+  EXPECT_EQ(free.state(), v1::STARTING);
+  pool_.Started(first.id());
+  EXPECT_EQ(head_->jobs->Get(started.id(), Caller::Local())->state(),
+            v1::STARTING);
+  EXPECT_EQ(head_->jobs->Get(ok.id(), Caller::Local())->state(), v1::QUEUED);
+  pool_.Started(free.id());
+  pool_.Succeeded(free.id(), 1);
+  pool_.Succeeded(first.id(), 2);
+  EXPECT_EQ(head_->jobs->Get(ok.id(), Caller::Local())->state(), v1::STARTING);
+  EXPECT_EQ(head_->jobs->Get(any.id(), Caller::Local())->state(), v1::STARTING);
+}
+
+TEST_F(JobQueueTest, ABrokenDependencyCancelsTheChainNamingWhy) {
+  ASSERT_TRUE(pool_.Attach(3).ok());
+  v1::Job first = Submit(2);
+  v1::Job second = Submit(After(v1::Dependency::AFTER_OK, first.id()));
+  v1::Job third = Submit(After(v1::Dependency::AFTER_OK, second.id()));
+  v1::Job cleanup = Submit(After(v1::Dependency::AFTER_NOT_OK, first.id()));
+  pool_.Started(first.id());
+  v1::PoolMessage::JobFinished failed;
+  failed.set_job_id(first.id());
+  failed.set_state(v1::FAILED);
+  failed.set_failed_rank(1);
+  pool_.Finished(failed);
+  v1::Job s = *head_->jobs->Get(second.id(), Caller::Local());
+  EXPECT_EQ(s.state(), v1::CANCELLED);
+  EXPECT_EQ(s.reason(), absl::StrCat("dependency not met: ", first.id(),
+                                     " ended FAILED; this job waited for ",
+                                     first.id(), " to succeed"));
+  EXPECT_EQ(head_->jobs->Get(third.id(), Caller::Local())->state(),
+            v1::CANCELLED);
+  EXPECT_EQ(head_->jobs->Get(cleanup.id(), Caller::Local())->state(),
+            v1::STARTING);
+  // A dependency that can no longer be met, or on no job, is refused.
+  v1::SubmitJobRequest never = After(v1::Dependency::AFTER_OK, first.id());
+  never.mutable_spec()->set_module_digest(digest_);
+  absl::StatusOr<v1::Job> refused = head_->jobs->Submit(never, Caller::Local());
+  EXPECT_EQ(refused.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(refused.status().message(), HasSubstr("would wait forever"));
+  v1::SubmitJobRequest unknown = After(v1::Dependency::AFTER, "job-99999999");
+  unknown.mutable_spec()->set_module_digest(digest_);
+  EXPECT_EQ(head_->jobs->Submit(unknown, Caller::Local()).status().code(),
+            absl::StatusCode::kNotFound);
+  v1::SubmitJobRequest kindless =
+      After(v1::Dependency::KIND_UNSPECIFIED, first.id());
+  kindless.mutable_spec()->set_module_digest(digest_);
+  EXPECT_EQ(head_->jobs->Submit(kindless, Caller::Local()).status().code(),
+            absl::StatusCode::kInvalidArgument);
+  // Another user's job is as unknown.
+  Caller alice{"alice", static_cast<uint8_t>(Role::kUser)};
+  v1::SubmitJobRequest foreign = After(v1::Dependency::AFTER_ANY, first.id());
+  foreign.mutable_spec()->set_module_digest(digest_);
+  EXPECT_EQ(head_->jobs->Submit(foreign, alice).status().code(),
+            absl::StatusCode::kNotFound);
+}
+
+TEST_F(JobQueueTest, DependenciesHoldAcrossAHeadRestart) {
+  ASSERT_TRUE(pool_.Attach(3).ok());
+  v1::Job first = Submit(2);
+  v1::Job waits = Submit(After(v1::Dependency::AFTER_OK, first.id()));
+  pool_.Started(first.id());
+  head_.reset();  // first was RUNNING: the new head fails it.
+  head_ = std::make_unique<TestHead>(store_.get(), &clock_);
+  v1::Job after = *head_->jobs->Get(waits.id(), Caller::Local());
+  EXPECT_EQ(after.state(), v1::CANCELLED);
+  EXPECT_THAT(after.reason(), HasSubstr("would wait forever"));
+}
+
 }  // namespace
 }  // namespace wasmhpc::server

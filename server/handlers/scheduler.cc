@@ -87,7 +87,27 @@ absl::Status Scheduler::Reconcile() {
       options_.store->ListAllJobs();
   if (!records.ok()) return records.status();
   absl::MutexLock lock(&mu_);
-  for (const JobRecord& record : *records) {
+  if (absl::Status s = LoadRecords(*records); !s.ok()) return s;
+  // Dependencies of the queued jobs, against the records as reconciled.
+  for (const std::string& id :
+       std::vector<std::string>(queue_.begin(), queue_.end())) {
+    auto it = active_.find(id);
+    if (it == active_.end()) continue;  // Ended by an earlier one's chain.
+    ActiveJob& active = it->second;
+    absl::StatusOr<std::vector<v1::Dependency>> unmet =
+        Unmet(active.job.spec());
+    if (unmet.ok()) {
+      active.waiting = *std::move(unmet);
+    } else {
+      End(id, v1::CANCELLED,
+          absl::StrCat("dependency not met: ", unmet.status().message()));
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Scheduler::LoadRecords(const std::vector<JobRecord>& records) {
+  for (const JobRecord& record : records) {
     v1::Job job;
     if (!job.ParseFromString(record.record) || job.id() != record.job_id) {
       EmitLog(options_.log,
@@ -150,7 +170,9 @@ void Scheduler::End(const std::string& id, v1::JobState state,
   if (!active.pool_ranks.empty()) Release(job.pool_id(), active.pool_ranks);
   queue_.erase(std::remove(queue_.begin(), queue_.end(), id), queue_.end());
   log_.Forget(id);
+  const v1::Job ended = std::move(job);
   active_.erase(it);
+  ResolveDependents(ended);
 }
 
 void Scheduler::AskStop(ActiveJob& active, v1::JobState state,
@@ -175,6 +197,8 @@ absl::StatusOr<v1::Job> Scheduler::Submit(const v1::JobSpec& spec,
     return absl::UnavailableError("the head is shutting down");
   if (auto earlier = Retried(owner, request_id, spec)) return *earlier;
   if (absl::Status s = CheckQueueQuota(owner); !s.ok()) return s;
+  absl::StatusOr<std::vector<v1::Dependency>> unmet = Unmet(spec);
+  if (!unmet.ok()) return unmet.status();
   int largest = pools_.LargestPool();
   if (spec.ranks() > largest) {
     return absl::FailedPreconditionError(
@@ -204,6 +228,7 @@ absl::StatusOr<v1::Job> Scheduler::Submit(const v1::JobSpec& spec,
     return s;
   }
   if (!request_id.empty()) requests_[{owner, request_id}] = id;
+  active.waiting = *std::move(unmet);
   queue_.push_back(id);
   ++submitted_;
   Dispatch();
@@ -363,7 +388,10 @@ absl::Status Scheduler::OnStarted(absl::string_view pool_id,
   }
   active->job.set_state(v1::RUNNING);
   *active->job.mutable_started() = ToProto(options_.clock->Now());
-  return Save(*active);
+  absl::Status saved = Save(*active);
+  ResolveDependents(active->job);
+  Dispatch();
+  return saved;
 }
 
 absl::Status Scheduler::OnFinished(
@@ -633,6 +661,7 @@ void Scheduler::CheckTimeouts() {
                      " (the pool did not confirm the stop within ",
                      absl::FormatDuration(options_.stop_grace), ")"));
   }
+  if (!unconfirmed.empty()) Dispatch();  // Jobs that waited for them.
 }
 
 int Scheduler::ExpireJobs(absl::Duration retain) {

@@ -11,6 +11,13 @@
 // snapshots (Get, Submit, watchers) carry its place (Job.queue); watchers
 // get a new snapshot whenever the place or the largest free block changes.
 //
+// Dependencies (JobSpec.dependencies, job_dependencies.h): a queued job
+// whose dependencies are not all met is passed over (it holds up nobody);
+// each is checked when its job starts running or ends, and one that can no
+// longer be met ends the job CANCELLED, naming it (and so on down a chain).
+// Submit refuses a dependency that is already unmeetable, or on an unknown
+// job.
+//
 // Retries: a Submit with the request_id of an earlier Submit by the same
 // owner returns that job instead of queuing another (the index is rebuilt
 // from the records at start and forgets jobs ExpireJobs deletes).
@@ -237,7 +244,8 @@ class Scheduler {
     std::string stop_reason;
     absl::Time stop_asked;
     std::vector<std::shared_ptr<JobSubscription>> watchers;
-    v1::QueueState published_queue;  // In the watchers' latest snapshot.
+    v1::QueueState published_queue;       // In the watchers' latest snapshot.
+    std::vector<v1::Dependency> waiting;  // Dependencies not met yet.
   };
   // A job the head ended while its pool still runs it.
   struct Lingering {
@@ -247,6 +255,9 @@ class Scheduler {
 
   explicit Scheduler(SchedulerOptions options);
   absl::Status Reconcile();
+  // Reconcile's first part: the records into the queue and the indexes.
+  absl::Status LoadRecords(const std::vector<JobRecord>& records)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::Status CheckQueueQuota(absl::string_view owner) const
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // The stored record of `id` (any thread; takes no lock).
@@ -270,6 +281,17 @@ class Scheduler {
   void PublishQueue() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // The job as clients see it: with its QueueState while QUEUED.
   v1::Job Snapshot(const ActiveJob& active) const
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // The job `id`'s state: active, unsaved or stored. NotFound.
+  absl::StatusOr<v1::JobState> StateOf(const std::string& id) const
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // The dependencies of `spec` not met yet; FailedPrecondition naming one
+  // that never can be, NotFound for an unknown job.
+  absl::StatusOr<std::vector<v1::Dependency>> Unmet(const v1::JobSpec& spec)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // `changed` started running or ended: the queued jobs waiting for it
+  // drop the dependencies it met and end CANCELLED for one it broke.
+  void ResolveDependents(const v1::Job& changed)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // The job an earlier Submit of (owner, request_id) made, if it is known:
   // AlreadyExists if its spec is not `spec`.

@@ -2,17 +2,22 @@
 // (Dispatch, Snapshot, PublishQueue), and Submit's retries.
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/util/message_differencer.h"
+#include "server/handlers/job_dependencies.h"
 #include "server/handlers/scheduler.h"
 
 namespace wasmhpc::server {
 
 void Scheduler::Dispatch() {
-  while (!queue_.empty() && !shutting_down_) {
-    ActiveJob& active = active_.at(queue_.front());
+  for (size_t i = 0; i < queue_.size() && !shutting_down_;) {
+    ActiveJob& active = active_.at(queue_[i]);
+    if (!active.waiting.empty()) {  // Passed over: holds up nobody.
+      ++i;
+      continue;
+    }
     std::optional<Allocation> allocation =
         pools_.Allocate(active.job.spec().ranks());
     if (!allocation) break;
-    queue_.pop_front();
+    queue_.erase(queue_.begin() + i);
     active.pool_ranks = allocation->ranks;
     active.job.set_state(v1::STARTING);
     active.job.set_pool_id(allocation->pool_id);
@@ -36,7 +41,9 @@ void Scheduler::PublishQueue() {
     if (active.watchers.empty()) continue;
     const v1::QueueState& seen = active.published_queue;
     if (seen.position() == static_cast<int32_t>(i + 1) &&
-        seen.largest_free_block() == free_block) {
+        seen.largest_free_block() == free_block &&
+        seen.waiting_for() ==
+            (active.waiting.empty() ? "" : Describe(active.waiting.front()))) {
       continue;
     }
     v1::Job snapshot = Snapshot(active);
@@ -54,9 +61,68 @@ v1::Job Scheduler::Snapshot(const ActiveJob& active) const {
     if (queue_[i] != job.id()) continue;
     job.mutable_queue()->set_position(static_cast<int32_t>(i + 1));
     job.mutable_queue()->set_largest_free_block(pools_.LargestFreeBlock());
+    if (!active.waiting.empty()) {
+      job.mutable_queue()->set_waiting_for(Describe(active.waiting.front()));
+    }
     break;
   }
   return job;
+}
+
+absl::StatusOr<v1::JobState> Scheduler::StateOf(const std::string& id) const {
+  if (auto it = active_.find(id); it != active_.end()) {
+    return it->second.job.state();
+  }
+  if (auto it = unsaved_.find(id); it != unsaved_.end()) {
+    return it->second.state();
+  }
+  absl::StatusOr<v1::Job> job = LoadRecord(id);
+  if (!job.ok()) return job.status();
+  return job->state();
+}
+
+absl::StatusOr<std::vector<v1::Dependency>> Scheduler::Unmet(
+    const v1::JobSpec& spec) {
+  std::vector<v1::Dependency> unmet;
+  for (const v1::Dependency& d : spec.dependencies()) {
+    absl::StatusOr<v1::JobState> state = StateOf(d.job_id());
+    if (!state.ok()) return state.status();
+    switch (Evaluate(d, *state)) {
+      case DependencyOutcome::kMet:
+        break;
+      case DependencyOutcome::kWaiting:
+        unmet.push_back(d);
+        break;
+      case DependencyOutcome::kNever:
+        return absl::FailedPreconditionError(absl::StrCat(
+            d.job_id(), " is ", v1::JobState_Name(*state), ", so waiting for ",
+            Describe(d), " would wait forever"));
+    }
+  }
+  return unmet;
+}
+
+void Scheduler::ResolveDependents(const v1::Job& changed) {
+  std::vector<std::pair<std::string, std::string>> broken;  // id, why
+  for (const std::string& id : queue_) {
+    std::vector<v1::Dependency>& waiting = active_.at(id).waiting;
+    for (auto it = waiting.begin(); it != waiting.end();) {
+      if (it->job_id() != changed.id()) {
+        ++it;
+        continue;
+      }
+      DependencyOutcome outcome = Evaluate(*it, changed.state());
+      if (outcome == DependencyOutcome::kNever) {
+        broken.emplace_back(
+            id, absl::StrCat("dependency not met: ", changed.id(), " ended ",
+                             v1::JobState_Name(changed.state()),
+                             "; this job waited for ", Describe(*it)));
+      }
+      it = outcome == DependencyOutcome::kWaiting ? std::next(it)
+                                                  : waiting.erase(it);
+    }
+  }
+  for (auto& [id, why] : broken) End(id, v1::CANCELLED, std::move(why));
 }
 
 std::optional<absl::StatusOr<v1::Job>> Scheduler::Retried(

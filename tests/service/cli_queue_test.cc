@@ -107,6 +107,33 @@ TEST_F(CliQueueTest, QueuedSubmitSaysWhereItStandsUntilItStarts) {
   EXPECT_EQ(done.out, "hello\n");
 }
 
+TEST_F(CliQueueTest, ADependentSubmitWaitsForItsJobThenRuns) {
+  const std::string first = Detached({"-n", "1"});
+  ASSERT_EQ(NextAssigned(), first);
+  absl::StatusOr<std::unique_ptr<Subprocess>> cli = Subprocess::Start(
+      Argv({"submit", WASMHPC_HELLO_WASM, "-n", "1", "--afterok", first}));
+  ASSERT_TRUE(cli.ok()) << cli.status();
+  std::optional<std::string> line = (*cli)->ReadStderrLine(kWait);
+  ASSERT_TRUE(line.has_value());
+  EXPECT_THAT(*line, ::testing::EndsWith(absl::StrCat(" queued: waiting for ",
+                                                      first, " to succeed")));
+  const std::string mine = line->substr(0, line->find(' '));
+  pool_->Started(first);
+  pool_->Succeeded(first, 1);
+  ASSERT_EQ(NextAssigned(), mine);
+  pool_->Started(mine);
+  pool_->Succeeded(mine, 1);
+  EXPECT_EQ((*cli)->Wait(kWait).exit_code, 0);
+  // One that can never be met is refused at submit.
+  Subprocess::Result never =
+      Cli({"submit", WASMHPC_HELLO_WASM, "-n", "1", "--afternotok", first});
+  EXPECT_EQ(never.exit_code, 1);
+  EXPECT_THAT(never.err, HasSubstr("would wait forever"));
+  EXPECT_EQ(
+      Cli({"submit", WASMHPC_HELLO_WASM, "-n", "1", "--after", ","}).exit_code,
+      2);
+}
+
 TEST_F(CliQueueTest, RetriedSubmitsMakeOneJobFoundByNameAndLabel) {
   const std::vector<std::string> args = {
       "-n", "1", "--name", "sweep", "--label", "point=7", "--id", "r-1"};
