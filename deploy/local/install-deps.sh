@@ -15,8 +15,9 @@ packages=(
   # build
   cmake make ninja-build pkg-config g++ python3 git
   # tests: tests/deploy reads the Kubernetes manifests; tests/service mints
-  # a JWT with PyJWT
-  python3-yaml python3-jwt
+  # a JWT with PyJWT and checks the REST answers against the OpenAPI
+  # document with jsonschema
+  python3-yaml python3-jwt python3-jsonschema
   # host libraries
   libabsl-dev libgtest-dev libgmock-dev libssl-dev
   libgrpc++-dev libprotobuf-dev protobuf-compiler protobuf-compiler-grpc

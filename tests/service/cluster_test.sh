@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The real thing end to end: deploy/local/start.sh starts wasmhpc-head and a
 # pool of 5 ranks under mpirun; jobs go through wasmhpc-cli, and one through
-# the REST API (rest_smoke.py); a pool that exits to be replaced comes back.
+# the REST API (rest_smoke.py), whose answers must match the OpenAPI
+# document (openapi_check.py); a pool that exits to be replaced comes back.
 # usage: cluster_test.sh BUILD_DIR
 set -u
 build=$(cd "$1" && pwd)
@@ -87,5 +88,8 @@ check replaced-pool-runs-jobs 0 "hello from rank 1 of 2" \
 # The REST API on the same head and pool.
 python3 "$top/tests/service/rest_smoke.py" "http://127.0.0.1:$WASMHPC_REST_PORT" \
   "$build" || failures=$((failures + 1))
+# Its answers against its OpenAPI document (Debian's python3-jsonschema).
+python3 "$top/tests/service/openapi_check.py" \
+  "http://127.0.0.1:$WASMHPC_REST_PORT" || failures=$((failures + 1))
 echo "$failures failed"
 [ $failures -eq 0 ]
