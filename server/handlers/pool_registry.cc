@@ -121,9 +121,22 @@ int PoolRegistry::LargestFreeBlock() const {
 }
 
 std::optional<Allocation> PoolRegistry::Allocate(int count) {
+  return Allocate(count, [](const AttachedPool&) { return true; });
+}
+
+std::vector<const AttachedPool*> PoolRegistry::Active() const {
+  std::vector<const AttachedPool*> active;
+  for (const AttachedPool& pool : pools_) {
+    if (pool.state == v1::POOL_ACTIVE) active.push_back(&pool);
+  }
+  return active;
+}
+
+std::optional<Allocation> PoolRegistry::Allocate(
+    int count, const std::function<bool(const AttachedPool&)>& eligible) {
   for (AttachedPool& pool : pools_) {
     if (pool.state != v1::POOL_ACTIVE ||
-        static_cast<int>(pool.free.size()) < count) {
+        static_cast<int>(pool.free.size()) < count || !eligible(pool)) {
       continue;
     }
     Allocation allocation{pool.id, {}};

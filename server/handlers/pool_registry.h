@@ -19,6 +19,7 @@
 
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <optional>
 #include <set>
 #include <string>
@@ -96,6 +97,11 @@ class PoolRegistry {
   // gives its `count` lowest free ones, now busy. nullopt when none fits
   // right now. REQUIRES: count > 0.
   std::optional<Allocation> Allocate(int count);
+  // The same among the ACTIVE pools `eligible` accepts.
+  std::optional<Allocation> Allocate(
+      int count, const std::function<bool(const AttachedPool&)>& eligible);
+  // The ACTIVE pools, in attach order (for backfill planning).
+  std::vector<const AttachedPool*> Active() const;
 
   // Marks ranks free again. Unknown pools or ranks are ignored.
   void Release(absl::string_view pool_id, const std::vector<int32_t>& ranks);

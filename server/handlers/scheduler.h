@@ -5,9 +5,12 @@
 //   QUEUED -> STARTING (Assign sent) -> RUNNING (pool: Started)
 //          -> SUCCEEDED | FAILED | CANCELLED | TIMED_OUT (pool: Finished)
 //
-// Ordering: strict FIFO. A job starts only after every job submitted before
-// it has started, so wide jobs are never starved by narrow ones; while the
-// job at the front does not fit, the others wait QUEUED too. A QUEUED job's
+// Ordering: first come, first served, with EASY backfill (backfill.h): while
+// the job at the front does not fit, a later job starts only where it cannot
+// delay the front job's reservation (computed from the running jobs'
+// timeouts), so wide jobs are never starved by narrow ones; without
+// timeouts nobody can say when the front job starts, and the others wait
+// QUEUED too. A QUEUED job's
 // snapshots (Get, Submit, watchers) carry its place (Job.queue); watchers
 // get a new snapshot whenever the place or the largest free block changes.
 //
@@ -77,6 +80,7 @@
 #include "absl/time/time.h"
 #include "cache-store/cache_store.h"
 #include "common/clock.h"
+#include "server/handlers/backfill.h"
 #include "server/handlers/change_signal.h"
 #include "server/handlers/job_log.h"
 #include "server/handlers/pool_registry.h"
@@ -274,8 +278,17 @@ class Scheduler {
   // released and it is first in the queue again.
   void Requeue(ActiveJob& job, const std::string& why)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  // Starts the queued jobs that fit, in order, then PublishQueue.
+  // Starts the queued jobs that fit, in order, backfills behind the first
+  // that does not (Backfill), then PublishQueue.
   void Dispatch() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // EASY backfill (backfill.h) of queue_[from...] behind a blocked job of
+  // `head_ranks`.
+  void Backfill(size_t from, int head_ranks) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // The ACTIVE pools with their jobs' expected ends, for Reserve.
+  std::vector<PoolLoad> Loads() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Assigns queue_[index] the allocation and sends it to the pool.
+  void Start(size_t index, Allocation allocation)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Pushes a snapshot to the watchers of each queued job whose QueueState
   // changed.
   void PublishQueue() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);

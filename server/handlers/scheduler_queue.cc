@@ -2,6 +2,7 @@
 // (Dispatch, Snapshot, PublishQueue), and Submit's retries.
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/util/message_differencer.h"
+#include "server/handlers/backfill.h"
 #include "server/handlers/job_dependencies.h"
 #include "server/handlers/scheduler.h"
 
@@ -16,21 +17,98 @@ void Scheduler::Dispatch() {
     }
     std::optional<Allocation> allocation =
         pools_.Allocate(active.job.spec().ranks());
-    if (!allocation) break;
-    queue_.erase(queue_.begin() + i);
-    active.pool_ranks = allocation->ranks;
-    active.job.set_state(v1::STARTING);
-    active.job.set_pool_id(allocation->pool_id);
-    Save(active).IgnoreError();
-    v1::HeadMessage message;
-    v1::HeadMessage::Assign* assign = message.mutable_assign();
-    assign->set_job_id(active.job.id());
-    *assign->mutable_spec() = active.job.spec();
-    for (int32_t rank : allocation->ranks) assign->add_ranks(rank);
-    assign->set_module_name(active.job.module_name());
-    pools_.Find(allocation->pool_id)->sink->Send(message);
+    if (!allocation) {
+      Backfill(i + 1, active.job.spec().ranks());
+      break;
+    }
+    Start(i, *std::move(allocation));
   }
   PublishQueue();
+}
+
+void Scheduler::Backfill(size_t from, int head_ranks) {
+  std::optional<Reservation> reservation = Reserve(Loads(), head_ranks);
+  if (!reservation) return;  // Nobody can say when: first come, first served.
+  const absl::Time now = options_.clock->Now();
+  const std::string reserved = reservation->pool_id;
+  for (size_t j = from; j < queue_.size();) {
+    const ActiveJob& candidate = active_.at(queue_[j]);
+    const v1::JobSpec& spec = candidate.job.spec();
+    std::optional<Allocation> allocation;
+    if (candidate.waiting.empty()) {
+      // Another pool never delays the reservation; the reserved one only
+      // for a job that ends before it starts or uses its spare ranks.
+      allocation = pools_.Allocate(spec.ranks(), [&](const AttachedPool& p) {
+        return p.id != reserved;
+      });
+      const AttachedPool* pool = pools_.Find(reserved);
+      if (!allocation && pool != nullptr &&
+          static_cast<int>(pool->free.size()) >= spec.ranks() &&
+          FitsBefore(*reservation, spec.ranks(), FromProto(spec.timeout()),
+                     now)) {
+        allocation = pools_.Allocate(spec.ranks(), [&](const AttachedPool& p) {
+          return p.id == reserved;
+        });
+      }
+    }
+    if (allocation) {
+      Start(j, *std::move(allocation));
+    } else {
+      ++j;
+    }
+  }
+}
+
+std::vector<PoolLoad> Scheduler::Loads() const {
+  const absl::Time now = options_.clock->Now();
+  std::vector<PoolLoad> loads;
+  for (const AttachedPool* pool : pools_.Active()) {
+    PoolLoad& load = loads.emplace_back();
+    load.id = pool->id;
+    load.size = static_cast<int>(pool->executors.size());
+    load.free = static_cast<int>(pool->free.size());
+  }
+  auto load_of = [&](const std::string& pool_id) -> PoolLoad* {
+    for (PoolLoad& load : loads) {
+      if (load.id == pool_id) return &load;
+    }
+    return nullptr;
+  };
+  for (const auto& [id, active] : active_) {
+    PoolLoad* load = load_of(active.job.pool_id());
+    if (load == nullptr || active.pool_ranks.empty()) continue;
+    const absl::Duration timeout = FromProto(active.job.spec().timeout());
+    const absl::Time started = active.job.state() == v1::RUNNING
+                                   ? FromProto(active.job.started())
+                                   : now;
+    load->running.emplace_back(timeout > absl::ZeroDuration()
+                                   ? started + timeout
+                                   : absl::InfiniteFuture(),
+                               static_cast<int>(active.pool_ranks.size()));
+  }
+  for (const auto& [id, lingering] : lingering_) {
+    if (PoolLoad* load = load_of(lingering.pool_id)) {
+      load->running.emplace_back(absl::InfiniteFuture(),
+                                 static_cast<int>(lingering.ranks.size()));
+    }
+  }
+  return loads;
+}
+
+void Scheduler::Start(size_t index, Allocation allocation) {
+  ActiveJob& active = active_.at(queue_[index]);
+  queue_.erase(queue_.begin() + static_cast<ptrdiff_t>(index));
+  active.pool_ranks = allocation.ranks;
+  active.job.set_state(v1::STARTING);
+  active.job.set_pool_id(allocation.pool_id);
+  Save(active).IgnoreError();
+  v1::HeadMessage message;
+  v1::HeadMessage::Assign* assign = message.mutable_assign();
+  assign->set_job_id(active.job.id());
+  *assign->mutable_spec() = active.job.spec();
+  for (int32_t rank : allocation.ranks) assign->add_ranks(rank);
+  assign->set_module_name(active.job.module_name());
+  pools_.Find(allocation.pool_id)->sink->Send(message);
 }
 
 void Scheduler::PublishQueue() {
