@@ -50,7 +50,8 @@ void AddDependencyOptions(CLI::App& sub, v1::JobSpec& spec) {
   static constexpr const char* kWhen[] = {"has started", "has succeeded",
                                           "has ended", "has failed"};
   for (size_t i = 0; i < std::size(kKinds); ++i) {
-    const auto [flag, kind] = kKinds[i];
+    const char* flag = kKinds[i].first;
+    const v1::Dependency::Kind kind = kKinds[i].second;
     sub.add_option_function<Strings>(
            flag,
            [&spec, flag, kind](const Strings& values) {
