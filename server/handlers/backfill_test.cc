@@ -43,7 +43,7 @@ TEST(FitsBefore, EndsInTimeOrUsesSpareRanks) {
   EXPECT_FALSE(FitsBefore(r, 1, absl::ZeroDuration(), kNow));  // Taken.
 }
 
-class BackfillTest : public ::testing::Test {
+class BackfillTest : public HeadTest {
  protected:
   v1::Job Submit(int ranks, absl::Duration timeout = absl::ZeroDuration()) {
     v1::JobSpec spec = head_->Spec(digest_, ranks);
@@ -55,13 +55,6 @@ class BackfillTest : public ::testing::Test {
   v1::JobState StateOf(const v1::Job& job) {
     return head_->jobs->Get(job.id(), Caller::Local())->state();
   }
-
-  std::unique_ptr<CacheStore> store_ = NewMemoryStore();
-  FakeClock clock_;
-  std::unique_ptr<TestHead> head_ =
-      std::make_unique<TestHead>(store_.get(), &clock_);
-  std::string digest_ = head_->Upload(TinyModule({"MPI_Init"}));
-  FakePool pool_{head_->pools.get()};
 };
 
 TEST_F(BackfillTest, ShortJobsStartAheadOfAWideOneWithoutDelayingIt) {

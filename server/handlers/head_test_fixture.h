@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "cache-store/memory_store.h"
 #include "gtest/gtest.h"
 #include "server/handlers/fake_module_compiler.h"
 #include "server/handlers/fake_pool.h"
@@ -117,6 +118,18 @@ struct TestHead {
   std::unique_ptr<ModuleHandler> modules;
   std::unique_ptr<JobHandler> jobs;
   std::unique_ptr<PoolHandler> pools;
+};
+
+// A test with a TestHead over a memory store, one tiny module uploaded
+// (digest_) and a FakePool to attach (pool_).
+class HeadTest : public ::testing::Test {
+ protected:
+  std::unique_ptr<CacheStore> store_ = NewMemoryStore();
+  FakeClock clock_;
+  std::unique_ptr<TestHead> head_ =
+      std::make_unique<TestHead>(store_.get(), &clock_);
+  std::string digest_ = head_->Upload(TinyModule({"MPI_Init"}));
+  FakePool pool_{head_->pools.get()};
 };
 
 }  // namespace wasmhpc::server

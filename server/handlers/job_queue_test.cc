@@ -13,7 +13,7 @@ namespace {
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 
-class JobQueueTest : public ::testing::Test {
+class JobQueueTest : public HeadTest {
  protected:
   v1::Job Submit(v1::SubmitJobRequest request,
                  const Caller& caller = Caller::Local()) {
@@ -64,13 +64,6 @@ class JobQueueTest : public ::testing::Test {
     }
     return out;
   }
-
-  std::unique_ptr<CacheStore> store_ = NewMemoryStore();
-  FakeClock clock_;
-  std::unique_ptr<TestHead> head_ =
-      std::make_unique<TestHead>(store_.get(), &clock_);
-  std::string digest_ = head_->Upload(TinyModule({"MPI_Init"}));
-  FakePool pool_{head_->pools.get()};
 };
 
 TEST_F(JobQueueTest, QueuedJobsSayWhereTheyStandAndHearWhenItChanges) {

@@ -21,7 +21,7 @@ namespace {
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 
-class SchedulerTest : public ::testing::Test {
+class SchedulerTest : public HeadTest {
  protected:
   // Submits and expects success.
   v1::Job Submit(int ranks, int timeout_seconds = 0) {
@@ -39,13 +39,6 @@ class SchedulerTest : public ::testing::Test {
   v1::Job Get(const std::string& id) {
     return *head_->jobs->Get(id, Caller::Local());
   }
-
-  std::unique_ptr<CacheStore> store_ = NewMemoryStore();
-  FakeClock clock_;
-  std::unique_ptr<TestHead> head_ =
-      std::make_unique<TestHead>(store_.get(), &clock_);
-  std::string digest_ = head_->Upload(TinyModule({"MPI_Init"}));
-  FakePool pool_{head_->pools.get()};
 };
 
 TEST_F(SchedulerTest, JobRunsThroughItsStates) {
