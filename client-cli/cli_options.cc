@@ -1,7 +1,11 @@
 #include "client-cli/cli_options.h"
 
 #include <algorithm>
+#include <cerrno>
 #include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
 #include <memory>
 #include <optional>
 #include <utility>
@@ -21,10 +25,37 @@
 #include "client-cli/job_options.h"
 #include "common/byte_size.h"
 #include "common/command_line.h"
+#include "server/handlers/api_limits.h"
 
 namespace wasmhpc::cli {
 
 namespace {
+
+// The bytes of file `path` ("-": stdin), at most `max` of them.
+absl::StatusOr<std::string> ReadInput(const std::string& path, size_t max) {
+  std::FILE* file = path == "-" ? stdin : std::fopen(path.c_str(), "rb");
+  if (file == nullptr) {
+    return absl::NotFoundError(
+        absl::StrCat("cannot read ", path, ": ", std::strerror(errno)));
+  }
+  std::string bytes(max + 1, '\0');
+  size_t n = std::fread(bytes.data(), 1, bytes.size(), file);
+  const bool failed = std::ferror(file);
+  const int error = errno;
+  if (file != stdin) std::fclose(file);
+  if (failed) {
+    return absl::DataLossError(
+        absl::StrCat("cannot read ", path, ": ", std::strerror(error)));
+  }
+  if (n > max) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        path, ": more than ", max,
+        " bytes; a job's input travels with the job: put larger input in a "
+        "file of a --dir and open it there"));
+  }
+  bytes.resize(n);
+  return bytes;
+}
 
 constexpr char kDescription[] =
     "wasmhpc-cli: submits jobs to a wasmhpc head and looks after them.";
@@ -146,6 +177,47 @@ void AddSubmitOptions(CLI::App& sub, const CliEnvironment& env,
          "linear memory limit per rank (64M, 2G; default and most: the pool's "
          "--max-memory)")
       ->type_name("SIZE");
+  sub.add_option_function<std::string>(
+         "--priority",
+         [&spec](S v) {
+           int32_t priority = 0;
+           if (!absl::SimpleAtoi(v, &priority) ||
+               std::abs(priority) > server::kMaxPriority) {
+             Reject("--priority",
+                    absl::StrCat(v, ": want a whole number from -",
+                                 server::kMaxPriority, " to ",
+                                 server::kMaxPriority));
+           }
+           spec.set_priority(priority);
+         },
+         absl::StrCat("queue order, higher first (default 0; users may ask "
+                      "up to the head's --max-user-priority, admins up to ",
+                      server::kMaxPriority, ")"))
+      ->type_name("N");
+  sub.add_option_function<std::string>(
+         "--stdin",
+         [&spec](S path) {
+           absl::StatusOr<std::string> input =
+               ReadInput(path, server::kMaxJobSpecBytes);
+           if (!input.ok()) Reject("--stdin", input.status().message());
+           spec.set_stdin(*std::move(input));
+         },
+         absl::StrCat("the job's input, read by rank 0 ('-': this "
+                      "command's stdin; at most ",
+                      server::kMaxJobSpecBytes >> 10,
+                      "K with the rest of the job)"))
+      ->type_name("FILE");
+  sub.add_option_function<std::string>(
+         "--array",
+         [&spec](S v) {
+           absl::StatusOr<v1::ArraySpec> array = ParseArraySpec(v);
+           if (!array.ok()) Reject("--array", array.status().message());
+           *spec.mutable_array() = *std::move(array);
+         },
+         "a job array: one job per index, FIRST[-LAST[:STEP]][%MAX] (0-99%4: "
+         "100 tasks, at most 4 running); the guest reads its index from "
+         "WASMHPC_ARRAY_INDEX; prints the tasks' ids, does not follow")
+      ->type_name("SPEC");
   sub.add_option("--name", *spec.mutable_name(),
                  "a name to find the job by (jobs --name)")
       ->type_name("NAME");
@@ -169,6 +241,7 @@ struct CliApp {
   std::unique_ptr<CLI::App> app;
   std::vector<std::pair<CLI::App*, Command>> commands;
   CLI::App* modules = nullptr;
+  CLI::App* jobs = nullptr;
   CLI::App* pools = nullptr;
   CLI::App* help = nullptr;
   CLI::App* completion = nullptr;
@@ -201,12 +274,19 @@ void AddCommands(CliApp& c, const CliEnvironment& env, CliOptions& o) {
       "exit with the job's exit code; the guest's arguments follow --",
       Command::kSubmit, "MODULE");
   AddSubmitOptions(*submit, env, o.submit);
-  AddJobsOptions(*c.Add(app, "jobs", "list jobs, newest first", Command::kJobs),
-                 o.jobs_filter, o.jobs_limit);
+  c.jobs = c.Add(app, "jobs", "list jobs, newest first; prune", Command::kJobs);
+  AddJobsOptions(*c.jobs, o.jobs_filter, o.jobs_limit);
+  AddPruneOptions(*c.Add(*c.jobs, "prune",
+                         "delete your ended jobs and their logs now (an "
+                         "admin's: everyone's)",
+                         Command::kJobsPrune),
+                  o.prune);
   c.Add(app, "status", "show one job", Command::kStatus, "ID");
   c.Add(app, "logs", "print a job's output", Command::kLogs, "ID")
       ->add_flag("-f,--follow", o.follow, "until the job ends");
-  c.Add(app, "cancel", "cancel a job", Command::kCancel, "ID");
+  c.Add(app, "cancel", "cancel a job", Command::kCancel, "ID")
+      ->add_flag("--array", o.cancel_array,
+                 "every task of the job array ID is a task of");
   c.modules =
       c.Add(app, "modules", "the head's modules: push, ls, rm", Command::kHelp);
   c.Add(*c.modules, "push", "upload a module, print its digest",
@@ -349,6 +429,16 @@ absl::Status Finish(const CliApp& c, CliOptions& options) {
     if (c.positional.empty()) return absl::InvalidArgumentError(missing);
     if (absl::Status s = ApplyPositional(c.positional, options); !s.ok()) {
       return s;
+    }
+  }
+  if (options.command == Command::kJobsPrune) {
+    // Global options fall through to `jobs`; its own filters do not apply.
+    for (const CLI::Option* option : c.jobs->get_options()) {
+      if (option->count() > 0 && option->get_name() != "--help") {
+        return absl::InvalidArgumentError(
+            absl::StrCat("jobs prune does not take ", option->get_name(),
+                         " (it takes --older-than, --name and --label)"));
+      }
     }
   }
   if (options.command == Command::kSubmit && options.submit.spec.ranks() == 0) {

@@ -42,6 +42,7 @@ enum class Command {
   kHelp,
   kSubmit,
   kJobs,
+  kJobsPrune,
   kStatus,
   kLogs,
   kCancel,
@@ -127,10 +128,14 @@ struct CliOptions {
   std::string job_id;
   // kLogs: -f / --follow.
   bool follow = false;
+  // kCancel: --array (the job's whole array).
+  bool cancel_array = false;
   // kJobs: --state, --name, --label and --oldest-first as the request's
   // filters; --limit: at most this many jobs (0: all).
   v1::ListJobsRequest jobs_filter;
   int jobs_limit = 0;
+  // kJobsPrune: --older-than, --name, --label.
+  v1::PruneJobsRequest prune;
   // kModulesPush: the file; kModulesRm: the digest.
   std::string module_arg;
   // kPoolsDrain, kPoolsResume, kPoolsReportFailure.

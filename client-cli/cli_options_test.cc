@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "common/command_line_testing.h"
 #include "common/test_files.h"
 #include "gmock/gmock.h"
@@ -314,6 +315,77 @@ TEST(ParseCommandLine, MemoryTakesSizes) {
   EXPECT_EQ(Error({"submit", "a.wasm", "-n", "1", "--memory", "0"}),
             "--memory: 0: want a size above 0 (64M, 2G)");
   EXPECT_EQ(Error({"jobs", "--memory", "1G"}), "unknown option --memory");
+}
+
+TEST(ParseCommandLine, PriorityIsAWholeNumberInRange) {
+  auto o = Parse({"submit", "a.wasm", "-n", "1", "--priority", "-20"});
+  ASSERT_TRUE(o.ok()) << o.status();
+  EXPECT_EQ(o->submit.spec.priority(), -20);
+  EXPECT_EQ(Parse({"submit", "a.wasm", "-n", "1"})->submit.spec.priority(), 0);
+  for (const char* bad : {"high", "1001", "-1001", "1.5"}) {
+    EXPECT_EQ(Error({"submit", "a.wasm", "-n", "1", "--priority", bad}),
+              absl::StrCat("--priority: ", bad,
+                           ": want a whole number from -1000 to 1000"));
+  }
+}
+
+TEST(ParseCommandLine, StdinReadsAFileUpToTheSpecsLimit) {
+  TempDir dir("cli_stdin_");
+  std::ofstream(dir.Path("in")) << "a\nb\n";
+  auto o = Parse({"submit", "a.wasm", "-n", "1", "--stdin", dir.Path("in")});
+  ASSERT_TRUE(o.ok()) << o.status();
+  EXPECT_EQ(o->submit.spec.stdin(), "a\nb\n");
+  std::ofstream(dir.Path("big")) << std::string((256 << 10) + 1, 'x');
+  EXPECT_EQ(Error({"submit", "a.wasm", "-n", "1", "--stdin", dir.Path("big")}),
+            absl::StrCat("--stdin: ", dir.Path("big"),
+                         ": more than 262144 bytes; a job's input travels "
+                         "with the job: put larger input in a file of a --dir "
+                         "and open it there"));
+  EXPECT_EQ(Error({"submit", "a.wasm", "-n", "1", "--stdin", dir.Path("none")}),
+            absl::StrCat("--stdin: cannot read ", dir.Path("none"),
+                         ": No such file or directory"));
+}
+
+TEST(ParseCommandLine, ArraySpecsAsSlurmWritesThem) {
+  auto o = Parse({"submit", "a.wasm", "-n", "1", "--array", "0-99:3%4"});
+  ASSERT_TRUE(o.ok()) << o.status();
+  const v1::ArraySpec& a = o->submit.spec.array();
+  EXPECT_EQ(a.first(), 0);
+  EXPECT_EQ(a.last(), 99);
+  EXPECT_EQ(a.step(), 3);
+  EXPECT_EQ(a.max_running(), 4);
+  o = Parse({"submit", "a.wasm", "-n", "1", "--array", "7"});
+  ASSERT_TRUE(o.ok()) << o.status();
+  EXPECT_EQ(o->submit.spec.array().first(), 7);
+  EXPECT_EQ(o->submit.spec.array().last(), 7);
+  EXPECT_FALSE(Parse({"submit", "a.wasm", "-n", "1"})->submit.spec.has_array());
+  for (const char* bad : {"", "a-b", "1-", "-3", "1-5%", "1,2,3", "1-5:x"}) {
+    EXPECT_EQ(Error({"submit", "a.wasm", "-n", "1", "--array", bad}),
+              absl::StrCat("--array: ", bad,
+                           ": want FIRST[-LAST[:STEP]][%MAX] (0-99%4, 1-9:2, "
+                           "5)"))
+        << bad;
+  }
+  o = Parse({"jobs", "--array", "job-00000004"});
+  EXPECT_EQ(o->jobs_filter.array_id(), "job-00000004");
+  o = Parse({"cancel", "job-00000004", "--array"});
+  EXPECT_TRUE(o->cancel_array);
+}
+
+TEST(ParseCommandLine, JobsPruneTakesAgesAndFilters) {
+  auto o = Parse({"jobs", "prune", "--older-than", "2d", "--name", "n",
+                  "--label", "k=v", "-o", "json"});
+  ASSERT_TRUE(o.ok()) << o.status();
+  EXPECT_EQ(o->command, Command::kJobsPrune);
+  EXPECT_EQ(o->prune.older_than().seconds(), 2 * 86400);
+  EXPECT_EQ(o->prune.name(), "n");
+  EXPECT_EQ(o->prune.labels().at("k"), "v");
+  EXPECT_EQ(o->global.output, OutputFormat::kJson);
+  EXPECT_EQ(Error({"jobs", "prune", "--older-than", "soon"}),
+            "--older-than: soon: want a count of d, h, m or s (7d, 12h)");
+  EXPECT_EQ(Error({"jobs", "prune", "--state", "failed"}),
+            "jobs prune does not take --state (it takes --older-than, --name "
+            "and --label)");
 }
 
 // The token's sources in order: --token or --token-file,

@@ -64,6 +64,16 @@ int RunJobs(const CliOptions& options, CommandEnv& env) {
   return 0;
 }
 
+int RunJobsPrune(const CliOptions& options, CommandEnv& env) {
+  absl::StatusOr<v1::PruneJobsResponse> pruned =
+      env.client->PruneJobs(options.prune);
+  if (!pruned.ok()) return FailRpc(env, "jobs prune", pruned.status());
+  if (PrintsMessages(env)) return PrintMessage(*pruned, env);
+  PrintText(absl::StrCat("deleted ", pruned->deleted(),
+                         pruned->deleted() == 1 ? " job\n" : " jobs\n"));
+  return 0;
+}
+
 int RunStatus(const CliOptions& options, CommandEnv& env) {
   absl::StatusOr<v1::Job> job = env.client->GetJob(options.job_id);
   if (!job.ok()) return FailRpc(env, "status", job.status());
@@ -73,7 +83,8 @@ int RunStatus(const CliOptions& options, CommandEnv& env) {
 }
 
 int RunCancel(const CliOptions& options, CommandEnv& env) {
-  absl::StatusOr<v1::Job> job = env.client->CancelJob(options.job_id);
+  absl::StatusOr<v1::Job> job =
+      env.client->CancelJob(options.job_id, options.cancel_array);
   if (!job.ok()) return FailRpc(env, "cancel", job.status());
   if (PrintsMessages(env)) return PrintMessage(*job, env);
   PrintText(absl::StrCat(job->id(), " ", StateName(job->state()), "\n"));
@@ -235,6 +246,8 @@ int RunCommand(const CliOptions& options, CommandEnv& env) {
       return RunSubmit(options.submit, env);
     case Command::kJobs:
       return RunJobs(options, env);
+    case Command::kJobsPrune:
+      return RunJobsPrune(options, env);
     case Command::kStatus:
       return RunStatus(options, env);
     case Command::kLogs:

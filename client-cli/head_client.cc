@@ -245,12 +245,22 @@ absl::StatusOr<v1::ListJobsResponse> HeadClient::ListJobs(
   return all;
 }
 
-absl::StatusOr<v1::Job> HeadClient::CancelJob(const std::string& id) {
+absl::StatusOr<v1::Job> HeadClient::CancelJob(const std::string& id,
+                                              bool array) {
   v1::CancelJobRequest request;
   request.set_id(id);
+  request.set_array(array);
   return Unary<v1::Job>(options_, [&](auto* context, auto* response) {
     return stubs_->jobs->Cancel(context, request, response);
   });
+}
+
+absl::StatusOr<v1::PruneJobsResponse> HeadClient::PruneJobs(
+    const v1::PruneJobsRequest& request) {
+  return Unary<v1::PruneJobsResponse>(
+      options_, [&](auto* context, auto* response) {
+        return stubs_->jobs->Prune(context, request, response);
+      });
 }
 
 std::unique_ptr<JobEventStream> HeadClient::WatchJob(

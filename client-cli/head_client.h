@@ -91,7 +91,10 @@ class HeadClient {
   // merged, at most `limit` of them (0: all).
   absl::StatusOr<v1::ListJobsResponse> ListJobs(
       const v1::ListJobsRequest& filter, int limit = 0);
-  absl::StatusOr<v1::Job> CancelJob(const std::string& id);
+  // With `array`, every task of the job array `id` belongs to.
+  absl::StatusOr<v1::Job> CancelJob(const std::string& id, bool array = false);
+  absl::StatusOr<v1::PruneJobsResponse> PruneJobs(
+      const v1::PruneJobsRequest& request);
   // Starts a Watch call (no deadline). Errors, such as NotFound for an
   // unknown job, come from the stream as its status.
   std::unique_ptr<JobEventStream> WatchJob(const v1::WatchJobRequest& request);

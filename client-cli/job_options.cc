@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "client-cli/cli_options.h"
+#include "common/age.h"
 
 namespace wasmhpc::cli {
 
@@ -71,6 +72,40 @@ void AddDependencyOptions(CLI::App& sub, v1::JobSpec& spec) {
   }
 }
 
+absl::StatusOr<v1::ArraySpec> ParseArraySpec(absl::string_view text) {
+  v1::ArraySpec array;
+  absl::string_view rest = text;
+  auto number = [](absl::string_view digits, int32_t* out) {
+    return !digits.empty() &&
+           digits.find_first_not_of("0123456789") == absl::string_view::npos &&
+           absl::SimpleAtoi(digits, out);
+  };
+  bool ok = true;
+  int32_t value = 0;
+  if (size_t percent = rest.find('%'); percent != absl::string_view::npos) {
+    ok &= number(rest.substr(percent + 1), &value);
+    array.set_max_running(value);
+    rest = rest.substr(0, percent);
+  }
+  if (size_t colon = rest.find(':'); colon != absl::string_view::npos) {
+    ok &= number(rest.substr(colon + 1), &value);
+    array.set_step(value);
+    rest = rest.substr(0, colon);
+  }
+  const size_t dash = rest.find('-');
+  ok &= number(rest.substr(0, dash), &value);
+  array.set_first(value);
+  if (dash != absl::string_view::npos) {
+    ok &= number(rest.substr(dash + 1), &value);
+  }
+  array.set_last(value);
+  if (!ok) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        text, ": want FIRST[-LAST[:STEP]][%MAX] (0-99%4, 1-9:2, 5)"));
+  }
+  return array;
+}
+
 void AddJobsOptions(CLI::App& sub, v1::ListJobsRequest& filter, int& limit) {
   sub.add_option_function<Strings>(
          "--state",
@@ -91,6 +126,9 @@ void AddJobsOptions(CLI::App& sub, v1::ListJobsRequest& filter, int& limit) {
       ->type_name("NAME");
   AddLabelOption(sub, filter.mutable_labels(),
                  "only jobs with label K=V (repeatable: all must match)");
+  sub.add_option("--array", *filter.mutable_array_id(),
+                 "only the tasks of the job array ID (its first task's id)")
+      ->type_name("ID");
   sub.add_option_function<std::string>(
          "--limit",
          [&limit](S v) {
@@ -104,6 +142,24 @@ void AddJobsOptions(CLI::App& sub, v1::ListJobsRequest& filter, int& limit) {
   sub.add_flag(
       "--oldest-first", [&filter](int64_t) { filter.set_oldest_first(true); },
       "list the oldest job first (default: newest first)");
+}
+
+void AddPruneOptions(CLI::App& sub, v1::PruneJobsRequest& prune) {
+  sub.add_option_function<std::string>(
+         "--older-than",
+         [&prune](S v) {
+           absl::StatusOr<absl::Duration> age = ParseAge(v);
+           if (!age.ok()) Reject("--older-than", age.status().message());
+           prune.mutable_older_than()->set_seconds(absl::ToInt64Seconds(*age));
+         },
+         "only jobs that ended at least AGE ago (7d, 12h, 30m, 90s; default: "
+         "all ended jobs)")
+      ->type_name("AGE");
+  sub.add_option("--name", *prune.mutable_name(),
+                 "only jobs submitted with --name NAME")
+      ->type_name("NAME");
+  AddLabelOption(sub, prune.mutable_labels(),
+                 "only jobs with label K=V (repeatable: all must match)");
 }
 
 }  // namespace wasmhpc::cli

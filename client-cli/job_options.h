@@ -1,5 +1,6 @@
 // The options of wasmhpc-cli that shape a job or pick jobs out: --label
-// (submit and jobs), the dependency flags of submit, and the filters of jobs.
+// (submit and jobs), the dependency flags of submit, and the filters of jobs
+// and jobs prune.
 // Each parses its values as CLI11 reads them and rejects a bad one through
 // Reject (a usage error naming the flag).
 #ifndef WASMHPC_CLIENT_CLI_JOB_OPTIONS_H_
@@ -8,6 +9,7 @@
 #include <string>
 
 #include "CLI/CLI.hpp"
+#include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "google/protobuf/map.h"
 #include "wasmhpc/v1/jobs.pb.h"
@@ -26,9 +28,17 @@ void AddLabelOption(CLI::App& sub,
 // into spec.dependencies.
 void AddDependencyOptions(CLI::App& sub, v1::JobSpec& spec);
 
-// jobs: --state, --name, --label, --oldest-first into `filter`; --limit N
-// into `limit`.
+// "FIRST[-LAST[:STEP]][%MAX]" (Slurm's --array without lists): "0-99%4",
+// "1-9:2", "5". InvalidArgument naming the form otherwise; the head checks
+// the bounds.
+absl::StatusOr<v1::ArraySpec> ParseArraySpec(absl::string_view text);
+
+// jobs: --state, --name, --label, --array, --oldest-first into `filter`;
+// --limit N into `limit`.
 void AddJobsOptions(CLI::App& sub, v1::ListJobsRequest& filter, int& limit);
+
+// jobs prune: --older-than AGE, --name, --label into `prune`.
+void AddPruneOptions(CLI::App& sub, v1::PruneJobsRequest& prune);
 
 }  // namespace wasmhpc::cli
 

@@ -102,6 +102,27 @@ int Follow(const v1::Job& submitted, const SubmitOptions& options,
   return JobExitCode(result->job);
 }
 
+// A job array is not followed: its tasks' ids, one per line.
+int PrintArray(const v1::Job& first, CommandEnv& env) {
+  v1::ListJobsRequest filter;
+  filter.set_array_id(first.array_id());
+  filter.set_oldest_first(true);
+  absl::StatusOr<v1::ListJobsResponse> tasks = env.client->ListJobs(filter);
+  if (!tasks.ok()) return FailRpc(env, "listing the array", tasks.status());
+  if (PrintsMessages(env)) return PrintMessage(*tasks, env);
+  for (const v1::Job& task : tasks->jobs()) {
+    std::printf("%s\n", task.id().c_str());
+  }
+  if (env.stderr_is_terminal) {
+    std::fprintf(stderr,
+                 "wasmhpc-cli: job array %s: %d tasks (wasmhpc-cli jobs "
+                 "--array %s)\n",
+                 first.array_id().c_str(), tasks->jobs_size(),
+                 first.array_id().c_str());
+  }
+  return 0;
+}
+
 }  // namespace
 
 int RunSubmit(const SubmitOptions& options, CommandEnv& env) {
@@ -119,6 +140,7 @@ int RunSubmit(const SubmitOptions& options, CommandEnv& env) {
 
   absl::StatusOr<v1::Job> job = env.client->SubmitJob(request);
   if (!job.ok()) return FailRpc(env, "submit", job.status());
+  if (!job->array_id().empty()) return PrintArray(*job, env);
   if (options.detach) {
     if (PrintsMessages(env)) return PrintMessage(*job, env);
     std::printf("%s\n", job->id().c_str());

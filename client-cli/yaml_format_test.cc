@@ -75,6 +75,8 @@ TEST(ToYaml, FieldsInDeclarationOrderMapsSortedListsAsSequences) {
             "  labels: {}\n"
             "  name: \"\"\n"
             "  dependencies: []\n"
+            "  priority: 0\n"
+            "  stdin: \"\"\n"
             "state: FAILED\n"
             "poolId: \"\"\n"
             "submitted: \"2024-05-01T12:00:03Z\"\n"
@@ -87,7 +89,9 @@ TEST(ToYaml, FieldsInDeclarationOrderMapsSortedListsAsSequences) {
             "  trap: \"MPI_Send: bad #tag\"\n"
             "moduleName: \"\"\n"
             "owner: \"\"\n"
-            "requestId: \"\"\n");
+            "requestId: \"\"\n"
+            "arrayId: \"\"\n"
+            "arrayIndex: 0\n");
 }
 
 TEST(ToYaml, EmptyMessageIsAnEmptyMapping) {

@@ -5,42 +5,23 @@
 #include "CLI/CLI.hpp"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "common/age.h"
 #include "common/byte_size.h"
 #include "common/command_line.h"
+#include "server/handlers/api_limits.h"
 
 namespace wasmhpc::server {
 namespace {
 
-// "7d", "12h", "30m", "90s", or "forever" (InfiniteDuration).
+// An age ("7d", "12h", common/age.h) or "forever" (InfiniteDuration).
 absl::StatusOr<absl::Duration> ParseRetention(const std::string& text) {
   if (text == "forever") return absl::InfiniteDuration();
-  int64_t n = 0;
-  absl::Duration unit;
-  if (!text.empty()) {
-    switch (text.back()) {
-      case 'd':
-        unit = absl::Hours(24);
-        break;
-      case 'h':
-        unit = absl::Hours(1);
-        break;
-      case 'm':
-        unit = absl::Minutes(1);
-        break;
-      case 's':
-        unit = absl::Seconds(1);
-        break;
-      default:
-        break;
-    }
+  absl::StatusOr<absl::Duration> age = ParseAge(text, 1);
+  if (!age.ok()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(age.status().message(), " or 'forever'"));
   }
-  if (unit == absl::ZeroDuration() ||
-      !absl::SimpleAtoi(text.substr(0, text.size() - 1), &n) || n <= 0) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        text,
-        ": want a positive count of d, h, m or s (7d, 12h) or 'forever'"));
-  }
-  return n * unit;
+  return age;
 }
 
 constexpr char kDescription[] =
@@ -75,6 +56,17 @@ int64_t ParseCount(const std::string& flag, const std::string& text) {
         flag, absl::StrCat(text, ": not a count (0: no limit)"));
   }
   return count;
+}
+
+int32_t ParsePriority(const std::string& flag, const std::string& text) {
+  int32_t priority = 0;
+  if (!absl::SimpleAtoi(text, &priority) || priority < -kMaxPriority ||
+      priority > kMaxPriority) {
+    throw CLI::ValidationError(
+        flag, absl::StrCat(text, ": not a priority (-", kMaxPriority, "..",
+                           kMaxPriority, ")"));
+  }
+  return priority;
 }
 
 template <typename T>
@@ -143,6 +135,13 @@ void AddHeadOptions(CLI::App& app, HeadOptions& o) {
       },
       "modules one user may have stored (default 1000; 0: no limit; "
       "admins: none)");
+  app.add_option_function<std::string>(
+      "--max-user-priority",
+      [&o](S v) {
+        o.max_user_priority = ParsePriority("--max-user-priority", v);
+      },
+      "the highest job priority users may ask (default 0, so users can only "
+      "lower theirs; -1000..1000; admins may ask 1000)");
   app.add_option_function<std::string>(
       "--max-log-bytes",
       [&o](S v) {

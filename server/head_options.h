@@ -30,6 +30,9 @@ struct HeadOptions {
   std::string code_key;                 // --code-key FILE (DATA_DIR/code.key)
   int64_t max_jobs_per_user = 1000;     // --max-jobs-per-user N (0: none)
   int64_t max_modules_per_user = 1000;  // --max-modules-per-user N (0: none)
+  // --max-user-priority N: the highest JobSpec.priority users may ask
+  // (-1000..1000; admins: 1000).
+  int32_t max_user_priority = 0;
   // --max-log-bytes N[K|M|G]: output kept per job (0: unlimited).
   uint64_t max_log_bytes = uint64_t{64} << 20;
   // --retain-jobs DURATION|forever: how long ended jobs and their logs stay.

@@ -58,6 +58,15 @@ TEST(HeadOptions, OpenInterfacesNeedTokensOrInsecure) {
   EXPECT_EQ(Parse({"--data-dir", "/d", "--max-modules-per-user", "5"})
                 ->max_modules_per_user,
             5);
+  EXPECT_EQ(Parse({"--data-dir", "/d"})->max_user_priority, 0);
+  EXPECT_EQ(Parse({"--data-dir", "/d", "--max-user-priority", "-5"})
+                ->max_user_priority,
+            -5);
+  EXPECT_THAT(Parse({"--data-dir", "/d", "--max-user-priority", "1001"})
+                  .status()
+                  .message(),
+              HasSubstr("--max-user-priority: 1001: not a priority "
+                        "(-1000..1000)"));
   EXPECT_THAT(Parse({"--data-dir", "/d", "--max-modules-per-user", "-1"})
                   .status()
                   .message(),

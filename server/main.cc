@@ -129,6 +129,7 @@ int Run(const HeadOptions& options, const sigset_t& signals) {
   job_options.scheduler = scheduler->get();
   job_options.store = store->get();
   job_options.allowed_dirs = *std::move(allowed);
+  job_options.max_user_priority = options.max_user_priority;
   JobHandler jobs(std::move(job_options));
   PoolHandlerOptions pool_options;
   pool_options.scheduler = scheduler->get();

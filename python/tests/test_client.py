@@ -11,6 +11,7 @@ import cluster
 import grpc
 import wasmhpc
 from cluster import build_path, wait_until
+from wasmhpc.v1 import jobs_pb2
 
 HELLO = build_path("examples", "hello.wasm")
 EXIT_CODE = build_path("tests", "run", "exit_code.wasm")
@@ -106,6 +107,13 @@ class ClientTest(unittest.TestCase):
         self.assertIn(wasmhpc.LogEntry(0, "stderr", "rank 0 passed line 0\n"),
                       entries)
 
+    def test_stdin_goes_to_rank_zero(self) -> None:
+        job = self.client.submit(POOL_GUEST, ranks=2, args=["stdin"],
+                                 stdin="línea uno\nline two\n")
+        text = "".join(e.text for e in self.client.logs(job))
+        self.assertIn("rank 0 read 20 bytes: línea uno\n", text)
+        self.assertIn("rank 1 read 0 bytes: \n", text)
+
     def test_failed_job_state_and_exit_code(self) -> None:
         job = self.client.submit(EXIT_CODE, ranks=1, args=[7])
         final = self.client.wait(job)
@@ -151,6 +159,55 @@ class ClientTest(unittest.TestCase):
         with self.assertRaises(wasmhpc.Error) as refused:
             self.client.submit(HELLO, ranks=2, request_id=rid)
         self.assertEqual(refused.exception.code, grpc.StatusCode.ALREADY_EXISTS)
+
+    def test_priorities_and_dependencies(self) -> None:
+        first = self.client.submit(HELLO, ranks=1, priority=5)
+        then = self.client.submit(HELLO, ranks=1, priority=-3,
+                                  dependencies=[f"afterok:{first}"])
+        done = self.client.wait(then)
+        self.assertEqual(done.state, wasmhpc.SUCCEEDED)
+        self.assertEqual(done.spec.priority, -3)
+        self.assertEqual(done.spec.dependencies[0].kind,
+                         jobs_pb2.Dependency.AFTER_OK)
+        self.assertEqual(done.spec.dependencies[0].job_id, first)
+        before = self.client.status(first)
+        self.assertEqual(before.spec.priority, 5)
+        self.assertGreaterEqual(done.started.ToNanoseconds(),
+                                before.finished.ToNanoseconds())
+        with self.assertRaises(ValueError):
+            self.client.submit(HELLO, ranks=1, dependencies=["later:job-1"])
+        with self.assertRaises(wasmhpc.Error) as refused:
+            self.client.submit(HELLO, ranks=1, priority=1001)
+        self.assertEqual(refused.exception.code,
+                         grpc.StatusCode.INVALID_ARGUMENT)
+        self.assertIn("priority must be in -1000..1000",
+                      refused.exception.details)
+
+    def test_job_array_tasks_know_their_index(self) -> None:
+        ids = self.client.submit_array(POOL_GUEST, "1-5:2%2", ranks=1,
+                                       args=["env", "WASMHPC_ARRAY_INDEX"])
+        self.assertEqual(len(ids), 3)
+        outputs = []
+        for job in ids:
+            self.assertEqual(self.client.wait(job).state, wasmhpc.SUCCEEDED)
+            outputs.append("".join(e.text for e in self.client.logs(job)))
+        self.assertEqual(outputs, [f"rank 0 of 1: env\n"
+                                   f"rank 0: WASMHPC_ARRAY_INDEX={i}\n"
+                                   for i in (1, 3, 5)])
+        self.assertEqual(self.client.status(ids[1]).array_id, ids[0])
+        with self.assertRaises(ValueError):
+            wasmhpc.parse_array("1,2")
+
+    def test_prune_deletes_ended_jobs(self) -> None:
+        label = {"prune": str(uuid.uuid4())}
+        done = self.client.submit(HELLO, ranks=1, labels=label)
+        self.client.wait(done)
+        self.assertEqual(self.client.prune(older_than=3600, labels=label), 0)
+        self.assertEqual(self.client.prune(labels=label), 1)
+        self.assertEqual(self.client.jobs(labels=label), [])
+        with self.assertRaises(wasmhpc.Error) as refused:
+            self.client.status(done)
+        self.assertEqual(refused.exception.code, grpc.StatusCode.NOT_FOUND)
 
     def test_errors_carry_the_code_and_the_heads_message(self) -> None:
         with self.assertRaises(wasmhpc.Error) as caught:

@@ -19,7 +19,8 @@ the build.
 """
 
 from wasmhpc.client import (DIGEST_PREFIX, UPLOAD_CHUNK_BYTES, Client, JobWatch,
-                            LogEntry, is_digest, module_digest, parse_dir)
+                            LogEntry, is_digest, module_digest, parse_array,
+                            parse_dependency, parse_dir)
 from wasmhpc.errors import (EXIT_CANCELLED, EXIT_ERROR, EXIT_TIMED_OUT, Error,
                             JobFailed, job_end_message, job_exit_code)
 from wasmhpc.executor import Executor, JobResult
@@ -29,7 +30,9 @@ from wasmhpc.v1.jobs_pb2 import (CANCELLED, FAILED, QUEUED, RUNNING, STARTING,
 __all__ = [
     "Client", "Executor", "JobResult", "JobWatch", "LogEntry", "Error",
     "JobFailed", "job_exit_code", "job_end_message", "is_digest",
-    "module_digest", "parse_dir", "DIGEST_PREFIX", "UPLOAD_CHUNK_BYTES",
+    "module_digest", "parse_array", "parse_dependency", "parse_dir",
+    "DIGEST_PREFIX",
+    "UPLOAD_CHUNK_BYTES",
     "EXIT_ERROR", "EXIT_TIMED_OUT", "EXIT_CANCELLED", "JobState", "QUEUED",
     "STARTING", "RUNNING", "SUCCEEDED", "FAILED", "CANCELLED", "TIMED_OUT",
 ]

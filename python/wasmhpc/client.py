@@ -23,6 +23,7 @@ import codecs
 import datetime
 import hashlib
 import os
+import re
 import threading
 import time
 from typing import (Iterable, Iterator, List, Mapping, NamedTuple, Optional,
@@ -65,6 +66,7 @@ FINAL_STATES = frozenset({jobs_pb2.SUCCEEDED, jobs_pb2.FAILED,
 
 ModuleArg = Union[str, "os.PathLike[str]", bytes]
 DirArg = Union[str, jobs_pb2.Dir]
+DependencyArg = Union[str, jobs_pb2.Dependency]
 Timeout = Union[None, float, int, datetime.timedelta]
 
 
@@ -112,6 +114,44 @@ def parse_dir(spec: str, cwd: Optional[str] = None) -> jobs_pb2.Dir:
     while len(guest) > 1 and guest.endswith("/"):
         guest = guest[:-1]
     return jobs_pb2.Dir(host_path=host, guest_path=guest, read_only=read_only)
+
+
+_DEPENDENCY_KINDS = {
+    "after": jobs_pb2.Dependency.AFTER,
+    "afterok": jobs_pb2.Dependency.AFTER_OK,
+    "afterany": jobs_pb2.Dependency.AFTER_ANY,
+    "afternotok": jobs_pb2.Dependency.AFTER_NOT_OK,
+}
+
+
+def parse_dependency(spec: str) -> jobs_pb2.Dependency:
+    """"KIND:JOB" with KIND after, afterok, afterany or afternotok (as
+    wasmhpc-cli's --after, --afterok...), or "JOB" for afterok:JOB. Raises
+    ValueError for another kind or an empty job id."""
+    kind, sep, job = spec.partition(":")
+    if not sep:
+        kind, job = "afterok", spec
+    if kind not in _DEPENDENCY_KINDS or not job:
+        raise ValueError(f"dependencies: {spec!r}: expected JOB or KIND:JOB, "
+                         f"KIND one of {', '.join(_DEPENDENCY_KINDS)}")
+    return jobs_pb2.Dependency(kind=_DEPENDENCY_KINDS[kind], job_id=job)
+
+
+_ARRAY = re.compile(r"(\d+)(?:-(\d+)(?::(\d+))?)?(?:%(\d+))?")
+
+
+def parse_array(spec: str) -> jobs_pb2.ArraySpec:
+    """"FIRST[-LAST[:STEP]][%MAX]" as wasmhpc-cli's --array ("0-99%4",
+    "1-9:2", "5"). Raises ValueError otherwise (the head checks the
+    bounds)."""
+    m = _ARRAY.fullmatch(spec)
+    if not m:
+        raise ValueError(f"array: {spec!r}: expected FIRST[-LAST[:STEP]][%MAX] "
+                         "(0-99%4, 1-9:2, 5)")
+    first = int(m.group(1))
+    return jobs_pb2.ArraySpec(first=first, last=int(m.group(2) or first),
+                              step=int(m.group(3) or 0),
+                              max_running=int(m.group(4) or 0))
 
 
 def _duration(seconds: Timeout) -> Optional[float]:
@@ -397,18 +437,28 @@ class Client:
                  dirs: Iterable[DirArg] = (), timeout: Timeout = None,
                  memory_limit: Optional[int] = None,
                  labels: Optional[Mapping[str, str]] = None,
-                 name: Optional[str] = None) -> jobs_pb2.JobSpec:
+                 name: Optional[str] = None, priority: int = 0,
+                 dependencies: Iterable[DependencyArg] = (),
+                 stdin: Union[None, str, bytes] = None
+                 ) -> jobs_pb2.JobSpec:
         """The JobSpec submit() sends (uploading the module if needed); see
         submit() for the arguments."""
         if isinstance(ranks, bool) or not isinstance(ranks, int) or ranks <= 0:
             raise ValueError(f"ranks: {ranks!r}: expected a positive integer")
+        if isinstance(priority, bool) or not isinstance(priority, int):
+            raise ValueError(f"priority: {priority!r}: expected an integer")
+        deps = [d if isinstance(d, jobs_pb2.Dependency) else parse_dependency(d)
+                for d in dependencies]
         digest = module if is_digest(module) else self.upload(module)
         spec = jobs_pb2.JobSpec(module_digest=digest, ranks=ranks,
                                 args=[str(a) for a in args],
                                 env={str(k): str(v) for k, v in
                                      (env or {}).items()},
                                 labels=dict(labels or {}),
-                                name=name or "")
+                                name=name or "", priority=priority,
+                                dependencies=deps,
+                                stdin=(stdin.encode() if isinstance(stdin, str)
+                                       else stdin or b""))
         for d in dirs:
             spec.dirs.append(d if isinstance(d, jobs_pb2.Dir) else parse_dir(d))
         seconds = _duration(timeout)
@@ -424,7 +474,9 @@ class Client:
                dirs: Iterable[DirArg] = (), timeout: Timeout = None,
                memory_limit: Optional[int] = None,
                labels: Optional[Mapping[str, str]] = None,
-               name: Optional[str] = None,
+               name: Optional[str] = None, priority: int = 0,
+               dependencies: Iterable[DependencyArg] = (),
+               stdin: Union[None, str, bytes] = None,
                request_id: Optional[str] = None) -> str:
         """Submits a job and returns its id; does not wait for it.
 
@@ -444,6 +496,15 @@ class Client:
             default.
           labels: key/values stored with the job, to find it by (jobs()).
           name: a name to find the job by (jobs()); not unique.
+          priority: queue order, higher first, -1000..1000 (default 0);
+            users may ask up to the head's --max-user-priority (default 0),
+            admins up to 1000.
+          dependencies: jobs this one waits for, as the CLI's flags:
+            "afterok:JOB" (or just "JOB"), "after:JOB", "afterany:JOB",
+            "afternotok:JOB", or wasmhpc.v1.jobs_pb2.Dependency messages.
+          stdin: the job's input (bytes, or a str sent as UTF-8): rank 0
+            reads it, the other ranks end of file. At most 256 KiB with the
+            rest of the spec.
           request_id: makes a retry safe: a submit with the request_id of an
             earlier submit (same caller) returns that job and starts nothing
             new. At most 128 characters of A-Z a-z 0-9 . _ : - (a uuid4).
@@ -451,8 +512,24 @@ class Client:
         spec = self.job_spec(module, ranks=ranks, args=args, env=env,
                              dirs=dirs, timeout=timeout,
                              memory_limit=memory_limit, labels=labels,
-                             name=name)
+                             name=name, priority=priority,
+                             dependencies=dependencies, stdin=stdin)
         return self.submit_spec(spec, request_id=request_id).id
+
+    def submit_array(self, module: ModuleArg, indices: str, ranks: int = 1,
+                     **options: object) -> List[str]:
+        """Submits a job array, one job (task) per index, as `wasmhpc-cli
+        submit --array`: `indices` is "FIRST[-LAST[:STEP]][%MAX]" ("0-99%4":
+        100 tasks, at most 4 running at once). Each task's guest reads its
+        index from WASMHPC_ARRAY_INDEX. Other arguments as submit().
+        Returns the tasks' ids in index order (jobs(array_id=ids[0]) lists
+        them)."""
+        request_id = options.pop("request_id", None)
+        spec = self.job_spec(module, ranks=ranks, **options)
+        spec.array.CopyFrom(parse_array(indices))
+        first = self.submit_spec(spec, request_id=request_id)
+        return [j.id for j in self.jobs(array_id=first.array_id,
+                                        oldest_first=True)]
 
     def submit_spec(self, spec: jobs_pb2.JobSpec,
                     request_id: Optional[str] = None) -> jobs_pb2.Job:
@@ -468,26 +545,46 @@ class Client:
         return self._unary("status", self._jobs.Get,
                            jobs_pb2.GetJobRequest(id=job_id(job)))
 
-    def cancel(self, job: Union[str, jobs_pb2.Job]) -> jobs_pb2.Job:
+    def cancel(self, job: Union[str, jobs_pb2.Job],
+               array: bool = False) -> jobs_pb2.Job:
         """Cancels a job (idempotent; an ended job is left as it is) and
-        returns it. The cancel takes effect asynchronously: wait() for the
-        final state."""
+        returns it; with `array`, every task of the job array it is a task
+        of. The cancel takes effect asynchronously: wait() for the final
+        state."""
         return self._unary("cancel", self._jobs.Cancel,
-                           jobs_pb2.CancelJobRequest(id=job_id(job)))
+                           jobs_pb2.CancelJobRequest(id=job_id(job),
+                                                     array=array))
+
+    def prune(self, older_than: Timeout = None, name: Optional[str] = None,
+              labels: Optional[Mapping[str, str]] = None) -> int:
+        """Deletes your ended jobs (an admin's: everyone's) and their logs
+        now, as `wasmhpc-cli jobs prune`; returns how many. Only jobs that
+        ended at least `older_than` seconds (or a timedelta) ago, of this
+        `name`, with all of these `labels`; jobs not ended stay."""
+        request = jobs_pb2.PruneJobsRequest(name=name or "",
+                                            labels=dict(labels or {}))
+        seconds = _duration(older_than)
+        if seconds:
+            request.older_than.FromTimedelta(
+                datetime.timedelta(seconds=seconds))
+        return self._unary("prune", self._jobs.Prune, request).deleted
 
     def jobs(self, states: Iterable[Union[int, str]] = (),
              name: Optional[str] = None,
              labels: Optional[Mapping[str, str]] = None,
              limit: Optional[int] = None,
-             oldest_first: bool = False) -> List[jobs_pb2.Job]:
+             oldest_first: bool = False,
+             array_id: Optional[str] = None) -> List[jobs_pb2.Job]:
         """The jobs the caller may see, newest first (all pages, or the first
         `limit`), optionally only those in `states` (JobState values or names
-        such as "RUNNING"), of `name` and with all of `labels`."""
+        such as "RUNNING"), of `name`, with all of `labels`, and the tasks of
+        the job array `array_id`."""
         wanted = [jobs_pb2.JobState.Value(s.upper()) if isinstance(s, str)
                   else s for s in states]
         request = jobs_pb2.ListJobsRequest(states=wanted, name=name or "",
                                            labels=dict(labels or {}),
-                                           oldest_first=oldest_first)
+                                           oldest_first=oldest_first,
+                                           array_id=array_id or "")
         found: List[jobs_pb2.Job] = []
         while limit is None or len(found) < limit:
             if limit is not None:

@@ -100,8 +100,9 @@ class Executor(concurrent.futures.Executor):
                ranks: int = 1, args: Tuple[object, ...] = (),
                env: Optional[Dict[str, str]] = None, dirs=(),
                timeout: Timeout = None, memory_limit: Optional[int] = None,
-               labels: Optional[Dict[str, str]] = None
-               ) -> concurrent.futures.Future:
+               labels: Optional[Dict[str, str]] = None,
+               name: Optional[str] = None, priority: int = 0,
+               stdin=None) -> concurrent.futures.Future:
         """Schedules a job; returns a Future of its JobResult.
 
         Args:
@@ -109,15 +110,16 @@ class Executor(concurrent.futures.Executor):
           *guest_args, args: the guest's argv after argv[0], given either
             way (positional, so that ``ex.map(module, sizes)`` runs one job
             per size); each passed through str().
-          ranks, env, dirs, timeout, memory_limit, labels: as
-            Client.submit.
+          ranks, env, dirs, timeout, memory_limit, labels, name, priority,
+            stdin: as Client.submit.
         """
         if guest_args and args:
             raise TypeError("give the guest's arguments positionally or as "
                             "args=, not both")
         options = dict(ranks=ranks, args=tuple(guest_args or args), env=env,
                        dirs=tuple(dirs), timeout=timeout,
-                       memory_limit=memory_limit, labels=labels)
+                       memory_limit=memory_limit, labels=labels, name=name,
+                       priority=priority, stdin=stdin)
         future: concurrent.futures.Future = concurrent.futures.Future()
         task = _Task(future, module, options)
         future.add_done_callback(lambda f: self._on_done(task))

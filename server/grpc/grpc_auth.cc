@@ -21,6 +21,7 @@ constexpr GrpcMethodAccess kGrpcMethods[] = {
     {"/wasmhpc.v1.JobService/List", Access::kUser, "list jobs"},
     {"/wasmhpc.v1.JobService/Cancel", Access::kUser, "cancel jobs"},
     {"/wasmhpc.v1.JobService/Watch", Access::kUser, "follow jobs"},
+    {"/wasmhpc.v1.JobService/Prune", Access::kUser, "delete jobs"},
     {"/wasmhpc.v1.PoolService/Attach", Access::kPool, "attach pools"},
     {"/wasmhpc.v1.PoolService/FetchModule", Access::kPool,
      "fetch modules for pools"},

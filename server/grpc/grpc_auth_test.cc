@@ -48,7 +48,7 @@ TEST(GrpcAuthTable, EveryWasmhpcMethodNeedsAnAccess) {
       ++methods;
     }
   }
-  EXPECT_EQ(methods, 16);
+  EXPECT_EQ(methods, 17);
 }
 
 TEST(GrpcAuthTable, MethodMissingFromTheTableIsRefused) {

@@ -48,7 +48,16 @@ grpc::Status JobService::Cancel(grpc::ServerContext* context,
                                 v1::Job* response) {
   absl::StatusOr<Caller> caller = auth_->CallerOf(*context);
   if (!caller.ok()) return ToGrpcStatus(caller.status());
-  return Reply(handler_->Cancel(request->id(), *caller), response);
+  return Reply(handler_->Cancel(request->id(), *caller, request->array()),
+               response);
+}
+
+grpc::Status JobService::Prune(grpc::ServerContext* context,
+                               const v1::PruneJobsRequest* request,
+                               v1::PruneJobsResponse* response) {
+  absl::StatusOr<Caller> caller = auth_->CallerOf(*context);
+  if (!caller.ok()) return ToGrpcStatus(caller.status());
+  return Reply(handler_->Prune(*request, *caller), response);
 }
 
 grpc::Status JobService::Watch(grpc::ServerContext* context,

@@ -27,6 +27,9 @@ class JobService final : public v1::JobService::Service {
   grpc::Status Cancel(grpc::ServerContext* context,
                       const v1::CancelJobRequest* request,
                       v1::Job* response) override;
+  grpc::Status Prune(grpc::ServerContext* context,
+                     const v1::PruneJobsRequest* request,
+                     v1::PruneJobsResponse* response) override;
   // Streams JobWatcher's events; checks for a vanished client between waits.
   grpc::Status Watch(grpc::ServerContext* context,
                      const v1::WatchJobRequest* request,

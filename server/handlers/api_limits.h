@@ -21,6 +21,11 @@ inline constexpr size_t kMaxListPageBytes = size_t{2} << 20;
 inline constexpr size_t kMaxNameBytes = 255;
 // A module's or job's labels: at most 64, keys and values as names.
 inline constexpr int kMaxLabels = 64;
+// A job's priority: -kMaxPriority..kMaxPriority; users up to the head's
+// --max-user-priority, admins up to kMaxPriority.
+inline constexpr int32_t kMaxPriority = 1000;
+// A job array: at most this many tasks.
+inline constexpr int64_t kMaxArrayTasks = 1000;
 // A submit's request_id: at most 128 bytes of [A-Za-z0-9._:-].
 inline constexpr size_t kMaxRequestIdBytes = 128;
 // A pool's Hello: at most this many ranks and bytes, host names of at most

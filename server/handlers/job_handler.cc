@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "cache-store/module_digest.h"
 #include "server/handlers/api_limits.h"
+#include "server/handlers/job_array.h"
 #include "server/handlers/job_dependencies.h"
 #include "server/handlers/module_handler.h"
 #include "server/handlers/text_check.h"
@@ -113,6 +114,17 @@ absl::Status CheckRequestId(absl::string_view id) {
                    " characters of A-Z a-z 0-9 . _ : - (a UUID will do)"));
 }
 
+// A name and labels to find jobs by, bounded as a job's.
+absl::Status CheckFilter(
+    absl::string_view name,
+    const google::protobuf::Map<std::string, std::string>& labels) {
+  if (absl::Status s = CheckName("the job name", name, kMaxNameBytes);
+      !s.ok()) {
+    return s;
+  }
+  return CheckLabels("a filter", labels);
+}
+
 // Whether the job is one `request` lists.
 bool Matches(const v1::ListJobsRequest& request, const v1::Job& job) {
   if (!request.states().empty() &&
@@ -123,6 +135,9 @@ bool Matches(const v1::ListJobsRequest& request, const v1::Job& job) {
   if (!request.name().empty() && job.spec().name() != request.name()) {
     return false;
   }
+  if (!request.array_id().empty() && job.array_id() != request.array_id()) {
+    return false;
+  }
   for (const auto& [key, value] : request.labels()) {
     auto it = job.spec().labels().find(key);
     if (it == job.spec().labels().end() || it->second != value) return false;
@@ -131,6 +146,17 @@ bool Matches(const v1::ListJobsRequest& request, const v1::Job& job) {
 }
 
 }  // namespace
+
+absl::Status JobHandler::CheckPriority(int32_t priority,
+                                       const Caller& caller) const {
+  if (caller.Has(Role::kAdmin) || priority <= options_.max_user_priority) {
+    return absl::OkStatus();
+  }
+  return absl::PermissionDeniedError(absl::StrCat(
+      "priority ", priority, " is above the ", options_.max_user_priority,
+      " a user may ask on this head (wasmhpc-head --max-user-priority); ask ",
+      options_.max_user_priority, " or less, or an admin"));
+}
 
 absl::Status JobHandler::Validate(const v1::SubmitJobRequest& request) const {
   const v1::JobSpec& spec = request.spec();
@@ -147,7 +173,13 @@ absl::Status JobHandler::Validate(const v1::SubmitJobRequest& request) const {
   }
   if (absl::Status s = CheckLabels("a job", spec.labels()); !s.ok()) return s;
   if (absl::Status s = CheckDependencies(spec); !s.ok()) return s;
+  if (absl::Status s = CheckArray(spec); !s.ok()) return s;
   if (absl::Status s = CheckRequestId(request.request_id()); !s.ok()) return s;
+  if (spec.priority() < -kMaxPriority || spec.priority() > kMaxPriority) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("priority must be in -", kMaxPriority, "..", kMaxPriority,
+                     " (got ", spec.priority(), ")"));
+  }
   if (spec.ranks() <= 0) {
     return absl::InvalidArgumentError(
         absl::StrCat("ranks must be at least 1 (got ", spec.ranks(), ")"));
@@ -191,6 +223,9 @@ absl::StatusOr<v1::Job> JobHandler::Submit(const v1::SubmitJobRequest& request,
                                            const Caller& caller) {
   if (absl::Status s = Validate(request); !s.ok()) return s;
   const v1::JobSpec& spec = request.spec();
+  if (absl::Status s = CheckPriority(spec.priority(), caller); !s.ok()) {
+    return s;
+  }
   for (const v1::Dependency& d : spec.dependencies()) {
     // Only jobs the caller may see (another user's answer "no job").
     if (absl::Status s = Get(d.job_id(), caller).status(); !s.ok()) return s;
@@ -218,15 +253,25 @@ absl::StatusOr<v1::Job> JobHandler::Get(absl::string_view id,
 }
 
 absl::StatusOr<v1::Job> JobHandler::Cancel(absl::string_view id,
-                                           const Caller& caller) {
-  if (absl::Status s = Get(id, caller).status(); !s.ok()) return s;
-  return options_.scheduler->Cancel(id);
+                                           const Caller& caller, bool array) {
+  absl::StatusOr<v1::Job> job = Get(id, caller);
+  if (!job.ok()) return job.status();
+  if (!array) return options_.scheduler->Cancel(id);
+  if (job->array_id().empty()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(id, " is not a task of a job array"));
+  }
+  options_.scheduler->CancelArray(job->array_id());
+  return Get(id, caller);
 }
 
 absl::StatusOr<v1::ListJobsResponse> JobHandler::List(
     const v1::ListJobsRequest& request, const Caller& caller) const {
   if (request.page_size() < 0) {
     return absl::InvalidArgumentError("page_size must not be negative");
+  }
+  if (absl::Status s = CheckFilter(request.name(), request.labels()); !s.ok()) {
+    return s;
   }
   const size_t page_size = request.page_size() == 0
                                ? kDefaultPageSize
@@ -270,6 +315,32 @@ absl::StatusOr<v1::ListJobsResponse> JobHandler::List(
       response.set_next_page_token(after);
     }
   }
+  return response;
+}
+
+absl::StatusOr<v1::PruneJobsResponse> JobHandler::Prune(
+    const v1::PruneJobsRequest& request, const Caller& caller) {
+  const google::protobuf::Duration& older = request.older_than();
+  if (older.seconds() < 0 || older.nanos() < 0) {
+    return absl::InvalidArgumentError("older_than must not be negative");
+  }
+  if (absl::Status s = CheckFilter(request.name(), request.labels()); !s.ok()) {
+    return s;
+  }
+  v1::ListJobsRequest filter;
+  filter.set_name(request.name());
+  *filter.mutable_labels() = request.labels();
+  v1::PruneJobsResponse response;
+  int64_t deleted = 0;
+  absl::Status s = options_.scheduler->DeleteEnded(
+      absl::Seconds(older.seconds()) + absl::Nanoseconds(older.nanos()),
+      [&](const v1::Job& job) {
+        return (caller.SeesAllJobs() || job.owner() == caller.name) &&
+               Matches(filter, job);
+      },
+      &deleted);
+  if (!s.ok()) return s;
+  response.set_deleted(deleted);
   return response;
 }
 

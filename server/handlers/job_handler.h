@@ -10,6 +10,8 @@
 //   a dependency on an unknown job     NotFound (or another user's)
 //   one that can never be met          FailedPrecondition (Scheduler)
 //   a dir outside --allow-dir          PermissionDenied (AllowedDirs)
+//   priority outside -1000..1000       InvalidArgument (api_limits.h)
+//   priority above the user's allowance PermissionDenied (not for admins)
 //   a spec over kMaxJobSpecBytes       InvalidArgument
 //   too many jobs of one owner         ResourceExhausted (Scheduler)
 //   more ranks than any attached pool  FailedPrecondition (Scheduler)
@@ -28,6 +30,7 @@
 #ifndef WASMHPC_SERVER_HANDLERS_JOB_HANDLER_H_
 #define WASMHPC_SERVER_HANDLERS_JOB_HANDLER_H_
 
+#include <cstdint>
 #include <deque>
 #include <memory>
 #include <optional>
@@ -97,6 +100,9 @@ struct JobHandlerOptions {
   CacheStore* store = nullptr;
   // Host directories jobs may preopen. Default: none.
   AllowedDirs allowed_dirs;
+  // The highest JobSpec.priority a caller without the admin role may ask
+  // (wasmhpc-head --max-user-priority); an admin may ask kMaxPriority.
+  int32_t max_user_priority = 0;
 };
 
 class JobHandler {
@@ -128,16 +134,27 @@ class JobHandler {
   absl::StatusOr<v1::ListJobsResponse> List(const v1::ListJobsRequest& request,
                                             const Caller& caller) const;
 
-  // See Scheduler::Cancel. Idempotent.
-  absl::StatusOr<v1::Job> Cancel(absl::string_view id, const Caller& caller);
+  // See Scheduler::Cancel. Idempotent. With `array`, every task not ended
+  // of the job array `id` belongs to (InvalidArgument when it is not a
+  // task); returns `id` as it is then.
+  absl::StatusOr<v1::Job> Cancel(absl::string_view id, const Caller& caller,
+                                 bool array = false);
 
   // NotFound for an unknown job; OutOfRange for a log offset past the end of
   // the job's log.
   absl::StatusOr<std::unique_ptr<JobWatcher>> Watch(
       const v1::WatchJobRequest& request, const Caller& caller);
 
+  // Deletes the caller's ended jobs (an admin's: everyone's) that match the
+  // request, with their logs. InvalidArgument for a negative older_than or
+  // bad name or labels; the store's errors.
+  absl::StatusOr<v1::PruneJobsResponse> Prune(
+      const v1::PruneJobsRequest& request, const Caller& caller);
+
  private:
   absl::Status Validate(const v1::SubmitJobRequest& request) const;
+  // PermissionDenied for a priority above the caller's allowance.
+  absl::Status CheckPriority(int32_t priority, const Caller& caller) const;
 
   JobHandlerOptions options_;
 };

@@ -1,10 +1,13 @@
 // The head's quotas on stored output: ended jobs expire with their logs
-// (Scheduler::ExpireJobs), and a pool's log batches are stored compactly.
+// (Scheduler::ExpireJobs) or when their owner prunes them (JobHandler::
+// Prune), and a pool's log batches are stored compactly.
 #include <atomic>
 
+#include "absl/strings/str_cat.h"
 #include "cache-store/memory_store.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "server/handlers/api_limits.h"
 #include "server/handlers/counting_store.h"
 #include "server/handlers/head_test_fixture.h"
 #include "server/handlers/scheduler.h"
@@ -14,15 +17,19 @@ namespace {
 
 class JobRetentionTest : public ::testing::Test {
  protected:
-  v1::Job Submit(int ranks) {
-    absl::StatusOr<v1::Job> job =
-        head_->jobs->Submit(head_->Spec(digest_, ranks), Caller::Local());
+  v1::Job Submit(int ranks, const Caller& caller = Caller::Local(),
+                 const std::string& name = "") {
+    v1::JobSpec spec = head_->Spec(digest_, ranks);
+    spec.set_name(name);
+    absl::StatusOr<v1::Job> job = head_->jobs->Submit(spec, caller);
     EXPECT_TRUE(job.ok()) << job.status();
     return job.ok() ? *job : v1::Job();
   }
   // A job that printed `output` and succeeded.
-  v1::Job Done(const std::string& output) {
-    v1::Job job = Submit(1);
+  v1::Job Done(const std::string& output,
+               const Caller& caller = Caller::Local(),
+               const std::string& name = "") {
+    v1::Job job = Submit(1, caller, name);
     pool_.Started(job.id());
     pool_.Log(job.id(), 0, output);
     pool_.Succeeded(job.id(), 1);
@@ -92,6 +99,52 @@ TEST_F(JobRetentionTest, ExpiryPagesThroughManyJobs) {
   v1::Job kept = Done("y");
   EXPECT_EQ(head_->scheduler->ExpireJobs(absl::Hours(1)), 600);
   EXPECT_THAT(Listed(), testing::ElementsAre(kept.id()));
+}
+
+TEST_F(JobRetentionTest, PruneDeletesTheCallersEndedJobsNow) {
+  ASSERT_TRUE(pool_.Attach(3).ok());  // 2 executors.
+  const Caller alice{"alice", static_cast<uint8_t>(Role::kUser)};
+  const Caller bob{"bob", static_cast<uint8_t>(Role::kUser)};
+  v1::Job old = Done("old\n", alice, "sweep");
+  v1::Job bobs = Done("bob's\n", bob);
+  clock_.Advance(absl::Hours(2));
+  v1::Job recent = Done("recent\n", alice, "sweep");
+  v1::Job other = Done("other\n", alice, "other");
+  v1::Job running = Submit(1, alice);
+  pool_.Started(running.id());
+  auto prune = [&](const v1::PruneJobsRequest& request, const Caller& caller) {
+    absl::StatusOr<v1::PruneJobsResponse> pruned =
+        head_->jobs->Prune(request, caller);
+    EXPECT_TRUE(pruned.ok()) << pruned.status();
+    return pruned.ok() ? pruned->deleted() : -1;
+  };
+  v1::PruneJobsRequest older;
+  older.mutable_older_than()->set_seconds(3600);
+  EXPECT_EQ(prune(older, alice), 1);
+  EXPECT_EQ(StoredLog(old.id()), 0u);
+  v1::PruneJobsRequest named;
+  named.set_name("sweep");
+  EXPECT_EQ(prune(named, alice), 1);
+  EXPECT_EQ(prune({}, alice), 1);  // `other`; bob's and the running one stay.
+  EXPECT_THAT(Listed(), testing::ElementsAre(running.id(), bobs.id()));
+  EXPECT_EQ(prune({}, Caller::Local()), 1);  // An admin: everyone's.
+  EXPECT_THAT(Listed(), testing::ElementsAre(running.id()));
+
+  v1::PruneJobsRequest negative;
+  negative.mutable_older_than()->set_seconds(-1);
+  EXPECT_EQ(head_->jobs->Prune(negative, alice).status().code(),
+            absl::StatusCode::kInvalidArgument);
+  // Filters are bounded as a job's labels are, here and in List.
+  v1::PruneJobsRequest labelled;
+  v1::ListJobsRequest list;
+  for (int i = 0; i <= kMaxLabels; ++i) {
+    (*labelled.mutable_labels())[absl::StrCat("k", i)] = "v";
+    (*list.mutable_labels())[absl::StrCat("k", i)] = "v";
+  }
+  EXPECT_THAT(head_->jobs->Prune(labelled, alice).status().message(),
+              testing::HasSubstr("a filter may have at most 64 labels"));
+  EXPECT_THAT(head_->jobs->List(list, alice).status().message(),
+              testing::HasSubstr("a filter may have at most 64 labels"));
 }
 
 // Regression: a pool's batch of one-byte chunks alternating between stdout

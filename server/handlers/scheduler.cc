@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/strip.h"
+#include "server/handlers/job_array.h"
 
 namespace wasmhpc::server {
 namespace {
@@ -103,6 +104,7 @@ absl::Status Scheduler::Reconcile() {
           absl::StrCat("dependency not met: ", unmet.status().message()));
     }
   }
+  OrderQueue();
   return absl::OkStatus();
 }
 
@@ -196,7 +198,9 @@ absl::StatusOr<v1::Job> Scheduler::Submit(const v1::JobSpec& spec,
   if (shutting_down_)
     return absl::UnavailableError("the head is shutting down");
   if (auto earlier = Retried(owner, request_id, spec)) return *earlier;
-  if (absl::Status s = CheckQueueQuota(owner); !s.ok()) return s;
+  const std::vector<int32_t> indices = ArrayIndices(spec);  // {} if none
+  const size_t count = std::max<size_t>(indices.size(), 1);
+  if (absl::Status s = CheckQueueQuota(owner, count); !s.ok()) return s;
   absl::StatusOr<std::vector<v1::Dependency>> unmet = Unmet(spec);
   if (!unmet.ok()) return unmet.status();
   int largest = pools_.LargestPool();
@@ -211,35 +215,58 @@ absl::StatusOr<v1::Job> Scheduler::Submit(const v1::JobSpec& spec,
             : absl::StrCat("job asks ", spec.ranks(),
                            " ranks; no worker pool is attached"));
   }
-  std::string id =
-      absl::StrFormat("%s%08d", std::string(kJobIdPrefix), next_job_++);
-  ActiveJob& active = active_[id];
-  active.job.set_id(id);
-  *active.job.mutable_spec() = spec;
-  active.job.set_module_name(module_name.empty() ? spec.module_digest()
-                                                 : std::move(module_name));
-  active.job.set_owner(owner);
-  active.job.set_request_id(request_id);
-  active.job.set_state(v1::QUEUED);
-  active.job.set_failed_rank(-1);
-  *active.job.mutable_submitted() = ToProto(options_.clock->Now());
-  if (absl::Status s = Save(active); !s.ok()) {
-    active_.erase(id);
-    return s;
+  std::vector<std::string> ids;  // One per task; saved.
+  for (size_t i = 0; i < count; ++i) {
+    std::string id =
+        absl::StrFormat("%s%08d", std::string(kJobIdPrefix), next_job_++);
+    ActiveJob& active = active_[id];
+    active.job.set_id(id);
+    *active.job.mutable_spec() = spec;
+    active.job.set_module_name(module_name.empty() ? spec.module_digest()
+                                                   : module_name);
+    active.job.set_owner(owner);
+    if (i == 0) active.job.set_request_id(request_id);
+    if (!indices.empty()) {
+      active.job.set_array_id(ids.empty() ? id : ids.front());
+      active.job.set_array_index(indices[i]);
+    }
+    active.job.set_state(v1::QUEUED);
+    active.job.set_failed_rank(-1);
+    *active.job.mutable_submitted() = ToProto(options_.clock->Now());
+    if (absl::Status s = Save(active); !s.ok()) {
+      active_.erase(id);
+      for (const std::string& saved : ids) {  // All or nothing.
+        options_.store->DeleteJob(saved).IgnoreError();
+        active_.erase(saved);
+      }
+      return s;
+    }
+    active.waiting = *unmet;
+    ids.push_back(id);
   }
-  if (!request_id.empty()) requests_[{owner, request_id}] = id;
-  active.waiting = *std::move(unmet);
-  queue_.push_back(id);
-  ++submitted_;
+  if (!request_id.empty()) requests_[{owner, request_id}] = ids.front();
+  queue_.insert(queue_.end(), ids.begin(), ids.end());
+  submitted_ += ids.size();
   Dispatch();
-  return Snapshot(active_.at(id));  // Dispatch never ends a job.
+  return Snapshot(active_.at(ids.front()));  // Dispatch never ends a job.
 }
 
-absl::Status Scheduler::CheckQueueQuota(absl::string_view owner) const {
+absl::Status Scheduler::CheckQueueQuota(absl::string_view owner,
+                                        size_t more) const {
   if (options_.max_active_jobs_per_owner <= 0) return absl::OkStatus();
   int64_t active = 0;
   for (const auto& [id, job] : active_) active += job.job.owner() == owner;
-  if (active < options_.max_active_jobs_per_owner) return absl::OkStatus();
+  if (active + static_cast<int64_t>(more) <=
+      options_.max_active_jobs_per_owner) {
+    return absl::OkStatus();
+  }
+  if (more > 1) {
+    return absl::ResourceExhaustedError(absl::StrCat(
+        "'", owner, "' has ", active, " jobs queued or running; ", more,
+        " more would pass ", options_.max_active_jobs_per_owner,
+        ", the most one submitter may have (the head's --max-jobs-per-user); "
+        "submit a smaller array or wait for some to end"));
+  }
   return absl::ResourceExhaustedError(absl::StrCat(
       "'", owner, "' has ", active,
       " jobs queued or running, the most one "
@@ -277,17 +304,34 @@ absl::StatusOr<v1::Job> Scheduler::LoadRecord(absl::string_view id) const {
 
 absl::StatusOr<v1::Job> Scheduler::Cancel(absl::string_view id) {
   absl::MutexLock lock(&mu_);
-  std::string key(id);
-  auto it = active_.find(key);
-  if (it == active_.end()) return LoadRecord(id);  // Ended, or unknown.
+  const bool queued = CancelLocked(std::string(id));
+  if (queued) Dispatch();
+  auto it = active_.find(std::string(id));
+  return it == active_.end() ? LoadRecord(id) : Snapshot(it->second);
+}
+
+int Scheduler::CancelArray(absl::string_view array_id) {
+  absl::MutexLock lock(&mu_);
+  std::vector<std::string> tasks;
+  for (const auto& [id, active] : active_) {
+    if (active.job.array_id() == array_id) tasks.push_back(id);
+  }
+  bool queued = false;
+  for (const std::string& id : tasks) queued |= CancelLocked(id);
+  if (queued) Dispatch();
+  return static_cast<int>(tasks.size());
+}
+
+bool Scheduler::CancelLocked(const std::string& id) {
+  auto it = active_.find(id);
+  if (it == active_.end()) return false;  // Ended, or unknown.
   ActiveJob& active = it->second;
   if (active.job.state() == v1::QUEUED) {
-    End(key, v1::CANCELLED, "cancelled by user");
-    Dispatch();
-    return LoadRecord(id);
+    End(id, v1::CANCELLED, "cancelled by user");
+    return true;
   }
   if (!active.stop_state) AskStop(active, v1::CANCELLED, "cancelled by user");
-  return Snapshot(active);
+  return false;
 }
 
 absl::StatusOr<std::shared_ptr<JobSubscription>> Scheduler::Subscribe(
@@ -665,40 +709,46 @@ void Scheduler::CheckTimeouts() {
 }
 
 int Scheduler::ExpireJobs(absl::Duration retain) {
-  constexpr size_t kPage = 256;
   if (retain == absl::InfiniteDuration()) return 0;
-  const absl::Time cutoff = options_.clock->Now() - retain;
-  int expired = 0;
+  int64_t expired = 0;
+  if (absl::Status s = DeleteEnded(retain, nullptr, &expired); !s.ok()) {
+    EmitLog(options_.log, absl::StrCat("job expiry: ", s.message()));
+  }
+  return static_cast<int>(expired);
+}
+
+absl::Status Scheduler::DeleteEnded(
+    absl::Duration older_than, const std::function<bool(const v1::Job&)>& which,
+    int64_t* deleted) {
+  constexpr size_t kPage = 256;
+  const absl::Time cutoff = options_.clock->Now() - older_than;
+  *deleted = 0;
   std::string after;
   for (bool more = true; more;) {
     absl::StatusOr<std::vector<JobRecord>> records =
         options_.store->ListJobs(after, kPage);
-    if (!records.ok()) {
-      EmitLog(options_.log,
-              absl::StrCat("job expiry: ", records.status().message()));
-      break;
-    }
+    if (!records.ok()) return records.status();
     more = records->size() == kPage;
     for (const JobRecord& record : *records) {
       after = record.job_id;
       v1::Job job;
       if (!job.ParseFromString(record.record) || !IsFinal(job.state()) ||
-          !job.has_finished() || FromProto(job.finished()) > cutoff) {
+          !job.has_finished() || FromProto(job.finished()) > cutoff ||
+          (which && !which(job))) {
         continue;
       }
       absl::MutexLock lock(&mu_);
       // An ended job whose pool still runs it may still send output.
       if (active_.contains(job.id()) || lingering_.contains(job.id())) continue;
       if (absl::Status s = options_.store->DeleteJob(job.id()); !s.ok()) {
-        EmitLog(options_.log, absl::StrCat("job expiry: ", s.message()));
-        return expired;
+        return s;
       }
       log_.Forget(job.id());
       requests_.erase({job.owner(), job.request_id()});
-      ++expired;
+      ++*deleted;
     }
   }
-  return expired;
+  return absl::OkStatus();
 }
 
 void Scheduler::Shutdown() {

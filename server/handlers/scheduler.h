@@ -1,18 +1,28 @@
 // Scheduler: the head's job queue and job state machine. Jobs wait in one
-// FIFO queue and go, first fit, to the first attached pool (PoolRegistry)
-// with enough free executor ranks; pool events move them on:
+// queue and go, first fit, to the first attached pool (PoolRegistry) with
+// enough free executor ranks; pool events move them on:
 //
 //   QUEUED -> STARTING (Assign sent) -> RUNNING (pool: Started)
 //          -> SUCCEEDED | FAILED | CANCELLED | TIMED_OUT (pool: Finished)
 //
-// Ordering: first come, first served, with EASY backfill (backfill.h): while
-// the job at the front does not fit, a later job starts only where it cannot
-// delay the front job's reservation (computed from the running jobs'
-// timeouts), so wide jobs are never starved by narrow ones; without
-// timeouts nobody can say when the front job starts, and the others wait
-// QUEUED too. A QUEUED job's
-// snapshots (Get, Submit, watchers) carry its place (Job.queue); watchers
-// get a new snapshot whenever the place or the largest free block changes.
+// Ordering: higher JobSpec.priority first; within a priority, fair share:
+// the job whose owner would have fewer ranks in use (its running jobs' and
+// its queued jobs' ahead of this one) goes first; then first come, first
+// served. The order is recomputed whenever jobs are dispatched, so a
+// high-priority job overtakes the queue but not a job already started.
+// EASY backfill (backfill.h): while the job at the front does not fit, a
+// later job starts only where it cannot delay the front job's reservation
+// (computed from the running jobs' timeouts), so a wide job at the front
+// is never starved by narrow ones behind it; without timeouts nobody can
+// say when the front job starts, and the others wait QUEUED too. A QUEUED
+// job's snapshots (Get, Submit, watchers) carry its place in this order
+// (Job.queue); watchers get a new snapshot whenever the place or the
+// largest free block changes.
+//
+// Arrays (JobSpec.array, job_array.h): Submit makes one job per index, all
+// or none, each QUEUED on its own; a task whose array already has
+// max_running tasks STARTING or RUNNING is passed over (it holds up nobody).
+// Assign adds WASMHPC_ARRAY_INDEX and WASMHPC_ARRAY_ID to the task's env.
 //
 // Dependencies (JobSpec.dependencies, job_dependencies.h): a queued job
 // whose dependencies are not all met is passed over (it holds up nobody);
@@ -65,6 +75,7 @@
 
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -173,6 +184,9 @@ class Scheduler {
   // for a queued job, still STARTING/RUNNING while its pool stops it, and
   // unchanged for an ended one. NotFound for an unknown id.
   absl::StatusOr<v1::Job> Cancel(absl::string_view id);
+  // Cancel of every task not ended of the job array `array_id`; returns how
+  // many there were.
+  int CancelArray(absl::string_view array_id);
 
   // Starts following a job: the subscription holds the job as it is, then
   // gets every later snapshot until the job has ended. NotFound if unknown.
@@ -235,6 +249,13 @@ class Scheduler {
   // Returns how many jobs were deleted; store errors are logged and end the
   // scan (the next call goes on).
   int ExpireJobs(absl::Duration retain);
+  // Deletes the records and logs of the ended jobs that ended `older_than`
+  // or longer ago and that `which` accepts (every one when null), as
+  // ExpireJobs; `deleted`: how many. Errors: the store's (what was deleted
+  // before stays deleted).
+  absl::Status DeleteEnded(absl::Duration older_than,
+                           const std::function<bool(const v1::Job&)>& which,
+                           int64_t* deleted);
 
   // Refuses new jobs and pools from now on and wakes every watcher.
   void Shutdown();
@@ -262,7 +283,8 @@ class Scheduler {
   // Reconcile's first part: the records into the queue and the indexes.
   absl::Status LoadRecords(const std::vector<JobRecord>& records)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  absl::Status CheckQueueQuota(absl::string_view owner) const
+  // OK when `owner` may have `more` jobs not ended on top of its own.
+  absl::Status CheckQueueQuota(absl::string_view owner, size_t more) const
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // The stored record of `id` (any thread; takes no lock).
   absl::StatusOr<v1::Job> LoadRecord(absl::string_view id) const;
@@ -274,12 +296,21 @@ class Scheduler {
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void AskStop(ActiveJob& job, v1::JobState state, std::string reason)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Cancel without the Dispatch: true when it ended a queued job (the
+  // caller then dispatches).
+  bool CancelLocked(const std::string& id) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // A STARTING job its pool gave back (not_run, `why`): its ranks are
   // released and it is first in the queue again.
   void Requeue(ActiveJob& job, const std::string& why)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  // Starts the queued jobs that fit, in order, backfills behind the first
-  // that does not (Backfill), then PublishQueue.
+  // Puts the queue in its order (see Ordering above): priority, then fair
+  // share, then as it was.
+  void OrderQueue() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // A queued job passed over: dependencies not met, or its array has
+  // max_running tasks running (array_running_, as of this Dispatch).
+  bool Held(const ActiveJob& active) const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Orders the queue, starts the queued jobs that fit, in order, backfills
+  // behind the first that does not (Backfill), then PublishQueue.
   void Dispatch() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // EASY backfill (backfill.h) of queue_[from...] behind a blocked job of
   // `head_ranks`.
@@ -344,6 +375,8 @@ class Scheduler {
   uint64_t next_job_ ABSL_GUARDED_BY(mu_) = 1;
   absl::flat_hash_map<std::string, ActiveJob> active_ ABSL_GUARDED_BY(mu_);
   std::deque<std::string> queue_ ABSL_GUARDED_BY(mu_);
+  // Job array id: its tasks STARTING or RUNNING, kept by Dispatch.
+  absl::flat_hash_map<std::string, int> array_running_ ABSL_GUARDED_BY(mu_);
   // (owner, request_id) -> job id, for Submit's retries.
   absl::flat_hash_map<std::pair<std::string, std::string>, std::string>
       requests_ ABSL_GUARDED_BY(mu_);

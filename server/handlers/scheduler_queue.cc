@@ -1,17 +1,69 @@
 // Scheduler: the queue's order and what queued jobs are told about it
-// (Dispatch, Snapshot, PublishQueue), and Submit's retries.
+// (OrderQueue, Dispatch, Snapshot, PublishQueue), and Submit's retries.
+#include <algorithm>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/util/message_differencer.h"
 #include "server/handlers/backfill.h"
+#include "server/handlers/job_array.h"
 #include "server/handlers/job_dependencies.h"
 #include "server/handlers/scheduler.h"
 
 namespace wasmhpc::server {
 
+void Scheduler::OrderQueue() {
+  absl::flat_hash_map<std::string, int64_t> busy;  // Owner: ranks in use.
+  for (const auto& [id, active] : active_) {
+    busy[active.job.owner()] += static_cast<int64_t>(active.pool_ranks.size());
+  }
+  struct Entry {
+    int32_t priority;
+    int64_t usage;  // The owner's ranks in use once its jobs ahead run.
+    std::string id;
+  };
+  std::vector<Entry> entries;
+  entries.reserve(queue_.size());
+  for (const std::string& id : queue_) {
+    const ActiveJob& active = active_.at(id);
+    int64_t& usage = busy[active.job.owner()];
+    entries.push_back({active.job.spec().priority(), usage, id});
+    if (active.waiting.empty()) usage += active.job.spec().ranks();
+  }
+  std::stable_sort(entries.begin(), entries.end(),
+                   [](const Entry& a, const Entry& b) {
+                     if (a.priority != b.priority) {
+                       return a.priority > b.priority;
+                     }
+                     return a.usage < b.usage;
+                   });
+  for (size_t i = 0; i < entries.size(); ++i) {
+    queue_[i] = std::move(entries[i].id);
+  }
+}
+
+bool Scheduler::Held(const ActiveJob& active) const {
+  if (!active.waiting.empty()) return true;
+  const int32_t max_running = active.job.spec().array().max_running();
+  if (max_running == 0) return false;
+  auto it = array_running_.find(active.job.array_id());
+  return it != array_running_.end() && it->second >= max_running;
+}
+
 void Scheduler::Dispatch() {
+  OrderQueue();
+  array_running_.clear();
+  for (const auto& [id, active] : active_) {
+    if (!active.pool_ranks.empty() && !active.job.array_id().empty()) {
+      ++array_running_[active.job.array_id()];
+    }
+  }
   for (size_t i = 0; i < queue_.size() && !shutting_down_;) {
     ActiveJob& active = active_.at(queue_[i]);
-    if (!active.waiting.empty()) {  // Passed over: holds up nobody.
+    if (Held(active)) {  // Passed over: holds up nobody.
       ++i;
       continue;
     }
@@ -35,7 +87,7 @@ void Scheduler::Backfill(size_t from, int head_ranks) {
     const ActiveJob& candidate = active_.at(queue_[j]);
     const v1::JobSpec& spec = candidate.job.spec();
     std::optional<Allocation> allocation;
-    if (candidate.waiting.empty()) {
+    if (!Held(candidate)) {
       // Another pool never delays the reservation; the reserved one only
       // for a job that ends before it starts or uses its spare ranks.
       allocation = pools_.Allocate(spec.ranks(), [&](const AttachedPool& p) {
@@ -106,6 +158,12 @@ void Scheduler::Start(size_t index, Allocation allocation) {
   v1::HeadMessage::Assign* assign = message.mutable_assign();
   assign->set_job_id(active.job.id());
   *assign->mutable_spec() = active.job.spec();
+  if (!active.job.array_id().empty()) {
+    ++array_running_[active.job.array_id()];
+    auto& env = *assign->mutable_spec()->mutable_env();
+    env[std::string(kArrayIndexEnv)] = absl::StrCat(active.job.array_index());
+    env[std::string(kArrayIdEnv)] = active.job.array_id();
+  }
   for (int32_t rank : allocation.ranks) assign->add_ranks(rank);
   assign->set_module_name(active.job.module_name());
   pools_.Find(allocation.pool_id)->sink->Send(message);

@@ -31,8 +31,9 @@ absl::Status RestRouter::SubmitJob(const Request& request, Response& response,
 
 absl::Status RestRouter::ListJobs(const Request& request, Response& response,
                                   const Caller& caller) {
-  if (absl::Status s = CheckParams(request, {"page_size", "page_token", "state",
-                                             "name", "label", "oldest_first"});
+  if (absl::Status s =
+          CheckParams(request, {"page_size", "page_token", "state", "name",
+                                "label", "oldest_first", "array_id"});
       !s.ok()) {
     return s;
   }
@@ -43,6 +44,7 @@ absl::Status RestRouter::ListJobs(const Request& request, Response& response,
   list.set_page_size(static_cast<int32_t>(*page_size));
   list.set_page_token(request.get_param_value("page_token"));
   list.set_name(request.get_param_value("name"));
+  list.set_array_id(request.get_param_value("array_id"));
   if (absl::Status s = LabelParams(request, list.mutable_labels()); !s.ok()) {
     return s;
   }
@@ -80,11 +82,27 @@ absl::Status RestRouter::GetJob(const Request& request, Response& response,
 
 absl::Status RestRouter::CancelJob(const Request& request, Response& response,
                                    const Caller& caller) {
-  if (absl::Status s = CheckParams(request, {}); !s.ok()) return s;
+  if (absl::Status s = CheckParams(request, {"array"}); !s.ok()) return s;
+  absl::StatusOr<bool> array = BoolParam(request, "array", false);
+  if (!array.ok()) return array.status();
   absl::StatusOr<v1::Job> job =
-      options_.jobs->Cancel(PathParam(request), caller);
+      options_.jobs->Cancel(PathParam(request), caller, *array);
   if (!job.ok()) return job.status();
   SetJson(response, *job);
+  return absl::OkStatus();
+}
+
+absl::Status RestRouter::PruneJobs(const Request& request, Response& response,
+                                   const Caller& caller) {
+  if (absl::Status s = CheckParams(request, {}); !s.ok()) return s;
+  v1::PruneJobsRequest prune;
+  if (!request.body.empty()) {
+    if (absl::Status s = ParseJson(request.body, &prune); !s.ok()) return s;
+  }
+  absl::StatusOr<v1::PruneJobsResponse> pruned =
+      options_.jobs->Prune(prune, caller);
+  if (!pruned.ok()) return pruned.status();
+  SetJson(response, *pruned);
   return absl::OkStatus();
 }
 

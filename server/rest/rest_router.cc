@@ -154,6 +154,8 @@ const std::vector<RestRouter::Entry>& RestRouter::Table() {
        &R::CancelJob},
       {{"GET", "/v1/jobs/{id}/logs", false, Access::kUser, "follow jobs"},
        &R::JobLogs},
+      {{"POST", "/v1/jobs/prune", false, Access::kUser, "delete jobs"},
+       &R::PruneJobs},
       {{"GET", "/v1/pools", false, Access::kAny, "list pools"}, &R::ListPools},
       {{"POST", "/v1/pools/{id}/drain", false, Access::kAdmin, "drain pools"},
        &R::DrainPool},
@@ -235,7 +237,8 @@ const RestRouter::Entry* RestRouter::Match(const Request& request) {
 uint64_t RestRouter::BodyLimit(const Entry& entry) const {
   if (entry.handle_body != nullptr) return options_.max_upload_body_bytes;
   if (entry.handle == &RestRouter::SubmitJob ||
-      entry.handle == &RestRouter::DrainPool) {
+      entry.handle == &RestRouter::DrainPool ||
+      entry.handle == &RestRouter::PruneJobs) {
     return options_.max_json_body_bytes;
   }
   return 0;

@@ -13,9 +13,12 @@
 //   DELETE /v1/modules/{digest}
 //   POST   /v1/jobs                 body: a SubmitJobRequest in JSON
 //   GET    /v1/jobs                 ?page_size=&page_token=&state= (repeat)
+//                                   &name=&label=K=V (repeat)&oldest_first=
+//                                   &array_id=
 //   GET    /v1/jobs/{id}
-//   DELETE /v1/jobs/{id}            cancel
+//   DELETE /v1/jobs/{id}            cancel; ?array=1: its whole job array
 //   GET    /v1/jobs/{id}/logs       ?offset=N&follow=1&format=text|events
+//   POST   /v1/jobs/prune           (body: optional PruneJobsRequest JSON)
 //   GET    /v1/pools
 //   POST   /v1/pools/{id}/drain    (body: optional DrainPoolRequest JSON)
 //   POST   /v1/pools/{id}/resume
@@ -195,6 +198,8 @@ class RestRouter {
                          const Caller& caller);
   absl::Status JobLogs(const Request& request, Response& response,
                        const Caller& caller);
+  absl::Status PruneJobs(const Request& request, Response& response,
+                         const Caller& caller);
   // A log answer in progress.
   struct LogStream {
     std::unique_ptr<JobWatcher> watcher;

@@ -469,7 +469,7 @@ TEST_F(RestRouterTest, OpenApiDocumentsExactlyTheRoutes) {
   }
   EXPECT_EQ(documented, routes);
   EXPECT_EQ(open_documented, open_routes);
-  EXPECT_EQ(routes.size(), 15u);
+  EXPECT_EQ(routes.size(), 16u);
 }
 
 }  // namespace

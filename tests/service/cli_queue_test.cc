@@ -1,11 +1,16 @@
 // wasmhpc-cli against the real wasmhpc-head and a fake pool: a queued submit
 // says where it stands and follows the queue, retried submits (--id) make
-// one job, and jobs finds them by --name and --label, newest first.
+// one job, jobs finds them by --name and --label, newest first, and
+// --priority orders the queue within the user's allowance.
+#include <sys/stat.h>
+
+#include <fstream>
 #include <string>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
 #include "client-cli/subprocess.h"
 #include "common/test_files.h"
 #include "gmock/gmock.h"
@@ -23,17 +28,28 @@ constexpr absl::Duration kWait = absl::Seconds(30);
 
 class CliQueueTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    absl::StatusOr<std::unique_ptr<HeadProcess>> head = HeadProcess::Start(
-        WASMHPC_HEAD_BINARY, dir_.Path("data"), {"--rest-port", "off"});
+  void SetUp() override { StartHead(); }
+
+  // (Re)starts the head with `args` and attaches a fake pool of 2
+  // executors with `pool_token`.
+  void StartHead(std::vector<std::string> args = {},
+                 const std::string& pool_token = "") {
+    pool_.reset();
+    head_.reset();
+    args.insert(args.begin(), {"--rest-port", "off"});
+    absl::StatusOr<std::unique_ptr<HeadProcess>> head =
+        HeadProcess::Start(WASMHPC_HEAD_BINARY, dir_.Path("data"), args);
     ASSERT_TRUE(head.ok()) << head.status();
     head_ = *std::move(head);
-    pool_ = std::make_unique<GrpcFakePool>(head_->Connect());
+    pool_ = std::make_unique<GrpcFakePool>(head_->Connect(), pool_token);
     ASSERT_TRUE(pool_->Attach(3).ok());  // 2 executors.
   }
 
   std::vector<std::string> Argv(const std::vector<std::string>& args) {
     std::vector<std::string> argv = {WASMHPC_CLI, "--server", head_->address()};
+    if (!token_file_.empty()) {
+      argv.insert(argv.end(), {"--token-file", token_file_});
+    }
     argv.insert(argv.end(), args.begin(), args.end());
     return argv;
   }
@@ -73,6 +89,7 @@ class CliQueueTest : public ::testing::Test {
   }
 
   TempDir dir_{"cli_queue_test."};
+  std::string token_file_;  // The CLI's --token-file, if set.
   std::unique_ptr<HeadProcess> head_;
   std::unique_ptr<GrpcFakePool> pool_;
 };
@@ -160,6 +177,79 @@ TEST_F(CliQueueTest, RetriedSubmitsMakeOneJobFoundByNameAndLabel) {
     EXPECT_EQ(bad.exit_code, 2) << flag;
     EXPECT_THAT(bad.err, HasSubstr(flag));
   }
+}
+
+TEST_F(CliQueueTest, AnArraySubmitPrintsItsTasksWhichCancelTogether) {
+  Subprocess::Result r =
+      Cli({"submit", WASMHPC_HELLO_WASM, "-n", "1", "--array", "0-2%1"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::vector<std::string> ids =
+      absl::StrSplit(absl::StripSuffix(r.out, "\n"), '\n');
+  ASSERT_EQ(ids.size(), 3u) << r.out;
+  ASSERT_EQ(NextAssigned(), ids[0]);  // %1: one at a time.
+  EXPECT_THAT(Listed({"--array", ids[0]}), ElementsAre(ids[2], ids[1], ids[0]));
+  ASSERT_EQ(Cli({"cancel", "--array", ids[1]}).exit_code, 0);
+  EXPECT_THAT(Listed({"--array", ids[0], "--state", "cancelled"}),
+              ElementsAre(ids[2], ids[1]));
+  std::optional<v1::HeadMessage> cancel = pool_->Next(kWait);
+  ASSERT_TRUE(cancel && cancel->has_cancel());
+  EXPECT_EQ(cancel->cancel().job_id(), ids[0]);
+  Subprocess::Result bad =
+      Cli({"submit", WASMHPC_HELLO_WASM, "-n", "1", "--array", "5-1"});
+  EXPECT_EQ(bad.exit_code, 1);
+  EXPECT_THAT(bad.err, HasSubstr("last >= first"));
+}
+
+TEST_F(CliQueueTest, JobsPruneDeletesEndedJobsOnly) {
+  const std::string ended = Detached({"-n", "1", "--label", "batch=1"});
+  ASSERT_EQ(NextAssigned(), ended);
+  pool_->Started(ended);
+  pool_->Succeeded(ended, 1);
+  const std::string running = Detached({"-n", "1", "--label", "batch=1"});
+  ASSERT_EQ(NextAssigned(), running);
+  Subprocess::Result r = Cli({"jobs", "prune", "--older-than", "1h"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "deleted 0 jobs\n");
+  r = Cli({"jobs", "prune", "--label", "batch=1"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "deleted 1 job\n");
+  EXPECT_THAT(Listed({}), ElementsAre(running));
+  EXPECT_EQ(Cli({"-o", "json", "jobs", "prune"}).out,
+            "{\n \"deleted\": \"0\"\n}\n");
+  Subprocess::Result bad = Cli({"jobs", "prune", "--older-than", "1w"});
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_THAT(bad.err, HasSubstr("--older-than: 1w: want a count of d, h, m "
+                                 "or s (7d, 12h)"));
+}
+
+TEST_F(CliQueueTest, APriorityJobGoesFirstWithinTheUsersAllowance) {
+  const std::string tokens = dir_.Path("tokens");
+  std::ofstream(tokens) << "alice-token-0123456789 alice user\n"
+                        << "pool-token-0123456789 pool-a pool\n";
+  std::ofstream(dir_.Path("alice")) << "alice-token-0123456789\n";
+  ASSERT_EQ(chmod(dir_.Path("alice").c_str(), 0600), 0);
+  StartHead({"--auth-tokens", tokens, "--max-user-priority", "5"},
+            "pool-token-0123456789");
+  token_file_ = dir_.Path("alice");
+  const std::string wide = Detached({"-n", "2"});
+  ASSERT_EQ(NextAssigned(), wide);
+  const std::string normal = Detached({"-n", "1"});
+  const std::string urgent = Detached({"-n", "1", "--priority", "5"});
+  Subprocess::Result status = Cli({"-o", "yaml", "status", urgent});
+  EXPECT_THAT(status.out, HasSubstr("\n  priority: 5\n"));
+  EXPECT_THAT(status.out, HasSubstr("\n  position: 1\n"));
+  Subprocess::Result above =
+      Cli({"submit", WASMHPC_HELLO_WASM, "-n", "1", "--priority", "6"});
+  EXPECT_EQ(above.exit_code, 1);
+  EXPECT_THAT(above.err, HasSubstr("priority 6 is above the 5 a user may ask"));
+  Subprocess::Result bad =
+      Cli({"submit", WASMHPC_HELLO_WASM, "-n", "1", "--priority", "soon"});
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_THAT(bad.err, HasSubstr("--priority: soon: want a whole number"));
+  pool_->Started(wide);
+  pool_->Succeeded(wide, 2);
+  EXPECT_EQ(NextAssigned(), urgent);
+  EXPECT_EQ(NextAssigned(), normal);
 }
 
 }  // namespace

@@ -1,9 +1,11 @@
 #include "worker/pool/executor.h"
 
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
+#include <cerrno>
 #include <deque>
 #include <iostream>
 #include <optional>
@@ -12,6 +14,7 @@
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
+#include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
@@ -128,13 +131,36 @@ ToController::Result LoadFailed(absl::string_view error) {
 // What lives for one job; the guest goes before its communicator.
 struct JobScope {
   MPI_Comm comm = MPI_COMM_NULL;
+  int stdin_fd = -1;  // Rank 0's input (JobSpec.stdin), if any.
   std::unique_ptr<guest::Guest> guest;
 
   ~JobScope() {
     guest.reset();
+    if (stdin_fd >= 0) close(stdin_fd);
     if (comm != MPI_COMM_NULL) MPI_Comm_free(&comm);
   }
 };
+
+// A file holding `bytes`, read from its start: the guest's stdin.
+absl::StatusOr<int> InputFile(const std::string& bytes) {
+  int fd = memfd_create("wasmhpc-stdin", MFD_CLOEXEC);
+  if (fd < 0) {
+    return absl::ErrnoToStatus(errno, "cannot hold the job's stdin");
+  }
+  for (size_t done = 0; done < bytes.size();) {
+    ssize_t n = write(fd, bytes.data() + done, bytes.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      absl::Status error =
+          absl::ErrnoToStatus(errno, "cannot hold the job's stdin");
+      close(fd);
+      return error;
+    }
+    done += static_cast<size_t>(n);
+  }
+  lseek(fd, 0, SEEK_SET);
+  return fd;
+}
 
 }  // namespace
 
@@ -163,7 +189,7 @@ struct Executor::State {
   // in the LRU and logs a compile that used no code.
   absl::StatusOr<engine::Module*> CompileModule(const std::string& digest,
                                                 const ToExecutor::Module& blob);
-  absl::Status Instantiate(const ToExecutor::Assign& assign,
+  absl::Status Instantiate(const ToExecutor::Assign& assign, int job_rank,
                            const engine::Module& module, JobScope& job);
   ToController::Result Classify(const absl::StatusOr<engine::RunResult>& run,
                                 const mpi::Bridge& bridge);
@@ -430,7 +456,7 @@ ToController::Result Executor::State::RunJobOn(const ToExecutor::Assign& assign,
   if (!module.ok()) {
     ready = module.status();
   } else {
-    ready = Instantiate(assign, **module, job);
+    ready = Instantiate(assign, my_job_rank, **module, job);
   }
   // Run only if every rank is ready and none was stopped.
   int ok = ready.ok() && !run->stop_requested(), all_ok = 0;
@@ -565,6 +591,7 @@ absl::StatusOr<engine::Module*> Executor::State::CompileModule(
 }
 
 absl::Status Executor::State::Instantiate(const ToExecutor::Assign& assign,
+                                          int job_rank,
                                           const engine::Module& module,
                                           JobScope& job) {
   const v1::JobSpec& spec = assign.spec();
@@ -582,7 +609,13 @@ absl::Status Executor::State::Instantiate(const ToExecutor::Assign& assign,
          dir.guest_path().empty() ? dir.host_path() : dir.guest_path(),
          dir.read_only(), /*strict=*/true, options.allowed_dirs});
   }
-  w.stdin_fd = -1;
+  // As under mpirun: rank 0 reads the job's input, the others end of file.
+  if (job_rank == 0 && !spec.stdin().empty()) {
+    absl::StatusOr<int> fd = InputFile(spec.stdin());
+    if (!fd.ok()) return fd.status();
+    job.stdin_fd = *fd;
+  }
+  w.stdin_fd = job.stdin_fd;
   w.output = [this](int fd, std::string_view bytes) {
     logs.Append(fd, bytes);
     if (logs.pending_bytes() >= options.log_flush_bytes) FlushLogs();

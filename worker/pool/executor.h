@@ -35,11 +35,12 @@
 //     compile that used no code logs "wasmhpc-worker: rank R on HOST
 //     compiled module DIGEST12 (no cached code for this engine)".
 //  3. Each rank instantiates the module with WASI (args: argv[0] is the
-//     module digest, then spec.args; env; dirs; stdin empty; output to the
-//     LogBatcher) and the MPI bridge (world: the job communicator; the
-//     InterruptibleTransport). An MPI_Allreduce agrees that every rank
-//     loaded and none was stopped; otherwise no rank runs (a rank that
-//     failed reports OUTCOME_LOAD_FAILED, the others OUTCOME_SKIPPED).
+//     module digest, then spec.args; env; dirs; stdin: spec.stdin on rank
+//     0, end of file elsewhere; output to the LogBatcher) and the MPI bridge
+//     (world: the job communicator; the InterruptibleTransport). An
+//     MPI_Allreduce agrees that every rank loaded and none was stopped;
+//     otherwise no rank runs (a rank that failed reports OUTCOME_LOAD_FAILED,
+//     the others OUTCOME_SKIPPED).
 //  4. Started, then _start. The result (exit code, trap, MPI_Abort, or
 //     stopped) goes to the controller after the last of the output.
 //  5. The instance goes, the job communicator is freed (MPI_Comm_free is

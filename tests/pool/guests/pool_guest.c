@@ -13,6 +13,8 @@
 //             in MPI_Barrier
 //   flood N   every rank prints N numbered lines, to stdout and stderr
 //   env NAME  every rank prints the value of environment variable NAME
+//   stdin     every rank reads its stdin to the end and prints how many
+//             bytes it read and their first line
 //   nbc_user_op  MPI_Iallreduce with a user-defined op, then point-to-point
 //             traffic that needs the reduction not to block (rank 1 sends
 //             1 MiB to rank 0 before its own MPI_Iallreduce, rank 0
@@ -214,6 +216,13 @@ int main(int argc, char** argv) {
   if (strcmp(mode, "env") == 0 && argc > 2) {
     const char* value = getenv(argv[2]);
     printf("rank %d: %s=%s\n", rank, argv[2], value ? value : "(unset)");
+  }
+  if (strcmp(mode, "stdin") == 0) {
+    static char input[1 << 20];
+    size_t n = fread(input, 1, sizeof input - 1, stdin);
+    input[n] = '\0';
+    input[strcspn(input, "\n")] = '\0';
+    printf("rank %d read %zu bytes: %s\n", rank, n, input);
   }
   MPI_Finalize();
   return 0;

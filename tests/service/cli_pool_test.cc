@@ -1,6 +1,8 @@
-// wasmhpc-cli submit --memory end to end: the real head records the limit
-// and a real pool (wasmhpc-worker under mpirun) holds the guest to it; the
-// CLI exits with the job's code. -o yaml shows the limit on the head's job.
+// wasmhpc-cli submit end to end through the real head and a real pool
+// (wasmhpc-worker under mpirun): --memory (the head records the limit, the
+// pool holds the guest to it, the CLI exits with the job's code, -o yaml
+// shows the limit on the head's job) and --stdin (rank 0 reads it).
+#include <fstream>
 #include <memory>
 #include <string>
 #include <vector>
@@ -18,7 +20,7 @@ namespace {
 using ::testing::HasSubstr;
 using ::wasmhpc::cli::testing::Subprocess;
 
-class CliMemoryTest : public ::testing::Test {
+class CliPoolTest : public ::testing::Test {
  protected:
   void SetUp() override {
     auto head = HeadProcess::Start(WASMHPC_HEAD_BINARY, dir_.Path("data"),
@@ -27,7 +29,7 @@ class CliMemoryTest : public ::testing::Test {
     head_ = *std::move(head);
     const std::string& address = head_->address();
     pool_ = std::make_unique<PoolProcess>(
-        WASMHPC_WORKER_BINARY, 2,
+        WASMHPC_WORKER_BINARY, 3,
         std::stoi(address.substr(address.rfind(':') + 1)));
     ASSERT_TRUE(pool_->AwaitOutput("attached to", absl::Seconds(90)))
         << pool_->Output();
@@ -47,14 +49,14 @@ class CliMemoryTest : public ::testing::Test {
     return (*cli)->Wait(absl::Seconds(90));
   }
 
-  TempDir dir_{"cli_memory_"};
+  TempDir dir_{"cli_pool_"};
   std::unique_ptr<HeadProcess> head_;
   std::unique_ptr<PoolProcess> pool_;
 };
 
 // grow_memory.wasm grows to 128 MiB, or exits with its size in 8 MiB units
 // when memory.grow fails.
-TEST_F(CliMemoryTest, JobStopsGrowingAtItsLimit) {
+TEST_F(CliPoolTest, JobStopsGrowingAtItsLimit) {
   Subprocess::Result limited =
       Cli({"submit", WASMHPC_GROW_MEMORY_WASM, "-n", "1", "--memory", "16M"});
   EXPECT_EQ(limited.exit_code, 2) << limited.err << "\npool:\n"
@@ -70,6 +72,25 @@ TEST_F(CliMemoryTest, JobStopsGrowingAtItsLimit) {
   EXPECT_THAT(yaml.out, HasSubstr("\n    memoryLimitBytes: \"16777216\"\n"));
   EXPECT_THAT(yaml.out, HasSubstr("\n  state: FAILED\n"));
   EXPECT_THAT(yaml.out, HasSubstr("\n  exitCode: 2\n"));
+}
+
+// As mpirun does: rank 0 reads the job's input, the other ranks end of file.
+TEST_F(CliPoolTest, RankZeroReadsTheJobsStdin) {
+  const std::string input = dir_.Path("input.txt");
+  std::ofstream(input) << "hello from stdin\nsecond line\n";
+  Subprocess::Result r = Cli({"submit", WASMHPC_POOL_GUEST_WASM, "-n", "2",
+                              "--stdin", input, "--", "stdin"});
+  EXPECT_EQ(r.exit_code, 0) << r.err << "\npool:\n" << pool_->Output();
+  EXPECT_THAT(r.out, HasSubstr("rank 0 read 29 bytes: hello from stdin\n"));
+  EXPECT_THAT(r.out, HasSubstr("rank 1 read 0 bytes: \n"));
+  // Without --stdin every rank reads end of file.
+  r = Cli({"submit", WASMHPC_POOL_GUEST_WASM, "-n", "1", "--", "stdin"});
+  EXPECT_THAT(r.out, HasSubstr("rank 0 read 0 bytes: \n")) << r.err;
+  Subprocess::Result missing =
+      Cli({"submit", WASMHPC_POOL_GUEST_WASM, "-n", "1", "--stdin",
+           dir_.Path("nope"), "--", "stdin"});
+  EXPECT_EQ(missing.exit_code, 2);
+  EXPECT_THAT(missing.err, HasSubstr("--stdin: cannot read "));
 }
 
 }  // namespace
