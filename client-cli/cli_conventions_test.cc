@@ -3,6 +3,7 @@
 // the settings file below flags and environment, submit --memory, and the
 // bash completion script in a real bash.
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <fstream>
 #include <string>
@@ -270,6 +271,46 @@ TEST_F(CliConventionsTest, BashCompletesCommandsOptionsAndValues) {
   // A module to submit: the files there.
   EXPECT_EQ(Complete(path, "wasmhpc-cli submit " + dir_.Path("app.w")),
             dir_.Path("app.wasm") + "\n");
+}
+
+// What the zsh function offers for `words` (zsh syntax; '' for an empty
+// last word), the last being completed, with the script from `wasmhpc-cli
+// completion zsh` sourced and zsh's compadd, _files and compdef stood in for
+// (zsh itself filters the offers by the word's prefix).
+std::string ZshOffers(const std::string& script, const std::string& words) {
+  const std::string program = absl::StrCat(
+      "compadd() { [[ $1 == -- ]] && shift; print -l -- \"$@\"; }\n"
+      "_files() { print FILES; }\n"
+      "source ",
+      script, " >/dev/null\nwords=(", words,
+      ")\nCURRENT=${#words}\n_wasmhpc_cli\n");
+  auto zsh = Subprocess::Start({"/bin/zsh", "-f", "-c", program});
+  EXPECT_TRUE(zsh.ok());
+  if (!zsh.ok()) return "";
+  Subprocess::Result r = (*zsh)->Wait(absl::Seconds(30));
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  return r.out;
+}
+
+TEST_F(CliConventionsTest, ZshCompletesCommandsOptionsAndValues) {
+  if (access("/bin/zsh", X_OK) != 0) {
+    GTEST_SKIP() << "no /bin/zsh (deploy/local/install-deps.sh installs it)";
+  }
+  Subprocess::Result script = Cli({"completion", "zsh"});
+  ASSERT_EQ(script.exit_code, 0) << script.err;
+  const std::string path = Write("_wasmhpc-cli", script.out);
+  EXPECT_EQ(ZshOffers(path, "wasmhpc-cli modules ''"),
+            "push\nls\nlist\nrm\ndelete\n");
+  EXPECT_EQ(ZshOffers(path, "wasmhpc-cli --server h:1 jobs ''"), "prune\n");
+  EXPECT_EQ(ZshOffers(path, "wasmhpc-cli jobs -o ''"),
+            "text\nwide\njson\nyaml\n");
+  EXPECT_EQ(ZshOffers(path, "wasmhpc-cli jobs prune --o"),
+            "--version\n-h\n--help\n--server\n--token\n--token-file\n"
+            "--tls\n--ca\n-o\n--output\n--config\n--older-than\n--name\n"
+            "--label\n");
+  EXPECT_EQ(ZshOffers(path, "wasmhpc-cli submit app.wasm --stdin ''"),
+            "FILES\n");
+  EXPECT_EQ(ZshOffers(path, "wasmhpc-cli submit ''"), "FILES\n");
 }
 
 }  // namespace

@@ -32,9 +32,13 @@ std::vector<std::string> OptionNames(const CLI::Option& option) {
   return names;
 }
 
+// `inherited`: the global options (the root's), which every command takes;
+// a command's own options do not pass to its subcommands (jobs prune takes
+// none of jobs' filters).
 void Walk(const CLI::App& app, const std::string& path,
-          std::vector<std::string> inherited, const CompletionHints& hints,
-          Table& table) {
+          const std::vector<std::string>& inherited,
+          const CompletionHints& hints, Table& table) {
+  std::vector<std::string> here = inherited;
   for (const CLI::Option* option : app.get_options()) {
     if (option->get_positional()) {
       const std::string name = option->get_name(/*positional=*/true);
@@ -46,9 +50,8 @@ void Walk(const CLI::App& app, const std::string& path,
       continue;
     }
     for (const std::string& name : OptionNames(*option)) {
-      if (std::find(inherited.begin(), inherited.end(), name) ==
-          inherited.end()) {
-        inherited.push_back(name);
+      if (std::find(here.begin(), here.end(), name) == here.end()) {
+        here.push_back(name);
       }
       if (option->get_expected_max() > 0) table.takes_value.insert(name);
       if (auto it = hints.choices.find(option->get_lnames().empty()
@@ -59,16 +62,17 @@ void Walk(const CLI::App& app, const std::string& path,
       }
     }
   }
-  table.options[path] = inherited;
+  table.options[path] = here;
+  const std::vector<std::string>& global = path == "." ? here : inherited;
   for (const CLI::App* sub :
        app.get_subcommands([](const CLI::App*) { return true; })) {
     std::vector<std::string>& subs = table.subcommands[path];
     subs.push_back(sub->get_name());
     for (const std::string& alias : sub->get_aliases()) subs.push_back(alias);
     Walk(*sub, path == "." ? sub->get_name() : path + " " + sub->get_name(),
-         inherited, hints, table);
+         global, hints, table);
     for (const std::string& alias : sub->get_aliases()) {
-      Walk(*sub, path == "." ? alias : path + " " + alias, inherited, hints,
+      Walk(*sub, path == "." ? alias : path + " " + alias, global, hints,
            table);
     }
   }

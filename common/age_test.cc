@@ -10,7 +10,8 @@ TEST(ParseAge, CountsOfDaysHoursMinutesSeconds) {
   EXPECT_EQ(*ParseAge("12h"), absl::Hours(12));
   EXPECT_EQ(*ParseAge("30m"), absl::Minutes(30));
   EXPECT_EQ(*ParseAge("0s"), absl::ZeroDuration());
-  for (const char* bad : {"", "d", "7", "7w", "-1d", "1.5h", "99999999999999d"}) {
+  for (const char* bad :
+       {"", "d", "7", "7w", "-1d", "1.5h", "99999999999999d"}) {
     absl::StatusOr<absl::Duration> age = ParseAge(bad);
     EXPECT_FALSE(age.ok()) << bad;
     EXPECT_EQ(age.status().message(),

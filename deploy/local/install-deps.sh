@@ -40,8 +40,9 @@ packages=(
   libfuzzer-14-dev libclang-rt-14-dev clang-format-14
   # tests/slurm: a one-node Slurm (22.05) with munge, started by the test
   slurmctld slurmd slurm-client munge
-  # tests/service: the REST API over HTTPS, reached as a user would (curl)
-  curl
+  # tests/service: the REST API over HTTPS, reached as a user would (curl);
+  # client-cli's tests run the zsh completion script in zsh
+  curl zsh
   # python/: the wasmhpc package (gRPC stubs generated at build time with
   # grpc_tools); examples/snakemake and its test
   python3-grpcio python3-grpc-tools python3-protobuf snakemake

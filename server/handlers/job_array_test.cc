@@ -83,14 +83,14 @@ TEST_F(JobArrayTest, EachTaskIsAJobToldItsIndexAtMostMaxRunningAtOnce) {
   EXPECT_EQ(StateOf(tasks[1]), v1::STARTING);
   EXPECT_EQ(StateOf(tasks[2]), v1::QUEUED);
   // A held task holds up nobody.
-  v1::Job other = *head_->jobs->Submit(head_->Spec(digest_, 2),
-                                       Caller::Local());
+  v1::Job other =
+      *head_->jobs->Submit(head_->Spec(digest_, 2), Caller::Local());
   EXPECT_EQ(other.state(), v1::STARTING);
   const v1::HeadMessage::Assign assign = *pool_.AssignOf(tasks[1]);
   EXPECT_EQ(assign.spec().env().at("WASMHPC_ARRAY_INDEX"), "12");
   EXPECT_EQ(assign.spec().env().at("WASMHPC_ARRAY_ID"), first->id());
-  EXPECT_FALSE(pool_.AssignOf(other.id())->spec().env().contains(
-      "WASMHPC_ARRAY_INDEX"));
+  EXPECT_FALSE(
+      pool_.AssignOf(other.id())->spec().env().contains("WASMHPC_ARRAY_INDEX"));
   pool_.Started(tasks[0]);
   pool_.Succeeded(tasks[0], 1);
   EXPECT_EQ(StateOf(tasks[2]), v1::STARTING);

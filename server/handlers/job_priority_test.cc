@@ -93,10 +93,9 @@ TEST_F(JobPriorityTest, FairShareInterleavesSubmittersOfOnePriority) {
   for (int i = 0; i < 3; ++i) bob.push_back(Submit(kBob, 1));
   // Alice has a rank in use: bob's first job goes ahead of all of hers,
   // then they take turns; each submitter's jobs keep their order.
-  EXPECT_THAT(QueueOrder({alice[0], alice[1], alice[2], bob[0], bob[1],
-                          bob[2]}),
-              ElementsAre(bob[0], alice[0], bob[1], alice[1], bob[2],
-                          alice[2]));
+  EXPECT_THAT(
+      QueueOrder({alice[0], alice[1], alice[2], bob[0], bob[1], bob[2]}),
+      ElementsAre(bob[0], alice[0], bob[1], alice[1], bob[2], alice[2]));
   Finish(first);
   EXPECT_EQ(head_->jobs->Get(bob[0], kBob)->state(), v1::STARTING);
   Finish(bob[0]);
