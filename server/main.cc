@@ -23,6 +23,7 @@
 #include "server/handlers/job_handler.h"
 #include "server/handlers/module_handler.h"
 #include "server/handlers/pool_handler.h"
+#include "server/handlers/request_counter.h"
 #include "server/handlers/scheduler.h"
 #include "server/head_options.h"
 #include "server/rest/rest_server.h"
@@ -136,7 +137,9 @@ int Run(const HeadOptions& options, const sigset_t& signals) {
   pool_options.store = store->get();
   pool_options.code_key = &*code_key;
   PoolHandler pools(std::move(pool_options));
+  RequestCounter grpc_requests;  // Counted by the gRPC server, shown by REST.
   HeadServerOptions server_options;
+  server_options.requests = &grpc_requests;
   server_options.host = options.host;
   server_options.port = options.grpc_port;
   server_options.modules = &modules;
@@ -168,6 +171,7 @@ int Run(const HeadOptions& options, const sigset_t& signals) {
     rest_options.pools = &pools;
     rest_options.scheduler = scheduler->get();
     rest_options.auth = &*auth;
+    rest_options.grpc_requests = &grpc_requests;
     if (tls->has_value()) rest_options.tls = &**tls;
     absl::StatusOr<std::unique_ptr<RestServer>> started =
         RestServer::Start(rest_options);

@@ -6,7 +6,9 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "common/logging.h"
 #include "proto/grpc_status.h"
+#include "server/handlers/request_log.h"
 
 namespace wasmhpc::server {
 namespace {
@@ -84,9 +86,9 @@ class GrpcAuthorizer::Interceptor final
       Decide(*methods->GetRecvInitialMetadata());
     }
     if (methods->QueryInterceptionHookPoint(
-            InterceptionHookPoints::PRE_SEND_STATUS) &&
-        refusal_.has_value()) {
-      methods->ModifySendStatus(*refusal_);
+            InterceptionHookPoints::PRE_SEND_STATUS)) {
+      if (refusal_.has_value()) methods->ModifySendStatus(*refusal_);
+      Record(refusal_.value_or(methods->GetSendStatus()));
     }
     methods->Proceed();
   }
@@ -104,6 +106,26 @@ class GrpcAuthorizer::Interceptor final
     absl::MutexLock lock(&authorizer_->mu_);
     authorizer_->calls_.insert_or_assign(info_->server_context(),
                                          std::move(caller));
+  }
+
+  // Counts the answer; logs a failure with the caller's name.
+  void Record(const grpc::Status& status) {
+    const absl::Status answer = ToAbslStatus(status);
+    if (authorizer_->requests_ != nullptr) {
+      authorizer_->requests_->Count("grpc", info_->method(),
+                                    absl::StatusCodeToString(answer.code()));
+    }
+    if (answer.ok()) return;
+    std::string caller;
+    {
+      absl::MutexLock lock(&authorizer_->mu_);
+      auto it = authorizer_->calls_.find(info_->server_context());
+      if (it != authorizer_->calls_.end() && it->second.ok()) {
+        caller = it->second->name;
+      }
+    }
+    LogWarning(FailedRequestLine(absl::StrCat("gRPC ", info_->method()), caller,
+                                 answer));
   }
 
   GrpcAuthorizer* const authorizer_;

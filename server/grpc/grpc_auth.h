@@ -5,7 +5,8 @@
 // table is refused (fail closed). The handler then takes the Caller from
 // GrpcAuthorizer::CallerOf (it needs it to scope what a user sees); for a
 // refused call that is the refusal, which the interceptor also puts in
-// place of whatever status the handler returns.
+// place of whatever status the handler returns. The interceptor also counts
+// answered calls and logs failed ones.
 //
 // Thread safety: all methods may be called from any thread.
 #ifndef WASMHPC_SERVER_GRPC_GRPC_AUTH_H_
@@ -25,6 +26,7 @@
 #include "absl/types/span.h"
 #include "server/auth/token_auth.h"
 #include "server/handlers/caller.h"
+#include "server/handlers/request_counter.h"
 
 namespace wasmhpc::server {
 
@@ -52,10 +54,14 @@ absl::StatusOr<Caller> AuthorizeGrpcCall(
 class GrpcAuthorizer {
  public:
   // REQUIRES: `auth` outlives this and every server built with Factory().
+  // `requests` (optional, not owned): counts every answered call, by
+  // method and status code. Every failed call is also logged (one line,
+  // request_log.h).
   explicit GrpcAuthorizer(
       const TokenAuth* auth,
-      absl::Span<const GrpcMethodAccess> table = GrpcMethodTable())
-      : auth_(auth), table_(table) {}
+      absl::Span<const GrpcMethodAccess> table = GrpcMethodTable(),
+      RequestCounter* requests = nullptr)
+      : auth_(auth), table_(table), requests_(requests) {}
 
   // The interceptor factory for ServerBuilder::
   // experimental().SetInterceptorCreators.
@@ -72,6 +78,7 @@ class GrpcAuthorizer {
 
   const TokenAuth* const auth_;
   const absl::Span<const GrpcMethodAccess> table_;
+  RequestCounter* const requests_;
   mutable absl::Mutex mu_;
   // The decision of each call in progress.
   absl::flat_hash_map<const grpc::ServerContextBase*, absl::StatusOr<Caller>>

@@ -14,6 +14,7 @@
 #include "google/protobuf/descriptor.h"
 #include "gtest/gtest.h"
 #include "server/grpc/job_service.h"
+#include "server/handlers/request_log.h"
 
 namespace wasmhpc::server {
 namespace {
@@ -91,7 +92,8 @@ TEST(GrpcAuthInterceptor, RefusesBeforeTheHandler) {
     if (row.method != "/wasmhpc.v1.JobService/List") table.push_back(row);
   }
   const TokenAuth auth = *TokenAuth::FromText(kTokens);
-  GrpcAuthorizer authorizer(&auth, table);
+  RequestCounter counted;
+  GrpcAuthorizer authorizer(&auth, table, &counted);
   JobService service(/*handler=*/nullptr, &authorizer);
   grpc::ServerBuilder builder;
   int port = 0;
@@ -122,6 +124,33 @@ TEST(GrpcAuthInterceptor, RefusesBeforeTheHandler) {
     EXPECT_EQ(status.error_code(), grpc::StatusCode::UNAUTHENTICATED);
   }
   server->Shutdown();
+  // Every answered call is counted by method and code.
+  EXPECT_THAT(counted.Snapshot(),
+              ::testing::UnorderedElementsAre(
+                  ::testing::Pair(
+                      RequestCounter::Key("grpc", "/wasmhpc.v1.JobService/List",
+                                          "PERMISSION_DENIED"),
+                      1),
+                  ::testing::Pair(
+                      RequestCounter::Key("grpc", "/wasmhpc.v1.JobService/Get",
+                                          "UNAUTHENTICATED"),
+                      1)));
+}
+
+TEST(FailedRequestLine, SaysWhatWhoAndTheAnswerEscapingWhatCameIn) {
+  EXPECT_EQ(FailedRequestLine("REST POST /v1/jobs", "alice",
+                              absl::InvalidArgumentError("ranks must be at "
+                                                         "least 1 (got 0)")),
+            "request failed: REST POST /v1/jobs by alice: INVALID_ARGUMENT: "
+            "ranks must be at least 1 (got 0)");
+  EXPECT_EQ(FailedRequestLine("REST GET /v1/jobs/x\nINFO forged", "",
+                              absl::NotFoundError("no job x\nINFO forged")),
+            "request failed: REST GET /v1/jobs/x\\nINFO forged by anonymous: "
+            "NOT_FOUND: no job x\\nINFO forged");
+  EXPECT_LT(FailedRequestLine(std::string(100000, 'a'), "",
+                              absl::UnknownError(std::string(100000, 'b')))
+                .size(),
+            1200u);
 }
 
 }  // namespace

@@ -37,7 +37,8 @@ absl::StatusOr<std::unique_ptr<HeadServer>> HeadServer::Start(
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   std::unique_ptr<HeadServer> head(new HeadServer);
-  head->authorizer_ = std::make_unique<GrpcAuthorizer>(options.auth);
+  head->authorizer_ = std::make_unique<GrpcAuthorizer>(
+      options.auth, GrpcMethodTable(), options.requests);
   const GrpcAuthorizer* auth = head->authorizer_.get();
   head->module_service_ =
       std::make_unique<ModuleService>(options.modules, auth);

@@ -25,6 +25,7 @@
 #include "server/handlers/job_handler.h"
 #include "server/handlers/module_handler.h"
 #include "server/handlers/pool_handler.h"
+#include "server/handlers/request_counter.h"
 
 namespace grpc {
 class Server;
@@ -51,6 +52,8 @@ struct HeadServerOptions {
   // TLS material (LoadServerTls). Default: null, plaintext. Not owned; read
   // only during Start.
   const ServerTls* tls = nullptr;
+  // Counts every answered call (method, status code). Optional; not owned.
+  RequestCounter* requests = nullptr;
 };
 
 class HeadServer {

@@ -18,7 +18,8 @@ absl::Status CheckArray(const v1::JobSpec& spec) {
   if (a.first() < 0 || a.last() < a.first() || a.step() < 0 ||
       a.max_running() < 0) {
     return absl::InvalidArgumentError(absl::StrCat(
-        "array ", a.first(), "-", a.last(), ":", a.step(), "%", a.max_running(),
+        "array first ", a.first(), ", last ", a.last(), ", step ", a.step(),
+        ", max_running ", a.max_running(),
         ": want first >= 0, last >= first, step >= 0 (0 means 1) and "
         "max_running >= 0 (0: no limit)"));
   }

@@ -148,6 +148,7 @@ absl::Status Scheduler::Save(ActiveJob& job) {
     EmitLog(options_.log, absl::StrCat("could not write the record of ",
                                        job.job.id(), ": ", status.message()));
   }
+  if (job.job.state() != job.logged) Transition(job);
   if (!job.watchers.empty()) {
     v1::Job snapshot = Snapshot(job);
     job.published_queue = snapshot.queue();
@@ -155,6 +156,54 @@ absl::Status Scheduler::Save(ActiveJob& job) {
   }
   changes_.Notify();
   return status;
+}
+
+namespace {
+
+// "0s", "1.5s", "2m3s": to the millisecond.
+std::string Took(absl::Duration d) {
+  d = absl::Trunc(d, absl::Milliseconds(1));
+  return d == absl::ZeroDuration() ? "0s" : absl::FormatDuration(d);
+}
+
+}  // namespace
+
+void Scheduler::Transition(ActiveJob& active) {
+  const v1::Job& job = active.job;
+  active.logged = job.state();
+  std::string line =
+      absl::StrCat("job ", job.id(), " ", v1::JobState_Name(job.state()));
+  switch (job.state()) {
+    case v1::QUEUED:
+      absl::StrAppend(&line, ": ", job.spec().ranks(), " ranks of ",
+                      job.module_name(), " for ", job.owner());
+      if (!job.array_id().empty()) {
+        absl::StrAppend(&line, ", task ", job.array_index(), " of array ",
+                        job.array_id());
+      }
+      break;
+    case v1::STARTING: {
+      const absl::Duration waited =
+          options_.clock->Now() - FromProto(job.submitted());
+      queue_wait_.Add(waited);
+      absl::StrAppend(&line, " on ", job.pool_id(), " after ", Took(waited),
+                      " queued");
+      break;
+    }
+    case v1::RUNNING:
+      break;
+    default: {  // Ended.
+      if (job.has_started()) {
+        const absl::Duration ran =
+            FromProto(job.finished()) - FromProto(job.started());
+        run_time_.Add(ran);
+        absl::StrAppend(&line, ", exit code ", job.exit_code(), " after ",
+                        Took(ran));
+      }
+      if (!job.reason().empty()) absl::StrAppend(&line, ": ", job.reason());
+    }
+  }
+  EmitLog(options_.log, line);
 }
 
 void Scheduler::End(const std::string& id, v1::JobState state,
@@ -663,6 +712,8 @@ JobStats Scheduler::Stats() const {
   for (const auto& [id, active] : active_) ++stats.active[active.job.state()];
   stats.submitted = submitted_;
   stats.ended = ended_;
+  stats.queue_wait = queue_wait_;
+  stats.run_time = run_time_;
   return stats;
 }
 

@@ -93,6 +93,7 @@
 #include "common/clock.h"
 #include "server/handlers/backfill.h"
 #include "server/handlers/change_signal.h"
+#include "server/handlers/duration_histogram.h"
 #include "server/handlers/job_log.h"
 #include "server/handlers/pool_registry.h"
 #include "server/handlers/proto_time.h"
@@ -115,6 +116,10 @@ struct JobStats {
   // Since this head started: jobs submitted, and jobs ended by final state.
   uint64_t submitted = 0;
   std::map<v1::JobState, uint64_t> ended;
+  // Since this head started: from submit to the pool's assignment, and
+  // from the pool's start to the end (jobs that ran).
+  DurationHistogram queue_wait;
+  DurationHistogram run_time;
 };
 
 struct SchedulerOptions {
@@ -271,6 +276,7 @@ class Scheduler {
     std::vector<std::shared_ptr<JobSubscription>> watchers;
     v1::QueueState published_queue;       // In the watchers' latest snapshot.
     std::vector<v1::Dependency> waiting;  // Dependencies not met yet.
+    v1::JobState logged = v1::JOB_STATE_UNSPECIFIED;  // Its last log line.
   };
   // A job the head ended while its pool still runs it.
   struct Lingering {
@@ -289,8 +295,10 @@ class Scheduler {
   // The stored record of `id` (any thread; takes no lock).
   absl::StatusOr<v1::Job> LoadRecord(absl::string_view id) const;
 
-  // Writes the record and tells the watchers.
+  // Writes the record and tells the watchers; a new state is logged (one
+  // line per transition) and timed (queue_wait_, run_time_).
   absl::Status Save(ActiveJob& job) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void Transition(ActiveJob& job) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Sets the final state, saves, releases the ranks, forgets the job.
   void End(const std::string& id, v1::JobState state, std::string reason)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
@@ -384,6 +392,8 @@ class Scheduler {
   bool shutting_down_ ABSL_GUARDED_BY(mu_) = false;
   uint64_t submitted_ ABSL_GUARDED_BY(mu_) = 0;
   std::map<v1::JobState, uint64_t> ended_ ABSL_GUARDED_BY(mu_);
+  DurationHistogram queue_wait_ ABSL_GUARDED_BY(mu_);
+  DurationHistogram run_time_ ABSL_GUARDED_BY(mu_);
   // Ended jobs whose record could not be written (a full disk): Get answers
   // from here; CheckTimeouts writes them once the store takes writes again.
   std::map<std::string, v1::Job> unsaved_ ABSL_GUARDED_BY(mu_);

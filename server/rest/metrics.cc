@@ -27,6 +27,17 @@ void Family(std::string* out, absl::string_view name, absl::string_view type,
                   "\n");
 }
 
+void Histogram(std::string* out, absl::string_view name, absl::string_view help,
+               const DurationHistogram& h) {
+  Family(out, name, "histogram", help);
+  for (size_t i = 0; i < h.kBounds.size(); ++i) {
+    absl::StrAppend(out, name, "_bucket{le=\"", h.kBounds[i], "\"} ",
+                    h.at_most[i], "\n");
+  }
+  absl::StrAppend(out, name, "_bucket{le=\"+Inf\"} ", h.count, "\n", name,
+                  "_sum ", h.sum_seconds, "\n", name, "_count ", h.count, "\n");
+}
+
 void JobMetrics(const JobStats& stats, std::string* out) {
   Family(out, "wasmhpc_jobs", "gauge", "Jobs not ended, by state.");
   for (v1::JobState state : {v1::QUEUED, v1::STARTING, v1::RUNNING}) {
@@ -45,6 +56,13 @@ void JobMetrics(const JobStats& stats, std::string* out) {
     absl::StrAppend(out, "wasmhpc_jobs_ended_total{state=\"", StateLabel(state),
                     "\"} ", it == stats.ended.end() ? 0 : it->second, "\n");
   }
+  Histogram(out, "wasmhpc_job_queue_wait_seconds",
+            "From submit to the assignment to a pool, since the head started.",
+            stats.queue_wait);
+  Histogram(out, "wasmhpc_job_run_seconds",
+            "From the pool's start of a job to its end, since the head "
+            "started.",
+            stats.run_time);
 }
 
 void ModuleMetrics(const ModuleHandler& modules, std::string* out) {
@@ -85,7 +103,18 @@ void PoolMetrics(const std::vector<v1::Pool>& pools, std::string* out) {
   }
 }
 
-void RequestMetrics(const HttpRequestCounter& requests, std::string* out) {
+void GrpcMetrics(const RequestCounter& requests, std::string* out) {
+  Family(out, "wasmhpc_grpc_requests_total", "counter",
+         "gRPC calls answered, by method and status code.");
+  for (const auto& [key, count] : requests.Snapshot()) {
+    const auto& [transport, method, code] = key;
+    absl::StrAppend(out, "wasmhpc_grpc_requests_total{method=\"",
+                    LabelValue(method), "\",code=\"", LabelValue(code), "\"} ",
+                    count, "\n");
+  }
+}
+
+void RequestMetrics(const RequestCounter& requests, std::string* out) {
   Family(out, "wasmhpc_http_streams_open", "gauge",
          "Streamed REST answers (log streams) being sent.");
   absl::StrAppend(out, "wasmhpc_http_streams_open ", requests.open_streams(),
@@ -102,24 +131,15 @@ void RequestMetrics(const HttpRequestCounter& requests, std::string* out) {
 
 }  // namespace
 
-void HttpRequestCounter::Count(absl::string_view method,
-                               absl::string_view route, int code) {
-  absl::MutexLock lock(&mu_);
-  ++counts_[Key(std::string(method), std::string(route), code)];
-}
-
-std::map<HttpRequestCounter::Key, uint64_t> HttpRequestCounter::Snapshot()
-    const {
-  absl::MutexLock lock(&mu_);
-  return counts_;
-}
-
 std::string RenderMetrics(const MetricsSources& sources) {
   std::string out;
   JobMetrics(sources.scheduler->Stats(), &out);
   ModuleMetrics(*sources.modules, &out);
   PoolMetrics(sources.scheduler->ListPools(), &out);
   if (sources.requests != nullptr) RequestMetrics(*sources.requests, &out);
+  if (sources.grpc_requests != nullptr) {
+    GrpcMetrics(*sources.grpc_requests, &out);
+  }
   return out;
 }
 

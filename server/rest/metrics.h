@@ -5,6 +5,8 @@
 //                                           running
 //   wasmhpc_jobs_submitted_total            counter (since the head started)
 //   wasmhpc_jobs_ended_total{state}         counter, by final state
+//   wasmhpc_job_queue_wait_seconds          histogram: submit to assignment
+//   wasmhpc_job_run_seconds                 histogram: start to end
 //   wasmhpc_modules_stored                  gauge
 //   wasmhpc_module_bytes_stored             gauge
 //   wasmhpc_pools                           gauge: attached worker pools
@@ -12,22 +14,19 @@
 //   wasmhpc_http_requests_total{method,route,code}
 //                                           counter: REST requests answered
 //   wasmhpc_http_streams_open               gauge: log streams being sent
+//   wasmhpc_grpc_requests_total{method,code}
+//                                           counter: gRPC calls answered
 //
-// Thread safety: HttpRequestCounter may be used from any thread; RenderMetrics
-// reads its sources under their own locks.
+// Thread safety: RenderMetrics reads its sources under their own locks.
 #ifndef WASMHPC_SERVER_REST_METRICS_H_
 #define WASMHPC_SERVER_REST_METRICS_H_
 
-#include <atomic>
 #include <cstdint>
-#include <map>
 #include <string>
-#include <tuple>
 
-#include "absl/base/thread_annotations.h"
 #include "absl/strings/string_view.h"
-#include "absl/synchronization/mutex.h"
 #include "server/handlers/module_handler.h"
+#include "server/handlers/request_counter.h"
 #include "server/handlers/scheduler.h"
 
 namespace wasmhpc::server {
@@ -36,33 +35,13 @@ namespace wasmhpc::server {
 inline constexpr char kMetricsContentType[] =
     "text/plain; version=0.0.4; charset=utf-8";
 
-// Counts answered HTTP requests by method, route (the route's pattern, such
-// as "/v1/jobs/{id}", so ids do not make new series) and status code.
-class HttpRequestCounter {
- public:
-  using Key =
-      std::tuple<std::string, std::string, int>;  // Method, route, code.
-
-  void Count(absl::string_view method, absl::string_view route, int code);
-  std::map<Key, uint64_t> Snapshot() const;
-
-  // Streamed answers (follow logs) in progress: each holds a server thread.
-  void StreamOpened() { ++streams_; }
-  void StreamClosed() { --streams_; }
-  int64_t open_streams() const { return streams_; }
-
- private:
-  mutable absl::Mutex mu_;
-  std::map<Key, uint64_t> counts_ ABSL_GUARDED_BY(mu_);
-  std::atomic<int64_t> streams_{0};
-};
-
 struct MetricsSources {
   // REQUIRED; not owned.
   const Scheduler* scheduler = nullptr;
   const ModuleHandler* modules = nullptr;
-  // Optional; not owned.
-  const HttpRequestCounter* requests = nullptr;
+  // Optional; not owned: REST requests (HTTP codes) and gRPC calls.
+  const RequestCounter* requests = nullptr;
+  const RequestCounter* grpc_requests = nullptr;
 };
 
 // The exposition text. A source that fails (the store cannot list modules)

@@ -8,6 +8,8 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
+#include "common/logging.h"
+#include "server/handlers/request_log.h"
 #include "server/rest/bounded_http_server.h"
 #include "server/rest/http_status.h"
 #include "server/rest/openapi.h"
@@ -265,6 +267,13 @@ absl::Status RestRouter::CheckHead(const Request& request,
       413);
 }
 
+void RestRouter::LogFailure(const Request& request, absl::string_view caller,
+                            const absl::Status& status) {
+  LogWarning(FailedRequestLine(
+      absl::StrCat("REST ", request.method, " ", request.path), caller,
+      status));
+}
+
 bool RestRouter::Admit(const Request& request, Response& response) {
   const Entry* entry = Match(request);
   const absl::Status status = CheckHead(request, entry);
@@ -273,9 +282,10 @@ bool RestRouter::Admit(const Request& request, Response& response) {
     return true;
   }
   SetError(response, status);
+  LogFailure(request, "", status);
   requests_.Count(request.method,
                   entry != nullptr ? entry->route.path : "(unmatched)",
-                  response.status);
+                  absl::StrCat(response.status));
   if (HasBody(request)) {  // Unread: the connection cannot go on.
     BoundedHttpServer::CloseAfterResponse();
     response.set_header("Connection", "close");
@@ -318,12 +328,13 @@ void RestRouter::Serve(const Entry& entry, const Request& request,
   if (absl::Status read = BodyStatus(); !read.ok()) status = read;
   if (!status.ok()) {
     SetError(response, status);
+    LogFailure(request, caller.name, status);
     // The rest of a streamed body may be unread: the connection cannot
     // carry another request.
     if (body != nullptr) response.set_header("Connection", "close");
   }
   requests_.Count(entry.route.method, entry.route.path,
-                  response.status == -1 ? 200 : response.status);
+                  absl::StrCat(response.status == -1 ? 200 : response.status));
 }
 
 void RestRouter::Answer(const Request& request, Response& response) {
@@ -343,10 +354,12 @@ void RestRouter::Answer(const Request& request, Response& response) {
   }
   if (absl::Status body = BodyStatus(); !body.ok()) {
     SetError(response, body);  // The body broke a limit.
+    LogFailure(request, "", body);
   } else {
     SetError(response, WithHttpStatus(status, response.status));
+    LogFailure(request, "", status);
   }
-  requests_.Count(request.method, "(unmatched)", response.status);
+  requests_.Count(request.method, "(unmatched)", absl::StrCat(response.status));
 }
 
 absl::Status RestRouter::Health(const Request& request, Response& response,
@@ -364,6 +377,7 @@ absl::Status RestRouter::Metrics(const Request& request, Response& response,
   sources.scheduler = options_.scheduler;
   sources.modules = options_.modules;
   sources.requests = &requests_;
+  sources.grpc_requests = options_.grpc_requests;
   response.set_content(RenderMetrics(sources), kMetricsContentType);
   return absl::OkStatus();
 }
@@ -388,7 +402,7 @@ absl::Status RestRouter::ListPools(const Request& request, Response& response,
 
 absl::Status RestRouter::DrainPool(const Request& request, Response& response,
                                    const Caller&) {
-  if (absl::Status s = CheckParams(request, {}); !s.ok()) return s;
+  // No query check: a form-encoded body would show up as query parameters.
   v1::DrainPoolRequest drain;
   if (!request.body.empty()) {
     if (absl::Status s = ParseJson(request.body, &drain); !s.ok()) return s;

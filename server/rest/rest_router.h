@@ -99,6 +99,8 @@ struct RestRouterOptions {
   PoolHandler* pools = nullptr;
   const Scheduler* scheduler = nullptr;  // For /metrics.
   const TokenAuth* auth = nullptr;
+  // The gRPC server's call counts, for /metrics. Optional; not owned.
+  const RequestCounter* grpc_requests = nullptr;
   // How long a follow stream waits for news before it checks for Stop.
   // Default: 250 ms.
   absl::Duration poll = absl::Milliseconds(250);
@@ -162,6 +164,9 @@ class RestRouter {
                                   const Request& request) const;
   // The route `request` goes to; null if none.
   static const Entry* Match(const Request& request);
+  // One log line for a failed request (request_log.h).
+  static void LogFailure(const Request& request, absl::string_view caller,
+                         const absl::Status& status);
   // Body bytes `entry` takes.
   uint64_t BodyLimit(const Entry& entry) const;
 
@@ -215,7 +220,7 @@ class RestRouter {
              httplib::DataSink& sink);
 
   const RestRouterOptions options_;
-  HttpRequestCounter requests_;
+  RequestCounter requests_;
   std::atomic<bool> stopping_{false};
 };
 

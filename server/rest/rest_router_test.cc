@@ -272,6 +272,43 @@ TEST_F(RestRouterTest, ListGetAndCancel) {
   EXPECT_EQ(Error(client_->Delete("/v1/jobs/job-99999999")).http, 404);
 }
 
+TEST_F(RestRouterTest, ArraysListAndCancelTogetherAndPruneDeletesEnded) {
+  SubmitJob(3);  // 1 of the 4 executors left.
+  httplib::Result result = Submit(
+      absl::StrCat(R"({"moduleDigest": ")", digest_,
+                   R"(", "ranks": 1, "array": {"first": 1, "last": 3}})"));
+  ASSERT_TRUE(result);
+  ASSERT_EQ(result->status, 201) << result->body;
+  v1::Job first;
+  ASSERT_TRUE(ParseJson(result->body, &first).ok());
+  EXPECT_EQ(first.array_index(), 1);
+  result = client_->Get("/v1/jobs?array_id=" + first.id());
+  v1::ListJobsResponse list;
+  ASSERT_TRUE(ParseJson(result->body, &list).ok()) << result->body;
+  ASSERT_EQ(list.jobs_size(), 3);
+  EXPECT_EQ(list.jobs(0).array_index(), 3);  // Newest first.
+  result = client_->Delete("/v1/jobs/" + list.jobs(0).id() + "?array=true");
+  ASSERT_TRUE(result);
+  EXPECT_EQ(result->status, 200) << result->body;
+  for (const v1::Job& task : list.jobs()) {
+    EXPECT_EQ(GetJob(task.id()).state() == v1::CANCELLED,
+              task.state() == v1::QUEUED)
+        << task.id();
+  }
+  // curl -d sends JSON as a form: the body is read all the same.
+  result = client_->Post("/v1/jobs/prune", R"({"olderThan": "0s"})",
+                         "application/x-www-form-urlencoded");
+  ASSERT_TRUE(result);
+  EXPECT_EQ(result->status, 200) << result->body;
+  v1::PruneJobsResponse pruned;
+  ASSERT_TRUE(ParseJson(result->body, &pruned).ok()) << result->body;
+  EXPECT_EQ(pruned.deleted(), 2);  // The cancelled tasks.
+  EXPECT_EQ(Error(client_->Post("/v1/jobs/prune", R"({"olderThan": "-1s"})",
+                                "application/json"))
+                .http,
+            400);
+}
+
 TEST_F(RestRouterTest, NamedLabelledAndRetriedSubmits) {
   SubmitJob(1);  // digest_, and a job without name or labels.
   const std::string spec = absl::StrCat(

@@ -21,6 +21,7 @@ absl::StatusOr<std::unique_ptr<RestServer>> RestServer::Start(
   router_options.pools = options.pools;
   router_options.scheduler = options.scheduler;
   router_options.auth = options.auth;
+  router_options.grpc_requests = options.grpc_requests;
   router_options.poll = options.poll;
   router_options.heartbeat = options.heartbeat;
   router_options.max_streams = options.max_streams;

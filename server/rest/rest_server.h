@@ -30,6 +30,7 @@
 #include "server/handlers/job_handler.h"
 #include "server/handlers/module_handler.h"
 #include "server/handlers/pool_handler.h"
+#include "server/handlers/request_counter.h"
 #include "server/handlers/scheduler.h"
 
 namespace wasmhpc::server {
@@ -85,6 +86,8 @@ struct RestServerOptions {
   PoolHandler* pools = nullptr;
   const Scheduler* scheduler = nullptr;
   const TokenAuth* auth = nullptr;
+  // The gRPC server's call counts, for /metrics. Optional; not owned.
+  const RequestCounter* grpc_requests = nullptr;
 };
 
 class RestServer {
