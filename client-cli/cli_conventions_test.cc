@@ -236,6 +236,16 @@ TEST_F(CliConventionsTest, MemoryLimitGoesInTheSpec) {
   EXPECT_EQ(head_->submitted().size(), 1u);
 }
 
+// What a shell's `argv` (a -c program) prints; it must exit 0.
+std::string ShellOutput(const std::vector<std::string>& argv) {
+  auto shell = Subprocess::Start(argv);
+  EXPECT_TRUE(shell.ok());
+  if (!shell.ok()) return "";
+  Subprocess::Result r = (*shell)->Wait(absl::Seconds(30));
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  return r.out;
+}
+
 // What bash completes for the words of a command line (bash syntax; '' for
 // an empty last word), the last one being completed, with the script from
 // `wasmhpc-cli completion bash` sourced.
@@ -245,12 +255,7 @@ std::string Complete(const std::string& script, const std::string& words) {
       ")\nCOMP_CWORD=$((${#COMP_WORDS[@]} - 1))\n"
       "complete -p wasmhpc-cli >/dev/null || exit 3\n_wasmhpc_cli\n"
       "printf '%s\\n' \"${COMPREPLY[@]}\"\n");
-  auto bash = Subprocess::Start({"/bin/bash", "--norc", "-c", program});
-  EXPECT_TRUE(bash.ok());
-  if (!bash.ok()) return "";
-  Subprocess::Result r = (*bash)->Wait(absl::Seconds(30));
-  EXPECT_EQ(r.exit_code, 0) << r.err;
-  return r.out;
+  return ShellOutput({"/bin/bash", "--norc", "-c", program});
 }
 
 TEST_F(CliConventionsTest, BashCompletesCommandsOptionsAndValues) {
@@ -284,12 +289,7 @@ std::string ZshOffers(const std::string& script, const std::string& words) {
       "source ",
       script, " >/dev/null\nwords=(", words,
       ")\nCURRENT=${#words}\n_wasmhpc_cli\n");
-  auto zsh = Subprocess::Start({"/bin/zsh", "-f", "-c", program});
-  EXPECT_TRUE(zsh.ok());
-  if (!zsh.ok()) return "";
-  Subprocess::Result r = (*zsh)->Wait(absl::Seconds(30));
-  EXPECT_EQ(r.exit_code, 0) << r.err;
-  return r.out;
+  return ShellOutput({"/bin/zsh", "-f", "-c", program});
 }
 
 TEST_F(CliConventionsTest, ZshCompletesCommandsOptionsAndValues) {

@@ -165,11 +165,10 @@ std::optional<v1::HeadMessage> GrpcFakePool::Next(absl::Duration timeout) {
 absl::StatusOr<std::string> GrpcFakePool::Attach(
     int world_size, const std::string& fingerprint) {
   // A refused call (auth) may end before the hello is written: then the
-  // stream's status tells why.
-  std::optional<v1::HeadMessage> welcome;
-  if (Send(server::HelloMessage(world_size, "grpc-fake", fingerprint))) {
-    welcome = Next();
-  }
+  // stream's status tells why, once the reader has seen the end (Next
+  // returns then; cancelling before that would replace the status).
+  Send(server::HelloMessage(world_size, "grpc-fake", fingerprint));
+  std::optional<v1::HeadMessage> welcome = Next();
   if (!welcome || !welcome->has_welcome()) {
     bool ended;
     {
